@@ -1,0 +1,130 @@
+//! The architecture invariants of ARCHITECTURE.md, checked on the source tree.
+//! These are cheap and run everywhere; they fail the moment a layer leaks.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if p.file_name().is_some_and(|n| n != "testdata" && n != "target") {
+                    stack.push(p);
+                }
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `[dependencies]` names of a Cargo.toml (not dev-dependencies).
+fn dependencies(manifest: &Path) -> Vec<String> {
+    let text = fs::read_to_string(manifest).unwrap();
+    let mut in_deps = false;
+    let mut deps = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_deps = line == "[dependencies]";
+            continue;
+        }
+        if in_deps && let Some((name, _)) = line.split_once('=') {
+            let name = name.trim();
+            if !name.is_empty() && !name.starts_with('#') {
+                deps.push(name.split('.').next().unwrap().to_string());
+            }
+        }
+    }
+    deps
+}
+
+#[test]
+fn pure_crates_depend_on_nothing_that_does_io_or_protocol() {
+    let allowed = ["serde", "clusterls-core", "serde_json"];
+    for krate in ["core", "sbatch", "dockerfile"] {
+        let manifest = repo().join("server/crates").join(krate).join("Cargo.toml");
+        for dep in dependencies(&manifest) {
+            assert!(
+                allowed.contains(&dep.as_str()),
+                "server/crates/{krate} depends on `{dep}`: the pure crates take only {allowed:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pure_crates_do_no_io() {
+    let forbidden =
+        ["std::fs", "std::process", "std::net", "tokio", "std::env::var", "ls_types", "lsp_types"];
+    for krate in ["core", "sbatch", "dockerfile"] {
+        for file in rust_files(&repo().join("server/crates").join(krate).join("src")) {
+            let text = fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                if line.trim_start().starts_with("//") {
+                    continue;
+                }
+                for f in forbidden {
+                    assert!(
+                        !line.contains(f),
+                        "{}:{}: `{f}` in a pure crate: IO and protocol types belong in server/src",
+                        file.display(),
+                        n + 1
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn lsp_types_are_built_only_in_the_lsp_module() {
+    for file in rust_files(&repo().join("server/src")) {
+        let rel = file.strip_prefix(repo()).unwrap().to_string_lossy().into_owned();
+        if rel.starts_with("server/src/lsp/") {
+            continue;
+        }
+        let text = fs::read_to_string(&file).unwrap();
+        assert!(
+            !text.contains("ls_types") && !text.contains("tower_lsp_server"),
+            "{rel} uses LSP types: only server/src/lsp/ may"
+        );
+    }
+}
+
+#[test]
+fn only_the_cli_prints_to_stdout() {
+    for file in rust_files(&repo().join("server/src")) {
+        let rel = file.strip_prefix(repo()).unwrap().to_string_lossy().into_owned();
+        if rel.starts_with("server/src/cli/") || rel.contains("/examples/") {
+            continue;
+        }
+        let text = fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for mac in ["println!(", "print!(", "dbg!(", "std::io::stdout()"] {
+                // `eprintln!(` contains `println!(`: only a match at a word start counts.
+                let hit = line
+                    .match_indices(mac)
+                    .any(|(i, _)| !line[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_'));
+                assert!(
+                    !hit,
+                    "{rel}:{}: `{mac}` outside the CLI: stdout belongs to the protocol",
+                    n + 1
+                );
+            }
+        }
+    }
+}
