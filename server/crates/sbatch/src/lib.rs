@@ -1,5 +1,20 @@
 //! sbatch scripts: parse directives exactly as Slurm's sbatch does and check them.
 //! Pure: text (and optional cluster facts) in, values out. Never fails.
+//!
+//! Public API for the language server and the CLI:
+//! - [`parse`] → [`Script`]: directives with exact spans, ignored lines, the first command.
+//! - [`options()`] → every sbatch option ([`OptionSpec`]: names, value kind, doc, versions).
+//! - [`completion_context`]: what the cursor is on (option name, value of option X).
+//! - [`check`]: every finding, with codes `sbatch/<name>`.
+
+pub mod options;
+pub mod parse;
+
+pub use options::{ArgKind, OptionSpec, ValueKind, by_long, by_short, options};
+pub use parse::{
+    CompletionContext, Directive, DirectiveLine, Form, Ignored, IgnoredKind, LineProblem, Magic,
+    OptionProblem, Resolved, Script, Stray, Word, completion_context, parse, resolve_long,
+};
 
 use clusterls_core::{ClusterFacts, Finding};
 
