@@ -1,0 +1,67 @@
+//! Errors a user of the engine sees. Each says what went wrong and what to do next.
+
+use super::slurm::RefusalKind;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// Logging in needs a password or a one-time code, which clusterls never asks for.
+    /// Run `command` once in a terminal; every later clusterls call reuses that connection.
+    #[error(
+        "logging in to {host} needs a password or a code, which clusterls never asks for.\nRun this once in a terminal, then try again (clusterls reuses that connection):\n  {command}"
+    )]
+    LoginRequired { host: String, command: String },
+
+    #[error(
+        "the host key of {host} could not be verified (ssh said: {detail}).\nCheck it and add it to known_hosts by connecting once in a terminal:\n  {command}"
+    )]
+    HostKey { host: String, detail: String, command: String },
+
+    #[error("cannot connect to {host}: {detail}\nCheck that `{command}` works in a terminal.")]
+    Connect { host: String, detail: String, command: String },
+
+    #[error(
+        "`{what}` on {host} did not answer within {secs} s; the cluster may be overloaded. Try again, or raise the timeout."
+    )]
+    Timeout { host: String, what: String, secs: u64 },
+
+    /// Slurm refused a request; `message` is Slurm's own words.
+    #[error("Slurm refused the {action}: {message}\n{hint}")]
+    SlurmRefused { action: String, kind: RefusalKind, message: String, hint: String },
+
+    #[error("`{what}` failed on {host} (exit {status}): {stderr}")]
+    Remote { host: String, what: String, status: i32, stderr: String },
+
+    #[error("{0}")]
+    Config(String),
+
+    #[error("{0}")]
+    Usage(String),
+
+    #[error(
+        "job store {path}: {source}\nIf the file is damaged, move it away; clusterls starts a new one."
+    )]
+    Store { path: String, source: rusqlite::Error },
+
+    #[error("{what}: {source}")]
+    Io { what: String, source: std::io::Error },
+}
+
+impl EngineError {
+    pub fn io(what: impl Into<String>, source: std::io::Error) -> Self {
+        EngineError::Io { what: what.into(), source }
+    }
+
+    /// A process exit code for the CLI: 2 usage/config, 3 connection/login, 4 Slurm refusal, 1 other.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            EngineError::Usage(_) | EngineError::Config(_) => 2,
+            EngineError::LoginRequired { .. }
+            | EngineError::HostKey { .. }
+            | EngineError::Connect { .. } => 3,
+            EngineError::SlurmRefused { .. } => 4,
+            _ => 1,
+        }
+    }
+}
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;

@@ -1,0 +1,304 @@
+//! Pure: the readable sbatch script clusterls writes next to a run's output, and the
+//! argv of the Slurm commands it runs.
+
+use clusterls_core::facts::RuntimeKind;
+
+use super::container::container_line;
+use super::shell;
+
+/// Resources of a run or an allocation. `None` leaves Slurm's (or the partition's) default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Resources {
+    pub partition: Option<String>,
+    pub account: Option<String>,
+    pub qos: Option<String>,
+    pub gpus: Option<u32>,
+    pub cpus: Option<u32>,
+    /// As Slurm takes it: `16G`, `4000` (MB).
+    pub mem: Option<String>,
+    /// As Slurm takes it: `30`, `1:00:00`, `1-00:00:00`.
+    pub time: Option<String>,
+}
+
+impl Resources {
+    /// Slurm options for these resources, as separate `--opt=value` words.
+    pub fn slurm_options(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        if let Some(p) = &self.partition {
+            v.push(format!("--partition={p}"));
+        }
+        if let Some(a) = &self.account {
+            v.push(format!("--account={a}"));
+        }
+        if let Some(q) = &self.qos {
+            v.push(format!("--qos={q}"));
+        }
+        if let Some(g) = self.gpus.filter(|g| *g > 0) {
+            v.push(format!("--gres=gpu:{g}"));
+        }
+        if let Some(c) = self.cpus {
+            v.push(format!("--cpus-per-task={c}"));
+        }
+        if let Some(m) = &self.mem {
+            v.push(format!("--mem={m}"));
+        }
+        if let Some(t) = &self.time {
+            v.push(format!("--time={t}"));
+        }
+        v
+    }
+
+    /// Values that would break a directive line or inject options are refused before
+    /// anything is sent.
+    pub fn validate(&self) -> Result<(), String> {
+        let fields = [
+            ("partition", &self.partition),
+            ("account", &self.account),
+            ("qos", &self.qos),
+            ("mem", &self.mem),
+            ("time", &self.time),
+        ];
+        for (name, v) in fields {
+            if let Some(v) = v
+                && (v.is_empty()
+                    || !v.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | ',')
+                    }))
+            {
+                return Err(format!(
+                    "--{name} `{v}` is not a valid Slurm value (letters, digits, `_-.:,` only)"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Everything needed to write a run's sbatch script.
+#[derive(Debug, Clone)]
+pub struct JobScript<'a> {
+    pub job_name: &'a str,
+    pub resources: &'a Resources,
+    pub runtime: Option<RuntimeKind>,
+    /// Runtime executable path when known (`/usr/bin/ch-run`).
+    pub runtime_path: Option<&'a str>,
+    /// Image path on the cluster; `None` runs without a container.
+    pub image: Option<&'a str>,
+    pub binds: &'a [String],
+    /// Interpreter, e.g. `python3`.
+    pub interpreter: &'a str,
+    /// The script's file name inside the run directory (may hold any character).
+    pub script: &'a str,
+    pub args: &'a [String],
+    /// What the user ran, for the header comment.
+    pub origin: &'a str,
+}
+
+/// The output and error file names inside the run directory.
+pub const OUTPUT_FILE: &str = "output.log";
+pub const ERROR_FILE: &str = "error.log";
+pub const SBATCH_FILE: &str = "job.sbatch";
+
+impl JobScript<'_> {
+    pub fn render(&self) -> String {
+        let mut s = String::from("#!/bin/bash\n");
+        s.push_str(&format!("#SBATCH --job-name={}\n", shell::safe_name(self.job_name)));
+        for opt in self.resources.slurm_options() {
+            s.push_str(&format!("#SBATCH {opt}\n"));
+        }
+        s.push_str(&format!("#SBATCH --output={OUTPUT_FILE}\n#SBATCH --error={ERROR_FILE}\n"));
+        s.push_str(&format!(
+            "# Written by clusterls {} for {}.\n# Run it again from this directory with: sbatch {SBATCH_FILE}\n",
+            crate::VERSION,
+            self.origin.replace('\n', " ")
+        ));
+        // Slurm starts the job in the directory it was submitted from: the run directory.
+        s.push_str("set -eo pipefail\n");
+        s.push_str("echo \"clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}\" >&2\n");
+        let mut command = vec![self.interpreter.to_string(), self.script.to_string()];
+        command.extend(self.args.iter().cloned());
+        let line = match (self.runtime, self.image) {
+            (Some(kind), Some(image)) => container_line(
+                kind,
+                self.runtime_path,
+                image,
+                self.resources.gpus.unwrap_or(0) > 0,
+                self.binds,
+                &command,
+            ),
+            _ => shell::join(&command),
+        };
+        s.push_str("exec ");
+        s.push_str(&line);
+        s.push('\n');
+        s
+    }
+}
+
+/// `salloc --no-shell` argv for an allocation that outlives the command.
+pub fn salloc_argv(res: &Resources, job_name: &str) -> Vec<String> {
+    let mut v = vec![
+        "salloc".to_string(),
+        "--no-shell".into(),
+        format!("--job-name={}", shell::safe_name(job_name)),
+    ];
+    v.extend(res.slurm_options());
+    v
+}
+
+/// The job id salloc reports on stderr: `salloc: Granted job allocation 42`.
+pub fn parse_salloc_job_id(stderr: &str) -> Option<String> {
+    stderr.lines().find_map(|l| {
+        let rest = l.split("Granted job allocation ").nth(1)?;
+        let id: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        (!id.is_empty()).then_some(id)
+    })
+}
+
+/// `sbatch --parsable` prints `ID` or `ID;CLUSTER`.
+pub fn parse_sbatch_job_id(stdout: &str) -> Option<String> {
+    let line = stdout.lines().map(str::trim).rfind(|l| !l.is_empty())?;
+    let id = line.split(';').next()?;
+    id.chars().all(|c| c.is_ascii_digit()).then(|| id.to_string()).filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use expect_test::{Expect, expect};
+
+    #[track_caller]
+    fn check(runtime: Option<RuntimeKind>, res: Resources, expect: Expect) {
+        let args = vec!["--epochs".to_string(), "2 3".to_string()];
+        let js = JobScript {
+            job_name: "train it",
+            resources: &res,
+            runtime,
+            runtime_path: None,
+            image: Some("/home/alice/img/python_3.11.sif"),
+            binds: &[],
+            interpreter: "python3",
+            script: "my $(touch MARKER); 'train'.py",
+            args: &args,
+            origin: "clusterls run my.py",
+        };
+        expect.assert_eq(&js.render().replace(crate::VERSION, "VERSION"));
+    }
+
+    #[test]
+    fn charliecloud_gpu() {
+        check(
+            Some(RuntimeKind::Charliecloud),
+            Resources {
+                partition: Some("gpu".into()),
+                account: Some("lab".into()),
+                gpus: Some(1),
+                time: Some("10".into()),
+                ..Default::default()
+            },
+            expect![[r#"
+                #!/bin/bash
+                #SBATCH --job-name=train_it
+                #SBATCH --partition=gpu
+                #SBATCH --account=lab
+                #SBATCH --gres=gpu:1
+                #SBATCH --time=10
+                #SBATCH --output=output.log
+                #SBATCH --error=error.log
+                # Written by clusterls VERSION for clusterls run my.py.
+                # Run it again from this directory with: sbatch job.sbatch
+                set -eo pipefail
+                echo "clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}" >&2
+                exec ch-run --home -c "$PWD" /home/alice/img/python_3.11.sif -- python3 'my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
+            "#]],
+        );
+    }
+
+    #[test]
+    fn apptainer_and_singularity() {
+        check(
+            Some(RuntimeKind::Apptainer),
+            Resources {
+                gpus: Some(2),
+                cpus: Some(4),
+                mem: Some("16G".into()),
+                ..Default::default()
+            },
+            expect![[r#"
+                #!/bin/bash
+                #SBATCH --job-name=train_it
+                #SBATCH --gres=gpu:2
+                #SBATCH --cpus-per-task=4
+                #SBATCH --mem=16G
+                #SBATCH --output=output.log
+                #SBATCH --error=error.log
+                # Written by clusterls VERSION for clusterls run my.py.
+                # Run it again from this directory with: sbatch job.sbatch
+                set -eo pipefail
+                echo "clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}" >&2
+                exec apptainer exec --nv --pwd "$PWD" /home/alice/img/python_3.11.sif python3 'my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
+            "#]],
+        );
+        check(
+            Some(RuntimeKind::Singularity),
+            Resources::default(),
+            expect![[r#"
+                #!/bin/bash
+                #SBATCH --job-name=train_it
+                #SBATCH --output=output.log
+                #SBATCH --error=error.log
+                # Written by clusterls VERSION for clusterls run my.py.
+                # Run it again from this directory with: sbatch job.sbatch
+                set -eo pipefail
+                echo "clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}" >&2
+                exec singularity exec --pwd "$PWD" /home/alice/img/python_3.11.sif python3 'my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
+            "#]],
+        );
+    }
+
+    #[test]
+    fn no_container() {
+        check(
+            None,
+            Resources::default(),
+            expect![[r#"
+                #!/bin/bash
+                #SBATCH --job-name=train_it
+                #SBATCH --output=output.log
+                #SBATCH --error=error.log
+                # Written by clusterls VERSION for clusterls run my.py.
+                # Run it again from this directory with: sbatch job.sbatch
+                set -eo pipefail
+                echo "clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}" >&2
+                exec python3 'my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
+            "#]],
+        );
+    }
+
+    #[test]
+    fn validation_and_ids() {
+        let bad = Resources { account: Some("a;rm -rf".into()), ..Default::default() };
+        expect!["Err(\"--account `a;rm -rf` is not a valid Slurm value (letters, digits, `_-.:,` only)\")"]
+            .assert_eq(&format!("{:?}", bad.validate()));
+        assert_eq!(parse_sbatch_job_id("42\n"), Some("42".into()));
+        assert_eq!(parse_sbatch_job_id("42;cluster\n"), Some("42".into()));
+        assert_eq!(parse_sbatch_job_id(""), None);
+        assert_eq!(
+            parse_salloc_job_id(
+                "salloc: Pending job allocation 7\nsalloc: Granted job allocation 7\n"
+            ),
+            Some("7".into())
+        );
+        expect![[
+            r#"["salloc", "--no-shell", "--job-name=dev", "--partition=gpu", "--gres=gpu:1"]"#
+        ]]
+        .assert_eq(&format!(
+            "{:?}",
+            salloc_argv(
+                &Resources { partition: Some("gpu".into()), gpus: Some(1), ..Default::default() },
+                "dev"
+            )
+        ));
+    }
+}

@@ -1,0 +1,527 @@
+//! Pure: the text Slurm prints, read into values. Parsers never fail: they return what
+//! they understood and skip what they did not (with a note in `problems`).
+//!
+//! Formats are explicit (`-o`, `-P`, `--oneliner`) so that Slurm 20.11 to current print
+//! the same shape.
+
+use std::collections::BTreeMap;
+
+use clusterls_core::facts::{
+    Association, ClusterFacts, ContainerRuntime, GpuGres, Image, Partition, PartitionState,
+    RuntimeKind,
+};
+use serde::{Deserialize, Serialize};
+
+/// The fixed shell program that prints every section of the facts in one round trip.
+/// It is sent as the stdin of `bash -s -- IMAGE_DIR`; its only input is that argument,
+/// used quoted. Sections start with `@@clusterls NAME@@` on a line of their own.
+pub const FACTS_PROGRAM: &str = r#"export LC_ALL=C
+s() { printf '\n@@clusterls %s@@\n' "$1"; }
+u=$(id -un)
+s user; printf '%s\n' "$u"
+s version; sinfo --version 2>&1
+s config; scontrol show config 2>/dev/null | grep -E '^(ClusterName|SLURM_VERSION) '
+s partitions; scontrol show partition --oneliner 2>&1
+s nodes; sinfo -h -N -o '%R|%n|%c|%m|%G' 2>&1
+s assoc; sacctmgr -nP show assoc where user="$u" format=account,partition,qos 2>&1
+s defaccount; sacctmgr -nP show user "$u" format=defaultaccount 2>&1
+s qos; sacctmgr -nP show qos format=name 2>&1
+s runtime
+for r in apptainer singularity ch-run; do
+  p=$(command -v "$r" 2>/dev/null) || continue
+  printf '%s|%s|%s\n' "$r" "$p" "$("$p" --version 2>&1 | head -n 1)"
+done
+s imagedir
+d=${1:-}
+if [ -z "$d" ]; then
+  if command -v apptainer >/dev/null 2>&1 || command -v singularity >/dev/null 2>&1; then
+    d="$HOME/.clusterls/images"
+  elif command -v ch-run >/dev/null 2>&1; then
+    d="${CH_IMAGE_STORAGE:-/var/tmp/$u.ch}/img"
+  fi
+fi
+case $d in "~/"*) d="$HOME/${d#"~/"}";; esac
+printf '%s\n' "$d"
+s images
+[ -n "$d" ] && [ -d "$d" ] && find "$d" -mindepth 1 -maxdepth 1 ! -name '.*' -printf '%y|%s|%f\n' 2>/dev/null
+s gpudriver
+command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi --query-gpu=driver_version --format=csv,noheader 2>/dev/null | head -n 1
+s end
+"#;
+
+/// Split `@@clusterls NAME@@` sections.
+pub fn sections(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut current: Option<(String, String)> = None;
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("@@clusterls ").and_then(|l| l.strip_suffix("@@")) {
+            if let Some((n, body)) = current.take() {
+                out.insert(n, body);
+            }
+            current = Some((name.to_string(), String::new()));
+        } else if let Some((_, body)) = current.as_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    if let Some((n, body)) = current {
+        out.insert(n, body);
+    }
+    out
+}
+
+/// Read the facts program's output. `problems` gets one line per section that could
+/// not be read (e.g. accounting unreachable).
+pub fn parse_facts(text: &str, problems: &mut Vec<String>) -> ClusterFacts {
+    let s = sections(text);
+    let get = |k: &str| s.get(k).map(String::as_str).unwrap_or("");
+    let mut f = ClusterFacts::default();
+    f.user = first_line(get("user"));
+    f.slurm_version = get("version").split_whitespace().nth(1).map(str::to_string);
+    for line in get("config").lines() {
+        if let Some((k, v)) = line.split_once('=') {
+            match k.trim() {
+                "ClusterName" => f.cluster = Some(v.trim().to_string()),
+                "SLURM_VERSION" if f.slurm_version.is_none() => {
+                    f.slurm_version = Some(v.trim().to_string())
+                }
+                _ => {}
+            }
+        }
+    }
+    f.partitions = parse_partitions(get("partitions"), get("nodes"), problems);
+    let (assoc, ok) = parse_pipe_rows(get("assoc"), 3);
+    if !ok {
+        problems.push(format!("associations: {}", get("assoc").trim()));
+    }
+    f.associations = assoc
+        .into_iter()
+        .filter(|r| !r[0].is_empty())
+        .map(|r| Association {
+            account: r[0].clone(),
+            partition: Some(r[1].clone()).filter(|p| !p.is_empty()),
+            qos: split_list(&r[2]),
+        })
+        .collect();
+    f.default_account = parse_pipe_rows(get("defaccount"), 1)
+        .0
+        .into_iter()
+        .map(|r| r[0].clone())
+        .find(|a| !a.is_empty());
+    f.qos = parse_pipe_rows(get("qos"), 1).0.into_iter().map(|r| r[0].clone()).collect();
+    f.runtime = parse_runtime(get("runtime"));
+    f.image_dir = first_line(get("imagedir"));
+    if let Some(dir) = &f.image_dir {
+        f.images = parse_images(get("images"), dir);
+    }
+    f.gpu_driver = first_line(get("gpudriver"));
+    f
+}
+
+fn first_line(s: &str) -> Option<String> {
+    s.lines().map(str::trim).find(|l| !l.is_empty()).map(str::to_string)
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+}
+
+/// Rows of `-P` output with exactly `n` fields. `false` when a non-empty line did not
+/// have that shape (an error message instead of data).
+fn parse_pipe_rows(s: &str, n: usize) -> (Vec<Vec<String>>, bool) {
+    let mut ok = true;
+    let mut rows = Vec::new();
+    for line in s.lines().filter(|l| !l.trim().is_empty()) {
+        let fields: Vec<String> = line.split('|').map(|x| x.trim().to_string()).collect();
+        if fields.len() == n && !(n == 1 && line.contains(": error")) {
+            rows.push(fields);
+        } else {
+            ok = false;
+        }
+    }
+    (rows, ok)
+}
+
+/// `scontrol show partition --oneliner` lines plus `sinfo -N -o '%R|%n|%c|%m|%G'` rows.
+pub fn parse_partitions(scontrol: &str, nodes: &str, problems: &mut Vec<String>) -> Vec<Partition> {
+    let mut parts = Vec::new();
+    for line in scontrol.lines().filter(|l| !l.trim().is_empty()) {
+        let kv = oneliner(line);
+        let Some(name) = kv.get("PartitionName") else {
+            problems.push(format!("partitions: unexpected line `{}`", line.trim()));
+            continue;
+        };
+        let list =
+            |k: &str| kv.get(k).filter(|v| **v != "ALL" && !v.is_empty()).map(|v| split_list(v));
+        parts.push(Partition {
+            name: name.to_string(),
+            state: match kv.get("State").copied().unwrap_or("UP") {
+                "DOWN" => PartitionState::Down,
+                "DRAIN" => PartitionState::Drain,
+                "INACTIVE" => PartitionState::Inactive,
+                _ => PartitionState::Up,
+            },
+            is_default: kv.get("Default") == Some(&"YES"),
+            max_time_minutes: kv.get("MaxTime").and_then(|t| parse_duration_minutes(t)),
+            default_time_minutes: kv.get("DefaultTime").and_then(|t| parse_duration_minutes(t)),
+            allow_accounts: list("AllowAccounts"),
+            allow_qos: list("AllowQos"),
+            ..Default::default()
+        });
+    }
+    for line in nodes.lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('|').map(str::trim).collect();
+        if f.len() != 5 {
+            problems.push(format!("nodes: unexpected line `{}`", line.trim()));
+            continue;
+        }
+        let Some(p) = parts.iter_mut().find(|p| p.name == f[0]) else { continue };
+        if !p.nodes.iter().any(|n| n == f[1]) {
+            p.nodes.push(f[1].to_string());
+        }
+        if let Ok(c) = f[2].trim_end_matches('+').parse::<u32>() {
+            p.cpus_per_node = Some(p.cpus_per_node.map_or(c, |x| x.min(c)));
+        }
+        if let Ok(m) = f[3].trim_end_matches('+').parse::<u64>() {
+            p.mem_per_node_mb = Some(p.mem_per_node_mb.map_or(m, |x| x.min(m)));
+        }
+        let gpus = parse_gres_gpus(f[4]);
+        if p.gpus.is_empty() || gpus.iter().map(|g| g.count).sum::<u32>() < p.gpus_per_node() {
+            // The smallest node's GPUs are what a one-node job can count on.
+            if !gpus.is_empty() || p.nodes.len() == 1 {
+                p.gpus = gpus;
+            }
+        }
+    }
+    parts
+}
+
+/// `Key=Value Key=Value` of scontrol's one-line output. Values hold no spaces there,
+/// except a few free-text keys that come last (e.g. `Reason=...`), which we do not need.
+fn oneliner(line: &str) -> BTreeMap<&str, &str> {
+    line.split_whitespace().filter_map(|w| w.split_once('=')).collect()
+}
+
+/// GPU entries of a GRES string: `gpu:4`, `gpu:a100:2(S:0-1)`, `gpu:a100:2,gpu:v100:1,shard:8`,
+/// `(null)`.
+pub fn parse_gres_gpus(s: &str) -> Vec<GpuGres> {
+    let mut out = Vec::new();
+    // Commas inside `(S:0,1)` do not separate entries.
+    let mut depth = 0;
+    let mut start = 0;
+    let mut items = Vec::new();
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&s[start..]);
+    for item in items {
+        let item = item.split('(').next().unwrap_or("").trim();
+        let parts: Vec<&str> = item.split(':').collect();
+        if parts.first() != Some(&"gpu") {
+            continue;
+        }
+        match parts.as_slice() {
+            ["gpu", n] => {
+                if let Ok(count) = n.parse() {
+                    out.push(GpuGres { gpu_type: None, count });
+                }
+            }
+            ["gpu", t, n] => {
+                if let Ok(count) = n.parse() {
+                    out.push(GpuGres { gpu_type: Some(t.to_string()), count });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Slurm durations: `UNLIMITED`/`infinite` and `NONE`/`n/a` are `None`; otherwise
+/// `[D-]HH:MM:SS`, `MM:SS`, `MM` as `sinfo`/`scontrol` print them, rounded up to minutes.
+pub fn parse_duration_minutes(s: &str) -> Option<u64> {
+    let s = s.trim();
+    if matches!(s.to_ascii_lowercase().as_str(), "unlimited" | "infinite" | "none" | "n/a" | "") {
+        return None;
+    }
+    let (days, rest) = match s.split_once('-') {
+        Some((d, r)) => (d.parse::<u64>().ok()?, r),
+        None => (0, s),
+    };
+    let nums: Vec<u64> = rest.split(':').map(|x| x.parse().ok()).collect::<Option<_>>()?;
+    let secs = match (s.contains('-'), nums.as_slice()) {
+        (_, [h, m, sec]) => h * 3600 + m * 60 + sec,
+        (true, [h, m]) => h * 3600 + m * 60,
+        (true, [h]) => h * 3600,
+        (false, [m, sec]) => m * 60 + sec,
+        (false, [m]) => m * 60,
+        _ => return None,
+    };
+    Some((days * 86400 + secs).div_ceil(60))
+}
+
+fn parse_runtime(s: &str) -> Option<ContainerRuntime> {
+    // Preference: apptainer, then singularity, then charliecloud (the program prints
+    // them in that order).
+    s.lines().find_map(|line| {
+        let mut f = line.splitn(3, '|');
+        let (name, path, version) = (f.next()?, f.next()?, f.next().unwrap_or(""));
+        let kind = match name {
+            "apptainer" => RuntimeKind::Apptainer,
+            "singularity" => RuntimeKind::Singularity,
+            "ch-run" => RuntimeKind::Charliecloud,
+            _ => return None,
+        };
+        // `apptainer version 1.2.5`, `singularity-ce version 4.1.0`, `0.31`.
+        let version = version.split_whitespace().last().map(str::to_string);
+        Some(ContainerRuntime { kind, version, path: Some(path.to_string()) })
+    })
+}
+
+fn parse_images(s: &str, dir: &str) -> Vec<Image> {
+    s.lines()
+        .filter_map(|line| {
+            let mut f = line.splitn(3, '|');
+            let (kind, size, name) = (f.next()?, f.next()?, f.next()?);
+            if name.is_empty() || name.contains(".part-") || name.ends_with(".lock") {
+                return None;
+            }
+            // Charliecloud images are directories; a file is a SIF.
+            let size_bytes = if kind == "f" { size.parse().ok() } else { None };
+            Some(Image {
+                name: name.to_string(),
+                path: format!("{}/{name}", dir.trim_end_matches('/')),
+                size_bytes,
+            })
+        })
+        .collect()
+}
+
+/// Slurm job states clusterls distinguishes. Unknown words are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum JobState {
+    Pending,
+    Configuring,
+    Running,
+    Completing,
+    Suspended,
+    Completed,
+    Failed,
+    Cancelled,
+    Timeout,
+    NodeFail,
+    OutOfMemory,
+    Preempted,
+    BootFail,
+    Deadline,
+    Other(String),
+}
+
+impl JobState {
+    /// `RUNNING`, `CANCELLED by 1000`, `COMPLETED+`, `PD`, ...
+    pub fn parse(s: &str) -> JobState {
+        let w = s.split_whitespace().next().unwrap_or("").trim_end_matches('+');
+        match w {
+            "PENDING" | "PD" | "REQUEUED" | "RQ" => JobState::Pending,
+            "CONFIGURING" | "CF" => JobState::Configuring,
+            "RUNNING" | "R" => JobState::Running,
+            "COMPLETING" | "CG" => JobState::Completing,
+            "SUSPENDED" | "S" => JobState::Suspended,
+            "COMPLETED" | "CD" => JobState::Completed,
+            "FAILED" | "F" => JobState::Failed,
+            "CANCELLED" | "CA" => JobState::Cancelled,
+            "TIMEOUT" | "TO" => JobState::Timeout,
+            "NODE_FAIL" | "NF" => JobState::NodeFail,
+            "OUT_OF_MEMORY" | "OOM" => JobState::OutOfMemory,
+            "PREEMPTED" | "PR" => JobState::Preempted,
+            "BOOT_FAIL" | "BF" => JobState::BootFail,
+            "DEADLINE" | "DL" => JobState::Deadline,
+            other => JobState::Other(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            JobState::Pending => "PENDING",
+            JobState::Configuring => "CONFIGURING",
+            JobState::Running => "RUNNING",
+            JobState::Completing => "COMPLETING",
+            JobState::Suspended => "SUSPENDED",
+            JobState::Completed => "COMPLETED",
+            JobState::Failed => "FAILED",
+            JobState::Cancelled => "CANCELLED",
+            JobState::Timeout => "TIMEOUT",
+            JobState::NodeFail => "NODE_FAIL",
+            JobState::OutOfMemory => "OUT_OF_MEMORY",
+            JobState::Preempted => "PREEMPTED",
+            JobState::BootFail => "BOOT_FAIL",
+            JobState::Deadline => "DEADLINE",
+            JobState::Other(s) => s,
+        }
+    }
+
+    /// The job will not change any more.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            JobState::Completed
+                | JobState::Failed
+                | JobState::Cancelled
+                | JobState::Timeout
+                | JobState::NodeFail
+                | JobState::OutOfMemory
+                | JobState::Preempted
+                | JobState::BootFail
+                | JobState::Deadline
+        )
+    }
+}
+
+impl std::fmt::Display for JobState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One job as `squeue` or `sacct` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobStatus {
+    pub id: String,
+    pub state: JobState,
+    /// squeue's reason (`Resources`, `Priority`, `None`), when pending.
+    pub reason: Option<String>,
+    /// sacct's exit code of the batch script, `0:0` → 0; a signal → 128+N.
+    pub exit_code: Option<i32>,
+    pub nodes: Option<String>,
+}
+
+/// The squeue format the tracker asks for: `squeue -h -j IDS -o '%i|%T|%r|%N'`.
+pub const SQUEUE_FORMAT: &str = "%i|%T|%r|%N";
+
+pub fn parse_squeue(s: &str) -> Vec<JobStatus> {
+    s.lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split('|').map(str::trim).collect();
+            if f.len() != 4 || f[0].is_empty() || !f[0].starts_with(|c: char| c.is_ascii_digit()) {
+                return None;
+            }
+            Some(JobStatus {
+                id: f[0].to_string(),
+                state: JobState::parse(f[1]),
+                reason: Some(f[2].to_string()).filter(|r| !r.is_empty() && r != "None"),
+                exit_code: None,
+                nodes: Some(f[3].to_string()).filter(|n| !n.is_empty() && !n.starts_with('(')),
+            })
+        })
+        .collect()
+}
+
+/// The sacct fields the tracker asks for: `sacct -nP -X -j IDS -o JobID,JobName,State,ExitCode,NodeList`.
+pub const SACCT_FIELDS: &str = "JobID,JobName,State,ExitCode,NodeList";
+
+/// Rows of sacct. The placeholder row sacct shows right after submit (JobName
+/// `allocation`, PENDING while the job already runs) is reported as it is; the caller
+/// trusts squeue over sacct for jobs squeue still lists.
+pub fn parse_sacct(s: &str) -> Vec<JobStatus> {
+    s.lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split('|').map(str::trim).collect();
+            if f.len() != 5 || !f[0].starts_with(|c: char| c.is_ascii_digit()) || f[0].contains('.')
+            {
+                return None;
+            }
+            Some(JobStatus {
+                id: f[0].to_string(),
+                state: JobState::parse(f[2]),
+                reason: None,
+                exit_code: parse_exit_code(f[3]),
+                nodes: Some(f[4].to_string()).filter(|n| !n.is_empty() && n != "None assigned"),
+            })
+        })
+        .collect()
+}
+
+/// `0:0` → 0, `3:0` → 3, `0:9` (killed by signal 9) → 137.
+pub fn parse_exit_code(s: &str) -> Option<i32> {
+    let (code, sig) = s.split_once(':')?;
+    let code: i32 = code.parse().ok()?;
+    let sig: i32 = sig.parse().ok()?;
+    Some(if sig != 0 { 128 + sig } else { code })
+}
+
+/// What went wrong when Slurm refused a request, in Slurm's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalKind {
+    Account,
+    Partition,
+    TimeLimit,
+    Resources,
+    InvalidOption,
+    QosLimit,
+    Other,
+}
+
+/// Classify sbatch/salloc/srun stderr. Returns the kind, Slurm's own message (its last
+/// `error:` line) and what the user can do.
+pub fn classify_refusal(stderr: &str) -> (RefusalKind, String, &'static str) {
+    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let message = lines
+        .iter()
+        .rev()
+        .find(|l| l.contains("error"))
+        .or(lines.last())
+        .map(|l| l.to_string())
+        .unwrap_or_else(|| "(Slurm printed nothing)".to_string());
+    let all = stderr.to_ascii_lowercase();
+    let (kind, hint) = if all.contains("invalid account") {
+        (
+            RefusalKind::Account,
+            "use an account you belong to on that partition (`clusterls facts` lists your associations) with --account or in clusterls.toml",
+        )
+    } else if all.contains("invalid partition") {
+        (RefusalKind::Partition, "choose a partition from `clusterls facts` with --partition")
+    } else if all.contains("time limit") || all.contains("invalid --time") {
+        (
+            RefusalKind::TimeLimit,
+            "ask for less time with --time (the partition's MaxTime is in `clusterls facts`)",
+        )
+    } else if all.contains("node configuration is not available")
+        || all.contains("requested node configuration")
+        || all.contains("more processors than permitted")
+        || all.contains("memory specification")
+    {
+        (
+            RefusalKind::Resources,
+            "ask for fewer GPUs, CPUs or less memory than one node of the partition has (see `clusterls facts`)",
+        )
+    } else if all.contains("qos") {
+        (
+            RefusalKind::QosLimit,
+            "the request exceeds your QOS limits; ask for less or use another QOS",
+        )
+    } else if all.contains("unrecognized option")
+        || all.contains("invalid directive")
+        || all.contains("invalid --")
+    {
+        (RefusalKind::InvalidOption, "fix the option Slurm names above")
+    } else {
+        (
+            RefusalKind::Other,
+            "read Slurm's message above; `clusterls facts` shows what the cluster offers",
+        )
+    };
+    (kind, message, hint)
+}
+
+#[cfg(test)]
+mod tests;
