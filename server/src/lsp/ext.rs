@@ -1,0 +1,209 @@
+//! The clusterls protocol extensions, declared once on the server side. The client's
+//! counterpart is `editor-client/src/lsp_ext.ts`; keep the two in step.
+
+use serde::{Deserialize, Serialize};
+use tower_lsp_server::ls_types::notification::Notification;
+
+/// `workspace/executeCommand` names the server implements, listed once.
+pub mod command {
+    pub const RUN: &str = "clusterls.server.run";
+    pub const PULL: &str = "clusterls.server.pull";
+    pub const ALLOC: &str = "clusterls.server.alloc";
+    pub const RUN_IN_ALLOC: &str = "clusterls.server.runInAlloc";
+    pub const CANCEL: &str = "clusterls.server.cancel";
+    pub const JOBS: &str = "clusterls.server.jobs";
+    pub const REFRESH_FACTS: &str = "clusterls.server.refreshFacts";
+    pub const LOGIN: &str = "clusterls.server.login";
+
+    /// Every command, as advertised in `executeCommandProvider`.
+    pub const ALL: &[&str] = &[RUN, PULL, ALLOC, RUN_IN_ALLOC, CANCEL, JOBS, REFRESH_FACTS, LOGIN];
+}
+
+/// JSON-RPC error code for "the host needs an interactive login first"; the error's
+/// `data` is a [`LoginCommand`].
+pub const LOGIN_REQUIRED: i64 = -32001;
+
+/// A job's state, coarse enough for an editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobState {
+    Submitting,
+    Pending,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+    Timeout,
+    Unknown,
+}
+
+impl JobState {
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            JobState::Completed | JobState::Failed | JobState::Cancelled | JobState::Timeout
+        )
+    }
+
+    /// From Slurm's state word (`squeue`/`sacct` `%T`/`State`, e.g. `CANCELLED by 1000`).
+    pub fn from_slurm(word: &str) -> JobState {
+        let word = word.split_whitespace().next().unwrap_or("").trim_end_matches('+');
+        match word {
+            "PENDING" | "REQUEUED" | "REQUEUE_HOLD" | "REQUEUE_FED" | "RESV_DEL_HOLD"
+            | "SUSPENDED" => JobState::Pending,
+            "RUNNING" | "CONFIGURING" | "COMPLETING" | "RESIZING" | "SIGNALING" | "STAGE_OUT" => {
+                JobState::Running
+            }
+            "COMPLETED" => JobState::Completed,
+            "CANCELLED" | "REVOKED" => JobState::Cancelled,
+            "TIMEOUT" | "DEADLINE" => JobState::Timeout,
+            "FAILED" | "NODE_FAIL" | "OUT_OF_MEMORY" | "BOOT_FAIL" | "PREEMPTED"
+            | "SPECIAL_EXIT" => JobState::Failed,
+            _ => JobState::Unknown,
+        }
+    }
+}
+
+/// A job as the client sees it. Times are unix seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    pub id: String,
+    pub name: String,
+    pub state: JobState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slurm_state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpus: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    #[serde(default)]
+    pub allocation: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// Arguments of [`command::RUN`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RunParams {
+    /// URI of the file to run (`file://...`).
+    pub uri: String,
+    #[serde(default)]
+    pub partition: Option<String>,
+    #[serde(default)]
+    pub account: Option<String>,
+    #[serde(default)]
+    pub gpus: Option<u32>,
+    #[serde(default)]
+    pub time: Option<String>,
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+/// Arguments of [`command::PULL`]. No image: the configured one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PullParams {
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+/// Arguments of [`command::ALLOC`]; unset fields come from the configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AllocParams {
+    #[serde(default)]
+    pub partition: Option<String>,
+    #[serde(default)]
+    pub account: Option<String>,
+    #[serde(default)]
+    pub gpus: Option<u32>,
+    #[serde(default)]
+    pub time: Option<String>,
+}
+
+/// Arguments of [`command::RUN_IN_ALLOC`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RunInAllocParams {
+    pub uri: String,
+    /// The allocation's job id.
+    pub allocation: String,
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+/// Arguments of [`command::CANCEL`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CancelParams {
+    pub id: String,
+}
+
+/// The answer to [`command::LOGIN`] and the `data` of a [`LOGIN_REQUIRED`] error: the
+/// command that opens an interactive ssh master the server can then reuse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginCommand {
+    pub host: String,
+    /// argv, program first.
+    pub argv: Vec<String>,
+    /// The same, shell-quoted, for a terminal.
+    pub command_line: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ConnectionStateKind {
+    Disconnected,
+    Connecting,
+    Connected,
+    LoginRequired,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionStateParams {
+    pub host: String,
+    pub state: ConnectionStateKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobStateParams {
+    pub job: Job,
+}
+
+/// Server to client: a job changed state (including its first appearance).
+pub enum JobStateNotification {}
+
+impl Notification for JobStateNotification {
+    type Params = JobStateParams;
+    const METHOD: &'static str = "clusterls/jobState";
+}
+
+/// Server to client: the connection to the cluster changed state.
+pub enum ConnectionStateNotification {}
+
+impl Notification for ConnectionStateNotification {
+    type Params = ConnectionStateParams;
+    const METHOD: &'static str = "clusterls/connectionState";
+}

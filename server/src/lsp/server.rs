@@ -1,0 +1,579 @@
+//! Handlers, state and the event loop.
+//!
+//! Handlers change state under a short-held `std::sync::Mutex` (never across an
+//! `.await`) and send an [`Event`]; one task applies events in order, computes
+//! diagnostics and talks to the client. The task starts when the client says
+//! `initialized`, so nothing reaches the client before the initialize reply.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use clusterls_core::{ClusterFacts, Finding};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::{
+    CodeActionParams, CodeActionProviderCapability, CodeActionResponse, CompletionOptions,
+    CompletionParams, CompletionResponse, DidChangeConfigurationParams,
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    ExecuteCommandOptions, ExecuteCommandParams, Hover, HoverParams, HoverProviderCapability,
+    InitializeParams, InitializeResult, InitializedParams, LSPAny, MessageType, ProgressToken,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+};
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::config::{self, Config};
+use super::documents::{DocKind, Documents};
+use super::ext::{self, command};
+use super::{features, proto};
+use crate::cli::Global;
+
+/// Everything that changes what the server shows, applied in one place
+/// ([`Backend::apply`]).
+#[derive(Debug)]
+#[allow(dead_code)] // Job and Connection come from the engine (wired in `cluster`).
+pub enum Event {
+    /// A document's text changed (or it was opened).
+    Changed(Uri),
+    /// A document was closed: clear its diagnostics.
+    Closed(Uri),
+    /// The editor's settings changed.
+    ClientConfig(Config),
+    /// `clusterls.toml` in the workspace was created, edited or removed.
+    ProjectFile,
+    /// Cluster facts were read (or reading them failed).
+    Facts(std::result::Result<ClusterFacts, String>),
+    /// A job changed state.
+    Job(ext::Job),
+    /// The connection to the cluster changed state.
+    Connection(ext::ConnectionStateParams),
+}
+
+#[derive(Default)]
+struct State {
+    docs: Documents,
+    client_config: Config,
+    project_config: Config,
+    /// `client_config` overlaid with `project_config`.
+    config: Config,
+    facts: Option<Arc<ClusterFacts>>,
+    roots: Vec<PathBuf>,
+    work_done_progress: bool,
+    jobs: BTreeMap<String, ext::Job>,
+    /// Kept alive while the server runs.
+    watcher: Option<notify::RecommendedWatcher>,
+    /// Messages shown to the user so far; capped so a broken setup does not flood.
+    popups: u32,
+}
+
+pub struct Backend {
+    client: Client,
+    global: Global,
+    state: Arc<Mutex<State>>,
+    events: mpsc::UnboundedSender<Event>,
+    receiver: Mutex<Option<mpsc::UnboundedReceiver<Event>>>,
+}
+
+const MAX_POPUPS: u32 = 3;
+
+impl Backend {
+    pub fn new(client: Client, global: Global) -> Backend {
+        let (events, receiver) = mpsc::unbounded_channel();
+        Backend {
+            client,
+            global,
+            state: Arc::default(),
+            events,
+            receiver: Mutex::new(Some(receiver)),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    fn send(&self, event: Event) {
+        // The receiver lives as long as the server; a send error means it is shutting down.
+        let _ = self.events.send(event);
+    }
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A panic while holding the lock leaves consistent data (every update is one
+    // assignment); keep serving.
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The loop's side: owns nothing but handles to the shared state and the client.
+#[derive(Clone)]
+struct Worker {
+    client: Client,
+    global: Global,
+    state: Arc<Mutex<State>>,
+    events: mpsc::UnboundedSender<Event>,
+}
+
+impl Worker {
+    async fn run(self, mut receiver: mpsc::UnboundedReceiver<Event>) {
+        while let Some(event) = receiver.recv().await {
+            self.apply(event).await;
+        }
+    }
+
+    /// The one place events take effect.
+    async fn apply(&self, event: Event) {
+        tracing::debug!(?event, "event");
+        match event {
+            Event::Changed(uri) => self.publish(&uri, false).await,
+            Event::Closed(uri) => self.client.publish_diagnostics(uri, Vec::new(), None).await,
+            Event::ClientConfig(c) => {
+                lock(&self.state).client_config = c;
+                self.config_changed().await;
+            }
+            Event::ProjectFile => {
+                let roots = lock(&self.state).roots.clone();
+                let (project, error) = config::read_project(&roots);
+                if let Some(e) = error {
+                    self.popup(MessageType::WARNING, e).await;
+                }
+                lock(&self.state).project_config = project;
+                self.config_changed().await;
+            }
+            Event::Facts(Ok(facts)) => {
+                lock(&self.state).facts = Some(Arc::new(facts));
+                self.publish_all().await;
+            }
+            Event::Facts(Err(e)) => {
+                tracing::warn!("{e}");
+                self.popup(MessageType::WARNING, e).await;
+            }
+            Event::Job(job) => {
+                lock(&self.state).jobs.insert(job.id.clone(), job.clone());
+                self.client
+                    .send_notification::<ext::JobStateNotification>(ext::JobStateParams { job })
+                    .await;
+            }
+            Event::Connection(params) => {
+                self.client.send_notification::<ext::ConnectionStateNotification>(params).await;
+            }
+        }
+    }
+
+    async fn config_changed(&self) {
+        let (before, after) = {
+            let mut s = lock(&self.state);
+            let before = s.config.clone();
+            s.config = s.client_config.overlay(&s.project_config);
+            (before, s.config.clone())
+        };
+        if before == after {
+            return;
+        }
+        tracing::info!(?after, "configuration");
+        let source_changed = before.host != after.host
+            || before.ssh_config != after.ssh_config
+            || before.facts_file != after.facts_file;
+        if source_changed {
+            let w = self.clone();
+            tokio::spawn(async move { w.refresh_facts().await });
+        }
+        self.publish_all().await;
+    }
+
+    /// Read facts from the configured source and send the result as an event.
+    async fn refresh_facts(&self) -> std::result::Result<(), String> {
+        let config = lock(&self.state).config.clone();
+        let progress = self.progress("Reading cluster facts").await;
+        let result = load_facts(&self.global, &config).await;
+        if let Some(p) = progress {
+            p.finish_with_message(if result.is_ok() { "done" } else { "failed" }).await;
+        }
+        let outcome = result.as_ref().map(|_| ()).map_err(Clone::clone);
+        match result {
+            Ok(Some(f)) => {
+                let _ = self.events.send(Event::Facts(Ok(f)));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                let _ = self.events.send(Event::Facts(Err(e)));
+            }
+        }
+        outcome
+    }
+
+    async fn progress(
+        &self,
+        title: &str,
+    ) -> Option<
+        tower_lsp_server::OngoingProgress<
+            tower_lsp_server::Unbounded,
+            tower_lsp_server::NotCancellable,
+        >,
+    > {
+        if !lock(&self.state).work_done_progress {
+            return None;
+        }
+        let token = ProgressToken::String(format!("clusterls/{}", next_token()));
+        if let Err(e) = self.client.create_work_done_progress(token.clone()).await {
+            tracing::debug!("the client refused a progress token: {e}");
+            return None;
+        }
+        Some(self.client.progress(token, title.to_string()).begin().await)
+    }
+
+    async fn popup(&self, typ: MessageType, message: String) {
+        let show = {
+            let mut s = lock(&self.state);
+            s.popups += 1;
+            s.popups <= MAX_POPUPS
+        };
+        if show {
+            self.client.show_message(typ, format!("clusterls: {message}")).await;
+        } else {
+            self.client.log_message(typ, message).await;
+        }
+    }
+
+    async fn publish_all(&self) {
+        let uris = {
+            let mut s = lock(&self.state);
+            for uri in s.docs.uris() {
+                if let Some(d) = s.docs.get_mut(&uri) {
+                    d.findings = None;
+                }
+            }
+            s.docs.uris()
+        };
+        for uri in uris {
+            self.publish(&uri, true).await;
+        }
+    }
+
+    /// Check a document and publish its diagnostics, unless they are already
+    /// published for its current version.
+    async fn publish(&self, uri: &Uri, force: bool) {
+        let snapshot = {
+            let s = lock(&self.state);
+            let Some(doc) = s.docs.get(uri) else { return };
+            if !force && doc.findings.as_ref().is_some_and(|(v, _)| *v == doc.version) {
+                return;
+            }
+            (doc.version, doc.kind, doc.text.clone(), doc.index.clone(), s.facts.clone())
+        };
+        let (version, kind, text, index, facts) = snapshot;
+        let findings = check(kind, &text, facts.as_deref());
+        let diagnostics = proto::diagnostics(&proto::Text::new(&text, &index), &findings);
+        {
+            let mut s = lock(&self.state);
+            match s.docs.get_mut(uri) {
+                Some(doc) if doc.version == version => {
+                    doc.findings = Some((version, Arc::new(findings)))
+                }
+                // Changed or closed meanwhile: a newer event will publish.
+                _ => return,
+            }
+        }
+        self.client.publish_diagnostics(uri.clone(), diagnostics, Some(version)).await;
+    }
+}
+
+fn next_token() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Every finding for a document of `kind`.
+pub fn check(kind: DocKind, text: &str, facts: Option<&ClusterFacts>) -> Vec<Finding> {
+    match kind {
+        DocKind::Sbatch => clusterls_sbatch::check(text, facts),
+        DocKind::Dockerfile => clusterls_dockerfile::check(text, facts),
+        DocKind::Other => Vec::new(),
+    }
+}
+
+/// Facts from the configured source: a facts file, else the cluster (through the
+/// engine). `Ok(None)`: no source configured.
+async fn load_facts(
+    global: &Global,
+    config: &Config,
+) -> std::result::Result<Option<ClusterFacts>, String> {
+    if let Some(path) = &config.facts_file {
+        let path = path.clone();
+        let text = tokio::fs::read_to_string(&path).await.map_err(|e| {
+            format!("cannot read the facts file {path}: {e}; fix the factsFile setting")
+        })?;
+        return serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| format!("the facts file {path} is not valid facts JSON: {e}"));
+    }
+    let _ = global;
+    Ok(None)
+}
+
+/// Typed command arguments: the first argument, as `T`.
+fn args<T: DeserializeOwned>(name: &str, arguments: Vec<Value>) -> Result<T> {
+    let value = arguments.into_iter().next().unwrap_or(Value::Object(Default::default()));
+    serde_json::from_value(value)
+        .map_err(|e| Error::invalid_params(format!("{name}: bad arguments: {e}")))
+}
+
+fn request_failed(message: impl Into<String>) -> Error {
+    Error { code: ErrorCode::ServerError(-32803), message: message.into().into(), data: None }
+}
+
+fn to_value<T: serde::Serialize>(v: T) -> Result<Option<LSPAny>> {
+    serde_json::to_value(v).map(Some).map_err(|e| Error {
+        code: ErrorCode::InternalError,
+        message: e.to_string().into(),
+        data: None,
+    })
+}
+
+impl Backend {
+    fn worker(&self) -> Worker {
+        Worker {
+            client: self.client.clone(),
+            global: self.global.clone(),
+            state: self.state.clone(),
+            events: self.events.clone(),
+        }
+    }
+
+    fn watch_project_files(&self) {
+        use notify::Watcher;
+        let roots = self.state().roots.clone();
+        if roots.is_empty() {
+            return;
+        }
+        let events = self.events.clone();
+        let handler = move |res: notify::Result<notify::Event>| {
+            if let Ok(ev) = res
+                && ev.paths.iter().any(|p| p.file_name().is_some_and(|n| n == config::PROJECT_FILE))
+            {
+                let _ = events.send(Event::ProjectFile);
+            }
+        };
+        let mut watcher = match notify::recommended_watcher(handler) {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!("cannot watch {}: {e}", config::PROJECT_FILE);
+                return;
+            }
+        };
+        for root in &roots {
+            if let Err(e) = watcher.watch(root, notify::RecursiveMode::NonRecursive) {
+                tracing::warn!("cannot watch {}: {e}", root.display());
+            }
+        }
+        self.state().watcher = Some(watcher);
+    }
+
+    async fn execute(&self, name: &str, arguments: Vec<Value>) -> Result<Option<LSPAny>> {
+        match name {
+            command::REFRESH_FACTS => {
+                let w = self.worker();
+                w.refresh_facts().await.map_err(request_failed)?;
+                let facts = self.state().facts.clone();
+                to_value(facts.as_deref())
+            }
+            command::JOBS => {
+                let jobs: Vec<ext::Job> = self.state().jobs.values().cloned().collect();
+                to_value(jobs)
+            }
+            command::RUN => {
+                let _: ext::RunParams = args(name, arguments)?;
+                Err(self.no_engine())
+            }
+            command::PULL => {
+                let _: ext::PullParams = args(name, arguments)?;
+                Err(self.no_engine())
+            }
+            command::ALLOC => {
+                let _: ext::AllocParams = args(name, arguments)?;
+                Err(self.no_engine())
+            }
+            command::RUN_IN_ALLOC => {
+                let _: ext::RunInAllocParams = args(name, arguments)?;
+                Err(self.no_engine())
+            }
+            command::CANCEL => {
+                let _: ext::CancelParams = args(name, arguments)?;
+                Err(self.no_engine())
+            }
+            command::LOGIN => Err(self.no_engine()),
+            _ => Err(Error::invalid_params(format!(
+                "unknown command `{name}`; this server knows: {}",
+                command::ALL.join(", ")
+            ))),
+        }
+    }
+
+    fn no_engine(&self) -> Error {
+        request_failed("this clusterls build cannot reach a cluster yet")
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let client_config = match params.initialization_options.as_ref() {
+            Some(v) => Config::from_client(v).map_err(Error::invalid_params)?,
+            None => Config::default(),
+        };
+        let mut roots: Vec<PathBuf> = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+            .collect();
+        #[allow(deprecated)]
+        if roots.is_empty()
+            && let Some(p) = params.root_uri.as_ref().and_then(|u| u.to_file_path())
+        {
+            roots.push(p.into_owned());
+        }
+        let work_done_progress =
+            params.capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false);
+        {
+            let mut s = self.state();
+            s.client_config = client_config;
+            s.roots = roots;
+            s.work_done_progress = work_done_progress;
+        }
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                text_document_sync: Some(TextDocumentSyncCapability::Kind(
+                    TextDocumentSyncKind::INCREMENTAL,
+                )),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(
+                        [" ", "=", "-", ":", ","].iter().map(|s| s.to_string()).collect(),
+                    ),
+                    ..Default::default()
+                }),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: command::ALL.iter().map(|s| s.to_string()).collect(),
+                    ..Default::default()
+                }),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "clusterls".into(),
+                version: Some(crate::VERSION.into()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        tracing::info!("client initialized");
+        let Some(receiver) = self.receiver.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+            return;
+        };
+        self.watch_project_files();
+        // Read clusterls.toml first: it completes the configuration, and a config
+        // change with a facts source triggers the first facts refresh.
+        self.send(Event::ProjectFile);
+        tokio::spawn(self.worker().run(receiver));
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.state().watcher = None;
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let d = params.text_document;
+        self.state().docs.open(d.uri.clone(), d.language_id, d.version, d.text);
+        self.send(Event::Changed(d.uri));
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let moved =
+            self.state().docs.change(&uri, params.text_document.version, params.content_changes);
+        if moved {
+            self.send(Event::Changed(uri));
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        if self.state().docs.close(&uri) {
+            self.send(Event::Closed(uri));
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        match Config::from_client(&params.settings) {
+            Ok(c) => self.send(Event::ClientConfig(c)),
+            Err(e) => {
+                self.client.show_message(MessageType::WARNING, e).await;
+            }
+        }
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let pos = params.text_document_position;
+        let (kind, text, index, facts) = {
+            let s = self.state();
+            let Some(doc) = s.docs.get(&pos.text_document.uri) else { return Ok(None) };
+            (doc.kind, doc.text.clone(), doc.index.clone(), s.facts.clone())
+        };
+        let t = proto::Text::new(&text, &index);
+        let items = features::completion(kind, &text, t.offset(pos.position), facts.as_deref());
+        if items.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(CompletionResponse::Array(proto::completion_items(&t, items))))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let pos = params.text_document_position_params;
+        let (kind, text, index, facts) = {
+            let s = self.state();
+            let Some(doc) = s.docs.get(&pos.text_document.uri) else { return Ok(None) };
+            (doc.kind, doc.text.clone(), doc.index.clone(), s.facts.clone())
+        };
+        let t = proto::Text::new(&text, &index);
+        Ok(features::hover(kind, &text, t.offset(pos.position), facts.as_deref())
+            .map(|h| proto::hover(&t, h)))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let (text, index, findings) = {
+            let s = self.state();
+            let Some(doc) = s.docs.get(&uri) else { return Ok(None) };
+            let findings = match &doc.findings {
+                Some((v, f)) if *v == doc.version => Some(f.clone()),
+                _ => None,
+            };
+            (
+                doc.text.clone(),
+                doc.index.clone(),
+                findings.map(Ok).unwrap_or(Err((doc.kind, s.facts.clone()))),
+            )
+        };
+        let findings = match findings {
+            Ok(f) => f,
+            // Not checked yet at this version: check now.
+            Err((kind, facts)) => Arc::new(check(kind, &text, facts.as_deref())),
+        };
+        let t = proto::Text::new(&text, &index);
+        let actions = proto::code_actions(&uri, &t, &findings, t.byte_range(params.range));
+        Ok(if actions.is_empty() { None } else { Some(actions) })
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        let result = self.execute(&params.command, params.arguments).await;
+        if let Err(e) = &result {
+            tracing::info!(command = params.command, code = %e.code, "command failed: {}", e.message);
+        }
+        result
+    }
+}
