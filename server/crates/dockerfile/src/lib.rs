@@ -7,8 +7,12 @@
 //! - [`check`] / [`check_with`] return [`Finding`]s with stable codes
 //!   (`docker/...`, `apptainer/...`, `gpu/...`); [`rules::RULES`] lists them.
 
+mod checks;
+pub mod cuda;
 pub mod docs;
 pub mod parse;
+pub mod rules;
+pub mod shell;
 
 pub use parse::{Args, Dockerfile, Flag, Heredoc, Instruction, Kind, Stage, Word, parse};
 
@@ -28,6 +32,103 @@ pub fn check(text: &str, facts: Option<&ClusterFacts>) -> Vec<Finding> {
 }
 
 /// [`check`] with a project configuration.
-pub fn check_with(_text: &str, _facts: Option<&ClusterFacts>, _config: &Config) -> Vec<Finding> {
-    Vec::new()
+pub fn check_with(text: &str, facts: Option<&ClusterFacts>, config: &Config) -> Vec<Finding> {
+    let df = parse(text);
+    let mut out = checks::run(text, &df, facts);
+    let silence = Silencing::new(text, &df);
+    out.retain(|f| !config.disables(&f.code) && !silence.silenced(f));
+    out.sort_by(|a, b| {
+        (a.range.start, a.range.end, &a.code).cmp(&(b.range.start, b.range.end, &b.code))
+    });
+    out
+}
+
+impl Config {
+    /// Whether `code` is disabled (exactly, or by its namespace).
+    pub fn disables(&self, code: &str) -> bool {
+        let ns = code.split('/').next().unwrap_or(code);
+        self.disabled.iter().any(|d| {
+            let d = d.trim();
+            d == code || d == ns || d.strip_suffix("/*") == Some(ns)
+        })
+    }
+}
+
+/// `# clusterls-ignore: code[,code]` on the line(s) just above an instruction silences
+/// those codes for it; `# clusterls-ignore-file: code[,code]` anywhere silences them
+/// for the file. A bare `# clusterls-ignore` silences everything on the next
+/// instruction. hadolint's `# hadolint ignore=DL3008` and `# hadolint global
+/// ignore=...` are honoured through the DL code map.
+struct Silencing {
+    file: Config,
+    /// (instruction span, codes; empty = all)
+    lines: Vec<(std::ops::Range<usize>, Vec<String>)>,
+}
+
+impl Silencing {
+    fn new(text: &str, df: &Dockerfile) -> Silencing {
+        let mut file = Config::default();
+        let mut lines = Vec::new();
+        for c in &df.comments {
+            if let Some((global, codes)) = ignore_codes(&c.text) {
+                if global {
+                    file.disabled.extend(codes);
+                    continue;
+                }
+                // The instruction that follows this comment (comments in between allowed).
+                let after = &text[c.span.end..];
+                let next = df.instructions.iter().find(|i| i.span.start >= c.span.end);
+                if let Some(i) = next {
+                    let between = &after[..i.span.start - c.span.end];
+                    if between
+                        .lines()
+                        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+                    {
+                        lines.push((i.span.clone(), codes));
+                    }
+                }
+            }
+        }
+        Silencing { file, lines }
+    }
+
+    fn silenced(&self, f: &Finding) -> bool {
+        self.file.disables(&f.code)
+            || self.lines.iter().any(|(span, codes)| {
+                span.contains(&f.range.start)
+                    && (codes.is_empty() || Config { disabled: codes.clone() }.disables(&f.code))
+            })
+    }
+}
+
+/// `(file-wide, codes)` of an ignore comment's text (after `#`).
+fn ignore_codes(comment: &str) -> Option<(bool, Vec<String>)> {
+    let split = |s: &str| -> Vec<String> {
+        s.split([',', ' '])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .flat_map(|c| {
+                if c.starts_with("DL") {
+                    rules::from_hadolint(c).into_iter().map(str::to_string).collect()
+                } else {
+                    vec![c.to_string()]
+                }
+            })
+            .collect()
+    };
+    if let Some(rest) = comment.strip_prefix("clusterls-ignore-file") {
+        return Some((true, split(rest.trim_start_matches(':'))));
+    }
+    if let Some(rest) = comment.strip_prefix("clusterls-ignore") {
+        return Some((false, split(rest.trim_start_matches(':'))));
+    }
+    if let Some(rest) = comment.strip_prefix("hadolint global ignore=") {
+        return Some((true, split(rest)));
+    }
+    if let Some(rest) = comment.strip_prefix("hadolint ignore=") {
+        let codes = split(rest);
+        // Only DL codes we do not map: nothing to silence.
+        return if codes.is_empty() { None } else { Some((false, codes)) };
+    }
+    None
 }

@@ -608,8 +608,7 @@ fn build_instruction(logical: &str, map: &[usize], escape: char) -> Instruction 
         start..end
     };
     let lead = trim_start_offset(logical);
-    let kw_len =
-        logical[lead..].find([' ', '\t']).unwrap_or(logical.len() - lead);
+    let kw_len = logical[lead..].find([' ', '\t']).unwrap_or(logical.len() - lead);
     let keyword = &logical[lead..lead + kw_len];
     let kind = Kind::from_keyword(keyword);
     let mut pos = lead + kw_len;
