@@ -7,8 +7,11 @@
 //! - [`completion_context`]: what the cursor is on (option name, value of option X).
 //! - [`check`]: every finding, with codes `sbatch/<name>`.
 
+pub mod checks;
 pub mod options;
 pub mod parse;
+pub mod shellcheck;
+pub mod values;
 
 pub use options::{ArgKind, OptionSpec, ValueKind, by_long, by_short, options};
 pub use parse::{
@@ -16,9 +19,4 @@ pub use parse::{
     OptionProblem, Resolved, Script, Stray, Word, completion_context, parse, resolve_long,
 };
 
-use clusterls_core::{ClusterFacts, Finding};
-
-/// Check an sbatch script. `facts` enables the checks against the real cluster.
-pub fn check(_text: &str, _facts: Option<&ClusterFacts>) -> Vec<Finding> {
-    Vec::new()
-}
+pub use checks::{check, check_parsed};

@@ -1,0 +1,480 @@
+//! Data-driven tests of the checks: one `check(script, expect)` helper, many small cases.
+//! Each finding renders as `line:col severity code: message` with the text it covers and
+//! its fixes.
+
+use clusterls_core::{ClusterFacts, Finding, LineIndex, text::human_position};
+use expect_test::{Expect, expect};
+
+fn facts() -> ClusterFacts {
+    serde_json::from_str(
+        r#"{
+        "slurm_version": "22.05.8",
+        "partitions": [
+          {"name": "cpu", "is_default": true, "max_time_minutes": 10080, "nodes": ["c1","c2"],
+           "cpus_per_node": 32, "mem_per_node_mb": 192000},
+          {"name": "gpu", "max_time_minutes": 2880, "nodes": ["g1","g2","g3","g4"], "cpus_per_node": 64,
+           "mem_per_node_mb": 512000, "gpus": [{"type": "a100", "count": 4}]},
+          {"name": "gpu_test", "max_time_minutes": 60, "nodes": ["g5"], "cpus_per_node": 16,
+           "mem_per_node_mb": 128000, "gpus": [{"type": "a100", "count": 2}]},
+          {"name": "old", "state": "down", "nodes": ["o1"]}
+        ],
+        "associations": [
+          {"account": "lab_grads", "partition": "cpu"},
+          {"account": "lab_dev"}
+        ],
+        "default_account": "lab_grads",
+        "qos": ["normal", "high"],
+        "images": [
+          {"name": "pytorch_2.2.1-cuda12.1-cudnn8-devel.sif", "path": "/images/pytorch_2.2.1-cuda12.1-cudnn8-devel.sif"}
+        ]
+      }"#,
+    )
+    .unwrap()
+}
+
+fn render(text: &str, findings: &[Finding]) -> String {
+    let idx = LineIndex::new(text);
+    let mut out = String::new();
+    for f in findings {
+        let (l, c) = human_position(text, &idx, f.range.start);
+        out += &format!(
+            "{l}:{c} {} {}: {}\n    at {:?}\n",
+            f.severity.as_str(),
+            f.code,
+            f.message,
+            &text[f.range.clone()]
+        );
+        for fix in &f.fixes {
+            let edits: Vec<String> = fix
+                .edits
+                .iter()
+                .map(|e| format!("{:?}->{:?}", &text[e.range.clone()], e.replacement))
+                .collect();
+            out += &format!("    fix {}: {}\n", fix.title, edits.join(", "));
+        }
+    }
+    if out.is_empty() { "no findings\n".to_string() } else { out }
+}
+
+/// The script gets `#!/bin/bash\n` prepended and `srun true\n` appended unless it has its own.
+#[track_caller]
+fn check_with(script: &str, facts: Option<&ClusterFacts>, expect: Expect) {
+    let mut text = String::new();
+    if !script.starts_with("#!") && !script.starts_with("NOSHEBANG") {
+        text.push_str("#!/bin/bash\n");
+    }
+    text.push_str(script.strip_prefix("NOSHEBANG").unwrap_or(script));
+    let findings = clusterls_sbatch::check(&text, facts);
+    expect.assert_eq(&render(&text, &findings));
+}
+
+#[track_caller]
+fn check(script: &str, expect: Expect) {
+    check_with(script, None, expect);
+}
+
+#[track_caller]
+fn check_facts(script: &str, expect: Expect) {
+    check_with(script, Some(&facts()), expect);
+}
+
+#[test]
+fn clean_script() {
+    check(
+        "#SBATCH --job-name=train\n#SBATCH --time=1-00:00:00\n#SBATCH --mem=16G\n#SBATCH -N 1 -n 4 -c 8\n#SBATCH --gres=gpu:a100:2\n#SBATCH --output=logs/%x-%j.out\nsrun python train.py\n",
+        expect![[r#"
+            no findings
+        "#]],
+    );
+}
+
+#[test]
+fn file_level() {
+    check(
+        "NOSHEBANG#SBATCH --time=5\necho hi\n",
+        expect![[r##"
+        1:1 error sbatch/no-shebang: sbatch refuses a script whose first line is not `#!` and an interpreter; add `#!/bin/bash` as the first line.
+            at "#SBATCH --time=5"
+            fix Add `#!/bin/bash` as the first line: ""->"#!/bin/bash\n"
+    "##]],
+    );
+    check(
+        "#!/bin/bash\r\n#SBATCH --time=5\r\necho\r\n",
+        expect![[r#"
+        1:12 error sbatch/dos-line-endings: The script has DOS line endings (\r\n): sbatch refuses it. Convert it to Unix line endings (dos2unix, or your editor's LF setting).
+            at "\r"
+            fix Convert to Unix line endings: "\r"->"", "\r"->"", "\r"->""
+    "#]],
+    );
+    check(
+        "NOSHEBANG",
+        expect![[r#"
+        1:1 error sbatch/empty-script: The script is empty: sbatch refuses it. Start with `#!/bin/bash`, then #SBATCH lines, then commands.
+            at ""
+    "#]],
+    );
+}
+
+#[test]
+fn unknown_ambiguous_abbreviated() {
+    check(
+        "#SBATCH --partiton=gpu\n#SBATCH --tim=5\n#SBATCH --part=gpu\n#SBATCH -P gpu\necho\n",
+        expect![[r#"
+        2:9 error sbatch/unknown-option: sbatch has no option `--partiton`: it refuses the script ("Invalid directive found in batch script"). Did you mean --partition?
+            at "--partiton"
+            fix Change to --partition: "--partiton"->"--partition"
+        3:9 error sbatch/ambiguous-option: `--tim` is ambiguous (it could be --time, --time-min): sbatch refuses it. Write the option in full.
+            at "--tim"
+        4:9 hint sbatch/abbreviated-option: `--part` works as an abbreviation of --partition, but may become ambiguous in a later Slurm; write it in full.
+            at "--part"
+            fix Write --partition: "--part"->"--partition"
+        5:9 error sbatch/unknown-option: sbatch has no option `-P` (-p is --partition): it refuses the script. Use the long form, e.g. --partition=NAME.
+            at "-P"
+        5:12 error sbatch/stray-word: sbatch refuses the script: `gpu` is not an option ("Invalid directive found in batch script"). Remove it, or quote it into the value it belongs to.
+            at "gpu"
+    "#]],
+    );
+}
+
+#[test]
+fn values_time() {
+    check(
+        "#SBATCH --time=1:30\n#SBATCH --time-min=abc\n#SBATCH -t 1h\n#SBATCH --time=\necho\n",
+        expect![[r#"
+            2:9 warning sbatch/duplicate-option: --time is given again on line 4 and sbatch uses the last one (`1h`); remove the one you don't mean.
+                at "--time=1:30"
+            2:16 info sbatch/time-minutes-seconds: `1:30` means 1 min 30 s, not 1 h 30 min. If you meant hours, write 1:30:00.
+                at "1:30"
+                fix Write 1:30:00: "1:30"->"1:30:00"
+            3:20 error sbatch/invalid-time: --time-min: `abc` is not a time limit (`a` is not allowed); write one of minutes, minutes:seconds, hours:minutes:seconds, days-hours, days-hours:minutes, days-hours:minutes:seconds or UNLIMITED.
+                at "abc"
+            4:9 warning sbatch/duplicate-option: --time is given again on line 5 and sbatch uses the last one (``); remove the one you don't mean.
+                at "-t 1h"
+            4:12 error sbatch/invalid-time: --time: `1h` is not a time limit (`h` is not allowed); write one of minutes, minutes:seconds, hours:minutes:seconds, days-hours, days-hours:minutes, days-hours:minutes:seconds or UNLIMITED.
+                at "1h"
+            5:9 error sbatch/missing-value: --time has an empty value. Write --time=<time>.
+                at "--time="
+        "#]],
+    );
+}
+
+#[test]
+fn values_memory_counts_nodes() {
+    check(
+        "#SBATCH --mem=16GB\n#SBATCH --mem-per-cpu=1.5G\n#SBATCH -c 0\n#SBATCH --ntasks=four\n#SBATCH -N 4-2\necho\n",
+        expect![[r#"
+            2:15 error sbatch/invalid-memory: --mem: `16GB` is not a memory size: the suffix must be one of K, M, G, T; write `16G` (one letter).
+                at "16GB"
+                fix Write 16G: "16GB"->"16G"
+            3:23 error sbatch/invalid-memory: --mem-per-cpu: `1.5G` is not a memory size: the suffix must be one of K, M, G, T; sizes are whole numbers: write e.g. 1536M instead of 1.5G.
+                at "1.5G"
+            4:12 error sbatch/invalid-number: --cpus-per-task: must be at least 1.
+                at "0"
+            5:18 error sbatch/invalid-number: --ntasks: `four` is not a whole number.
+                at "four"
+            6:12 error sbatch/invalid-node-count: --nodes: node range `4-2` has its maximum below its minimum; write 2-4.
+                at "4-2"
+        "#]],
+    );
+}
+
+#[test]
+fn values_gres_gpus_array_dependency() {
+    check(
+        "#SBATCH --gres=gpu=2\n#SBATCH --gpus=a100:x\n#SBATCH --array=0-10%0\n#SBATCH --dependency=aftrok:123\n#SBATCH --mail-type=FINISH\n#SBATCH --signal=X:USR1@90\n#SBATCH --begin=someday\necho\n",
+        expect![[r#"
+            2:16 error sbatch/invalid-gres: --gres: `gpu=2`: --gres uses `:` before the count; write `gpu:2`.
+                at "gpu=2"
+                fix Write gpu:2: "gpu=2"->"gpu:2"
+            3:16 error sbatch/invalid-gpus: --gpus: `a100:x` is not a GPU count; write [type:]count, e.g. 4 or a100:4.
+                at "a100:x"
+            4:17 error sbatch/invalid-array: --array: `%0` must be a positive number of array tasks to run at once.
+                at "0-10%0"
+            5:22 error sbatch/invalid-dependency: --dependency: `aftrok` is not a dependency type (did you mean `afterok`?); use after, afterany, afterok, afternotok, aftercorr, afterburstbuffer or singleton.
+                at "aftrok:123"
+            6:21 error sbatch/invalid-mail-type: --mail-type: `FINISH` is not a mail type; use NONE, BEGIN, END, FAIL, REQUEUE, ALL, TIME_LIMIT, TIME_LIMIT_90, TIME_LIMIT_80, TIME_LIMIT_50, ARRAY_TASKS.
+                at "FINISH"
+            7:18 error sbatch/invalid-signal: --signal: `X:` must be R:, B: or RB: (B signals the batch shell).
+                at "X:USR1@90"
+            8:17 error sbatch/invalid-begin: --begin: `someday` is not a time Slurm understands; write e.g. 16:00, now+1hour, tomorrow, 2025-01-20T12:34:00.
+                at "someday"
+        "#]],
+    );
+}
+
+#[test]
+fn values_patterns_export_choices() {
+    check(
+        "#SBATCH --output=slurm-%q.out\n#SBATCH --error=%a.err\n#SBATCH --export=1BAD\n#SBATCH --open-mode=apend\n#SBATCH --exclusive=usr\n#SBATCH --constraint=a100&\n#SBATCH --kill-on-invalid-dep=maybe\necho\n",
+        expect![[r#"
+            2:24 warning sbatch/filename-pattern: `%q` is not a Slurm file name pattern and stays as written. Use %j (job id), %A/%a (array job/task), %x (job name), %u (user), %N (node), or %% for a literal %.
+                at "%q"
+            3:17 info sbatch/filename-pattern: %a/%A only mean something in job arrays (there is no --array here); use %j for the job id.
+                at "%a.err"
+            4:18 error sbatch/invalid-export: --export: `1BAD` is not an environment variable name.
+                at "1BAD"
+            5:21 error sbatch/invalid-choice: --open-mode: `apend` is not one of append, truncate.
+                at "apend"
+                fix Change to append: "apend"->"append"
+            6:21 error sbatch/invalid-choice: --exclusive: `usr` is not one of user, mcs, topo.
+                at "usr"
+                fix Change to user: "usr"->"user"
+            7:22 error sbatch/invalid-constraint: --constraint: `a100&` ends with an operator.
+                at "a100&"
+            8:31 error sbatch/invalid-choice: --kill-on-invalid-dep: `maybe` is not one of yes, no.
+                at "maybe"
+        "#]],
+    );
+}
+
+#[test]
+fn getopt_errors() {
+    check(
+        "#SBATCH --nice 5\n#SBATCH --contiguous=yes\n#SBATCH --time\n",
+        expect![[r#"
+            2:16 error sbatch/stray-word: sbatch refuses the script: --nice takes its value only after `=`, so `5` is a stray word ("Invalid directive found in batch script"). Write --nice=5.
+                at "5"
+                fix Write --nice=5: " "->"="
+            3:21 error sbatch/unexpected-value: --contiguous takes no value: sbatch refuses the script. Remove `=yes`.
+                at "=yes"
+                fix Remove the value: "=yes"->""
+            4:9 error sbatch/missing-value: --time needs a value: sbatch refuses the script. Write --time=<time>.
+                at "--time"
+        "#]],
+    );
+    check(
+        "#SBATCH --job-name=\"unterminated\n#SBATCH :bad\necho\n",
+        expect![[r#"
+        2:9 error sbatch/unmatched-quote: Unmatched ": sbatch refuses the script. Close the quote on the same line.
+            at "--job-name=\"unterminated"
+        3:9 error sbatch/leading-colon: sbatch refuses a directive word that starts with `:`. Remove the colon (heterogeneous jobs use `#SBATCH hetjob`).
+            at ":bad"
+    "#]],
+    );
+    check(
+        "#SBATCH --mail-user=<your e-mail>\necho\n",
+        expect![[r#"
+        2:27 error sbatch/stray-word: sbatch refuses the script: `e-mail>` is not an option ("Invalid directive found in batch script"). Remove it, or quote it into the value it belongs to.
+            at "e-mail>"
+    "#]],
+    );
+}
+
+#[test]
+fn placement() {
+    check(
+        "  #SBATCH --mem=1G\n# SBATCH --mem=2G\n#sbatch --mem=3G\n##SBATCH --mem=4G\n#SLURM --time=5\nmodule load cuda\n#SBATCH --time=10\n",
+        expect![[r##"
+            2:1 warning sbatch/indented-directive: sbatch ignores an indented #SBATCH: it must start at column 1. Remove the indentation.
+                at "  #SBATCH --mem=1G"
+                fix Remove the indentation: "  "->""
+            3:1 warning sbatch/spaced-directive: sbatch ignores `# SBATCH` (space after `#`). Write `#SBATCH` to apply it, or `##SBATCH` to disable it on purpose.
+                at "# SBATCH --mem=2G"
+                fix Write #SBATCH: " "->""
+            4:1 warning sbatch/directive-case: sbatch only reads `#SBATCH` in capitals; this line is ignored. Write `#SBATCH`.
+                at "#sbatch --mem=3G"
+                fix Write #SBATCH: "#sbatch"->"#SBATCH"
+            6:1 warning sbatch/slurm-magic: `#SLURM` is read, but sbatch prints an error asking to change it; write `#SBATCH`.
+                at "#SLURM"
+                fix Write #SBATCH: "#SLURM"->"#SBATCH"
+            8:1 warning sbatch/directive-after-command: sbatch ignores this line: directives stop at the first command (line 7: `module load cuda`). Move it above that line.
+                at "#SBATCH --time=10"
+                fix Move above line 7: ""->"#SBATCH --time=10\n", "#SBATCH --time=10\n"->""
+        "##]],
+    );
+}
+
+#[test]
+fn shell_variables() {
+    check(
+        "#SBATCH --output=/scratch/$USER/logs/${SLURM_JOB_ID}.out\n#SBATCH --job-name=$NAME\n#SBATCH --chdir=$(pwd)\n#SBATCH --error=~/err.log\necho\n",
+        expect![[r#"
+            2:18 warning sbatch/shell-variable: sbatch takes #SBATCH values literally: `/scratch/$USER/logs/${SLURM_JOB_ID}.out` is not expanded by the shell. Write the value itself or use %j, %x, %u, %A, %a, or pass it on the command line (sbatch --output="$VAR" script).
+                at "/scratch/$USER/logs/${SLURM_JOB_ID}.out"
+                fix Write /scratch/%u/logs/%j.out: "/scratch/$USER/logs/${SLURM_JOB_ID}.out"->"/scratch/%u/logs/%j.out"
+            3:20 warning sbatch/shell-variable: sbatch takes #SBATCH values literally: `$NAME` is not expanded by the shell. Write the value itself, or pass it on the command line (sbatch --job-name="$VAR" script).
+                at "$NAME"
+            4:17 warning sbatch/shell-variable: sbatch takes #SBATCH values literally: `$(pwd)` is not expanded by the shell. Write the value itself, or pass it on the command line (sbatch --chdir="$VAR" script).
+                at "$(pwd)"
+            5:17 warning sbatch/shell-variable: sbatch does not expand `~`: the file would go to a directory literally named `~`. Write the full path, or a path relative to the working directory.
+                at "~/err.log"
+        "#]],
+    );
+}
+
+#[test]
+fn conflicts_and_duplicates() {
+    check(
+        "#SBATCH --mem=4G\n#SBATCH --mem-per-cpu=1G\n#SBATCH --gres=gpu:2\n#SBATCH --gpus-per-node=2\n#SBATCH --time=10\n#SBATCH --time=20\n#SBATCH -N 4 -n 2\n#SBATCH --time-min=30\necho\n",
+        expect![[r#"
+            3:9 error sbatch/mem-conflict: --mem and --mem-per-cpu exclude each other: sbatch refuses the script. Keep only one of them.
+                at "--mem-per-cpu=1G"
+            5:9 warning sbatch/gpu-conflict: GPUs are requested twice, with --gres (line 4) and --gpus-per-node; keep one (they must agree or the job is refused).
+                at "--gpus-per-node=2"
+            6:9 warning sbatch/duplicate-option: --time is given again on line 7 and sbatch uses the last one (`20`); remove the one you don't mean.
+                at "--time=10"
+            8:14 warning sbatch/task-layout: 2 task(s) cannot be spread over 4 nodes (line 8): sbatch lowers the node count to 2. Ask for at least 4 tasks or fewer nodes.
+                at "-n 2"
+            9:9 error sbatch/time-min-over-time: --time-min (30 minutes) is longer than --time on line 7 (20 minutes); lower it.
+                at "--time-min=30"
+        "#]],
+    );
+    check(
+        "#SBATCH -N 2 --ntasks-per-node=4 -n 16\n#SBATCH --mem-per-gpu=8G\n#SBATCH --cpus-per-gpu=4\necho\n",
+        expect![[r#"
+            2:34 error sbatch/task-layout: 16 tasks do not fit on 2 node(s) × 4 tasks per node; raise --nodes or --ntasks-per-node, or lower --ntasks.
+                at "-n 16"
+            3:9 warning sbatch/per-gpu-without-gpus: --mem-per-gpu without a GPU request has no effect; request GPUs (--gres=gpu:N or --gpus-per-node=N) or use --mem.
+                at "--mem-per-gpu=8G"
+            4:9 warning sbatch/per-gpu-without-gpus: --cpus-per-gpu without a GPU request has no effect; request GPUs or use --cpus-per-task.
+                at "--cpus-per-gpu=4"
+        "#]],
+    );
+}
+
+#[test]
+fn not_in_script() {
+    check(
+        "#SBATCH --help\n#SBATCH --wrap=\"echo\"\n#SBATCH --test-only\necho\n",
+        expect![[r#"
+        2:9 error sbatch/not-in-script: --help makes sbatch print and exit without submitting anything. Remove it from the script.
+            at "--help"
+        3:9 error sbatch/not-in-script: --wrap replaces the script, so sbatch refuses it inside one. Put the command in the script's body instead.
+            at "--wrap"
+        4:9 warning sbatch/not-in-script: --test-only in the script means the job is never submitted. Remove it, and pass --test-only on the command line when you want a dry run.
+            at "--test-only"
+    "#]],
+    );
+}
+
+#[test]
+fn facts_partition_account_qos() {
+    check_facts(
+        "#SBATCH -p gpuu\necho\n",
+        expect![[r#"
+        2:12 error sbatch/unknown-partition: The cluster has no partition `gpuu`: sbatch refuses the job. Did you mean `gpu`? Partitions: cpu, gpu, gpu_test, old.
+            at "gpuu"
+            fix Change to gpu: "gpuu"->"gpu"
+    "#]],
+    );
+    check_facts(
+        "#SBATCH -p gpu\n#SBATCH -A lab_grads\necho\n",
+        expect![[r#"
+        3:12 error sbatch/account-partition: Account `lab_grads` may not use partition gpu: sbatch refuses the job ("Invalid account or account/partition combination"). `lab_grads` may use: cpu. Accounts allowed on gpu: lab_dev.
+            at "lab_grads"
+    "#]],
+    );
+    check_facts(
+        "#SBATCH -p gpu\necho\n",
+        expect![[r#"
+        2:9 error sbatch/account-partition: Account `lab_grads` may not use partition gpu: sbatch refuses the job ("Invalid account or account/partition combination"). `lab_grads` may use: cpu. Accounts allowed on gpu: lab_dev.
+            at "-p gpu"
+    "#]],
+    );
+    check_facts(
+        "#SBATCH -A lab_grad\necho\n",
+        expect![[r#"
+        2:12 error sbatch/unknown-account: You have no account `lab_grad` on this cluster: sbatch refuses the job ("Invalid account"). Did you mean `lab_grads`? Your accounts: lab_dev, lab_grads.
+            at "lab_grad"
+            fix Change to lab_grads: "lab_grad"->"lab_grads"
+    "#]],
+    );
+    check_facts(
+        "#SBATCH -p old\n#SBATCH --qos=hgh\necho\n",
+        expect![[r#"
+        2:9 error sbatch/account-partition: Account `lab_grads` may not use partition old: sbatch refuses the job ("Invalid account or account/partition combination"). `lab_grads` may use: cpu. Accounts allowed on old: lab_dev.
+            at "-p old"
+        2:9 warning sbatch/partition-down: partition old is DOWN: the job will be accepted but will not start until an admin brings it up. Use another partition.
+            at "-p old"
+        3:15 error sbatch/unknown-qos: The cluster has no QOS `hgh`: sbatch refuses the job ("Invalid qos specification"). Did you mean `high`? QOS: normal, high.
+            at "hgh"
+            fix Change to high: "hgh"->"high"
+    "#]],
+    );
+    check_facts(
+        "#SBATCH -p cpu,gpu -A lab_dev\necho\n",
+        expect![[r#"
+        no findings
+    "#]],
+    );
+}
+
+#[test]
+fn facts_limits() {
+    check_facts(
+        "#SBATCH -p gpu_test -A lab_dev\n#SBATCH --time=2:00:00\necho\n",
+        expect![[r#"
+        3:16 error sbatch/time-over-limit: 2 hours is longer than partition gpu_test's limit of 1 hour (01:00:00): the job is refused (or pends forever). Ask for at most 01:00:00.
+            at "2:00:00"
+            fix Set the time to 01:00:00: "2:00:00"->"01:00:00"
+    "#]],
+    );
+    check_facts(
+        "#SBATCH -A lab_grads --gres=gpu:1\necho\n",
+        expect![[r#"
+        2:22 error sbatch/no-gpus-on-partition: the default partition cpu has no GPUs: the job is refused ("Requested node configuration is not available"). Partitions with GPUs: gpu, gpu_test.
+            at "--gres=gpu:1"
+    "#]],
+    );
+    check_facts(
+        "#SBATCH -p gpu -A lab_dev --gres=gpu:h100:8\n#SBATCH --gpus=a100:40\necho\n",
+        expect![[r#"
+        2:34 error sbatch/gpu-type: partition gpu has no `h100` GPUs: the job is refused. Types there: a100.
+            at "gpu:h100:8"
+        2:34 error sbatch/too-many-gpus: partition gpu nodes have 4 GPU(s) each; 8 per node were asked for: the job is refused ("Requested node configuration is not available"). Ask for at most 4 per node, and more nodes if you need more GPUs.
+            at "gpu:h100:8"
+        3:16 error sbatch/too-many-gpus: 40 GPUs cannot fit: partition gpu has 4 per node over at most 4 node(s). Ask for at most 16.
+            at "a100:40"
+    "#]],
+    );
+    check_facts(
+        "#SBATCH -p gpu_test -A lab_dev -c 32\n#SBATCH --mem=200G\n#SBATCH -N 3\necho\n",
+        expect![[r#"
+            2:35 error sbatch/too-many-cpus: partition gpu_test's nodes have 16 CPUs; one task cannot have 32: the job is refused. Ask for at most 16.
+                at "32"
+            3:15 error sbatch/too-much-memory: 200G per node is more than partition gpu_test's nodes have (125G): the job is refused ("Requested node configuration is not available"). Ask for at most 125G, or --mem=0 for all of it.
+                at "200G"
+            4:12 error sbatch/too-many-nodes: partition gpu_test has 1 node(s); 3 were asked for: sbatch refuses the job. Ask for at most 1.
+                at "3"
+        "#]],
+    );
+    check_facts(
+        "#SBATCH -A lab_grads --ntasks-per-node=8 -c 8\n#SBATCH --mem-per-cpu=8G\necho\n",
+        expect![[r#"
+        2:22 error sbatch/too-many-cpus: 8 tasks per node × 8 CPUs per task = 64 CPUs, but the default partition cpu's nodes have 32: the job is refused. Lower --ntasks-per-node or --cpus-per-task.
+            at "--ntasks-per-node=8"
+        3:23 error sbatch/too-much-memory: 8G per CPU × 64 CPU(s) per node = 512G, more than the default partition cpu's nodes have (192000M): the job is refused. Lower --mem-per-cpu.
+            at "8G"
+    "#]],
+    );
+    check_facts(
+        "#SBATCH --prefer=a100\necho\n",
+        expect![[r#"
+        no findings
+    "#]],
+    );
+}
+
+#[test]
+fn containers() {
+    check_facts(
+        "#SBATCH -p gpu -A lab_dev --gres=gpu:1\nsingularity pull docker://pytorch/pytorch\napptainer exec pytorch_2.1.2-cuda12.1-cudnn8-devel.sif python train.py\nsingularity exec --nv /images/pytorch_2.2.1-cuda12.1-cudnn8-devel.sif python x.py\n",
+        expect![[r#"
+            3:1 warning sbatch/pull-in-gpu-job: `singularity pull` inside a GPU job holds the GPUs idle while the image downloads and converts. Pull the image beforehand (a small CPU job or `clusterls pull`) and only run it here.
+                at "singularity pull"
+            4:1 warning sbatch/container-no-nv: The job asks for GPUs but `apptainer exec` has no --nv: the container will not see them. Add --nv.
+                at "apptainer exec"
+                fix Add --nv: ""->" --nv"
+            4:16 warning sbatch/image-not-found: `pytorch_2.1.2-cuda12.1-cudnn8-devel.sif` is not among the cluster's images; the job will fail when it starts. Did you mean `pytorch_2.2.1-cuda12.1-cudnn8-devel.sif`? Images: pytorch_2.2.1-cuda12.1-cudnn8-devel.sif.
+                at "pytorch_2.1.2-cuda12.1-cudnn8-devel.sif"
+                fix Change to pytorch_2.2.1-cuda12.1-cudnn8-devel.sif: "pytorch_2.1.2-cuda12.1-cudnn8-devel.sif"->"pytorch_2.2.1-cuda12.1-cudnn8-devel.sif"
+        "#]],
+    );
+    check_facts(
+        "#SBATCH -A lab_grads\nsingularity exec img.sif python x.py # cpu job: no --nv needed\n",
+        expect![[r#"
+            3:18 info sbatch/image-not-found: `img.sif` is not among the cluster's images; the job will fail when it starts. Images: pytorch_2.2.1-cuda12.1-cudnn8-devel.sif.
+                at "img.sif"
+        "#]],
+    );
+}
