@@ -421,7 +421,11 @@ fn syntax(ctx: &mut Ctx<'_>) {
                 ctx.push(
                     span.clone(),
                     if n == cur { "docker/copy-from-self" } else { "docker/copy-from-unknown-stage" },
-                    format!("`--from={n}` must name an earlier stage (0..{}); stages are numbered from 0 in order.", cur.saturating_sub(1)),
+                    if cur == 0 {
+                        format!("`--from={n}`: there is no earlier stage to copy from (stages are numbered from 0 in order).")
+                    } else {
+                        format!("`--from={n}` must name an earlier stage, 0 to {}; stages are numbered from 0 in order.", cur - 1)
+                    },
                 );
             }
             continue;

@@ -164,7 +164,37 @@ pub fn commands(src: Source<'_>) -> Vec<Command> {
                         }
                         None => match c {
                             b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' => break,
-                            b'(' | b')' if value.is_empty() => break,
+                            b')' => break,
+                            b'(' if value.is_empty() => break,
+                            b'$' if b.get(i + 1) == Some(&b'(') => {
+                                // `$(...)`: keep the substitution in this word.
+                                let mut depth = 0usize;
+                                let start_sub = i;
+                                while i < b.len() {
+                                    match b[i] {
+                                        b'(' => depth += 1,
+                                        b')' => {
+                                            depth -= 1;
+                                            if depth == 0 {
+                                                i += 1;
+                                                break;
+                                            }
+                                        }
+                                        _ => {}
+                                    }
+                                    i += 1;
+                                }
+                                value.push_str(&text[start_sub..i]);
+                            }
+                            b'`' => {
+                                let start_sub = i;
+                                i += 1;
+                                while i < b.len() && b[i] != b'`' {
+                                    i += 1;
+                                }
+                                i = (i + 1).min(b.len());
+                                value.push_str(&text[start_sub..i]);
+                            }
                             b'"' | b'\'' => {
                                 quote = Some(c);
                                 i += 1;
