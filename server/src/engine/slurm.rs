@@ -75,9 +75,11 @@ pub fn sections(text: &str) -> BTreeMap<String, String> {
 pub fn parse_facts(text: &str, problems: &mut Vec<String>) -> ClusterFacts {
     let s = sections(text);
     let get = |k: &str| s.get(k).map(String::as_str).unwrap_or("");
-    let mut f = ClusterFacts::default();
-    f.user = first_line(get("user"));
-    f.slurm_version = get("version").split_whitespace().nth(1).map(str::to_string);
+    let mut f = ClusterFacts {
+        user: first_line(get("user")),
+        slurm_version: get("version").split_whitespace().nth(1).map(str::to_string),
+        ..Default::default()
+    };
     for line in get("config").lines() {
         if let Some((k, v)) = line.split_once('=') {
             match k.trim() {

@@ -1,0 +1,971 @@
+//! The engine's library API: what the CLI and the language server call.
+//!
+//! ```no_run
+//! # async fn demo() -> clusterls::engine::Result<()> {
+//! use clusterls::engine::{Engine, EngineOptions, RunOptions};
+//! let engine = Engine::open(EngineOptions::new("cluster")).await?; // or "local"
+//! let mut events = engine.subscribe();             // job state changes, connection state
+//! let facts = engine.facts(false).await?;          // cached on disk, with its age
+//! let job = engine.run(&RunOptions::new("train.py")).await?;
+//! println!("job {}", job.id);
+//! let done = engine.follow(&job.id, |e| eprintln!("{e:?}")).await?; // polls until final
+//! let logs = engine.logs(&job.id, 0, 0).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Errors are [`EngineError`]; [`EngineError::LoginRequired`] carries the exact `ssh`
+//! command a user runs once in a terminal (the editor opens one for them).
+//! An `Engine` is cheap to clone; [`Engine::start_tracker`] runs the background poll
+//! loop (ONE squeue per poll for every tracked job; no calls when nothing is tracked).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use clusterls_core::ClusterFacts;
+use clusterls_core::facts::{Image, RuntimeKind};
+use serde::Serialize;
+use tokio::sync::{Notify, broadcast};
+
+use super::config::Config;
+use super::container::{DockerRef, ImageSpec};
+use super::error::{EngineError, Result};
+use super::programs;
+use super::script::{self, JobScript, Resources};
+use super::slurm::{self, JobState};
+use super::store::{self, JobKind, JobRecord, Store};
+use super::transport::{Exec, LocalTransport, SshOptions, SshTransport, Transport};
+use super::{policy, shell};
+
+/// How to open an [`Engine`].
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// An ssh host alias, or `local` to run Slurm commands on this machine.
+    pub host: String,
+    /// `--ssh-config` (ssh `-F`).
+    pub ssh_config: Option<PathBuf>,
+    /// Where `clusterls.toml` is searched from (upwards). Default: current directory.
+    pub project_dir: Option<PathBuf>,
+    /// Job store and facts cache. Default `$CLUSTERLS_STATE_DIR`, else
+    /// `$XDG_STATE_HOME/clusterls`, else `~/.local/state/clusterls`.
+    pub state_dir: Option<PathBuf>,
+    /// Use this config instead of reading `clusterls.toml` files.
+    pub config: Option<Config>,
+}
+
+impl EngineOptions {
+    pub fn new(host: &str) -> Self {
+        EngineOptions {
+            host: host.into(),
+            ssh_config: None,
+            project_dir: None,
+            state_dir: None,
+            config: None,
+        }
+    }
+}
+
+/// What happened, for whoever listens ([`Engine::subscribe`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// A job was submitted or changed state.
+    Job {
+        host: String,
+        id: String,
+        state: JobState,
+        previous: Option<JobState>,
+        reason: Option<String>,
+        exit_code: Option<i32>,
+    },
+    /// The connection came up or failed (`message` says why and what to do).
+    Connection { host: String, connected: bool, message: Option<String> },
+}
+
+/// Facts with their age.
+#[derive(Debug, Clone, Serialize)]
+pub struct Facts {
+    pub facts: ClusterFacts,
+    /// Seconds since they were read from the cluster.
+    pub age_secs: u64,
+    pub from_cache: bool,
+}
+
+/// `clusterls run`.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The local script to run.
+    pub script: PathBuf,
+    /// Arguments for the script, passed intact.
+    pub args: Vec<String>,
+    /// Flags; unset fields come from `clusterls.toml`.
+    pub resources: Resources,
+    /// `docker://REF` (pulled first when missing) or a path on the cluster. Default: config.
+    pub image: Option<String>,
+    /// Run as a step inside this allocation (`srun --jobid`).
+    pub in_alloc: Option<String>,
+    /// Copy this directory (honouring .gitignore, .ignore and .clusterlsignore) too.
+    pub sync: Option<PathBuf>,
+    /// Run without a container even if the config names an image.
+    pub no_container: bool,
+}
+
+impl RunOptions {
+    pub fn new(script: impl Into<PathBuf>) -> Self {
+        RunOptions { script: script.into(), ..Default::default() }
+    }
+}
+
+/// New bytes of a job's output and error files since the given offsets.
+#[derive(Debug, Clone, Default)]
+pub struct LogChunk {
+    pub out: Vec<u8>,
+    pub err: Vec<u8>,
+}
+
+/// Result of [`Engine::pull`].
+#[derive(Debug, Clone, Serialize)]
+pub struct PulledImage {
+    pub path: String,
+    pub already_present: bool,
+}
+
+/// A cheap handle; clones share the connection, the store and the events.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    host: String,
+    transport: Arc<dyn Transport>,
+    ssh: Option<Arc<SshTransport>>,
+    store: Store,
+    config: Config,
+    state_dir: PathBuf,
+    events: broadcast::Sender<Event>,
+    wake: Notify,
+    track: Mutex<TrackState>,
+}
+
+struct TrackState {
+    last_change: Instant,
+    /// Jobs squeue no longer shows as live, waiting for their sacct row: tries, and
+    /// squeue's last final state if it showed one.
+    awaiting: HashMap<String, (u32, Option<JobState>)>,
+}
+
+fn default_state_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("CLUSTERLS_STATE_DIR") {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_STATE_HOME") {
+        return PathBuf::from(d).join("clusterls");
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    home.join(".local/state/clusterls")
+}
+
+fn bash(program: &str, name: &str, args: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut v = vec!["bash".to_string(), "-c".into(), program.to_string(), name.to_string()];
+    v.extend(args);
+    v
+}
+
+impl Engine {
+    /// Open the job store and config. The ssh connection is made by the first command
+    /// (call [`Engine::connect`] to make it now).
+    pub async fn open(opts: EngineOptions) -> Result<Engine> {
+        let state_dir = opts.state_dir.clone().unwrap_or_else(default_state_dir);
+        let config = match opts.config {
+            Some(c) => c,
+            None => {
+                let dir = match opts.project_dir.clone() {
+                    Some(d) => d,
+                    None => std::env::current_dir()
+                        .map_err(|e| EngineError::io("current directory", e))?,
+                };
+                Config::load(&dir)?.0
+            }
+        };
+        let (transport, ssh): (Arc<dyn Transport>, Option<Arc<SshTransport>>) = if opts.host
+            == "local"
+        {
+            (Arc::new(LocalTransport::new()), None)
+        } else {
+            let t =
+                Arc::new(SshTransport::new(SshOptions::new(&opts.host, opts.ssh_config.clone())));
+            (t.clone(), Some(t))
+        };
+        let store = Store::open(&state_dir.join("jobs.sqlite"))?;
+        let (events, _) = broadcast::channel(256);
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                host: opts.host,
+                transport,
+                ssh,
+                store,
+                config,
+                state_dir,
+                events,
+                wake: Notify::new(),
+                track: Mutex::new(TrackState {
+                    last_change: Instant::now(),
+                    awaiting: HashMap::new(),
+                }),
+            }),
+        })
+    }
+
+    pub fn host(&self) -> &str {
+        &self.inner.host
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Commands sent to the cluster by this engine so far.
+    pub fn round_trips(&self) -> u64 {
+        self.inner.transport.round_trips()
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
+    }
+
+    fn emit(&self, e: Event) {
+        let _ = self.inner.events.send(e);
+    }
+
+    /// Connect now (ssh: attach to a live master or start one). Emits a Connection event.
+    pub async fn connect(&self) -> Result<()> {
+        let r = match &self.inner.ssh {
+            Some(s) => s.ensure_connected().await,
+            None => Ok(()),
+        };
+        self.emit(Event::Connection {
+            host: self.inner.host.clone(),
+            connected: r.is_ok(),
+            message: r.as_ref().err().map(|e| e.to_string()),
+        });
+        r
+    }
+
+    async fn exec(&self, exec: Exec) -> Result<super::transport::Output> {
+        let r = self.inner.transport.exec(exec).await;
+        if let Err(
+            e @ (EngineError::LoginRequired { .. }
+            | EngineError::Connect { .. }
+            | EngineError::HostKey { .. }),
+        ) = &r
+        {
+            self.emit(Event::Connection {
+                host: self.inner.host.clone(),
+                connected: false,
+                message: Some(e.to_string()),
+            });
+        }
+        r
+    }
+
+    fn facts_path(&self) -> PathBuf {
+        self.inner
+            .state_dir
+            .join("facts")
+            .join(format!("{}.json", shell::safe_name(&self.inner.host)))
+    }
+
+    fn save_facts(&self, f: &ClusterFacts) -> Result<()> {
+        let path = self.facts_path();
+        let dir = path.parent().unwrap();
+        std::fs::create_dir_all(dir)
+            .map_err(|e| EngineError::io(format!("cannot create {}", dir.display()), e))?;
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        let json = serde_json::to_vec_pretty(f).expect("facts serialize");
+        std::fs::write(&tmp, json)
+            .map_err(|e| EngineError::io(format!("cannot write {}", tmp.display()), e))?;
+        std::fs::rename(&tmp, &path)
+            .map_err(|e| EngineError::io(format!("cannot write {}", path.display()), e))
+    }
+
+    /// The cluster's facts: from the disk cache unless `refresh` (or none cached),
+    /// else read in ONE round trip.
+    pub async fn facts(&self, refresh: bool) -> Result<Facts> {
+        if !refresh
+            && let Ok(text) = std::fs::read_to_string(self.facts_path())
+            && let Ok(facts) = serde_json::from_str::<ClusterFacts>(&text)
+        {
+            let age_secs = store::now().saturating_sub(facts.fetched_at.unwrap_or(0));
+            return Ok(Facts { facts, age_secs, from_cache: true });
+        }
+        let image_dir = self.inner.config.image_dir.clone().unwrap_or_default();
+        let out = self
+            .exec(
+                Exec::new("facts", vec!["bash".into(), "-s".into(), "--".into(), image_dir])
+                    .stdin(slurm::FACTS_PROGRAM.as_bytes().to_vec()),
+            )
+            .await?;
+        let mut problems = Vec::new();
+        let mut facts = slurm::parse_facts(&out.stdout_str(), &mut problems);
+        for p in &problems {
+            tracing::warn!("facts: {p}");
+        }
+        if facts.partitions.is_empty() {
+            return Err(EngineError::Remote {
+                host: self.inner.host.clone(),
+                what: "scontrol show partition".into(),
+                status: out.status,
+                stderr: format!(
+                    "no partitions found; is Slurm installed and reachable there? {}",
+                    problems.join("; ")
+                ),
+            });
+        }
+        facts.host = Some(self.inner.host.clone());
+        facts.fetched_at = Some(store::now());
+        self.save_facts(&facts)?;
+        Ok(Facts { facts, age_secs: 0, from_cache: false })
+    }
+
+    fn runtime(facts: &ClusterFacts) -> Result<(RuntimeKind, Option<String>, String)> {
+        let rt = facts.runtime.as_ref().ok_or_else(|| {
+            EngineError::Config(
+                "no container runtime (apptainer, singularity, charliecloud) was found on the cluster.\nAsk the admins which one to load (e.g. `module load apptainer`), or run without --image.".into(),
+            )
+        })?;
+        let dir = facts.image_dir.clone().ok_or_else(|| {
+            EngineError::Config(
+                "no image directory is known; set image_dir in clusterls.toml".into(),
+            )
+        })?;
+        Ok((rt.kind, rt.path.clone(), dir))
+    }
+
+    /// Pull `docker://REF` into the cluster's runtime inside a light allocation
+    /// (`[pull]` in clusterls.toml). Skipped when present; atomic; racing pulls wait.
+    pub async fn pull(
+        &self,
+        reference: &str,
+        progress: &(dyn Fn(&str) + Send + Sync),
+    ) -> Result<PulledImage> {
+        let ImageSpec::Docker(r) = ImageSpec::parse(reference).map_err(EngineError::Usage)? else {
+            return Err(EngineError::Usage(format!(
+                "`{reference}` is not a docker:// reference; give one like docker://pytorch/pytorch:2.2.1-cuda12.1-cudnn8-devel"
+            )));
+        };
+        let facts = self.facts(false).await?.facts;
+        self.pull_ref(&facts, &r, progress).await
+    }
+
+    async fn pull_ref(
+        &self,
+        facts: &ClusterFacts,
+        r: &DockerRef,
+        progress: &(dyn Fn(&str) + Send + Sync),
+    ) -> Result<PulledImage> {
+        let (kind, _, dir) = Self::runtime(facts)?;
+        let path = r.image_path(kind, &dir);
+        let res = self.inner.config.pull_resources();
+        res.validate().map_err(EngineError::Usage)?;
+        let mut srun_args = vec!["--job-name=clusterls-pull".to_string()];
+        srun_args.extend(res.slurm_options());
+        progress(&format!("pulling {} into {path} (srun {})", r.reference(), srun_args.join(" ")));
+        let mut args = vec![kind.as_str().to_string(), path.clone(), r.reference()];
+        args.extend(srun_args);
+        let out = self
+            .exec(
+                Exec::new("pull", bash(programs::PULL_PROGRAM, "clusterls-pull", args))
+                    .timeout(Duration::from_secs(3600)),
+            )
+            .await?;
+        if out.status != 0 {
+            let stderr = out.stderr_str();
+            if stderr.contains("srun: error") || stderr.contains("salloc: error") {
+                let (kind, message, hint) = slurm::classify_refusal(&stderr);
+                return Err(EngineError::SlurmRefused {
+                    action: "image pull allocation".into(),
+                    kind,
+                    message,
+                    hint: format!("{hint} (the pull uses [pull] in clusterls.toml)"),
+                });
+            }
+            return Err(EngineError::Remote {
+                host: self.inner.host.clone(),
+                what: format!("pull {}", r.reference()),
+                status: out.status,
+                stderr: stderr.trim().to_string(),
+            });
+        }
+        let stdout = out.stdout_str();
+        let already_present = stdout.lines().any(|l| l.starts_with("present "));
+        progress(if already_present { "already present" } else { "pulled" });
+        // Remember it, so the next run does not ask again.
+        let mut f = facts.clone();
+        if !f.images.iter().any(|i| i.path == path) {
+            f.images.push(Image {
+                name: path.rsplit('/').next().unwrap_or("").into(),
+                path: path.clone(),
+                size_bytes: None,
+            });
+            let _ = self.save_facts(&f);
+        }
+        Ok(PulledImage { path, already_present })
+    }
+
+    /// Make an allocation that outlives this call (`salloc --no-shell`); tracked like a job.
+    pub async fn alloc(&self, res: &Resources) -> Result<JobRecord> {
+        let res = self.inner.config.resources(res);
+        res.validate().map_err(EngineError::Usage)?;
+        let out = self
+            .exec(
+                Exec::new("salloc", script::salloc_argv(&res, "clusterls-alloc"))
+                    .timeout(Duration::from_secs(300))
+                    .not_idempotent(),
+            )
+            .await?;
+        let stderr = out.stderr_str();
+        let Some(id) = script::parse_salloc_job_id(&stderr).filter(|_| out.status == 0) else {
+            let (kind, message, hint) = slurm::classify_refusal(&stderr);
+            return Err(EngineError::SlurmRefused {
+                action: "allocation".into(),
+                kind,
+                message,
+                hint: hint.into(),
+            });
+        };
+        let rec = self.record(&id, JobKind::Alloc, "allocation", JobState::Running, None, None)?;
+        Ok(rec)
+    }
+
+    fn record(
+        &self,
+        id: &str,
+        kind: JobKind,
+        name: &str,
+        state: JobState,
+        run_dir: Option<String>,
+        alloc: Option<String>,
+    ) -> Result<JobRecord> {
+        let now = store::now();
+        let rec = JobRecord {
+            host: self.inner.host.clone(),
+            id: id.to_string(),
+            kind,
+            name: name.to_string(),
+            state: state.clone(),
+            reason: None,
+            exit_code: None,
+            run_dir,
+            alloc_id: alloc,
+            nodes: None,
+            submitted_at: now,
+            updated_at: now,
+        };
+        self.inner.store.insert(&rec)?;
+        self.touch();
+        self.emit(Event::Job {
+            host: rec.host.clone(),
+            id: rec.id.clone(),
+            state,
+            previous: None,
+            reason: None,
+            exit_code: None,
+        });
+        self.inner.wake.notify_waiters();
+        Ok(rec)
+    }
+
+    fn touch(&self) {
+        self.inner.track.lock().unwrap().last_change = Instant::now();
+    }
+
+    /// Copy the script (and `sync`) to a fresh run directory, write the sbatch script
+    /// next to it and submit: ONE round trip on a warm connection (plus a pull when a
+    /// docker:// image is missing, and a facts read when none are cached).
+    pub async fn run(&self, opts: &RunOptions) -> Result<JobRecord> {
+        let res = self.inner.config.resources(&opts.resources);
+        res.validate().map_err(EngineError::Usage)?;
+        let script_name = opts
+            .script
+            .file_name()
+            .ok_or_else(|| EngineError::Usage(format!("{} is not a file", opts.script.display())))?
+            .to_str()
+            .ok_or_else(|| {
+                EngineError::Usage(format!("{} is not valid UTF-8", opts.script.display()))
+            })?
+            .to_string();
+        let script_bytes = std::fs::read(&opts.script)
+            .map_err(|e| EngineError::io(format!("cannot read {}", opts.script.display()), e))?;
+        // Resolve the image (and the runtime) only when there is one.
+        let image = if opts.no_container {
+            None
+        } else {
+            opts.image.clone().or(self.inner.config.image.clone())
+        };
+        let (runtime, image_path) = match image {
+            None => (None, None),
+            Some(spec) => {
+                let spec = ImageSpec::parse(&spec).map_err(EngineError::Usage)?;
+                let facts = self.facts(false).await?.facts;
+                let (kind, exe, dir) = Self::runtime(&facts)?;
+                let path = match spec {
+                    ImageSpec::Path(p) => p,
+                    ImageSpec::Docker(r) => {
+                        let p = r.image_path(kind, &dir);
+                        if !facts.images.iter().any(|i| i.path == p) {
+                            self.pull_ref(&facts, &r, &|m| tracing::info!("{m}")).await?.path
+                        } else {
+                            p
+                        }
+                    }
+                };
+                (Some((kind, exe)), Some(path))
+            }
+        };
+        let run_name = format!(
+            "{}-{}",
+            timestamp_name(),
+            shell::safe_name(script_name.trim_end_matches(".py"))
+        );
+        // The script keeps its own name inside the run directory (with --sync, its
+        // path relative to the synced directory).
+        let mut script_in_run = script_name.clone();
+        let mut tar = tar::Builder::new(Vec::new());
+        if let Some(dir) = &opts.sync {
+            add_dir(&mut tar, dir)?;
+            if let (Ok(abs_s), Ok(abs_d)) = (opts.script.canonicalize(), dir.canonicalize())
+                && let Ok(rel) = abs_s.strip_prefix(&abs_d)
+            {
+                script_in_run = rel.to_str().unwrap_or(&script_name).to_string();
+            }
+        }
+        if script_in_run == script_name {
+            append(&mut tar, &script_name, &script_bytes, 0o644)?;
+        }
+        let interpreter = self.inner.config.python.clone().unwrap_or_else(|| "python3".into());
+        let binds = self.inner.config.binds.clone().unwrap_or_default();
+        let origin = format!("clusterls run {}", script_name);
+        let js = JobScript {
+            job_name: &script_name,
+            resources: &res,
+            runtime: runtime.as_ref().map(|r| r.0),
+            runtime_path: None,
+            image: image_path.as_deref(),
+            binds: &binds,
+            interpreter: &interpreter,
+            script: &script_in_run,
+            args: &opts.args,
+            origin: &origin,
+        };
+        append(&mut tar, script::SBATCH_FILE, js.render().as_bytes(), 0o755)?;
+        let tar = tar.into_inner().map_err(|e| EngineError::io("building the upload", e))?;
+        let image_arg = image_path.clone().unwrap_or_default();
+        let (argv, kind) = match &opts.in_alloc {
+            None => (
+                bash(programs::RUN_PROGRAM, "clusterls-run", [run_name.clone(), image_arg]),
+                JobKind::Run,
+            ),
+            Some(alloc) => {
+                if !alloc.chars().all(|c| c.is_ascii_digit()) || alloc.is_empty() {
+                    return Err(EngineError::Usage(format!(
+                        "--in-alloc `{alloc}` is not a job id"
+                    )));
+                }
+                (
+                    bash(
+                        programs::STEP_PROGRAM,
+                        "clusterls-step",
+                        [run_name.clone(), image_arg, alloc.clone()],
+                    ),
+                    JobKind::Step,
+                )
+            }
+        };
+        let out = self
+            .exec(
+                Exec::new("sbatch", argv)
+                    .stdin(tar)
+                    .timeout(Duration::from_secs(120))
+                    .not_idempotent(),
+            )
+            .await?;
+        let stdout = out.stdout_str();
+        let stderr = out.stderr_str();
+        let dir = stdout.lines().find_map(|l| l.strip_prefix("dir ")).map(str::to_string);
+        match out.status {
+            0 => {}
+            97 | 98 => {
+                return Err(EngineError::Usage(format!(
+                    "{}\n{}",
+                    stderr.trim(),
+                    if out.status == 97 {
+                        "Pull it with `clusterls pull docker://...`, or give --image a path that exists."
+                    } else {
+                        "Make a new one with `clusterls alloc`."
+                    }
+                )));
+            }
+            _ => {
+                let (kind, message, hint) = slurm::classify_refusal(&stderr);
+                return Err(EngineError::SlurmRefused {
+                    action: "submission".into(),
+                    kind,
+                    message,
+                    hint: hint.into(),
+                });
+            }
+        }
+        match kind {
+            JobKind::Step => {
+                let alloc = opts.in_alloc.clone().unwrap();
+                let id = format!("{alloc}/{run_name}");
+                self.record(&id, JobKind::Step, &script_name, JobState::Running, dir, Some(alloc))
+            }
+            _ => {
+                let id =
+                    script::parse_sbatch_job_id(&stdout).ok_or_else(|| EngineError::Remote {
+                        host: self.inner.host.clone(),
+                        what: "sbatch --parsable".into(),
+                        status: out.status,
+                        stderr: format!("no job id in its output: {stdout:?} {stderr}"),
+                    })?;
+                self.record(&id, JobKind::Run, &script_name, JobState::Pending, dir, None)
+            }
+        }
+    }
+
+    /// Cancel a job or release an allocation.
+    pub async fn cancel(&self, id: &str) -> Result<()> {
+        let rec = self.inner.store.get(&self.inner.host, id)?;
+        let out = match rec.as_ref().map(|r| r.kind) {
+            Some(JobKind::Step) => {
+                let dir = rec.as_ref().and_then(|r| r.run_dir.clone()).unwrap_or_default();
+                self.exec(Exec::new(
+                    "cancel",
+                    bash(programs::CANCEL_STEP_PROGRAM, "clusterls-cancel", [dir]),
+                ))
+                .await?
+            }
+            _ => {
+                if !id.chars().all(|c| c.is_ascii_digit() || c == '_') || id.is_empty() {
+                    return Err(EngineError::Usage(format!("`{id}` is not a job id")));
+                }
+                self.exec(Exec::new("scancel", vec!["scancel".into(), id.into()])).await?
+            }
+        };
+        if out.status != 0 {
+            let (kind, message, hint) = slurm::classify_refusal(&out.stderr_str());
+            return Err(EngineError::SlurmRefused {
+                action: "cancel".into(),
+                kind,
+                message,
+                hint: hint.into(),
+            });
+        }
+        self.touch();
+        self.inner.wake.notify_waiters();
+        Ok(())
+    }
+
+    /// Tracked jobs of this host, newest first.
+    pub fn jobs(&self) -> Result<Vec<JobRecord>> {
+        self.inner.store.list(Some(&self.inner.host), false)
+    }
+
+    pub fn job(&self, id: &str) -> Result<Option<JobRecord>> {
+        self.inner.store.get(&self.inner.host, id)
+    }
+
+    /// The bytes of output.log/error.log after the given offsets.
+    pub async fn logs(&self, id: &str, out_offset: u64, err_offset: u64) -> Result<LogChunk> {
+        let rec = self.job(id)?.ok_or_else(|| {
+            EngineError::Usage(format!(
+                "job {id} is not tracked on {}; see `clusterls jobs`",
+                self.inner.host
+            ))
+        })?;
+        let dir = rec.run_dir.ok_or_else(|| {
+            EngineError::Usage(format!(
+                "job {id} has no run directory (an allocation has no output)"
+            ))
+        })?;
+        let out = self
+            .exec(Exec::new(
+                "logs",
+                bash(
+                    programs::LOGS_PROGRAM,
+                    "clusterls-logs",
+                    [dir, out_offset.to_string(), err_offset.to_string()],
+                ),
+            ))
+            .await?;
+        let mut chunk = LogChunk::default();
+        for line in out.stdout_str().lines() {
+            if let Some(b) = line.strip_prefix("out ") {
+                chunk.out = programs::base64_decode(b);
+            } else if let Some(b) = line.strip_prefix("err ") {
+                chunk.err = programs::base64_decode(b);
+            }
+        }
+        Ok(chunk)
+    }
+
+    /// One poll of every live job of this host: ONE remote command (squeue for all,
+    /// sacct for those that left squeue, exit files of steps). Returns the changes.
+    pub async fn poll(&self) -> Result<Vec<Event>> {
+        let live = self.inner.store.list(Some(&self.inner.host), true)?;
+        if live.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (q, a, steps) = {
+            let t = self.inner.track.lock().unwrap();
+            let mut q = Vec::new();
+            let mut a = Vec::new();
+            let mut steps = Vec::new();
+            for r in &live {
+                match r.kind {
+                    JobKind::Step => steps.extend(r.run_dir.clone()),
+                    _ if t.awaiting.contains_key(&r.id) => a.push(r.id.clone()),
+                    _ => q.push(r.id.clone()),
+                }
+            }
+            (q, a, steps)
+        };
+        let mut args = vec![q.join(","), a.join(",")];
+        args.extend(steps);
+        let out = self
+            .exec(
+                Exec::new("squeue", bash(programs::POLL_PROGRAM, "clusterls-poll", args))
+                    .timeout(Duration::from_secs(60)),
+            )
+            .await?;
+        let sections = slurm::sections(&out.stdout_str());
+        let squeue = slurm::parse_squeue(sections.get("squeue").map(String::as_str).unwrap_or(""));
+        let sacct = slurm::parse_sacct(sections.get("sacct").map(String::as_str).unwrap_or(""));
+        let mut changes = Vec::new();
+        // (id, state, reason, exit code, nodes)
+        type Update = (String, JobState, Option<String>, Option<i32>, Option<String>);
+        let mut updates: Vec<Update> = Vec::new();
+        {
+            let mut t = self.inner.track.lock().unwrap();
+            for id in &q {
+                match squeue.iter().find(|s| &s.id == id) {
+                    Some(s) if s.state.is_final() => {
+                        t.awaiting.insert(id.clone(), (0, Some(s.state.clone())));
+                    }
+                    Some(s) => updates.push((
+                        id.clone(),
+                        s.state.clone(),
+                        s.reason.clone(),
+                        None,
+                        s.nodes.clone(),
+                    )),
+                    None => {
+                        t.awaiting.insert(id.clone(), (0, None));
+                    }
+                }
+            }
+            for id in &a {
+                let row = sacct.iter().find(|s| &s.id == id);
+                match row {
+                    Some(s) if s.state.is_final() => {
+                        t.awaiting.remove(id);
+                        updates.push((
+                            id.clone(),
+                            s.state.clone(),
+                            None,
+                            s.exit_code,
+                            s.nodes.clone(),
+                        ));
+                    }
+                    _ => {
+                        let e = t.awaiting.entry(id.clone()).or_insert((0, None));
+                        e.0 += 1;
+                        // Accounting never answered: settle with what squeue last said.
+                        if e.0 > 40 {
+                            let st = e.1.clone().unwrap_or(JobState::Other("VANISHED".into()));
+                            t.awaiting.remove(id);
+                            updates.push((id.clone(), st, None, None, None));
+                        }
+                    }
+                }
+            }
+        }
+        for line in sections.get("steps").map(String::as_str).unwrap_or("").lines() {
+            if let Some((code, dir)) = line.split_once('|')
+                && let Some(r) = live.iter().find(|r| r.run_dir.as_deref() == Some(dir))
+            {
+                let code: i32 = code.trim().parse().unwrap_or(-1);
+                let st = if code == 0 { JobState::Completed } else { JobState::Failed };
+                updates.push((r.id.clone(), st, None, Some(code), None));
+            }
+        }
+        for (id, state, reason, exit_code, nodes) in updates {
+            if let Some(old) = self.inner.store.update_state(
+                &self.inner.host,
+                &id,
+                &state,
+                reason.as_deref(),
+                exit_code,
+                nodes.as_deref(),
+            )? {
+                let ev = Event::Job {
+                    host: self.inner.host.clone(),
+                    id,
+                    previous: Some(old.state),
+                    state,
+                    reason,
+                    exit_code,
+                };
+                self.emit(ev.clone());
+                changes.push(ev);
+            }
+        }
+        if !changes.is_empty() {
+            self.touch();
+        }
+        Ok(changes)
+    }
+
+    fn next_wait(&self) -> Result<Option<Duration>> {
+        let n = self.inner.store.list(Some(&self.inner.host), true)?.len();
+        let since = self.inner.track.lock().unwrap().last_change.elapsed();
+        Ok(policy::poll_interval(since, n))
+    }
+
+    /// Poll until job `id` is final, calling `on_event` for each change; returns the
+    /// final record. Re-attaches to a job submitted by an earlier process.
+    pub async fn follow(&self, id: &str, mut on_event: impl FnMut(&Event)) -> Result<JobRecord> {
+        self.touch();
+        loop {
+            let rec = self.job(id)?.ok_or_else(|| {
+                EngineError::Usage(format!("job {id} is not tracked on {}", self.inner.host))
+            })?;
+            if rec.is_final() {
+                return Ok(rec);
+            }
+            for e in self.poll().await? {
+                on_event(&e);
+            }
+            if self.job(id)?.is_some_and(|r| r.is_final()) {
+                continue;
+            }
+            let wait = self.next_wait()?.unwrap_or(Duration::from_millis(500));
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.inner.wake.notified() => {}
+            }
+        }
+    }
+
+    /// The background tracker: polls while anything is live, sleeps on a notification
+    /// otherwise (zero remote calls). Errors are reported as Connection events and retried.
+    pub fn start_tracker(&self) -> tokio::task::JoinHandle<()> {
+        let this = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let wait = match this.next_wait() {
+                    Ok(w) => w,
+                    Err(e) => {
+                        tracing::warn!("tracker: {e}");
+                        Some(Duration::from_secs(5))
+                    }
+                };
+                match wait {
+                    None => this.inner.wake.notified().await,
+                    Some(d) => {
+                        tokio::select! {
+                            _ = tokio::time::sleep(d) => {}
+                            _ = this.inner.wake.notified() => {}
+                        }
+                    }
+                }
+                if let Err(e) = this.poll().await {
+                    tracing::warn!("tracker: {e}");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+            }
+        })
+    }
+}
+
+fn append(tar: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8], mode: u32) -> Result<()> {
+    let mut h = tar::Header::new_gnu();
+    h.set_size(data.len() as u64);
+    h.set_mode(mode);
+    h.set_mtime(store::now());
+    h.set_entry_type(tar::EntryType::Regular);
+    tar.append_data(&mut h, path, data)
+        .map_err(|e| EngineError::io(format!("cannot pack {path}"), e))
+}
+
+/// Add a directory's files, honouring .gitignore, .ignore and .clusterlsignore.
+fn add_dir(tar: &mut tar::Builder<Vec<u8>>, dir: &Path) -> Result<()> {
+    let walk = ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .git_global(false)
+        .require_git(false)
+        .add_custom_ignore_filename(".clusterlsignore")
+        .filter_entry(|e| e.file_name() != ".git")
+        .build();
+    for entry in walk {
+        let entry =
+            entry.map_err(|e| EngineError::Usage(format!("cannot read {}: {e}", dir.display())))?;
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let rel = rel.to_str().ok_or_else(|| {
+            EngineError::Usage(format!("{} is not valid UTF-8", entry.path().display()))
+        })?;
+        let data = std::fs::read(entry.path())
+            .map_err(|e| EngineError::io(format!("cannot read {}", entry.path().display()), e))?;
+        let mode = {
+            use std::os::unix::fs::PermissionsExt;
+            entry.metadata().map(|m| m.permissions().mode() & 0o777).unwrap_or(0o644)
+        };
+        append(tar, rel, &data, mode)?;
+    }
+    Ok(())
+}
+
+/// `20261129-155012-1234`: UTC time plus a per-process discriminator, sortable.
+fn timestamp_name() -> String {
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let secs = now.as_secs();
+    let (y, m, d) = civil_from_days((secs / 86400) as i64);
+    let s = secs % 86400;
+    format!(
+        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}-{:04}",
+        s / 3600,
+        s / 60 % 60,
+        s % 60,
+        (now.subsec_micros() ^ std::process::id()) % 10000
+    )
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn civil() {
+        assert_eq!(super::civil_from_days(0), (1970, 1, 1));
+        assert_eq!(super::civil_from_days(20_786), (2026, 11, 29));
+    }
+}

@@ -1,0 +1,169 @@
+//! `clusterls.toml`: defaults for runs, read from the project (this directory or a
+//! parent) and then the user's config dir (`$XDG_CONFIG_HOME/clusterls/clusterls.toml`,
+//! `~/.config/clusterls/clusterls.toml`). The project's values win; flags win over both.
+//!
+//! ```toml
+//! host = "cluster"          # ssh alias, or "local"
+//! partition = "gpu"
+//! account = "lab"
+//! gpus = 1
+//! time = "30"
+//! image = "docker://pytorch/pytorch:2.2.1-cuda12.1-cudnn8-devel"
+//! python = "python3"
+//! image_dir = "~/images"    # apptainer/singularity; charliecloud uses its storage
+//! binds = ["/scratch"]
+//! [pull]                    # the light allocation where images are pulled
+//! partition = "cpu"
+//! account = "lab"
+//! time = "30"
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::error::{EngineError, Result};
+use super::script::Resources;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub host: Option<String>,
+    pub partition: Option<String>,
+    pub account: Option<String>,
+    pub qos: Option<String>,
+    pub gpus: Option<u32>,
+    pub cpus: Option<u32>,
+    pub mem: Option<String>,
+    pub time: Option<String>,
+    pub image: Option<String>,
+    pub python: Option<String>,
+    pub image_dir: Option<String>,
+    pub binds: Option<Vec<String>>,
+    pub pull: Option<PullConfig>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PullConfig {
+    pub partition: Option<String>,
+    pub account: Option<String>,
+    pub time: Option<String>,
+    pub cpus: Option<u32>,
+}
+
+impl Config {
+    pub fn parse(text: &str, origin: &Path) -> Result<Config> {
+        toml::from_str(text).map_err(|e| {
+            EngineError::Config(format!(
+                "{}: {}\nFix the file or move it away.",
+                origin.display(),
+                e.to_string().trim()
+            ))
+        })
+    }
+
+    /// `self` wins over `other`.
+    pub fn or(self, other: Config) -> Config {
+        let pull = match (self.pull, other.pull) {
+            (Some(a), Some(b)) => Some(PullConfig {
+                partition: a.partition.or(b.partition),
+                account: a.account.or(b.account),
+                time: a.time.or(b.time),
+                cpus: a.cpus.or(b.cpus),
+            }),
+            (a, b) => a.or(b),
+        };
+        Config {
+            host: self.host.or(other.host),
+            partition: self.partition.or(other.partition),
+            account: self.account.or(other.account),
+            qos: self.qos.or(other.qos),
+            gpus: self.gpus.or(other.gpus),
+            cpus: self.cpus.or(other.cpus),
+            mem: self.mem.or(other.mem),
+            time: self.time.or(other.time),
+            image: self.image.or(other.image),
+            python: self.python.or(other.python),
+            image_dir: self.image_dir.or(other.image_dir),
+            binds: self.binds.or(other.binds),
+            pull,
+        }
+    }
+
+    /// Project file (searched upwards from `start`), then the user's.
+    pub fn load(start: &Path) -> Result<(Config, Vec<PathBuf>)> {
+        let mut files = Vec::new();
+        let mut project = None;
+        for dir in start.ancestors() {
+            let p = dir.join("clusterls.toml");
+            if p.is_file() {
+                project = Some(p);
+                break;
+            }
+        }
+        let user_dir = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
+        let user = user_dir.map(|d| d.join("clusterls/clusterls.toml")).filter(|p| p.is_file());
+        let mut cfg = Config::default();
+        for p in [project, user].into_iter().flatten() {
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| EngineError::io(format!("cannot read {}", p.display()), e))?;
+            cfg = cfg.or(Config::parse(&text, &p)?);
+            files.push(p);
+        }
+        Ok((cfg, files))
+    }
+
+    /// Run resources: flags (`over`) win over the config.
+    pub fn resources(&self, over: &Resources) -> Resources {
+        Resources {
+            partition: over.partition.clone().or(self.partition.clone()),
+            account: over.account.clone().or(self.account.clone()),
+            qos: over.qos.clone().or(self.qos.clone()),
+            gpus: over.gpus.or(self.gpus),
+            cpus: over.cpus.or(self.cpus),
+            mem: over.mem.clone().or(self.mem.clone()),
+            time: over.time.clone().or(self.time.clone()),
+        }
+    }
+
+    /// Resources of the light allocation where images are pulled.
+    pub fn pull_resources(&self) -> Resources {
+        let p = self.pull.clone().unwrap_or_default();
+        Resources {
+            partition: p.partition,
+            account: p.account.or(self.account.clone()),
+            cpus: p.cpus.or(Some(1)),
+            time: p.time.or(Some("30".into())),
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use expect_test::expect;
+
+    #[test]
+    fn layering() {
+        let project = Config::parse(
+            "partition = \"gpu\"\ngpus = 1\n[pull]\npartition = \"cpu\"\n",
+            Path::new("p"),
+        )
+        .unwrap();
+        let user =
+            Config::parse("partition = \"x\"\naccount = \"lab\"\ntime = \"30\"\n", Path::new("u"))
+                .unwrap();
+        let cfg = project.or(user);
+        let r = cfg.resources(&Resources { gpus: Some(2), ..Default::default() });
+        expect![[r#"Resources { partition: Some("gpu"), account: Some("lab"), qos: None, gpus: Some(2), cpus: None, mem: None, time: Some("30") }"#]]
+            .assert_eq(&format!("{r:?}"));
+        expect![[r#"Resources { partition: Some("cpu"), account: Some("lab"), qos: None, gpus: None, cpus: Some(1), mem: None, time: Some("30") }"#]]
+            .assert_eq(&format!("{:?}", cfg.pull_resources()));
+        let e = Config::parse("gpu = 1\n", Path::new("/p/clusterls.toml")).unwrap_err();
+        assert!(e.to_string().starts_with("/p/clusterls.toml: TOML parse error"), "{e}");
+    }
+}

@@ -1,0 +1,275 @@
+//! Job records in SQLite, shared by the CLI and every editor window (WAL mode, busy
+//! timeout). Each change is one transaction, so a process killed mid-write loses nothing
+//! that was committed and never leaves half a record.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::error::{EngineError, Result};
+use super::slurm::JobState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobKind {
+    /// A batch job submitted by `clusterls run`.
+    Run,
+    /// A `clusterls run --in-alloc`: a step inside an allocation.
+    Step,
+    /// An allocation made by `clusterls alloc`.
+    Alloc,
+}
+
+impl JobKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Run => "run",
+            JobKind::Step => "step",
+            JobKind::Alloc => "alloc",
+        }
+    }
+    fn parse(s: &str) -> JobKind {
+        match s {
+            "step" => JobKind::Step,
+            "alloc" => JobKind::Alloc,
+            _ => JobKind::Run,
+        }
+    }
+}
+
+/// One tracked job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobRecord {
+    pub host: String,
+    /// Slurm's job id; for a step run, `ALLOC/RUN-NAME`.
+    pub id: String,
+    pub kind: JobKind,
+    pub name: String,
+    pub state: JobState,
+    pub reason: Option<String>,
+    pub exit_code: Option<i32>,
+    /// The run directory on the cluster (script, job.sbatch, output.log, error.log).
+    pub run_dir: Option<String>,
+    /// The allocation a step runs in.
+    pub alloc_id: Option<String>,
+    pub nodes: Option<String>,
+    /// Unix seconds.
+    pub submitted_at: u64,
+    pub updated_at: u64,
+}
+
+impl JobRecord {
+    pub fn is_final(&self) -> bool {
+        self.state.is_final()
+    }
+}
+
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+pub struct Store {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| EngineError::io(format!("cannot create {}", dir.display()), e))?;
+        }
+        let err = |source| EngineError::Store { path: path.display().to_string(), source };
+        let conn = Connection::open(path).map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS jobs(
+                host TEXT NOT NULL,
+                id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                name TEXT NOT NULL,
+                state TEXT NOT NULL,
+                reason TEXT,
+                exit_code INTEGER,
+                final INTEGER NOT NULL DEFAULT 0,
+                run_dir TEXT,
+                alloc_id TEXT,
+                nodes TEXT,
+                submitted_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY(host, id)
+            );
+            CREATE INDEX IF NOT EXISTS jobs_live ON jobs(host, final);",
+        )
+        .map_err(err)?;
+        Ok(Store { path: path.to_path_buf(), conn: Mutex::new(conn) })
+    }
+
+    fn err(&self, source: rusqlite::Error) -> EngineError {
+        EngineError::Store { path: self.path.display().to_string(), source }
+    }
+
+    pub fn insert(&self, r: &JobRecord) -> Result<()> {
+        let c = self.conn.lock().unwrap();
+        c.execute(
+            "INSERT OR REPLACE INTO jobs(host,id,kind,name,state,reason,exit_code,final,run_dir,alloc_id,nodes,submitted_at,updated_at)
+             VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+            params![
+                r.host,
+                r.id,
+                r.kind.as_str(),
+                r.name,
+                r.state.as_str(),
+                r.reason,
+                r.exit_code,
+                r.is_final(),
+                r.run_dir,
+                r.alloc_id,
+                r.nodes,
+                r.submitted_at as i64,
+                r.updated_at as i64
+            ],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Record a new state. Returns the previous record when something changed.
+    pub fn update_state(
+        &self,
+        host: &str,
+        id: &str,
+        state: &JobState,
+        reason: Option<&str>,
+        exit_code: Option<i32>,
+        nodes: Option<&str>,
+    ) -> Result<Option<JobRecord>> {
+        let Some(old) = self.get(host, id)? else { return Ok(None) };
+        if old.is_final() {
+            return Ok(None);
+        }
+        let nodes = nodes.map(str::to_string).or(old.nodes.clone());
+        if &old.state == state
+            && old.reason.as_deref() == reason
+            && old.exit_code == exit_code
+            && old.nodes == nodes
+        {
+            return Ok(None);
+        }
+        let c = self.conn.lock().unwrap();
+        c.execute(
+            "UPDATE jobs SET state=?3, reason=?4, exit_code=?5, final=?6, nodes=?7, updated_at=?8 WHERE host=?1 AND id=?2 AND final=0",
+            params![host, id, state.as_str(), reason, exit_code, state.is_final(), nodes, now() as i64],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(Some(old))
+    }
+
+    pub fn get(&self, host: &str, id: &str) -> Result<Option<JobRecord>> {
+        let c = self.conn.lock().unwrap();
+        c.query_row(
+            &format!("SELECT {COLS} FROM jobs WHERE host=?1 AND id=?2"),
+            params![host, id],
+            row,
+        )
+        .optional()
+        .map_err(|e| self.err(e))
+    }
+
+    /// Find a job by id on any host (the CLI's `cancel ID` / `logs ID`).
+    pub fn find(&self, id: &str) -> Result<Vec<JobRecord>> {
+        let c = self.conn.lock().unwrap();
+        let mut st = c
+            .prepare(&format!("SELECT {COLS} FROM jobs WHERE id=?1 ORDER BY submitted_at DESC"))
+            .map_err(|e| self.err(e))?;
+        let rows = st.query_map(params![id], row).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+    }
+
+    /// Jobs, newest first; `host` None: every host; `live_only`: not final.
+    pub fn list(&self, host: Option<&str>, live_only: bool) -> Result<Vec<JobRecord>> {
+        let c = self.conn.lock().unwrap();
+        let mut st = c
+            .prepare(&format!(
+                "SELECT {COLS} FROM jobs WHERE (?1 IS NULL OR host=?1) AND (?2=0 OR final=0) ORDER BY submitted_at DESC, rowid DESC"
+            ))
+            .map_err(|e| self.err(e))?;
+        let rows = st.query_map(params![host, live_only], row).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+    }
+}
+
+const COLS: &str =
+    "host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
+    Ok(JobRecord {
+        host: r.get(0)?,
+        id: r.get(1)?,
+        kind: JobKind::parse(&r.get::<_, String>(2)?),
+        name: r.get(3)?,
+        state: JobState::parse(&r.get::<_, String>(4)?),
+        reason: r.get(5)?,
+        exit_code: r.get(6)?,
+        run_dir: r.get(7)?,
+        alloc_id: r.get(8)?,
+        nodes: r.get(9)?,
+        submitted_at: r.get::<_, i64>(10)? as u64,
+        updated_at: r.get::<_, i64>(11)? as u64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(id: &str) -> JobRecord {
+        JobRecord {
+            host: "h".into(),
+            id: id.into(),
+            kind: JobKind::Run,
+            name: "train".into(),
+            state: JobState::Pending,
+            reason: None,
+            exit_code: None,
+            run_dir: Some("/home/a/.clusterls/runs/x".into()),
+            alloc_id: None,
+            nodes: None,
+            submitted_at: 1,
+            updated_at: 1,
+        }
+    }
+
+    #[test]
+    fn shared_between_connections() {
+        let dir = std::env::temp_dir().join(format!("clusterls-store-{}", std::process::id()));
+        let path = dir.join("jobs.sqlite");
+        let a = Store::open(&path).unwrap();
+        let b = Store::open(&path).unwrap();
+        a.insert(&rec("1")).unwrap();
+        a.insert(&rec("2")).unwrap();
+        assert_eq!(b.list(Some("h"), true).unwrap().len(), 2);
+        let old = b.update_state("h", "1", &JobState::Running, None, None, Some("node1")).unwrap();
+        assert_eq!(old.unwrap().state, JobState::Pending);
+        // No change, no event.
+        assert!(a.update_state("h", "1", &JobState::Running, None, None, None).unwrap().is_none());
+        a.update_state("h", "1", &JobState::Completed, None, Some(0), None).unwrap();
+        // Final records never change again.
+        assert!(b.update_state("h", "1", &JobState::Running, None, None, None).unwrap().is_none());
+        let live: Vec<String> = a.list(None, true).unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(live, vec!["2"]);
+        let one = b.get("h", "1").unwrap().unwrap();
+        assert_eq!(
+            (one.state, one.exit_code, one.nodes.as_deref()),
+            (JobState::Completed, Some(0), Some("node1"))
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
