@@ -1,61 +1,443 @@
 //! The commands that talk to a cluster: facts, pull, alloc, run, cancel, jobs, logs.
+//! They are thin: parse flags, call [`crate::engine::Engine`], print.
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Global;
+use crate::engine::{Engine, EngineError, EngineOptions, Event, JobRecord, Resources, RunOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct FactsArgs {
+    /// Print the facts as JSON (the format `clusterls check --facts FILE` reads).
     #[arg(long)]
     pub json: bool,
+    /// Read them from the cluster now instead of the cache.
+    #[arg(long)]
+    pub refresh: bool,
 }
+
 #[derive(Debug, clap::Args)]
 pub struct PullArgs {
+    /// `docker://REF`, e.g. docker://pytorch/pytorch:2.2.1-cuda12.1-cudnn8-devel
     pub reference: String,
 }
+
+/// Resources of a run or an allocation; unset ones come from clusterls.toml.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ResourceArgs {
+    #[arg(long, short = 'p')]
+    pub partition: Option<String>,
+    #[arg(long, short = 'A')]
+    pub account: Option<String>,
+    #[arg(long, short = 'q')]
+    pub qos: Option<String>,
+    /// GPUs per job (`--gres=gpu:N`).
+    #[arg(long, short = 'G')]
+    pub gpus: Option<u32>,
+    /// CPUs per task.
+    #[arg(long, short = 'c')]
+    pub cpus: Option<u32>,
+    /// Memory, as Slurm takes it (`16G`, `4000`).
+    #[arg(long)]
+    pub mem: Option<String>,
+    /// Time limit, as Slurm takes it (`30`, `1:00:00`, `1-00:00:00`).
+    #[arg(long, short = 't')]
+    pub time: Option<String>,
+}
+
+impl ResourceArgs {
+    fn resources(&self) -> Resources {
+        Resources {
+            partition: self.partition.clone(),
+            account: self.account.clone(),
+            qos: self.qos.clone(),
+            gpus: self.gpus,
+            cpus: self.cpus,
+            mem: self.mem.clone(),
+            time: self.time.clone(),
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
-pub struct AllocArgs {}
+pub struct AllocArgs {
+    #[command(flatten)]
+    pub resources: ResourceArgs,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    pub script: String,
+    #[command(flatten)]
+    pub resources: ResourceArgs,
+    /// `docker://REF` (pulled first when missing) or an image path on the cluster.
+    #[arg(long)]
+    pub image: Option<String>,
+    /// Run without a container, even if clusterls.toml names an image.
+    #[arg(long, conflicts_with = "image")]
+    pub no_container: bool,
+    /// Run as a step of this allocation (see `clusterls alloc`) instead of queueing.
+    #[arg(long, value_name = "JOBID")]
+    pub in_alloc: Option<String>,
+    /// Also copy this directory (honours .gitignore, .ignore, .clusterlsignore).
+    #[arg(long, value_name = "DIR")]
+    pub sync: Option<PathBuf>,
+    /// Print state changes, then the job's output; exit with the job's exit code.
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// The script to run.
+    pub script: PathBuf,
+    /// Arguments for the script (after `--`), passed intact.
+    #[arg(last = true)]
+    pub args: Vec<String>,
 }
+
 #[derive(Debug, clap::Args)]
 pub struct CancelArgs {
     pub job: String,
 }
+
 #[derive(Debug, clap::Args)]
 pub struct JobsArgs {
     #[arg(long)]
     pub json: bool,
+    /// Ask Slurm for the current state of live jobs first.
+    #[arg(long)]
+    pub refresh: bool,
 }
+
 #[derive(Debug, clap::Args)]
 pub struct LogsArgs {
     pub job: String,
+    /// Keep printing until the job ends; exit with its exit code.
+    #[arg(long, short = 'f')]
+    pub follow: bool,
 }
 
-fn todo(name: &str) -> ExitCode {
-    eprintln!("clusterls {name}: not implemented yet");
-    ExitCode::from(2)
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
 }
 
-pub fn facts(_g: &Global, _a: FactsArgs) -> ExitCode {
-    todo("facts")
+fn fail(e: &EngineError) -> ExitCode {
+    eprintln!("clusterls: {e}");
+    ExitCode::from(e.exit_code())
 }
-pub fn pull(_g: &Global, _a: PullArgs) -> ExitCode {
-    todo("pull")
+
+/// `--host`, else `host` in clusterls.toml, else the host of a known job.
+async fn open(g: &Global, job: Option<&str>) -> Result<Engine, EngineError> {
+    let mut opts = EngineOptions::new("");
+    opts.ssh_config = g.ssh_config.clone();
+    let config = {
+        let dir = std::env::current_dir().map_err(|e| EngineError::io("current directory", e))?;
+        crate::engine::config::Config::load(&dir)?.0
+    };
+    let host = match (&g.host, &config.host) {
+        (Some(h), _) => h.clone(),
+        (None, Some(h)) => h.clone(),
+        (None, None) => {
+            let found = match job {
+                Some(id) => {
+                    let state = Engine::open(EngineOptions {
+                        config: Some(config.clone()),
+                        ..EngineOptions::new("local")
+                    })
+                    .await?;
+                    state.find_job(id)?
+                }
+                None => None,
+            };
+            match found {
+                Some(r) => r.host,
+                None => {
+                    return Err(EngineError::Usage(
+                        "which cluster? Pass --host ALIAS (an ssh host alias, or `local` on a login node) or set `host = \"...\"` in clusterls.toml".into(),
+                    ));
+                }
+            }
+        }
+    };
+    opts.host = host;
+    opts.config = Some(config);
+    Engine::open(opts).await
 }
-pub fn alloc(_g: &Global, _a: AllocArgs) -> ExitCode {
-    todo("alloc")
+
+pub fn facts(g: &Global, a: FactsArgs) -> ExitCode {
+    runtime().block_on(async {
+        let engine = match open(g, None).await {
+            Ok(e) => e,
+            Err(e) => return fail(&e),
+        };
+        match engine.facts(a.refresh).await {
+            Err(e) => fail(&e),
+            Ok(f) => {
+                if a.json {
+                    println!("{}", serde_json::to_string_pretty(&f.facts).expect("serialize"));
+                } else {
+                    print_facts(&f);
+                }
+                ExitCode::SUCCESS
+            }
+        }
+    })
 }
-pub fn run(_g: &Global, _a: RunArgs) -> ExitCode {
-    todo("run")
+
+fn print_facts(f: &crate::engine::Facts) {
+    let x = &f.facts;
+    let age = if f.from_cache {
+        format!("cached {} s ago; --refresh to read again", f.age_secs)
+    } else {
+        "just read".into()
+    };
+    println!(
+        "cluster {} (Slurm {}) as {} via {} ({age})",
+        x.cluster.as_deref().unwrap_or("?"),
+        x.slurm_version.as_deref().unwrap_or("?"),
+        x.user.as_deref().unwrap_or("?"),
+        x.host.as_deref().unwrap_or("?")
+    );
+    println!("partitions:");
+    for p in &x.partitions {
+        let gpus: Vec<String> = p
+            .gpus
+            .iter()
+            .map(|g| {
+                format!(
+                    "{}{}",
+                    g.gpu_type.as_deref().map(|t| format!("{t}:")).unwrap_or_default(),
+                    g.count
+                )
+            })
+            .collect();
+        let mins =
+            |m: Option<u64>| m.map(|m| format!("{m}m")).unwrap_or_else(|| "unlimited".into());
+        println!(
+            "  {}{} {:?} max {} default {} nodes {} cpus {} mem {}MB gpus {}",
+            p.name,
+            if p.is_default { "*" } else { "" },
+            p.state,
+            mins(p.max_time_minutes),
+            p.default_time_minutes.map(|m| format!("{m}m")).unwrap_or_else(|| "-".into()),
+            p.nodes.join(","),
+            p.cpus_per_node.map(|c| c.to_string()).unwrap_or_else(|| "?".into()),
+            p.mem_per_node_mb.map(|c| c.to_string()).unwrap_or_else(|| "?".into()),
+            if gpus.is_empty() { "-".into() } else { gpus.join(",") }
+        );
+    }
+    println!("associations (default account {}):", x.default_account.as_deref().unwrap_or("-"));
+    for a in &x.associations {
+        println!(
+            "  {} on {} qos {}",
+            a.account,
+            a.partition.as_deref().unwrap_or("any partition"),
+            a.qos.join(",")
+        );
+    }
+    match &x.runtime {
+        Some(r) => println!(
+            "runtime: {} {} ({})",
+            r.kind.as_str(),
+            r.version.as_deref().unwrap_or("?"),
+            r.path.as_deref().unwrap_or("?")
+        ),
+        None => println!("runtime: none found"),
+    }
+    println!("images in {}:", x.image_dir.as_deref().unwrap_or("?"));
+    for i in &x.images {
+        println!("  {}", i.name);
+    }
 }
-pub fn cancel(_g: &Global, _a: CancelArgs) -> ExitCode {
-    todo("cancel")
+
+pub fn pull(g: &Global, a: PullArgs) -> ExitCode {
+    runtime().block_on(async {
+        let engine = match open(g, None).await {
+            Ok(e) => e,
+            Err(e) => return fail(&e),
+        };
+        match engine.pull(&a.reference, &|m| eprintln!("clusterls: {m}")).await {
+            Ok(p) => {
+                println!("{}", p.path);
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        }
+    })
 }
-pub fn jobs(_g: &Global, _a: JobsArgs) -> ExitCode {
-    todo("jobs")
+
+pub fn alloc(g: &Global, a: AllocArgs) -> ExitCode {
+    runtime().block_on(async {
+        let engine = match open(g, None).await {
+            Ok(e) => e,
+            Err(e) => return fail(&e),
+        };
+        match engine.alloc(&a.resources.resources()).await {
+            Ok(r) => {
+                println!("{}", r.id);
+                eprintln!(
+                    "clusterls: allocation {} is ready; run in it with `clusterls run --in-alloc {} SCRIPT`, release it with `clusterls cancel {}`",
+                    r.id, r.id, r.id
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        }
+    })
 }
-pub fn logs(_g: &Global, _a: LogsArgs) -> ExitCode {
-    todo("logs")
+
+fn print_event(e: &Event) {
+    if let Event::Job { id, state, reason, exit_code, .. } = e {
+        let mut line = format!("job {id} {state}");
+        if let Some(r) = reason {
+            line.push_str(&format!(" ({r})"));
+        }
+        if let Some(c) = exit_code {
+            line.push_str(&format!(" exit {c}"));
+        }
+        println!("{line}");
+        let _ = std::io::stdout().flush();
+    }
+}
+
+/// Follow a job to its end, print its output, and turn its exit code into ours.
+async fn follow(engine: &Engine, id: &str) -> ExitCode {
+    let rec = match engine.follow(id, print_event).await {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    if let Some(code) = print_logs(engine, &rec).await {
+        return code;
+    }
+    let code = match (rec.state.as_str(), rec.exit_code) {
+        ("COMPLETED", Some(c)) => c,
+        ("COMPLETED", None) => 0,
+        (_, Some(c)) if c != 0 => c,
+        _ => 1,
+    };
+    ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+async fn print_logs(engine: &Engine, rec: &JobRecord) -> Option<ExitCode> {
+    rec.run_dir.as_ref()?;
+    match engine.logs(&rec.id, 0, 0).await {
+        Ok(chunk) => {
+            let _ = std::io::stdout().write_all(&chunk.out);
+            let _ = std::io::stdout().flush();
+            let _ = std::io::stderr().write_all(&chunk.err);
+            None
+        }
+        Err(e) => Some(fail(&e)),
+    }
+}
+
+pub fn run(g: &Global, a: RunArgs) -> ExitCode {
+    runtime().block_on(async {
+        let engine = match open(g, None).await {
+            Ok(e) => e,
+            Err(e) => return fail(&e),
+        };
+        let opts = RunOptions {
+            script: a.script.clone(),
+            args: a.args.clone(),
+            resources: a.resources.resources(),
+            image: a.image.clone(),
+            in_alloc: a.in_alloc.clone(),
+            sync: a.sync.clone(),
+            no_container: a.no_container,
+        };
+        let rec = match engine.run(&opts).await {
+            Ok(r) => r,
+            Err(e) => return fail(&e),
+        };
+        println!("job {}", rec.id);
+        let _ = std::io::stdout().flush();
+        if let Some(d) = &rec.run_dir {
+            eprintln!("clusterls: run directory {d} on {}", engine.host());
+        }
+        if !a.follow {
+            return ExitCode::SUCCESS;
+        }
+        print_event(&Event::Job {
+            host: rec.host.clone(),
+            id: rec.id.clone(),
+            state: rec.state.clone(),
+            previous: None,
+            reason: None,
+            exit_code: None,
+        });
+        follow(&engine, &rec.id).await
+    })
+}
+
+pub fn cancel(g: &Global, a: CancelArgs) -> ExitCode {
+    runtime().block_on(async {
+        let engine = match open(g, Some(&a.job)).await {
+            Ok(e) => e,
+            Err(e) => return fail(&e),
+        };
+        match engine.cancel(&a.job).await {
+            Ok(()) => {
+                eprintln!("clusterls: cancelled {}", a.job);
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        }
+    })
+}
+
+pub fn jobs(g: &Global, a: JobsArgs) -> ExitCode {
+    runtime().block_on(async {
+        let engine = match open(g, None).await {
+            Ok(e) => e,
+            Err(e) => return fail(&e),
+        };
+        if a.refresh
+            && let Err(e) = engine.poll().await
+        {
+            return fail(&e);
+        }
+        let jobs = match engine.jobs() {
+            Ok(j) => j,
+            Err(e) => return fail(&e),
+        };
+        if a.json {
+            println!("{}", serde_json::to_string_pretty(&jobs).expect("serialize"));
+        } else {
+            for j in jobs {
+                println!(
+                    "{}\t{}\t{:?}\t{}\t{}\t{}",
+                    j.id,
+                    j.state,
+                    j.kind,
+                    j.name,
+                    j.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "-".into()),
+                    j.run_dir.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn logs(g: &Global, a: LogsArgs) -> ExitCode {
+    runtime().block_on(async {
+        let engine = match open(g, Some(&a.job)).await {
+            Ok(e) => e,
+            Err(e) => return fail(&e),
+        };
+        if a.follow {
+            return follow(&engine, &a.job).await;
+        }
+        let rec = match engine.job(&a.job) {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                return fail(&EngineError::Usage(format!(
+                    "job {} is not tracked on {}; see `clusterls jobs`",
+                    a.job,
+                    engine.host()
+                )));
+            }
+            Err(e) => return fail(&e),
+        };
+        print_logs(&engine, &rec).await.unwrap_or(ExitCode::SUCCESS)
+    })
 }

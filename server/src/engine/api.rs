@@ -674,6 +674,11 @@ impl Engine {
         self.inner.store.list(Some(&self.inner.host), false)
     }
 
+    /// A job by id on any host (newest first), from the shared store.
+    pub fn find_job(&self, id: &str) -> Result<Option<JobRecord>> {
+        Ok(self.inner.store.find(id)?.into_iter().next())
+    }
+
     pub fn job(&self, id: &str) -> Result<Option<JobRecord>> {
         self.inner.store.get(&self.inner.host, id)
     }
