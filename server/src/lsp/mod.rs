@@ -13,6 +13,7 @@ pub mod ext;
 pub mod features;
 pub mod proto;
 mod server;
+mod transport;
 
 use std::process::ExitCode;
 
@@ -32,7 +33,13 @@ pub fn run_stdio(global: Global) -> ExitCode {
         };
     rt.block_on(async move {
         let (service, socket) = LspService::new(|client| server::Backend::new(client, global));
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        let (input, output, tasks) =
+            transport::Guard::new(tokio::io::stdin(), tokio::io::stdout()).split();
+        Server::new(input, output, socket).serve(service).await;
+        tasks.finish().await;
     });
+    // A blocking thread may still sit in a read of stdin (a client that sent `exit`
+    // without closing the pipe); don't wait for it.
+    rt.shutdown_background();
     ExitCode::SUCCESS
 }

@@ -1,0 +1,344 @@
+//! A real LSP client over a real pipe: spawns `clusterls lsp`, speaks JSON-RPC frames
+//! on its stdin/stdout, answers its requests (progress tokens), and waits on
+//! conditions with a deadline, never fixed sleeps.
+
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// How long any single wait may take before the test fails.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The `clusterls` binary: `$CLUSTERLS_BIN`, else built next to this test binary.
+pub fn binary() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(p) = std::env::var_os("CLUSTERLS_BIN") {
+            return PathBuf::from(p);
+        }
+        // target/<profile>/deps/lsp_x-hash -> target/<profile>/clusterls
+        let exe = std::env::current_exe().expect("current exe");
+        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+        let release = profile_dir.file_name().is_some_and(|n| n == "release");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "-q", "-p", "clusterls", "--bin", "clusterls"]);
+        if release {
+            cmd.arg("--release");
+        }
+        let target_dir = profile_dir.parent().expect("target dir");
+        cmd.env("CARGO_TARGET_DIR", target_dir);
+        cmd.stdin(Stdio::null()).stdout(Stdio::inherit()).stderr(Stdio::inherit());
+        let status = cmd.status().expect("run cargo build for the clusterls binary");
+        assert!(status.success(), "cargo build -p clusterls failed");
+        profile_dir.join("clusterls")
+    })
+    .clone()
+}
+
+pub fn write_frame(w: &mut impl Write, body: &[u8]) -> std::io::Result<()> {
+    write!(w, "Content-Length: {}\r\n\r\n", body.len())?;
+    w.write_all(body)?;
+    w.flush()
+}
+
+fn read_frame(r: &mut impl BufRead) -> Option<Value> {
+    let mut len = None;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length: ") {
+            len = v.parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; len?];
+    r.read_exact(&mut body).ok()?;
+    Some(serde_json::from_slice(&body).expect("the server sent invalid JSON"))
+}
+
+pub struct Server {
+    child: Child,
+    stdin: Arc<Mutex<ChildStdin>>,
+    rx: Receiver<Value>,
+    /// Messages read but not yet consumed by a wait.
+    seen: VecDeque<Value>,
+    next_id: i64,
+    pub stderr_path: PathBuf,
+    _dir: Option<TempDir>,
+}
+
+/// A directory removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let p =
+            std::env::temp_dir().join(format!("clusterls-lsp-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Server {
+    /// Spawn `clusterls lsp` without initializing it.
+    pub fn spawn() -> Server {
+        let dir = TempDir::new("log");
+        let stderr_path = dir.path().join("stderr.log");
+        let stderr = std::fs::File::create(&stderr_path).unwrap();
+        let mut child = Command::new(binary())
+            .arg("lsp")
+            .env("RUST_LOG", "clusterls=debug")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("spawn clusterls lsp");
+        let stdin = Arc::new(Mutex::new(child.stdin.take().unwrap()));
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        let replier = stdin.clone();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            while let Some(msg) = read_frame(&mut r) {
+                // Answer the server's requests (progress tokens, registrations) at once.
+                if msg.get("method").is_some() && msg.get("id").is_some() {
+                    let reply = json!({"jsonrpc": "2.0", "id": msg["id"], "result": null});
+                    let body = serde_json::to_vec(&reply).unwrap();
+                    let _ = write_frame(&mut *replier.lock().unwrap(), &body);
+                }
+                if tx.send(msg).is_err() {
+                    break;
+                }
+            }
+        });
+        Server { child, stdin, rx, seen: VecDeque::new(), next_id: 1, stderr_path, _dir: Some(dir) }
+    }
+
+    /// Spawn and initialize with these `initializationOptions`, in `root` if given.
+    pub fn start(options: Value, root: Option<&Path>) -> Server {
+        let mut s = Server::spawn();
+        let resp = s.initialize(options, root);
+        assert!(resp.get("result").is_some(), "initialize failed: {resp}");
+        s
+    }
+
+    pub fn initialize(&mut self, options: Value, root: Option<&Path>) -> Value {
+        let folders = root.map(|r| json!([{"uri": file_uri(r), "name": "root"}]));
+        let resp = self.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": root.map(file_uri),
+                "workspaceFolders": folders,
+                "capabilities": {"window": {"workDoneProgress": true}},
+                "initializationOptions": options,
+            }),
+        );
+        self.notify("initialized", json!({}));
+        resp
+    }
+
+    pub fn send_raw(&mut self, body: &[u8]) {
+        write_frame(&mut *self.stdin.lock().unwrap(), body).expect("write to the server");
+    }
+
+    /// Bytes as they are, no framing.
+    pub fn send_bytes(&mut self, bytes: &[u8]) {
+        let mut w = self.stdin.lock().unwrap();
+        w.write_all(bytes).and_then(|_| w.flush()).expect("write to the server");
+    }
+
+    pub fn send(&mut self, msg: Value) {
+        self.send_raw(&serde_json::to_vec(&msg).unwrap());
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Send a request and return the whole response message.
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.wait(&format!("response {id} to {method}"), |m| {
+            m.get("id") == Some(&json!(id)) && m.get("method").is_none()
+        })
+    }
+
+    /// The `result` of a request; panics on an error response.
+    pub fn call(&mut self, method: &str, params: Value) -> Value {
+        let resp = self.request(method, params);
+        assert!(resp.get("error").is_none(), "{method} failed: {resp}");
+        resp["result"].clone()
+    }
+
+    /// The next message (in arrival order) that satisfies `pred`; earlier ones stay
+    /// available to later waits.
+    pub fn wait(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.seen.iter().position(&pred) {
+            return self.seen.remove(i).unwrap();
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(m) if pred(&m) => return m,
+                Ok(m) => self.seen.push_back(m),
+                Err(RecvTimeoutError::Timeout) => panic!(
+                    "timed out waiting for {what}; messages seen: {:#?}\nserver log:\n{}",
+                    self.seen,
+                    std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
+                ),
+                Err(RecvTimeoutError::Disconnected) => panic!(
+                    "the server closed its stdout while we waited for {what}\nserver log:\n{}",
+                    std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
+                ),
+            }
+        }
+    }
+
+    /// The next `publishDiagnostics` for `uri` satisfying `pred`.
+    pub fn diagnostics_where(&mut self, uri: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let uri = uri.to_string();
+        self.wait(&format!("diagnostics for {uri}"), |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && pred(&m["params"])
+        })["params"]
+            .clone()
+    }
+
+    /// The next `publishDiagnostics` for `uri` at `version`.
+    pub fn diagnostics(&mut self, uri: &str, version: i64) -> Value {
+        self.diagnostics_where(uri, |p| p["version"] == version)
+    }
+
+    pub fn open(&mut self, uri: &str, language: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}),
+        );
+    }
+
+    pub fn change(&mut self, uri: &str, version: i64, changes: Value) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+        );
+    }
+
+    pub fn shutdown(mut self) {
+        let r = self.request("shutdown", Value::Null);
+        assert!(r.get("error").is_none(), "{r}");
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "clusterls lsp exited with {status}");
+                return;
+            }
+            assert!(Instant::now() < deadline, "the server did not exit after `exit`");
+            // Polling a child's exit status: there is no blocking wait with a timeout.
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn file_uri(p: &Path) -> String {
+    let mut s = String::from("file://");
+    for b in p.to_str().unwrap().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                s.push(b as char)
+            }
+            _ => s.push_str(&format!("%{b:02X}")),
+        }
+    }
+    s
+}
+
+/// Test facts: the local test cluster's shape.
+pub fn facts_json() -> Value {
+    json!({
+        "cluster": "testcluster",
+        "slurm_version": "22.05.8",
+        "partitions": [
+            {"name": "cpu", "is_default": true, "max_time_minutes": null},
+            {"name": "test", "max_time_minutes": 480},
+            {"name": "gpu", "max_time_minutes": 2880, "gpus": [{"count": 4}]}
+        ],
+        "associations": [
+            {"account": "lab_grads", "partition": "test"},
+            {"account": "lab_grads", "partition": "cpu"},
+            {"account": "lab_dev"}
+        ],
+        "default_account": "lab_grads",
+        "qos": ["normal"]
+    })
+}
+
+/// A workspace directory holding `facts.json`.
+pub fn workspace_with_facts() -> (TempDir, PathBuf) {
+    let dir = TempDir::new("ws");
+    let facts = dir.path().join("facts.json");
+    std::fs::write(&facts, serde_json::to_string_pretty(&facts_json()).unwrap()).unwrap();
+    (dir, facts)
+}
+
+/// Render diagnostics compactly: `line:col-line:col severity code: message`.
+pub fn render_diagnostics(params: &Value) -> String {
+    let mut out = String::new();
+    for d in params["diagnostics"].as_array().unwrap() {
+        let r = &d["range"];
+        out.push_str(&format!(
+            "{}:{}-{}:{} {} {}: {}\n",
+            r["start"]["line"],
+            r["start"]["character"],
+            r["end"]["line"],
+            r["end"]["character"],
+            d["severity"],
+            d["code"].as_str().unwrap_or(""),
+            d["message"].as_str().unwrap_or("")
+        ));
+    }
+    out
+}
