@@ -37,19 +37,16 @@ struct Replacement {
     replacement: String,
 }
 
-/// Byte offset of 1-based `line` and 1-based `column`, where shellcheck counts a tab as
-/// advancing to the next multiple of 8 (its "virtual" columns).
+/// Byte offset of 1-based `line` and 1-based `column`. json1 gives real columns: one per
+/// character, a tab counting as one (measured with shellcheck 0.9.0; the older `json`
+/// format counts tabs to the next multiple of 8).
 fn offset(text: &str, index: &LineIndex, line: usize, column: usize) -> usize {
     let range = index.line_range(text, line.saturating_sub(1));
     let content = &text[range.clone()];
-    let mut col = 1;
-    for (i, c) in content.char_indices() {
-        if col >= column {
-            return range.start + i;
-        }
-        col += if c == '\t' { 8 - ((col - 1) % 8) } else { 1 };
+    match content.char_indices().nth(column.saturating_sub(1)) {
+        Some((i, _)) => range.start + i,
+        None => range.end,
     }
-    range.end
 }
 
 /// Map shellcheck's `-f json1` output for `text` to findings (`shellcheck/SC2086`, ...).
@@ -92,4 +89,32 @@ pub fn findings_from_json1(text: &str, json: &str) -> Vec<Finding> {
             f
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Recorded: `shellcheck -f json1` 0.9.0 on this text (a tab before `for`).
+    #[test]
+    fn maps_real_columns_and_fixes() {
+        let text = "#!/bin/bash\n\tfor f in $(ls *.txt); do echo $f; done\n";
+        let json = r#"{"comments":[{"file":"-","line":2,"endLine":2,"column":11,"endColumn":22,"level":"error","code":2045,"message":"Iterating over ls output is fragile. Use globs.","fix":null},{"file":"-","line":2,"endLine":2,"column":16,"endColumn":17,"level":"info","code":2035,"message":"Use ./*glob* or -- *glob* so names with dashes won't become options.","fix":null},{"file":"-","line":2,"endLine":2,"column":32,"endColumn":34,"level":"info","code":2086,"message":"Double quote to prevent globbing and word splitting.","fix":{"replacements":[{"column":32,"endColumn":32,"endLine":2,"insertionPoint":"afterEnd","line":2,"precedence":10,"replacement":"\""},{"column":34,"endColumn":34,"endLine":2,"insertionPoint":"beforeStart","line":2,"precedence":10,"replacement":"\""}]}}]}"#;
+        let f = findings_from_json1(text, json);
+        assert_eq!(&text[f[0].range.clone()], "$(ls *.txt)");
+        assert_eq!(f[0].code, "shellcheck/SC2045");
+        assert_eq!(f[0].severity, Severity::Error);
+        assert_eq!(&text[f[1].range.clone()], "*");
+        assert_eq!(&text[f[2].range.clone()], "$f");
+        let edits = &f[2].fixes[0].edits;
+        assert_eq!(
+            (edits[0].range.clone(), edits[0].replacement.as_str()),
+            (f[2].range.start..f[2].range.start, "\"")
+        );
+        assert_eq!(
+            (edits[1].range.clone(), edits[1].replacement.as_str()),
+            (f[2].range.end..f[2].range.end, "\"")
+        );
+        assert!(findings_from_json1(text, "not json").is_empty());
+    }
 }
