@@ -75,6 +75,9 @@ pub(crate) fn run(text: &str, df: &Dockerfile, facts: Option<&ClusterFacts>) -> 
 
 /// The shell commands a RUN executes (heredoc bodies fed to a shell included).
 pub fn run_commands(inst: &Instruction) -> Vec<Command> {
+    if inst.kind == Kind::Onbuild {
+        return inst.trigger.as_deref().map(run_commands).unwrap_or_default();
+    }
     if inst.kind != Kind::Run {
         return Vec::new();
     }
@@ -1062,7 +1065,8 @@ fn practice(ctx: &mut Ctx<'_>) {
             }
             _ => {}
         }
-        if !matches!(inst.kind, Kind::Run) {
+        let onbuild_run = inst.trigger.as_ref().is_some_and(|t| t.kind == Kind::Run);
+        if !matches!(inst.kind, Kind::Run) && !onbuild_run {
             // Comments are not instructions, so they do not break a RUN sequence.
             prev_run = None;
             continue;
@@ -1085,17 +1089,18 @@ fn practice(ctx: &mut Ctx<'_>) {
             })
             .collect();
 
-        // Consecutive RUNs (hadolint's rule: same flags, each with at most 2 commands).
+        // Consecutive RUNs (as hadolint 2.15: same flags, each a single command; RUNs
+        // that chain commands were split on purpose).
         let count = cmds.len();
         let flags_key: Vec<&str> = inst.flags.iter().map(|f| &text[f.span.clone()]).collect();
         if let Some((p, pc)) = prev_run {
             let pflags: Vec<&str> =
                 df.instructions[p].flags.iter().map(|f| &text[f.span.clone()]).collect();
-            if pflags == flags_key && count <= 2 && pc <= 2 {
+            if !onbuild_run && pflags == flags_key && count <= 1 && pc <= 1 {
                 ctx.push(inst.keyword_span.clone(), "docker/consecutive-run", format!("This RUN follows another (line {}): each RUN is a layer; join them with `&&`.", ctx.line(df.instructions[p].span.start)));
             }
         }
-        prev_run = Some((idx, count));
+        prev_run = if onbuild_run { None } else { Some((idx, count)) };
 
         let mut has_apt_update = false;
         let mut cleans_lists = false;
@@ -1162,6 +1167,9 @@ fn practice(ctx: &mut Ctx<'_>) {
                     }
                 }
                 "apt" => {
+                    if w[1..].iter().any(|x| x.value == "update") {
+                        has_apt_update = true;
+                    }
                     let f = ctx.push(
                         first.span.clone(),
                         "docker/use-apt-get",

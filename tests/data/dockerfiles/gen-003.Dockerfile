@@ -1,0 +1,15 @@
+FROM nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04 AS builder
+RUN apt-get update
+RUN apt-get install --no-install-recommends git htop
+WORKDIR /src
+COPY . /src
+RUN make -j
+FROM builder
+COPY --from=builder /src/out /opt/out
+RUN apt-get update \
+    && apt-get install --no-install-recommends libopenmpi-dev \
+    && rm -rf /var/lib/apt/lists/*
+RUN python -m pip install --no-cache-dir torchvision einops scipy
+RUN python3 -m pip install --no-cache-dir scikit-learn==1.4.2 torchvision datasets
+WORKDIR /home/user/code
+CMD ["python", "train.py", "--config", "configs/base.yaml"]

@@ -1,0 +1,10 @@
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends curl libgl1
+RUN python -m pip install scipy==1.12.0
+RUN pip install jax==0.4.28 torch==2.3.0
+RUN python -m pip install --no-cache-dir wandb==0.17.0 lightning scipy
+WORKDIR /workspace
+COPY . /root/app/
+USER researcher
+EXPOSE 22
+ENTRYPOINT ["/opt/entrypoint.sh"]

@@ -1,0 +1,14 @@
+FROM rockylinux:9 AS builder
+RUN apt-get update \
+    && apt-get install -qq vim curl wget libopenmpi-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . /src
+RUN make -j
+FROM builder
+COPY --from=builder /src/out /opt/out
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+WORKDIR /root/project
+USER researcher
+RUN cd /opt && git clone https://github.com/example/repo.git
+CMD python train.py --config configs/base.yaml
