@@ -1,0 +1,276 @@
+//! The engine against the real local cluster, through the real sshd (and `--host
+//! local` as alice): facts, pull, run on a GPU in a container, allocations, cancel,
+//! Slurm's refusals, hostile file names, re-attaching after the tracker is killed.
+
+mod engine_common;
+
+use std::process::Stdio;
+
+use engine_common::*;
+use expect_test::expect;
+
+const PROBE: &str = r#"import os, sys, time
+print("CUDA_VISIBLE_DEVICES=" + os.environ.get("CUDA_VISIBLE_DEVICES", ""))
+print("args=" + repr(sys.argv[1:]))
+print("cwd=" + os.getcwd())
+time.sleep(1.5)  # long enough for the tracker to see RUNNING
+"#;
+
+#[test]
+fn facts_match_the_fixture() {
+    let p = Project::new("facts");
+    let out = p.run(&["facts", "--json", "--refresh"]);
+    assert!(out.status.success());
+    let f: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let parts: Vec<String> = f["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{}{} max={} cpus={} mem={} gpus={}",
+                p["name"].as_str().unwrap(),
+                if p["is_default"].as_bool().unwrap() { "*" } else { "" },
+                p["max_time_minutes"],
+                p["cpus_per_node"],
+                p["mem_per_node_mb"],
+                p["gpus"]
+            )
+        })
+        .collect();
+    expect![[r#"
+        cpu* max=10080 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]
+        test max=480 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]
+        gpu max=2880 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]"#]]
+    .assert_eq(&parts.join("\n"));
+    let mut assoc: Vec<String> = f["associations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            format!("{}@{}", a["account"].as_str().unwrap(), a["partition"].as_str().unwrap_or("*"))
+        })
+        .collect();
+    assoc.sort();
+    expect!["lab_dev@cpu lab_dev@gpu lab_dev@test lab_grads@cpu lab_grads@test"]
+        .assert_eq(&assoc.join(" "));
+    assert_eq!(f["default_account"], "lab_grads");
+    assert_eq!(f["user"], "alice");
+    assert_eq!(f["runtime"]["kind"], "charliecloud");
+    // The JSON is what `clusterls check --facts` reads: it round-trips through the type.
+    // (A second call is served from the cache, with its age.)
+    let cached = p.run(&["facts"]);
+    assert!(stdout(&cached).contains("cached"), "{}", stdout(&cached));
+}
+
+/// Pull, then run on `gpu` with one GPU in the container: RUNNING then COMPLETED, and
+/// the output shows CUDA_VISIBLE_DEVICES.
+#[test]
+fn pull_then_run_on_a_gpu_in_a_container() {
+    let c = cluster();
+    let p = Project::new("gpu");
+    let pulled = p.run(&["pull", &c.image]);
+    assert!(pulled.status.success());
+    // A second pull finds it present.
+    let again = p.run(&["pull", &c.image]);
+    assert!(again.status.success());
+    assert!(stderr(&again).contains("already present"), "{}", stderr(&again));
+    let script = p.write("probe.py", PROBE);
+    let out = p.run(&[
+        "run",
+        "--partition",
+        "gpu",
+        "--gpus",
+        "1",
+        "--image",
+        &c.image,
+        "--follow",
+        script.to_str().unwrap(),
+        "--",
+        "--lr",
+        "0.1",
+    ]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("job "), "{text}");
+    let id = lines[0].trim_start_matches("job ");
+    let running = lines.iter().position(|l| *l == format!("job {id} RUNNING"));
+    let completed = lines.iter().position(|l| l.starts_with(&format!("job {id} COMPLETED")));
+    assert!(running.is_some() && completed > running, "{text}");
+    assert!(text.contains("CUDA_VISIBLE_DEVICES=0\n"), "{text}");
+    assert!(text.contains("args=['--lr', '0.1']"), "{text}");
+    // The job record is shared: `jobs --json` shows it final with exit 0.
+    let jobs: serde_json::Value =
+        serde_json::from_slice(&p.run(&["jobs", "--json"]).stdout).unwrap();
+    assert_eq!(jobs[0]["state"], "COMPLETED");
+    assert_eq!(jobs[0]["exit_code"], 0);
+}
+
+#[test]
+fn run_inside_an_allocation() {
+    let p = Project::new("alloc");
+    let out = p.run(&["alloc", "--partition", "test", "--time", "5"]);
+    assert!(out.status.success());
+    let alloc = stdout(&out).trim().to_string();
+    assert!(alloc.chars().all(|c| c.is_ascii_digit()), "{alloc}");
+    let script = p.write("probe.py", PROBE);
+    let out = p.run(&[
+        "run",
+        "--no-container",
+        "--in-alloc",
+        &alloc,
+        "--follow",
+        script.to_str().unwrap(),
+    ]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("COMPLETED exit 0"), "{text}");
+    assert!(text.contains("args=[]"), "{text}");
+    // Release it.
+    assert!(p.run(&["cancel", &alloc]).status.success());
+    wait_for("the allocation to end", || {
+        let o = ssh(&["squeue", "-h", "-j", &alloc, "-o", "%T"]);
+        let s = stdout(&o);
+        (s.trim().is_empty() || s.contains("CANCELLED") || s.contains("COMPLETED")).then_some(())
+    });
+}
+
+#[test]
+fn cancel_a_running_job() {
+    let p = Project::new("cancel");
+    let script =
+        p.write("sleepy.py", "import time\nprint('started', flush=True)\ntime.sleep(300)\n");
+    let out = p.run(&["run", "--no-container", "--partition", "cpu", script.to_str().unwrap()]);
+    assert!(out.status.success());
+    let id = stdout(&out).trim().trim_start_matches("job ").to_string();
+    wait_for("RUNNING", || {
+        let o = p.run(&["jobs", "--refresh", "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).ok()?;
+        (v[0]["state"] == "RUNNING").then_some(())
+    });
+    assert!(p.run(&["cancel", &id]).status.success());
+    let out = p.run(&["logs", &id, "--follow"]);
+    assert!(stdout(&out).contains(&format!("job {id} CANCELLED")), "{}", stdout(&out));
+    assert_ne!(out.status.code(), Some(0));
+}
+
+#[test]
+fn refused_submission_reports_slurms_reason() {
+    let p = Project::new("refused");
+    let script = p.write("probe.py", PROBE);
+    let out = p.run(&["run", "--no-container", "--account", "nope", script.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(4));
+    expect![[r#"
+        clusterls: Slurm refused the submission: sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified
+        use an account you belong to on that partition (`clusterls facts` lists your associations) with --account or in clusterls.toml
+    "#]]
+    .assert_eq(&stderr(&out));
+    let out = p.run(&[
+        "run",
+        "--no-container",
+        "--partition",
+        "gpu",
+        "--account",
+        "lab_grads",
+        script.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        stderr(&out).contains("Invalid account or account/partition combination"),
+        "{}",
+        stderr(&out)
+    );
+    let out = p.run(&[
+        "run",
+        "--no-container",
+        "--partition",
+        "test",
+        "--time",
+        "9:00:00",
+        script.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(stderr(&out).contains("Requested time limit is invalid"), "{}", stderr(&out));
+}
+
+const HOSTILE_DIR: &str = "dir with spaces 'q' \"dq\" $(touch MARKER); `touch MARKER`";
+const HOSTILE_SCRIPT: &str = "my 'script' $(touch MARKER); `touch MARKER` ü.py";
+
+fn hostile_flow(p: &Project, local: bool) {
+    let c = cluster();
+    let script = p.write(&format!("{HOSTILE_DIR}/{HOSTILE_SCRIPT}"), PROBE);
+    let hostile_arg = "$(touch MARKER); 'x' \"y\"\nz";
+    let mut args = vec![
+        "run",
+        "--partition",
+        "test",
+        "--image",
+        &c.image,
+        "--follow",
+        script.to_str().unwrap(),
+        "--",
+        hostile_arg,
+    ];
+    if local {
+        args.splice(0..0, ["--host", "local"]);
+    }
+    let out = if local {
+        let mut cmd = std::process::Command::new("runuser");
+        cmd.args(["-u", "alice", "--", "env"])
+            .arg(format!("CLUSTERLS_STATE_DIR={}", p.state.display()))
+            .arg("CH_IMAGE_CACHE=disabled")
+            .arg(format!("REQUESTS_CA_BUNDLE={}", c.registry_ca))
+            .arg("PATH=/usr/local/bin:/usr/bin:/bin")
+            .arg(binary())
+            .args(&args)
+            .current_dir(&p.dir)
+            .stdin(Stdio::null());
+        cmd.output().unwrap()
+    } else {
+        p.run(&args)
+    };
+    eprintln!("{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("COMPLETED exit 0"), "{text}");
+    // The argument arrived intact (Python's repr of it).
+    assert!(text.contains(r#"args=['$(touch MARKER); \'x\' "y"\nz']"#), "{text}");
+    // Nothing was executed: no MARKER locally, in alice's home, or in the run directory.
+    assert!(!p.dir.join("MARKER").exists());
+    assert!(!p.dir.join(HOSTILE_DIR).join("MARKER").exists());
+    let found = ssh(&["find", "/home/alice", "/tmp", "-name", "MARKER"]);
+    assert_eq!(stdout(&found), "", "MARKER appeared on the cluster");
+}
+
+#[test]
+fn hostile_names_run_and_never_execute() {
+    hostile_flow(&Project::new("hostile"), false);
+}
+
+#[test]
+fn same_flow_through_host_local() {
+    hostile_flow(&Project::new("local"), true);
+}
+
+/// Kill the process following a job mid-run; a new one re-attaches from the job store.
+#[test]
+fn tracker_reattaches_after_being_killed() {
+    let p = Project::new("reattach");
+    let script = p.write("slow.py", "import time\nfor i in range(6):\n    print(i, flush=True)\n    time.sleep(0.5)\nprint('finished')\n");
+    let mut child = p
+        .cmd(&["run", "--no-container", "--partition", "cpu", "--follow", script.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let (seen, _) = wait_line(&mut child, |l| l.ends_with(" RUNNING"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let id = seen[0].trim_start_matches("job ").to_string();
+    let out = p.run(&["logs", &id, "--follow"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(&format!("job {id} COMPLETED exit 0")), "{text}");
+    assert!(text.contains("finished"), "{text}");
+}
