@@ -1,0 +1,186 @@
+//! `clusterls check` through the built binary: formats, exit codes, stdin, dispatch,
+//! hostile file names.
+
+mod sbatch_common;
+
+use std::path::PathBuf;
+
+use expect_test::expect;
+use sbatch_common::{clusterls, data};
+use serde_json::Value;
+
+const BAD: &str = "#!/bin/bash\n#SBATCH --partiton=gpu\n#SBATCH --time=1:30\necho hi\n";
+const GOOD: &str = "#!/bin/bash\n#SBATCH --partition=gpu\n#SBATCH --time=01:30:00\necho hi\n";
+
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("clusterls-sbatch-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn text_output_and_exit_codes_with_a_hostile_name() {
+    let dir = scratch("text");
+    let bad = dir.join("my job; $(rm -rf x) 'q\".sh");
+    std::fs::write(&bad, BAD).unwrap();
+    let good = dir.join("good.sbatch");
+    std::fs::write(&good, GOOD).unwrap();
+    let out =
+        clusterls(&["check", "--no-shellcheck", bad.to_str().unwrap(), good.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out).replace(dir.to_str().unwrap(), "DIR");
+    expect![[r#"
+        DIR/my job; $(rm -rf x) 'q".sh:2:9: error[sbatch/unknown-option]: sbatch has no option `--partiton`: it refuses the script ("Invalid directive found in batch script"). Did you mean --partition?
+        DIR/my job; $(rm -rf x) 'q".sh:3:16: info[sbatch/time-minutes-seconds]: `1:30` means 1 min 30 s, not 1 h 30 min. If you meant hours, write 1:30:00.
+        2 file(s) checked: 1 error(s), 0 warning(s)
+    "#]]
+    .assert_eq(&text);
+    let out = clusterls(&["check", "--no-shellcheck", good.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn usage_and_io_failures_exit_2() {
+    let out = clusterls(&["check", "/nonexistent/job.sh"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /nonexistent/job.sh"));
+    let out = clusterls(&["--host", "somewhere", "check", "-"], GOOD);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--facts"));
+    let dir = scratch("facts");
+    let facts = dir.join("facts.json");
+    std::fs::write(&facts, "{not json").unwrap();
+    let out = clusterls(&["check", "--facts", facts.to_str().unwrap(), "-"], GOOD);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not valid facts JSON"));
+    let out = clusterls(&["check", "--format", "xml", "-"], GOOD);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn json_output_with_facts_from_stdin() {
+    let facts = data("local-cluster-facts.json");
+    let script = "#!/bin/bash\n#SBATCH -p gpuu\n#SBATCH --time=3-00:00:00\necho\n";
+    let out = clusterls(
+        &["check", "--no-shellcheck", "--format", "json", "--facts", facts.to_str().unwrap(), "-"],
+        script,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    expect![[r#"
+        [
+          {
+            "code": "sbatch/unknown-partition",
+            "column": 12,
+            "end_column": 16,
+            "end_line": 2,
+            "file": "<stdin>",
+            "fixes": [
+              {
+                "edits": [
+                  {
+                    "column": 12,
+                    "end_column": 16,
+                    "end_line": 2,
+                    "line": 2,
+                    "replacement": "gpu"
+                  }
+                ],
+                "title": "Change to gpu"
+              }
+            ],
+            "line": 2,
+            "message": "The cluster has no partition `gpuu`: sbatch refuses the job. Did you mean `gpu`? Partitions: cpu, test, gpu.",
+            "severity": "error"
+          }
+        ]"#]]
+    .assert_eq(&serde_json::to_string_pretty(&v).unwrap());
+}
+
+#[test]
+fn sarif_is_2_1_0_with_rules_results_locations_and_fixes() {
+    let dir = scratch("sarif");
+    let path = dir.join("a job.sh");
+    std::fs::write(&path, BAD).unwrap();
+    let out =
+        clusterls(&["check", "--no-shellcheck", "--format", "sarif", path.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    assert!(v["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "clusterls");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    for r in results {
+        let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], r["ruleId"]);
+        assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap()));
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert!(loc["artifactLocation"]["uri"].as_str().unwrap().ends_with("a%20job.sh"));
+        for k in ["startLine", "startColumn", "endLine", "endColumn"] {
+            assert!(loc["region"][k].as_u64().unwrap() >= 1, "{k}");
+        }
+    }
+    let fix = &results[0]["fixes"][0];
+    assert_eq!(fix["description"]["text"], "Change to --partition");
+    let rep = &fix["artifactChanges"][0]["replacements"][0];
+    assert_eq!(rep["insertedContent"]["text"], "--partition");
+    assert_eq!(rep["deletedRegion"]["startColumn"], 9);
+    assert_eq!(rep["deletedRegion"]["endColumn"], 19);
+}
+
+#[test]
+fn dockerfiles_are_dispatched_by_name() {
+    let out = clusterls(
+        &["check", "--stdin-filename", "Dockerfile", "-"],
+        "FROM ubuntu:22.04\nUSER 1000\n",
+    );
+    let text = stdout(&out);
+    assert!(!text.contains("sbatch/"), "{text}");
+    assert!(text.contains("Dockerfile:"), "{text}");
+    let dir = scratch("docker");
+    let path = dir.join("gpu.Dockerfile");
+    std::fs::write(&path, "FROM ubuntu\n").unwrap();
+    let out = clusterls(&["check", "--format", "json", path.to_str().unwrap()], "");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v.as_array().unwrap().iter().all(|f| f["code"].as_str().unwrap().starts_with("docker/")
+            || f["code"].as_str().unwrap().starts_with("apptainer/")),
+        "{v}"
+    );
+}
+
+#[test]
+fn shellcheck_findings_are_mapped_when_installed() {
+    if !sbatch_common::shellcheck_installed() {
+        eprintln!("shellcheck not installed: skipped (apt install shellcheck)");
+        return;
+    }
+    let script = "#!/bin/bash\n#SBATCH --time=10\nfor f in $(ls *.txt); do echo $f; done\n";
+    let out = clusterls(&["check", "--format", "json", "-"], script);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sc: Vec<(String, u64, u64)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with("shellcheck/"))
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(sc.contains(&("shellcheck/SC2045".to_string(), 3, 10)), "{sc:?}");
+    assert!(sc.contains(&("shellcheck/SC2086".to_string(), 3, 31)), "{sc:?}");
+}
