@@ -42,7 +42,8 @@ fn initialize_reports_server_info_and_capabilities_and_nothing_comes_first() {
                 "clusterls.server.cancel",
                 "clusterls.server.jobs",
                 "clusterls.server.refreshFacts",
-                "clusterls.server.login"
+                "clusterls.server.login",
+                "clusterls.server.logs"
               ]
             },
             "hoverProvider": true,

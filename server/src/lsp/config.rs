@@ -1,12 +1,14 @@
 //! Configuration: the editor's `clusterls.*` settings (initializationOptions and
 //! `workspace/didChangeConfiguration`) merged with `clusterls.toml` in the workspace.
 //! The file wins where it says something: it belongs to the project, and it is what
-//! the CLI reads too.
+//! the CLI reads too (`engine::config`, the one parser of that file).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Deserialize;
 use serde_json::Value;
+
+pub use crate::engine::config::Config as EngineConfig;
 
 /// Every setting. The editor sends camelCase keys; `clusterls.toml` uses snake_case.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -14,21 +16,17 @@ use serde_json::Value;
 pub struct Config {
     /// ssh host alias, or `local`.
     pub host: Option<String>,
-    #[serde(alias = "ssh_config")]
     pub ssh_config: Option<String>,
     pub account: Option<String>,
     pub partition: Option<String>,
     pub gpus: Option<u32>,
     pub time: Option<String>,
     pub image: Option<String>,
-    #[serde(alias = "image_dir")]
     pub image_dir: Option<String>,
     pub runtime: Option<String>,
-    #[serde(alias = "log_level")]
     pub log_level: Option<String>,
     /// Read cluster facts from this JSON file (the `clusterls facts --json` format)
     /// instead of asking the cluster: for offline use and tests.
-    #[serde(alias = "facts_file")]
     pub facts_file: Option<String>,
 }
 
@@ -47,49 +45,36 @@ impl Config {
         serde_json::from_value(section.clone())
             .map_err(|e| format!("clusterls settings: {e}; fix the setting in your editor"))
     }
+}
 
-    pub fn from_toml(text: &str, path: &Path) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| {
-            format!(
-                "{}: {e}; fix the file (its keys are the clusterls settings in snake_case)",
-                path.display()
-            )
-        })
-    }
+/// The project file's name, looked for at each workspace folder's root (and, by the
+/// engine's rules, in its parents and the user's config directory).
+pub const PROJECT_FILE: &str = "clusterls.toml";
 
-    /// `self` with every field `over` sets replaced.
-    pub fn overlay(&self, over: &Config) -> Config {
-        macro_rules! pick {
-            ($($f:ident),*) => { Config { $($f: over.$f.clone().or_else(|| self.$f.clone()),)* } };
-        }
-        pick!(
-            host, ssh_config, account, partition, gpus, time, image, image_dir, runtime, log_level,
-            facts_file
-        )
+/// The engine's configuration from `clusterls.toml` files, searched from the first
+/// workspace folder. A missing file is no error.
+pub fn read_project(roots: &[PathBuf]) -> (EngineConfig, Option<String>) {
+    let Some(start) = roots.first() else { return (EngineConfig::default(), None) };
+    match EngineConfig::load(start) {
+        Ok((c, _files)) => (c, None),
+        Err(e) => (EngineConfig::default(), Some(e.to_string())),
     }
 }
 
-/// The project file's name, looked for at each workspace folder's root.
-pub const PROJECT_FILE: &str = "clusterls.toml";
-
-/// Read the first `clusterls.toml` among `roots`. A missing file is no error.
-pub fn read_project(roots: &[PathBuf]) -> (Config, Option<String>) {
-    for root in roots {
-        let path = root.join(PROJECT_FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                return match Config::from_toml(&text, &path) {
-                    Ok(c) => (c, None),
-                    Err(e) => (Config::default(), Some(e)),
-                };
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return (Config::default(), Some(format!("cannot read {}: {e}", path.display())));
-            }
+impl Config {
+    /// The editor settings the engine understands, as its configuration.
+    pub fn engine_config(&self) -> EngineConfig {
+        EngineConfig {
+            host: self.host.clone(),
+            partition: self.partition.clone(),
+            account: self.account.clone(),
+            gpus: self.gpus,
+            time: self.time.clone(),
+            image: self.image.clone(),
+            image_dir: self.image_dir.clone(),
+            ..Default::default()
         }
     }
-    (Config::default(), None)
 }
 
 #[cfg(test)]
@@ -108,19 +93,27 @@ mod tests {
     }
 
     #[test]
-    fn project_file_overrides() {
-        let file = Config::from_toml(
+    fn project_file_wins_over_editor_settings() {
+        let dir =
+            std::env::temp_dir().join(format!("clusterls-config-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join(PROJECT_FILE),
             "partition = \"gpu\"\nimage_dir = \"/scratch/img\"\n",
-            Path::new("clusterls.toml"),
         )
         .unwrap();
+        let (file, err) = read_project(std::slice::from_ref(&dir));
+        assert_eq!(err, None);
         let editor =
             Config { partition: Some("cpu".into()), host: Some("h".into()), ..Default::default() };
-        let c = editor.overlay(&file);
+        let c = file.or(editor.engine_config());
         assert_eq!(c.partition.as_deref(), Some("gpu"));
         assert_eq!(c.host.as_deref(), Some("h"));
         assert_eq!(c.image_dir.as_deref(), Some("/scratch/img"));
-        let e = Config::from_toml("gpus = \"x\"", Path::new("/w/clusterls.toml")).unwrap_err();
-        assert!(e.starts_with("/w/clusterls.toml"), "{e}");
+        std::fs::write(dir.join(PROJECT_FILE), "gpus = \"x\"").unwrap();
+        let (_, err) = read_project(std::slice::from_ref(&dir));
+        let err = err.unwrap();
+        assert!(err.contains("clusterls.toml") && err.contains("gpus"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -14,9 +14,11 @@ pub mod command {
     pub const JOBS: &str = "clusterls.server.jobs";
     pub const REFRESH_FACTS: &str = "clusterls.server.refreshFacts";
     pub const LOGIN: &str = "clusterls.server.login";
+    pub const LOGS: &str = "clusterls.server.logs";
 
     /// Every command, as advertised in `executeCommandProvider`.
-    pub const ALL: &[&str] = &[RUN, PULL, ALLOC, RUN_IN_ALLOC, CANCEL, JOBS, REFRESH_FACTS, LOGIN];
+    pub const ALL: &[&str] =
+        &[RUN, PULL, ALLOC, RUN_IN_ALLOC, CANCEL, JOBS, REFRESH_FACTS, LOGIN, LOGS];
 }
 
 /// JSON-RPC error code for "the host needs an interactive login first"; the error's
@@ -95,6 +97,9 @@ pub struct Job {
     pub script_path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Why it is pending, or why it failed (Slurm's reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Arguments of [`command::RUN`].
@@ -155,15 +160,29 @@ pub struct CancelParams {
     pub id: String,
 }
 
+/// Arguments of [`command::LOGS`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LogsParams {
+    pub id: String,
+}
+
+/// The answer to [`command::LOGS`]: the job's output and error so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Logs {
+    pub id: String,
+    pub out: String,
+    pub err: String,
+}
+
 /// The answer to [`command::LOGIN`] and the `data` of a [`LOGIN_REQUIRED`] error: the
 /// command that opens an interactive ssh master the server can then reuse.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginCommand {
     pub host: String,
-    /// argv, program first.
-    pub argv: Vec<String>,
-    /// The same, shell-quoted, for a terminal.
+    /// The ssh command to run in a terminal, shell-quoted.
     pub command_line: String,
 }
 

@@ -7,6 +7,7 @@
 //! - `config`: editor settings merged with `clusterls.toml`.
 //! - `server`: the handlers, the state, and the one loop that applies [`server::Event`]s.
 
+mod cluster;
 pub mod config;
 pub mod documents;
 pub mod ext;

@@ -24,16 +24,17 @@ use tower_lsp_server::ls_types::{
 };
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::config::{self, Config};
+use super::cluster::{self, Cluster};
+use super::config::{self, Config, EngineConfig};
 use super::documents::{DocKind, Documents};
 use super::ext::{self, command};
 use super::{features, proto};
 use crate::cli::Global;
+use crate::engine;
 
 /// Everything that changes what the server shows, applied in one place
 /// ([`Backend::apply`]).
 #[derive(Debug)]
-#[allow(dead_code)] // Job and Connection come from the engine (wired in `cluster`).
 pub enum Event {
     /// A document's text changed (or it was opened).
     Changed(Uri),
@@ -54,10 +55,14 @@ pub enum Event {
 #[derive(Default)]
 struct State {
     docs: Documents,
-    client_config: Config,
-    project_config: Config,
-    /// `client_config` overlaid with `project_config`.
-    config: Config,
+    /// The editor's settings.
+    editor: Config,
+    /// `clusterls.toml` (project, then user).
+    project: EngineConfig,
+    /// Where facts come from and what the engine runs with; `None` until known.
+    source: Option<Source>,
+    /// The engine for `source`'s host, when one is configured and opened.
+    cluster: Option<Arc<Cluster>>,
     facts: Option<Arc<ClusterFacts>>,
     roots: Vec<PathBuf>,
     work_done_progress: bool,
@@ -129,7 +134,7 @@ impl Worker {
             Event::Changed(uri) => self.publish(&uri, false).await,
             Event::Closed(uri) => self.client.publish_diagnostics(uri, Vec::new(), None).await,
             Event::ClientConfig(c) => {
-                lock(&self.state).client_config = c;
+                lock(&self.state).editor = c;
                 self.config_changed().await;
             }
             Event::ProjectFile => {
@@ -138,12 +143,19 @@ impl Worker {
                 if let Some(e) = error {
                     self.popup(MessageType::WARNING, e).await;
                 }
-                lock(&self.state).project_config = project;
+                lock(&self.state).project = project;
                 self.config_changed().await;
             }
             Event::Facts(Ok(facts)) => {
-                lock(&self.state).facts = Some(Arc::new(facts));
-                self.publish_all().await;
+                let changed = {
+                    let mut s = lock(&self.state);
+                    let changed = s.facts.as_deref() != Some(&facts);
+                    s.facts = Some(Arc::new(facts));
+                    changed
+                };
+                if changed {
+                    self.publish_all().await;
+                }
             }
             Event::Facts(Err(e)) => {
                 tracing::warn!("{e}");
@@ -163,44 +175,80 @@ impl Worker {
 
     async fn config_changed(&self) {
         let (before, after) = {
-            let mut s = lock(&self.state);
-            let before = s.config.clone();
-            s.config = s.client_config.overlay(&s.project_config);
-            (before, s.config.clone())
+            let s = lock(&self.state);
+            let engine = s.project.clone().or(s.editor.engine_config());
+            let ssh_config = s
+                .editor
+                .ssh_config
+                .as_ref()
+                .map(PathBuf::from)
+                .or_else(|| self.global.ssh_config.clone());
+            let host = engine.host.clone().or_else(|| self.global.host.clone());
+            let after =
+                Source { host, ssh_config, facts_file: s.editor.facts_file.clone(), engine };
+            (s.source.clone(), after)
         };
-        if before == after {
+        if before.as_ref() == Some(&after) {
             return;
         }
         tracing::info!(?after, "configuration");
-        let source_changed = before.host != after.host
-            || before.ssh_config != after.ssh_config
-            || before.facts_file != after.facts_file;
-        if source_changed {
+        lock(&self.state).source = Some(after.clone());
+        // A new engine when what it runs with changed.
+        let key = after.host.clone().map(|host| cluster::Key {
+            host,
+            ssh_config: after.ssh_config.clone(),
+            config: after.engine.clone(),
+        });
+        let current = lock(&self.state).cluster.as_ref().map(|c| c.key.clone());
+        if key != current {
+            let opened = match key {
+                None => None,
+                Some(key) => match Cluster::open(key, self.events.clone()).await {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        self.popup(MessageType::ERROR, e.to_string()).await;
+                        None
+                    }
+                },
+            };
+            lock(&self.state).cluster = opened;
+        }
+        let facts_source_changed = before.as_ref().is_none_or(|b| {
+            b.host != after.host
+                || b.ssh_config != after.ssh_config
+                || b.facts_file != after.facts_file
+        });
+        if facts_source_changed {
             let w = self.clone();
-            tokio::spawn(async move { w.refresh_facts().await });
+            tokio::spawn(async move { w.refresh_facts(false).await });
         }
         self.publish_all().await;
     }
 
-    /// Read facts from the configured source and send the result as an event.
-    async fn refresh_facts(&self) -> std::result::Result<(), String> {
-        let config = lock(&self.state).config.clone();
+    /// Read facts from the configured source (`refresh`: from the cluster, not the
+    /// engine's disk cache) and send the result as an event.
+    async fn refresh_facts(&self, refresh: bool) -> std::result::Result<(), Error> {
+        let (source, cluster) = {
+            let s = lock(&self.state);
+            (s.source.clone(), s.cluster.clone())
+        };
+        let Some(source) = source else { return Ok(()) };
         let progress = self.progress("Reading cluster facts").await;
-        let result = load_facts(&self.global, &config).await;
+        let result = load_facts(&source, cluster.as_deref(), refresh).await;
         if let Some(p) = progress {
             p.finish_with_message(if result.is_ok() { "done" } else { "failed" }).await;
         }
-        let outcome = result.as_ref().map(|_| ()).map_err(Clone::clone);
         match result {
             Ok(Some(f)) => {
                 let _ = self.events.send(Event::Facts(Ok(f)));
+                Ok(())
             }
-            Ok(None) => {}
+            Ok(None) => Ok(()),
             Err(e) => {
-                let _ = self.events.send(Event::Facts(Err(e)));
+                let _ = self.events.send(Event::Facts(Err(e.message.to_string())));
+                Err(e)
             }
         }
-        outcome
     }
 
     async fn progress(
@@ -294,23 +342,37 @@ pub fn check(kind: DocKind, text: &str, facts: Option<&ClusterFacts>) -> Vec<Fin
     }
 }
 
+/// Where facts come from and what the engine runs with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Source {
+    host: Option<String>,
+    ssh_config: Option<PathBuf>,
+    facts_file: Option<String>,
+    engine: EngineConfig,
+}
+
 /// Facts from the configured source: a facts file, else the cluster (through the
 /// engine). `Ok(None)`: no source configured.
 async fn load_facts(
-    global: &Global,
-    config: &Config,
-) -> std::result::Result<Option<ClusterFacts>, String> {
-    if let Some(path) = &config.facts_file {
+    source: &Source,
+    cluster: Option<&Cluster>,
+    refresh: bool,
+) -> Result<Option<ClusterFacts>> {
+    if let Some(path) = &source.facts_file {
         let path = path.clone();
         let text = tokio::fs::read_to_string(&path).await.map_err(|e| {
-            format!("cannot read the facts file {path}: {e}; fix the factsFile setting")
+            request_failed(format!(
+                "cannot read the facts file {path}: {e}; fix the factsFile setting"
+            ))
         })?;
-        return serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| format!("the facts file {path} is not valid facts JSON: {e}"));
+        return serde_json::from_str(&text).map(Some).map_err(|e| {
+            request_failed(format!("the facts file {path} is not valid facts JSON: {e}"))
+        });
     }
-    let _ = global;
-    Ok(None)
+    match cluster {
+        Some(c) => c.engine.facts(refresh).await.map(|f| Some(f.facts)).map_err(cluster::error),
+        None => Ok(None),
+    }
 }
 
 /// Typed command arguments: the first argument, as `T`.
@@ -371,49 +433,171 @@ impl Backend {
         self.state().watcher = Some(watcher);
     }
 
+    fn cluster(&self) -> Result<Arc<Cluster>> {
+        self.state().cluster.clone().ok_or_else(|| {
+            request_failed(
+                "no cluster is configured: set the clusterls.host setting (an ssh host alias, or `local`) or `host` in clusterls.toml",
+            )
+        })
+    }
+
     async fn execute(&self, name: &str, arguments: Vec<Value>) -> Result<Option<LSPAny>> {
         match name {
             command::REFRESH_FACTS => {
-                let w = self.worker();
-                w.refresh_facts().await.map_err(request_failed)?;
+                self.worker().refresh_facts(true).await?;
                 let facts = self.state().facts.clone();
                 to_value(facts.as_deref())
             }
             command::JOBS => {
-                let jobs: Vec<ext::Job> = self.state().jobs.values().cloned().collect();
-                to_value(jobs)
+                let Some(c) = self.state().cluster.clone() else {
+                    return to_value(Vec::<ext::Job>::new());
+                };
+                let records = c.engine.jobs().map_err(cluster::error)?;
+                to_value(records.iter().map(|r| c.job(r)).collect::<Vec<_>>())
             }
             command::RUN => {
-                let _: ext::RunParams = args(name, arguments)?;
-                Err(self.no_engine())
-            }
-            command::PULL => {
-                let _: ext::PullParams = args(name, arguments)?;
-                Err(self.no_engine())
-            }
-            command::ALLOC => {
-                let _: ext::AllocParams = args(name, arguments)?;
-                Err(self.no_engine())
+                let p: ext::RunParams = args(name, arguments)?;
+                let c = self.cluster()?;
+                let script = file_path(&p.uri)?;
+                let res = engine::Resources {
+                    partition: p.partition,
+                    account: p.account,
+                    gpus: p.gpus,
+                    time: p.time,
+                    ..Default::default()
+                };
+                let mut opts = engine::RunOptions::new(&script);
+                opts.resources = res.clone();
+                opts.image = p.image;
+                let w = self.worker();
+                let progress = w.progress(&format!("Submitting {}", display_name(&script))).await;
+                let r = c.engine.run(&opts).await;
+                if let Some(p) = progress {
+                    p.finish().await;
+                }
+                let rec = r.map_err(cluster::error)?;
+                c.remember(&rec.id, c.engine.config().resources(&res));
+                let mut job = c.job(&rec);
+                job.source = Some(p.uri);
+                let _ = self.events.send(Event::Job(job.clone()));
+                to_value(job)
             }
             command::RUN_IN_ALLOC => {
-                let _: ext::RunInAllocParams = args(name, arguments)?;
-                Err(self.no_engine())
+                let p: ext::RunInAllocParams = args(name, arguments)?;
+                let c = self.cluster()?;
+                let script = file_path(&p.uri)?;
+                let mut opts = engine::RunOptions::new(&script);
+                opts.in_alloc = Some(p.allocation);
+                opts.image = p.image;
+                let rec = c.engine.run(&opts).await.map_err(cluster::error)?;
+                let mut job = c.job(&rec);
+                job.source = Some(p.uri);
+                let _ = self.events.send(Event::Job(job.clone()));
+                to_value(job)
+            }
+            command::PULL => {
+                let p: ext::PullParams = args(name, arguments)?;
+                let c = self.cluster()?;
+                let Some(image) = p.image.or_else(|| c.engine.config().image.clone()) else {
+                    return Err(Error::invalid_params(
+                        "no image to pull: give one, or set clusterls.image (or `image` in clusterls.toml)",
+                    ));
+                };
+                let w = self.worker();
+                let progress = w.progress(&format!("Pulling {image}")).await;
+                let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+                let report = async {
+                    while let Some(m) = rx.recv().await {
+                        if let Some(p) = &progress {
+                            p.report(m).await;
+                        }
+                    }
+                };
+                let pull = async move {
+                    c.engine
+                        .pull(&image, &move |m: &str| {
+                            let _ = tx.send(m.to_string());
+                        })
+                        .await
+                };
+                let (r, ()) = tokio::join!(pull, report);
+                if let Some(p) = progress {
+                    p.finish().await;
+                }
+                let pulled = r.map_err(cluster::error)?;
+                // The image list is part of the facts.
+                let _ = w.refresh_facts(true).await;
+                to_value(pulled)
+            }
+            command::ALLOC => {
+                let p: ext::AllocParams = args(name, arguments)?;
+                let c = self.cluster()?;
+                let res = engine::Resources {
+                    partition: p.partition,
+                    account: p.account,
+                    gpus: p.gpus,
+                    time: p.time,
+                    ..Default::default()
+                };
+                let w = self.worker();
+                let progress = w.progress("Allocating").await;
+                let r = c.engine.alloc(&res).await;
+                if let Some(p) = progress {
+                    p.finish().await;
+                }
+                let rec = r.map_err(cluster::error)?;
+                c.remember(&rec.id, c.engine.config().resources(&res));
+                let job = c.job(&rec);
+                let _ = self.events.send(Event::Job(job.clone()));
+                to_value(job)
             }
             command::CANCEL => {
-                let _: ext::CancelParams = args(name, arguments)?;
-                Err(self.no_engine())
+                let p: ext::CancelParams = args(name, arguments)?;
+                let c = self.cluster()?;
+                c.engine.cancel(&p.id).await.map_err(cluster::error)?;
+                Ok(None)
             }
-            command::LOGIN => Err(self.no_engine()),
+            command::LOGS => {
+                let p: ext::LogsParams = args(name, arguments)?;
+                let c = self.cluster()?;
+                let chunk = c.engine.logs(&p.id, 0, 0).await.map_err(cluster::error)?;
+                to_value(ext::Logs {
+                    id: p.id,
+                    out: String::from_utf8_lossy(&chunk.out).into_owned(),
+                    err: String::from_utf8_lossy(&chunk.err).into_owned(),
+                })
+            }
+            command::LOGIN => {
+                let c = self.cluster()?;
+                match c.engine.connect().await {
+                    Ok(()) => Ok(None),
+                    Err(engine::EngineError::LoginRequired { host, command }) => {
+                        to_value(ext::LoginCommand { host, command_line: command })
+                    }
+                    Err(e) => Err(cluster::error(e)),
+                }
+            }
             _ => Err(Error::invalid_params(format!(
                 "unknown command `{name}`; this server knows: {}",
                 command::ALL.join(", ")
             ))),
         }
     }
+}
 
-    fn no_engine(&self) -> Error {
-        request_failed("this clusterls build cannot reach a cluster yet")
-    }
+/// A local file path from a `file://` URI argument.
+fn file_path(uri: &str) -> Result<PathBuf> {
+    let u: Uri =
+        uri.parse().map_err(|e| Error::invalid_params(format!("`{uri}` is not a URI: {e}")))?;
+    u.to_file_path().map(|p| p.into_owned()).ok_or_else(|| {
+        Error::invalid_params(format!("`{uri}` is not a file on this machine; save it first"))
+    })
+}
+
+fn display_name(p: &std::path::Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
 }
 
 impl LanguageServer for Backend {
@@ -438,7 +622,7 @@ impl LanguageServer for Backend {
             params.capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false);
         {
             let mut s = self.state();
-            s.client_config = client_config;
+            s.editor = client_config;
             s.roots = roots;
             s.work_done_progress = work_done_progress;
         }

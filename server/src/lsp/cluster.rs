@@ -1,0 +1,152 @@
+//! The language server's side of the engine: opening it for the configured host,
+//! turning its records, events and errors into `ext` values, and remembering what
+//! resources this server asked for (the job store does not keep them).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::mpsc;
+use tower_lsp_server::jsonrpc::{Error, ErrorCode};
+
+use super::ext;
+use super::server::Event;
+use crate::engine::{self, Engine, EngineError, EngineOptions, JobKind, JobRecord, Resources};
+
+/// What an engine was opened with; a change means opening a new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub host: String,
+    pub ssh_config: Option<PathBuf>,
+    pub config: engine::config::Config,
+}
+
+pub struct Cluster {
+    pub key: Key,
+    pub engine: Engine,
+    /// Resources of jobs this server submitted, by job id.
+    asked: Mutex<HashMap<String, Resources>>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+impl Cluster {
+    /// Open the engine, start its tracker, and forward its events to `events`.
+    pub async fn open(
+        key: Key,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> Result<Arc<Cluster>, EngineError> {
+        let engine = Engine::open(EngineOptions {
+            host: key.host.clone(),
+            ssh_config: key.ssh_config.clone(),
+            project_dir: None,
+            state_dir: None,
+            config: Some(key.config.clone()),
+        })
+        .await?;
+        let cluster = Arc::new_cyclic(|weak: &std::sync::Weak<Cluster>| {
+            let mut rx = engine.subscribe();
+            let weak = weak.clone();
+            let forward = tokio::spawn(async move {
+                loop {
+                    let e = match rx.recv().await {
+                        Ok(e) => e,
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                            tracing::warn!("missed {n} engine events");
+                            continue;
+                        }
+                        Err(_) => break,
+                    };
+                    let Some(cluster) = weak.upgrade() else { break };
+                    if let Some(ev) = cluster.translate(e) {
+                        let _ = events.send(ev);
+                    }
+                }
+            });
+            Cluster {
+                key,
+                engine: engine.clone(),
+                asked: Mutex::default(),
+                tasks: vec![forward, engine.start_tracker()],
+            }
+        });
+        Ok(cluster)
+    }
+
+    fn translate(&self, e: engine::Event) -> Option<Event> {
+        match e {
+            engine::Event::Job { id, .. } => {
+                let rec = match self.engine.job(&id) {
+                    Ok(Some(r)) => r,
+                    Ok(None) => return None,
+                    Err(e) => {
+                        tracing::warn!("job {id}: {e}");
+                        return None;
+                    }
+                };
+                Some(Event::Job(self.job(&rec)))
+            }
+            engine::Event::Connection { host, connected, message } => {
+                let state = if connected {
+                    ext::ConnectionStateKind::Connected
+                } else if message.as_deref().is_some_and(|m| m.contains("needs a password")) {
+                    ext::ConnectionStateKind::LoginRequired
+                } else {
+                    ext::ConnectionStateKind::Error
+                };
+                Some(Event::Connection(ext::ConnectionStateParams { host, state, message }))
+            }
+        }
+    }
+
+    pub fn remember(&self, id: &str, res: Resources) {
+        self.asked.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string(), res);
+    }
+
+    /// A record as the client sees it.
+    pub fn job(&self, r: &JobRecord) -> ext::Job {
+        let asked = self.asked.lock().unwrap_or_else(|e| e.into_inner()).get(&r.id).cloned();
+        let state = ext::JobState::from_slurm(r.state.as_str());
+        let log = r.run_dir.as_ref().map(|d| format!("{d}/output.log"));
+        ext::Job {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            state,
+            slurm_state: Some(r.state.as_str().to_string()),
+            partition: asked.as_ref().and_then(|a| a.partition.clone()),
+            gpus: asked.as_ref().and_then(|a| a.gpus),
+            time_limit: asked.as_ref().and_then(|a| a.time.clone()),
+            submitted_at: Some(r.submitted_at),
+            started_at: None,
+            ended_at: r.is_final().then_some(r.updated_at),
+            exit_code: r.exit_code,
+            allocation: r.kind == JobKind::Alloc,
+            log_path: if r.kind == JobKind::Alloc { None } else { log },
+            script_path: r.run_dir.as_ref().map(|d| format!("{d}/job.sbatch")),
+            source: None,
+            reason: r.reason.clone(),
+        }
+    }
+}
+
+/// The JSON-RPC error for an engine error. A login that needs a person becomes
+/// [`ext::LOGIN_REQUIRED`] with the ssh command as data.
+pub fn error(e: EngineError) -> Error {
+    let message = e.to_string();
+    match e {
+        EngineError::LoginRequired { host, command } => Error {
+            code: ErrorCode::ServerError(ext::LOGIN_REQUIRED),
+            message: message.into(),
+            data: serde_json::to_value(ext::LoginCommand { host, command_line: command }).ok(),
+        },
+        EngineError::Usage(_) | EngineError::Config(_) => Error::invalid_params(message),
+        _ => Error { code: ErrorCode::ServerError(-32803), message: message.into(), data: None },
+    }
+}
