@@ -44,8 +44,9 @@ pub enum Event {
     ClientConfig(Config),
     /// `clusterls.toml` in the workspace was created, edited or removed.
     ProjectFile,
-    /// Cluster facts were read (or reading them failed).
-    Facts(std::result::Result<ClusterFacts, String>),
+    /// Cluster facts were read (`None`: no source is configured any more), or
+    /// reading them failed.
+    Facts(std::result::Result<Option<ClusterFacts>, String>),
     /// A job changed state.
     Job(ext::Job),
     /// The connection to the cluster changed state.
@@ -149,8 +150,8 @@ impl Worker {
             Event::Facts(Ok(facts)) => {
                 let changed = {
                     let mut s = lock(&self.state);
-                    let changed = s.facts.as_deref() != Some(&facts);
-                    s.facts = Some(Arc::new(facts));
+                    let changed = s.facts.as_deref() != facts.as_ref();
+                    s.facts = facts.map(Arc::new);
                     changed
                 };
                 if changed {
@@ -239,11 +240,10 @@ impl Worker {
             p.finish_with_message(if result.is_ok() { "done" } else { "failed" }).await;
         }
         match result {
-            Ok(Some(f)) => {
+            Ok(f) => {
                 let _ = self.events.send(Event::Facts(Ok(f)));
                 Ok(())
             }
-            Ok(None) => Ok(()),
             Err(e) => {
                 let _ = self.events.send(Event::Facts(Err(e.message.to_string())));
                 Err(e)
