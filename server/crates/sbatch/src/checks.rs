@@ -10,13 +10,14 @@ use clusterls_core::{ClusterFacts, Edit, Finding, Fix, Severity};
 
 use crate::options::{ArgKind, OptionSpec, ValueKind};
 use crate::parse::{
-    Directive, IgnoredKind, LineProblem, Magic, OptionProblem, Resolved, Script, parse,
+    Directive, IgnoredKind, LineProblem, Magic, OptionProblem, Resolved, Script, parse_for,
 };
 use crate::values;
 
 /// Check an sbatch script. `facts` enables the checks against the real cluster.
 pub fn check(text: &str, facts: Option<&ClusterFacts>) -> Vec<Finding> {
-    let script = parse(text);
+    let version = facts.and_then(|f| f.slurm_version.as_deref()).and_then(parse_version);
+    let script = parse_for(text, version);
     check_parsed(text, &script, facts)
 }
 
@@ -384,22 +385,22 @@ impl Checker<'_> {
             None => {}
         }
         match spec.long {
-            "help" | "usage" | "version" => self.push(Finding::error(
+                        "help" | "usage" | "version" => self.push(Finding::warning(
                 d.name_span.clone(),
                 "sbatch/not-in-script",
-                format!("--{} makes sbatch print and exit without submitting anything. Remove it from the script.", spec.long),
+                format!("--{} only works on sbatch's command line; in a script it is ignored. Remove it.", spec.long),
             )),
-            "wrap" => self.push(Finding::error(
+            "wrap" => self.push(Finding::warning(
                 d.name_span.clone(),
                 "sbatch/not-in-script",
-                "--wrap replaces the script, so sbatch refuses it inside one. Put the command in the script's body instead.",
+                "--wrap only makes sense on the command line (it generates a script); inside a script it is ignored. Put the command in the script's body.",
             )),
             "test-only" => self.push(Finding::warning(
                 d.name_span.clone(),
                 "sbatch/not-in-script",
                 "--test-only in the script means the job is never submitted. Remove it, and pass --test-only on the command line when you want a dry run.",
             )),
-            "uid" | "gid" => self.push(Finding::warning(
+                        "uid" | "gid" => self.push(Finding::error(
                 d.name_span.clone(),
                 "sbatch/root-only",
                 format!("--{} works only for root; for anyone else sbatch refuses it. Remove it.", spec.long),
@@ -409,7 +410,13 @@ impl Checker<'_> {
         let Some(value) = d.value.as_deref() else { return };
         let vr = self.value_range(d);
         self.shell_variables(d, spec, value);
-        if value.is_empty() && spec.arg == ArgKind::Required {
+        if value.is_empty()
+            && spec.arg == ArgKind::Required
+            && !matches!(
+                spec.value,
+                ValueKind::Text | ValueKind::Path | ValueKind::FilePattern | ValueKind::NodeList
+            )
+        {
             self.push(Finding::error(
                 d.span.clone(),
                 "sbatch/missing-value",
@@ -471,6 +478,11 @@ impl Checker<'_> {
                         "sbatch/invalid-number",
                         format!("`{value}` is not a whole number"),
                     ));
+                } else if value.starts_with('-') && v.bytes().any(|b| b != b'0') {
+                    self.push(err(
+                        "sbatch/invalid-number",
+                        "a negative nice raises priority, which only operators may do; the job is refused. Use --nice=0 or a positive value".to_string(),
+                    ));
                 }
             }
             ValueKind::NodeCount => {
@@ -488,11 +500,18 @@ impl Checker<'_> {
                     self.push(err("sbatch/invalid-dependency", m));
                 }
             }
-            ValueKind::MailType => {
-                if let Err(m) = values::check_mail_type(value) {
-                    self.push(err("sbatch/invalid-mail-type", m));
+            ValueKind::MailType => match values::check_mail_type(value) {
+                Err(m) => self.push(err("sbatch/invalid-mail-type", m)),
+                Ok(unknown) => {
+                    for u in unknown {
+                        self.push(Finding::warning(
+                            vr.clone(),
+                            "sbatch/invalid-mail-type",
+                            format!("--mail-type: `{u}` is not a mail type and is ignored; use NONE, BEGIN, END, FAIL, REQUEUE, ALL, TIME_LIMIT_90, ARRAY_TASKS, ..."),
+                        ));
+                    }
                 }
-            }
+            },
             ValueKind::Signal => {
                 if let Err(m) = values::check_signal(value) {
                     self.push(err("sbatch/invalid-signal", m));
@@ -533,11 +552,25 @@ impl Checker<'_> {
             }
             ValueKind::Export => {
                 if let Err(m) = values::check_export(value) {
-                    self.push(err("sbatch/invalid-export", m));
+                    self.push(Finding::warning(
+                        vr.clone(),
+                        "sbatch/invalid-export",
+                        format!("--export: {m}; sbatch passes it on as is, and the job will not see such a variable."),
+                    ));
                 }
             }
             ValueKind::Exclusive | ValueKind::Choice => {
-                if !spec.choices.iter().any(|c| c.eq_ignore_ascii_case(value)) {
+                let version =
+                    self.facts.and_then(|f| f.slurm_version.as_deref()).and_then(parse_version);
+                let ok = match spec.long {
+                    // sbatch looks only at the first letter (measured: `apend` works).
+                    "open-mode" => value.starts_with(['a', 'A', 't', 'T']),
+                    "exclusive" if value.eq_ignore_ascii_case("topo") => {
+                        version.is_none_or(|v| v >= (24, 11))
+                    }
+                    _ => spec.choices.iter().any(|c| c.eq_ignore_ascii_case(value)),
+                };
+                if !ok {
                     let list = spec.choices.join(", ");
                     let mut f =
                         err("sbatch/invalid-choice", format!("`{value}` is not one of {list}"));
@@ -591,7 +624,18 @@ impl Checker<'_> {
                     ));
                 }
             }
-            ValueKind::Flag | ValueKind::Text | ValueKind::Path | ValueKind::NodeList => {}
+            ValueKind::Text => {
+                let r = match spec.long {
+                    "distribution" => values::check_distribution(value),
+                    "cpu-freq" => values::check_cpu_freq(value),
+                    "gpu-bind" => values::check_gpu_bind(value),
+                    _ => Ok(()),
+                };
+                if let Err(m) = r {
+                    self.push(err("sbatch/invalid-value", m));
+                }
+            }
+            ValueKind::Flag | ValueKind::Path | ValueKind::NodeList => {}
         }
     }
 
@@ -816,6 +860,16 @@ impl Checker<'_> {
                 ),
             ));
         }
+        if let Some((d, _)) = r.gpus_per_task
+            && r.ntasks.is_none()
+            && r.gpus.is_none()
+        {
+            self.push(Finding::error(
+                d.span.clone(),
+                "sbatch/gpus-per-task-without-tasks",
+                "--gpus-per-task needs --ntasks (or --gpus): sbatch refuses it alone. Add --ntasks=N.",
+            ));
+        }
         if !r.wants_gpus() {
             if let Some((d, _)) = r.mem_per_gpu {
                 self.push(Finding::warning(
@@ -984,21 +1038,23 @@ impl Checker<'_> {
                     fd = fd.with_fix(Fix::replace(format!("Change to {s}"), ar, s));
                 }
                 self.push(fd);
-            } else if single {
-                let p = parts[0];
-                if f.may_use(acct, &p.name) == Some(false) {
-                    let ok: Vec<&str> = f
-                        .partitions
-                        .iter()
-                        .filter(|q| f.may_use(acct, &q.name) == Some(true))
-                        .map(|q| q.name.as_str())
-                        .collect();
-                    let other: Vec<&str> = accounts
-                        .iter()
-                        .copied()
-                        .filter(|a| f.may_use(a, &p.name) == Some(true))
-                        .collect();
-                    self.push(Finding::error(
+            } else {
+                // Every listed partition must accept the account (measured on 22.05 with
+                // EnforcePartLimits=ALL: `-p gpu,cpu` with an account only on cpu is refused).
+                for p in parts.iter().copied() {
+                    if f.may_use(acct, &p.name) == Some(false) {
+                        let ok: Vec<&str> = f
+                            .partitions
+                            .iter()
+                            .filter(|q| f.may_use(acct, &q.name) == Some(true))
+                            .map(|q| q.name.as_str())
+                            .collect();
+                        let other: Vec<&str> = accounts
+                            .iter()
+                            .copied()
+                            .filter(|a| f.may_use(a, &p.name) == Some(true))
+                            .collect();
+                        self.push(Finding::error(
                         if r.account.is_some() { ar.clone() } else { anchor(r.partition) },
                         "sbatch/account-partition",
                         format!(
@@ -1008,15 +1064,16 @@ impl Checker<'_> {
                             if other.is_empty() { String::new() } else { format!("Accounts allowed on {}: {}.", p.name, other.join(", ")) }
                         ),
                     ));
-                }
-                if let Some(allowed) = &p.allow_accounts
-                    && !allowed.iter().any(|a| a == acct || a == "ALL")
-                {
-                    self.push(Finding::error(
-                        ar,
+                    }
+                    if let Some(allowed) = &p.allow_accounts
+                        && !allowed.iter().any(|a| a == acct || a == "ALL")
+                    {
+                        self.push(Finding::error(
+                        ar.clone(),
                         "sbatch/account-partition",
-                        format!("{} only allows accounts {}; `{acct}` is refused. Use one of those or another partition.", pname(p), allowed.join(", ")),
+                                                format!("{} only allows accounts {}; `{acct}` is refused. Use one of those or another partition.", pname(p), allowed.join(", ")),
                     ));
+                    }
                 }
             }
         }
@@ -1066,9 +1123,11 @@ impl Checker<'_> {
         }
         let p = parts[0];
         // Time.
-        if let (Some((d, Some(t))), Some(max)) = (r.time, p.max_time_minutes)
-            && t > max
+        // UNLIMITED, -1 and 0 all mean "no limit", which is over any MaxTime (measured).
+        if let (Some((d, t)), Some(max)) = (r.time, p.max_time_minutes)
+            && t.is_none_or(|t| t > max || t == 0)
         {
+            let t = t.filter(|t| *t > 0).unwrap_or(u64::MAX);
             let vr = d.value_span.clone().unwrap_or(d.span.clone());
             self.push(
                 Finding::error(
@@ -1076,7 +1135,7 @@ impl Checker<'_> {
                     "sbatch/time-over-limit",
                     format!(
                         "{} is longer than {}'s limit of {} ({}): the job is refused (or pends forever). Ask for at most {}.",
-                        values::human_minutes(t),
+                        if t == u64::MAX { "No time limit".to_string() } else { values::human_minutes(t) },
                         pname(p),
                         values::human_minutes(max),
                         values::slurm_time(max),

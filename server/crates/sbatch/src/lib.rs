@@ -16,7 +16,8 @@ pub mod values;
 pub use options::{ArgKind, OptionSpec, ValueKind, by_long, by_short, options};
 pub use parse::{
     CompletionContext, Directive, DirectiveLine, Form, Ignored, IgnoredKind, LineProblem, Magic,
-    OptionProblem, Resolved, Script, Stray, Word, completion_context, parse, resolve_long,
+    OptionProblem, Resolved, Script, Stray, Word, completion_context, parse, parse_for,
+    resolve_long, resolve_long_for,
 };
 
 pub use checks::{check, check_parsed};

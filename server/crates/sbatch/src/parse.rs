@@ -372,8 +372,15 @@ fn classify_ignored(content: &str) -> Option<IgnoredKind> {
     }
 }
 
-/// Parse a script the way sbatch reads it. Never fails.
+/// Parse a script the way sbatch reads it. Never fails. Options resolve against every
+/// release's option table; see [`parse_for`] to resolve as one release does.
 pub fn parse(text: &str) -> Script {
+    parse_for(text, None)
+}
+
+/// Parse as the sbatch of `version` does: only that release's options exist, which
+/// changes what an abbreviation means (`--extra` is `--extra-node-info` before 23.02).
+pub fn parse_for(text: &str, version: Option<options::Version>) -> Script {
     let mut script = Script { body_start: text.len(), components: 1, ..Default::default() };
     let mut component = 0;
     let mut stopped = false;
@@ -440,21 +447,27 @@ pub fn parse(text: &str) -> Script {
         });
     }
     for c in 0..script.components {
-        getopt(&mut script, c);
+        getopt(&mut script, c, version);
     }
     script
 }
 
 /// Resolve `--name` as getopt_long does: exact, else a unique prefix.
 pub fn resolve_long(name: &str) -> Resolved {
-    if let Some(spec) = options::by_long(name) {
+    resolve_long_for(name, None)
+}
+
+/// [`resolve_long`] among the options of `version` only.
+pub fn resolve_long_for(name: &str, version: Option<options::Version>) -> Resolved {
+    let present = |o: &&OptionSpec| version.is_none_or(|v| o.in_version(v));
+    if let Some(spec) = options::by_long(name).filter(|o| present(o)) {
         return Resolved::Known { spec, exact: true };
     }
     if name.is_empty() {
         return Resolved::Unknown;
     }
     let matches: Vec<&'static OptionSpec> =
-        options::options().iter().filter(|o| o.long.starts_with(name)).collect();
+        options::options().iter().filter(present).filter(|o| o.long.starts_with(name)).collect();
     match matches.len() {
         0 => Resolved::Unknown,
         1 => Resolved::Known { spec: matches[0], exact: false },
@@ -469,7 +482,7 @@ struct ArgvWord<'a> {
     magic: Magic,
 }
 
-fn getopt(script: &mut Script, component: usize) {
+fn getopt(script: &mut Script, component: usize, version: Option<options::Version>) {
     let argv: Vec<ArgvWord> = script
         .lines
         .iter()
@@ -505,7 +518,7 @@ fn getopt(script: &mut Script, component: usize) {
                 Some(e) => (&body[..e], Some(2 + e)),
                 None => (body, None),
             };
-            let resolved = resolve_long(name);
+            let resolved = resolve_long_for(name, version);
             let name_span = a.word.sub_span(0..eq.unwrap_or(w.len()));
             let mut d = Directive {
                 span: name_span.clone(),

@@ -40,6 +40,8 @@ pub fn parse_time(s: &str) -> Result<TimeLimit, String> {
         x.parse::<u64>().map_err(|_| format!("`{t}`: number too large"))
     };
     let (days, rest) = match t.split_once('-') {
+        // `2-` is accepted as 2 days (measured on sbatch 22.05).
+        Some((d, "")) => (Some(num(d)?), "0"),
         Some((d, r)) => (Some(num(d)?), r),
         None => (None, t),
     };
@@ -92,7 +94,14 @@ pub fn parse_memory(s: &str) -> Result<u64, String> {
         ));
     }
     let n: u64 = t[..digits].parse().map_err(|_| format!("`{t}`: number too large"))?;
-    let suffix = &t[digits..];
+    let mut suffix = &t[digits..];
+    // sbatch 22.05 accepts `16GB`/`16gb` too (measured), but not `16GiB`.
+    if suffix.len() == 2
+        && suffix[1..].eq_ignore_ascii_case("b")
+        && !suffix[..1].eq_ignore_ascii_case("b")
+    {
+        suffix = &suffix[..1];
+    }
     let mb = match suffix {
         "" | "m" | "M" => n,
         "k" | "K" => n.div_ceil(1024),
@@ -160,9 +169,6 @@ pub fn parse_node_count(s: &str) -> Result<(u64, Option<u64>), String> {
         }
         None => {
             let n = one(t)?;
-            if n == 0 {
-                return Err("a job needs at least 1 node".to_string());
-            }
             Ok((n, Some(n)))
         }
     }
@@ -269,22 +275,113 @@ pub fn check_dependency(s: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// `--mail-type`: a comma list.
-pub fn check_mail_type(s: &str) -> Result<(), String> {
+/// `--mail-type`: a comma list. sbatch refuses it only when no item is valid
+/// (measured: `BEGIN,FOO` is accepted); unknown items come back in `Ok` for a warning.
+pub fn check_mail_type(s: &str) -> Result<Vec<String>, String> {
+    let mut unknown = Vec::new();
     for part in s.split(',') {
         if !crate::options::MAIL_TYPES.iter().any(|m| m.eq_ignore_ascii_case(part)) {
-            let hint = clusterls_core::suggest::did_you_mean(
-                &part.to_ascii_uppercase(),
-                crate::options::MAIL_TYPES.iter().copied(),
-            )
-            .map(|s| format!(" (did you mean `{s}`?)"))
-            .unwrap_or_default();
-            return Err(format!(
-                "`{part}` is not a mail type{hint}; use NONE, BEGIN, END, FAIL, REQUEUE, ALL, TIME_LIMIT, TIME_LIMIT_90, TIME_LIMIT_80, TIME_LIMIT_50, ARRAY_TASKS"
-            ));
+            unknown.push(part.to_string());
+        }
+    }
+    if unknown.len() == s.split(',').count() {
+        let part = &unknown[0];
+        let hint = clusterls_core::suggest::did_you_mean(
+            &part.to_ascii_uppercase(),
+            crate::options::MAIL_TYPES.iter().copied(),
+        )
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default();
+        return Err(format!(
+            "`{part}` is not a mail type{hint}; use NONE, BEGIN, END, FAIL, REQUEUE, ALL, TIME_LIMIT, TIME_LIMIT_90, TIME_LIMIT_80, TIME_LIMIT_50, ARRAY_TASKS"
+        ));
+    }
+    Ok(unknown)
+}
+
+/// `--distribution`: `{*|block|cyclic|arbitrary|plane=N}[:{*|block|cyclic|fcyclic}[:...]][,Pack|NoPack]`.
+pub fn check_distribution(s: &str) -> Result<(), String> {
+    let (main, pack) = match s.split_once(',') {
+        Some((m, p)) => (m, Some(p)),
+        None => (s, None),
+    };
+    let bad = || {
+        format!(
+            "`{s}` is not a distribution; write block, cyclic, arbitrary or plane=N, optionally :block|cyclic|fcyclic for sockets and cores"
+        )
+    };
+    if let Some(p) = pack
+        && !p.eq_ignore_ascii_case("pack")
+        && !p.eq_ignore_ascii_case("nopack")
+    {
+        return Err(bad());
+    }
+    let mut parts = main.split(':');
+    let first = parts.next().unwrap_or("").to_ascii_lowercase();
+    let first_ok = matches!(first.as_str(), "*" | "block" | "cyclic" | "arbitrary")
+        || first.strip_prefix("plane=").is_some_and(|n| n.parse::<u32>().is_ok());
+    if !first_ok {
+        return Err(bad());
+    }
+    for (i, p) in parts.enumerate() {
+        if i >= 2
+            || !matches!(p.to_ascii_lowercase().as_str(), "*" | "block" | "cyclic" | "fcyclic")
+        {
+            return Err(bad());
         }
     }
     Ok(())
+}
+
+/// `--cpu-freq=p1[-p2[:p3]]`.
+pub fn check_cpu_freq(s: &str) -> Result<(), String> {
+    let word = |w: &str| {
+        w.parse::<u64>().is_ok()
+            || [
+                "low",
+                "medium",
+                "high",
+                "highm1",
+                "conservative",
+                "ondemand",
+                "performance",
+                "powersave",
+                "userspace",
+                "schedutil",
+            ]
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(w))
+    };
+    let (range, gov) = match s.split_once(':') {
+        Some((r, g)) => (r, Some(g)),
+        None => (s, None),
+    };
+    let ok = range.split('-').all(word) && gov.is_none_or(word);
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{s}` is not a CPU frequency; write kHz, low, medium, high, highm1 or a governor such as performance"
+        ))
+    }
+}
+
+/// `--gpu-bind=[verbose,]type`.
+pub fn check_gpu_bind(s: &str) -> Result<(), String> {
+    let t = s.strip_prefix("verbose,").unwrap_or(s);
+    let ok = t == "closest"
+        || t == "none"
+        || t.strip_prefix("single:").is_some_and(|n| n.parse::<u32>().is_ok())
+        || t.strip_prefix("per_task:").is_some_and(|n| n.parse::<u32>().is_ok())
+        || t.starts_with("map_gpu:")
+        || t.starts_with("mask_gpu:");
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{s}` is not a GPU binding; write closest, single:N, per_task:N, map_gpu:LIST, mask_gpu:LIST or none"
+        ))
+    }
 }
 
 const SIGNALS: &[&str] = &[
@@ -455,9 +552,6 @@ pub fn parse_gres(s: &str) -> Result<Vec<GresItem>, String> {
             }
             _ => return Err(format!("`{part}` has too many `:`; write name[:type]:count")),
         };
-        if item.count == 0 {
-            return Err(format!("`{part}` asks for 0; drop it or ask for at least 1"));
-        }
         out.push(item);
     }
     Ok(out)
@@ -616,6 +710,7 @@ mod tests {
         assert_eq!(m("1-12:30"), Ok(Some(131400)));
         assert_eq!(m("1-00:00:01"), Ok(Some(86401)));
         assert_eq!(m("UNLIMITED"), Ok(None));
+        assert_eq!(m("2-"), Ok(Some(172800)));
         assert!(m("abc").is_err());
         assert!(m("1:2:3:4").is_err());
         assert!(m("1h").is_err());
@@ -630,7 +725,9 @@ mod tests {
         assert_eq!(parse_memory("16g"), Ok(16384));
         assert_eq!(parse_memory("1T"), Ok(1048576));
         assert_eq!(parse_memory("1024K"), Ok(1));
-        assert!(parse_memory("16GB").unwrap_err().contains("16G"));
+        assert_eq!(parse_memory("16GB"), Ok(16384));
+        assert_eq!(parse_memory("16gb"), Ok(16384));
+        assert!(parse_memory("16GiB").is_err());
         assert!(parse_memory("1.5G").is_err());
         assert!(parse_memory("lots").is_err());
     }
@@ -641,7 +738,7 @@ mod tests {
         assert_eq!(parse_array("1,3,5%2"), Ok((5, 3)));
         assert_eq!(parse_array("0-15:4"), Ok((15, 4)));
         assert!(parse_array("5-1").is_err());
-        assert!(parse_array("1-10%0").is_err());
+        assert!(parse_array("1-10%x").is_err());
         assert!(parse_array("a-b").is_err());
         assert_eq!(parse_node_count("2-4"), Ok((2, Some(4))));
         assert!(parse_node_count("4-2").is_err());
@@ -671,6 +768,14 @@ mod tests {
         assert!(check_mail_type("END,FAIL").is_ok());
         assert!(check_mail_type("end").is_ok());
         assert!(check_mail_type("FINISH").is_err());
+        assert_eq!(check_mail_type("BEGIN,FOO"), Ok(vec!["FOO".to_string()]));
+        assert!(check_distribution("block:cyclic,Pack").is_ok());
+        assert!(check_distribution("plane=4").is_ok());
+        assert!(check_distribution("foo").is_err());
+        assert!(check_cpu_freq("2400000-3000000:performance").is_ok());
+        assert!(check_cpu_freq("foo").is_err());
+        assert!(check_gpu_bind("verbose,closest").is_ok());
+        assert!(check_gpu_bind("foo").is_err());
         assert!(check_signal("B:USR1@120").is_ok());
         assert!(check_signal("SIGTERM").is_ok());
         assert!(check_signal("X:USR1").is_err());

@@ -163,9 +163,6 @@ fn values_memory_counts_nodes() {
     check(
         "#SBATCH --mem=16GB\n#SBATCH --mem-per-cpu=1.5G\n#SBATCH -c 0\n#SBATCH --ntasks=four\n#SBATCH -N 4-2\necho\n",
         expect![[r#"
-            2:15 error sbatch/invalid-memory: --mem: `16GB` is not a memory size: the suffix must be one of K, M, G, T; write `16G` (one letter).
-                at "16GB"
-                fix Write 16G: "16GB"->"16G"
             3:23 error sbatch/invalid-memory: --mem-per-cpu: `1.5G` is not a memory size: the suffix must be one of K, M, G, T; sizes are whole numbers: write e.g. 1536M instead of 1.5G.
                 at "1.5G"
             4:12 error sbatch/invalid-number: --cpus-per-task: must be at least 1.
@@ -211,11 +208,8 @@ fn values_patterns_export_choices() {
                 at "%q"
             3:17 info sbatch/filename-pattern: %a/%A only mean something in job arrays (there is no --array here); use %j for the job id.
                 at "%a.err"
-            4:18 error sbatch/invalid-export: --export: `1BAD` is not an environment variable name.
+            4:18 warning sbatch/invalid-export: --export: `1BAD` is not an environment variable name; sbatch passes it on as is, and the job will not see such a variable.
                 at "1BAD"
-            5:21 error sbatch/invalid-choice: --open-mode: `apend` is not one of append, truncate.
-                at "apend"
-                fix Change to append: "apend"->"append"
             6:21 error sbatch/invalid-choice: --exclusive: `usr` is not one of user, mcs, topo.
                 at "usr"
                 fix Change to user: "usr"->"user"
@@ -337,13 +331,13 @@ fn not_in_script() {
     check(
         "#SBATCH --help\n#SBATCH --wrap=\"echo\"\n#SBATCH --test-only\necho\n",
         expect![[r#"
-        2:9 error sbatch/not-in-script: --help makes sbatch print and exit without submitting anything. Remove it from the script.
-            at "--help"
-        3:9 error sbatch/not-in-script: --wrap replaces the script, so sbatch refuses it inside one. Put the command in the script's body instead.
-            at "--wrap"
-        4:9 warning sbatch/not-in-script: --test-only in the script means the job is never submitted. Remove it, and pass --test-only on the command line when you want a dry run.
-            at "--test-only"
-    "#]],
+            2:9 warning sbatch/not-in-script: --help only works on sbatch's command line; in a script it is ignored. Remove it.
+                at "--help"
+            3:9 warning sbatch/not-in-script: --wrap only makes sense on the command line (it generates a script); inside a script it is ignored. Put the command in the script's body.
+                at "--wrap"
+            4:9 warning sbatch/not-in-script: --test-only in the script means the job is never submitted. Remove it, and pass --test-only on the command line when you want a dry run.
+                at "--test-only"
+        "#]],
     );
 }
 
