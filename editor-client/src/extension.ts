@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import * as lc from 'vscode-languageclient/node';
 
+import { Features } from './commands';
+import { JobStatus, JobsModel, JobsTree } from './jobs';
 import { findServer, ServerNotFound } from './server';
 
 /** Documents the server looks at. sbatch scripts are shell scripts; it decides by content too. */
@@ -118,7 +120,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('clusterls.restartServer', () => c.restart()),
     vscode.commands.registerCommand('clusterls.showOutput', () => c.output.show()),
   );
+  const jobs = new JobsModel();
+  const features = new Features(c, jobs);
+  context.subscriptions.push(
+    jobs,
+    features,
+    new JobStatus(jobs),
+    vscode.window.registerTreeDataProvider('clusterls.jobs', new JobsTree(jobs)),
+  );
   await c.start();
+  if (c.client?.isRunning()) {
+    // Jobs this user submitted earlier (from here, another window or the CLI).
+    void features.refreshJobs().catch((e) => c.output.appendLine(`listing jobs: ${String(e)}`));
+  }
 }
 
 export async function deactivate(): Promise<void> {

@@ -13,6 +13,7 @@ export const ServerCommand = {
   jobs: 'clusterls.server.jobs',
   refreshFacts: 'clusterls.server.refreshFacts',
   login: 'clusterls.server.login',
+  logs: 'clusterls.server.logs',
 } as const;
 
 export type JobState =
@@ -46,8 +47,10 @@ export interface Job {
   logPath?: string;
   /** Absolute path of the batch script clusterls generated. */
   scriptPath?: string;
-  /** The file that was run, when it was a local file. */
+  /** The file that was run (a URI), when this server submitted it. */
   source?: string;
+  /** Why it is pending, or why it failed (Slurm's reason). */
+  reason?: string;
 }
 
 export function isFinished(state: JobState): boolean {
@@ -78,6 +81,7 @@ export interface AllocParams {
 export interface RunInAllocParams {
   uri: string;
   allocation: string;
+  image?: string;
 }
 
 export interface CancelParams {
@@ -88,12 +92,16 @@ export interface LogsParams {
   id: string;
 }
 
+export interface Logs {
+  id: string;
+  out: string;
+  err: string;
+}
+
 /** The answer to `login`: the command that opens an interactive ssh master. */
 export interface LoginCommand {
   host: string;
-  /** argv, program first. */
-  argv: string[];
-  /** The same as one line for a terminal. */
+  /** The ssh command to run in a terminal, shell-quoted. */
   commandLine: string;
 }
 

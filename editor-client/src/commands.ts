@@ -1,0 +1,375 @@
+// The user-facing commands, the login flow and job notifications.
+
+import * as vscode from 'vscode';
+import * as lc from 'vscode-languageclient/node';
+
+import type { Ctx } from './extension';
+import { JobItem, JobsModel, stateWord } from './jobs';
+import {
+  isFinished,
+  Job,
+  JobState,
+  LOGIN_REQUIRED,
+  LoginCommand,
+  Logs,
+  RunParams,
+  ServerCommand,
+  connectionState,
+  jobState,
+} from './lsp_ext';
+
+/** The URI scheme of job logs opened read-only in the editor: `clusterls-log:/<job id>/output.log`. */
+export const LOG_SCHEME = 'clusterls-log';
+
+export class Features implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Jobs this window submitted: they get an end-of-job notification. */
+  private readonly mine = new Set<string>();
+  private readonly logChanged = new vscode.EventEmitter<vscode.Uri>();
+  private loginInProgress: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly jobs: JobsModel,
+  ) {
+    const reg = (id: string, f: (...args: any[]) => unknown) =>
+      this.disposables.push(vscode.commands.registerCommand(id, (...args: any[]) => this.guard(id, () => f(...args))));
+    reg('clusterls.runOnCluster', (uri?: vscode.Uri) => this.run(uri));
+    reg('clusterls.allocate', () => this.allocate());
+    reg('clusterls.openSessionTerminal', (item?: JobItem) => this.openSessionTerminal(item));
+    reg('clusterls.runInSession', (uri?: vscode.Uri) => this.runInSession(uri));
+    reg('clusterls.pullImage', () => this.pull());
+    reg('clusterls.cancelJob', (item?: JobItem) => this.cancel(item));
+    reg('clusterls.openLog', (item?: JobItem | Job) => this.openLog(item));
+    reg('clusterls.openScript', (item?: JobItem) => this.openScript(item));
+    reg('clusterls.refreshFacts', () => this.refreshFacts());
+    reg('clusterls.refreshJobs', () => this.refreshJobs());
+    reg('clusterls.showJobs', () => vscode.commands.executeCommand('clusterls.jobs.focus'));
+    reg('clusterls.login', () => this.login());
+    this.disposables.push(
+      vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, {
+        onDidChange: this.logChanged.event,
+        provideTextDocumentContent: (uri) => this.logContent(uri),
+      }),
+      this.logChanged,
+    );
+    ctx.onClient((client) => {
+      client.onNotification(jobState, ({ job }) => this.onJob(job));
+      client.onNotification(connectionState, (p) => {
+        this.ctx.output.appendLine(`connection to ${p.host}: ${p.state}${p.message ? `: ${p.message}` : ''}`);
+        if (p.state === 'loginRequired') {
+          void vscode.window
+            .showWarningMessage(`clusterls: logging in to ${p.host} needs you (password or code).`, 'Log In')
+            .then((pick) => (pick ? this.login() : undefined));
+        }
+      });
+    });
+  }
+
+  dispose() {
+    for (const d of this.disposables) {
+      d.dispose();
+    }
+  }
+
+  /** Run a command, showing any error once, readably. */
+  private async guard(id: string, f: () => unknown): Promise<unknown> {
+    try {
+      return await f();
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.ctx.output.appendLine(`${id}: ${msg}`);
+      void vscode.window.showErrorMessage(`clusterls: ${msg}`);
+      return undefined;
+    }
+  }
+
+  private client(): lc.LanguageClient {
+    const c = this.ctx.client;
+    if (!c || !c.isRunning()) {
+      throw new Error('the clusterls language server is not running. Run "clusterls: Restart Language Server" and see the clusterls output.');
+    }
+    return c;
+  }
+
+  /** Send a server command; when the host needs an interactive login, do it and retry once. */
+  async command<T>(name: string, arg?: unknown): Promise<T> {
+    const send = () =>
+      this.client().sendRequest(lc.ExecuteCommandRequest.type, {
+        command: name,
+        arguments: arg === undefined ? [] : [arg],
+      }) as Promise<T>;
+    try {
+      return await send();
+    } catch (e) {
+      if (e instanceof lc.ResponseError && e.code === LOGIN_REQUIRED) {
+        if (await this.loginWith(e.data as LoginCommand | undefined)) {
+          return await send();
+        }
+        throw new Error(`not logged in to the cluster; ${name.replace('clusterls.server.', '')} was not done.`);
+      }
+      throw e;
+    }
+  }
+
+  private onJob(job: Job) {
+    const previous = this.jobs.update(job);
+    // A job this window saw live, or submitted, just ended.
+    const ended = isFinished(job.state) && (previous === undefined ? this.mine.has(job.id) : !isFinished(previous));
+    if (ended) {
+      this.notifyEnd(job);
+    }
+  }
+
+  private notifyEnd(job: Job) {
+    const what = job.allocation ? `Allocation ${job.id}` : `Job ${job.id} (${job.name})`;
+    const msg = `clusterls: ${what} ${stateWord(job)}${job.exitCode ? ` with exit code ${job.exitCode}` : ''}.`;
+    const actions = job.logPath ? ['Open Log'] : [];
+    const show =
+      job.state === 'completed' || job.state === 'cancelled'
+        ? vscode.window.showInformationMessage
+        : vscode.window.showErrorMessage;
+    void show(msg, ...actions).then((pick) => {
+      if (pick === 'Open Log') {
+        void this.openLog(job);
+      }
+    });
+  }
+
+  private async targetFile(uri?: vscode.Uri): Promise<vscode.Uri> {
+    const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+    if (!target) {
+      throw new Error('no file to run: open a Python or shell script, or right-click one in the Explorer.');
+    }
+    if (target.scheme !== 'file') {
+      throw new Error(`${target.toString()} is not a file on disk: save it first.`);
+    }
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
+    if (doc?.isDirty) {
+      await doc.save();
+    }
+    return target;
+  }
+
+  async run(uri?: vscode.Uri): Promise<Job> {
+    const target = await this.targetFile(uri);
+    const params: RunParams = { uri: target.toString() };
+    const job = await this.command<Job>(ServerCommand.run, params);
+    this.mine.add(job.id);
+    this.jobs.update(job);
+    this.ctx.output.appendLine(`submitted ${target.fsPath} as job ${job.id}`);
+    return job;
+  }
+
+  async allocate(): Promise<Job> {
+    const job = await this.command<Job>(ServerCommand.alloc, {});
+    this.mine.add(job.id);
+    this.jobs.update(job);
+    void vscode.window
+      .showInformationMessage(`clusterls: allocation ${job.id} is ready.`, 'Open Terminal')
+      .then((pick) => (pick ? this.openSessionTerminal(new JobItem(job, this.jobs)) : undefined));
+    return job;
+  }
+
+  private async pickAllocation(item?: JobItem): Promise<Job | undefined> {
+    if (item?.job?.allocation) {
+      return item.job;
+    }
+    const live = this.jobs.list().filter((j) => j.allocation && !isFinished(j.state));
+    if (live.length === 0) {
+      throw new Error('no live allocation: run "clusterls: Allocate GPU Session" first.');
+    }
+    if (live.length === 1) {
+      return live[0];
+    }
+    const pick = await vscode.window.showQuickPick(
+      live.map((j) => ({ label: `allocation ${j.id}`, description: j.partition, job: j })),
+      { placeHolder: 'Which allocation?' },
+    );
+    return pick?.job;
+  }
+
+  async openSessionTerminal(item?: JobItem) {
+    const alloc = await this.pickAllocation(item);
+    if (!alloc) {
+      return;
+    }
+    const c = vscode.workspace.getConfiguration('clusterls');
+    const host = c.get<string | null>('host');
+    if (!host) {
+      throw new Error('set clusterls.host to open a terminal on the cluster.');
+    }
+    // argv, no shell string: the job id is the only value, and it is Slurm's own.
+    const srun = ['srun', `--jobid=${alloc.id}`, '--overlap', '--pty', 'bash', '-l'];
+    let shellPath: string;
+    let shellArgs: string[];
+    if (host === 'local') {
+      [shellPath, ...shellArgs] = srun;
+    } else {
+      const sshConfig = c.get<string | null>('sshConfig');
+      shellPath = 'ssh';
+      shellArgs = [...(sshConfig ? ['-F', sshConfig] : []), '-t', host, ...srun];
+    }
+    const t = vscode.window.createTerminal({ name: `clusterls: allocation ${alloc.id}`, shellPath, shellArgs });
+    t.show();
+  }
+
+  async runInSession(uri?: vscode.Uri) {
+    const target = await this.targetFile(uri);
+    const alloc = await this.pickAllocation();
+    if (!alloc) {
+      return;
+    }
+    const job = await this.command<Job>(ServerCommand.runInAlloc, { uri: target.toString(), allocation: alloc.id });
+    this.mine.add(job.id);
+    this.jobs.update(job);
+  }
+
+  async pull() {
+    const configured = vscode.workspace.getConfiguration('clusterls').get<string | null>('image') ?? '';
+    const image = await vscode.window.showInputBox({
+      prompt: 'Image to pull into the cluster (docker://...)',
+      value: configured,
+      placeHolder: 'docker://pytorch/pytorch:2.2.1-cuda12.1-cudnn8-devel',
+    });
+    if (!image) {
+      return;
+    }
+    const r = await this.command<{ path: string; already_present: boolean }>(ServerCommand.pull, { image });
+    void vscode.window.showInformationMessage(
+      r.already_present ? `clusterls: ${image} is already on the cluster (${r.path}).` : `clusterls: pulled ${image} to ${r.path}.`,
+    );
+  }
+
+  async cancel(item?: JobItem) {
+    let job = item?.job;
+    if (!job) {
+      const live = this.jobs.list().filter((j) => !isFinished(j.state));
+      if (live.length === 0) {
+        throw new Error('no live job to cancel.');
+      }
+      const pick = await vscode.window.showQuickPick(
+        live.map((j) => ({ label: j.allocation ? `allocation ${j.id}` : j.name, description: `job ${j.id} · ${stateWord(j)}`, job: j })),
+        { placeHolder: 'Cancel which job?' },
+      );
+      job = pick?.job;
+    }
+    if (!job) {
+      return;
+    }
+    await this.command(ServerCommand.cancel, { id: job.id });
+    this.mine.add(job.id);
+  }
+
+  private logUri(job: Job): vscode.Uri {
+    return vscode.Uri.from({ scheme: LOG_SCHEME, path: `/${job.id}/output.log` });
+  }
+
+  async openLog(item?: JobItem | Job) {
+    const job = item instanceof JobItem ? item.job : item ?? this.jobs.latest();
+    if (!job) {
+      throw new Error('no job to show the log of.');
+    }
+    const uri = this.logUri(job);
+    this.logChanged.fire(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: false });
+  }
+
+  private async logContent(uri: vscode.Uri): Promise<string> {
+    const id = uri.path.split('/')[1];
+    try {
+      const logs = await this.command<Logs>(ServerCommand.logs, { id });
+      let text = logs.out;
+      if (logs.err) {
+        text += `${text.endsWith('\n') || text === '' ? '' : '\n'}--- error output ---\n${logs.err}`;
+      }
+      return text === '' ? `(job ${id} has written no output yet)\n` : text;
+    } catch (e) {
+      return `clusterls could not read the output of job ${id}: ${e instanceof Error ? e.message : String(e)}\n`;
+    }
+  }
+
+  async openScript(item?: JobItem) {
+    const job = item?.job ?? this.jobs.latest();
+    if (!job?.scriptPath) {
+      throw new Error('this job has no generated script.');
+    }
+    const pick = await vscode.window.showInformationMessage(
+      `The batch script clusterls generated for job ${job.id} is on the cluster at ${job.scriptPath}.`,
+      'Copy Path',
+    );
+    if (pick) {
+      await vscode.env.clipboard.writeText(job.scriptPath);
+    }
+  }
+
+  async refreshFacts() {
+    await this.command(ServerCommand.refreshFacts);
+  }
+
+  async refreshJobs() {
+    const jobs = await this.command<Job[]>(ServerCommand.jobs);
+    this.jobs.replaceAll(jobs);
+  }
+
+  /** Ask the server whether a login is needed, and do it. */
+  async login(): Promise<boolean> {
+    const cmd = await this.command<LoginCommand | null>(ServerCommand.login);
+    if (!cmd) {
+      void vscode.window.showInformationMessage('clusterls: already connected to the cluster.');
+      return true;
+    }
+    return this.loginWith(cmd);
+  }
+
+  /** Open a terminal running the ssh command, then wait until the server can connect. */
+  private loginWith(cmd: LoginCommand | undefined): Promise<boolean> {
+    if (!cmd) {
+      return Promise.resolve(false);
+    }
+    if (!this.loginInProgress) {
+      this.loginInProgress = this.doLogin(cmd).finally(() => (this.loginInProgress = undefined));
+    }
+    return this.loginInProgress;
+  }
+
+  private async doLogin(cmd: LoginCommand): Promise<boolean> {
+    const terminal = vscode.window.createTerminal({ name: `clusterls: log in to ${cmd.host}` });
+    terminal.show();
+    terminal.sendText(cmd.commandLine, true);
+    let closed = false;
+    const sub = vscode.window.onDidCloseTerminal((t) => {
+      if (t === terminal) {
+        closed = true;
+      }
+    });
+    try {
+      return await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `clusterls: log in to ${cmd.host} in the terminal; waiting for the connection…`,
+          cancellable: true,
+        },
+        async (_progress, token) => {
+          const deadline = Date.now() + 10 * 60 * 1000;
+          while (!token.isCancellationRequested && !closed && Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 2000));
+            const still = (await this.client().sendRequest(lc.ExecuteCommandRequest.type, {
+              command: ServerCommand.login,
+              arguments: [],
+            })) as LoginCommand | null;
+            if (!still) {
+              return true;
+            }
+          }
+          return false;
+        },
+      );
+    } finally {
+      sub.dispose();
+    }
+  }
+}
+
+export type { JobState };

@@ -1,0 +1,231 @@
+// Jobs as the server reports them: a model, the Jobs tree view, and the status bar
+// item with the latest job.
+
+import * as vscode from 'vscode';
+
+import { isFinished, Job, JobState } from './lsp_ext';
+
+export class JobsModel implements vscode.Disposable {
+  private readonly jobs = new Map<string, Job>();
+  /** When this window first saw a job running (the server does not report start times). */
+  private readonly started = new Map<string, number>();
+  private readonly changed = new vscode.EventEmitter<Job | undefined>();
+  readonly onDidChange = this.changed.event;
+
+  /** Returns the job's previous state, if it was known. */
+  update(job: Job): JobState | undefined {
+    const previous = this.jobs.get(job.id)?.state;
+    if (job.state === 'running' && !this.started.has(job.id)) {
+      this.started.set(job.id, job.startedAt ?? Math.floor(Date.now() / 1000));
+    }
+    const old = this.jobs.get(job.id);
+    // Keep what only an earlier report said (the server remembers resources and the
+    // source only for jobs it submitted).
+    this.jobs.set(job.id, { ...old, ...stripUndefined(job) } as Job);
+    this.changed.fire(this.jobs.get(job.id));
+    return previous;
+  }
+
+  replaceAll(jobs: Job[]) {
+    for (const j of jobs) {
+      const old = this.jobs.get(j.id);
+      this.jobs.set(j.id, { ...old, ...stripUndefined(j) } as Job);
+    }
+    this.changed.fire(undefined);
+  }
+
+  get(id: string): Job | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** Newest first. */
+  list(): Job[] {
+    return [...this.jobs.values()].sort((a, b) => (b.submittedAt ?? 0) - (a.submittedAt ?? 0) || b.id.localeCompare(a.id));
+  }
+
+  latest(): Job | undefined {
+    return this.list().find((j) => !j.allocation);
+  }
+
+  /** Seconds the job has been running (or pending, before it started). */
+  elapsed(job: Job): number {
+    const start = job.startedAt ?? this.started.get(job.id) ?? job.submittedAt;
+    if (start === undefined) {
+      return 0;
+    }
+    const end = isFinished(job.state) ? job.endedAt ?? Math.floor(Date.now() / 1000) : Math.floor(Date.now() / 1000);
+    return Math.max(0, end - start);
+  }
+
+  dispose() {
+    this.changed.dispose();
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+}
+
+export function formatElapsed(secs: number): string {
+  const h = Math.floor(secs / 3600);
+  const m = Math.floor((secs % 3600) / 60);
+  const s = secs % 60;
+  const mm = String(m).padStart(2, '0');
+  const ss = String(s).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${m}:${ss}`;
+}
+
+export function stateIcon(state: JobState): string {
+  switch (state) {
+    case 'submitting':
+      return 'cloud-upload';
+    case 'pending':
+      return 'clock';
+    case 'running':
+      return 'sync~spin';
+    case 'completed':
+      return 'pass';
+    case 'failed':
+      return 'error';
+    case 'cancelled':
+      return 'circle-slash';
+    case 'timeout':
+      return 'watch';
+    default:
+      return 'question';
+  }
+}
+
+function stateColor(state: JobState): vscode.ThemeColor | undefined {
+  switch (state) {
+    case 'completed':
+      return new vscode.ThemeColor('testing.iconPassed');
+    case 'failed':
+    case 'timeout':
+      return new vscode.ThemeColor('testing.iconFailed');
+    default:
+      return undefined;
+  }
+}
+
+/** Slurm's word for the state (`CANCELLED`), else ours in capitals. */
+export function stateWord(job: Job): string {
+  return (job.slurmState ?? job.state).split(/\s/)[0].toUpperCase();
+}
+
+export class JobItem extends vscode.TreeItem {
+  constructor(
+    readonly job: Job,
+    model: JobsModel,
+  ) {
+    super(job.allocation ? `allocation ${job.id}` : job.name, vscode.TreeItemCollapsibleState.None);
+    this.id = job.id;
+    const parts = [stateWord(job), `job ${job.id}`];
+    if (job.partition) {
+      parts.push(job.partition);
+    }
+    if (job.gpus !== undefined) {
+      parts.push(`${job.gpus} GPU${job.gpus === 1 ? '' : 's'}`);
+    }
+    parts.push(formatElapsed(model.elapsed(job)));
+    this.description = parts.join(' · ');
+    this.iconPath = new vscode.ThemeIcon(stateIcon(job.state), stateColor(job.state));
+    const live = !isFinished(job.state);
+    const ctx = [job.allocation ? 'alloc' : 'job', live ? 'live' : 'done'];
+    if (job.logPath) {
+      ctx.push('log');
+    }
+    if (job.scriptPath) {
+      ctx.push('script');
+    }
+    this.contextValue = ctx.join('-');
+    const tip = new vscode.MarkdownString();
+    tip.appendMarkdown(`**${job.allocation ? 'Allocation' : job.name}** — job ${job.id}\n\n`);
+    tip.appendMarkdown(`- State: ${stateWord(job)}${job.reason ? ` (${job.reason})` : ''}\n`);
+    if (job.partition) {
+      tip.appendMarkdown(`- Partition: ${job.partition}\n`);
+    }
+    if (job.gpus !== undefined) {
+      tip.appendMarkdown(`- GPUs: ${job.gpus}\n`);
+    }
+    if (job.timeLimit) {
+      tip.appendMarkdown(`- Time limit: ${job.timeLimit}\n`);
+    }
+    if (job.exitCode !== undefined) {
+      tip.appendMarkdown(`- Exit code: ${job.exitCode}\n`);
+    }
+    if (job.logPath) {
+      tip.appendMarkdown(`- Output: \`${job.logPath}\`\n`);
+    }
+    this.tooltip = tip;
+    if (job.logPath) {
+      this.command = { command: 'clusterls.openLog', title: 'Open Log', arguments: [this] };
+    }
+  }
+}
+
+export class JobsTree implements vscode.TreeDataProvider<JobItem>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<JobItem | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly model: JobsModel) {
+    model.onDidChange(() => this.changed.fire(undefined));
+    // Elapsed times of live jobs move.
+    this.timer = setInterval(() => {
+      if (model.list().some((j) => !isFinished(j.state))) {
+        this.changed.fire(undefined);
+      }
+    }, 1000);
+  }
+
+  getTreeItem(item: JobItem): vscode.TreeItem {
+    return item;
+  }
+
+  getChildren(item?: JobItem): JobItem[] {
+    if (item) {
+      return [];
+    }
+    return this.model.list().map((j) => new JobItem(j, this.model));
+  }
+
+  dispose() {
+    clearInterval(this.timer);
+    this.changed.dispose();
+  }
+}
+
+/** The latest job in the status bar: icon, state, elapsed; a click opens the Jobs view. */
+export class JobStatus implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly model: JobsModel) {
+    this.item = vscode.window.createStatusBarItem('latestJob', vscode.StatusBarAlignment.Left, 10);
+    this.item.name = 'clusterls: latest job';
+    this.item.command = 'clusterls.showJobs';
+    model.onDidChange(() => this.render());
+    this.timer = setInterval(() => this.render(), 1000);
+    this.render();
+  }
+
+  private render() {
+    const job = this.model.latest();
+    if (!job) {
+      this.item.hide();
+      return;
+    }
+    this.item.text = `$(${stateIcon(job.state)}) ${job.name} ${stateWord(job)} ${formatElapsed(this.model.elapsed(job))}`;
+    this.item.tooltip = `clusterls: job ${job.id} (${job.name}) is ${stateWord(job)}. Click to open the Jobs view.`;
+    this.item.accessibilityInformation = { label: `clusterls job ${job.id} ${stateWord(job)}` };
+    this.item.backgroundColor =
+      job.state === 'failed' || job.state === 'timeout' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.item.show();
+  }
+
+  dispose() {
+    clearInterval(this.timer);
+    this.item.dispose();
+  }
+}
