@@ -382,7 +382,13 @@ impl Engine {
             .await?;
         if out.status != 0 {
             let stderr = out.stderr_str();
-            if stderr.contains("srun: error") || stderr.contains("salloc: error") {
+            let refused = [
+                "Unable to allocate resources",
+                "submission failed",
+                "Invalid account",
+                "Invalid partition",
+            ];
+            if refused.iter().any(|r| stderr.contains(r)) {
                 let (kind, message, hint) = slurm::classify_refusal(&stderr);
                 return Err(EngineError::SlurmRefused {
                     action: "image pull allocation".into(),
@@ -395,7 +401,7 @@ impl Engine {
                 host: self.inner.host.clone(),
                 what: format!("pull {}", r.reference()),
                 status: out.status,
-                stderr: stderr.trim().to_string(),
+                stderr: last_lines(&stderr, 12),
             });
         }
         let stdout = out.stdout_str();
@@ -504,24 +510,35 @@ impl Engine {
         } else {
             opts.image.clone().or(self.inner.config.image.clone())
         };
-        let (runtime, image_path) = match image {
-            None => (None, None),
+        // `image_path` is checked on the cluster before submitting; `image_arg` is what
+        // the container line names (charliecloud runs images in its storage by name).
+        let (runtime, image_path, image_arg) = match image {
+            None => (None, None, None),
             Some(spec) => {
                 let spec = ImageSpec::parse(&spec).map_err(EngineError::Usage)?;
                 let facts = self.facts(false).await?.facts;
                 let (kind, exe, dir) = Self::runtime(&facts)?;
-                let path = match spec {
-                    ImageSpec::Path(p) => p,
+                let (path, arg) = match spec {
+                    ImageSpec::Path(p) => (p.clone(), p),
                     ImageSpec::Docker(r) => {
                         let p = r.image_path(kind, &dir);
                         if !facts.images.iter().any(|i| i.path == p) {
-                            self.pull_ref(&facts, &r, &|m| tracing::info!("{m}")).await?.path
-                        } else {
-                            p
+                            self.pull_ref(&facts, &r, &|m| tracing::info!("{m}")).await?;
                         }
+                        let arg = match kind {
+                            RuntimeKind::Charliecloud => {
+                                let mut named = r.clone();
+                                if named.tag.is_none() && named.digest.is_none() {
+                                    named.tag = Some("latest".into());
+                                }
+                                named.reference()
+                            }
+                            _ => p.clone(),
+                        };
+                        (p, arg)
                     }
                 };
-                (Some((kind, exe)), Some(path))
+                (Some((kind, exe)), Some(path), Some(arg))
             }
         };
         let run_name = format!(
@@ -552,7 +569,7 @@ impl Engine {
             resources: &res,
             runtime: runtime.as_ref().map(|r| r.0),
             runtime_path: None,
-            image: image_path.as_deref(),
+            image: image_arg.as_deref(),
             binds: &binds,
             interpreter: &interpreter,
             script: &script_in_run,
@@ -561,10 +578,10 @@ impl Engine {
         };
         append(&mut tar, script::SBATCH_FILE, js.render().as_bytes(), 0o755)?;
         let tar = tar.into_inner().map_err(|e| EngineError::io("building the upload", e))?;
-        let image_arg = image_path.clone().unwrap_or_default();
+        let image_check = image_path.clone().unwrap_or_default();
         let (argv, kind) = match &opts.in_alloc {
             None => (
-                bash(programs::RUN_PROGRAM, "clusterls-run", [run_name.clone(), image_arg]),
+                bash(programs::RUN_PROGRAM, "clusterls-run", [run_name.clone(), image_check]),
                 JobKind::Run,
             ),
             Some(alloc) => {
@@ -577,7 +594,7 @@ impl Engine {
                     bash(
                         programs::STEP_PROGRAM,
                         "clusterls-step",
-                        [run_name.clone(), image_arg, alloc.clone()],
+                        [run_name.clone(), image_check, alloc.clone()],
                     ),
                     JobKind::Step,
                 )
@@ -894,6 +911,12 @@ impl Engine {
             }
         })
     }
+}
+
+/// The last `n` lines of a command's stderr, for an error message.
+fn last_lines(s: &str, n: usize) -> String {
+    let lines: Vec<&str> = s.trim().lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 fn append(tar: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8], mode: u32) -> Result<()> {

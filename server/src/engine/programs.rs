@@ -61,10 +61,18 @@ printf 'err %s\n' "$(tail -c +"$(($3+1))" "$d/error.log" 2>/dev/null | base64 -w
 pub const PULL_PROGRAM: &str = r#"set -e
 kind=$1; final=$2; ref=$3; shift 3
 if [ -e "$final" ]; then printf 'present %s\n' "$final"; exit 0; fi
-dir=$(dirname "$final"); mkdir -p "$dir"
-exec 9> "$final.lock"
-echo "clusterls: waiting for other pulls of this image" >&2
-flock 9
+dir=$(dirname "$final")
+case $kind in
+  # ch-image refuses a storage directory it did not create, and locks the whole
+  # storage: one lock per user, outside it.
+  charliecloud) lock="${TMPDIR:-/tmp}/clusterls-$(id -un)-ch-pull.lock" ;;
+  *) mkdir -p "$dir"; lock="$final.lock" ;;
+esac
+exec 9> "$lock"
+if ! flock -n 9; then
+  echo "clusterls: waiting for another pull to finish" >&2
+  flock 9
+fi
 if [ -e "$final" ]; then printf 'present %s\n' "$final"; exit 0; fi
 echo "clusterls: pulling $ref in an allocation (srun $*)" >&2
 case $kind in
@@ -73,9 +81,8 @@ case $kind in
     trap 'rm -rf "$tmp"' EXIT
     srun "$@" "$kind" pull --force "$tmp" "docker://$ref" >&2 ;;
   charliecloud)
-    # ch-image pulls into its storage under a temporary name (stored as NAME+latest);
-    # that directory is then renamed into place.
-    tmp="$dir/clusterls-tmp-$$+latest"
+    # Pulled into the storage under a temporary name, then renamed into place.
+    tmp="$dir/clusterls-tmp-$$"
     trap 'rm -rf "$tmp"' EXIT
     srun "$@" env CH_IMAGE_STORAGE="$(dirname "$dir")" ch-image pull "$ref" "clusterls-tmp-$$" >&2 ;;
 esac
