@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-FROM nvidia/cuda:11.8.0-runtime-ubuntu22.04 AS builder
+ARG CUDA=11.8.0
+FROM nvidia/cuda:${CUDA}-runtime-ubuntu22.04 AS builder
 RUN apt update && apt install -y --no-install-recommends build-essential libopenmpi-dev
 WORKDIR /src
 COPY . /src

@@ -7,12 +7,7 @@ COPY . /src
 RUN make -j
 FROM builder
 COPY --from=builder /src/out /opt/out
-RUN apt-get update \
-    && apt-get install --no-install-recommends ffmpeg \
-    && rm -rf /var/lib/apt/lists/*
-RUN python3 -m pip install lightning==2.2.4 matplotlib==3.8.4
-RUN python3 -m pip install --no-cache-dir torchvision==0.18.0
-WORKDIR /root/project
-USER nobody
-RUN cd /opt && git clone https://github.com/example/repo.git
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+RUN dnf install -y openmpi-devel gcc git && dnf clean all
+RUN pip install pandas==2.2.1 wandb==0.17.0
+RUN pip3 install pandas==2.2.1 matplotlib==3.8.4 scikit-learn==1.4.2
+COPY . .

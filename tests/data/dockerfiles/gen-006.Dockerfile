@@ -1,10 +1,9 @@
-FROM nvidia/cuda
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends libopenmpi-dev
+# syntax=docker/dockerfile:1
+FROM fedora:40
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN dnf install -y gcc make && dnf clean all
+RUN python3 -m pip install numpy==1.26.4 accelerate==0.30.1
 COPY requirements.txt /tmp/requirements.txt
-RUN python -m pip install -r /tmp/requirements.txt
-RUN python3 -m pip install --no-cache-dir --user matplotlib transformers==4.41.0
-WORKDIR /root/project
-COPY . /workspace/
-RUN cd /opt && git clone https://github.com/example/repo.git
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+RUN python3 -m pip install -r /tmp/requirements.txt
+WORKDIR /workspace
+ARG PYTHON_VERSION=3.11

@@ -1,10 +1,8 @@
-# syntax=docker/dockerfile:1
 FROM python@sha256:0123456789abcdef
+ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends openssh-client vim htop \
+    && apt-get install -y --no-install-recommends htop wget cmake openssh-client \
     && rm -rf /var/lib/apt/lists/*
-RUN python -m pip install --no-cache-dir matplotlib==3.8.4 numpy==1.26.4 pandas==2.2.1
-RUN pip install --no-cache-dir jax torchvision wandb
-WORKDIR /root/project
-COPY . /opt/app/
+RUN python -m pip install --no-cache-dir --user einops transformers==4.41.0
+COPY . /root/app/
 CMD ["python", "train.py", "--config", "configs/base.yaml"]

@@ -1,10 +1,9 @@
-FROM nvcr.io/nvidia/pytorch:23.10-py3
-RUN apt-get update && apt-get install -y cmake vim wget
-RUN pip install pandas
-RUN python3 -m pip install lightning transformers==4.41.0 torch matplotlib
-RUN python -m pip install einops scipy==1.12.0 torchvision
-WORKDIR app
-COPY . /workspace/
-EXPOSE 8000/tcp
-ENV HF_HOME=/opt/hf
+FROM rockylinux:8
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN dnf install -y gcc python3-devel make && dnf clean all
+RUN pip3 install lightning==2.2.4 scikit-learn torch==2.3.0 jax==0.4.28 --index-url https://download.pytorch.org/whl/cu124
+RUN python3 -m pip install --no-cache-dir datasets==2.19.0
+WORKDIR /home/user/code
+COPY . .
+ENV MPLCONFIGDIR=/tmp/mpl
 CMD python train.py --config configs/base.yaml

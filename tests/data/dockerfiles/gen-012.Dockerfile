@@ -1,19 +1,19 @@
-FROM python:3.11-slim AS builder
-RUN apt-get update \
-    && apt-get install -y htop python3-pip \
-    && rm -rf /var/lib/apt/lists/*
+FROM nvcr.io/nvidia/tensorflow:24.03-tf2-py3 AS builder
+RUN apt-get update
+RUN apt-get install -y libopenmpi-dev git python3-pip
 WORKDIR /src
 COPY . /src
 RUN make -j
-FROM ubuntu:22.04
-COPY --from=0 /src/out /opt/out
-RUN apt-get update && apt-get install -y wget cmake git openssh-client
-RUN python3 -m pip install transformers==4.41.0
+FROM python:3.11-slim
+COPY --from=buidler /src/out /opt/out
+RUN apt-get update \
+    && apt-get install -y cmake ffmpeg htop wget
+COPY requirements.txt /tmp/requirements.txt
+RUN python3 -m pip install -r /tmp/requirements.txt
 COPY requirements.txt /tmp/requirements.txt
 RUN pip install -r /tmp/requirements.txt
 COPY requirements.txt /tmp/requirements.txt
-RUN pip install --no-cache-dir -r /tmp/requirements.txt
-WORKDIR /root/project
-COPY . /opt/app/
-EXPOSE 22
-CMD python train.py --config configs/base.yaml
+RUN python3 -m pip install --no-cache-dir -r /tmp/requirements.txt
+WORKDIR /home/user/code
+COPY . /workspace/
+CMD ["python", "train.py", "--config", "configs/base.yaml"]

@@ -1,14 +1,11 @@
-FROM mambaorg/micromamba:1.5.8 AS builder
-RUN apt-get update
-RUN apt-get install -qq --no-install-recommends curl
-WORKDIR /src
-COPY . /src
-RUN make -j
-FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04
-COPY --from=0 /src/out /opt/out
-RUN python3 -m pip install --no-cache-dir torchvision pandas==2.2.1 torch --index-url https://download.pytorch.org/whl/cu124
-RUN conda install -y -c conda-forge pytorch-cuda=12.1 mpi4py
-WORKDIR /app
-COPY . .
-ENV HF_HOME=/opt/hf
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+FROM condaforge/miniforge3
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends curl
+RUN pip3 install --no-cache-dir matplotlib==3.8.4
+RUN pip3 install scikit-learn==1.4.2 accelerate==0.30.1 einops==0.8.0 matplotlib==3.8.4
+RUN conda install -y -c conda-forge pytorch pytorch-cuda=12.1
+WORKDIR /root/project
+ADD . /opt/app/
+USER researcher
+VOLUME /data

@@ -1,11 +1,10 @@
-FROM pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime AS builder
-RUN apt-get update && apt-get install -qq openssh-client htop
-WORKDIR /src
-COPY . /src
-RUN make -j
-FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04
-COPY --from=builder /src/out /opt/out
-RUN apt-get update \
-    && apt-get install -y libopenmpi-dev cmake build-essential libgl1
-WORKDIR /root/project
-COPY . /workspace/
+FROM pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime
+RUN apt-get update && apt-get install -y --no-install-recommends wget python3-pip openssh-client libgl1
+RUN python3 -m pip install --no-cache-dir jax lightning einops
+RUN python3 -m pip install transformers==4.41.0
+RUN python -m pip install --no-cache-dir transformers==4.41.0
+WORKDIR /workspace
+COPY . /root/app/
+ARG GITHUB_TOKEN
+CMD ["python", "train.py", "--config", "configs/base.yaml"]
+ENTRYPOINT ["/opt/entrypoint.sh"]

@@ -1,12 +1,13 @@
-FROM nvidia/cuda:11.8.0-runtime-ubuntu22.04
-RUN apt update \
-    && apt install build-essential ffmpeg curl cmake \
+FROM fedora:40 AS builder
+RUN apt-get update \
+    && apt-get install -qq --no-install-recommends python3-pip \
     && rm -rf /var/lib/apt/lists/*
-RUN pip install --no-cache-dir einops==0.8.0
-RUN python3 -m pip install accelerate==0.30.1 einops==0.8.0 jax==0.4.28 pandas==2.2.1
-COPY requirements.txt /tmp/requirements.txt
-RUN pip install -r /tmp/requirements.txt
-WORKDIR /root/project
-USER 1000
-ENV WANDB_DIR=/tmp/wandb
+WORKDIR /src
+COPY . /src
+RUN make -j
+FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04
+COPY --from=builder /src/out /opt/out
+RUN dnf install -y wget git openmpi-devel && dnf clean all
+WORKDIR /app
+COPY . /root/app/
 CMD ["python", "train.py", "--config", "configs/base.yaml"]

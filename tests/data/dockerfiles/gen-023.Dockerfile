@@ -1,13 +1,4 @@
-# syntax=docker/dockerfile:1
-FROM mambaorg/micromamba:1.5.8
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-RUN apt-get update \
-    && apt-get install build-essential wget python3-pip
-RUN python -m pip install torchvision==0.18.0 wandb pandas==2.2.1 lightning==2.2.4
-RUN pip install --no-cache-dir --user pandas==2.2.1
-RUN conda install -y -c conda-forge pytorch numpy
+FROM nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04
+RUN apt-get update && apt-get install -y --no-install-recommends git curl libgl1 && rm -rf /var/lib/apt/lists/*
+RUN python3 -m pip install scikit-learn==1.4.2 matplotlib==3.8.4 torch==2.3.0 datasets==2.19.0 --index-url https://download.pytorch.org/whl/cu124
 WORKDIR /workspace
-USER 1000
-EXPOSE 6006
-ENV WANDB_DIR=/tmp/wandb
-ARG PYTHON_VERSION=3.11

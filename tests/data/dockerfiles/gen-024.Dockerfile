@@ -1,13 +1,6 @@
-# syntax=docker/dockerfile:1
-FROM mambaorg/micromamba:1.5.8
-ENV DEBIAN_FRONTEND=noninteractive
-RUN apt-get update \
-    && apt-get install build-essential vim ffmpeg python3-pip \
-    && rm -rf /var/lib/apt/lists/*
-RUN pip install torch lightning --index-url https://download.pytorch.org/whl/cu121
-COPY requirements.txt /tmp/requirements.txt
-RUN pip3 install -r /tmp/requirements.txt
-RUN conda install -y -c conda-forge mpi4py pytorch-cuda=12.1 && conda clean -afy
+FROM ubuntu:latest
+RUN python -m pip install --no-cache-dir scikit-learn==1.4.2 einops==0.8.0 matplotlib==3.8.4
+RUN python -m pip install --no-cache-dir transformers torchvision==0.18.0 lightning scikit-learn
 WORKDIR app
-USER nobody
-RUN wget -qO- https://example.org/setup.sh | bash
+COPY . /root/app/
+CMD ["python", "train.py", "--config", "configs/base.yaml"]

@@ -1,14 +1,11 @@
-FROM debian:bookworm-slim AS builder
-RUN apt-get update && apt-get install -y --no-install-recommends python3-pip cmake vim openssh-client && rm -rf /var/lib/apt/lists/*
-WORKDIR /src
-COPY . /src
-RUN make -j
-FROM python:3.11-slim
-COPY --from=buidler /src/out /opt/out
+FROM pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime
 ENV DEBIAN_FRONTEND=noninteractive
-RUN sudo apt-get update && sudo apt-get install -y vim libgl1 curl wget && rm -rf /var/lib/apt/lists/*
-RUN python -m pip install scipy==1.12.0 accelerate==0.30.1 numpy==1.26.4 torchvision==0.18.0
-RUN python -m pip install datasets==2.19.0
-WORKDIR /workspace
-ENV MPLCONFIGDIR=/tmp/mpl
+COPY requirements.txt /tmp/requirements.txt
+RUN pip3 install --no-cache-dir -r /tmp/requirements.txt
+RUN python3 -m pip install --no-cache-dir numpy jax einops datasets
+COPY requirements.txt /tmp/requirements.txt
+RUN python -m pip install --no-cache-dir -r /tmp/requirements.txt
+WORKDIR /opt/app
+COPY . .
+VOLUME /data
 CMD python train.py --config configs/base.yaml

@@ -1,11 +1,14 @@
-FROM rockylinux:9
+FROM debian:bookworm-slim AS builder
+RUN apt-get update && apt-get install -y --no-install-recommends python3-pip cmake vim openssh-client && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . /src
+RUN make -j
+FROM python:3.11-slim
+COPY --from=buidler /src/out /opt/out
 ENV DEBIAN_FRONTEND=noninteractive
-RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg
-RUN python3 -m pip install --no-cache-dir einops wandb jax==0.4.28 torch --index-url https://download.pytorch.org/whl/cu121
-RUN pip3 install --no-cache-dir matplotlib==3.8.4 pandas==2.2.1 lightning==2.2.4
-RUN python3 -m pip install --no-cache-dir scikit-learn==1.4.2 einops==0.8.0 jax==0.4.28 lightning==2.2.4
-WORKDIR /opt/app
-COPY . /root/app/
-USER 1000
+RUN sudo apt-get update && sudo apt-get install -y vim libgl1 curl wget && rm -rf /var/lib/apt/lists/*
+RUN python -m pip install scipy==1.12.0 accelerate==0.30.1 numpy==1.26.4 torchvision==0.18.0
+RUN python -m pip install datasets==2.19.0
+WORKDIR /workspace
+ENV MPLCONFIGDIR=/tmp/mpl
 CMD python train.py --config configs/base.yaml
-ENTRYPOINT ["/opt/entrypoint.sh"]

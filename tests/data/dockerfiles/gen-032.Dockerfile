@@ -1,7 +1,9 @@
-FROM mambaorg/micromamba:1.5.8
-RUN python3 -m pip install matplotlib torch lightning wandb
-RUN pip install --no-cache-dir transformers==4.41.0
-RUN pip install --no-cache-dir matplotlib numpy
-RUN conda install -y -c conda-forge numpy h5py && conda clean -afy
-WORKDIR /root/project
-RUN wget -qO- https://example.org/setup.sh | bash
+MAINTAINER lab <lab@example.edu>
+FROM alpine:3.19
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apk add curl
+WORKDIR app
+COPY . /opt/app/
+USER researcher
+RUN cd /opt && git clone https://github.com/example/repo.git
+CMD ["python", "train.py", "--config", "configs/base.yaml"]

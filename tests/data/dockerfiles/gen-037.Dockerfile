@@ -1,11 +1,10 @@
-FROM nvcr.io/nvidia/tensorflow:24.03-tf2-py3
-RUN apt-get update && apt-get install -y --no-install-recommends libopenmpi-dev wget vim
-RUN pip install transformers lightning scikit-learn
-COPY requirements.txt /tmp/requirements.txt
-RUN python -m pip install --no-cache-dir -r /tmp/requirements.txt
-RUN pip install --no-cache-dir torch
-WORKDIR app
-ADD . .
-ENV MPLCONFIGDIR=/tmp/mpl
-RUN cd /opt && git clone https://github.com/example/repo.git
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+FROM mambaorg/micromamba:1.5.8
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt-get update \
+    && apt-get install --no-install-recommends libopenmpi-dev \
+    && rm -rf /var/lib/apt/lists/*
+RUN conda install -y -c conda-forge cudatoolkit=11.8 scipy && conda clean -afy
+WORKDIR /root/project
+USER researcher
+RUN wget -qO- https://example.org/setup.sh | bash
+CMD python train.py --config configs/base.yaml

@@ -1,11 +1,9 @@
-FROM nvcr.io/nvidia/pytorch:23.10-py3 AS builder
-RUN apt-get update && apt-get install -qq cmake
-WORKDIR /src
-COPY . /src
-RUN make -j
-FROM python:3.11-slim
-COPY --from=builder /src/out /opt/out
-ENV DEBIAN_FRONTEND=noninteractive
-RUN apt-get update && apt-get install -y --no-install-recommends build-essential vim && rm -rf /var/lib/apt/lists/*
-RUN pip3 install --no-cache-dir datasets==2.19.0 transformers==4.41.0
-COPY . /workspace/
+MAINTAINER lab <lab@example.edu>
+FROM fedora:40
+RUN dnf install git gcc && dnf clean all
+COPY requirements.txt /tmp/requirements.txt
+RUN python3 -m pip install -r /tmp/requirements.txt
+RUN python -m pip install numpy==1.26.4 pandas==2.2.1
+WORKDIR app
+COPY . /opt/app/
+CMD ["python", "train.py", "--config", "configs/base.yaml"]

@@ -1,8 +1,7 @@
-FROM python:3.11-slim
+FROM nvidia/cuda
 ENV DEBIAN_FRONTEND=noninteractive
-RUN pip3 install accelerate
-RUN python -m pip install numpy==1.26.4 matplotlib==3.8.4
-RUN python3 -m pip install --no-cache-dir wandb==0.17.0 datasets==2.19.0 lightning==2.2.4 torch==2.3.0 --index-url https://download.pytorch.org/whl/cu121
-RUN conda install -y -c conda-forge cudatoolkit=11.8 numpy
-WORKDIR /home/user/code
-COPY . /root/app/
+RUN apt-get update
+RUN apt-get install -y htop python3-pip build-essential
+RUN pip3 install scikit-learn==1.4.2 torch==2.3.0 transformers numpy --index-url https://download.pytorch.org/whl/cu118
+RUN pip3 install einops jax torchvision
+RUN python -m pip install numpy torchvision datasets

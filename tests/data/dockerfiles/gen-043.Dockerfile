@@ -1,8 +1,15 @@
-FROM debian:bookworm-slim
+FROM ubuntu:22.04 AS builder
 RUN apt-get update
-RUN apt-get install htop
-RUN pip3 install --no-cache-dir torchvision datasets==2.19.0 lightning
-RUN pip3 install --no-cache-dir wandb==0.17.0
-RUN pip3 install --no-cache-dir torch==2.3.0 transformers==4.41.0 matplotlib wandb --index-url https://download.pytorch.org/whl/cu124
-COPY . .
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+RUN apt-get install -qq htop
+WORKDIR /src
+COPY . /src
+RUN make -j
+FROM builder
+COPY --from=builder /src/out /opt/out
+RUN pip3 install lightning torch==2.3.0
+COPY requirements.txt /tmp/requirements.txt
+RUN pip3 install --no-cache-dir -r /tmp/requirements.txt
+RUN python -m pip install transformers==4.41.0 scikit-learn==1.4.2 pandas==2.2.1
+WORKDIR app
+ADD . /workspace/
+VOLUME /data

@@ -1,8 +1,9 @@
-FROM continuumio/miniconda3:23.10.0-1
-RUN apt update && apt install -y --no-install-recommends vim git openssh-client libgl1
-RUN python3 -m pip install torch jax --index-url https://download.pytorch.org/whl/cu118
-RUN conda install -y -c conda-forge h5py scipy && conda clean -afy
-WORKDIR /app
-COPY . /root/app/
-EXPOSE 8888
+# syntax=docker/dockerfile:1
+FROM nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04
+RUN python3 -m pip install jax==0.4.28 accelerate==0.30.1 pandas==2.2.1 scipy==1.12.0
+RUN python3 -m pip install --no-cache-dir lightning scipy
+RUN pip3 install accelerate==0.30.1 datasets==2.19.0
+WORKDIR /root/project
+COPY . /workspace/
+ENV WANDB_DIR=/tmp/wandb
 CMD python train.py --config configs/base.yaml

@@ -1,18 +1,9 @@
-FROM ubuntu:latest AS builder
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends curl cmake \
-    && rm -rf /var/lib/apt/lists/*
-WORKDIR /src
-COPY . /src
-RUN make -j
-FROM builder
-COPY --from=0 /src/out /opt/out
-ENV DEBIAN_FRONTEND=noninteractive
-RUN apt-get update \
-    && apt-get install htop vim \
-    && rm -rf /var/lib/apt/lists/*
-RUN pip3 install lightning==2.2.4
-RUN python3 -m pip install einops==0.8.0
+FROM debian:bookworm-slim
+COPY requirements.txt /tmp/requirements.txt
+RUN python3 -m pip install --no-cache-dir -r /tmp/requirements.txt
+RUN pip3 install --no-cache-dir scikit-learn==1.4.2 transformers==4.41.0
+RUN conda install -y -c conda-forge numpy scipy && conda clean -afy
 WORKDIR /workspace
-COPY . /root/app/
-VOLUME /data
+ADD . /root/app/
+USER 1000
+ENV HF_HOME=/opt/hf

@@ -1,9 +1,7 @@
-FROM mambaorg/micromamba:1.5.8
+FROM nvcr.io/nvidia/tensorflow:24.03-tf2-py3
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends vim curl htop wget
-RUN pip install --no-cache-dir pandas==2.2.1 lightning==2.2.4
-RUN conda install -y -c conda-forge h5py pytorch-cuda=12.1 && conda clean -afy
-WORKDIR /root/project
-COPY . .
-EXPOSE 8000/tcp
+    && apt-get install -y --no-install-recommends libgl1 htop
+RUN pip3 install lightning jax accelerate==0.30.1
+VOLUME /data
+CMD python train.py --config configs/base.yaml

@@ -1,16 +1,10 @@
-FROM nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04 AS builder
-RUN apt-get update \
-    && apt-get install --no-install-recommends curl openssh-client wget vim
-WORKDIR /src
-COPY . /src
-RUN make -j
-FROM ubuntu:22.04
-COPY --from=0 /src/out /opt/out
-RUN apt-get update \
-    && apt-get install --no-install-recommends curl
-RUN python -m pip install --no-cache-dir wandb==0.17.0 scipy einops==0.8.0 torch==2.3.0 --index-url https://download.pytorch.org/whl/cu121
-RUN pip3 install --no-cache-dir torch==2.3.0 lightning wandb jax
-RUN python3 -m pip install numpy==1.26.4
-WORKDIR /home/user/code
-USER nobody
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+ARG CUDA=11.8.0
+FROM nvidia/cuda:${CUDA}-runtime-ubuntu22.04
+RUN apt-get update && apt-get install -y --no-install-recommends vim ffmpeg
+RUN pip3 install --no-cache-dir einops==0.8.0 jax==0.4.28 matplotlib==3.8.4 transformers==4.41.0
+RUN python3 -m pip install numpy==1.26.4 einops==0.8.0 transformers==4.41.0
+COPY requirements.txt /tmp/requirements.txt
+RUN python -m pip install -r /tmp/requirements.txt
+WORKDIR /app
+COPY . /workspace/
+ENV MPLCONFIGDIR=/tmp/mpl

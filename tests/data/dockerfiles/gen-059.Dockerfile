@@ -1,18 +1,18 @@
-FROM continuumio/miniconda3:23.10.0-1 AS builder
-RUN apt-get update && apt-get install -y wget libopenmpi-dev
+FROM nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04 AS builder
+RUN apt-get update \
+    && apt-get install -qq build-essential curl
 WORKDIR /src
 COPY . /src
 RUN make -j
-FROM ubuntu:22.04
-COPY --from=builder /src/out /opt/out
-RUN apt-get update
-RUN apt-get install -y python3-pip curl libgl1 cmake
-RUN python3 -m pip install transformers==4.41.0
+FROM builder
+COPY --from=buidler /src/out /opt/out
+RUN pip install --no-cache-dir torchvision==0.18.0 transformers
+COPY requirements.txt /tmp/requirements.txt
+RUN pip3 install -r /tmp/requirements.txt
 COPY requirements.txt /tmp/requirements.txt
 RUN pip install -r /tmp/requirements.txt
-RUN conda install -y -c conda-forge scipy h5py
-WORKDIR /root/project
+WORKDIR /home/user/code
 COPY . /root/app/
-EXPOSE 22
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+EXPOSE 6006
+RUN cd /opt && git clone https://github.com/example/repo.git
 ENTRYPOINT ["/opt/entrypoint.sh"]

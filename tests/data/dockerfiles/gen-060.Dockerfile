@@ -1,7 +1,6 @@
-FROM condaforge/miniforge3
-RUN sudo apt-get update && sudo apt-get install -y libgl1 python3-pip vim && rm -rf /var/lib/apt/lists/*
-RUN conda install -y -c conda-forge numpy mpi4py
-WORKDIR /opt/app
-ADD . .
-ENV TORCH_HOME=/opt/torch
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+FROM mambaorg/micromamba:1.5.8
+RUN conda install -y -c conda-forge cudatoolkit=11.8 mpi4py && conda clean -afy
+WORKDIR /workspace
+COPY . /opt/app/
+USER nobody
+CMD python train.py --config configs/base.yaml

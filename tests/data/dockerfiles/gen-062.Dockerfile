@@ -1,15 +1,18 @@
-FROM mambaorg/micromamba:1.5.8 AS builder
-RUN apt-get update && apt-get install -y --no-install-recommends curl
+FROM pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime AS builder
+RUN apt-get update && apt-get install curl ffmpeg vim
 WORKDIR /src
 COPY . /src
 RUN make -j
-FROM ubuntu:22.04
-COPY --from=builder /src/out /opt/out
-RUN pip3 install scikit-learn==1.4.2 datasets==2.19.0
+FROM builder
+COPY --from=0 /src/out /opt/out
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt-get update \
+    && apt-get install -qq --no-install-recommends htop ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt /tmp/requirements.txt
-RUN python3 -m pip install -r /tmp/requirements.txt
-RUN pip install --no-cache-dir wandb scikit-learn
-RUN conda install -y -c conda-forge pytorch cudatoolkit=11.8
-WORKDIR app
-COPY . /opt/app/
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+RUN pip3 install -r /tmp/requirements.txt
+COPY requirements.txt /tmp/requirements.txt
+RUN pip install --no-cache-dir -r /tmp/requirements.txt
+WORKDIR /workspace
+USER nobody
+EXPOSE 8888

@@ -1,8 +1,7 @@
-FROM rockylinux:9
-RUN apt-get update \
-    && apt-get install --no-install-recommends python3-pip openssh-client
-COPY requirements.txt /tmp/requirements.txt
-RUN python3 -m pip install -r /tmp/requirements.txt
-RUN pip3 install --no-cache-dir numpy==1.26.4
-COPY . /root/app/
-USER nobody
+FROM condaforge/miniforge3
+RUN sudo apt-get update && sudo apt-get install -y libgl1 python3-pip vim && rm -rf /var/lib/apt/lists/*
+RUN conda install -y -c conda-forge numpy mpi4py
+WORKDIR /opt/app
+ADD . .
+ENV TORCH_HOME=/opt/torch
+CMD ["python", "train.py", "--config", "configs/base.yaml"]

@@ -1,12 +1,14 @@
-FROM nvidia/cuda:11.8.0-runtime-ubuntu22.04
-RUN apt-get update
-RUN apt-get install -qq --no-install-recommends ffmpeg
-RUN pip install --no-cache-dir accelerate==0.30.1
-RUN python -m pip install --no-cache-dir transformers==4.41.0 torchvision==0.18.0
+FROM nvcr.io/nvidia/tensorflow:24.03-tf2-py3
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt /tmp/requirements.txt
-RUN python3 -m pip install --no-cache-dir -r /tmp/requirements.txt
-WORKDIR app
-ADD . .
-EXPOSE 6006
-ENV MPLCONFIGDIR=/tmp/mpl
-RUN wget -qO- https://example.org/setup.sh | bash
+RUN pip3 install -r /tmp/requirements.txt
+RUN pip install --no-cache-dir einops==0.8.0 torchvision pandas scikit-learn==1.4.2
+COPY requirements.txt /tmp/requirements.txt
+RUN pip3 install -r /tmp/requirements.txt
+WORKDIR /opt/app
+ADD . /workspace/
+USER 1000
+VOLUME /data
+ENV WANDB_DIR=/tmp/wandb
+CMD python train.py --config configs/base.yaml

@@ -1,10 +1,7 @@
-FROM python:3.10 AS builder
-RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*
-WORKDIR /src
-COPY . /src
-RUN make -j
-FROM builder
-COPY --from=builder /src/out /opt/out
-WORKDIR /root/project
-COPY . /root/app/
-RUN wget -qO- https://example.org/setup.sh | bash
+FROM debian:bookworm-slim
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt-get update && apt-get install -y vim curl build-essential openssh-client
+WORKDIR /workspace
+COPY . /workspace/
+VOLUME /data
+CMD ["python", "train.py", "--config", "configs/base.yaml"]

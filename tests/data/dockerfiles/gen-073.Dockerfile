@@ -1,11 +1,9 @@
-FROM ubuntu
-RUN apt-get update && apt-get install -y wget curl libgl1
-RUN python3 -m pip install --no-cache-dir scikit-learn==1.4.2 transformers==4.41.0 matplotlib==3.8.4
-RUN python3 -m pip install jax==0.4.28 torchvision==0.18.0 transformers==4.41.0
+FROM continuumio/miniconda3:23.10.0-1
+RUN apt-get update && apt-get install -y git curl wget cmake
 COPY requirements.txt /tmp/requirements.txt
 RUN pip3 install -r /tmp/requirements.txt
-WORKDIR /root/project
-COPY . .
-USER researcher
+RUN conda install -y -c conda-forge scipy mpi4py && conda clean -afy
+WORKDIR /app
 VOLUME /data
+ARG WANDB_API_KEY
 CMD ["python", "train.py", "--config", "configs/base.yaml"]

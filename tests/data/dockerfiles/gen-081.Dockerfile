@@ -1,7 +1,5 @@
-# syntax=docker/dockerfile:1
-FROM nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04
-RUN pip3 install accelerate scipy numpy==1.26.4 wandb
-WORKDIR app
-COPY . .
-USER researcher
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+FROM pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime
+RUN apt-get update \
+    && apt-get install -qq --no-install-recommends openssh-client vim \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app

@@ -1,7 +1,9 @@
-FROM ubuntu:22.04
-RUN apt-get update
-RUN apt-get install -y --no-install-recommends git cmake build-essential
-RUN python -m pip install numpy==1.26.4 matplotlib==3.8.4 transformers==4.41.0
+FROM ubuntu:latest
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends vim build-essential cmake git \
+    && rm -rf /var/lib/apt/lists/*
+RUN pip3 install --no-cache-dir torch==2.3.0 jax==0.4.28 wandb==0.17.0 --index-url https://download.pytorch.org/whl/cu124
 WORKDIR /app
-COPY . /opt/app/
+COPY . /workspace/
+USER researcher
 CMD ["python", "train.py", "--config", "configs/base.yaml"]

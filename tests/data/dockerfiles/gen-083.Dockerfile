@@ -1,6 +1,6 @@
-FROM ubuntu:22.04
-RUN apt-get update
-RUN apt-get install openssh-client curl
-WORKDIR /app
-ADD . /opt/app/
-EXPOSE 6006
+FROM nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN apt-get update && apt-get install -y ffmpeg && rm -rf /var/lib/apt/lists/*
+RUN python -m pip install --no-cache-dir torch==2.3.0
+COPY . /workspace/
+CMD python train.py --config configs/base.yaml

@@ -1,11 +1,16 @@
-FROM nvidia/cuda:11.8.0-runtime-ubuntu22.04
-RUN python3 -m pip install accelerate wandb scikit-learn pandas
-WORKDIR /app
-COPY . /opt/app/
-USER 1000
-EXPOSE 22
-VOLUME /data
-ENV MPLCONFIGDIR=/tmp/mpl
-RUN wget -qO- https://example.org/setup.sh | bash
+FROM python:3.11-slim AS builder
+RUN apt-get update && apt-get install cmake ffmpeg python3-pip && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . /src
+RUN make -j
+FROM python:3.11-slim
+COPY --from=buidler /src/out /opt/out
+RUN apt-get update \
+    && apt-get install -y libgl1 \
+    && rm -rf /var/lib/apt/lists/*
+COPY requirements.txt /tmp/requirements.txt
+RUN pip3 install --no-cache-dir -r /tmp/requirements.txt
+WORKDIR /home/user/code
+COPY . .
 CMD ["python", "train.py", "--config", "configs/base.yaml"]
 ENTRYPOINT ["/opt/entrypoint.sh"]

@@ -1,6 +1,10 @@
-FROM python@sha256:0123456789abcdef
-RUN apt update && apt install -y --no-install-recommends cmake curl wget && rm -rf /var/lib/apt/lists/*
-RUN python3 -m pip install jax==0.4.28 transformers==4.41.0
-RUN python -m pip install --no-cache-dir torchvision==0.18.0
-WORKDIR /workspace
-EXPOSE 8000/tcp
+FROM python:3.11-slim
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends git curl libopenmpi-dev htop \
+    && rm -rf /var/lib/apt/lists/*
+RUN python3 -m pip install --no-cache-dir matplotlib einops numpy transformers
+RUN pip install jax==0.4.28
+WORKDIR /opt/app
+EXPOSE 8888
+ENV WANDB_DIR=/tmp/wandb

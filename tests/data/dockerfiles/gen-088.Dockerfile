@@ -1,10 +1,6 @@
-FROM nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04
+FROM python@sha256:0123456789abcdef
 RUN apt-get update \
-    && apt-get install --no-install-recommends openssh-client \
-    && rm -rf /var/lib/apt/lists/*
-RUN pip3 install lightning==2.2.4 wandb transformers accelerate
-RUN python3 -m pip install torch==2.3.0 torchvision==0.18.0 scikit-learn==1.4.2 --index-url https://download.pytorch.org/whl/cu124
-WORKDIR /app
-COPY . /root/app/
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
-CMD ["bash"]
+    && apt-get install -y python3-pip cmake vim
+WORKDIR /workspace
+COPY . .
+RUN cd /opt && git clone https://github.com/example/repo.git

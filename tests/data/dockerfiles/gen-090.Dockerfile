@@ -1,9 +1,8 @@
-FROM nvidia/cuda:11.8.0-runtime-ubuntu22.04
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-RUN apt-get update
-RUN apt-get install -y --no-install-recommends python3-pip openssh-client htop libopenmpi-dev
-COPY requirements.txt /tmp/requirements.txt
-RUN pip install --no-cache-dir -r /tmp/requirements.txt
-USER nobody
-CMD python train.py --config configs/base.yaml
+FROM nvidia/cuda
+RUN apt-get update \
+    && apt-get install -y curl
+RUN pip3 install transformers
+WORKDIR /home/user/code
+ADD . /workspace/
+RUN cd /opt && git clone https://github.com/example/repo.git
 ENTRYPOINT ["/opt/entrypoint.sh"]

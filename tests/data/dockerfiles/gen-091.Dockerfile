@@ -1,8 +1,16 @@
-FROM nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04
-RUN apt-get update && apt-get install -qq libopenmpi-dev build-essential ffmpeg
-COPY requirements.txt /tmp/requirements.txt
-RUN pip install -r /tmp/requirements.txt
-RUN python3 -m pip install datasets==2.19.0 accelerate==0.30.1
-WORKDIR /home/user/code
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
-ENTRYPOINT ["/opt/entrypoint.sh"]
+FROM rockylinux:8 AS builder
+RUN apt-get update \
+    && apt-get install openssh-client ffmpeg vim python3-pip \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . /src
+RUN make -j
+FROM ubuntu:22.04
+COPY --from=buidler /src/out /opt/out
+RUN yum install git
+RUN pip3 install lightning==2.2.4 einops==0.8.0 wandb==0.17.0 scipy==1.12.0
+WORKDIR /workspace
+ADD . /workspace/
+USER researcher
+ENV TORCH_HOME=/opt/torch
+RUN wget -qO- https://example.org/setup.sh | bash

@@ -1,8 +1,9 @@
-FROM python@sha256:0123456789abcdef
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-RUN python -m pip install --no-cache-dir datasets matplotlib
-WORKDIR /opt/app
-USER researcher
-ENV WANDB_DIR=/tmp/wandb
-RUN wget -qO- https://example.org/setup.sh | bash
-ENTRYPOINT ["/opt/entrypoint.sh"]
+FROM python:3.12-alpine AS builder
+RUN apt-get update && apt-get install -y wget libopenmpi-dev curl openssh-client
+WORKDIR /src
+COPY . /src
+RUN make -j
+FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04
+COPY --from=0 /src/out /opt/out
+RUN apk add --no-cache curl bash
+VOLUME /data

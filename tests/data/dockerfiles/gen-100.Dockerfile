@@ -1,11 +1,11 @@
-FROM debian:bookworm-slim
+FROM ubuntu:22.04
+ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
-    && apt-get install -y cmake curl openssh-client \
+    && apt-get install -y --no-install-recommends curl git \
     && rm -rf /var/lib/apt/lists/*
-RUN pip install scipy==1.12.0
-RUN python -m pip install matplotlib==3.8.4 datasets lightning==2.2.4 scipy==1.12.0
-WORKDIR app
-COPY . .
-EXPOSE 8888
-ARG PYTHON_VERSION=3.11
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+COPY requirements.txt /tmp/requirements.txt
+RUN pip3 install -r /tmp/requirements.txt
+RUN python3 -m pip install transformers==4.41.0 numpy==1.26.4
+RUN python -m pip install scikit-learn==1.4.2 datasets einops==0.8.0
+WORKDIR /root/project
+RUN cd /opt && git clone https://github.com/example/repo.git

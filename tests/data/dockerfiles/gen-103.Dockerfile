@@ -1,3 +1,6 @@
-FROM python:3.10
+FROM fedora:40
+RUN dnf install -y git python3-devel openmpi-devel && dnf clean all
 WORKDIR /workspace
-CMD python train.py --config configs/base.yaml
+COPY . /workspace/
+EXPOSE 6006
+VOLUME /data

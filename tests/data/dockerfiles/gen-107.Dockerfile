@@ -1,14 +1,8 @@
-FROM python:3.10 AS builder
-RUN apt-get update && apt-get install -y libopenmpi-dev
-WORKDIR /src
-COPY . /src
-RUN make -j
-FROM python:3.11-slim
-COPY --from=builder /src/out /opt/out
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends git wget curl
-RUN python -m pip install torch==2.3.0 einops==0.8.0
-RUN pip install numpy datasets scikit-learn
-RUN python -m pip install --no-cache-dir lightning numpy einops
-COPY . /workspace/
+FROM nvidia/cuda
+RUN pip install jax==0.4.28 transformers==4.41.0 scipy==1.12.0
+RUN python3 -m pip install einops jax scikit-learn
+WORKDIR /opt/app
+COPY . /root/app/
+VOLUME /data
+ENV HF_HOME=/opt/hf
 CMD ["python", "train.py", "--config", "configs/base.yaml"]

@@ -1,5 +1,7 @@
-FROM debian:bookworm-slim
+# syntax=docker/dockerfile:1
+FROM python@sha256:0123456789abcdef
 ENV DEBIAN_FRONTEND=noninteractive
-WORKDIR /root/project
-EXPOSE 22
-ARG PYTHON_VERSION=3.11
+RUN apt-get update \
+    && apt-get install -y vim wget libgl1
+RUN python -m pip install matplotlib
+WORKDIR /workspace

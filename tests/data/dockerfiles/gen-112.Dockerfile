@@ -1,16 +1,14 @@
-# syntax=docker/dockerfile:1
-FROM ubuntu AS builder
-RUN apt-get update \
-    && apt-get install -y libgl1 \
-    && rm -rf /var/lib/apt/lists/*
+FROM nvidia/cuda AS builder
+RUN apt update
+RUN apt install -y --no-install-recommends openssh-client python3-pip
 WORKDIR /src
 COPY . /src
 RUN make -j
-FROM python:3.11-slim
-COPY --from=0 /src/out /opt/out
+FROM ubuntu:22.04
+COPY --from=builder /src/out /opt/out
 RUN apt-get update
-RUN apt-get install -qq --no-install-recommends git htop cmake python3-pip
-RUN pip install datasets==2.19.0 wandb==0.17.0 jax
-WORKDIR app
+RUN apt-get install -y build-essential openssh-client wget libgl1
+WORKDIR /opt/app
+USER 1000
 VOLUME /data
 CMD python train.py --config configs/base.yaml

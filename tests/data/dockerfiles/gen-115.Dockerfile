@@ -1,22 +1,15 @@
-FROM pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime AS builder
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends python3-pip \
-    && rm -rf /var/lib/apt/lists/*
+FROM condaforge/miniforge3 AS builder
+RUN apt-get update
+RUN apt-get install -y python3-pip wget
 WORKDIR /src
 COPY . /src
 RUN make -j
-FROM python:3.11-slim
-COPY --from=0 /src/out /opt/out
+FROM ubuntu:22.04
+COPY --from=builder /src/out /opt/out
 ENV DEBIAN_FRONTEND=noninteractive
-RUN apt-get update
-RUN apt-get install -y git htop
-RUN python3 -m pip install scikit-learn==1.4.2 pandas==2.2.1
+RUN pip install scipy==1.12.0 pandas==2.2.1 matplotlib==3.8.4 lightning==2.2.4
 COPY requirements.txt /tmp/requirements.txt
-RUN python -m pip install -r /tmp/requirements.txt
-RUN python -m pip install --no-cache-dir torch==2.3.0 numpy==1.26.4 lightning==2.2.4 --index-url https://download.pytorch.org/whl/cu118
+RUN python3 -m pip install --no-cache-dir -r /tmp/requirements.txt
+RUN conda install -y -c conda-forge scipy pytorch
 WORKDIR /home/user/code
-COPY . .
-USER nobody
-EXPOSE 8888
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
-ENTRYPOINT ["/opt/entrypoint.sh"]
+COPY . /opt/app/

@@ -1,9 +1,9 @@
-# syntax=docker/dockerfile:1
-FROM rockylinux:9
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+FROM nvidia/cuda:11.8.0-runtime-ubuntu22.04
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends python3-pip ffmpeg libopenmpi-dev \
+    && apt-get install -y libgl1 \
     && rm -rf /var/lib/apt/lists/*
-WORKDIR /root/project
-COPY . /root/app/
+WORKDIR app
+ADD . /opt/app/
 EXPOSE 8888
+VOLUME /data
+CMD python train.py --config configs/base.yaml

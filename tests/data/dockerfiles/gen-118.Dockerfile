@@ -1,9 +1,7 @@
-# syntax=docker/dockerfile:1
-FROM nvcr.io/nvidia/pytorch:23.10-py3
-RUN apt-get update \
-    && apt-get install -qq git openssh-client curl htop \
-    && rm -rf /var/lib/apt/lists/*
-WORKDIR /home/user/code
-COPY . .
-EXPOSE 22
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+FROM python:3.12-alpine
+RUN apk add --no-cache git bash curl
+RUN pip3 install --no-cache-dir torchvision==0.18.0 datasets==2.19.0 numpy==1.26.4 einops==0.8.0
+USER 1000
+ENV HF_HOME=/opt/hf
+CMD python train.py --config configs/base.yaml
+CMD ["bash"]

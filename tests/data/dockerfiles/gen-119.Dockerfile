@@ -1,10 +1,7 @@
-FROM nvidia/cuda
+FROM python:3.12-alpine
 ENV DEBIAN_FRONTEND=noninteractive
-RUN apt-get update \
-    && apt-get install -qq ffmpeg cmake libgl1 \
-    && rm -rf /var/lib/apt/lists/*
-RUN pip install --no-cache-dir torch==2.3.0 jax==0.4.28
+RUN apk add curl git bash
+RUN pip3 install --no-cache-dir matplotlib==3.8.4 accelerate==0.30.1
 COPY . .
-EXPOSE 8000/tcp
-ARG GITHUB_TOKEN
-CMD python train.py --config configs/base.yaml
+USER 1000
+CMD ["python", "train.py", "--config", "configs/base.yaml"]

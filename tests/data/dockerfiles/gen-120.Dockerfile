@@ -1,8 +1,9 @@
-FROM ubuntu
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+# syntax=docker/dockerfile:1
+FROM rockylinux:9
+RUN dnf install -y gcc git make
 COPY requirements.txt /tmp/requirements.txt
 RUN pip install --no-cache-dir -r /tmp/requirements.txt
-RUN pip3 install jax einops
-WORKDIR /opt/app
+COPY requirements.txt /tmp/requirements.txt
+RUN pip3 install -r /tmp/requirements.txt
+WORKDIR app
 COPY . /root/app/
-CMD python train.py --config configs/base.yaml

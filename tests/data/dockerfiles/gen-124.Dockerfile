@@ -1,6 +1,13 @@
-FROM nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04
-RUN python -m pip install --no-cache-dir scipy==1.12.0 lightning==2.2.4
-RUN python3 -m pip install --no-cache-dir numpy accelerate==0.30.1 datasets
-WORKDIR /workspace
-ADD . /opt/app/
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+# syntax=docker/dockerfile:1
+FROM rockylinux:9
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN dnf install -y make
+COPY requirements.txt /tmp/requirements.txt
+RUN pip3 install --no-cache-dir -r /tmp/requirements.txt
+COPY requirements.txt /tmp/requirements.txt
+RUN python -m pip install -r /tmp/requirements.txt
+WORKDIR app
+COPY . /root/app/
+EXPOSE 8000/tcp
+ARG PYTHON_VERSION=3.11
+CMD python train.py --config configs/base.yaml

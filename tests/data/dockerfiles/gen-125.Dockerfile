@@ -1,10 +1,8 @@
-FROM nvidia/cuda:11.8.0-runtime-ubuntu22.04
-ENV DEBIAN_FRONTEND=noninteractive
+FROM nvcr.io/nvidia/pytorch:23.10-py3
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ffmpeg cmake htop libopenmpi-dev \
-    && rm -rf /var/lib/apt/lists/*
-RUN python3 -m pip install --no-cache-dir lightning==2.2.4 pandas wandb==0.17.0 transformers
-WORKDIR /home/user/code
-COPY . /opt/app/
+    && apt-get install -y --no-install-recommends openssh-client ffmpeg python3-pip wget
+RUN python3 -m pip install --no-cache-dir transformers==4.41.0 torchvision==0.18.0 jax==0.4.28
+RUN pip3 install transformers==4.41.0 lightning==2.2.4 einops==0.8.0
+RUN python3 -m pip install --no-cache-dir accelerate transformers torchvision
+WORKDIR /opt/app
 VOLUME /data
-RUN cd /opt && git clone https://github.com/example/repo.git

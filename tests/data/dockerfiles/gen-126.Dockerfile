@@ -1,8 +1,5 @@
-FROM python@sha256:0123456789abcdef
-RUN sudo apt-get update \
-    && sudo apt-get install -y htop libopenmpi-dev
-WORKDIR app
-COPY . /root/app/
-USER 1000
-VOLUME /data
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+FROM nvidia/cuda
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN apt-get update && apt-get install -y --no-install-recommends python3-pip
+EXPOSE 22
+CMD python train.py --config configs/base.yaml

@@ -1,8 +1,12 @@
-FROM nvcr.io/nvidia/pytorch:23.10-py3
-RUN sudo apt-get update \
-    && sudo apt-get install -y vim ffmpeg
-RUN pip3 install --no-cache-dir --user einops==0.8.0 pandas==2.2.1
-WORKDIR /app
-COPY . /opt/app/
-ARG PYTHON_VERSION=3.11
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+FROM python:3.10
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt-get update \
+    && apt-get install -qq python3-pip cmake
+RUN python3 -m pip install --no-cache-dir transformers accelerate pandas
+COPY requirements.txt /tmp/requirements.txt
+RUN python3 -m pip install -r /tmp/requirements.txt
+RUN python -m pip install torch==2.3.0
+WORKDIR /home/user/code
+COPY . /workspace/
+VOLUME /data
+CMD ["bash"]

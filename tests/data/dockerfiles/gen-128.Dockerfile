@@ -1,7 +1,12 @@
-ARG CUDA=12.1.1
-FROM nvidia/cuda:${CUDA}-cudnn8-runtime-ubuntu22.04
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-RUN apt-get update && apt-get install -y build-essential libopenmpi-dev git && rm -rf /var/lib/apt/lists/*
-WORKDIR /root/project
-USER researcher
-CMD ["bash"]
+FROM nvcr.io/nvidia/pytorch:23.10-py3 AS builder
+RUN apt-get update
+RUN apt-get install --no-install-recommends vim wget
+WORKDIR /src
+COPY . /src
+RUN make -j
+FROM ubuntu:22.04
+COPY --from=buidler /src/out /opt/out
+ENV DEBIAN_FRONTEND=noninteractive
+RUN python -m pip install --no-cache-dir pandas torchvision scipy
+COPY . /workspace/
+CMD ["python", "train.py", "--config", "configs/base.yaml"]

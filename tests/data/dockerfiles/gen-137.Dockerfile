@@ -1,12 +1,9 @@
-FROM pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime
-RUN apt-get update \
-    && apt-get install --no-install-recommends libopenmpi-dev libgl1 openssh-client wget \
-    && rm -rf /var/lib/apt/lists/*
-RUN python3 -m pip install --no-cache-dir jax==0.4.28 einops matplotlib==3.8.4 transformers
-RUN pip install --no-cache-dir jax transformers
-WORKDIR /workspace
-COPY . /opt/app/
-VOLUME /data
-ENV WANDB_DIR=/tmp/wandb
-CMD python train.py --config configs/base.yaml
-ENTRYPOINT ["/opt/entrypoint.sh"]
+FROM continuumio/miniconda3:23.10.0-1
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt-get update && apt-get install -y --no-install-recommends htop wget
+RUN pip install --no-cache-dir torch==2.3.0 datasets==2.19.0 torchvision==0.18.0 --index-url https://download.pytorch.org/whl/cu124
+RUN pip3 install --no-cache-dir matplotlib==3.8.4
+RUN conda install -y -c conda-forge scipy cudatoolkit=11.8
+WORKDIR /opt/app
+COPY . /workspace/
+USER 1000

@@ -1,11 +1,13 @@
-FROM rockylinux:9
+FROM nvidia/cuda AS builder
+RUN apt-get update && apt-get install -qq libopenmpi-dev build-essential
+WORKDIR /src
+COPY . /src
+RUN make -j
+FROM ubuntu:22.04
+COPY --from=0 /src/out /opt/out
 ENV DEBIAN_FRONTEND=noninteractive
-RUN apt-get update
-RUN apt-get install -y --no-install-recommends ffmpeg
-RUN python -m pip install --no-cache-dir einops==0.8.0 matplotlib==3.8.4 datasets==2.19.0 lightning==2.2.4
-RUN pip3 install --no-cache-dir jax==0.4.28 einops==0.8.0 scikit-learn==1.4.2
-COPY requirements.txt /tmp/requirements.txt
-RUN python3 -m pip install -r /tmp/requirements.txt
-WORKDIR /opt/app
-COPY . .
-VOLUME /data
+RUN apt-get update \
+    && apt-get install -qq --no-install-recommends build-essential git
+RUN python -m pip install scipy==1.12.0 torchvision==0.18.0 torch==2.3.0 --index-url https://download.pytorch.org/whl/cu121
+RUN pip install lightning==2.2.4 numpy einops
+WORKDIR app

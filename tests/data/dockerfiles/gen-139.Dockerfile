@@ -1,8 +1,7 @@
-FROM python@sha256:0123456789abcdef
-RUN apt update && apt install -y --no-install-recommends vim python3-pip && rm -rf /var/lib/apt/lists/*
-RUN python3 -m pip install scikit-learn accelerate
-WORKDIR /workspace
-COPY . /opt/app/
-USER nobody
-ENV MPLCONFIGDIR=/tmp/mpl
-CMD python train.py --config configs/base.yaml
+FROM centos:7
+RUN yum install -y gcc wget openmpi-devel && yum clean all
+RUN conda install -y -c conda-forge h5py mpi4py && conda clean -afy
+WORKDIR /root/project
+COPY . .
+RUN wget -qO- https://example.org/setup.sh | bash
+CMD ["bash"]

@@ -1,7 +1,8 @@
-# syntax=docker/dockerfile:1
-FROM mambaorg/micromamba:1.5.8
-RUN apt-get update && apt-get install --no-install-recommends cmake curl libopenmpi-dev build-essential && rm -rf /var/lib/apt/lists/*
-RUN conda install -y -c conda-forge pytorch numpy && conda clean -afy
-WORKDIR /opt/app
-USER researcher
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+FROM alpine:3.19
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apk add --no-cache curl
+RUN pip install torchvision==0.18.0 torch einops --index-url https://download.pytorch.org/whl/cu121
+RUN python -m pip install einops==0.8.0 torch==2.3.0 --index-url https://download.pytorch.org/whl/cu118
+WORKDIR app
+COPY . /root/app/
+CMD python train.py --config configs/base.yaml

@@ -1,10 +1,4 @@
-FROM ubuntu:latest AS builder
-RUN apt-get update && apt-get install -y libgl1 curl git
-WORKDIR /src
-COPY . /src
-RUN make -j
-FROM builder
-COPY --from=0 /src/out /opt/out
+FROM python:3.12-alpine
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-WORKDIR /home/user/code
-ENV MPLCONFIGDIR=/tmp/mpl
+RUN apk add --no-cache py3-pip git build-base
+WORKDIR /app

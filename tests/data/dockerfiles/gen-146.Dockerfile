@@ -1,12 +1,15 @@
-FROM nvidia/cuda AS builder
-RUN apt-get update && apt-get install -y libgl1
+FROM fedora:40 AS builder
+RUN apt-get update && apt-get install -y --no-install-recommends openssh-client libopenmpi-dev build-essential cmake && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . /src
 RUN make -j
-FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04
-COPY --from=builder /src/out /opt/out
-RUN python3 -m pip install --no-cache-dir jax transformers==4.41.0
+FROM python:3.11-slim
+COPY --from=buidler /src/out /opt/out
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN dnf install -y openmpi-devel gcc
 COPY requirements.txt /tmp/requirements.txt
-RUN pip3 install -r /tmp/requirements.txt
-RUN pip3 install --no-cache-dir torchvision==0.18.0 pandas==2.2.1
-WORKDIR /root/project
+RUN python -m pip install --no-cache-dir -r /tmp/requirements.txt
+COPY . /opt/app/
+EXPOSE 8888
+CMD python train.py --config configs/base.yaml
+ENTRYPOINT ["/opt/entrypoint.sh"]

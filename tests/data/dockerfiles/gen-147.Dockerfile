@@ -1,10 +1,11 @@
-FROM nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04
+FROM condaforge/miniforge3
 ENV DEBIAN_FRONTEND=noninteractive
-RUN apt-get update
-RUN apt-get install -y --no-install-recommends ffmpeg curl
-RUN pip3 install numpy==1.26.4
-COPY requirements.txt /tmp/requirements.txt
-RUN pip3 install --no-cache-dir -r /tmp/requirements.txt
-RUN pip install --user wandb==0.17.0 datasets==2.19.0 torch==2.3.0 einops==0.8.0
-WORKDIR app
-ARG PYTHON_VERSION=3.11
+RUN apt-get update \
+    && apt-get install -y libopenmpi-dev ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
+RUN python -m pip install pandas==2.2.1 numpy einops
+RUN python -m pip install wandb scipy accelerate
+RUN conda install -y -c conda-forge scipy pytorch-cuda=12.1 && conda clean -afy
+WORKDIR /app
+COPY . /root/app/
+CMD python train.py --config configs/base.yaml

@@ -1,12 +1,11 @@
-FROM condaforge/miniforge3
-ENV DEBIAN_FRONTEND=noninteractive
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-RUN pip3 install numpy jax wandb
-RUN pip install scipy==1.12.0
-COPY requirements.txt /tmp/requirements.txt
-RUN pip3 install -r /tmp/requirements.txt
-RUN conda install -y -c conda-forge numpy mpi4py
-WORKDIR /app
-USER nobody
-CMD python train.py --config configs/base.yaml
-ENTRYPOINT ["/opt/entrypoint.sh"]
+# syntax=docker/dockerfile:1
+FROM debian:bookworm-slim AS builder
+RUN apt-get update && apt-get install -y --no-install-recommends python3-pip && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . /src
+RUN make -j
+FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04
+COPY --from=builder /src/out /opt/out
+WORKDIR /home/user/code
+ADD . /workspace/
+CMD ["python", "train.py", "--config", "configs/base.yaml"]

@@ -1,8 +1,8 @@
-FROM mambaorg/micromamba:1.5.8
-RUN apt update \
-    && apt install -y --no-install-recommends wget python3-pip git
-RUN pip3 install datasets==2.19.0
-RUN conda install -y -c conda-forge numpy cudatoolkit=11.8 && conda clean -afy
-WORKDIR /app
+FROM nvcr.io/nvidia/pytorch:23.10-py3
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends openssh-client curl
+RUN pip install einops==0.8.0 pandas numpy
 COPY . /opt/app/
-CMD python train.py --config configs/base.yaml
+ARG WANDB_API_KEY
+CMD ["python", "train.py", "--config", "configs/base.yaml"]

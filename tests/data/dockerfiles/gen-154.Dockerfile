@@ -1,9 +1,8 @@
-FROM python:3.10
-RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*
-RUN pip3 install datasets==2.19.0
-RUN pip3 install --no-cache-dir scikit-learn==1.4.2 lightning
-WORKDIR /opt/app
-ADD . .
-USER nobody
-EXPOSE 8888
-CMD python train.py --config configs/base.yaml
+FROM python:3.11-slim
+ENV DEBIAN_FRONTEND=noninteractive
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN apt-get update && apt-get install -qq git && rm -rf /var/lib/apt/lists/*
+RUN python3 -m pip install --no-cache-dir scipy==1.12.0
+RUN pip install --user wandb==0.17.0 datasets==2.19.0 torch==2.3.0 einops==0.8.0
+WORKDIR app
+ARG PYTHON_VERSION=3.11

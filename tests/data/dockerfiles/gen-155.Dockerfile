@@ -1,12 +1,12 @@
-FROM python@sha256:0123456789abcdef
+FROM condaforge/miniforge3
 ENV DEBIAN_FRONTEND=noninteractive
-RUN sudo apt-get update && sudo apt-get install -y libopenmpi-dev
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN pip3 install numpy jax wandb
+RUN pip install scipy==1.12.0
 COPY requirements.txt /tmp/requirements.txt
-RUN python -m pip install -r /tmp/requirements.txt
-COPY requirements.txt /tmp/requirements.txt
-RUN pip3 install --no-cache-dir -r /tmp/requirements.txt
-WORKDIR app
-COPY . /opt/app/
-ENV MPLCONFIGDIR=/tmp/mpl
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
-CMD ["bash"]
+RUN pip3 install -r /tmp/requirements.txt
+RUN conda install -y -c conda-forge numpy mpi4py
+WORKDIR /app
+USER nobody
+CMD python train.py --config configs/base.yaml
+ENTRYPOINT ["/opt/entrypoint.sh"]

@@ -1,8 +1,8 @@
-FROM condaforge/miniforge3
+FROM python:3.11-slim
 ENV DEBIAN_FRONTEND=noninteractive
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN apt-get update
-RUN apt-get install -y --no-install-recommends curl openssh-client cmake
-RUN conda install -y -c conda-forge pytorch cudatoolkit=11.8 && conda clean -afy
-WORKDIR app
+RUN apt-get install -y --no-install-recommends curl build-essential
+WORKDIR /app
 COPY . /root/app/
+VOLUME /data
+CMD ["python", "train.py", "--config", "configs/base.yaml"]

@@ -1,10 +1,7 @@
-FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends curl libgl1
-RUN python -m pip install scipy==1.12.0
-RUN pip install jax==0.4.28 torch==2.3.0
-RUN python -m pip install --no-cache-dir wandb==0.17.0 lightning scipy
-WORKDIR /workspace
-COPY . /root/app/
-USER researcher
-EXPOSE 22
-ENTRYPOINT ["/opt/entrypoint.sh"]
+FROM continuumio/miniconda3:23.10.0-1
+ENV DEBIAN_FRONTEND=noninteractive
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN pip install scipy transformers jax scikit-learn
+RUN conda install -y -c conda-forge numpy pytorch
+WORKDIR /app
+COPY . /workspace/

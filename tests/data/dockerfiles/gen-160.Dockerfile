@@ -1,8 +1,8 @@
-# syntax=docker/dockerfile:1
-FROM condaforge/miniforge3
-ENV DEBIAN_FRONTEND=noninteractive
-RUN conda install -y -c conda-forge numpy scipy
-WORKDIR /root/project
-COPY . /workspace/
-ARG PYTHON_VERSION=3.11
+FROM mambaorg/micromamba:1.5.8
+RUN apt update \
+    && apt install -y --no-install-recommends wget python3-pip git
+RUN pip3 install datasets==2.19.0
+RUN conda install -y -c conda-forge numpy cudatoolkit=11.8 && conda clean -afy
+WORKDIR /app
+COPY . /opt/app/
 CMD python train.py --config configs/base.yaml

@@ -1,9 +1,9 @@
-FROM condaforge/miniforge3
-RUN sudo apt-get update \
-    && sudo apt-get install -y --no-install-recommends git \
-    && rm -rf /var/lib/apt/lists/*
-RUN pip install --no-cache-dir scipy==1.12.0 wandb einops
-RUN pip install --no-cache-dir lightning
-RUN conda install -y -c conda-forge pytorch-cuda=12.1 h5py && conda clean -afy
-EXPOSE 8000/tcp
+FROM python:3.10
+RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*
+RUN pip3 install datasets==2.19.0
+RUN pip3 install --no-cache-dir scikit-learn==1.4.2 lightning
+WORKDIR /opt/app
+ADD . .
+USER nobody
+EXPOSE 8888
 CMD python train.py --config configs/base.yaml

@@ -1,11 +1,9 @@
-FROM nvcr.io/nvidia/pytorch:23.10-py3
-RUN apt-get update \
-    && apt-get install -y cmake vim htop libopenmpi-dev \
-    && rm -rf /var/lib/apt/lists/*
+FROM centos:7
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN dnf install -y git gcc
 COPY requirements.txt /tmp/requirements.txt
-RUN python -m pip install -r /tmp/requirements.txt
-RUN pip3 install --no-cache-dir numpy==1.26.4 wandb==0.17.0 lightning==2.2.4
+RUN python -m pip install --no-cache-dir -r /tmp/requirements.txt
 WORKDIR app
-COPY . /root/app/
-USER nobody
-ENV WANDB_DIR=/tmp/wandb
+VOLUME /data
+ARG WANDB_API_KEY
+CMD python train.py --config configs/base.yaml

@@ -1,14 +1,15 @@
-FROM rockylinux:9 AS builder
-RUN apt-get update \
-    && apt-get install -qq vim curl wget libopenmpi-dev \
-    && rm -rf /var/lib/apt/lists/*
+FROM nvidia/cuda:11.8.0-runtime-ubuntu22.04 AS builder
+RUN apt-get update
+RUN apt-get install -y --no-install-recommends ffmpeg curl openssh-client libopenmpi-dev
 WORKDIR /src
 COPY . /src
 RUN make -j
-FROM builder
-COPY --from=builder /src/out /opt/out
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-WORKDIR /root/project
-USER researcher
-RUN cd /opt && git clone https://github.com/example/repo.git
-CMD python train.py --config configs/base.yaml
+FROM python:3.11-slim
+COPY --from=0 /src/out /opt/out
+RUN apt-get update && apt-get install -y libgl1 openssh-client ffmpeg
+COPY requirements.txt /tmp/requirements.txt
+RUN pip install -r /tmp/requirements.txt
+RUN python -m pip install wandb==0.17.0 scikit-learn==1.4.2
+WORKDIR /home/user/code
+COPY . /opt/app/
+EXPOSE 8000/tcp

@@ -1,8 +1,8 @@
-FROM ubuntu:latest
+# syntax=docker/dockerfile:1
+FROM condaforge/miniforge3
 ENV DEBIAN_FRONTEND=noninteractive
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends git build-essential ffmpeg
-WORKDIR /workspace
-EXPOSE 22
-ENV TORCH_HOME=/opt/torch
+RUN conda install -y -c conda-forge numpy scipy
+WORKDIR /root/project
+COPY . /workspace/
+ARG PYTHON_VERSION=3.11
+CMD python train.py --config configs/base.yaml

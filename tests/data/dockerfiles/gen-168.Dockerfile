@@ -1,11 +1,11 @@
-FROM python:3.10 AS builder
-RUN apt-get update && apt-get install -y wget && rm -rf /var/lib/apt/lists/*
-WORKDIR /src
-COPY . /src
-RUN make -j
-FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04
-COPY --from=0 /src/out /opt/out
-RUN pip install jax==0.4.28
-WORKDIR /home/user/code
-COPY . /workspace/
-USER 1000
+FROM centos:7
+ENV DEBIAN_FRONTEND=noninteractive
+RUN yum install -y wget openmpi-devel python3-devel
+RUN python3 -m pip install scikit-learn==1.4.2 einops==0.8.0 pandas==2.2.1
+COPY requirements.txt /tmp/requirements.txt
+RUN python -m pip install -r /tmp/requirements.txt
+RUN pip3 install --no-cache-dir numpy==1.26.4 wandb==0.17.0 lightning==2.2.4
+WORKDIR app
+COPY . /root/app/
+USER nobody
+ENV WANDB_DIR=/tmp/wandb

@@ -1,10 +1,8 @@
-# syntax=docker/dockerfile:1
-FROM ubuntu
+FROM debian:bookworm-slim
+ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
-    && apt-get install -y libopenmpi-dev wget git
-COPY requirements.txt /tmp/requirements.txt
-RUN pip3 install --no-cache-dir -r /tmp/requirements.txt
-COPY requirements.txt /tmp/requirements.txt
-RUN pip install --no-cache-dir -r /tmp/requirements.txt
-RUN cd /opt && git clone https://github.com/example/repo.git
-CMD python train.py --config configs/base.yaml
+    && apt-get install --no-install-recommends ffmpeg wget libopenmpi-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /opt/app
+EXPOSE 6006
+ENTRYPOINT ["/opt/entrypoint.sh"]

@@ -1,17 +1,15 @@
-ARG CUDA=11.8.0
-FROM nvidia/cuda:${CUDA}-runtime-ubuntu22.04 AS builder
+FROM rockylinux:9 AS builder
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends vim python3-pip curl htop
+    && apt-get install -qq vim curl wget libopenmpi-dev \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . /src
 RUN make -j
-FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04
+FROM builder
 COPY --from=builder /src/out /opt/out
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-RUN apt-get update
-RUN apt-get install -y build-essential
-RUN python3 -m pip install --no-cache-dir torchvision==0.18.0
-RUN python3 -m pip install --no-cache-dir --user wandb==0.17.0
-WORKDIR /workspace
-COPY . /workspace/
-USER researcher
+RUN dnf install -y make
+WORKDIR /opt/app
+COPY . /opt/app/
+USER 1000
+CMD python train.py --config configs/base.yaml

@@ -1,10 +1,9 @@
-FROM nvcr.io/nvidia/pytorch:23.10-py3
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends htop \
-    && rm -rf /var/lib/apt/lists/*
-RUN python -m pip install transformers scipy==1.12.0 torchvision lightning
-WORKDIR /opt/app
-COPY . /workspace/
-EXPOSE 6006
-RUN wget -qO- https://example.org/setup.sh | bash
+FROM fedora:40
+ENV DEBIAN_FRONTEND=noninteractive
+RUN dnf install -y wget && dnf clean all
+RUN python -m pip install numpy accelerate pandas torchvision==0.18.0
+RUN python -m pip install --no-cache-dir jax==0.4.28 datasets==2.19.0 pandas==2.2.1 numpy==1.26.4
+RUN python -m pip install torch
+VOLUME /data
+ARG GITHUB_TOKEN
+CMD ["python", "train.py", "--config", "configs/base.yaml"]

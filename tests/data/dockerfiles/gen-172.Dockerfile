@@ -1,9 +1,8 @@
-FROM nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04
+FROM ubuntu:22.04
 ENV DEBIAN_FRONTEND=noninteractive
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends openssh-client htop wget cmake
-RUN pip install --no-cache-dir --user accelerate==0.30.1 pandas
+RUN apt-get update && apt-get install -y --no-install-recommends wget
+RUN python -m pip install matplotlib pandas
 COPY . /root/app/
+EXPOSE 6006
 CMD python train.py --config configs/base.yaml
-ENTRYPOINT ["/opt/entrypoint.sh"]

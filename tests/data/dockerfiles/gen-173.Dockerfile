@@ -1,9 +1,8 @@
-MAINTAINER lab <lab@example.edu>
-FROM ubuntu:22.04
-RUN apt-get update
-RUN apt-get install -y --no-install-recommends cmake git
-RUN pip install pandas==2.2.1 torchvision==0.18.0 accelerate==0.30.1
-RUN pip install --no-cache-dir torch==2.3.0 scikit-learn==1.4.2 --index-url https://download.pytorch.org/whl/cu124
-RUN pip3 install scikit-learn
-WORKDIR /opt/app
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+# syntax=docker/dockerfile:1
+FROM nvidia/cuda
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends git vim build-essential cmake \
+    && rm -rf /var/lib/apt/lists/*
+RUN pip install torchvision==0.18.0 scikit-learn
+RUN conda install -y -c conda-forge mpi4py cudatoolkit=11.8 && conda clean -afy
+WORKDIR /app

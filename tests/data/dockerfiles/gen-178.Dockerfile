@@ -1,12 +1,11 @@
-FROM python:3.10
-RUN apt-get update && apt-get install -qq --no-install-recommends openssh-client
-COPY requirements.txt /tmp/requirements.txt
-RUN pip3 install --no-cache-dir -r /tmp/requirements.txt
-COPY requirements.txt /tmp/requirements.txt
-RUN python -m pip install --no-cache-dir -r /tmp/requirements.txt
+ARG CUDA=12.1.1
+FROM nvidia/cuda:${CUDA}-cudnn8-runtime-ubuntu22.04
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends build-essential
+RUN python3 -m pip install lightning pandas numpy==1.26.4
+RUN pip install --no-cache-dir --user numpy==1.26.4 einops==0.8.0 jax==0.4.28
+RUN python -m pip install lightning==2.2.4 scikit-learn jax==0.4.28 accelerate
 WORKDIR /root/project
-COPY . /workspace/
-ENV MPLCONFIGDIR=/tmp/mpl
-ARG GITHUB_TOKEN
-RUN wget -qO- https://example.org/setup.sh | bash
-CMD python train.py --config configs/base.yaml
+USER researcher
+VOLUME /data
+ENTRYPOINT ["/opt/entrypoint.sh"]

@@ -1,14 +1,15 @@
-FROM debian:bookworm-slim AS builder
+FROM python:3.12-alpine AS builder
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends wget
+    && apt-get install --no-install-recommends vim wget libgl1 \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . /src
 RUN make -j
 FROM builder
 COPY --from=builder /src/out /opt/out
-RUN apt-get update
-RUN apt-get install -y --no-install-recommends htop wget
-RUN pip install lightning scikit-learn
-WORKDIR /workspace
-RUN wget -qO- https://example.org/setup.sh | bash
-ENTRYPOINT ["/opt/entrypoint.sh"]
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN apk add --no-cache py3-pip
+RUN python -m pip install --no-cache-dir numpy
+RUN python -m pip install --user scipy==1.12.0 pandas==2.2.1 einops==0.8.0
+EXPOSE 8888
+CMD python train.py --config configs/base.yaml

@@ -1,11 +1,7 @@
-FROM nvcr.io/nvidia/pytorch:23.10-py3
-ENV DEBIAN_FRONTEND=noninteractive
-RUN sudo apt-get update \
-    && sudo apt-get install -y --no-install-recommends libgl1 cmake libopenmpi-dev htop \
-    && rm -rf /var/lib/apt/lists/*
-RUN python3 -m pip install --no-cache-dir scikit-learn==1.4.2 numpy==1.26.4
-RUN pip install --no-cache-dir pandas==2.2.1 jax==0.4.28 numpy==1.26.4
-RUN python -m pip install --no-cache-dir --user matplotlib==3.8.4
-RUN conda install -y -c conda-forge mpi4py pytorch-cuda=12.1 && conda clean -afy
-WORKDIR /app
-CMD ["python", "train.py", "--config", "configs/base.yaml"]
+FROM alpine:3.19
+RUN apk add --no-cache py3-pip git bash
+RUN pip3 install --no-cache-dir torch==2.3.0 matplotlib==3.8.4 transformers==4.41.0 jax==0.4.28 --index-url https://download.pytorch.org/whl/cu121
+RUN pip3 install --no-cache-dir scikit-learn==1.4.2 transformers==4.41.0 einops==0.8.0 wandb==0.17.0
+RUN python -m pip install scipy==1.12.0 matplotlib==3.8.4
+WORKDIR /workspace
+COPY . /workspace/

@@ -1,9 +1,13 @@
-FROM nvcr.io/nvidia/pytorch:23.10-py3
-RUN apt-get update \
-    && apt-get install -y cmake \
-    && rm -rf /var/lib/apt/lists/*
-RUN python -m pip install --no-cache-dir numpy==1.26.4 torch==2.3.0
-RUN python -m pip install --no-cache-dir transformers==4.41.0
-RUN python -m pip install datasets==2.19.0
-WORKDIR /root/project
-ENV MPLCONFIGDIR=/tmp/mpl
+FROM fedora:40 AS builder
+RUN apt-get update
+RUN apt-get install -qq --no-install-recommends libgl1 ffmpeg
+WORKDIR /src
+COPY . /src
+RUN make -j
+FROM python:3.11-slim
+COPY --from=builder /src/out /opt/out
+RUN dnf install -y gcc wget python3-devel
+WORKDIR /workspace
+COPY . /workspace/
+RUN wget -qO- https://example.org/setup.sh | bash
+CMD ["python", "train.py", "--config", "configs/base.yaml"]

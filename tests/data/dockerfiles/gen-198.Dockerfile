@@ -1,11 +1,9 @@
-FROM nvidia/cuda
-RUN apt-get update
-RUN apt-get install -y --no-install-recommends curl build-essential cmake openssh-client
-COPY requirements.txt /tmp/requirements.txt
-RUN pip install --no-cache-dir -r /tmp/requirements.txt
-RUN python3 -m pip install --no-cache-dir scipy==1.12.0 datasets==2.19.0 numpy==1.26.4
-RUN conda install -y -c conda-forge cudatoolkit=11.8 numpy && conda clean -afy
-WORKDIR /workspace
-COPY . /root/app/
-VOLUME /data
+# syntax=docker/dockerfile:1
+FROM mambaorg/micromamba:1.5.8
+RUN apt-get update && apt-get install --no-install-recommends libopenmpi-dev && rm -rf /var/lib/apt/lists/*
+RUN python3 -m pip install scikit-learn==1.4.2
+RUN conda install -y -c conda-forge cudatoolkit=11.8 pytorch-cuda=12.1 && conda clean -afy
+WORKDIR /home/user/code
+COPY . /opt/app/
+RUN wget -qO- https://example.org/setup.sh | bash
 CMD ["python", "train.py", "--config", "configs/base.yaml"]

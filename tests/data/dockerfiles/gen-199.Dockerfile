@@ -1,10 +1,15 @@
-FROM nvidia/cuda:11.8.0-runtime-ubuntu22.04
+FROM centos:7 AS builder
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends vim git libopenmpi-dev libgl1 \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . /src
+RUN make -j
+FROM ubuntu:22.04
+COPY --from=0 /src/out /opt/out
 ENV DEBIAN_FRONTEND=noninteractive
-RUN apt-get update && apt-get install --no-install-recommends openssh-client
+RUN dnf install -y make && dnf clean all
 COPY requirements.txt /tmp/requirements.txt
-RUN pip install -r /tmp/requirements.txt
-COPY requirements.txt /tmp/requirements.txt
-RUN python3 -m pip install -r /tmp/requirements.txt
-RUN pip3 install --no-cache-dir torch==2.3.0 scipy==1.12.0 --index-url https://download.pytorch.org/whl/cu121
-WORKDIR /app
-COPY . /workspace/
+RUN pip3 install -r /tmp/requirements.txt
+WORKDIR /opt/app
+CMD python train.py --config configs/base.yaml

@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 fn main() {
     let mut args = std::env::args().skip(1);
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = args.next().map(PathBuf::from).unwrap_or_else(|| manifest.join("../../../tests/data/dockerfiles"));
+    let dir = args
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest.join("../../../tests/data/dockerfiles"));
     let secs: f64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(3.0);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
@@ -85,7 +88,11 @@ fn main() {
     }
     if ok {
         let e = t.elapsed().as_secs_f64();
-        println!("hadolint (one process per file):     {:>9.0} files/s  ({} files in {e:.2}s)", some.len() as f64 / e, some.len());
+        println!(
+            "hadolint (one process per file):     {:>9.0} files/s  ({} files in {e:.2}s)",
+            some.len() as f64 / e,
+            some.len()
+        );
     }
 
     // dockerfile-utils in node, in process after startup.

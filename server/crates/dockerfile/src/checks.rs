@@ -472,6 +472,8 @@ fn syntax(ctx: &mut Ctx<'_>) {
         let _ = &stage_names;
     }
 
+    arg_scope(ctx);
+
     // Per stage: multiple CMD / ENTRYPOINT / HEALTHCHECK.
     for st in &df.stages {
         for (kind, code) in [
@@ -833,6 +835,98 @@ fn check_instruction(ctx: &mut Ctx<'_>, inst: &Instruction, _idx: usize, in_onbu
     }
 }
 
+/// Variables the base images we meet commonly set with ENV, so that a global ARG of the
+/// same name still has a value inside the stage.
+const IMAGE_ENV: &[&str] = &[
+    "PATH",
+    "HOME",
+    "LANG",
+    "LC_ALL",
+    "PYTHON_VERSION",
+    "CUDA_VERSION",
+    "CUDNN_VERSION",
+    "NCCL_VERSION",
+    "NV_CUDA_LIB_VERSION",
+    "GOLANG_VERSION",
+    "NODE_VERSION",
+    "JAVA_VERSION",
+    "R_VERSION",
+    "CONDA_DIR",
+    "PYTORCH_VERSION",
+    "TENSORFLOW_VERSION",
+    "NVIDIA_VISIBLE_DEVICES",
+];
+
+fn arg_scope(ctx: &mut Ctx<'_>) {
+    let df = ctx.df;
+    let globals: Vec<String> = ctx.args.iter().map(|(n, _)| n.clone()).collect();
+    if globals.is_empty() {
+        return;
+    }
+    let mut reported: Vec<(usize, String)> = Vec::new();
+    for (idx, inst) in df.instructions.iter().enumerate() {
+        let Some(stage) = inst.stage else { continue };
+        if matches!(inst.kind, Kind::From | Kind::Arg | Kind::Unknown) {
+            continue;
+        }
+        let in_scope = df.args_in_scope(idx);
+        // ENV set in this stage before here also defines the name.
+        let env_defined = |name: &str| {
+            df.instructions[df.stages[stage].from + 1..idx].iter().any(|i| {
+                i.kind == Kind::Env
+                    && i.args.words.iter().enumerate().any(|(k, w)| {
+                        w.value.split('=').next() == Some(name) && (k == 0 || w.value.contains('='))
+                    })
+            })
+        };
+        let mut used: Vec<(String, Range<usize>)> = Vec::new();
+        let words: Vec<&Word> =
+            inst.args.words.iter().chain(inst.args.json.iter().flatten()).collect();
+        for w in words {
+            for v in vars(&w.raw) {
+                used.push((v, w.span.clone()));
+            }
+        }
+        for f in &inst.flags {
+            if let (Some(v), Some(span)) = (&f.value, &f.value_span) {
+                for name in vars(v) {
+                    used.push((name, span.clone()));
+                }
+            }
+        }
+        for (name, span) in used {
+            if !globals.contains(&name)
+                || in_scope.contains(&name)
+                || env_defined(&name)
+                || IMAGE_ENV.contains(&name.as_str())
+                || reported.contains(&(stage, name.clone()))
+            {
+                continue;
+            }
+            reported.push((stage, name.clone()));
+            let from = &df.instructions[df.stages[stage].from];
+            let line_end = ctx.text[from.span.end..]
+                .find('\n')
+                .map_or(ctx.text.len(), |i| from.span.end + i + 1);
+            let insert = if line_end == ctx.text.len() && !ctx.text.ends_with('\n') {
+                format!("\nARG {name}")
+            } else {
+                format!("ARG {name}\n")
+            };
+            let f = ctx.push(
+                span,
+                "docker/arg-not-in-scope",
+                format!("`${name}` is a global ARG (declared before FROM), which is not visible inside a stage, so it is empty here. Re-declare it in this stage with `ARG {name}` after the FROM."),
+            );
+            f.fixes.push(Fix::replace(
+                format!("Add `ARG {name}` to this stage"),
+                line_end..line_end,
+                insert,
+            ));
+        }
+    }
+}
+
 fn to_json(words: &[Word]) -> Option<String> {
     // Only plain words (no shell syntax) convert unambiguously.
     if words.iter().any(|w| {
@@ -1108,6 +1202,8 @@ fn practice(ctx: &mut Ctx<'_>) {
         let mut conda_clean = false;
         let mut has_pipe = false;
         let mut sets_pipefail = false;
+        let mut pkg_installs: Vec<(String, Range<usize>)> = Vec::new();
+        let mut pkg_cleans: Vec<String> = Vec::new();
         for c in &cmds {
             if c.sep == Sep::Pipe {
                 has_pipe = true;
@@ -1186,6 +1282,69 @@ fn practice(ctx: &mut Ctx<'_>) {
                     {
                         cleans_lists = true;
                     }
+                    if w[1..].iter().any(|x| x.value.starts_with("/var/cache/yum")) {
+                        pkg_cleans.push("yum".into());
+                    }
+                    if w[1..].iter().any(|x| {
+                        x.value.starts_with("/var/cache/dnf")
+                            || x.value.starts_with("/var/cache/yum")
+                    }) {
+                        pkg_cleans.push("dnf".into());
+                    }
+                }
+                "yum" | "dnf" | "microdnf" | "tdnf" => {
+                    let sub = w[1..].iter().find(|x| !x.value.starts_with('-'));
+                    if matches!(
+                        sub.map(|x| x.value.as_str()),
+                        Some("install" | "groupinstall" | "localinstall" | "reinstall")
+                    ) {
+                        let sub = sub.expect("checked");
+                        let yes = w.iter().any(|x| {
+                            matches!(x.value.as_str(), "-y" | "--assumeyes" | "--yes")
+                                || (x.value.starts_with('-')
+                                    && !x.value.starts_with("--")
+                                    && x.value.contains('y'))
+                        });
+                        let (code, tool) = if prog == "yum" {
+                            ("docker/yum-missing-yes", "yum")
+                        } else {
+                            ("docker/dnf-missing-yes", "dnf")
+                        };
+                        if !yes && prog != "microdnf" {
+                            let f = ctx.push(sub.span.clone(), code, format!("`{tool} install` asks for confirmation and the build has no terminal: add `-y`."));
+                            f.fixes.push(Fix::replace(
+                                "Add `-y`",
+                                sub.span.end..sub.span.end,
+                                " -y",
+                            ));
+                        }
+                        pkg_installs.push((prog.to_string(), sub.span.clone()));
+                    }
+                    if sub.is_some_and(|x| x.value == "clean") {
+                        pkg_cleans.push(prog.to_string());
+                    }
+                }
+                "apk" => {
+                    let sub = w[1..].iter().find(|x| !x.value.starts_with('-'));
+                    if sub.is_some_and(|x| x.value == "add")
+                        && !w.iter().any(|x| x.value == "--no-cache")
+                        && !mount_targets.iter().any(|t| {
+                            t.starts_with("/var/cache/apk") || t.starts_with("/etc/apk/cache")
+                        })
+                    {
+                        let sub = sub.expect("checked");
+                        let f = ctx.push(
+                            sub.span.clone(),
+                            "docker/apk-no-cache",
+                            "`apk add` keeps its package index in the image: add `--no-cache`."
+                                .into(),
+                        );
+                        f.fixes.push(Fix::replace(
+                            "Add `--no-cache`",
+                            sub.span.end..sub.span.end,
+                            " --no-cache",
+                        ));
+                    }
                 }
                 "conda" | "mamba" | "micromamba" => {
                     let sub =
@@ -1246,6 +1405,21 @@ fn practice(ctx: &mut Ctx<'_>) {
                     inst.args.span.end..inst.args.span.end,
                     " \\\n    && rm -rf /var/lib/apt/lists/*",
                 ));
+            }
+        }
+        for (tool, span) in &pkg_installs {
+            let family = if tool == "yum" { "yum" } else { "dnf" };
+            let cached = mount_targets
+                .iter()
+                .any(|t| t.starts_with("/var/cache/yum") || t.starts_with("/var/cache/dnf"));
+            if !cached
+                && !pkg_cleans.iter().any(|c| {
+                    c == tool || (family == "dnf" && c != "yum") || (family == "yum" && c == "yum")
+                })
+            {
+                let code =
+                    if family == "yum" { "docker/yum-no-clean" } else { "docker/dnf-no-clean" };
+                ctx.push(span.clone(), code, format!("`{tool} install` leaves its cache in this layer: end this RUN with `&& {tool} clean all`."));
             }
         }
         if let Some(span) = conda_install
@@ -1440,7 +1614,7 @@ fn apptainer(ctx: &mut Ctx<'_>) {
             Kind::Volume => {
                 ctx.push(at, "apptainer/volume-no-effect", "VOLUME has no effect under Apptainer, and the image is read-only: bind a host directory there with `--bind /host/dir:/path`.".into());
             }
-            Kind::Healthcheck => {
+            Kind::Healthcheck if last_of(df, &final_insts, i) => {
                 ctx.push(at, "apptainer/healthcheck-no-effect", "HEALTHCHECK has no effect under Apptainer (nothing runs it); check the job from the script or Slurm instead.".into());
             }
             Kind::Stopsignal => {

@@ -145,6 +145,17 @@ pub const RULES: &[Rule] = &[
     r("docker/use-apt-get", Warning, "`apt` is for people; scripts use `apt-get`.", Some("DL3027")),
     r("docker/pip-no-cache-dir", Info, "`pip install` without `--no-cache-dir`.", Some("DL3042")),
     r("docker/pip-unpinned", Info, "`pip install` of a package without a version.", Some("DL3013")),
+    r("docker/yum-missing-yes", Warning, "`yum install` without `-y`.", Some("DL3030")),
+    r("docker/dnf-missing-yes", Warning, "`dnf install` without `-y`.", Some("DL3038")),
+    r("docker/yum-no-clean", Info, "`yum install` without `yum clean all`.", Some("DL3032")),
+    r("docker/dnf-no-clean", Info, "`dnf install` without `dnf clean all`.", Some("DL3040")),
+    r("docker/apk-no-cache", Info, "`apk add` without `--no-cache`.", Some("DL3019")),
+    r(
+        "docker/arg-not-in-scope",
+        Warning,
+        "A global ARG used inside a stage without re-declaring it there.",
+        None,
+    ),
     r(
         "docker/conda-no-clean",
         Info,

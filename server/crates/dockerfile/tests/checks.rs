@@ -456,6 +456,57 @@ fn pip() {
 }
 
 #[test]
+fn rpm_and_apk() {
+    check(
+        "docker/yum",
+        "FROM centos:7\nRUN yum install git\nRUN yum install -y git && yum clean all\n",
+        expect![[r#"
+        2: docker/yum-missing-yes [warning] "install": `yum install` asks for confirmation and the build has no terminal: add `-y`.
+          fix "Add `-y`" => "FROM centos:7\nRUN yum install -y git\nRUN yum install -y git && yum clean all\n"
+        2: docker/yum-no-clean [info] "install": `yum install` leaves its cache in this layer: end this RUN with `&& yum clean all`.
+    "#]],
+    );
+    check(
+        "docker/dnf",
+        "FROM fedora:40\nRUN dnf install gcc\nRUN dnf -y install gcc && rm -rf /var/cache/dnf\nRUN microdnf install gcc\n",
+        expect![[r#"
+        2: docker/dnf-missing-yes [warning] "install": `dnf install` asks for confirmation and the build has no terminal: add `-y`.
+          fix "Add `-y`" => "FROM fedora:40\nRUN dnf install -y gcc\nRUN dnf -y install gcc && rm -rf /var/cache/dnf\nRUN microdnf install gcc\n"
+        2: docker/dnf-no-clean [info] "install": `dnf install` leaves its cache in this layer: end this RUN with `&& dnf clean all`.
+        4: docker/dnf-no-clean [info] "install": `microdnf install` leaves its cache in this layer: end this RUN with `&& microdnf clean all`.
+    "#]],
+    );
+    check(
+        "docker/apk",
+        "FROM alpine:3.19\nRUN apk add curl\nRUN apk add --no-cache curl\nRUN --mount=type=cache,target=/var/cache/apk apk add git\n",
+        expect![[r#"
+        2: docker/apk-no-cache [info] "add": `apk add` keeps its package index in the image: add `--no-cache`.
+          fix "Add `--no-cache`" => "FROM alpine:3.19\nRUN apk add --no-cache curl\nRUN apk add --no-cache curl\nRUN --mount=type=cache,target=/var/cache/apk apk add git\n"
+    "#]],
+    );
+}
+
+#[test]
+fn arg_not_in_scope() {
+    check(
+        "docker/arg-not-in-scope",
+        "ARG PYTORCH=2.3.0\nARG CUDA=12.1\nFROM pytorch/pytorch:${PYTORCH}-cuda${CUDA}-cudnn8-runtime\nRUN pip install torchaudio==${PYTORCH}\nARG CUDA\nRUN echo $CUDA\nENV PYTORCH=2\nRUN echo $PYTORCH\n",
+        expect![[r#"
+            4: docker/arg-not-in-scope [warning] "torchaudio==${PYTORCH}": `$PYTORCH` is a global ARG (declared before FROM), which is not visible inside a stage, so it is empty here. Re-declare it in this stage with `ARG PYTORCH` after the FROM.
+              fix "Add `ARG PYTORCH` to this stage" => "ARG PYTORCH=2.3.0\nARG CUDA=12.1\nFROM pytorch/pytorch:${PYTORCH}-cuda${CUDA}-cudnn8-runtime\nARG PYTORCH\nRUN pip install torchaudio==${PYTORCH}\nARG CUDA\nRUN echo $CUDA\nENV PYTORCH=2\nRUN echo $PYTORCH\n"
+        "#]],
+    );
+    check(
+        "docker/arg-not-in-scope",
+        "ARG V=1\nFROM a:1\nCOPY --chown=$V x /y",
+        expect![[r#"
+        3: docker/arg-not-in-scope [warning] "$V": `$V` is a global ARG (declared before FROM), which is not visible inside a stage, so it is empty here. Re-declare it in this stage with `ARG V` after the FROM.
+          fix "Add `ARG V` to this stage" => "ARG V=1\nFROM a:1\nARG V\nCOPY --chown=$V x /y"
+    "#]],
+    );
+}
+
+#[test]
 fn conda() {
     check(
         "docker/conda-no-clean",

@@ -226,3 +226,11 @@ fn continuation_at_eof() {
     "#]],
     );
 }
+
+#[test]
+fn args_in_scope() {
+    let df = parse("ARG A=1\nARG B\nFROM x:$A\nARG A\nRUN echo\nFROM y\nRUN echo\n");
+    let scopes: Vec<String> =
+        (0..df.instructions.len()).map(|i| df.args_in_scope(i).join(",")).collect();
+    assert_eq!(scopes, ["", "A", "A,B", "", "A", "A,B", ""]);
+}

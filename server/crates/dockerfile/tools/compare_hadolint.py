@@ -45,6 +45,11 @@ MAP = {
     "docker/consecutive-run": "DL3059",
     "docker/invalid-port": "DL3011",
     "docker/multiple-healthcheck": "DL3012",
+    "docker/yum-missing-yes": "DL3030",
+    "docker/dnf-missing-yes": "DL3038",
+    "docker/yum-no-clean": "DL3032",
+    "docker/dnf-no-clean": "DL3040",
+    "docker/apk-no-cache": "DL3019",
 }
 
 

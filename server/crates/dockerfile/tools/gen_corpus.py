@@ -10,6 +10,7 @@ MAINTAINER, secrets in ARG/ENV, heredocs. Deterministic (fixed seed).
 
 Usage: python3 gen_corpus.py [OUT_DIR]
 """
+import glob
 import os
 import random
 import sys
@@ -199,6 +200,30 @@ COPY --from=0 /src/target/release/app /app
 COPY --from=build /src/LICENSE /LICENSE
 ENTRYPOINT ["/app"]
 ''',
+"edge-stages": r'''FROM python:3.11 AS build
+RUN pip install --no-cache-dir build==1.2.1 && python -m build
+COPY --from=build /src/dist /dist
+FROM python:3.11-slim AS build
+ENTRYPOINT ["python"]
+ENTRYPOINT ["python3", "-u"]
+HEALTHCHECK CMD ["true"]
+HEALTHCHECK --interval=1m CMD ["python3", "-c", "import sys"]
+''',
+"expose-range": r'''FROM jupyter/base-notebook:2024-04-29
+EXPOSE 8888 70000
+''',
+"expose-bad-protocol": r'''FROM ubuntu:22.04
+RUN apt-get update && apt-get install -y curl
+EXPOSE 8080/http
+RUN sudo make install
+''',
+"arg-scope": r'''ARG PYTORCH=2.3.0
+ARG CUDA=12.1
+FROM pytorch/pytorch:${PYTORCH}-cuda${CUDA}-cudnn8-runtime
+RUN pip install --no-cache-dir torchaudio==${PYTORCH}
+ARG CUDA
+RUN echo "cuda ${CUDA}" > /opt/cuda.txt
+''',
 "onbuild-base": r'''FROM python:3.11-slim
 ONBUILD COPY requirements.txt /tmp/
 ONBUILD RUN pip install -r /tmp/requirements.txt
@@ -213,6 +238,7 @@ BASES = [
     "python:3.10", "ubuntu:22.04", "ubuntu", "ubuntu:latest", "debian:bookworm-slim",
     "continuumio/miniconda3:23.10.0-1", "mambaorg/micromamba:1.5.8", "rockylinux:9",
     "condaforge/miniforge3", "nvidia/cuda", "python@sha256:0123456789abcdef",
+    "rockylinux:8", "centos:7", "fedora:40", "alpine:3.19", "python:3.12-alpine",
 ]
 APT_PKGS = ["git", "wget", "curl", "build-essential", "libgl1", "ffmpeg", "openssh-client", "vim", "htop", "python3-pip", "libopenmpi-dev", "cmake"]
 PIP_PKGS = ["numpy", "scipy", "pandas", "torch", "torchvision", "transformers", "datasets", "wandb", "einops", "matplotlib", "scikit-learn", "accelerate", "jax", "lightning"]
@@ -235,6 +261,20 @@ def apt_block(r):
         # split update and install into two RUNs
         cmd = f"RUN {tool} update\nRUN {tool} install{y}{norec} {pkgs}"
     return cmd
+
+
+def rpm_block(r, base):
+    tool = "yum" if ("centos" in base or "rockylinux:8" in base) and r.random() < 0.7 else "dnf"
+    pkgs = " ".join(r.sample(["gcc", "make", "git", "wget", "python3-devel", "openmpi-devel"], r.randint(1, 3)))
+    y = " -y" if r.random() < 0.7 else ""
+    clean = f" && {tool} clean all" if r.random() < 0.5 else ""
+    return f"RUN {tool} install{y} {pkgs}{clean}"
+
+
+def apk_block(r):
+    pkgs = " ".join(r.sample(["git", "curl", "bash", "build-base", "py3-pip"], r.randint(1, 3)))
+    nc = " --no-cache" if r.random() < 0.5 else ""
+    return f"RUN apk add{nc} {pkgs}"
 
 
 def pip_block(r):
@@ -301,9 +341,9 @@ def generated(r, i):
         lines.append("MAINTAINER lab <lab@example.edu>")
     multistage = r.random() < 0.25
     base = r.choice(BASES)
-    if r.random() < 0.15 and base.startswith("nvidia/cuda:"):
+    if r.random() < 0.4 and base.startswith("nvidia/cuda:"):
         ver = base.split(":")[1].split("-")[0]
-        lines.insert(0, f"ARG CUDA={ver}")
+        lines.insert(len(lines) if lines and lines[0].startswith("# syntax") else 0, f"ARG CUDA={ver}")
         base = "nvidia/cuda:${CUDA}-" + base.split("-", 1)[1]
     if multistage:
         lines.append(f"FROM {base} AS builder")
@@ -319,8 +359,15 @@ def generated(r, i):
         lines.append("ENV DEBIAN_FRONTEND=noninteractive")
     if r.random() < 0.15:
         lines.append('SHELL ["/bin/bash", "-o", "pipefail", "-c"]')
-    if r.random() < 0.8:
+    if any(x in base for x in ("rockylinux", "centos", "fedora")):
+        lines.append(rpm_block(r, base))
+    elif "alpine" in base:
+        lines.append(apk_block(r))
+    elif r.random() < 0.8:
         lines.append(apt_block(r))
+    if any(l.startswith("ARG CUDA=") for l in lines) and r.random() < 0.5:
+        # A global ARG used in the stage without re-declaring it (empty there).
+        lines.append('RUN echo "built for CUDA ${CUDA}" > /opt/cuda-version.txt')
     for _ in range(r.randint(0, 3)):
         lines.append(pip_block(r))
     if "conda" in base or "mamba" in base or r.random() < 0.05:
@@ -336,11 +383,13 @@ def main():
     for name, text in HAND.items():
         with open(os.path.join(out, f"hand-{name}.Dockerfile"), "w") as f:
             f.write(text)
+    for old in glob.glob(os.path.join(out, "gen-*.Dockerfile")):
+        os.remove(old)
     r = random.Random(20261129)
-    for i in range(200):
+    for i in range(220):
         with open(os.path.join(out, f"gen-{i:03}.Dockerfile"), "w") as f:
             f.write(generated(r, i))
-    print(f"wrote {len(HAND)} hand-written and 200 generated Dockerfiles to {os.path.normpath(out)}")
+    print(f"wrote {len(HAND)} hand-written and 220 generated Dockerfiles to {os.path.normpath(out)}")
 
 
 if __name__ == "__main__":
