@@ -1806,9 +1806,13 @@ fn home_message(path: &str, what: &str) -> String {
         format!(
             "Under Apptainer you run as yourself, not root: /root is unreadable and $HOME is your host home, so {what} ({p}) cannot be used. Install under /opt (or /usr/local) instead."
         )
+    } else if p.starts_with("/home") {
+        format!(
+            "Apptainer binds your host home directory, and many clusters bind all of /home, so {what} ({p}) may be hidden at run time. Install under /opt (or /usr/local) instead."
+        )
     } else {
         format!(
-            "Apptainer mounts your host home over $HOME (and often all of /home), so {what} ({p}) is hidden at run time. Install under /opt (or /usr/local) instead."
+            "Under Apptainer $HOME is your host home, mounted over the image's, so {what} ({p}) will not be there at run time. Install under /opt (or /usr/local) instead."
         )
     }
 }

@@ -600,8 +600,8 @@ fn apptainer_home() {
         "FROM a:1\nCOPY model.pt /root/models/\nRUN git clone https://x/y /home/user/y\nRUN rm -rf /root/.cache\nRUN echo 'conda activate x' >> ~/.bashrc\nRUN bash Miniconda3-latest-Linux-x86_64.sh -b\nRUN bash Miniforge3.sh -b -p /opt/conda\nENV PATH=/root/.local/bin:$PATH\n",
         expect![[r#"
             2: apptainer/home-bound-over [warning] "/root/models/": Under Apptainer you run as yourself, not root: /root is unreadable and $HOME is your host home, so files copied there (/root/models/) cannot be used. Install under /opt (or /usr/local) instead.
-            3: apptainer/home-bound-over [warning] "/home/user/y": Apptainer mounts your host home over $HOME (and often all of /home), so what this installs there (/home/user/y) is hidden at run time. Install under /opt (or /usr/local) instead.
-            5: apptainer/home-bound-over [warning] "~/.bashrc": Apptainer mounts your host home over $HOME (and often all of /home), so this file (~/.bashrc) is hidden at run time. Install under /opt (or /usr/local) instead.
+            3: apptainer/home-bound-over [warning] "/home/user/y": Apptainer binds your host home directory, and many clusters bind all of /home, so what this installs there (/home/user/y) may be hidden at run time. Install under /opt (or /usr/local) instead.
+            5: apptainer/home-bound-over [warning] "~/.bashrc": Under Apptainer $HOME is your host home, mounted over the image's, so this file (~/.bashrc) will not be there at run time. Install under /opt (or /usr/local) instead.
             6: apptainer/home-bound-over [warning] "Miniconda3-latest-Linux-x86_64.sh": The conda installer without `-p` installs into ~/miniconda3 (/root/...), which is hidden under Apptainer (your host home is mounted as $HOME). Install with `-b -p /opt/conda`.
             8: apptainer/home-bound-over [warning] "PATH=/root/.local/bin:$PATH": Under Apptainer you run as yourself, not root: /root is unreadable and $HOME is your host home, so programs on this PATH (/root/.local/bin:$PATH) cannot be used. Install under /opt (or /usr/local) instead.
         "#]],
