@@ -1710,6 +1710,23 @@ fn apptainer(ctx: &mut Ctx<'_>) {
                             }
                         }
                     }
+                    if prog == "chmod"
+                        && w[1..].iter().any(|x| {
+                            let m = x.value.as_str();
+                            m.ends_with("777")
+                                || m.ends_with("666")
+                                || m.contains("a+w")
+                                || m.contains("o+w")
+                                || m == "+w"
+                                || m.contains("ugo+w")
+                        })
+                        && let Some(target) = w[1..]
+                            .iter()
+                            .rev()
+                            .find(|x| x.value.starts_with('/') && !x.value.starts_with("/tmp"))
+                    {
+                        ctx.push(target.span.clone(), "apptainer/read-only-image", format!("Making {} writable does not help under Apptainer: the image is read-only at run time. Write to $HOME, /tmp or a host directory bound there with `--bind /scratch/...:{}` (or run with --writable-tmpfs for scratch space).", target.value, target.value));
+                    }
                     if flagged_home
                         || matches!(
                             prog,

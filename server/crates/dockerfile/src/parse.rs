@@ -368,6 +368,15 @@ impl Dockerfile {
         out
     }
 
+    /// The instruction whose span holds byte `offset` (its end included, so a cursor
+    /// at the end of a line still finds it), with its index.
+    pub fn instruction_at(&self, offset: usize) -> Option<(usize, &Instruction)> {
+        self.instructions
+            .iter()
+            .enumerate()
+            .find(|(_, i)| i.span.start <= offset && offset <= i.span.end)
+    }
+
     /// The stage whose name (case-insensitively) is `name`.
     pub fn stage_named(&self, name: &str) -> Option<&Stage> {
         self.stages.iter().find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))

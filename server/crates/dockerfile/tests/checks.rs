@@ -653,6 +653,17 @@ fn apptainer_pip_user_and_env() {
 }
 
 #[test]
+fn apptainer_chmod_does_not_make_writable() {
+    check(
+        "apptainer/read-only-image",
+        "FROM a:1\nRUN mkdir -p /opt/out && chmod 777 /opt/out\nRUN chmod -R a+w /tmp/x\n",
+        expect![[r#"
+        2: apptainer/read-only-image [warning] "/opt/out": Making /opt/out writable does not help under Apptainer: the image is read-only at run time. Write to $HOME, /tmp or a host directory bound there with `--bind /scratch/...:/opt/out` (or run with --writable-tmpfs for scratch space).
+    "#]],
+    );
+}
+
+#[test]
 fn apptainer_skipped_for_charliecloud() {
     let facts = ClusterFacts {
         runtime: Some(clusterls_core::facts::ContainerRuntime {
