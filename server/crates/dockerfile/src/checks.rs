@@ -390,6 +390,13 @@ fn syntax(ctx: &mut Ctx<'_>) {
             && lower
                 .bytes()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"-_.".contains(&c));
+        if valid && matches!(lower.as_str(), "scratch" | "context") {
+            ctx.push(
+                span.clone(),
+                "docker/invalid-stage-name",
+                format!("`{name}` is a reserved name (BuildKit uses it for the empty image / the build context); name the stage differently."),
+            );
+        }
         if !valid {
             ctx.push(
                 span.clone(),

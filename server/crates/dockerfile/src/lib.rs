@@ -58,7 +58,8 @@ impl Config {
 /// those codes for it; `# clusterls-ignore-file: code[,code]` anywhere silences them
 /// for the file. A bare `# clusterls-ignore` silences everything on the next
 /// instruction. hadolint's `# hadolint ignore=DL3008` and `# hadolint global
-/// ignore=...` are honoured through the DL code map.
+/// ignore=...` are honoured through the DL code map, and BuildKit's `# check=skip=...`
+/// directive through its check names.
 struct Silencing {
     file: Config,
     /// (instruction span, codes; empty = all)
@@ -69,6 +70,18 @@ impl Silencing {
     fn new(text: &str, df: &Dockerfile) -> Silencing {
         let mut file = Config::default();
         let mut lines = Vec::new();
+        // `# check=skip=JSONArgsRecommended,...` skips BuildKit's checks, and so ours.
+        for d in df.directives.iter().filter(|d| d.name == "check") {
+            for part in d.value.split(';') {
+                if let Some(list) = part.trim().strip_prefix("skip=") {
+                    for name in list.split(',') {
+                        file.disabled.extend(
+                            rules::from_buildkit(name.trim()).iter().map(|c| c.to_string()),
+                        );
+                    }
+                }
+            }
+        }
         for c in &df.comments {
             if let Some((global, codes)) = ignore_codes(&c.text) {
                 if global {

@@ -220,3 +220,38 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
 pub fn from_hadolint(dl: &str) -> Vec<&'static str> {
     RULES.iter().filter(|r| r.hadolint == Some(dl)).map(|r| r.code).collect()
 }
+
+/// Our codes for a BuildKit build-check name (`# check=skip=JSONArgsRecommended`).
+pub fn from_buildkit(name: &str) -> &'static [&'static str] {
+    match name {
+        "JSONArgsRecommended" => &["docker/exec-form-recommended"],
+        "MaintainerDeprecated" => &["docker/maintainer-deprecated"],
+        "ConsistentInstructionCasing" | "FromAsCasing" => &["docker/inconsistent-casing"],
+        "DuplicateStageName" => &["docker/duplicate-stage-name"],
+        "ReservedStageName" => &["docker/invalid-stage-name"],
+        "UndefinedArgInFrom" => &["docker/undefined-arg-in-from"],
+        "UndefinedVar" => &["docker/arg-not-in-scope"],
+        "WorkdirRelativePath" => &["docker/relative-workdir"],
+        "SecretsUsedInArgOrEnv" => &["docker/secret-in-arg-env"],
+        "LegacyKeyValueFormat" => &["docker/legacy-env-format"],
+        "NoEmptyContinuation" => &["docker/empty-continuation-line"],
+        "MultipleInstructionsDisallowed" => {
+            &["docker/multiple-cmd", "docker/multiple-entrypoint", "docker/multiple-healthcheck"]
+        }
+        "all" => &[
+            "docker/exec-form-recommended",
+            "docker/maintainer-deprecated",
+            "docker/inconsistent-casing",
+            "docker/undefined-arg-in-from",
+            "docker/arg-not-in-scope",
+            "docker/relative-workdir",
+            "docker/secret-in-arg-env",
+            "docker/legacy-env-format",
+            "docker/empty-continuation-line",
+            "docker/multiple-cmd",
+            "docker/multiple-entrypoint",
+            "docker/multiple-healthcheck",
+        ],
+        _ => &[],
+    }
+}

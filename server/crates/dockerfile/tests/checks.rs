@@ -199,10 +199,11 @@ fn values() {
 fn stages() {
     check(
         "docker/invalid-stage-name",
-        "FROM a:1 AS 1st\nFROM a:1 AS ok_name.v2\n",
+        "FROM a:1 AS 1st\nFROM a:1 AS ok_name.v2\nFROM a:1 AS scratch\n",
         expect![[r#"
-        1: docker/invalid-stage-name [error] "1st": `1st` is not a valid stage name: start with a letter and use only letters, digits, `-`, `_` and `.`.
-    "#]],
+            1: docker/invalid-stage-name [error] "1st": `1st` is not a valid stage name: start with a letter and use only letters, digits, `-`, `_` and `.`.
+            3: docker/invalid-stage-name [error] "scratch": `scratch` is a reserved name (BuildKit uses it for the empty image / the build context); name the stage differently.
+        "#]],
     );
     check(
         "docker/duplicate-stage-name",
@@ -766,6 +767,11 @@ fn silencing() {
         expect![[""]],
     );
     check("apptainer", "# clusterls-ignore-file: apptainer\nFROM u:1\nUSER x\n", expect![[""]]);
+    check(
+        "docker/exec-form",
+        "# check=skip=JSONArgsRecommended,FromAsCasing\nFROM a:1\nCMD python x.py\n",
+        expect![[""]],
+    );
     let cfg = Config { disabled: vec!["apptainer/*".into(), "docker/sudo".into()] };
     let f = check_with("FROM u:1\nUSER x\nRUN sudo x\n", None, &cfg);
     assert!(
