@@ -1826,6 +1826,12 @@ fn last_of(df: &Dockerfile, insts: &[usize], i: usize) -> bool {
 
 fn home_message(path: &str, what: &str) -> String {
     let p = path.trim_matches(['"', '\'']);
+    let file = p.rsplit('/').next().unwrap_or(p);
+    if matches!(file, ".bashrc" | ".bash_profile" | ".profile" | ".zshrc") {
+        return format!(
+            "Nothing in {p} runs under Apptainer: `apptainer exec` starts no login or interactive shell, and $HOME is your host home anyway. Put the setup in ENV instead (e.g. `ENV PATH=/opt/conda/envs/NAME/bin:$PATH` rather than `conda activate NAME`)."
+        );
+    }
     if p.starts_with("/root") {
         format!(
             "Under Apptainer you run as yourself, not root: /root is unreadable and $HOME is your host home, so {what} ({p}) cannot be used. Install under /opt (or /usr/local) instead."

@@ -602,7 +602,7 @@ fn apptainer_home() {
         expect![[r#"
             2: apptainer/home-bound-over [warning] "/root/models/": Under Apptainer you run as yourself, not root: /root is unreadable and $HOME is your host home, so files copied there (/root/models/) cannot be used. Install under /opt (or /usr/local) instead.
             3: apptainer/home-bound-over [warning] "/home/user/y": Apptainer binds your host home directory, and many clusters bind all of /home, so what this installs there (/home/user/y) may be hidden at run time. Install under /opt (or /usr/local) instead.
-            5: apptainer/home-bound-over [warning] "~/.bashrc": Under Apptainer $HOME is your host home, mounted over the image's, so this file (~/.bashrc) will not be there at run time. Install under /opt (or /usr/local) instead.
+            5: apptainer/home-bound-over [warning] "~/.bashrc": Nothing in ~/.bashrc runs under Apptainer: `apptainer exec` starts no login or interactive shell, and $HOME is your host home anyway. Put the setup in ENV instead (e.g. `ENV PATH=/opt/conda/envs/NAME/bin:$PATH` rather than `conda activate NAME`).
             6: apptainer/home-bound-over [warning] "Miniconda3-latest-Linux-x86_64.sh": The conda installer without `-p` installs into ~/miniconda3 (/root/...), which is hidden under Apptainer (your host home is mounted as $HOME). Install with `-b -p /opt/conda`.
             8: apptainer/home-bound-over [warning] "PATH=/root/.local/bin:$PATH": Under Apptainer you run as yourself, not root: /root is unreadable and $HOME is your host home, so programs on this PATH (/root/.local/bin:$PATH) cannot be used. Install under /opt (or /usr/local) instead.
         "#]],
