@@ -38,6 +38,14 @@ pub struct ClusterFacts {
     pub images: Vec<Image>,
     /// NVIDIA driver version on the GPU nodes, when known (e.g. `535.104.05`).
     pub gpu_driver: Option<String>,
+    /// AccountingStorageEnforce flags, lowercased (`associations`, `limits`, `qos`,
+    /// `safe`). Empty means unknown: the checkers then assume accounts and QOS are enforced.
+    pub accounting_enforce: Vec<String>,
+    /// EnforcePartLimits (`ALL`, `ANY`, `NO`); `None` is unknown (assumed enforced).
+    /// Without it a job over a partition's limits is accepted and pends forever.
+    pub enforce_part_limits: Option<String>,
+    /// GresTypes (`gpu`, `shard`, ...). Empty means unknown.
+    pub gres_types: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,6 +145,24 @@ pub struct Image {
 }
 
 impl ClusterFacts {
+    /// Whether accounting enforces `flag` (`associations` or `qos`), as far as the facts
+    /// say: unknown counts as enforced; `limits`, `qos` and `safe` imply `associations`.
+    pub fn enforces(&self, flag: &str) -> bool {
+        if self.accounting_enforce.is_empty() {
+            return true;
+        }
+        let has = |f: &str| self.accounting_enforce.iter().any(|x| x.eq_ignore_ascii_case(f));
+        match flag {
+            "associations" => ["associations", "limits", "qos", "safe"].iter().any(|f| has(f)),
+            _ => has(flag),
+        }
+    }
+
+    /// Whether partition limits (MaxTime, MaxNodes) are enforced at submit.
+    pub fn enforces_partition_limits(&self) -> bool {
+        self.enforce_part_limits.as_deref().is_none_or(|v| !v.eq_ignore_ascii_case("NO"))
+    }
+
     pub fn partition(&self, name: &str) -> Option<&Partition> {
         self.partitions.iter().find(|p| p.name == name)
     }

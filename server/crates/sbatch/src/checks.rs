@@ -596,8 +596,8 @@ impl Checker<'_> {
                     self.push(err("sbatch/invalid-constraint", m));
                 }
             }
-            ValueKind::Gres => {
-                if let Err(m) = values::parse_gres(value) {
+            ValueKind::Gres => match values::parse_gres(value) {
+                Err(m) => {
                     let mut f = err("sbatch/invalid-gres", m);
                     if value.contains('=') && !value.contains(',') {
                         let fixed = value.replacen('=', ":", 1);
@@ -605,7 +605,24 @@ impl Checker<'_> {
                     }
                     self.push(f);
                 }
-            }
+                Ok(items) => {
+                    let known = self.facts.map(|f| f.gres_types.clone()).unwrap_or_default();
+                    if !known.is_empty()
+                        && let Some(bad) = items.iter().find(|i| !known.contains(&i.name))
+                    {
+                        let sugg = did_you_mean(&bad.name, known.iter().map(String::as_str));
+                        self.push(err(
+                            "sbatch/invalid-gres",
+                            format!(
+                                "the cluster has no GRES `{}`, so sbatch refuses the job{}; GRES here: {}",
+                                bad.name,
+                                sugg.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(),
+                                known.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            },
             ValueKind::Gpus => {
                 if let Err(m) = values::parse_gpus(value) {
                     self.push(err("sbatch/invalid-gpus", m));
@@ -817,10 +834,10 @@ impl<'a> Request<'a> {
     }
 
     fn wants_gpus(&self) -> bool {
-        self.gres_gpu.is_some()
-            || self.gpus_per_node.is_some()
-            || self.gpus.is_some()
-            || self.gpus_per_task.is_some()
+        self.gres_gpu.as_ref().is_some_and(|g| g.2 > 0)
+            || self.gpus_per_node.as_ref().is_some_and(|g| g.2 > 0)
+            || self.gpus.as_ref().is_some_and(|g| g.2 > 0)
+            || self.gpus_per_task.is_some_and(|g| g.1 > 0)
     }
 
     /// GPUs per node, when the request says so directly.
@@ -870,12 +887,22 @@ impl Checker<'_> {
                 "--gpus-per-task needs --ntasks (or --gpus): sbatch refuses it alone. Add --ntasks=N.",
             ));
         }
+        if let (Some(d), Some((c, _))) = (r.cpus_per_gpu, r.cpus_per_task) {
+            self.push(Finding::error(
+                d.span.clone(),
+                "sbatch/cpus-conflict",
+                format!(
+                    "--cpus-per-gpu and --cpus-per-task (line {}) exclude each other: sbatch refuses the job. Keep one.",
+                    c.line + 1
+                ),
+            ));
+        }
         if !r.wants_gpus() {
             if let Some((d, _)) = r.mem_per_gpu {
-                self.push(Finding::warning(
+                self.push(Finding::error(
                     d.span.clone(),
                     "sbatch/per-gpu-without-gpus",
-                    "--mem-per-gpu without a GPU request has no effect; request GPUs (--gres=gpu:N or --gpus-per-node=N) or use --mem.",
+                    "--mem-per-gpu without a GPU request: sbatch refuses the job (\"did not request any GPU\"). Request GPUs (--gres=gpu:N or --gpus-per-node=N) or use --mem.",
                 ));
             }
             if let Some(d) = r.cpus_per_gpu {
@@ -995,6 +1022,20 @@ impl Checker<'_> {
         // Only single-partition requests are checked for limits: with a list, Slurm picks
         // whichever partition fits.
         let single = parts.len() == 1;
+        if !single
+            && let Some(acct) =
+                r.account.and_then(|d| d.value.clone()).or(f.default_account.clone())
+            && f.enforces("associations")
+            && f.associations.iter().any(|a| a.account == acct && a.partition.is_some())
+        {
+            self.push(Finding::error(
+                anchor(r.partition),
+                "sbatch/partition-list",
+                format!(
+                    "Your associations for `{acct}` are per partition, and then Slurm refuses a list of partitions (\"Multiple partition job request not supported when a partition is set in the association\"). Give one partition."
+                ),
+            ));
+        }
         for p in &parts {
             match p.state {
                 PartitionState::Up => {}
@@ -1023,8 +1064,9 @@ impl Checker<'_> {
             let ar = r.account.and_then(|d| d.value_span.clone()).unwrap_or(anchor(None));
             if !accounts.contains(&acct) {
                 let sugg = did_you_mean(acct, accounts.iter().copied());
-                let mut fd = Finding::error(
+                let mut fd = Finding::new(
                     ar.clone(),
+                    if f.enforces("associations") { Severity::Error } else { Severity::Warning },
                     "sbatch/unknown-account",
                     format!(
                         "You have no account `{acct}` on this cluster: sbatch refuses the job (\"Invalid account\").{} Your accounts: {}.",
@@ -1085,11 +1127,18 @@ impl Checker<'_> {
             let vr = d.value_span.clone().unwrap_or(d.span.clone());
             if !f.qos.iter().any(|x| x == q) {
                 let sugg = did_you_mean(q, f.qos.iter().map(String::as_str));
-                let mut fd = Finding::error(
+                let enforced = f.enforces("qos");
+                let mut fd = Finding::new(
                     vr.clone(),
+                    if enforced { Severity::Error } else { Severity::Warning },
                     "sbatch/unknown-qos",
                     format!(
-                        "The cluster has no QOS `{q}`: sbatch refuses the job (\"Invalid qos specification\").{} QOS: {}.",
+                        "The cluster has no QOS `{q}`: {}.{} QOS: {}.",
+                        if enforced {
+                            "sbatch refuses the job (\"Invalid qos specification\")"
+                        } else {
+                            "this cluster does not enforce QOS, so the job is accepted without one"
+                        },
                         sugg.map(|s| format!(" Did you mean `{s}`?")).unwrap_or_default(),
                         f.qos.join(", ")
                     ),
@@ -1129,27 +1178,81 @@ impl Checker<'_> {
         {
             let t = t.filter(|t| *t > 0).unwrap_or(u64::MAX);
             let vr = d.value_span.clone().unwrap_or(d.span.clone());
+            let enforced = f.enforces_partition_limits();
             self.push(
-                Finding::error(
+                Finding::new(
                     vr.clone(),
+                    if enforced { Severity::Error } else { Severity::Warning },
                     "sbatch/time-over-limit",
                     format!(
-                        "{} is longer than {}'s limit of {} ({}): the job is refused (or pends forever). Ask for at most {}.",
-                        if t == u64::MAX { "No time limit".to_string() } else { values::human_minutes(t) },
+                        "{} is longer than {}'s limit of {} ({}): {}. Ask for at most {}.",
+                        if t == u64::MAX {
+                            "No time limit".to_string()
+                        } else {
+                            values::human_minutes(t)
+                        },
                         pname(p),
                         values::human_minutes(max),
                         values::slurm_time(max),
+                        if enforced {
+                            "sbatch refuses the job"
+                        } else {
+                            "the job is accepted but will pend forever"
+                        },
                         values::slurm_time(max)
                     ),
                 )
-                .with_fix(Fix::replace(format!("Set the time to {}", values::slurm_time(max)), vr, values::slurm_time(max))),
+                .with_fix(Fix::replace(
+                    format!("Set the time to {}", values::slurm_time(max)),
+                    vr,
+                    values::slurm_time(max),
+                )),
             );
+        }
+        // Node names (any partition's nodes are valid names).
+        let all_nodes: Vec<&str> =
+            f.partitions.iter().flat_map(|q| q.nodes.iter().map(String::as_str)).collect();
+        if !all_nodes.is_empty() {
+            for opt in ["nodelist", "exclude"] {
+                let Some(d) = self
+                    .script
+                    .directives
+                    .iter()
+                    .rev()
+                    .find(|x| x.component == r.component && x.name() == Some(opt))
+                else {
+                    continue;
+                };
+                let Some(v) = d.value.as_deref() else { continue };
+                if v.contains('/') || v.contains('$') {
+                    continue; // a node file, or a variable (reported elsewhere)
+                }
+                let unknown: Vec<String> = match values::expand_hostlist(v) {
+                    Some(names) => {
+                        names.into_iter().filter(|n| !all_nodes.contains(&n.as_str())).collect()
+                    }
+                    None => vec![v.to_string()],
+                };
+                if let Some(first) = unknown.first() {
+                    let sugg = did_you_mean(first, all_nodes.iter().copied());
+                    self.push(Finding::error(
+                        d.value_span.clone().unwrap_or(d.span.clone()),
+                        "sbatch/unknown-node",
+                        format!(
+                            "The cluster has no node `{first}`: sbatch refuses the job (\"Invalid node name specified\").{} Write node names like {}.",
+                            sugg.map(|s| format!(" Did you mean `{s}`?")).unwrap_or_default(),
+                            all_nodes.iter().take(3).copied().collect::<Vec<_>>().join(", ")
+                        ),
+                    ));
+                }
+            }
         }
         // Nodes.
         let node_count = p.nodes.len() as u64;
+        // With --ntasks below the node count sbatch lowers the node count (measured).
         if let Some((d, min, _)) = r.nodes
             && node_count > 0
-            && min > node_count
+            && min.min(r.ntasks.map_or(u64::MAX, |t| t.1)) > node_count
         {
             self.push(Finding::error(
                 d.value_span.clone().unwrap_or(d.span.clone()),

@@ -567,12 +567,7 @@ pub fn parse_gpus(s: &str) -> Result<Vec<(Option<String>, u64)>, String> {
         };
         let ty = ty.filter(|t| t != "gpu");
         match n.parse::<u64>() {
-            Ok(c) if c >= 1 => out.push((ty, c)),
-            Ok(_) => {
-                return Err(format!(
-                    "`{part}` asks for 0 GPUs; drop the option or ask for at least 1"
-                ));
-            }
+            Ok(c) => out.push((ty, c)),
             Err(_) => {
                 return Err(format!(
                     "`{part}` is not a GPU count; write [type:]count, e.g. 4 or a100:4"
@@ -686,6 +681,44 @@ pub fn check_export(s: &str) -> Result<(), String> {
 }
 
 /// `-B S[:C[:T]]`, each a number, `*` or a range.
+/// Expand a Slurm hostlist (`node[01-03,7],gpu1`) into names; `None` when it is not one.
+pub fn expand_hostlist(s: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut items = Vec::new();
+    let (mut depth, mut start) = (0, 0);
+    for (i, c) in s.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&s[start..]);
+    for item in items {
+        match item.split_once('[') {
+            None => out.push(item.to_string()),
+            Some((prefix, rest)) => {
+                let (ranges, suffix) = rest.split_once(']')?;
+                for r in ranges.split(',') {
+                    let (a, b) = r.split_once('-').unwrap_or((r, r));
+                    let (x, y) = (a.parse::<u64>().ok()?, b.parse::<u64>().ok()?);
+                    if y < x || y - x > 100_000 {
+                        return None;
+                    }
+                    for n in x..=y {
+                        out.push(format!("{prefix}{n:0width$}{suffix}", width = a.len()));
+                    }
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
 pub fn check_socket_core_thread(s: &str) -> Result<(), String> {
     let parts: Vec<&str> = s.trim().split(':').collect();
     let ok = parts.len() <= 3
@@ -756,6 +789,11 @@ mod tests {
         assert!(parse_gres("gpu=2").unwrap_err().contains("gpu:2"));
         assert_eq!(parse_gpus("a100:4").unwrap(), vec![(Some("a100".into()), 4)]);
         assert!(parse_gpus("x").is_err());
+        assert_eq!(parse_gpus("0").unwrap(), vec![(None, 0)]);
+        assert_eq!(
+            expand_hostlist("node[01-03,7],gpu1").unwrap(),
+            vec!["node01", "node02", "node03", "node7", "gpu1"]
+        );
     }
 
     #[test]

@@ -318,7 +318,7 @@ fn conflicts_and_duplicates() {
         expect![[r#"
             2:34 error sbatch/task-layout: 16 tasks do not fit on 2 node(s) × 4 tasks per node; raise --nodes or --ntasks-per-node, or lower --ntasks.
                 at "-n 16"
-            3:9 warning sbatch/per-gpu-without-gpus: --mem-per-gpu without a GPU request has no effect; request GPUs (--gres=gpu:N or --gpus-per-node=N) or use --mem.
+            3:9 error sbatch/per-gpu-without-gpus: --mem-per-gpu without a GPU request: sbatch refuses the job ("did not request any GPU"). Request GPUs (--gres=gpu:N or --gpus-per-node=N) or use --mem.
                 at "--mem-per-gpu=8G"
             4:9 warning sbatch/per-gpu-without-gpus: --cpus-per-gpu without a GPU request has no effect; request GPUs or use --cpus-per-task.
                 at "--cpus-per-gpu=4"
@@ -398,10 +398,10 @@ fn facts_limits() {
     check_facts(
         "#SBATCH -p gpu_test -A lab_dev\n#SBATCH --time=2:00:00\necho\n",
         expect![[r#"
-        3:16 error sbatch/time-over-limit: 2 hours is longer than partition gpu_test's limit of 1 hour (01:00:00): the job is refused (or pends forever). Ask for at most 01:00:00.
-            at "2:00:00"
-            fix Set the time to 01:00:00: "2:00:00"->"01:00:00"
-    "#]],
+            3:16 error sbatch/time-over-limit: 2 hours is longer than partition gpu_test's limit of 1 hour (01:00:00): sbatch refuses the job. Ask for at most 01:00:00.
+                at "2:00:00"
+                fix Set the time to 01:00:00: "2:00:00"->"01:00:00"
+        "#]],
     );
     check_facts(
         "#SBATCH -A lab_grads --gres=gpu:1\necho\n",

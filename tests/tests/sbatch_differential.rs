@@ -1,0 +1,566 @@
+//! Differential test against the real thing: a generator makes scripts by mutating valid
+//! ones (misspelled options, bad values, wrong partitions and accounts, limits exceeded,
+//! directives moved below commands or hidden from sbatch), and each goes through both
+//! `clusterls check --facts tests/data/local-cluster-facts.json` and `sbatch --test-only`
+//! on the local cluster (as alice, over ssh, one ssh call for the whole batch).
+//! "Has an error" must agree with "sbatch refuses it" on at least 99% of them; every
+//! disagreement is printed with both sides.
+//!
+//! Needs the local cluster (`tests/cluster/up`, run here; idempotent). Run alone with
+//! `cargo test -p clusterls-tests --test sbatch_differential -- --nocapture`.
+
+mod sbatch_common;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use sbatch_common::{binary, data};
+use serde_json::Value;
+
+/// A small deterministic generator (xorshift64*), so a failure reproduces.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len())]
+    }
+}
+
+/// Valid scripts for the local cluster (partitions cpu/test/gpu, one node with 8 CPUs,
+/// 32000 MB and 4 GPUs; alice has lab_grads on cpu,test and lab_dev everywhere).
+const SEEDS: &[&str] = &[
+    "#!/bin/bash\n#SBATCH -p cpu\n#SBATCH -A lab_grads\n#SBATCH -c 4\n#SBATCH --mem=8G\n#SBATCH -t 2:00:00\n#SBATCH -o prep-%j.log\n\nset -e\npython preprocess.py --workers 4\n",
+    "#!/bin/bash\n#SBATCH --job-name=train\n#SBATCH --partition=gpu\n#SBATCH --account=lab_dev\n#SBATCH --gres=gpu:2\n#SBATCH --cpus-per-task=4\n#SBATCH --mem=16G\n#SBATCH --time=1-00:00:00\n#SBATCH --output=logs/%x-%j.out\nmodule load cuda\nsrun python train.py\n",
+    "#!/bin/bash\n#SBATCH -p test\n#SBATCH -A lab_grads\n#SBATCH --array=0-9%2\n#SBATCH -c 1\n#SBATCH --mem-per-cpu=2G\n#SBATCH -t 30\n#SBATCH --output=%x_%A_%a.out\necho \"$SLURM_ARRAY_TASK_ID\"\n",
+    "#!/bin/bash\n#SBATCH -p gpu -A lab_dev\n#SBATCH -N 1\n#SBATCH --ntasks-per-node=4\n#SBATCH --gpus-per-node=4\n#SBATCH -c 2\n#SBATCH --mem=0\n#SBATCH -t 12:00:00\n#SBATCH --exclusive\nsrun torchrun --nproc_per_node=4 train.py\n",
+    "#!/bin/bash\n# short test job\n#SBATCH -p test\n#SBATCH -t 0-04:00\n#SBATCH -n 2\n#SBATCH -c 2\n#SBATCH --mem=4096\n#SBATCH --mail-type=END,FAIL\n#SBATCH --signal=B:USR1@60\n\nsrun hostname\n",
+    "#!/bin/bash\n#SBATCH --time=90\n#SBATCH --mem=1G\n#SBATCH --dependency=singleton\n#SBATCH --job-name=dep\nhostname\n",
+    "#!/bin/bash\n#SBATCH -p gpu\n#SBATCH -A lab_dev\n#SBATCH --gpus=2\n#SBATCH --cpus-per-gpu=2\n#SBATCH --mem-per-gpu=4G\n#SBATCH -t 2-00:00:00\napptainer exec --nv image.sif python x.py\n",
+    "#!/bin/bash\n#SBATCH --job-name=\"my job\" # a name with a space\n#SBATCH --comment='first run'\n#SBATCH --export=ALL,FOO=bar\n#SBATCH --open-mode=append\n#SBATCH --partition=cpu --account=lab_dev\n#SBATCH --ntasks=1 --cpus-per-task=8 --mem=30000\n#SBATCH --time=7-00:00:00\nhostname\n",
+];
+
+/// (option as written in seeds, candidate replacement values: some good, some bad)
+const VALUES: &[(&str, &[&str])] = &[
+    (
+        "time",
+        &[
+            "1:30",
+            "90",
+            "1-00",
+            "2-",
+            "1h",
+            "abc",
+            "1:2:3:4",
+            "",
+            "UNLIMITED",
+            "0",
+            "10:00:00",
+            "7-00:00:01",
+            "2-00:00:01",
+            "8:00:01",
+            "60:00",
+        ],
+    ),
+    (
+        "mem",
+        &[
+            "16GB", "16gb", "16GiB", "1.5G", "32000", "33000", "32G", "0", "-1", "16T", "500M",
+            "2048K", "x",
+        ],
+    ),
+    ("cpus-per-task", &["0", "8", "9", "2.5", "four", "1", "16"]),
+    ("ntasks", &["0", "8", "9", "four", "2", "64"]),
+    ("nodes", &["1", "2", "0", "1-2", "2-1", "1k", "x", "1-1"]),
+    (
+        "gres",
+        &["gpu:1", "gpu:4", "gpu:5", "gpu=2", "gpu", "gpu:0", "foo:1", "gpu:a100:1", "gpu:1,gpu:2"],
+    ),
+    ("gpus", &["1", "4", "5", "a100:1", "x", "0"]),
+    ("array", &["0-15", "1,3,5", "0-15:4", "5-1", "0-4:0", "x", "1-10%3", "0-999", "0-10%0"]),
+    (
+        "dependency",
+        &[
+            "singleton",
+            "afterok:1",
+            "aftrok:1",
+            "after",
+            "afterany:12345",
+            "afterok:$JOB",
+            "afterok:1?afterany:2",
+        ],
+    ),
+    ("mail-type", &["ALL", "end", "FINISH", "BEGIN,FOO", "TIME_LIMIT_90", "none"]),
+    ("signal", &["B:USR1@60", "SIGUSR1", "X:USR1", "USR1@70000", "RB:10", "TERM@30"]),
+    ("begin", &["now+1hour", "16:00", "tomorrow", "someday", "2025-01-20T12:34:00", "12/25"]),
+    ("open-mode", &["append", "truncate", "apend", "x"]),
+    ("kill-on-invalid-dep", &["yes", "YES", "maybe"]),
+    ("hint", &["nomultithread", "compute_bound", "foo"]),
+    ("distribution", &["block", "cyclic:cyclic", "plane=2", "foo"]),
+    ("exclusive", &["user", "mcs", "usr", "topo"]),
+    ("mem-per-cpu", &["2G", "4000", "5000", "1.5G", "0"]),
+    ("time-min", &["10", "abc", "99999"]),
+    ("wait-all-nodes", &["0", "1", "2"]),
+    ("no-kill", &["off", "on"]),
+    ("nice", &["5", "-5", "x"]),
+    ("cpu-freq", &["high", "foo", "2400000"]),
+    ("gpu-bind", &["closest", "foo", "single:1"]),
+    ("gres-flags", &["enforce-binding", "foo"]),
+];
+
+const PARTITIONS: &[&str] =
+    &["cpu", "test", "gpu", "gpuu", "cpus", "debug", "GPU", "gpu,cpu", "test,bogus", "test,cpu"];
+const ACCOUNTS: &[&str] = &["lab_grads", "lab_dev", "lab_grad", "nope", "lab_devs"];
+const EXTRA_OPTIONS: &[&str] = &[
+    "--partiton=cpu",
+    "--acount=lab_dev",
+    "--tim=10",
+    "--part=test",
+    "--mem-per=1G",
+    "--gpus-per-nod=1",
+    "--cpus-per=2",
+    "--nodez=1",
+    "--job-nam=x",
+    "-P test",
+    "--nice 5",
+    "--exclusive user",
+    "--contiguous=yes",
+    "--requeue",
+    "--no-requeue",
+    "--hold",
+    "--comment=\"a b\" extra",
+    "--mem=16 G",
+    "--wrap=hostname",
+    "--test-only",
+    "--tres-per-task=cpu=2",
+    "--stepmgr",
+    "--prefer=x",
+    "--extra=x",
+    "--container=/x",
+    "--mem=1G --mem-per-cpu=1G",
+    "--gpus-per-task=1",
+    "--cpus-per-gpu=2",
+    "--ntasks-per-node=9",
+    "-n 2 -N 4",
+    "--time-min=30 --time=20",
+    "--mincpus=9",
+    "--uid=alice",
+    "--export 1BAD",
+    "--qos=normal",
+    "--output=out\\ x.log",
+    ":x",
+    "--comment=\"open",
+    "--help",
+    "--parsable",
+    "--ntasks-per-node=0",
+];
+
+struct Case {
+    name: String,
+    text: String,
+    what: String,
+}
+
+/// Replace the first directive of `option` (written long, `--option=`, or short) with `value`.
+fn set_value(text: &str, option: &str, value: &str) -> Option<String> {
+    let short = clusterls_sbatch::by_long(option).and_then(|o| o.short);
+    let mut out = String::new();
+    let mut done = false;
+    for line in text.split_inclusive('\n') {
+        if !done && line.starts_with("#SBATCH") {
+            let words: Vec<&str> = line[7..].split_whitespace().collect();
+            for (i, w) in words.iter().enumerate() {
+                let long = format!("--{option}=");
+                let hit = w.starts_with(&long)
+                    || (*w == format!("--{option}"))
+                    || short.is_some_and(|c| *w == format!("-{c}"));
+                if hit {
+                    let mut ws: Vec<String> = words.iter().map(|s| s.to_string()).collect();
+                    if w.starts_with(&long) || *w == format!("--{option}") {
+                        ws[i] = format!("--{option}={value}");
+                        if *w == format!("--{option}")
+                            && i + 1 < ws.len()
+                            && !ws[i + 1].starts_with('-')
+                        {
+                            ws.remove(i + 1);
+                        }
+                    } else if i + 1 < ws.len() {
+                        ws[i + 1] =
+                            if value.is_empty() { "''".to_string() } else { value.to_string() };
+                    }
+                    out.push_str(&format!("#SBATCH {}\n", ws.join(" ")));
+                    done = true;
+                    break;
+                }
+            }
+            if done {
+                continue;
+            }
+        }
+        out.push_str(line);
+    }
+    done.then_some(out)
+}
+
+/// Insert a directive line right after the shebang.
+fn add_directive(text: &str, directive: &str) -> String {
+    let nl = text.find('\n').unwrap() + 1;
+    format!("{}#SBATCH {directive}\n{}", &text[..nl], &text[nl..])
+}
+
+fn directive_lines(text: &str) -> Vec<usize> {
+    text.lines().enumerate().filter(|(_, l)| l.starts_with("#SBATCH")).map(|(i, _)| i).collect()
+}
+
+fn misspell(rng: &mut Rng, word: &str) -> String {
+    let chars: Vec<char> = word.chars().collect();
+    let i = 1 + rng.below(chars.len().saturating_sub(1).max(1));
+    let mut c = chars.clone();
+    match rng.below(3) {
+        0 => {
+            c.remove(i.min(c.len() - 1));
+        }
+        1 => {
+            if i + 1 < c.len() {
+                c.swap(i, i + 1);
+            } else {
+                c.push('s');
+            }
+        }
+        _ => c.insert(i.min(c.len()), *rng.pick(&['a', 'e', 'r', 's', 'i'])),
+    }
+    c.into_iter().collect()
+}
+
+fn mutate(rng: &mut Rng, seed: &str) -> (String, String) {
+    match rng.below(10) {
+        // A value from the good/bad pool for an option the seed has, or added.
+        0..=2 => {
+            let (opt, vals) = rng.pick(VALUES);
+            let v = rng.pick(vals);
+            match set_value(seed, opt, v) {
+                Some(t) => (t, format!("--{opt}={v} (replaced)")),
+                None => {
+                    let d = if v.is_empty() { format!("--{opt}=") } else { format!("--{opt}={v}") };
+                    (add_directive(seed, &d), format!("added {d}"))
+                }
+            }
+        }
+        // Misspell an option name of a directive.
+        3 => {
+            let lines: Vec<&str> = seed.lines().collect();
+            let idx = *rng.pick(&directive_lines(seed));
+            let line = lines[idx];
+            let words: Vec<&str> = line[7..].split_whitespace().collect();
+            let w = words[0];
+            let (name, rest) = match w.split_once('=') {
+                Some((n, r)) => (n, format!("={r}")),
+                None => (w, String::new()),
+            };
+            let bad = if name.starts_with("--") {
+                format!("--{}", misspell(rng, &name[2..]))
+            } else {
+                format!("-{}", (b'a' + rng.below(26) as u8) as char)
+            };
+            let new_line = line.replacen(w, &format!("{bad}{rest}"), 1);
+            let mut v: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
+            v[idx] = new_line;
+            (v.join("\n") + "\n", format!("misspelled {name} as {bad}"))
+        }
+        // Partitions and accounts.
+        4 => {
+            let p = rng.pick(PARTITIONS);
+            match set_value(seed, "partition", p) {
+                Some(t) => (t, format!("partition {p}")),
+                None => (
+                    add_directive(seed, &format!("--partition={p}")),
+                    format!("added partition {p}"),
+                ),
+            }
+        }
+        5 => {
+            let a = rng.pick(ACCOUNTS);
+            match set_value(seed, "account", a) {
+                Some(t) => (t, format!("account {a}")),
+                None => {
+                    (add_directive(seed, &format!("--account={a}")), format!("added account {a}"))
+                }
+            }
+        }
+        // Move a directive below the first command.
+        6 => {
+            let mut lines: Vec<String> = seed.lines().map(String::from).collect();
+            let idx = *rng.pick(&directive_lines(seed));
+            let moved = lines.remove(idx);
+            lines.push(moved.clone());
+            (lines.join("\n") + "\n", format!("moved below the first command: {moved}"))
+        }
+        // Hide a directive from sbatch (`# SBATCH`, indented, lower case).
+        7 => {
+            let mut lines: Vec<String> = seed.lines().map(String::from).collect();
+            let idx = *rng.pick(&directive_lines(seed));
+            let how = rng.below(3);
+            lines[idx] = match how {
+                0 => lines[idx].replacen("#SBATCH", "# SBATCH", 1),
+                1 => format!("  {}", lines[idx]),
+                _ => lines[idx].replacen("#SBATCH", "#sbatch", 1),
+            };
+            (lines.join("\n") + "\n", format!("hid: {}", lines[idx]))
+        }
+        // Extra option lines (typos, getopt traps, options of other versions).
+        8 => {
+            let e = rng.pick(EXTRA_OPTIONS);
+            (add_directive(seed, e), format!("added {e}"))
+        }
+        // Two value mutations at once.
+        _ => {
+            let (a, wa) = mutate(rng, seed);
+            let (b, wb) = mutate(rng, &a);
+            (b, format!("{wa}; {wb}"))
+        }
+    }
+}
+
+fn generate(n: usize) -> Vec<Case> {
+    let mut rng = Rng(0x5eed_cafe_f00d_0001);
+    let mut cases = Vec::new();
+    for (i, s) in SEEDS.iter().enumerate() {
+        cases.push(Case {
+            name: format!("s{i:02}.sh"),
+            text: s.to_string(),
+            what: "seed, unmutated".into(),
+        });
+    }
+    while cases.len() < n {
+        let seed = rng.pick(SEEDS);
+        let (text, what) = mutate(&mut rng, seed);
+        cases.push(Case { name: format!("m{:04}.sh", cases.len()), text, what });
+    }
+    cases
+}
+
+fn cluster_env() -> HashMap<String, String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new("bash")
+        .arg(root.join("cluster/up"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("run tests/cluster/up");
+    assert!(
+        out.status.success(),
+        "tests/cluster/up failed: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    std::fs::read_to_string("/var/tmp/clusterls-cluster/cluster.env")
+        .expect("cluster.env after tests/cluster/up")
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// One sbatch result: exit status, stderr, and whether the cluster looked healthy around it.
+struct SbatchResult {
+    rc: i32,
+    stderr: String,
+    healthy: bool,
+}
+
+/// Node states in which `--test-only` answers about the job, not about the cluster.
+fn healthy(states: &str) -> bool {
+    states
+        .split([',', '/'])
+        .filter(|s| !s.is_empty())
+        .all(|s| matches!(s, "idle" | "mixed" | "allocated" | "completing" | "planned"))
+}
+
+/// sbatch --test-only on every script, as alice, in one ssh call: name -> result. The
+/// node states before and after each call are recorded: a controller restarted by another
+/// test, or a node not yet registered, makes sbatch refuse valid jobs ("Requested node
+/// configuration is not available"), which says nothing about the script.
+fn sbatch_test_only(dir: &Path, names: &[&str]) -> HashMap<String, SbatchResult> {
+    let env = cluster_env();
+    let ssh = |remote: &str| {
+        let mut c = Command::new("ssh");
+        c.arg("-F").arg(&env["CLUSTERLS_SSH_CONFIG"]).arg(&env["CLUSTERLS_SSH_HOST"]).arg(remote);
+        c
+    };
+    let remote_dir = format!("clusterls-differential-{}", std::process::id());
+    // The remote commands are fixed strings: `remote_dir` is ASCII letters, digits and
+    // dashes, and the script names are generated (`s00.sh`, `m0123.sh`), so nothing here
+    // needs quoting. The scripts themselves travel as a tar stream on stdin.
+    let tar = Command::new("tar")
+        .arg("-c")
+        .arg("-C")
+        .arg(dir)
+        .args(names)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("tar");
+    assert!(tar.status.success());
+    let mut child =
+        ssh(&format!("rm -rf {remote_dir} && mkdir -p {remote_dir} && tar -x -C {remote_dir}"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("ssh");
+    child.stdin.take().unwrap().write_all(&tar.stdout).unwrap();
+    assert!(child.wait().unwrap().success(), "copying the scripts to the cluster failed");
+    let script = format!(
+        "cd {remote_dir} && st() {{ sinfo -h -o %T 2>/dev/null | sort -u | tr '\\n' ,; }}; for f in *.sh; do s1=$(st); \
+         sbatch --test-only \"$f\" >/dev/null 2>\"$f.err\"; rc=$?; s2=$(st); \
+         printf '%s\\t%s\\t%s/%s\\t%s\\n' \"$f\" \"$rc\" \"$s1\" \"$s2\" \"$(tr '\\n\\t' '  ' < \"$f.err\" | cut -c1-400)\"; done; \
+         cd && rm -rf {remote_dir}"
+    );
+    let out = ssh(&script).stdin(Stdio::null()).stderr(Stdio::inherit()).output().expect("ssh");
+    assert!(out.status.success(), "running sbatch --test-only on the cluster failed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut it = l.splitn(4, '\t');
+            let name = it.next()?.to_string();
+            let rc: i32 = it.next()?.parse().ok()?;
+            let states = it.next()?.to_string();
+            let stderr = it.next().unwrap_or("").to_string();
+            let contact = stderr.contains("Unable to contact slurm controller")
+                || stderr.contains("Socket timed out")
+                || stderr.contains("Zero Bytes were transmitted");
+            Some((name, SbatchResult { rc, stderr, healthy: healthy(&states) && !contact }))
+        })
+        .collect()
+}
+
+/// Wait (at most a minute) until every node is in a state where jobs can start.
+fn wait_for_healthy_cluster() {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(60) {
+        let out = Command::new("sinfo").args(["-h", "-o", "%T"]).stdin(Stdio::null()).output();
+        if let Ok(o) = out
+            && o.status.success()
+            && healthy(&String::from_utf8_lossy(&o.stdout).replace('\n', ","))
+        {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}
+
+/// clusterls check on every script in one process: name -> error findings.
+fn clusterls_errors(dir: &Path, cases: &[Case]) -> HashMap<String, Vec<String>> {
+    let facts = data("local-cluster-facts.json");
+    let out = Command::new(binary())
+        .args(["check", "--no-shellcheck", "--format", "json", "--facts"])
+        .arg(&facts)
+        .args(cases.iter().map(|c| dir.join(&c.name)))
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("clusterls check");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "clusterls check failed: {:?}", out.status);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut m: HashMap<String, Vec<String>> = HashMap::new();
+    for f in v.as_array().unwrap() {
+        if f["severity"] == "error" {
+            let file = Path::new(f["file"].as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            m.entry(file).or_default().push(format!(
+                "{}: {}",
+                f["code"].as_str().unwrap(),
+                f["message"].as_str().unwrap()
+            ));
+        }
+    }
+    m
+}
+
+#[test]
+fn clusterls_agrees_with_sbatch_test_only() {
+    let n: usize =
+        std::env::var("CLUSTERLS_DIFF_N").ok().and_then(|s| s.parse().ok()).unwrap_or(600);
+    let cases = generate(n);
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("clusterls-differential-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for c in &cases {
+        std::fs::write(dir.join(&c.name), &c.text).unwrap();
+    }
+    wait_for_healthy_cluster();
+    let start = std::time::Instant::now();
+    let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+    let mut sbatch = sbatch_test_only(&dir, &names);
+    let sbatch_secs = start.elapsed().as_secs_f64();
+    // Scripts whose answer came while the cluster was not healthy are asked again.
+    let mut reruns = 0;
+    for _ in 0..3 {
+        let again: Vec<&str> =
+            names.iter().copied().filter(|n| sbatch.get(*n).is_none_or(|r| !r.healthy)).collect();
+        if again.is_empty() {
+            break;
+        }
+        reruns += again.len();
+        wait_for_healthy_cluster();
+        sbatch.extend(sbatch_test_only(&dir, &again));
+    }
+    let start = std::time::Instant::now();
+    let ours = clusterls_errors(&dir, &cases);
+    let ours_secs = start.elapsed().as_secs_f64();
+    let mut agree = 0;
+    let mut refused = 0;
+    let mut disagreements = Vec::new();
+    for c in &cases {
+        let r = sbatch.get(&c.name).unwrap_or_else(|| panic!("no sbatch result for {}", c.name));
+        let (rc, err) = (r.rc, &r.stderr);
+        let sbatch_refuses = rc != 0;
+        refused += usize::from(sbatch_refuses);
+        let errors = ours.get(&c.name).cloned().unwrap_or_default();
+        if sbatch_refuses == !errors.is_empty() {
+            agree += 1;
+        } else {
+            disagreements.push(format!(
+                "--- {} ({})\n{}sbatch: exit {rc}: {err}\nclusterls errors: {errors:?}\n",
+                c.name, c.what, c.text
+            ));
+        }
+    }
+    let rate = agree as f64 / cases.len() as f64;
+    eprintln!(
+        "differential: {} scripts ({} refused by sbatch), agreement {agree}/{} = {:.2}%; sbatch --test-only batch {sbatch_secs:.1}s ({reruns} asked again after the cluster was unhealthy), clusterls check {ours_secs:.2}s",
+        cases.len(),
+        refused,
+        cases.len(),
+        rate * 100.0
+    );
+    for d in &disagreements {
+        eprintln!("{d}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(cases.len() >= 500);
+    assert!(
+        refused * 4 > cases.len() && refused * 4 < cases.len() * 3,
+        "the generator should make both kinds"
+    );
+    assert!(
+        rate >= 0.99,
+        "agreement {:.2}% is below 99%: {} disagreements above",
+        rate * 100.0,
+        disagreements.len()
+    );
+}
