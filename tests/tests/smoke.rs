@@ -1,0 +1,119 @@
+//! Smoke test of the local cluster (`tests/cluster/up`), all through the real
+//! sshd as `alice`: pull the python3 image with Charliecloud, run python3 in it
+//! in a Slurm job on an emulated GPU, and check what Slurm refuses at submit.
+
+use clusterls_tests::{ClusterInfo, require_cluster, shell_quote};
+use expect_test::{Expect, expect};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+fn unique(tag: &str) -> String {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{tag}-{}-{nanos}", std::process::id())
+}
+
+#[test]
+fn gpu_job_runs_python3_in_a_container() {
+    let Some(c) = require_cluster() else { return };
+
+    let pull = c.ssh(&["ch-image", "pull", c.image_ref()]);
+    assert!(pull.status.success(), "{}", clusterls_tests::describe("ch-image pull", &pull));
+    let container_python = c.ssh_ok(&["ch-run", c.image_ref(), "--", "python3", "--version"]);
+    let container_python =
+        container_python.trim().strip_prefix("Python ").expect("python3 --version");
+
+    let out_file = format!("{}.out", unique("smoke"));
+    let py = "import os, sys\n\
+              print('CUDA_VISIBLE_DEVICES=' + os.environ.get('CUDA_VISIBLE_DEVICES', '<unset>'))\n\
+              print('python ' + sys.version.split()[0])";
+    let wrap = format!("ch-run {} -- python3 -c {}", shell_quote(c.image_ref()), shell_quote(py));
+    let id = c
+        .sbatch(&[
+            "-p",
+            "gpu",
+            "-A",
+            "lab_dev",
+            "--gres=gpu:1",
+            "-t",
+            "5",
+            "-J",
+            "smoke",
+            "-o",
+            &out_file,
+            "--wrap",
+            &wrap,
+        ])
+        .unwrap_or_else(|e| panic!("sbatch refused the smoke job: {e}"));
+
+    let state = c.wait_job_done(id, Duration::from_secs(120));
+    let tres = c.ssh_ok(&["sacct", "-n", "-P", "-X", "-j", &id.to_string(), "-o", "AllocTRES"]);
+    let output = c.ssh_ok(&["cat", &out_file]);
+    c.ssh_ok(&["rm", "-f", &out_file]);
+    assert_eq!(state, "COMPLETED", "job {id} output:\n{output}");
+    assert!(tres.contains("gres/gpu=1"), "AllocTRES of job {id}: {tres}");
+
+    let mut lines = output.lines();
+    let gpus = lines
+        .next()
+        .and_then(|l| l.strip_prefix("CUDA_VISIBLE_DEVICES="))
+        .unwrap_or_else(|| panic!("output:\n{output}"));
+    assert!(["0", "1", "2", "3"].contains(&gpus), "one emulated GPU expected, got {gpus:?}");
+    assert_eq!(
+        lines.next(),
+        Some(format!("python {container_python}").as_str()),
+        "output:\n{output}"
+    );
+}
+
+/// What `sbatch --parsable ARGS --wrap true` says when Slurm refuses it.
+#[track_caller]
+fn check_refused(c: &ClusterInfo, args: &[&str], expect: Expect) {
+    let mut argv = vec!["sbatch", "--parsable"];
+    argv.extend_from_slice(args);
+    argv.extend_from_slice(&["--wrap", "true"]);
+    let out = c.ssh(&argv);
+    assert!(
+        !out.status.success(),
+        "sbatch accepted {args:?}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "", "nothing on stdout");
+    expect.assert_eq(&format!(
+        "exit {}: {}",
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr)
+    ));
+}
+
+#[test]
+fn slurm_refuses_bad_submissions_at_submit() {
+    let Some(c) = require_cluster() else { return };
+    check_refused(
+        &c,
+        &["-p", "gpu", "-A", "no_such_account"],
+        expect![[r#"
+            exit 1: sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified
+        "#]],
+    );
+    // lab_grads exists but may not use the gpu partition.
+    check_refused(
+        &c,
+        &["-p", "gpu", "-A", "lab_grads", "--gres=gpu:1"],
+        expect![[r#"
+            exit 1: sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified
+        "#]],
+    );
+    check_refused(
+        &c,
+        &["-p", "test", "-A", "lab_dev", "-t", "8:00:01"],
+        expect![[r#"
+            exit 1: sbatch: error: Batch job submission failed: Requested time limit is invalid (missing or exceeds some limit)
+        "#]],
+    );
+    check_refused(
+        &c,
+        &["-p", "gpu", "-A", "lab_dev", "--gres=gpu:5"],
+        expect![[r#"
+            exit 1: sbatch: error: Batch job submission failed: Requested node configuration is not available
+        "#]],
+    );
+}
