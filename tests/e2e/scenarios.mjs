@@ -1,0 +1,192 @@
+// The end-to-end scenarios, in a real VS Code (code-server) in headless Chromium.
+// Every wait is on a selector or a condition; nothing sleeps for a fixed time.
+
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const url = process.env.E2E_URL;
+const ws = process.env.E2E_WORKSPACE;
+const shots = process.env.E2E_SCREENSHOTS;
+const work = process.env.E2E_WORK;
+const only = process.env.E2E_ONLY ? new Set(process.env.E2E_ONLY.split(',')) : undefined;
+
+const SHORT = 30_000;
+const JOB = 240_000; // a first run may pull the image
+
+function step(msg) {
+  console.log(`e2e: ${msg}`);
+}
+
+async function shot(page, name) {
+  const file = path.join(shots, `${name}.png`);
+  await page.screenshot({ path: file });
+  step(`screenshot ${file}`);
+}
+
+/** Run a command from the command palette by its title. */
+async function palette(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: SHORT });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ timeout: SHORT });
+  await input.press('Enter');
+}
+
+async function openFile(page, name) {
+  const item = page.getByRole('treeitem', { name, exact: true }).first();
+  await item.waitFor({ timeout: SHORT });
+  await item.click();
+  await page.locator(`.tabs-container .tab[aria-label^="${name}"]`).first().waitFor({ timeout: SHORT });
+}
+
+/** The text of the active editor, from the model through the DOM's view lines. */
+async function editorText(page) {
+  const text = await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText();
+  return text.replace(/\u00a0/g, ' '); // the editor renders spaces as no-break spaces
+}
+
+async function scenario1(page) {
+  step('scenario 1: diagnostics, Problems, quick fix');
+  await openFile(page, 'bad.sbatch');
+  const squiggle = page.locator('.editor-group-container.active .monaco-editor .squiggly-error').first();
+  await squiggle.waitFor({ timeout: SHORT });
+  await page.locator('#status\\.problems').click();
+  const rows = page.locator('.markers-panel .monaco-list-row');
+  const partitionRow = rows.filter({ hasText: 'no partition `gpuu`' });
+  await partitionRow.first().waitFor({ timeout: SHORT });
+  await rows.filter({ hasText: 'Did you mean `gpu`' }).first().waitFor({ timeout: SHORT });
+  const errors = await page.locator('#status\\.problems').getAttribute('aria-label');
+  step(`problems: ${errors}`);
+  if (!/Errors: [1-9]/.test(errors ?? '')) {
+    throw new Error(`expected errors in the status bar, got "${errors}"`);
+  }
+  await shot(page, '1-diagnostics');
+
+  // The quick fix: put the cursor in the misspelled partition and ask for fixes.
+  await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: '--partition=gpuu' }).click();
+  await page.keyboard.press('End');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Control+Period');
+  // The fix is the focused entry of the quick-fix menu ("Enter to Apply"); a pointer
+  // block over the menu swallows clicks, so apply it from the keyboard.
+  const fix = page.locator('.action-widget .monaco-list-row.focused', { hasText: 'Change to gpu' }).first();
+  await fix.waitFor({ timeout: SHORT });
+  await shot(page, '1-quick-fix-menu');
+  await page.keyboard.press('Enter');
+  await partitionRow.first().waitFor({ state: 'detached', timeout: SHORT });
+  const text = await editorText(page);
+  if (!text.includes('--partition=gpu') || text.includes('gpuu')) {
+    throw new Error(`the quick fix did not change the partition:\n${text}`);
+  }
+  // With a real partition, the account is checked against it: the foreign one is reported.
+  await rows.filter({ hasText: 'physics_lab' }).first().waitFor({ timeout: SHORT });
+  step(`problems: ${await page.locator('#status\\.problems').getAttribute('aria-label')}`);
+  await shot(page, '1-after-fix');
+}
+
+async function runFromExplorer(page, name) {
+  const item = page.getByRole('treeitem', { name, exact: true }).first();
+  await item.waitFor({ timeout: SHORT });
+  await item.click({ button: 'right' });
+  await chooseMenuItem(page, 'Run on cluster GPU');
+}
+
+/** Pick a context-menu entry. VS Code's menus act on mouse-up after hovering, or on
+ * Enter for the highlighted entry; the keyboard is what works reliably headless. */
+async function chooseMenuItem(page, name) {
+  const entry = page.getByRole('menuitem', { name });
+  await entry.waitFor({ timeout: SHORT });
+  await entry.hover();
+  await page.locator('.monaco-menu .action-item.focused', { hasText: name }).waitFor({ timeout: SHORT });
+  await page.keyboard.press('Enter');
+  await entry.waitFor({ state: 'detached', timeout: SHORT });
+}
+
+const statusItem = (page) => page.locator('[id="clusterls.clusterls.latestJob"]');
+
+async function scenario2(page) {
+  step('scenario 2: Run on cluster GPU from the Explorer');
+  await runFromExplorer(page, 'train.py');
+  const status = statusItem(page);
+  await status.filter({ hasText: /train\.py (PENDING|RUNNING|COMPLETED)/ }).waitFor({ timeout: JOB });
+  step(`status bar: ${await status.innerText()}`);
+  await shot(page, '2-submitted');
+  await status.filter({ hasText: /train\.py COMPLETED/ }).waitFor({ timeout: JOB });
+  step(`status bar: ${await status.innerText()}`);
+  const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /train\.py\) COMPLETED/ });
+  await toast.first().waitFor({ timeout: SHORT });
+  await shot(page, '2-completed');
+  await toast.first().getByRole('button', { name: 'Open Log' }).click();
+  await page.locator('.tabs-container .tab[aria-label^="output.log"]').first().waitFor({ timeout: SHORT });
+  const log = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+  await log.filter({ hasText: 'hello from train.py' }).waitFor({ timeout: SHORT });
+  const text = await editorText(page);
+  for (const want of ['python 3.', 'CUDA_VISIBLE_DEVICES=0', 'container runtime: charliecloud', 'training done']) {
+    if (!text.includes(want)) {
+      throw new Error(`the job's log lacks "${want}":\n${text}`);
+    }
+  }
+  await shot(page, '2-log');
+}
+
+async function scenario3(page) {
+  step('scenario 3: the Jobs view; cancel a long job');
+  await statusItem(page).click(); // opens the Jobs view
+  const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Cluster Jobs' }) });
+  const rows = view.locator('.monaco-list-row');
+  await rows.filter({ hasText: 'train.py' }).filter({ hasText: 'COMPLETED' }).first().waitFor({ timeout: SHORT });
+  await runFromExplorer(page, 'long.py');
+  const long = rows.filter({ hasText: 'long.py' });
+  await long.filter({ hasText: /RUNNING/ }).first().waitFor({ timeout: JOB });
+  await shot(page, '3-long-running');
+  await long.first().click({ button: 'right' });
+  await chooseMenuItem(page, 'Cancel Job');
+  await long.filter({ hasText: 'CANCELLED' }).first().waitFor({ timeout: JOB });
+  await statusItem(page).filter({ hasText: /long\.py CANCELLED/ }).waitFor({ timeout: SHORT });
+  await shot(page, '3-cancelled');
+}
+
+const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(work, 'chromium-')), {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1600, height: 1000 },
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+const page = browser.pages()[0] ?? (await browser.newPage());
+let failed = false;
+try {
+  await page.goto(`${url}/?folder=${encodeURIComponent(ws)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // The extension is up when its server answered: the Jobs view is registered.
+  await page.locator('.pane-header', { hasText: 'Cluster Jobs' }).waitFor({ timeout: 60_000 });
+  const scenarios = [
+    ['1', scenario1],
+    ['2', scenario2],
+    ['3', scenario3],
+  ];
+  for (const [n, f] of scenarios) {
+    if (!only || only.has(n)) {
+      await f(page);
+      step(`scenario ${n} passed`);
+    }
+  }
+} catch (e) {
+  failed = true;
+  console.error(`e2e: FAILED: ${e instanceof Error ? e.stack : String(e)}`);
+  await shot(page, 'failure').catch(() => {});
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
