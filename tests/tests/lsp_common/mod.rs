@@ -108,12 +108,17 @@ impl Drop for TempDir {
 impl Server {
     /// Spawn `clusterls lsp` without initializing it.
     pub fn spawn() -> Server {
+        let mut cmd = Command::new(binary());
+        cmd.arg("lsp").env("RUST_LOG", "clusterls=debug");
+        Server::spawn_command(cmd)
+    }
+
+    /// Spawn any language server speaking LSP on stdio.
+    pub fn spawn_command(mut cmd: Command) -> Server {
         let dir = TempDir::new("log");
         let stderr_path = dir.path().join("stderr.log");
         let stderr = std::fs::File::create(&stderr_path).unwrap();
-        let mut child = Command::new(binary())
-            .arg("lsp")
-            .env("RUST_LOG", "clusterls=debug")
+        let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -128,7 +133,13 @@ impl Server {
             while let Some(msg) = read_frame(&mut r) {
                 // Answer the server's requests (progress tokens, registrations) at once.
                 if msg.get("method").is_some() && msg.get("id").is_some() {
-                    let reply = json!({"jsonrpc": "2.0", "id": msg["id"], "result": null});
+                    let result = if msg["method"] == "workspace/configuration" {
+                        let n = msg["params"]["items"].as_array().map_or(0, Vec::len);
+                        Value::Array(vec![Value::Null; n])
+                    } else {
+                        Value::Null
+                    };
+                    let reply = json!({"jsonrpc": "2.0", "id": msg["id"], "result": result});
                     let body = serde_json::to_vec(&reply).unwrap();
                     let _ = write_frame(&mut *replier.lock().unwrap(), &body);
                 }
@@ -268,6 +279,20 @@ impl Server {
             // Polling a child's exit status: there is no blocking wait with a timeout.
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Resident memory of the server process, in KiB (Linux `/proc`).
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .expect("VmRSS in /proc/PID/status")
     }
 
     /// Whether the process is still running.
