@@ -6,6 +6,9 @@
 //! "Has an error" must agree with "sbatch refuses it" on at least 99% of them; every
 //! disagreement is printed with both sides.
 //!
+//! `CLUSTERLS_DIFF_N` (default 600) and `CLUSTERLS_DIFF_SEED` change the number of
+//! scripts and the generator's seed.
+//!
 //! Needs the local cluster (`tests/cluster/up`, run here; idempotent). Run alone with
 //! `cargo test -p clusterls-tests --test sbatch_differential -- --nocapture`.
 
@@ -162,6 +165,14 @@ const EXTRA_OPTIONS: &[&str] = &[
     "--comment=\"open",
     "--help",
     "--parsable",
+    "--constraint=a100",
+    "--constraint=a100|h100",
+    "--exclude=node01",
+    "--nodelist=node01",
+    "--nodelist=node[01-02]",
+    "--qos=high",
+    "--gres=shard:1",
+    "--reservation=maintenance",
     "--ntasks-per-node=0",
 ];
 
@@ -332,7 +343,11 @@ fn mutate(rng: &mut Rng, seed: &str) -> (String, String) {
 }
 
 fn generate(n: usize) -> Vec<Case> {
-    let mut rng = Rng(0x5eed_cafe_f00d_0001);
+    let seed = std::env::var("CLUSTERLS_DIFF_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_cafe_f00d_0001);
+    let mut rng = Rng(seed | 1);
     let mut cases = Vec::new();
     for (i, s) in SEEDS.iter().enumerate() {
         cases.push(Case {

@@ -46,6 +46,8 @@ pub struct ClusterFacts {
     pub enforce_part_limits: Option<String>,
     /// GresTypes (`gpu`, `shard`, ...). Empty means unknown.
     pub gres_types: Vec<String>,
+    /// Reservations the user may name with `--reservation`. `None`: unknown.
+    pub reservations: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +72,9 @@ pub struct Partition {
     pub allow_accounts: Option<Vec<String>>,
     /// AllowQos, when restricted (`None`: ALL).
     pub allow_qos: Option<Vec<String>>,
+    /// Node features available in the partition (union over its nodes), for
+    /// `--constraint`/`--prefer`. `None`: unknown; `Some(vec![])`: the nodes have none.
+    pub features: Option<Vec<String>>,
 }
 
 impl Partition {

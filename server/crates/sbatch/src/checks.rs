@@ -309,6 +309,25 @@ impl Checker<'_> {
     fn unknown_option(&mut self, d: &Directive) {
         let long = d.written.starts_with("--");
         let mut f;
+        let version = self.facts.and_then(|f| f.slurm_version.as_deref()).and_then(parse_version);
+        if long
+            && let Some(spec) = crate::options::by_long(&d.written[2..])
+            && let Some(v) = version
+        {
+            // An option of another release: say which.
+            let msg = match spec.until {
+                Some(u) if v > u => format!(
+                    "--{} was removed after Slurm {}.{:02}; the cluster runs {}.{:02}, whose sbatch refuses it. Remove it.",
+                    spec.long, u.0, u.1, v.0, v.1
+                ),
+                _ => format!(
+                    "--{} needs Slurm {}.{:02} or newer; the cluster runs {}.{:02}, whose sbatch refuses it. Remove it.",
+                    spec.long, spec.since.0, spec.since.1, v.0, v.1
+                ),
+            };
+            self.push(Finding::error(d.name_span.clone(), "sbatch/option-version", msg));
+            return;
+        }
         if long {
             let name = &d.written[2..];
             let suggestion = did_you_mean(name, crate::options::options().iter().map(|o| o.long));
@@ -474,9 +493,10 @@ impl Checker<'_> {
             ValueKind::SignedInt => {
                 let v = value.strip_prefix('-').unwrap_or(value);
                 if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
-                    self.push(err(
+                    self.push(Finding::warning(
+                        vr.clone(),
                         "sbatch/invalid-number",
-                        format!("`{value}` is not a whole number"),
+                        format!("--{}: `{value}` is not a whole number; sbatch reads it as 0. Write a number.", spec.long),
                     ));
                 } else if value.starts_with('-') && v.bytes().any(|b| b != b'0') {
                     self.push(err(
@@ -810,8 +830,10 @@ impl<'a> Request<'a> {
             qos: last("qos"),
             time: val("time")
                 .and_then(|(d, v)| values::parse_time(v).ok().map(|t| (d, t.minutes()))),
+            // `--nodes=0` means "not given" to the capacity checks.
             nodes: val("nodes")
-                .and_then(|(d, v)| values::parse_node_count(v).ok().map(|(a, b)| (d, a, b))),
+                .and_then(|(d, v)| values::parse_node_count(v).ok().map(|(a, b)| (d, a, b)))
+                .filter(|n| n.1 > 0),
             ntasks: count("ntasks"),
             ntasks_per_node: count("ntasks-per-node"),
             cpus_per_task: count("cpus-per-task"),
@@ -877,8 +899,42 @@ impl Checker<'_> {
                 ),
             ));
         }
+        if let Some(d) = self
+            .script
+            .directives
+            .iter()
+            .rev()
+            .find(|x| x.component == r.component && x.name() == Some("nodes"))
+            && d.value
+                .as_deref()
+                .is_some_and(|v| values::parse_node_count(v).is_ok_and(|n| n.0 == 0))
+            && self
+                .script
+                .directives
+                .iter()
+                .any(|x| x.component == r.component && x.name() == Some("array"))
+        {
+            self.push(Finding::error(
+                d.span.clone(),
+                "sbatch/invalid-node-count",
+                "--nodes=0 in a job array: sbatch refuses it (\"Node count specification invalid\"). Ask for at least 1 node.",
+            ));
+        }
+        if let (Some((d, _, total)), Some((pd, _, per_node))) = (&r.gpus, r.gpus_per_node_count())
+            && *total < per_node
+        {
+            self.push(Finding::error(
+                d.span.clone(),
+                "sbatch/gpu-conflict",
+                format!(
+                    "--gpus={total} for the whole job is fewer than the {per_node} per node asked on line {}: sbatch refuses the job. Make --gpus at least {per_node}, or drop one of them.",
+                    pd.line + 1
+                ),
+            ));
+        }
         if let Some((d, _)) = r.gpus_per_task
             && r.ntasks.is_none()
+            && r.ntasks_per_node.is_none()
             && r.gpus.is_none()
         {
             self.push(Finding::error(
@@ -1022,6 +1078,67 @@ impl Checker<'_> {
         // Only single-partition requests are checked for limits: with a list, Slurm picks
         // whichever partition fits.
         let single = parts.len() == 1;
+        // Reservations.
+        if let Some(known) = &f.reservations
+            && let Some(d) = self
+                .script
+                .directives
+                .iter()
+                .rev()
+                .find(|x| x.component == r.component && x.name() == Some("reservation"))
+            && let Some(v) = d.value.as_deref()
+            && let Some(bad) = v.split(',').find(|n| !known.iter().any(|k| k == n))
+        {
+            let sugg = did_you_mean(bad, known.iter().map(String::as_str));
+            self.push(Finding::error(
+                d.value_span.clone().unwrap_or(d.span.clone()),
+                "sbatch/unknown-reservation",
+                format!(
+                    "The cluster has no reservation `{bad}`: sbatch refuses the job (\"Requested reservation is invalid\").{} {}",
+                    sugg.map(|s| format!(" Did you mean `{s}`?")).unwrap_or_default(),
+                    if known.is_empty() { "There are no reservations now: remove the option.".to_string() } else { format!("Reservations: {}.", known.join(", ")) }
+                ),
+            ));
+        }
+        // Node features for --constraint/--prefer/--batch, when the facts know them.
+        let known_features: Option<Vec<&str>> = parts
+            .iter()
+            .map(|p| p.features.as_ref())
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.into_iter().flatten().map(String::as_str).collect());
+        if let Some(known) = known_features {
+            for opt in ["constraint", "prefer", "batch"] {
+                let Some(d) = self
+                    .script
+                    .directives
+                    .iter()
+                    .rev()
+                    .find(|x| x.component == r.component && x.name() == Some(opt))
+                else {
+                    continue;
+                };
+                let Some(v) = d.value.as_deref() else { continue };
+                let unknown: Vec<&str> = v
+                    .split(|c: char| "&|,[]()!*".contains(c) || c.is_whitespace())
+                    .filter(|t| !t.is_empty() && !t.bytes().all(|b| b.is_ascii_digit()))
+                    .filter(|t| !known.contains(t))
+                    .collect();
+                if let Some(first) = unknown.first() {
+                    let sugg = did_you_mean(first, known.iter().copied());
+                    self.push(Finding::error(
+                        d.value_span.clone().unwrap_or(d.span.clone()),
+                        "sbatch/unknown-feature",
+                        format!(
+                            "No node in {} has the feature `{first}`: sbatch refuses the job (\"Invalid {}feature specification\").{} {}",
+                            parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
+                            if opt == "prefer" { "preferred " } else { "" },
+                            sugg.map(|s| format!(" Did you mean `{s}`?")).unwrap_or_default(),
+                            if known.is_empty() { "Its nodes have no features: remove the option.".to_string() } else { format!("Features there: {}.", known.join(", ")) }
+                        ),
+                    ));
+                }
+            }
+        }
         if !single
             && let Some(acct) =
                 r.account.and_then(|d| d.value.clone()).or(f.default_account.clone())
@@ -1210,8 +1327,10 @@ impl Checker<'_> {
             );
         }
         // Node names (any partition's nodes are valid names).
-        let all_nodes: Vec<&str> =
+        let mut all_nodes: Vec<&str> =
             f.partitions.iter().flat_map(|q| q.nodes.iter().map(String::as_str)).collect();
+        all_nodes.sort_unstable();
+        all_nodes.dedup();
         if !all_nodes.is_empty() {
             for opt in ["nodelist", "exclude"] {
                 let Some(d) = self
@@ -1246,6 +1365,25 @@ impl Checker<'_> {
                     ));
                 }
             }
+        }
+        if let Some(d) = self
+            .script
+            .directives
+            .iter()
+            .rev()
+            .find(|x| x.component == r.component && x.name() == Some("exclude"))
+            && let Some(names) = d.value.as_deref().and_then(values::expand_hostlist)
+            && !p.nodes.is_empty()
+            && p.nodes.iter().all(|n| names.contains(n))
+        {
+            self.push(Finding::error(
+                d.value_span.clone().unwrap_or(d.span.clone()),
+                "sbatch/no-nodes-left",
+                format!(
+                    "--exclude removes every node of {}: the job can never run and sbatch refuses it. Exclude fewer nodes or use another partition.",
+                    pname(p)
+                ),
+            ));
         }
         // Nodes.
         let node_count = p.nodes.len() as u64;
@@ -1325,12 +1463,21 @@ impl Checker<'_> {
                 if let Some((d, ty, n)) = r.gpus.clone() {
                     check_type(&ty, d, self);
                     let max_nodes = r.nodes.and_then(|x| x.2).unwrap_or(node_count.max(1));
-                    let cap = per_node_gpus as u64 * max_nodes;
+                    // GPUs per node as asked (--gres=gpu:N / --gpus-per-node), else as the nodes have.
+                    let per_node_asked = r.gpus_per_node_count().map(|g| g.2).filter(|g| *g > 0);
+                    let per = per_node_asked
+                        .unwrap_or(per_node_gpus as u64)
+                        .min(per_node_gpus as u64)
+                        .max(1);
+                    let cap = per * max_nodes;
                     if n > cap {
                         self.push(Finding::error(
                             d.value_span.clone().unwrap_or(d.span.clone()),
                             "sbatch/too-many-gpus",
-                            format!("{n} GPUs cannot fit: {} has {per_node_gpus} per node over at most {max_nodes} node(s). Ask for at most {cap}.", pname(p)),
+                            format!(
+                                "{n} GPUs cannot fit: {per} per node over at most {max_nodes} node(s) of {} is {cap} (\"Node count specification invalid\"). Ask for at most {cap}, or more GPUs per node.",
+                                pname(p)
+                            ),
                         ));
                     }
                 }

@@ -182,13 +182,9 @@ pub fn parse_array(s: &str) -> Result<(u64, u64), String> {
         None => (t, None),
     };
     if let Some(lim) = limit {
-        match lim.parse::<u64>() {
-            Ok(n) if n >= 1 => {}
-            _ => {
-                return Err(format!(
-                    "`%{lim}` must be a positive number of array tasks to run at once"
-                ));
-            }
+        // `%0` is accepted by sbatch 22.05 (measured), so only a non-number is refused.
+        if lim.parse::<u64>().is_err() {
+            return Err(format!("`%{lim}` must be the number of array tasks to run at once"));
         }
     }
     let bad =

@@ -185,8 +185,6 @@ fn values_gres_gpus_array_dependency() {
                 fix Write gpu:2: "gpu=2"->"gpu:2"
             3:16 error sbatch/invalid-gpus: --gpus: `a100:x` is not a GPU count; write [type:]count, e.g. 4 or a100:4.
                 at "a100:x"
-            4:17 error sbatch/invalid-array: --array: `%0` must be a positive number of array tasks to run at once.
-                at "0-10%0"
             5:22 error sbatch/invalid-dependency: --dependency: `aftrok` is not a dependency type (did you mean `afterok`?); use after, afterany, afterok, afternotok, aftercorr, afterburstbuffer or singleton.
                 at "aftrok:123"
             6:21 error sbatch/invalid-mail-type: --mail-type: `FINISH` is not a mail type; use NONE, BEGIN, END, FAIL, REQUEUE, ALL, TIME_LIMIT, TIME_LIMIT_90, TIME_LIMIT_80, TIME_LIMIT_50, ARRAY_TASKS.
@@ -413,13 +411,13 @@ fn facts_limits() {
     check_facts(
         "#SBATCH -p gpu -A lab_dev --gres=gpu:h100:8\n#SBATCH --gpus=a100:40\necho\n",
         expect![[r#"
-        2:34 error sbatch/gpu-type: partition gpu has no `h100` GPUs: the job is refused. Types there: a100.
-            at "gpu:h100:8"
-        2:34 error sbatch/too-many-gpus: partition gpu nodes have 4 GPU(s) each; 8 per node were asked for: the job is refused ("Requested node configuration is not available"). Ask for at most 4 per node, and more nodes if you need more GPUs.
-            at "gpu:h100:8"
-        3:16 error sbatch/too-many-gpus: 40 GPUs cannot fit: partition gpu has 4 per node over at most 4 node(s). Ask for at most 16.
-            at "a100:40"
-    "#]],
+            2:34 error sbatch/gpu-type: partition gpu has no `h100` GPUs: the job is refused. Types there: a100.
+                at "gpu:h100:8"
+            2:34 error sbatch/too-many-gpus: partition gpu nodes have 4 GPU(s) each; 8 per node were asked for: the job is refused ("Requested node configuration is not available"). Ask for at most 4 per node, and more nodes if you need more GPUs.
+                at "gpu:h100:8"
+            3:16 error sbatch/too-many-gpus: 40 GPUs cannot fit: 4 per node over at most 4 node(s) of partition gpu is 16 ("Node count specification invalid"). Ask for at most 16, or more GPUs per node.
+                at "a100:40"
+        "#]],
     );
     check_facts(
         "#SBATCH -p gpu_test -A lab_dev -c 32\n#SBATCH --mem=200G\n#SBATCH -N 3\necho\n",
@@ -471,4 +469,109 @@ fn containers() {
                 at "img.sif"
         "#]],
     );
+}
+
+fn local_facts() -> ClusterFacts {
+    let path =
+        format!("{}/../../../tests/data/local-cluster-facts.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[track_caller]
+fn check_local(script: &str, expect: Expect) {
+    check_with(script, Some(&local_facts()), expect);
+}
+
+/// Each case was run through `sbatch --test-only` on the local 22.05 cluster; the comment
+/// says what sbatch did.
+#[test]
+fn measured_on_sbatch_22_05() {
+    // accepted: 16GB, `2-`, a partly valid mail-type list, open-mode by first letter, nice=x (0)
+    check_local(
+        "#SBATCH --mem=16GB\n#SBATCH --time=2-\n#SBATCH --mail-type=BEGIN,FOO\n#SBATCH --open-mode=apend\n#SBATCH --nice=x\necho\n",
+        expect![[r#"
+            4:21 warning sbatch/invalid-mail-type: --mail-type: `FOO` is not a mail type and is ignored; use NONE, BEGIN, END, FAIL, REQUEUE, ALL, TIME_LIMIT_90, ARRAY_TASKS, ...
+                at "BEGIN,FOO"
+            6:16 warning sbatch/invalid-number: --nice: `x` is not a whole number; sbatch reads it as 0. Write a number.
+                at "x"
+        "#]],
+    );
+    // refused: "Multiple partition job request not supported when a partition is set in the association"
+    check_local("#SBATCH -p test,cpu\necho\n", expect![[r#"
+        2:9 error sbatch/partition-list: Your associations for `lab_grads` are per partition, and then Slurm refuses a list of partitions ("Multiple partition job request not supported when a partition is set in the association"). Give one partition.
+            at "-p test,cpu"
+    "#]]);
+    // refused: "did not request any GPU"; "--cpus-per-gpu is mutually exclusive with --cpus-per-task"
+    check_local(
+        "#SBATCH --mem-per-gpu=4G\n#SBATCH -p gpu -A lab_dev --gres=gpu:1 --cpus-per-gpu=2 -c 2\necho\n",
+        expect![[r#"
+            3:40 error sbatch/cpus-conflict: --cpus-per-gpu and --cpus-per-task (line 3) exclude each other: sbatch refuses the job. Keep one.
+                at "--cpus-per-gpu=2"
+        "#]],
+    );
+    // refused: "Failed to ensure --gpus >= --gres=gpu/--gpus-per-node"; "Node count specification invalid"
+    check_local("#SBATCH -p gpu -A lab_dev --gpus-per-node=4 --gpus=1\necho\n", expect![[r#"
+        2:45 error sbatch/gpu-conflict: --gpus=1 for the whole job is fewer than the 4 per node asked on line 2: sbatch refuses the job. Make --gpus at least 4, or drop one of them.
+            at "--gpus=1"
+    "#]]);
+    check_local("#SBATCH -p gpu -A lab_dev --gpus-per-node=1 --gpus=2\necho\n", expect![[r#"
+        2:52 error sbatch/too-many-gpus: 2 GPUs cannot fit: 1 per node over at most 1 node(s) of partition gpu is 1 ("Node count specification invalid"). Ask for at most 1, or more GPUs per node.
+            at "2"
+    "#]]);
+    // refused: unknown node, feature, reservation, GRES; excluding the only node
+    check_local(
+        "#SBATCH -w node[01-02] --constraint=a100 --reservation=maint --gres=shard:1\n#SBATCH --exclude=node01\necho\n",
+        expect![[r#"
+            2:12 error sbatch/unknown-node: The cluster has no node `node02`: sbatch refuses the job ("Invalid node name specified"). Did you mean `node01`? Write node names like node01.
+                at "node[01-02]"
+            2:37 error sbatch/unknown-feature: No node in cpu has the feature `a100`: sbatch refuses the job ("Invalid feature specification"). Its nodes have no features: remove the option.
+                at "a100"
+            2:56 error sbatch/unknown-reservation: The cluster has no reservation `maint`: sbatch refuses the job ("Requested reservation is invalid"). There are no reservations now: remove the option.
+                at "maint"
+            2:69 error sbatch/invalid-gres: --gres: the cluster has no GRES `shard`, so sbatch refuses the job; GRES here: gpu.
+                at "shard:1"
+            3:19 error sbatch/no-nodes-left: --exclude removes every node of the default partition cpu: the job can never run and sbatch refuses it. Exclude fewer nodes or use another partition.
+                at "node01"
+        "#]],
+    );
+    // refused: --nodes=0 in an array; accepted without one
+    check_local("#SBATCH --nodes=0 --array=0-3\necho\n", expect![[r#"
+        2:9 error sbatch/invalid-node-count: --nodes=0 in a job array: sbatch refuses it ("Node count specification invalid"). Ask for at least 1 node.
+            at "--nodes=0"
+    "#]]);
+    check_local("#SBATCH --nodes=0 -n 2\necho\n", expect![[r#"
+        no findings
+    "#]]);
+    // accepted: this cluster does not enforce QOS (AccountingStorageEnforce=associations,limits)
+    check_local("#SBATCH --qos=high\necho\n", expect![[r#"
+        2:15 warning sbatch/unknown-qos: The cluster has no QOS `high`: this cluster does not enforce QOS, so the job is accepted without one. QOS: normal.
+            at "high"
+    "#]]);
+    // 22.05 has no --extra: `--extra=x` is an abbreviation of --extra-node-info
+    check_local("#SBATCH --extra=x\n#SBATCH --tres-per-task=cpu=2\necho\n", expect![[r#"
+        2:9 hint sbatch/abbreviated-option: `--extra` works as an abbreviation of --extra-node-info, but may become ambiguous in a later Slurm; write it in full.
+            at "--extra"
+            fix Write --extra-node-info: "--extra"->"--extra-node-info"
+        2:17 error sbatch/invalid-value: --extra-node-info: `x` must be sockets[:cores[:threads]], e.g. 2:8:1.
+            at "x"
+        3:9 error sbatch/option-version: --tres-per-task needs Slurm 23.02 or newer; the cluster runs 22.05, whose sbatch refuses it. Remove it.
+            at "--tres-per-task"
+    "#]]);
+    // refused: UNLIMITED and 0 exceed a finite MaxTime
+    check_local("#SBATCH -p test --time=UNLIMITED\necho\n", expect![[r#"
+        2:24 error sbatch/time-over-limit: No time limit is longer than partition test's limit of 8 hours (08:00:00): sbatch refuses the job. Ask for at most 08:00:00.
+            at "UNLIMITED"
+            fix Set the time to 08:00:00: "UNLIMITED"->"08:00:00"
+    "#]]);
+}
+
+#[test]
+fn partition_limits_not_enforced_is_a_warning() {
+    let mut f = local_facts();
+    f.enforce_part_limits = Some("NO".into());
+    check_with("#SBATCH -p test -t 10:00:00\necho\n", Some(&f), expect![[r#"
+        2:20 warning sbatch/time-over-limit: 10 hours is longer than partition test's limit of 8 hours (08:00:00): the job is accepted but will pend forever. Ask for at most 08:00:00.
+            at "10:00:00"
+            fix Set the time to 08:00:00: "10:00:00"->"08:00:00"
+    "#]]);
 }
