@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Global;
-use crate::engine::{Engine, EngineError, EngineOptions, Event, JobRecord, Resources, RunOptions};
+use crate::engine::{
+    Engine, EngineError, EngineOptions, Event, JobRecord, JobState, LogChunk, Resources, RunOptions,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct FactsArgs {
@@ -298,14 +300,45 @@ fn print_event(e: &Event) {
     }
 }
 
-/// Follow a job to its end, print its output, and turn its exit code into ours.
+/// Follow a job to its end: state changes as they happen, its output as it grows,
+/// and its exit code as ours.
 async fn follow(engine: &Engine, id: &str) -> ExitCode {
-    let rec = match engine.follow(id, print_event).await {
-        Ok(r) => r,
-        Err(e) => return fail(&e),
+    let (mut off_out, mut off_err) = (0u64, 0u64);
+    let rec = loop {
+        let rec = match engine.job(id) {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                return fail(&EngineError::Usage(format!(
+                    "job {id} is not tracked on {}; see `clusterls jobs`",
+                    engine.host()
+                )));
+            }
+            Err(e) => return fail(&e),
+        };
+        if rec.is_final() {
+            break rec;
+        }
+        match engine.poll().await {
+            Ok(events) => events.iter().for_each(print_event),
+            Err(e) => return fail(&e),
+        }
+        let running = engine.job(id).ok().flatten().is_some_and(|r| r.state == JobState::Running);
+        if running && rec.run_dir.is_some() {
+            match engine.logs(id, off_out, off_err).await {
+                Ok(chunk) => write_chunk(&chunk, &mut off_out, &mut off_err),
+                Err(e) => return fail(&e),
+            }
+        }
+        if engine.job(id).ok().flatten().is_some_and(|r| r.is_final()) {
+            continue;
+        }
+        tokio::time::sleep(engine.next_poll_wait()).await;
     };
-    if let Some(code) = print_logs(engine, &rec).await {
-        return code;
+    if rec.run_dir.is_some() {
+        match engine.logs(id, off_out, off_err).await {
+            Ok(chunk) => write_chunk(&chunk, &mut off_out, &mut off_err),
+            Err(e) => return fail(&e),
+        }
     }
     let code = match (rec.state.as_str(), rec.exit_code) {
         ("COMPLETED", Some(c)) => c,
@@ -316,13 +349,19 @@ async fn follow(engine: &Engine, id: &str) -> ExitCode {
     ExitCode::from(code.clamp(0, 255) as u8)
 }
 
+fn write_chunk(chunk: &LogChunk, off_out: &mut u64, off_err: &mut u64) {
+    let _ = std::io::stdout().write_all(&chunk.out);
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().write_all(&chunk.err);
+    *off_out += chunk.out.len() as u64;
+    *off_err += chunk.err.len() as u64;
+}
+
 async fn print_logs(engine: &Engine, rec: &JobRecord) -> Option<ExitCode> {
     rec.run_dir.as_ref()?;
     match engine.logs(&rec.id, 0, 0).await {
         Ok(chunk) => {
-            let _ = std::io::stdout().write_all(&chunk.out);
-            let _ = std::io::stdout().flush();
-            let _ = std::io::stderr().write_all(&chunk.err);
+            write_chunk(&chunk, &mut 0, &mut 0);
             None
         }
         Err(e) => Some(fail(&e)),

@@ -857,6 +857,11 @@ impl Engine {
         Ok(policy::poll_interval(since, n))
     }
 
+    /// How long to wait before the next [`Engine::poll`] (the adaptive policy).
+    pub fn next_poll_wait(&self) -> Duration {
+        self.next_wait().ok().flatten().unwrap_or(Duration::from_millis(500))
+    }
+
     /// Poll until job `id` is final, calling `on_event` for each change; returns the
     /// final record. Re-attaches to a job submitted by an earlier process.
     pub async fn follow(&self, id: &str, mut on_event: impl FnMut(&Event)) -> Result<JobRecord> {
@@ -991,6 +996,24 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: T) {}
+
+    /// The language server spawns these on a multi-threaded runtime.
+    #[allow(dead_code, clippy::let_underscore_future)]
+    fn futures_are_send(e: &Engine) {
+        assert_send(e.run(&RunOptions::default()));
+        assert_send(e.poll());
+        assert_send(e.facts(false));
+        assert_send(e.pull("x", &|_| {}));
+        assert_send(e.alloc(&Resources::default()));
+        assert_send(e.cancel("1"));
+        assert_send(e.logs("1", 0, 0));
+        assert_send(e.follow("1", |_| {}));
+        assert_send(e.connect());
+    }
+
     #[test]
     fn civil() {
         assert_eq!(super::civil_from_days(0), (1970, 1, 1));
