@@ -842,7 +842,8 @@ impl<'a> Request<'a> {
             mem_per_gpu: mem("mem-per-gpu"),
             gres_gpu: val("gres").and_then(|(d, v)| {
                 let items = values::parse_gres(v).ok()?;
-                let g = items.into_iter().find(|i| i.name == "gpu")?;
+                // Repeated gpu entries: the last one counts (measured: `gpu:1,gpu:2` with --gpus=2 is accepted).
+                let g = items.into_iter().rev().find(|i| i.name == "gpu")?;
                 Some((d, g.gres_type, g.count))
             }),
             gpus_per_node: gpus("gpus-per-node"),
@@ -921,6 +922,7 @@ impl Checker<'_> {
             ));
         }
         if let (Some((d, _, total)), Some((pd, _, per_node))) = (&r.gpus, r.gpus_per_node_count())
+            && *total > 0
             && *total < per_node
         {
             self.push(Finding::error(
