@@ -80,6 +80,9 @@ pub struct Backend {
     state: Arc<Mutex<State>>,
     events: mpsc::UnboundedSender<Event>,
     receiver: Mutex<Option<mpsc::UnboundedReceiver<Event>>>,
+    /// True once the first configuration (settings + clusterls.toml) is applied;
+    /// commands wait for it.
+    ready: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 const MAX_POPUPS: u32 = 3;
@@ -93,6 +96,7 @@ impl Backend {
             state: Arc::default(),
             events,
             receiver: Mutex::new(Some(receiver)),
+            ready: Arc::new(tokio::sync::watch::Sender::new(false)),
         }
     }
 
@@ -119,6 +123,7 @@ struct Worker {
     global: Global,
     state: Arc<Mutex<State>>,
     events: mpsc::UnboundedSender<Event>,
+    ready: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Worker {
@@ -146,8 +151,13 @@ impl Worker {
                 }
                 lock(&self.state).project = project;
                 self.config_changed().await;
+                self.ready.send_replace(true);
             }
             Event::Facts(Ok(facts)) => {
+                let mismatch = runtime_mismatch(&lock(&self.state).editor, facts.as_ref());
+                if let Some(w) = mismatch {
+                    self.popup(MessageType::WARNING, w).await;
+                }
                 let changed = {
                     let mut s = lock(&self.state);
                     let changed = s.facts.as_deref() != facts.as_ref();
@@ -228,12 +238,12 @@ impl Worker {
 
     /// Read facts from the configured source (`refresh`: from the cluster, not the
     /// engine's disk cache) and send the result as an event.
-    async fn refresh_facts(&self, refresh: bool) -> std::result::Result<(), Error> {
+    async fn refresh_facts(&self, refresh: bool) -> Result<Option<ClusterFacts>> {
         let (source, cluster) = {
             let s = lock(&self.state);
             (s.source.clone(), s.cluster.clone())
         };
-        let Some(source) = source else { return Ok(()) };
+        let Some(source) = source else { return Ok(None) };
         let progress = self.progress("Reading cluster facts").await;
         let result = load_facts(&source, cluster.as_deref(), refresh).await;
         if let Some(p) = progress {
@@ -241,8 +251,8 @@ impl Worker {
         }
         match result {
             Ok(f) => {
-                let _ = self.events.send(Event::Facts(Ok(f)));
-                Ok(())
+                let _ = self.events.send(Event::Facts(Ok(f.clone())));
+                Ok(f)
             }
             Err(e) => {
                 let _ = self.events.send(Event::Facts(Err(e.message.to_string())));
@@ -311,7 +321,15 @@ impl Worker {
             (doc.version, doc.kind, doc.text.clone(), doc.index.clone(), s.facts.clone())
         };
         let (version, kind, text, index, facts) = snapshot;
-        let findings = check(kind, &text, facts.as_deref());
+        let findings = match contain("checking a document", || check(kind, &text, facts.as_deref()))
+        {
+            Ok(f) => f,
+            // A checker bug must not stop the server; the log says which document.
+            Err(_) => {
+                tracing::error!(uri = uri.as_str(), "the checker panicked on this document");
+                Vec::new()
+            }
+        };
         let diagnostics = proto::diagnostics(&proto::Text::new(&text, &index), &findings);
         {
             let mut s = lock(&self.state);
@@ -325,6 +343,39 @@ impl Worker {
         }
         self.client.publish_diagnostics(uri.clone(), diagnostics, Some(version)).await;
     }
+}
+
+/// Run pure code, turning a panic (a bug) into an internal-error reply instead of
+/// taking the server down with it.
+fn contain<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
+        let detail = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!("{what} panicked: {detail}");
+        Error {
+            code: ErrorCode::InternalError,
+            message: format!("clusterls hit a bug in {what} ({detail}); please report it with the file that caused it").into(),
+            data: None,
+        }
+    })
+}
+
+/// The `runtime` setting names what the user expects; the facts say what is there.
+fn runtime_mismatch(editor: &Config, facts: Option<&ClusterFacts>) -> Option<String> {
+    let want = editor.runtime.as_deref()?;
+    let facts = facts?;
+    let have = facts.runtime.as_ref().map(|r| r.kind.as_str());
+    (have != Some(want)).then(|| match have {
+        Some(have) => format!(
+            "the clusterls.runtime setting says {want}, but the cluster has {have}; clusterls uses {have}. Clear the setting or fix it."
+        ),
+        None => format!(
+            "the clusterls.runtime setting says {want}, but no container runtime was found on the cluster; install {want} there or ask its admins."
+        ),
+    })
 }
 
 fn next_token() -> u64 {
@@ -401,6 +452,7 @@ impl Backend {
             global: self.global.clone(),
             state: self.state.clone(),
             events: self.events.clone(),
+            ready: self.ready.clone(),
         }
     }
 
@@ -442,11 +494,12 @@ impl Backend {
     }
 
     async fn execute(&self, name: &str, arguments: Vec<Value>) -> Result<Option<LSPAny>> {
+        // Commands act on the configuration; wait until the first one is applied.
+        let _ = self.ready.subscribe().wait_for(|ready| *ready).await;
         match name {
             command::REFRESH_FACTS => {
-                self.worker().refresh_facts(true).await?;
-                let facts = self.state().facts.clone();
-                to_value(facts.as_deref())
+                let facts = self.worker().refresh_facts(true).await?;
+                to_value(facts)
             }
             command::JOBS => {
                 let Some(c) = self.state().cluster.clone() else {
@@ -709,7 +762,9 @@ impl LanguageServer for Backend {
             (doc.kind, doc.text.clone(), doc.index.clone(), s.facts.clone())
         };
         let t = proto::Text::new(&text, &index);
-        let items = features::completion(kind, &text, t.offset(pos.position), facts.as_deref());
+        let items = contain("completion", || {
+            features::completion(kind, &text, t.offset(pos.position), facts.as_deref())
+        })?;
         if items.is_empty() {
             return Ok(None);
         }
@@ -724,8 +779,10 @@ impl LanguageServer for Backend {
             (doc.kind, doc.text.clone(), doc.index.clone(), s.facts.clone())
         };
         let t = proto::Text::new(&text, &index);
-        Ok(features::hover(kind, &text, t.offset(pos.position), facts.as_deref())
-            .map(|h| proto::hover(&t, h)))
+        let h = contain("hover", || {
+            features::hover(kind, &text, t.offset(pos.position), facts.as_deref())
+        })?;
+        Ok(h.map(|h| proto::hover(&t, h)))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
@@ -746,7 +803,9 @@ impl LanguageServer for Backend {
         let findings = match findings {
             Ok(f) => f,
             // Not checked yet at this version: check now.
-            Err((kind, facts)) => Arc::new(check(kind, &text, facts.as_deref())),
+            Err((kind, facts)) => {
+                Arc::new(contain("checking a document", || check(kind, &text, facts.as_deref()))?)
+            }
         };
         let t = proto::Text::new(&text, &index);
         let actions = proto::code_actions(&uri, &t, &findings, t.byte_range(params.range));

@@ -1,0 +1,119 @@
+//! The language server's commands against the real local cluster, over stdio:
+//! facts, run (with jobState notifications and progress), logs, cancel, jobs, login.
+//! Skipped without the cluster, except under CI / CLUSTERLS_REQUIRE_CLUSTER=1.
+
+mod lsp_common;
+
+use std::process::Command;
+
+use clusterls_tests::require_cluster;
+use lsp_common::{Server, TempDir, file_uri};
+use serde_json::{Value, json};
+
+fn start(c: &clusterls_tests::ClusterInfo, ws: &TempDir) -> Server {
+    let mut cmd = Command::new(lsp_common::binary());
+    cmd.arg("lsp")
+        .env("RUST_LOG", "clusterls=debug")
+        .env("CLUSTERLS_STATE_DIR", ws.path().join("state"))
+        .env("XDG_CONFIG_HOME", ws.path().join("config"));
+    let mut s = Server::spawn_command(cmd);
+    let r = s.initialize(
+        json!({
+            "host": c.ssh_host, "sshConfig": c.ssh_config, "partition": "gpu",
+            "account": "lab_dev", "gpus": 1, "time": "00:10:00", "image": c.image,
+        }),
+        Some(ws.path()),
+    );
+    assert!(r.get("result").is_some(), "{r}");
+    s
+}
+
+fn command(s: &mut Server, name: &str, arg: Value) -> Value {
+    s.request("workspace/executeCommand", json!({"command": name, "arguments": [arg]}))
+}
+
+/// The next jobState notification for `id` whose state is `state`.
+fn job_state(s: &mut Server, id: &str, state: &str) -> Value {
+    s.wait(&format!("job {id} {state}"), |m| {
+        m["method"] == "clusterls/jobState"
+            && m["params"]["job"]["id"] == id
+            && m["params"]["job"]["state"] == state
+    })["params"]["job"]
+        .clone()
+}
+
+#[test]
+fn run_logs_cancel_through_the_language_server() {
+    let Some(c) = require_cluster() else { return };
+    let ws = TempDir::new("cluster");
+    // A hostile file name: spaces, quotes, $().
+    let script = ws.path().join("my 'train' $(x).py");
+    std::fs::write(
+        &script,
+        "import os\nprint('hello from the lsp test', os.environ.get('CUDA_VISIBLE_DEVICES'))\n",
+    )
+    .unwrap();
+    let mut s = start(&c, &ws);
+
+    // Facts from the cluster: partitions are known, and sbatch scripts are checked with them.
+    let f = s.call("workspace/executeCommand", json!({"command": "clusterls.server.refreshFacts"}));
+    let names: Vec<&str> =
+        f["partitions"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"gpu") && names.contains(&"test"), "{f}");
+    let uri = file_uri(&ws.path().join("job.sbatch"));
+    s.open(&uri, "shellscript", "#!/bin/bash\n#SBATCH -p gpuu\n#SBATCH -A lab_dev\nhostname\n");
+    s.diagnostics_where(&uri, |p| {
+        p["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "sbatch/unknown-partition")
+    });
+
+    // Login: key-based, so nothing to do.
+    let r = s.call("workspace/executeCommand", json!({"command": "clusterls.server.login"}));
+    assert_eq!(r, Value::Null);
+
+    let r = command(&mut s, "clusterls.server.run", json!({"uri": file_uri(&script)}));
+    let job = r["result"].clone();
+    assert!(r.get("error").is_none(), "{r}");
+    let id = job["id"].as_str().unwrap().to_string();
+    assert_eq!(job["partition"], "gpu");
+    assert_eq!(job["gpus"], 1);
+    let done = job_state(&mut s, &id, "completed");
+    assert_eq!(done["slurmState"], "COMPLETED", "{done}");
+    assert!(done["logPath"].as_str().unwrap().ends_with("/output.log"), "{done}");
+    let logs = s.call(
+        "workspace/executeCommand",
+        json!({"command": "clusterls.server.logs", "arguments": [{"id": id}]}),
+    );
+    let out = logs["out"].as_str().unwrap();
+    assert!(out.contains("hello from the lsp test 0"), "{logs}");
+    // The submit reported progress.
+    s.wait("submit progress", |m| {
+        m["method"] == "$/progress"
+            && m["params"]["value"]["title"].as_str().is_some_and(|t| t.starts_with("Submitting"))
+    });
+
+    // A long job, cancelled.
+    let long = ws.path().join("long.py");
+    std::fs::write(&long, "import time\nprint('started', flush=True)\ntime.sleep(600)\n").unwrap();
+    let r = command(&mut s, "clusterls.server.run", json!({"uri": file_uri(&long)}));
+    let long_id = r["result"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
+    job_state(&mut s, &long_id, "running");
+    let r = command(&mut s, "clusterls.server.cancel", json!({"id": long_id}));
+    assert!(r.get("error").is_none(), "{r}");
+    let cancelled = job_state(&mut s, &long_id, "cancelled");
+    assert!(cancelled["slurmState"].as_str().unwrap().starts_with("CANCELLED"), "{cancelled}");
+
+    let jobs = s.call("workspace/executeCommand", json!({"command": "clusterls.server.jobs"}));
+    let ids: Vec<&str> =
+        jobs.as_array().unwrap().iter().map(|j| j["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&id.as_str()) && ids.contains(&long_id.as_str()), "{jobs}");
+
+    // Slurm refusals come back as errors that say what to do.
+    let r = command(
+        &mut s,
+        "clusterls.server.run",
+        json!({"uri": file_uri(&script), "partition": "nope"}),
+    );
+    let msg = r["error"]["message"].as_str().unwrap_or_else(|| panic!("{r}"));
+    assert!(msg.contains("Invalid partition"), "{msg}");
+    s.shutdown();
+}
