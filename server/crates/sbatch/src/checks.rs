@@ -627,7 +627,16 @@ impl Checker<'_> {
                 }
                 Ok(items) => {
                     let known = self.facts.map(|f| f.gres_types.clone()).unwrap_or_default();
+                    // Only the value sbatch keeps (the last --gres) reaches the controller.
+                    let is_last = self
+                        .script
+                        .directives
+                        .iter()
+                        .rev()
+                        .find(|x| x.component == d.component && x.name() == Some("gres"))
+                        .is_some_and(|x| x.span == d.span);
                     if !known.is_empty()
+                        && is_last
                         && let Some(bad) = items.iter().find(|i| !known.contains(&i.name))
                     {
                         let sugg = did_you_mean(&bad.name, known.iter().map(String::as_str));
