@@ -276,15 +276,15 @@ fn lsp_bench() {
     println!(
         "\n{EDITS} edits each (after {WARMUP} warm-up), didChange -> publishDiagnostics, p50 / p99:"
     );
-    println!(
-        "{:<42} {:<22} {:<22} {:<12} {}",
+    let header = [
         "server",
         "sbatch (200 lines)",
         "Dockerfile (100 lines)",
         "RSS idle",
-        "RSS, 100 open documents"
-    );
-    for r in rows {
+        "RSS, 100 open documents",
+    ]
+    .map(String::from);
+    for r in std::iter::once(header).chain(rows) {
         println!("{:<42} {:<22} {:<22} {:<12} {}", r[0], r[1], r[2], r[3], r[4]);
     }
 }
