@@ -119,6 +119,8 @@ fn sarif_is_2_1_0_with_rules_results_locations_and_fixes() {
     assert_eq!(run["tool"]["driver"]["name"], "clusterls");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let results = run["results"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["id"] == "sbatch/unknown-option"
+        && r["shortDescription"]["text"] == "An option sbatch does not have."));
     assert_eq!(results.len(), 2);
     for r in results {
         let idx = r["ruleIndex"].as_u64().unwrap() as usize;

@@ -360,7 +360,8 @@ pub fn render_sarif(checked: &[Checked]) -> Value {
             } else {
                 String::new()
             };
-            let mut rule = json!({"id": r, "name": r.replace(['/', '-'], "_"), "shortDescription": {"text": r}});
+            let description = clusterls_sbatch::codes::describe(r).unwrap_or(r);
+            let mut rule = json!({"id": r, "name": r.replace(['/', '-'], "_"), "shortDescription": {"text": description}});
             if !doc.is_empty() {
                 rule["helpUri"] = json!(doc);
             }

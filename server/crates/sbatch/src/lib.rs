@@ -8,6 +8,7 @@
 //! - [`check`]: every finding, with codes `sbatch/<name>`.
 
 pub mod checks;
+pub mod codes;
 pub mod options;
 pub mod parse;
 pub mod shellcheck;
