@@ -150,3 +150,44 @@ pub fn error(e: EngineError) -> Error {
         _ => Error { code: ErrorCode::ServerError(-32803), message: message.into(), data: None },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_required_carries_the_ssh_command() {
+        let e = error(EngineError::LoginRequired {
+            host: "kempner".into(),
+            command: "ssh -F '/home/a b/cfg' -o ControlMaster=yes kempner true".into(),
+        });
+        assert_eq!(e.code, ErrorCode::ServerError(ext::LOGIN_REQUIRED));
+        assert!(e.message.contains("needs a password or a code"), "{}", e.message);
+        assert_eq!(
+            e.data,
+            Some(serde_json::json!({
+                "host": "kempner",
+                "commandLine": "ssh -F '/home/a b/cfg' -o ControlMaster=yes kempner true"
+            }))
+        );
+        let e = error(EngineError::Usage("give a script".into()));
+        assert_eq!(e.code, ErrorCode::InvalidParams);
+    }
+
+    #[test]
+    fn slurm_states() {
+        for (word, state) in [
+            ("PENDING", ext::JobState::Pending),
+            ("RUNNING", ext::JobState::Running),
+            ("COMPLETING", ext::JobState::Running),
+            ("COMPLETED", ext::JobState::Completed),
+            ("CANCELLED by 1000", ext::JobState::Cancelled),
+            ("CANCELLED+", ext::JobState::Cancelled),
+            ("OUT_OF_MEMORY", ext::JobState::Failed),
+            ("TIMEOUT", ext::JobState::Timeout),
+            ("WEIRD", ext::JobState::Unknown),
+        ] {
+            assert_eq!(ext::JobState::from_slurm(word), state, "{word}");
+        }
+    }
+}
