@@ -198,11 +198,43 @@ impl Engine {
                 Arc::new(SshTransport::new(SshOptions::new(&opts.host, opts.ssh_config.clone())));
             (t.clone(), Some(t))
         };
+        Self::build(opts.host, transport, ssh, config, state_dir)
+    }
+
+    /// An engine over any [`Transport`] (tests, benchmarks, a future transport).
+    /// `opts.host` names it in records and events; `opts.config` or `project_dir` as in
+    /// [`Engine::open`].
+    pub async fn with_transport(
+        opts: EngineOptions,
+        transport: Arc<dyn Transport>,
+    ) -> Result<Engine> {
+        let state_dir = opts.state_dir.clone().unwrap_or_else(default_state_dir);
+        let config = match opts.config {
+            Some(c) => c,
+            None => {
+                let dir = match opts.project_dir.clone() {
+                    Some(d) => d,
+                    None => std::env::current_dir()
+                        .map_err(|e| EngineError::io("current directory", e))?,
+                };
+                Config::load(&dir)?.0
+            }
+        };
+        Self::build(opts.host, transport, None, config, state_dir)
+    }
+
+    fn build(
+        host: String,
+        transport: Arc<dyn Transport>,
+        ssh: Option<Arc<SshTransport>>,
+        config: Config,
+        state_dir: PathBuf,
+    ) -> Result<Engine> {
         let store = Store::open(&state_dir.join("jobs.sqlite"))?;
         let (events, _) = broadcast::channel(256);
         Ok(Engine {
             inner: Arc::new(Inner {
-                host: opts.host,
+                host,
                 transport,
                 ssh,
                 store,
