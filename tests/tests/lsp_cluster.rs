@@ -5,6 +5,7 @@
 mod lsp_common;
 
 use std::process::Command;
+use std::time::Duration;
 
 use clusterls_tests::require_cluster;
 use lsp_common::{Server, TempDir, file_uri};
@@ -32,12 +33,15 @@ fn command(s: &mut Server, name: &str, arg: Value) -> Value {
     s.request("workspace/executeCommand", json!({"command": name, "arguments": [arg]}))
 }
 
-/// The next jobState notification for `id` whose state is `state`.
-fn job_state(s: &mut Server, id: &str, state: &str) -> Value {
-    s.wait(&format!("job {id} {state}"), |m| {
+/// The next jobState notification for `id` whose state is one of `states` (`|`-separated).
+/// Jobs may wait in the queue of a busy cluster: up to five minutes.
+fn job_state(s: &mut Server, id: &str, states: &str) -> Value {
+    s.wait_up_to(Duration::from_secs(300), &format!("job {id} {states}"), |m| {
         m["method"] == "clusterls/jobState"
             && m["params"]["job"]["id"] == id
-            && m["params"]["job"]["state"] == state
+            && m["params"]["job"]["state"]
+                .as_str()
+                .is_some_and(|st| states.split('|').any(|x| x == st))
     })["params"]["job"]
         .clone()
 }
@@ -84,7 +88,9 @@ fn run_logs_cancel_through_the_language_server() {
         json!({"command": "clusterls.server.logs", "arguments": [{"id": id}]}),
     );
     let out = logs["out"].as_str().unwrap();
-    assert!(out.contains("hello from the lsp test 0"), "{logs}");
+    // The job saw one of the node's GPUs.
+    let gpu = out.strip_prefix("hello from the lsp test ").map(str::trim);
+    assert!(gpu.is_some_and(|g| ["0", "1", "2", "3"].contains(&g)), "{logs}");
     // The submit reported progress.
     s.wait("submit progress", |m| {
         m["method"] == "$/progress"
@@ -96,7 +102,8 @@ fn run_logs_cancel_through_the_language_server() {
     std::fs::write(&long, "import time\nprint('started', flush=True)\ntime.sleep(600)\n").unwrap();
     let r = command(&mut s, "clusterls.server.run", json!({"uri": file_uri(&long)}));
     let long_id = r["result"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
-    job_state(&mut s, &long_id, "running");
+    // Cancel it whether it already runs or still waits in the queue.
+    job_state(&mut s, &long_id, "pending|running");
     let r = command(&mut s, "clusterls.server.cancel", json!({"id": long_id}));
     assert!(r.get("error").is_none(), "{r}");
     let cancelled = job_state(&mut s, &long_id, "cancelled");
@@ -115,5 +122,42 @@ fn run_logs_cancel_through_the_language_server() {
     );
     let msg = r["error"]["message"].as_str().unwrap_or_else(|| panic!("{r}"));
     assert!(msg.contains("Invalid partition"), "{msg}");
+    s.shutdown();
+}
+
+#[test]
+fn allocate_then_run_in_the_allocation() {
+    let Some(c) = require_cluster() else { return };
+    let ws = TempDir::new("alloc");
+    let script = ws.path().join("step.py");
+    std::fs::write(&script, "import os\nprint('step in', os.environ.get('SLURM_JOB_ID'))\n")
+        .unwrap();
+    let mut s = start(&c, &ws);
+    let r = command(
+        &mut s,
+        "clusterls.server.alloc",
+        json!({"partition": "test", "account": "lab_grads", "gpus": 0}),
+    );
+    assert!(r.get("error").is_none(), "{r}");
+    let alloc = r["result"].clone();
+    assert_eq!(alloc["allocation"], true, "{alloc}");
+    assert_eq!(alloc["partition"], "test", "{alloc}");
+    let alloc_id = alloc["id"].as_str().unwrap().to_string();
+    let r = command(
+        &mut s,
+        "clusterls.server.runInAlloc",
+        json!({"uri": file_uri(&script), "allocation": alloc_id}),
+    );
+    assert!(r.get("error").is_none(), "{r}");
+    let step_id = r["result"]["id"].as_str().unwrap().to_string();
+    job_state(&mut s, &step_id, "completed");
+    let logs = s.call(
+        "workspace/executeCommand",
+        json!({"command": "clusterls.server.logs", "arguments": [{"id": step_id}]}),
+    );
+    assert!(logs["out"].as_str().unwrap().contains(&format!("step in {alloc_id}")), "{logs}");
+    let r = command(&mut s, "clusterls.server.cancel", json!({"id": alloc_id}));
+    assert!(r.get("error").is_none(), "{r}");
+    job_state(&mut s, &alloc_id, "cancelled");
     s.shutdown();
 }

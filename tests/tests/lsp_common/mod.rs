@@ -213,10 +213,20 @@ impl Server {
     /// The next message (in arrival order) that satisfies `pred`; earlier ones stay
     /// available to later waits.
     pub fn wait(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        self.wait_up_to(TIMEOUT, what, pred)
+    }
+
+    /// [`Server::wait`] with another deadline (jobs on a busy cluster wait in its queue).
+    pub fn wait_up_to(
+        &mut self,
+        timeout: Duration,
+        what: &str,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Value {
         if let Some(i) = self.seen.iter().position(&pred) {
             return self.seen.remove(i).unwrap();
         }
-        let deadline = Instant::now() + TIMEOUT;
+        let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.rx.recv_timeout(left) {
