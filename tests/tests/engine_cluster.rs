@@ -274,3 +274,44 @@ fn tracker_reattaches_after_being_killed() {
     assert!(text.contains(&format!("job {id} COMPLETED exit 0")), "{text}");
     assert!(text.contains("finished"), "{text}");
 }
+
+/// Two pulls of the same image race: both succeed, one waits for the other and finds
+/// the image present; a failed pull leaves nothing behind. (A storage of its own, so
+/// that other tests' images are not touched.)
+#[test]
+fn racing_pulls_and_failed_pulls_are_safe() {
+    let c = cluster();
+    let p = Project::new("race");
+    let storage = format!("/var/tmp/clusterls-race-{}.ch", std::process::id());
+    let _ = ssh(&["rm", "-rf", &storage]);
+    p.write(
+        "clusterls.toml",
+        &format!(
+            "image_dir = \"{storage}/img\"\n[pull]\npartition = \"test\"\naccount = \"lab_dev\"\n"
+        ),
+    );
+    let image = c.image.clone();
+    let spawn =
+        || p.cmd(&["pull", &image]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    let both = format!("{}{}", stderr(&a), stderr(&b));
+    eprintln!("{both}");
+    assert!(a.status.success() && b.status.success(), "{both}");
+    assert_eq!(stdout(&a), stdout(&b), "both name the same image");
+    assert_eq!(
+        both.matches("clusterls: pulled").count(),
+        1,
+        "exactly one pull did the work: {both}"
+    );
+    assert!(both.contains("already present"), "{both}");
+    let listing = stdout(&ssh(&["ls", "-A", &format!("{storage}/img")]));
+    expect!["127.0.0.1+5443%tiny%python+3.11"].assert_eq(listing.trim());
+    // A pull that fails (no such tag) leaves no image and no temporary directory.
+    let bad = image.replace(":3.11", ":no-such-tag");
+    let out = p.run(&["pull", &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    let listing = stdout(&ssh(&["ls", "-A", &format!("{storage}/img")]));
+    expect!["127.0.0.1+5443%tiny%python+3.11"].assert_eq(listing.trim());
+    let _ = ssh(&["rm", "-rf", &storage]);
+}
