@@ -140,7 +140,8 @@ async function scenario3(page) {
   await rows.filter({ hasText: 'train.py' }).filter({ hasText: 'COMPLETED' }).first().waitFor({ timeout: SHORT });
   await runFromExplorer(page, 'long.py');
   const long = rows.filter({ hasText: 'long.py' });
-  await long.filter({ hasText: /RUNNING/ }).first().waitFor({ timeout: JOB });
+  // Running, or still queued on a busy cluster: either way it can be cancelled.
+  await long.filter({ hasText: /PENDING|RUNNING/ }).first().waitFor({ timeout: JOB });
   await shot(page, '3-long-running');
   await long.first().click({ button: 'right' });
   await chooseMenuItem(page, 'Cancel Job');
