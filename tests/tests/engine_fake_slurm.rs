@@ -98,9 +98,7 @@ fn hostile_names_and_args_arrive_intact_and_never_execute() {
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
-    let expected = format!(
-        "job 42\njob 42 PENDING\njob 42 COMPLETED exit 0\n['$(touch MARKER); \\'x\\' \"y\"\\nz `touch MARKER`', '--lr=0.1']\nCUDA_VISIBLE_DEVICES=0\n"
-    );
+    let expected = "job 42\njob 42 PENDING\njob 42 COMPLETED exit 0\n['$(touch MARKER); \\'x\\' \"y\"\\nz `touch MARKER`', '--lr=0.1']\nCUDA_VISIBLE_DEVICES=0\n";
     assert_eq!(text, expected);
     no_marker_under(&f.base);
     // The run directory keeps the script under its own name, the sbatch script and the logs.

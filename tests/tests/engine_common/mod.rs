@@ -2,7 +2,6 @@
 //! binary, and a fresh project directory + job store per test.
 #![allow(dead_code)]
 
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -44,42 +43,27 @@ pub struct Cluster {
     pub dir: PathBuf,
 }
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+static CLUSTER: OnceLock<Option<Cluster>> = OnceLock::new();
+
+/// The local cluster (`tests/cluster/up`), or None when it is not up outside CI
+/// (`clusterls_tests::require_cluster` panics instead under CI=true).
+pub fn try_cluster() -> Option<&'static Cluster> {
+    CLUSTER
+        .get_or_init(|| {
+            clusterls_tests::require_cluster().map(|c| Cluster {
+                ssh_config: c.ssh_config,
+                host: c.ssh_host,
+                image: c.image,
+                registry_ca: c.registry_ca.display().to_string(),
+                dir: c.dir,
+            })
+        })
+        .as_ref()
 }
 
-/// The local cluster, brought up by `tests/cluster/up` (idempotent, locked) if needed.
+/// The cluster, once a test has checked [`try_cluster`].
 pub fn cluster() -> &'static Cluster {
-    static C: OnceLock<Cluster> = OnceLock::new();
-    C.get_or_init(|| {
-        let env_file = Path::new("/var/tmp/clusterls-cluster/cluster.env");
-        let up = repo_root().join("tests/cluster/up");
-        let out = Command::new("bash")
-            .arg(&up)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("run tests/cluster/up");
-        assert!(
-            out.status.success(),
-            "tests/cluster/up failed: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        let text = std::fs::read_to_string(env_file).expect("cluster.env after tests/cluster/up");
-        let env: HashMap<String, String> = text
-            .lines()
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Cluster {
-            ssh_config: env["CLUSTERLS_SSH_CONFIG"].clone().into(),
-            host: env["CLUSTERLS_SSH_HOST"].clone(),
-            image: env["CLUSTERLS_IMAGE"].clone(),
-            registry_ca: env["CLUSTERLS_REGISTRY_CA"].clone(),
-            dir: env["CLUSTERLS_CLUSTER_DIR"].clone().into(),
-        }
-    })
+    try_cluster().expect("the test checked try_cluster() first")
 }
 
 /// A fresh project directory (with clusterls.toml) and job store.
@@ -89,7 +73,9 @@ pub struct Project {
 }
 
 impl Project {
-    pub fn new(tag: &str) -> Project {
+    /// None (the test is skipped) when the local cluster is not up outside CI.
+    pub fn new(tag: &str) -> Option<Project> {
+        try_cluster()?;
         let base =
             std::env::temp_dir().join(format!("clusterls-engine-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&base);
@@ -104,7 +90,7 @@ impl Project {
             "account = \"lab_dev\"\ntime = \"10\"\n[pull]\npartition = \"test\"\naccount = \"lab_dev\"\n",
         )
         .unwrap();
-        Project { dir, state }
+        Some(Project { dir, state })
     }
 
     pub fn write(&self, rel: &str, text: &str) -> PathBuf {
