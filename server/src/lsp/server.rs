@@ -46,7 +46,11 @@ pub enum Event {
     ProjectFile,
     /// Cluster facts were read (`None`: no source is configured any more), or
     /// reading them failed.
-    Facts(std::result::Result<Option<ClusterFacts>, String>),
+    /// `applied` is told once the facts are in effect (and diagnostics republished).
+    Facts(
+        std::result::Result<Option<ClusterFacts>, String>,
+        Option<tokio::sync::oneshot::Sender<()>>,
+    ),
     /// A job changed state.
     Job(ext::Job),
     /// The connection to the cluster changed state.
@@ -153,7 +157,7 @@ impl Worker {
                 self.config_changed().await;
                 self.ready.send_replace(true);
             }
-            Event::Facts(Ok(facts)) => {
+            Event::Facts(Ok(facts), applied) => {
                 let mismatch = runtime_mismatch(&lock(&self.state).editor, facts.as_ref());
                 if let Some(w) = mismatch {
                     self.popup(MessageType::WARNING, w).await;
@@ -167,10 +171,16 @@ impl Worker {
                 if changed {
                     self.publish_all().await;
                 }
+                if let Some(tx) = applied {
+                    let _ = tx.send(());
+                }
             }
-            Event::Facts(Err(e)) => {
+            Event::Facts(Err(e), applied) => {
                 tracing::warn!("{e}");
                 self.popup(MessageType::WARNING, e).await;
+                if let Some(tx) = applied {
+                    let _ = tx.send(());
+                }
             }
             Event::Job(job) => {
                 lock(&self.state).jobs.insert(job.id.clone(), job.clone());
@@ -246,19 +256,20 @@ impl Worker {
         let Some(source) = source else { return Ok(None) };
         let progress = self.progress("Reading cluster facts").await;
         let result = load_facts(&source, cluster.as_deref(), refresh).await;
+        // Hand the result to the event loop and wait until it is in effect, so that
+        // the end of the progress (and the command's reply) means "facts applied".
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let event = match &result {
+            Ok(f) => Event::Facts(Ok(f.clone()), Some(tx)),
+            Err(e) => Event::Facts(Err(e.message.to_string()), Some(tx)),
+        };
+        if self.events.send(event).is_ok() {
+            let _ = rx.await;
+        }
         if let Some(p) = progress {
             p.finish_with_message(if result.is_ok() { "done" } else { "failed" }).await;
         }
-        match result {
-            Ok(f) => {
-                let _ = self.events.send(Event::Facts(Ok(f.clone())));
-                Ok(f)
-            }
-            Err(e) => {
-                let _ = self.events.send(Event::Facts(Err(e.message.to_string())));
-                Err(e)
-            }
-        }
+        result
     }
 
     async fn progress(
