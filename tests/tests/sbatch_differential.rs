@@ -9,7 +9,8 @@
 //! `CLUSTERLS_DIFF_N` (default 600) and `CLUSTERLS_DIFF_SEED` change the number of
 //! scripts and the generator's seed.
 //!
-//! Needs the local cluster (`tests/cluster/up`, run here; idempotent). Run alone with
+//! Needs the local cluster (`tests/cluster/up`; skipped without one, a failure under
+//! CI=true or CLUSTERLS_REQUIRE_CLUSTER=1). Run alone with
 //! `cargo test -p clusterls-tests --test sbatch_differential -- --nocapture`.
 
 mod sbatch_common;
@@ -19,6 +20,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use clusterls_tests::{ClusterInfo, require_cluster};
 use sbatch_common::{binary, data};
 use serde_json::Value;
 
@@ -364,28 +366,6 @@ fn generate(n: usize) -> Vec<Case> {
     cases
 }
 
-fn cluster_env() -> HashMap<String, String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new("bash")
-        .arg(root.join("cluster/up"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run tests/cluster/up");
-    assert!(
-        out.status.success(),
-        "tests/cluster/up failed: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    std::fs::read_to_string("/var/tmp/clusterls-cluster/cluster.env")
-        .expect("cluster.env after tests/cluster/up")
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
 /// One sbatch result: exit status, stderr, and whether the cluster looked healthy around it.
 struct SbatchResult {
     rc: i32,
@@ -405,17 +385,8 @@ fn healthy(states: &str) -> bool {
 /// node states before and after each call are recorded: a controller restarted by another
 /// test, or a node not yet registered, makes sbatch refuse valid jobs ("Requested node
 /// configuration is not available"), which says nothing about the script.
-fn sbatch_test_only(dir: &Path, names: &[&str]) -> HashMap<String, SbatchResult> {
-    let env = cluster_env();
-    let ssh = |remote: &str| {
-        let mut c = Command::new("ssh");
-        c.arg("-F").arg(&env["CLUSTERLS_SSH_CONFIG"]).arg(&env["CLUSTERLS_SSH_HOST"]).arg(remote);
-        c
-    };
+fn sbatch_test_only(c: &ClusterInfo, dir: &Path, names: &[&str]) -> HashMap<String, SbatchResult> {
     let remote_dir = format!("clusterls-differential-{}", std::process::id());
-    // The remote commands are fixed strings: `remote_dir` is ASCII letters, digits and
-    // dashes, and the script names are generated (`s00.sh`, `m0123.sh`), so nothing here
-    // needs quoting. The scripts themselves travel as a tar stream on stdin.
     let tar = Command::new("tar")
         .arg("-c")
         .arg("-C")
@@ -426,23 +397,39 @@ fn sbatch_test_only(dir: &Path, names: &[&str]) -> HashMap<String, SbatchResult>
         .output()
         .expect("tar");
     assert!(tar.status.success());
-    let mut child =
-        ssh(&format!("rm -rf {remote_dir} && mkdir -p {remote_dir} && tar -x -C {remote_dir}"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("ssh");
+    // Every remote command is an argv (each word shell-quoted by `ssh_command`); the
+    // scripts travel as a tar stream on stdin.
+    c.ssh_ok(&["rm", "-rf", &remote_dir]);
+    c.ssh_ok(&["mkdir", "-p", &remote_dir]);
+    let mut child = c
+        .ssh_command(&["tar", "-x", "-C", &remote_dir])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("ssh");
     child.stdin.take().unwrap().write_all(&tar.stdout).unwrap();
-    assert!(child.wait().unwrap().success(), "copying the scripts to the cluster failed");
-    let script = format!(
-        "cd {remote_dir} && st() {{ sinfo -h -o %T 2>/dev/null | sort -u | tr '\\n' ,; }}; for f in *.sh; do s1=$(st); \
-         sbatch --test-only \"$f\" >/dev/null 2>\"$f.err\"; rc=$?; s2=$(st); \
-         printf '%s\\t%s\\t%s/%s\\t%s\\n' \"$f\" \"$rc\" \"$s1\" \"$s2\" \"$(tr '\\n\\t' '  ' < \"$f.err\" | cut -c1-400)\"; done; \
-         cd && rm -rf {remote_dir}"
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "copying the scripts to the cluster failed: {}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    let out = ssh(&script).stdin(Stdio::null()).stderr(Stdio::inherit()).output().expect("ssh");
-    assert!(out.status.success(), "running sbatch --test-only on the cluster failed");
+    // The loop runs in one remote bash, given as one argv word; the file names come
+    // from the directory listing and are always quoted.
+    let script = r#"cd "$1" || exit 1
+st() { sinfo -h -o %T 2>/dev/null | sort -u | tr '\n' ,; }
+for f in *.sh; do
+  s1=$(st)
+  sbatch --test-only "$f" >/dev/null 2>"$f.err"; rc=$?
+  s2=$(st)
+  printf '%s\t%s\t%s/%s\t%s\n' "$f" "$rc" "$s1" "$s2" "$(tr '\n\t' '  ' < "$f.err" | cut -c1-400)"
+done"#;
+    let out = c.ssh(&["bash", "-c", script, "loop", &remote_dir]);
+    c.ssh_ok(&["rm", "-rf", &remote_dir]);
+    assert!(
+        out.status.success(),
+        "running sbatch --test-only on the cluster failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| {
@@ -507,6 +494,7 @@ fn clusterls_errors(dir: &Path, cases: &[Case]) -> HashMap<String, Vec<String>> 
 
 #[test]
 fn clusterls_agrees_with_sbatch_test_only() {
+    let Some(cluster) = require_cluster() else { return };
     let n: usize =
         std::env::var("CLUSTERLS_DIFF_N").ok().and_then(|s| s.parse().ok()).unwrap_or(600);
     let cases = generate(n);
@@ -520,7 +508,7 @@ fn clusterls_agrees_with_sbatch_test_only() {
     wait_for_healthy_cluster();
     let start = std::time::Instant::now();
     let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
-    let mut sbatch = sbatch_test_only(&dir, &names);
+    let mut sbatch = sbatch_test_only(&cluster, &dir, &names);
     let sbatch_secs = start.elapsed().as_secs_f64();
     // Scripts whose answer came while the cluster was not healthy are asked again.
     let mut reruns = 0;
@@ -532,7 +520,7 @@ fn clusterls_agrees_with_sbatch_test_only() {
         }
         reruns += again.len();
         wait_for_healthy_cluster();
-        sbatch.extend(sbatch_test_only(&dir, &again));
+        sbatch.extend(sbatch_test_only(&cluster, &dir, &again));
     }
     let start = std::time::Instant::now();
     let ours = clusterls_errors(&dir, &cases);
