@@ -280,8 +280,8 @@ fn mutate(rng: &mut Rng, seed: &str) -> (String, String) {
                 Some((n, r)) => (n, format!("={r}")),
                 None => (w, String::new()),
             };
-            let bad = if name.starts_with("--") {
-                format!("--{}", misspell(rng, &name[2..]))
+            let bad = if let Some(long) = name.strip_prefix("--") {
+                format!("--{}", misspell(rng, long))
             } else {
                 format!("-{}", (b'a' + rng.below(26) as u8) as char)
             };
@@ -534,7 +534,7 @@ fn clusterls_agrees_with_sbatch_test_only() {
         let sbatch_refuses = rc != 0;
         refused += usize::from(sbatch_refuses);
         let errors = ours.get(&c.name).cloned().unwrap_or_default();
-        if sbatch_refuses == !errors.is_empty() {
+        if sbatch_refuses != errors.is_empty() {
             agree += 1;
         } else {
             disagreements.push(format!(
