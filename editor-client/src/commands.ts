@@ -6,6 +6,7 @@ import * as lc from 'vscode-languageclient/node';
 import type { Ctx } from './extension';
 import { JobItem, JobsModel, stateWord } from './jobs';
 import {
+  ConnectionStateParams,
   isFinished,
   Job,
   JobState,
@@ -27,6 +28,8 @@ export class Features implements vscode.Disposable {
   private readonly mine = new Set<string>();
   private readonly logChanged = new vscode.EventEmitter<vscode.Uri>();
   private loginInProgress: Promise<boolean> | undefined;
+  /** The connection to the cluster, in the status bar once the server reports it. */
+  private readonly connection = vscode.window.createStatusBarItem('connection', vscode.StatusBarAlignment.Left, 11);
 
   constructor(
     private readonly ctx: Ctx,
@@ -57,6 +60,7 @@ export class Features implements vscode.Disposable {
       client.onNotification(jobState, ({ job }) => this.onJob(job));
       client.onNotification(connectionState, (p) => {
         this.ctx.output.appendLine(`connection to ${p.host}: ${p.state}${p.message ? `: ${p.message}` : ''}`);
+        this.showConnection(p);
         if (p.state === 'loginRequired') {
           void vscode.window
             .showWarningMessage(`clusterls: logging in to ${p.host} needs you (password or code).`, 'Log In')
@@ -70,6 +74,33 @@ export class Features implements vscode.Disposable {
     for (const d of this.disposables) {
       d.dispose();
     }
+    this.connection.dispose();
+  }
+
+  private showConnection(p: ConnectionStateParams) {
+    const c = this.connection;
+    c.name = 'clusterls: connection';
+    c.tooltip = p.message ? `${p.host}: ${p.message}` : `clusterls is ${p.state} to ${p.host}`;
+    c.command = undefined;
+    c.backgroundColor = undefined;
+    switch (p.state) {
+      case 'connected':
+        c.text = `$(vm-connect) ${p.host}`;
+        break;
+      case 'connecting':
+        c.text = `$(sync~spin) ${p.host}`;
+        break;
+      case 'loginRequired':
+        c.text = `$(key) ${p.host}: log in`;
+        c.command = 'clusterls.login';
+        c.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+        break;
+      default:
+        c.text = `$(debug-disconnect) ${p.host}`;
+        c.command = 'clusterls.showOutput';
+        c.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    }
+    c.show();
   }
 
   /** Run a command, showing any error once, readably. */
