@@ -9,8 +9,8 @@
 //!   is fatal.
 //! - Any other line whose first non-blank character is not `#` ends directive processing
 //!   (blank lines don't).
-//! - A directive line containing `hetjob` or `packjob` (any case, anywhere) starts the next
-//!   heterogeneous job component, and those words are blanked before splitting.
+//! - A directive line whose first word is `hetjob` (or `packjob`), in any case, starts the
+//!   next heterogeneous job component; that word elsewhere is dropped (measured on 22.05).
 //! - Each component's words are one argv for `getopt_long`: `--opt=value`, `--opt value`,
 //!   `-p value`, `-pvalue`, bundled flags `-HQ`, unambiguous long prefixes (`--part`),
 //!   optional values only with `=`. A word that is not an option is rejected by sbatch
@@ -245,26 +245,6 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
 
-/// Replace every `hetjob`/`packjob` (any case) with spaces, as sbatch does before
-/// splitting a line. Returns the blanked bytes and whether any was found.
-fn blank_separators(rest: &str) -> (Vec<u8>, bool) {
-    let mut bytes = rest.as_bytes().to_vec();
-    let lower = rest.to_ascii_lowercase();
-    let mut found = false;
-    for word in ["packjob", "hetjob"] {
-        let mut from = 0;
-        while let Some(i) = lower[from..].find(word) {
-            let at = from + i;
-            for b in &mut bytes[at..at + word.len()] {
-                *b = b' ';
-            }
-            found = true;
-            from = at + word.len();
-        }
-    }
-    (bytes, found)
-}
-
 /// Split the part of a directive line after the magic word into words.
 /// `base` is the document offset of `bytes[0]`.
 fn split_words(
@@ -429,12 +409,20 @@ pub fn parse_for(text: &str, version: Option<options::Version>) -> Script {
             }
             continue;
         };
-        let (bytes, separator) = blank_separators(&content[mlen..]);
+        let (mut words, comment) =
+            split_words(content[mlen..].as_bytes(), start + mlen, &mut script.problems);
+        // Measured on sbatch 22.05: a line whose first word is `hetjob` (or the deprecated
+        // `packjob`), in any case, starts the next component; the word `hetjob` elsewhere
+        // on a line is dropped without splitting; `myhetjob` or `hetjobx` are ordinary words.
+        let is_sep = |w: &Word| {
+            w.text.eq_ignore_ascii_case("hetjob") || w.text.eq_ignore_ascii_case("packjob")
+        };
+        let separator = words.first().is_some_and(is_sep);
+        words.retain(|w| !is_sep(w));
         if separator {
             component += 1;
             script.components = component + 1;
         }
-        let (words, comment) = split_words(&bytes, start + mlen, &mut script.problems);
         let span_end = if content.ends_with('\r') { end - 1 } else { end };
         script.lines.push(DirectiveLine {
             line: n,
@@ -680,8 +668,7 @@ pub fn completion_context(text: &str, offset: usize) -> CompletionContext {
     }
     // Split only up to the cursor: what follows does not change what is being typed.
     let mut problems = Vec::new();
-    let (bytes, _) = blank_separators(&line[7..col]);
-    let (words, comment) = split_words(&bytes, line_start + 7, &mut problems);
+    let (words, comment) = split_words(line[7..col].as_bytes(), line_start + 7, &mut problems);
     if comment.is_some() || !problems.is_empty() {
         return CompletionContext::None;
     }

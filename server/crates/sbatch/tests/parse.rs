@@ -187,3 +187,22 @@ fn completion_contexts() {
     complete("#SBATCH --mem=4G # c|", expect!["none"]);
     complete("#SBATCH --gres=gpu:|\n#SBATCH --time=5", expect![[r#"value of gres "gpu:" "gpu:""#]]);
 }
+
+/// Measured with `sbatch --test-only` on 22.05: only a first word `hetjob`/`packjob`
+/// splits; `hetjob` elsewhere is dropped; `myhetjob`/`hetjobx` are ordinary words.
+#[test]
+fn hetjob_separators_as_measured() {
+    check(
+        "#SBATCH -n 1\n#SBATCH   HETJOB  # second component\n#SBATCH -n 2\n#SBATCH -c 1 hetjob\n#SBATCH --job-name=myhetjob\n#SBATCH hetjobx\n#SBATCH packjob -n 3\n",
+        expect![[r##"
+            L0 c0 ShortSpace name="-n" -> ntasks value=Some(("1", "1")) span="-n 1"
+            L2 c1 ShortSpace name="-n" -> ntasks value=Some(("2", "2")) span="-n 2"
+            L3 c1 ShortSpace name="-c" -> cpus-per-task value=Some(("1", "1")) span="-c 1"
+            L4 c1 LongEq name="--job-name" -> job-name value=Some(("myhetjob", "myhetjob")) span="--job-name=myhetjob"
+            L6 c2 ShortSpace name="-n" -> ntasks value=Some(("3", "3")) span="-n 3"
+            stray L5 "hetjobx"
+            comment L1 "# second component"
+            components 3
+        "##]],
+    );
+}
