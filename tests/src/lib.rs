@@ -13,6 +13,8 @@
 //!     let out = c.ssh_ok(&["sinfo", "-h", "-o", "%P"]);
 //!     let id = c.sbatch(&["-p", "test", "-A", "lab_grads", "--wrap", "true"]).unwrap();
 //!     assert_eq!(c.wait_job_done(id, Duration::from_secs(60)), "COMPLETED");
+//!     // The CLI against the cluster (built on first use):
+//!     let facts = c.clusterls(&["facts"]).output().unwrap();
 //! }
 //! ```
 //!
@@ -206,6 +208,22 @@ impl ClusterInfo {
             (true, Some(id)) => Ok(id),
             _ => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
         }
+    }
+
+    /// `clusterls --ssh-config <config> --host testcluster ARGS` with the binary
+    /// from [`clusterls_bin`]; stdin null, stdout/stderr piped. Set `current_dir`
+    /// to the project directory (the one with clusterls.toml) as needed.
+    pub fn clusterls<S: AsRef<OsStr>>(&self, args: &[S]) -> Command {
+        let mut cmd = Command::new(clusterls_bin());
+        cmd.arg("--ssh-config")
+            .arg(&self.ssh_config)
+            .arg("--host")
+            .arg(&self.ssh_host)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
     }
 
     /// The job's State from sacct (`sacct -n -P -X -j ID -o State`), or None while

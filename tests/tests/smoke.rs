@@ -117,3 +117,18 @@ fn slurm_refuses_bad_submissions_at_submit() {
         "#]],
     );
 }
+
+#[test]
+fn the_clusterls_binary_is_found_and_reports_its_version() {
+    let out = std::process::Command::new(clusterls_tests::clusterls_bin())
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run clusterls --version");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.starts_with("clusterls "),
+        "{}",
+        clusterls_tests::describe("clusterls --version", &out)
+    );
+}
