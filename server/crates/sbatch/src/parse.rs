@@ -410,7 +410,7 @@ pub fn parse_for(text: &str, version: Option<options::Version>) -> Script {
             continue;
         };
         let (mut words, comment) =
-            split_words(content[mlen..].as_bytes(), start + mlen, &mut script.problems);
+            split_words(&content.as_bytes()[mlen..], start + mlen, &mut script.problems);
         // Measured on sbatch 22.05: a line whose first word is `hetjob` (or the deprecated
         // `packjob`), in any case, starts the next component; the word `hetjob` elsewhere
         // on a line is dropped without splitting; `myhetjob` or `hetjobx` are ordinary words.
@@ -668,7 +668,7 @@ pub fn completion_context(text: &str, offset: usize) -> CompletionContext {
     }
     // Split only up to the cursor: what follows does not change what is being typed.
     let mut problems = Vec::new();
-    let (words, comment) = split_words(line[7..col].as_bytes(), line_start + 7, &mut problems);
+    let (words, comment) = split_words(&line.as_bytes()[7..col], line_start + 7, &mut problems);
     if comment.is_some() || !problems.is_empty() {
         return CompletionContext::None;
     }
