@@ -70,6 +70,10 @@ fn run_logs_cancel_through_the_language_server() {
         p["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "sbatch/unknown-partition")
     });
 
+    // The client learnt that the connection is up.
+    let m = s.wait("connection state", |m| m["method"] == "clusterls/connectionState");
+    assert_eq!(m["params"], json!({"host": c.ssh_host, "state": "connected"}));
+
     // Login: key-based, so nothing to do.
     let r = s.call("workspace/executeCommand", json!({"command": "clusterls.server.login"}));
     assert_eq!(r, Value::Null);

@@ -48,7 +48,7 @@ pub enum Event {
     /// reading them failed.
     /// `applied` is told once the facts are in effect (and diagnostics republished).
     Facts(
-        std::result::Result<Option<ClusterFacts>, String>,
+        std::result::Result<Option<ClusterFacts>, Error>,
         Option<tokio::sync::oneshot::Sender<()>>,
     ),
     /// A job changed state.
@@ -176,8 +176,12 @@ impl Worker {
                 }
             }
             Event::Facts(Err(e), applied) => {
-                tracing::warn!("{e}");
-                self.popup(MessageType::WARNING, e).await;
+                tracing::warn!("reading facts: {}", e.message);
+                // A login that needs the user is announced by the connection state
+                // (the client offers to log in); don't also raise a popup.
+                if e.code != ErrorCode::ServerError(ext::LOGIN_REQUIRED) {
+                    self.popup(MessageType::WARNING, e.message.to_string()).await;
+                }
                 if let Some(tx) = applied {
                     let _ = tx.send(());
                 }
@@ -255,13 +259,21 @@ impl Worker {
         };
         let Some(source) = source else { return Ok(None) };
         let progress = self.progress("Reading cluster facts").await;
+        if let (Some(c), None) = (&cluster, &source.facts_file) {
+            // Connect first: the client learns the connection state (and whether the
+            // user must log in) before anything else goes to the cluster.
+            if let Some(p) = &progress {
+                p.report(format!("connecting to {}", c.key.host)).await;
+            }
+            let _ = c.engine.connect().await;
+        }
         let result = load_facts(&source, cluster.as_deref(), refresh).await;
         // Hand the result to the event loop and wait until it is in effect, so that
         // the end of the progress (and the command's reply) means "facts applied".
         let (tx, rx) = tokio::sync::oneshot::channel();
         let event = match &result {
             Ok(f) => Event::Facts(Ok(f.clone()), Some(tx)),
-            Err(e) => Event::Facts(Err(e.message.to_string()), Some(tx)),
+            Err(e) => Event::Facts(Err(e.clone()), Some(tx)),
         };
         if self.events.send(event).is_ok() {
             let _ = rx.await;
