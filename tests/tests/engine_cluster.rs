@@ -57,6 +57,10 @@ fn facts_match_the_fixture() {
     assert_eq!(f["default_account"], "lab_grads");
     assert_eq!(f["user"], "alice");
     assert_eq!(f["runtime"]["kind"], "charliecloud");
+    // What the sbatch checker needs to know about enforcement (slurm.conf of the fixture).
+    assert_eq!(f["enforce_part_limits"], "ALL");
+    assert_eq!(f["accounting_enforce"], serde_json::json!(["associations", "limits"]));
+    assert_eq!(f["gres_types"], serde_json::json!(["gpu"]));
     // The JSON is what `clusterls check --facts` reads: it round-trips through the type.
     // (A second call is served from the cache, with its age.)
     let cached = p.run(&["facts"]);
@@ -302,7 +306,7 @@ fn racing_pulls_and_failed_pulls_are_safe() {
     assert!(a.status.success() && b.status.success(), "{both}");
     assert_eq!(stdout(&a), stdout(&b), "both name the same image");
     assert_eq!(
-        both.matches("clusterls: pulled").count(),
+        both.lines().filter(|l| *l == "clusterls: pulled").count(),
         1,
         "exactly one pull did the work: {both}"
     );

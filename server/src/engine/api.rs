@@ -35,7 +35,7 @@ use super::programs;
 use super::script::{self, JobScript, Resources};
 use super::slurm::{self, JobState};
 use super::store::{self, JobKind, JobRecord, Store};
-use super::transport::{Exec, LocalTransport, SshOptions, SshTransport, Transport};
+use super::transport::{Exec, LineSink, LocalTransport, SshOptions, SshTransport, Transport};
 use super::{policy, shell};
 
 /// How to open an [`Engine`].
@@ -406,12 +406,26 @@ impl Engine {
         progress(&format!("pulling {} into {path} (srun {})", r.reference(), srun_args.join(" ")));
         let mut args = vec![kind.as_str().to_string(), path.clone(), r.reference()];
         args.extend(srun_args);
-        let out = self
-            .exec(
-                Exec::new("pull", bash(programs::PULL_PROGRAM, "clusterls-pull", args))
-                    .timeout(Duration::from_secs(3600)),
-            )
-            .await?;
+        // Lines of the pull's stderr reach `progress` as they come.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let sink = LineSink(Arc::new(move |l: &str| {
+            let _ = tx.send(l.to_string());
+        }));
+        let exec = self.exec(
+            Exec::new("pull", bash(programs::PULL_PROGRAM, "clusterls-pull", args))
+                .timeout(Duration::from_secs(3600))
+                .stderr_lines(sink),
+        );
+        let drain = async {
+            while let Some(line) = rx.recv().await {
+                let line = line.trim();
+                if !line.is_empty() {
+                    progress(line.strip_prefix("clusterls: ").unwrap_or(line));
+                }
+            }
+        };
+        let (out, ()) = tokio::join!(exec, drain);
+        let out = out?;
         if out.status != 0 {
             let stderr = out.stderr_str();
             let refused = [
@@ -919,8 +933,10 @@ impl Engine {
         }
     }
 
-    /// The background tracker: polls while anything is live, sleeps on a notification
-    /// otherwise (zero remote calls). Errors are reported as Connection events and retried.
+    /// The background tracker: polls while anything is live. With nothing live it makes
+    /// zero remote calls: it wakes on a submit through this engine, and every 5 s reads
+    /// the shared job store (local SQLite) for jobs another process submitted.
+    /// Errors are reported as Connection events and retried.
     pub fn start_tracker(&self) -> tokio::task::JoinHandle<()> {
         let this = self.clone();
         tokio::spawn(async move {
@@ -933,7 +949,13 @@ impl Engine {
                     }
                 };
                 match wait {
-                    None => this.inner.wake.notified().await,
+                    None => {
+                        tokio::select! {
+                            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                            _ = this.inner.wake.notified() => {}
+                        }
+                        continue;
+                    }
                     Some(d) => {
                         tokio::select! {
                             _ = tokio::time::sleep(d) => {}

@@ -20,9 +20,10 @@ s() { printf '\n@@clusterls %s@@\n' "$1"; }
 u=$(id -un)
 s user; printf '%s\n' "$u"
 s version; sinfo --version 2>&1
-s config; scontrol show config 2>/dev/null | grep -E '^(ClusterName|SLURM_VERSION) '
+s config; scontrol show config 2>/dev/null | grep -E '^(ClusterName|SLURM_VERSION|AccountingStorageEnforce|EnforcePartLimits|GresTypes) '
 s partitions; scontrol show partition --oneliner 2>&1
-s nodes; sinfo -h -N -o '%R|%n|%c|%m|%G' 2>&1
+s nodes; sinfo -h -N -o '%R|%n|%c|%m|%G|%f' 2>&1
+s reservations; scontrol show reservation --oneliner 2>&1
 s assoc; sacctmgr -nP show assoc where user="$u" format=account,partition,qos 2>&1
 s defaccount; sacctmgr -nP show user "$u" format=defaultaccount 2>&1
 s qos; sacctmgr -nP show qos format=name 2>&1
@@ -87,11 +88,23 @@ pub fn parse_facts(text: &str, problems: &mut Vec<String>) -> ClusterFacts {
                 "SLURM_VERSION" if f.slurm_version.is_none() => {
                     f.slurm_version = Some(v.trim().to_string())
                 }
+                "AccountingStorageEnforce" => {
+                    f.accounting_enforce = split_list(&v.trim().to_ascii_lowercase())
+                        .into_iter()
+                        .filter(|x| x != "none" && x != "(null)")
+                        .collect()
+                }
+                "EnforcePartLimits" => f.enforce_part_limits = Some(v.trim().to_string()),
+                "GresTypes" => {
+                    f.gres_types =
+                        split_list(v.trim()).into_iter().filter(|x| x != "(null)").collect()
+                }
                 _ => {}
             }
         }
     }
     f.partitions = parse_partitions(get("partitions"), get("nodes"), problems);
+    f.reservations = parse_reservations(get("reservations"));
     let (assoc, ok) = parse_pipe_rows(get("assoc"), 3);
     if !ok {
         problems.push(format!("associations: {}", get("assoc").trim()));
@@ -144,7 +157,21 @@ fn parse_pipe_rows(s: &str, n: usize) -> (Vec<Vec<String>>, bool) {
     (rows, ok)
 }
 
-/// `scontrol show partition --oneliner` lines plus `sinfo -N -o '%R|%n|%c|%m|%G'` rows.
+/// Names from `scontrol show reservation --oneliner`; `Some([])` when there are none,
+/// `None` when the command failed (unknown).
+fn parse_reservations(s: &str) -> Option<Vec<String>> {
+    if s.contains("No reservations in the system") {
+        return Some(Vec::new());
+    }
+    let names: Vec<String> = s
+        .lines()
+        .filter_map(|l| oneliner(l).get("ReservationName").map(|n| n.to_string()))
+        .collect();
+    if names.is_empty() && !s.trim().is_empty() { None } else { Some(names) }
+}
+
+/// `scontrol show partition --oneliner` lines plus `sinfo -N -o '%R|%n|%c|%m|%G|%f'`
+/// rows (the features column is absent in recordings made before it was asked for).
 pub fn parse_partitions(scontrol: &str, nodes: &str, problems: &mut Vec<String>) -> Vec<Partition> {
     let mut parts = Vec::new();
     for line in scontrol.lines().filter(|l| !l.trim().is_empty()) {
@@ -173,7 +200,7 @@ pub fn parse_partitions(scontrol: &str, nodes: &str, problems: &mut Vec<String>)
     }
     for line in nodes.lines().filter(|l| !l.trim().is_empty()) {
         let f: Vec<&str> = line.split('|').map(str::trim).collect();
-        if f.len() != 5 {
+        if f.len() != 5 && f.len() != 6 {
             problems.push(format!("nodes: unexpected line `{}`", line.trim()));
             continue;
         }
@@ -186,6 +213,14 @@ pub fn parse_partitions(scontrol: &str, nodes: &str, problems: &mut Vec<String>)
         }
         if let Ok(m) = f[3].trim_end_matches('+').parse::<u64>() {
             p.mem_per_node_mb = Some(p.mem_per_node_mb.map_or(m, |x| x.min(m)));
+        }
+        if let Some(feats) = f.get(5) {
+            let have = p.features.get_or_insert_with(Vec::new);
+            for x in split_list(feats) {
+                if x != "(null)" && !have.contains(&x) {
+                    have.push(x);
+                }
+            }
         }
         let gpus = parse_gres_gpus(f[4]);
         if p.gpus.is_empty() || gpus.iter().map(|g| g.count).sum::<u32>() < p.gpus_per_node() {

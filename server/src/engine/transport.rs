@@ -33,6 +33,41 @@ pub struct Exec {
     pub what: String,
     /// Safe to send again if the connection died before the command started.
     pub idempotent: bool,
+    /// Called with each line of stderr as it arrives (progress of long commands).
+    pub stderr_lines: Option<LineSink>,
+}
+
+/// A callback for lines of output.
+#[derive(Clone)]
+pub struct LineSink(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for LineSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LineSink")
+    }
+}
+
+/// Read everything, handing each line to `sink` as it arrives.
+async fn collect<R: tokio::io::AsyncRead + Unpin>(
+    r: Option<R>,
+    sink: Option<&LineSink>,
+) -> std::io::Result<Vec<u8>> {
+    use tokio::io::AsyncBufReadExt;
+    let Some(r) = r else { return Ok(Vec::new()) };
+    let mut reader = tokio::io::BufReader::new(r);
+    let mut all = Vec::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).await? == 0 {
+            break;
+        }
+        if let Some(s) = sink {
+            (s.0)(String::from_utf8_lossy(&line).trim_end());
+        }
+        all.extend_from_slice(&line);
+    }
+    Ok(all)
 }
 
 impl Exec {
@@ -43,6 +78,7 @@ impl Exec {
             timeout: Duration::from_secs(60),
             what: what.into(),
             idempotent: true,
+            stderr_lines: None,
         }
     }
     pub fn stdin(mut self, bytes: Vec<u8>) -> Exec {
@@ -51,6 +87,10 @@ impl Exec {
     }
     pub fn timeout(mut self, t: Duration) -> Exec {
         self.timeout = t;
+        self
+    }
+    pub fn stderr_lines(mut self, sink: LineSink) -> Exec {
+        self.stderr_lines = Some(sink);
         self
     }
     pub fn not_idempotent(mut self) -> Exec {
@@ -129,6 +169,7 @@ impl Transport for LocalTransport {
                 cmd.spawn().map_err(|e| EngineError::io(format!("cannot start `{program}`"), e))?;
             let stdin = child.stdin.take();
             let input = exec.stdin;
+            let sink = exec.stderr_lines.clone();
             let run = async move {
                 let write = async move {
                     if let Some(mut w) = stdin {
@@ -137,8 +178,11 @@ impl Transport for LocalTransport {
                         let _ = w.shutdown().await;
                     }
                 };
-                let (_, out) = tokio::join!(write, child.wait_with_output());
-                out
+                let (out, err) = (child.stdout.take(), child.stderr.take());
+                let (_, out, err) =
+                    tokio::join!(write, collect(out, None), collect(err, sink.as_ref()));
+                let status = child.wait().await?;
+                Ok::<_, std::io::Error>(std::process::Output { status, stdout: out?, stderr: err? })
             };
             match tokio::time::timeout(exec.timeout, run).await {
                 Err(_) => Err(EngineError::Timeout {
@@ -466,8 +510,15 @@ impl SshTransport {
                     let _ = w.shutdown().await;
                 }
             };
-            let (_, out) = tokio::join!(write, child.wait_with_output());
-            out.map_err(|e| (false, e))
+            let (out, err) = (child.stdout().take(), child.stderr().take());
+            let sink = exec.stderr_lines.as_ref();
+            let (_, out, err) = tokio::join!(write, collect(out, None), collect(err, sink));
+            let io = |e: std::io::Error| (false, openssh::Error::ChildIo(e));
+            let (stdout, stderr) = (out.map_err(io)?, err.map_err(io)?);
+            // Wait only after the output is read: openssh ends the readers when the
+            // child is reaped.
+            let status = child.wait().await.map_err(|e| (false, e))?;
+            Ok(std::process::Output { status, stdout, stderr })
         };
         match tokio::time::timeout(exec.timeout, run).await {
             Err(_) => Err((

@@ -106,125 +106,148 @@ fn facts_recorded_22_05() {
     check_facts(
         include_str!("../testdata/slurm/facts-22.05.8-charliecloud.txt"),
         expect![[r#"
-        {
-          "cluster": "clusterls",
-          "host": null,
-          "slurm_version": "22.05.8",
-          "user": "alice",
-          "fetched_at": null,
-          "partitions": [
             {
-              "name": "cpu",
-              "state": "up",
-              "is_default": true,
-              "max_time_minutes": 10080,
-              "default_time_minutes": null,
-              "nodes": [
-                "node01"
-              ],
-              "cpus_per_node": 8,
-              "mem_per_node_mb": 32000,
-              "gpus": [
+              "cluster": "clusterls",
+              "host": null,
+              "slurm_version": "22.05.8",
+              "user": "alice",
+              "fetched_at": null,
+              "partitions": [
                 {
-                  "type": null,
-                  "count": 4
+                  "name": "cpu",
+                  "state": "up",
+                  "is_default": true,
+                  "max_time_minutes": 10080,
+                  "default_time_minutes": null,
+                  "nodes": [
+                    "node01"
+                  ],
+                  "cpus_per_node": 8,
+                  "mem_per_node_mb": 32000,
+                  "gpus": [
+                    {
+                      "type": null,
+                      "count": 4
+                    }
+                  ],
+                  "allow_accounts": null,
+                  "allow_qos": null,
+                  "features": []
+                },
+                {
+                  "name": "test",
+                  "state": "up",
+                  "is_default": false,
+                  "max_time_minutes": 480,
+                  "default_time_minutes": null,
+                  "nodes": [
+                    "node01"
+                  ],
+                  "cpus_per_node": 8,
+                  "mem_per_node_mb": 32000,
+                  "gpus": [
+                    {
+                      "type": null,
+                      "count": 4
+                    }
+                  ],
+                  "allow_accounts": null,
+                  "allow_qos": null,
+                  "features": []
+                },
+                {
+                  "name": "gpu",
+                  "state": "up",
+                  "is_default": false,
+                  "max_time_minutes": 2880,
+                  "default_time_minutes": null,
+                  "nodes": [
+                    "node01"
+                  ],
+                  "cpus_per_node": 8,
+                  "mem_per_node_mb": 32000,
+                  "gpus": [
+                    {
+                      "type": null,
+                      "count": 4
+                    }
+                  ],
+                  "allow_accounts": null,
+                  "allow_qos": null,
+                  "features": []
                 }
               ],
-              "allow_accounts": null,
-              "allow_qos": null
-            },
-            {
-              "name": "test",
-              "state": "up",
-              "is_default": false,
-              "max_time_minutes": 480,
-              "default_time_minutes": null,
-              "nodes": [
-                "node01"
-              ],
-              "cpus_per_node": 8,
-              "mem_per_node_mb": 32000,
-              "gpus": [
+              "associations": [
                 {
-                  "type": null,
-                  "count": 4
+                  "account": "lab_dev",
+                  "partition": "cpu",
+                  "qos": [
+                    "normal"
+                  ]
+                },
+                {
+                  "account": "lab_dev",
+                  "partition": "test",
+                  "qos": [
+                    "normal"
+                  ]
+                },
+                {
+                  "account": "lab_dev",
+                  "partition": "gpu",
+                  "qos": [
+                    "normal"
+                  ]
+                },
+                {
+                  "account": "lab_grads",
+                  "partition": "test",
+                  "qos": [
+                    "normal"
+                  ]
+                },
+                {
+                  "account": "lab_grads",
+                  "partition": "cpu",
+                  "qos": [
+                    "normal"
+                  ]
                 }
               ],
-              "allow_accounts": null,
-              "allow_qos": null
-            },
-            {
-              "name": "gpu",
-              "state": "up",
-              "is_default": false,
-              "max_time_minutes": 2880,
-              "default_time_minutes": null,
-              "nodes": [
-                "node01"
+              "default_account": "lab_grads",
+              "qos": [
+                "normal"
               ],
-              "cpus_per_node": 8,
-              "mem_per_node_mb": 32000,
-              "gpus": [
+              "runtime": {
+                "kind": "charliecloud",
+                "version": "0.31",
+                "path": "/usr/bin/ch-run"
+              },
+              "image_dir": "/var/tmp/alice.ch/img",
+              "images": [
                 {
-                  "type": null,
-                  "count": 4
+                  "name": "127.0.0.1+5444%tiny%python+3.11",
+                  "path": "/var/tmp/alice.ch/img/127.0.0.1+5444%tiny%python+3.11",
+                  "size_bytes": null
+                },
+                {
+                  "name": "127.0.0.1+5443%tiny%python+3.11",
+                  "path": "/var/tmp/alice.ch/img/127.0.0.1+5443%tiny%python+3.11",
+                  "size_bytes": null
                 }
               ],
-              "allow_accounts": null,
-              "allow_qos": null
+              "gpu_driver": null,
+              "accounting_enforce": [
+                "associations",
+                "limits"
+              ],
+              "enforce_part_limits": "ALL",
+              "gres_types": [
+                "gpu"
+              ],
+              "reservations": []
             }
-          ],
-          "associations": [
-            {
-              "account": "lab_dev",
-              "partition": "cpu",
-              "qos": [
-                "normal"
-              ]
-            },
-            {
-              "account": "lab_dev",
-              "partition": "test",
-              "qos": [
-                "normal"
-              ]
-            },
-            {
-              "account": "lab_dev",
-              "partition": "gpu",
-              "qos": [
-                "normal"
-              ]
-            },
-            {
-              "account": "lab_grads",
-              "partition": "test",
-              "qos": [
-                "normal"
-              ]
-            },
-            {
-              "account": "lab_grads",
-              "partition": "cpu",
-              "qos": [
-                "normal"
-              ]
-            }
-          ],
-          "default_account": "lab_grads",
-          "qos": [
-            "normal"
-          ],
-          "runtime": {
-            "kind": "charliecloud",
-            "version": "0.31",
-            "path": "/usr/bin/ch-run"
-          },
-          "image_dir": "/var/tmp/alice.ch/img",
-          "images": [],
-          "gpu_driver": null
-        }
-        problems: []"#]],
+            problems: []"#]],
     );
 }
 
@@ -235,88 +258,109 @@ fn facts_typed_gpus_no_accounting() {
     check_facts(
         include_str!("../testdata/slurm/facts-apptainer-typed-gpus-no-accounting.txt"),
         expect![[r#"
-        {
-          "cluster": "fasrc",
-          "host": null,
-          "slurm_version": "23.11.4",
-          "user": "jdoe",
-          "fetched_at": null,
-          "partitions": [
             {
-              "name": "kempner_h100",
-              "state": "up",
-              "is_default": false,
-              "max_time_minutes": 4320,
-              "default_time_minutes": 60,
-              "nodes": [
-                "holygpu01",
-                "holygpu02"
-              ],
-              "cpus_per_node": 64,
-              "mem_per_node_mb": 515000,
-              "gpus": [
+              "cluster": "fasrc",
+              "host": null,
+              "slurm_version": "23.11.4",
+              "user": "jdoe",
+              "fetched_at": null,
+              "partitions": [
                 {
-                  "type": "nvidia_h100_80gb_hbm3",
-                  "count": 2
+                  "name": "kempner_h100",
+                  "state": "up",
+                  "is_default": false,
+                  "max_time_minutes": 4320,
+                  "default_time_minutes": 60,
+                  "nodes": [
+                    "holygpu01",
+                    "holygpu02"
+                  ],
+                  "cpus_per_node": 64,
+                  "mem_per_node_mb": 515000,
+                  "gpus": [
+                    {
+                      "type": "nvidia_h100_80gb_hbm3",
+                      "count": 2
+                    }
+                  ],
+                  "allow_accounts": [
+                    "kempner_lab",
+                    "kempner_dev"
+                  ],
+                  "allow_qos": null,
+                  "features": [
+                    "h100",
+                    "ib",
+                    "holyoke"
+                  ]
+                },
+                {
+                  "name": "test",
+                  "state": "up",
+                  "is_default": true,
+                  "max_time_minutes": 720,
+                  "default_time_minutes": null,
+                  "nodes": [
+                    "holy01"
+                  ],
+                  "cpus_per_node": 48,
+                  "mem_per_node_mb": 184000,
+                  "gpus": [],
+                  "allow_accounts": null,
+                  "allow_qos": null,
+                  "features": []
+                },
+                {
+                  "name": "old",
+                  "state": "drain",
+                  "is_default": false,
+                  "max_time_minutes": null,
+                  "default_time_minutes": null,
+                  "nodes": [
+                    "holy02"
+                  ],
+                  "cpus_per_node": 48,
+                  "mem_per_node_mb": 184000,
+                  "gpus": [],
+                  "allow_accounts": null,
+                  "allow_qos": null,
+                  "features": []
                 }
               ],
-              "allow_accounts": [
-                "kempner_lab",
-                "kempner_dev"
+              "associations": [],
+              "default_account": null,
+              "qos": [],
+              "runtime": {
+                "kind": "apptainer",
+                "version": "1.3.4",
+                "path": "/usr/bin/apptainer"
+              },
+              "image_dir": "/n/home01/jdoe/.clusterls/images",
+              "images": [
+                {
+                  "name": "pytorch_2.2.1-cuda12.1-cudnn8-devel.sif",
+                  "path": "/n/home01/jdoe/.clusterls/images/pytorch_2.2.1-cuda12.1-cudnn8-devel.sif",
+                  "size_bytes": 4243845120
+                }
               ],
-              "allow_qos": null
-            },
-            {
-              "name": "test",
-              "state": "up",
-              "is_default": true,
-              "max_time_minutes": 720,
-              "default_time_minutes": null,
-              "nodes": [
-                "holy01"
+              "gpu_driver": "550.54.15",
+              "accounting_enforce": [
+                "associations",
+                "limits",
+                "qos",
+                "safe"
               ],
-              "cpus_per_node": 48,
-              "mem_per_node_mb": 184000,
-              "gpus": [],
-              "allow_accounts": null,
-              "allow_qos": null
-            },
-            {
-              "name": "old",
-              "state": "drain",
-              "is_default": false,
-              "max_time_minutes": null,
-              "default_time_minutes": null,
-              "nodes": [
-                "holy02"
+              "enforce_part_limits": "ANY",
+              "gres_types": [
+                "gpu",
+                "shard"
               ],
-              "cpus_per_node": 48,
-              "mem_per_node_mb": 184000,
-              "gpus": [],
-              "allow_accounts": null,
-              "allow_qos": null
+              "reservations": [
+                "kempner_maint"
+              ]
             }
-          ],
-          "associations": [],
-          "default_account": null,
-          "qos": [],
-          "runtime": {
-            "kind": "apptainer",
-            "version": "1.3.4",
-            "path": "/usr/bin/apptainer"
-          },
-          "image_dir": "/n/home01/jdoe/.clusterls/images",
-          "images": [
-            {
-              "name": "pytorch_2.2.1-cuda12.1-cudnn8-devel.sif",
-              "path": "/n/home01/jdoe/.clusterls/images/pytorch_2.2.1-cuda12.1-cudnn8-devel.sif",
-              "size_bytes": 4243845120
-            }
-          ],
-          "gpu_driver": "550.54.15"
-        }
-        problems: [
-            "associations: sacctmgr: error: slurm_persist_conn_open_without_init: failed to open persistent connection to host:slurmdbd:6819: Connection refused",
-        ]"#]],
+            problems: [
+                "associations: sacctmgr: error: slurm_persist_conn_open_without_init: failed to open persistent connection to host:slurmdbd:6819: Connection refused",
+            ]"#]],
     );
 }
