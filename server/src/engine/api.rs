@@ -732,6 +732,26 @@ impl Engine {
         Ok(())
     }
 
+    /// argv of an interactive shell inside allocation `alloc` (for an editor terminal):
+    /// `srun --jobid=ID --overlap --pty bash -l`, over ssh through the live connection.
+    pub async fn shell_argv(&self, alloc: &str) -> Result<Vec<String>> {
+        if alloc.is_empty() || !alloc.chars().all(|c| c.is_ascii_digit()) {
+            return Err(EngineError::Usage(format!("`{alloc}` is not a job id")));
+        }
+        let remote: Vec<String> =
+            ["srun", &format!("--jobid={alloc}"), "--overlap", "--pty", "bash", "-l"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        match &self.inner.ssh {
+            None => Ok(remote),
+            Some(ssh) => {
+                ssh.ensure_connected().await?;
+                Ok(ssh.terminal_argv(&remote))
+            }
+        }
+    }
+
     /// Tracked jobs of this host, newest first.
     pub fn jobs(&self) -> Result<Vec<JobRecord>> {
         self.inner.store.list(Some(&self.inner.host), false)
@@ -1066,6 +1086,7 @@ mod tests {
         assert_send(e.logs("1", 0, 0));
         assert_send(e.follow("1", |_| {}));
         assert_send(e.connect());
+        assert_send(e.shell_argv("1"));
     }
 
     #[test]

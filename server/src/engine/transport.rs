@@ -475,6 +475,21 @@ impl SshTransport {
         Ok(s)
     }
 
+    /// argv for an interactive terminal running `remote` on the host through the same
+    /// control socket (no new login): `ssh -t [-F cfg] -S SOCKET HOST 'word' ...`.
+    /// ssh joins the remote words with spaces for the remote shell, so each is quoted.
+    pub fn terminal_argv(&self, remote: &[String]) -> Vec<String> {
+        let mut v = self.opts.ssh_words();
+        v.push("-t".into());
+        if let Some((socket, _)) = self.attached() {
+            v.push("-S".into());
+            v.push(socket.display().to_string());
+        }
+        v.push(self.opts.host.clone());
+        v.extend(remote.iter().map(|w| shell::quote(w)));
+        v
+    }
+
     /// Open (or attach to) the connection now, so that errors such as
     /// [`EngineError::LoginRequired`] come before any work.
     pub async fn ensure_connected(&self) -> Result<()> {
