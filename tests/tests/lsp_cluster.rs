@@ -165,3 +165,98 @@ fn allocate_then_run_in_the_allocation() {
     job_state(&mut s, &alloc_id, "cancelled");
     s.shutdown();
 }
+
+/// Stops the ssh master a test started (`ssh -O exit`), also when the test fails.
+struct Master {
+    ssh_config: std::path::PathBuf,
+    socket: String,
+    host: String,
+}
+
+impl Drop for Master {
+    fn drop(&mut self) {
+        let _ = Command::new("ssh")
+            .arg("-F")
+            .arg(&self.ssh_config)
+            .args(["-o", &format!("ControlPath={}", self.socket), "-O", "exit", &self.host])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+#[test]
+fn a_host_that_needs_a_password_gets_a_login_command_then_works() {
+    let Some(c) = require_cluster() else { return };
+    let ws = TempDir::new("login");
+    // alice's key, protected by a passphrase: ssh in batch mode cannot use it, as on a
+    // cluster that asks for a password or a one-time code.
+    let key = ws.path().join("key");
+    std::fs::copy(c.ssh_config.parent().unwrap().join("id_ed25519"), &key).unwrap();
+    let st = Command::new("ssh-keygen")
+        .args(["-q", "-p", "-P", "", "-N", "secret passphrase", "-f"])
+        .arg(&key)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let config = std::fs::read_to_string(&c.ssh_config).unwrap();
+    let config: String = config
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("IdentityFile") {
+                format!("  IdentityFile {}\n", key.display())
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    let ssh_config = ws.path().join("ssh_config");
+    std::fs::write(&ssh_config, config).unwrap();
+    let info = clusterls_tests::ClusterInfo { ssh_config: ssh_config.clone(), ..c.clone() };
+    let mut s = start(&info, &ws);
+
+    // The server says so as soon as it tries, and commands fail with the login command.
+    let m = s.wait("login required", |m| {
+        m["method"] == "clusterls/connectionState" && m["params"]["state"] == "loginRequired"
+    });
+    assert!(m["params"]["message"].as_str().unwrap().contains("needs a password"), "{m}");
+    let r =
+        s.request("workspace/executeCommand", json!({"command": "clusterls.server.refreshFacts"}));
+    assert_eq!(r["error"]["code"], -32001, "{r}");
+    let line = r["error"]["data"]["commandLine"].as_str().unwrap().to_string();
+    assert_eq!(r["error"]["data"]["host"], c.ssh_host);
+    let login = s.call("workspace/executeCommand", json!({"command": "clusterls.server.login"}));
+    assert_eq!(login["commandLine"], line.as_str());
+
+    // The user runs it in a terminal and types the passphrase (here: SSH_ASKPASS).
+    let socket = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("ControlPath="))
+        .expect("ControlPath in the login command")
+        .to_string();
+    let _master = Master { ssh_config: ssh_config.clone(), socket, host: c.ssh_host.clone() };
+    let askpass = ws.path().join("askpass");
+    std::fs::write(&askpass, "#!/bin/sh\necho 'secret passphrase'\n").unwrap();
+    std::fs::set_permissions(&askpass, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .unwrap();
+    let st = Command::new("sh")
+        .args(["-c", &line])
+        .env("SSH_ASKPASS", &askpass)
+        .env("SSH_ASKPASS_REQUIRE", "force")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success(), "the login command failed: {line}");
+
+    // Now the server reuses that connection.
+    let login = s.call("workspace/executeCommand", json!({"command": "clusterls.server.login"}));
+    assert_eq!(login, Value::Null);
+    let f = s.call("workspace/executeCommand", json!({"command": "clusterls.server.refreshFacts"}));
+    assert!(f["partitions"].as_array().is_some_and(|p| !p.is_empty()), "{f}");
+    s.shutdown();
+}
