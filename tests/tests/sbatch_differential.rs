@@ -175,6 +175,7 @@ const EXTRA_OPTIONS: &[&str] = &[
     "--qos=high",
     "--gres=shard:1",
     "--reservation=maintenance",
+    "-c 1 hetjob",
     "--ntasks-per-node=0",
 ];
 
@@ -334,6 +335,24 @@ fn mutate(rng: &mut Rng, seed: &str) -> (String, String) {
         8 => {
             let e = rng.pick(EXTRA_OPTIONS);
             (add_directive(seed, e), format!("added {e}"))
+        }
+        // A second heterogeneous job component after the seed's directives.
+        9 if rng.below(3) == 0 => {
+            let extra = rng.pick(&[
+                "-n 1",
+                "-p gpu -n 1",
+                "-p bogus",
+                "--mem=1G --mem-per-cpu=1G",
+                "-p test -t 9:00:00",
+                "-c 16",
+            ]);
+            let lines: Vec<&str> = seed.lines().collect();
+            let last = directive_lines(seed).into_iter().max().unwrap_or(0);
+            let mut out: Vec<String> = lines[..=last].iter().map(|s| s.to_string()).collect();
+            out.push("#SBATCH hetjob".into());
+            out.push(format!("#SBATCH {extra}"));
+            out.extend(lines[last + 1..].iter().map(|s| s.to_string()));
+            (out.join("\n") + "\n", format!("hetjob component: {extra}"))
         }
         // Two value mutations at once.
         _ => {

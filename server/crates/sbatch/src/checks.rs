@@ -812,12 +812,15 @@ struct Request<'a> {
 
 impl<'a> Request<'a> {
     fn of(script: &'a Script, component: usize) -> Request<'a> {
+        // Heterogeneous job components inherit some options from the ones before them
+        // (measured on 22.05: --account and --time are inherited, --partition,
+        // --cpus-per-task and --gres are not).
+        let inherited = |name: &str| matches!(name, "account" | "qos" | "time" | "reservation");
         let last = |name: &str| {
-            script
-                .directives
-                .iter()
-                .rev()
-                .find(|d| d.component == component && d.name() == Some(name))
+            script.directives.iter().rev().find(|d| {
+                (d.component == component || (inherited(name) && d.component < component))
+                    && d.name() == Some(name)
+            })
         };
         let val = |name: &str| last(name).and_then(|d| d.value.as_deref().map(|v| (d, v)));
         let count = |name: &str| {

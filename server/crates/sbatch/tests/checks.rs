@@ -497,10 +497,13 @@ fn measured_on_sbatch_22_05() {
         "#]],
     );
     // refused: "Multiple partition job request not supported when a partition is set in the association"
-    check_local("#SBATCH -p test,cpu\necho\n", expect![[r#"
+    check_local(
+        "#SBATCH -p test,cpu\necho\n",
+        expect![[r#"
         2:9 error sbatch/partition-list: Your associations for `lab_grads` are per partition, and then Slurm refuses a list of partitions ("Multiple partition job request not supported when a partition is set in the association"). Give one partition.
             at "-p test,cpu"
-    "#]]);
+    "#]],
+    );
     // refused: "did not request any GPU"; "--cpus-per-gpu is mutually exclusive with --cpus-per-task"
     check_local(
         "#SBATCH --mem-per-gpu=4G\n#SBATCH -p gpu -A lab_dev --gres=gpu:1 --cpus-per-gpu=2 -c 2\necho\n",
@@ -510,14 +513,20 @@ fn measured_on_sbatch_22_05() {
         "#]],
     );
     // refused: "Failed to ensure --gpus >= --gres=gpu/--gpus-per-node"; "Node count specification invalid"
-    check_local("#SBATCH -p gpu -A lab_dev --gpus-per-node=4 --gpus=1\necho\n", expect![[r#"
+    check_local(
+        "#SBATCH -p gpu -A lab_dev --gpus-per-node=4 --gpus=1\necho\n",
+        expect![[r#"
         2:45 error sbatch/gpu-conflict: --gpus=1 for the whole job is fewer than the 4 per node asked on line 2: sbatch refuses the job. Make --gpus at least 4, or drop one of them.
             at "--gpus=1"
-    "#]]);
-    check_local("#SBATCH -p gpu -A lab_dev --gpus-per-node=1 --gpus=2\necho\n", expect![[r#"
+    "#]],
+    );
+    check_local(
+        "#SBATCH -p gpu -A lab_dev --gpus-per-node=1 --gpus=2\necho\n",
+        expect![[r#"
         2:52 error sbatch/too-many-gpus: 2 GPUs cannot fit: 1 per node over at most 1 node(s) of partition gpu is 1 ("Node count specification invalid"). Ask for at most 1, or more GPUs per node.
             at "2"
-    "#]]);
+    "#]],
+    );
     // refused: unknown node, feature, reservation, GRES; excluding the only node
     check_local(
         "#SBATCH -w node[01-02] --constraint=a100 --reservation=maint --gres=shard:1\n#SBATCH --exclude=node01\necho\n",
@@ -535,20 +544,31 @@ fn measured_on_sbatch_22_05() {
         "#]],
     );
     // refused: --nodes=0 in an array; accepted without one
-    check_local("#SBATCH --nodes=0 --array=0-3\necho\n", expect![[r#"
+    check_local(
+        "#SBATCH --nodes=0 --array=0-3\necho\n",
+        expect![[r#"
         2:9 error sbatch/invalid-node-count: --nodes=0 in a job array: sbatch refuses it ("Node count specification invalid"). Ask for at least 1 node.
             at "--nodes=0"
-    "#]]);
-    check_local("#SBATCH --nodes=0 -n 2\necho\n", expect![[r#"
+    "#]],
+    );
+    check_local(
+        "#SBATCH --nodes=0 -n 2\necho\n",
+        expect![[r#"
         no findings
-    "#]]);
+    "#]],
+    );
     // accepted: this cluster does not enforce QOS (AccountingStorageEnforce=associations,limits)
-    check_local("#SBATCH --qos=high\necho\n", expect![[r#"
+    check_local(
+        "#SBATCH --qos=high\necho\n",
+        expect![[r#"
         2:15 warning sbatch/unknown-qos: The cluster has no QOS `high`: this cluster does not enforce QOS, so the job is accepted without one. QOS: normal.
             at "high"
-    "#]]);
+    "#]],
+    );
     // 22.05 has no --extra: `--extra=x` is an abbreviation of --extra-node-info
-    check_local("#SBATCH --extra=x\n#SBATCH --tres-per-task=cpu=2\necho\n", expect![[r#"
+    check_local(
+        "#SBATCH --extra=x\n#SBATCH --tres-per-task=cpu=2\necho\n",
+        expect![[r#"
         2:9 hint sbatch/abbreviated-option: `--extra` works as an abbreviation of --extra-node-info, but may become ambiguous in a later Slurm; write it in full.
             at "--extra"
             fix Write --extra-node-info: "--extra"->"--extra-node-info"
@@ -556,22 +576,43 @@ fn measured_on_sbatch_22_05() {
             at "x"
         3:9 error sbatch/option-version: --tres-per-task needs Slurm 23.02 or newer; the cluster runs 22.05, whose sbatch refuses it. Remove it.
             at "--tres-per-task"
-    "#]]);
+    "#]],
+    );
     // refused: UNLIMITED and 0 exceed a finite MaxTime
-    check_local("#SBATCH -p test --time=UNLIMITED\necho\n", expect![[r#"
+    check_local(
+        "#SBATCH -p test --time=UNLIMITED\necho\n",
+        expect![[r#"
         2:24 error sbatch/time-over-limit: No time limit is longer than partition test's limit of 8 hours (08:00:00): sbatch refuses the job. Ask for at most 08:00:00.
             at "UNLIMITED"
             fix Set the time to 08:00:00: "UNLIMITED"->"08:00:00"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn partition_limits_not_enforced_is_a_warning() {
     let mut f = local_facts();
     f.enforce_part_limits = Some("NO".into());
-    check_with("#SBATCH -p test -t 10:00:00\necho\n", Some(&f), expect![[r#"
+    check_with(
+        "#SBATCH -p test -t 10:00:00\necho\n",
+        Some(&f),
+        expect![[r#"
         2:20 warning sbatch/time-over-limit: 10 hours is longer than partition test's limit of 8 hours (08:00:00): the job is accepted but will pend forever. Ask for at most 08:00:00.
             at "10:00:00"
             fix Set the time to 08:00:00: "10:00:00"->"08:00:00"
-    "#]]);
+    "#]],
+    );
+}
+
+/// Measured on 22.05: later components inherit --account and --time, not --partition.
+#[test]
+fn hetjob_components_are_checked_each() {
+    check_local(
+        "#SBATCH -p gpu -A lab_dev -t 9:00:00\n#SBATCH hetjob\n#SBATCH -p gpu -n 1\n#SBATCH hetjob\n#SBATCH -p test\n#SBATCH hetjob\n#SBATCH -A lab_grads\necho\n",
+        expect![[r#"
+            2:30 error sbatch/time-over-limit: 9 hours is longer than partition test's limit of 8 hours (08:00:00): sbatch refuses the job. Ask for at most 08:00:00.
+                at "9:00:00"
+                fix Set the time to 08:00:00: "9:00:00"->"08:00:00"
+        "#]],
+    );
 }
