@@ -29,6 +29,15 @@ pub fn check_parsed(text: &str, script: &Script, facts: Option<&ClusterFacts>) -
     c.line_problems();
     c.options();
     c.duplicates();
+    if script.components > 1
+        && let Some(d) = script.directives.iter().find(|d| d.name() == Some("array"))
+    {
+        c.push(Finding::error(
+            d.span.clone(),
+            "sbatch/hetjob-array",
+            "A heterogeneous job (#SBATCH hetjob) cannot be a job array: sbatch refuses it (\"Invalid job array specification\"). Remove --array or the hetjob separator.",
+        ));
+    }
     for comp in 0..script.components {
         let req = Request::of(script, comp);
         c.conflicts(&req);

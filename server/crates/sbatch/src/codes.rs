@@ -26,6 +26,7 @@ pub const CODES: &[(&str, &str)] = &[
         "sbatch/gpus-per-task-without-tasks",
         "--gpus-per-task without --ntasks or --gpus: sbatch refuses it.",
     ),
+    ("sbatch/hetjob-array", "A heterogeneous job that is also a job array: sbatch refuses it."),
     ("sbatch/image-not-found", "A .sif image that is not among the cluster's images."),
     ("sbatch/indented-directive", "An indented #SBATCH: sbatch ignores it."),
     ("sbatch/invalid-array", "A malformed --array index expression."),
