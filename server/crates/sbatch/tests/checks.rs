@@ -619,8 +619,11 @@ fn hetjob_components_are_checked_each() {
 
 #[test]
 fn hetjob_array() {
-    check("#SBATCH --array=0-3\n#SBATCH hetjob\n#SBATCH -n 1\necho\n", expect![[r#"
+    check(
+        "#SBATCH --array=0-3\n#SBATCH hetjob\n#SBATCH -n 1\necho\n",
+        expect![[r#"
         2:9 error sbatch/hetjob-array: A heterogeneous job (#SBATCH hetjob) cannot be a job array: sbatch refuses it ("Invalid job array specification"). Remove --array or the hetjob separator.
             at "--array=0-3"
-    "#]]);
+    "#]],
+    );
 }

@@ -1,7 +1,7 @@
 //! Benchmark: sbatch scripts checked per second on one core (no shellcheck), with
 //! shellcheck's own time on the same scripts printed beside it.
 //!
-//!     cargo run --release -p clusterls-sbatch --example bench [-- DIR]
+//!     cargo run --release -p clusterls-sbatch --example bench_sbatch [-- DIR]
 //!
 //! DIR defaults to tests/data/sbatch/valid. Prints figures; asserts nothing.
 

@@ -1,7 +1,7 @@
 //! Dockerfiles checked per second: clusterls (in process), hadolint and dockerfile-utils
 //! on the same files in the same run.
 //!
-//! `cargo run --release -p clusterls-dockerfile --example bench -- [DIR] [SECONDS]`
+//! `cargo run --release -p clusterls-dockerfile --example bench_dockerfile -- [DIR] [SECONDS]`
 //! (DIR defaults to tests/data/dockerfiles; peers come from tools/setup-peers.sh and are
 //! skipped with a note when missing). Prints figures; asserts nothing.
 
