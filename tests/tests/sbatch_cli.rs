@@ -51,9 +51,6 @@ fn usage_and_io_failures_exit_2() {
     let out = clusterls(&["check", "/nonexistent/job.sh"], "");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /nonexistent/job.sh"));
-    let out = clusterls(&["--host", "somewhere", "check", "-"], GOOD);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--facts"));
     let dir = scratch("facts");
     let facts = dir.join("facts.json");
     std::fs::write(&facts, "{not json").unwrap();
@@ -185,4 +182,33 @@ fn shellcheck_findings_are_mapped_when_installed() {
         .collect();
     assert!(sc.contains(&("shellcheck/SC2045".to_string(), 3, 10)), "{sc:?}");
     assert!(sc.contains(&("shellcheck/SC2086".to_string(), 3, 31)), "{sc:?}");
+}
+
+#[test]
+fn check_against_the_live_cluster_with_host() {
+    let Some(cluster) = clusterls_tests::require_cluster() else { return };
+    let dir = scratch("host");
+    let script = dir.join("job.sbatch");
+    std::fs::write(&script, "#!/bin/bash\n#SBATCH -p gpuu\n#SBATCH -A lab_grads\necho hi\n")
+        .unwrap();
+    let out = cluster
+        .clusterls(&["check".as_ref(), "--format".as_ref(), "json".as_ref(), script.as_os_str()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", clusterls_tests::describe("check --host", &out));
+    let findings: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> =
+        findings.as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"sbatch/unknown-partition"), "{codes:?}");
+    let message = findings[0]["message"].as_str().unwrap();
+    assert!(message.contains("Did you mean `gpu`?"), "{message}");
+}
+
+#[test]
+fn check_with_an_unreachable_host_says_what_to_do() {
+    let out = clusterls(&["--host", "no-such-host.invalid", "check", "-"], GOOD);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read the facts of no-such-host.invalid"), "{err}");
+    assert!(err.contains("--facts FILE"), "{err}");
 }

@@ -150,12 +150,11 @@ fn load_facts(global: &Global, args: &CheckArgs) -> Result<Option<ClusterFacts>,
         return Ok(Some(facts));
     }
     if let Some(host) = &global.host {
-        // ENGINE CALL POINT: fetch the facts of `host` through `crate::engine` (one round
-        // trip, cached) once the engine exposes a blocking entry for the CLI. Until it is
-        // wired here, --host is a usage error with a way out.
-        return Err(format!(
-            "fetching facts from --host {host} is not wired into `check` yet; run `clusterls --host {host} facts --json > facts.json` and pass --facts facts.json"
-        ));
+        return super::cluster::fetch_facts(global).map(Some).map_err(|e| {
+            format!(
+                "cannot read the facts of {host}: {e}\nOr check against saved facts: `clusterls check --facts FILE` (write FILE with `clusterls --host {host} facts --json`)."
+            )
+        });
     }
     Ok(None)
 }

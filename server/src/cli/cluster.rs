@@ -126,6 +126,15 @@ fn fail(e: &EngineError) -> ExitCode {
     ExitCode::from(e.exit_code())
 }
 
+/// The facts of `--host` for `clusterls check --host`: from the cache when fresh, else
+/// one round trip.
+pub(super) fn fetch_facts(g: &Global) -> Result<clusterls_core::ClusterFacts, String> {
+    runtime().block_on(async {
+        let engine = open(g, None).await.map_err(|e| e.to_string())?;
+        engine.facts(false).await.map(|f| f.facts).map_err(|e| e.to_string())
+    })
+}
+
 /// `--host`, else `host` in clusterls.toml, else the host of a known job.
 async fn open(g: &Global, job: Option<&str>) -> Result<Engine, EngineError> {
     let mut opts = EngineOptions::new("");

@@ -48,7 +48,10 @@ pub fn clusterls(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn clusterls");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    // A usage error exits before reading its input: a broken pipe here is expected.
+    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "writing clusterls' stdin: {e}");
+    }
     child.wait_with_output().expect("wait for clusterls")
 }
 
