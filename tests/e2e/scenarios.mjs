@@ -150,6 +150,31 @@ async function scenario3(page) {
   await shot(page, '3-cancelled');
 }
 
+async function scenario4(page) {
+  step('scenario 4: a host that needs a passphrase; log in from the terminal');
+  // A window on a workspace whose settings name that host.
+  await page.goto(`${url}/?folder=${encodeURIComponent(process.env.E2E_LOGIN_WORKSPACE)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'needs you' });
+  await toast.first().waitFor({ timeout: JOB });
+  await page.locator('[id="clusterls.clusterls.connection"]', { hasText: 'log in' }).waitFor({ timeout: SHORT });
+  await shot(page, '4-login-required');
+  await toast.first().getByRole('button', { name: 'Log In' }).click();
+  // The terminal runs the ssh command; ssh asks for the passphrase.
+  const terminal = page.locator('.terminal-wrapper.active .xterm-rows');
+  await terminal.filter({ hasText: /passphrase/i }).waitFor({ timeout: SHORT });
+  await shot(page, '4-terminal');
+  await page.locator('.terminal-wrapper.active .xterm').click();
+  await page.keyboard.type('secret passphrase');
+  await page.keyboard.press('Enter');
+  // The extension waits for the connection and the status bar says it is up.
+  await page
+    .locator('[id="clusterls.clusterls.connection"]')
+    .filter({ hasText: /testcluster-2fa$/ })
+    .waitFor({ timeout: JOB });
+  await shot(page, '4-logged-in');
+}
+
 const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(work, 'chromium-')), {
   executablePath: '/usr/bin/chromium',
   headless: true,
@@ -176,6 +201,7 @@ try {
     ['1', scenario1],
     ['2', scenario2],
     ['3', scenario3],
+    ['4', scenario4],
   ];
   for (const [n, f] of scenarios) {
     if (!only || only.has(n)) {
