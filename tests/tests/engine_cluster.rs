@@ -131,6 +131,19 @@ fn run_inside_an_allocation() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains("COMPLETED exit 0"), "{text}");
     assert!(text.contains("args=[]"), "{text}");
+    // A long step, cancelled: it ends CANCELLED and the allocation stays.
+    let long =
+        p.write("long.py", "import time\nprint('step started', flush=True)\ntime.sleep(300)\n");
+    let out = p.run(&["run", "--no-container", "--in-alloc", &alloc, long.to_str().unwrap()]);
+    assert!(out.status.success());
+    let step = stdout(&out).trim().trim_start_matches("job ").to_string();
+    assert!(step.starts_with(&format!("{alloc}/")), "{step}");
+    assert!(p.run(&["cancel", &step]).status.success());
+    let out = p.run(&["logs", &step, "--follow"]);
+    assert!(stdout(&out).contains(&format!("job {step} CANCELLED")), "{}", stdout(&out));
+    assert_ne!(out.status.code(), Some(0));
+    let state = stdout(&ssh(&["squeue", "-h", "-j", &alloc, "-o", "%T"]));
+    assert_eq!(state.trim(), "RUNNING");
     // Release it.
     assert!(p.run(&["cancel", &alloc]).status.success());
     wait_for("the allocation to end", || {

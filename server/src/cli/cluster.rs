@@ -328,7 +328,11 @@ async fn follow(engine: &Engine, id: &str) -> ExitCode {
             break rec;
         }
         match engine.poll().await {
-            Ok(events) => events.iter().for_each(print_event),
+            // Only this job's changes (the poll covers every tracked job of the host).
+            Ok(events) => events
+                .iter()
+                .filter(|e| matches!(e, Event::Job { id: i, .. } if i == id))
+                .for_each(print_event),
             Err(e) => return fail(&e),
         }
         let running = engine.job(id).ok().flatten().is_some_and(|r| r.state == JobState::Running);

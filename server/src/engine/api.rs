@@ -821,7 +821,17 @@ impl Engine {
             }
             (q, a, steps)
         };
-        let mut args = vec![q.join(","), a.join(",")];
+        // The allocations that step runs live in: asked of squeue in the same call.
+        let mut squeue_ids = q.clone();
+        for r in live.iter().filter(|r| r.kind == JobKind::Step) {
+            if let Some(alloc) = &r.alloc_id
+                && !squeue_ids.contains(alloc)
+                && !a.contains(alloc)
+            {
+                squeue_ids.push(alloc.clone());
+            }
+        }
+        let mut args = vec![squeue_ids.join(","), a.join(",")];
         args.extend(steps);
         let out = self
             .exec(
@@ -881,13 +891,36 @@ impl Engine {
                 }
             }
         }
+        let mut ended_steps = Vec::new();
         for line in sections.get("steps").map(String::as_str).unwrap_or("").lines() {
-            if let Some((code, dir)) = line.split_once('|')
-                && let Some(r) = live.iter().find(|r| r.run_dir.as_deref() == Some(dir))
-            {
+            let mut f = line.splitn(3, '|');
+            let (Some(code), Some(flag), Some(dir)) = (f.next(), f.next(), f.next()) else {
+                continue;
+            };
+            if let Some(r) = live.iter().find(|r| r.run_dir.as_deref() == Some(dir)) {
                 let code: i32 = code.trim().parse().unwrap_or(-1);
-                let st = if code == 0 { JobState::Completed } else { JobState::Failed };
+                let st = match (flag, code) {
+                    ("cancelled", _) => JobState::Cancelled,
+                    (_, 0) => JobState::Completed,
+                    _ => JobState::Failed,
+                };
+                ended_steps.push(r.id.clone());
                 updates.push((r.id.clone(), st, None, Some(code), None));
+            }
+        }
+        // A step whose allocation has ended (cancelled, timed out) ended with it.
+        let alloc_live = |id: &str| squeue.iter().any(|s| s.id == id && !s.state.is_final());
+        for r in live.iter().filter(|r| r.kind == JobKind::Step && !ended_steps.contains(&r.id)) {
+            if let Some(alloc) = &r.alloc_id
+                && !alloc_live(alloc)
+            {
+                updates.push((
+                    r.id.clone(),
+                    JobState::Cancelled,
+                    Some(format!("allocation {alloc} ended")),
+                    None,
+                    None,
+                ));
             }
         }
         for (id, state, reason, exit_code, nodes) in updates {
@@ -940,7 +973,9 @@ impl Engine {
                 return Ok(rec);
             }
             for e in self.poll().await? {
-                on_event(&e);
+                if matches!(&e, Event::Job { id: i, .. } if i == id) {
+                    on_event(&e);
+                }
             }
             if self.job(id)?.is_some_and(|r| r.is_final()) {
                 continue;

@@ -36,15 +36,18 @@ echo $! > pid
 printf 'dir %s\n' "$d""#;
 
 /// `bash -c POLL_PROGRAM clusterls-poll SQUEUE_IDS SACCT_IDS STEP_DIRS...`: ONE squeue
-/// call for every tracked job, sacct only for jobs squeue no longer shows as live, and
-/// the exit files of step runs. Sections as in [`super::slurm::sections`].
+/// call for every tracked job (and the allocations of step runs), sacct only for jobs
+/// squeue no longer shows as live, and the exit files of step runs
+/// (`CODE|cancelled?|DIR`). Sections as in [`super::slurm::sections`].
 pub const POLL_PROGRAM: &str = r#"q=$1; a=$2; shift 2
 printf '@@clusterls squeue@@\n'
 [ -n "$q" ] && squeue -h -j "$q" -o '%i|%T|%r|%N' 2>&1
 printf '@@clusterls sacct@@\n'
 [ -n "$a" ] && sacct -nP -X -j "$a" -o JobID,JobName,State,ExitCode,NodeList 2>/dev/null
 printf '@@clusterls steps@@\n'
-for d in "$@"; do [ -f "$d/exit_code" ] && printf '%s|%s\n' "$(cat "$d/exit_code")" "$d"; done
+for d in "$@"; do
+  [ -f "$d/exit_code" ] && printf '%s|%s|%s\n' "$(cat "$d/exit_code")" "$([ -f "$d/cancelled" ] && echo cancelled)" "$d"
+done
 true"#;
 
 /// `bash -c LOGS_PROGRAM clusterls-logs DIR OUT_OFFSET ERR_OFFSET`: the new bytes of
@@ -91,9 +94,12 @@ trap - EXIT
 printf 'pulled %s\n' "$final""#;
 
 /// `bash -c CANCEL_STEP_PROGRAM clusterls-cancel DIR`: stop a step run's srun.
+/// It marks the run cancelled and signals srun (the wrapper's child), so that the
+/// wrapper still records an exit status.
 pub const CANCEL_STEP_PROGRAM: &str = r#"d=$1
 [ -f "$d/exit_code" ] && exit 0
-kill -TERM "$(cat "$d/pid")" 2>/dev/null; pkill -TERM -s "$(cat "$d/pid")" 2>/dev/null; true"#;
+: > "$d/cancelled"
+pkill -TERM -P "$(cat "$d/pid")" 2>/dev/null; true"#;
 
 /// Decode standard base64 (the only encoder clusterls talks to is coreutils `base64`).
 pub fn base64_decode(s: &str) -> Vec<u8> {
