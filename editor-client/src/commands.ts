@@ -15,6 +15,7 @@ import {
   Logs,
   RunParams,
   ServerCommand,
+  TerminalCommand,
   connectionState,
   jobState,
 } from './lsp_ext';
@@ -225,22 +226,10 @@ export class Features implements vscode.Disposable {
     if (!alloc) {
       return;
     }
-    const c = vscode.workspace.getConfiguration('clusterls');
-    const host = c.get<string | null>('host');
-    if (!host) {
-      throw new Error('set clusterls.host to open a terminal on the cluster.');
-    }
-    // argv, no shell string: the job id is the only value, and it is Slurm's own.
-    const srun = ['srun', `--jobid=${alloc.id}`, '--overlap', '--pty', 'bash', '-l'];
-    let shellPath: string;
-    let shellArgs: string[];
-    if (host === 'local') {
-      [shellPath, ...shellArgs] = srun;
-    } else {
-      const sshConfig = c.get<string | null>('sshConfig');
-      shellPath = 'ssh';
-      shellArgs = [...(sshConfig ? ['-F', sshConfig] : []), '-t', host, ...srun];
-    }
+    // The server builds the command (ssh through its live connection, then srun), so a
+    // cluster that needs a password or a code does not ask again.
+    const cmd = await this.command<TerminalCommand>(ServerCommand.sessionTerminal, { allocation: alloc.id });
+    const [shellPath, ...shellArgs] = cmd.argv;
     const t = vscode.window.createTerminal({ name: `clusterls: allocation ${alloc.id}`, shellPath, shellArgs });
     t.show();
   }

@@ -14,6 +14,7 @@ export const ServerCommand = {
   refreshFacts: 'clusterls.server.refreshFacts',
   login: 'clusterls.server.login',
   logs: 'clusterls.server.logs',
+  sessionTerminal: 'clusterls.server.sessionTerminal',
 } as const;
 
 export type JobState =
@@ -86,6 +87,16 @@ export interface RunInAllocParams {
 
 export interface CancelParams {
   id: string;
+}
+
+export interface SessionTerminalParams {
+  /** The allocation's job id. */
+  allocation: string;
+}
+
+/** Program and arguments of an interactive shell in an allocation. */
+export interface TerminalCommand {
+  argv: string[];
 }
 
 export interface LogsParams {

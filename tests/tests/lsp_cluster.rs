@@ -147,6 +147,16 @@ fn allocate_then_run_in_the_allocation() {
     assert_eq!(alloc["allocation"], true, "{alloc}");
     assert_eq!(alloc["partition"], "test", "{alloc}");
     let alloc_id = alloc["id"].as_str().unwrap().to_string();
+    // The terminal command goes through the live connection into the allocation.
+    let t = s.call(
+        "workspace/executeCommand",
+        json!({"command": "clusterls.server.sessionTerminal", "arguments": [{"allocation": alloc_id}]}),
+    );
+    let argv: Vec<&str> =
+        t["argv"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    assert_eq!(argv[0], "ssh", "{t}");
+    assert!(argv.contains(&"-S"), "through the control socket: {t}");
+    assert!(argv.contains(&format!("--jobid={alloc_id}").as_str()), "{t}");
     let r = command(
         &mut s,
         "clusterls.server.runInAlloc",

@@ -43,7 +43,8 @@ fn initialize_reports_server_info_and_capabilities_and_nothing_comes_first() {
                 "clusterls.server.jobs",
                 "clusterls.server.refreshFacts",
                 "clusterls.server.login",
-                "clusterls.server.logs"
+                "clusterls.server.logs",
+                "clusterls.server.sessionTerminal"
               ]
             },
             "hoverProvider": true,

@@ -15,10 +15,21 @@ pub mod command {
     pub const REFRESH_FACTS: &str = "clusterls.server.refreshFacts";
     pub const LOGIN: &str = "clusterls.server.login";
     pub const LOGS: &str = "clusterls.server.logs";
+    pub const SESSION_TERMINAL: &str = "clusterls.server.sessionTerminal";
 
     /// Every command, as advertised in `executeCommandProvider`.
-    pub const ALL: &[&str] =
-        &[RUN, PULL, ALLOC, RUN_IN_ALLOC, CANCEL, JOBS, REFRESH_FACTS, LOGIN, LOGS];
+    pub const ALL: &[&str] = &[
+        RUN,
+        PULL,
+        ALLOC,
+        RUN_IN_ALLOC,
+        CANCEL,
+        JOBS,
+        REFRESH_FACTS,
+        LOGIN,
+        LOGS,
+        SESSION_TERMINAL,
+    ];
 }
 
 /// JSON-RPC error code for "the host needs an interactive login first"; the error's
@@ -158,6 +169,22 @@ pub struct RunInAllocParams {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CancelParams {
     pub id: String,
+}
+
+/// Arguments of [`command::SESSION_TERMINAL`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SessionTerminalParams {
+    /// The allocation's job id.
+    pub allocation: String,
+}
+
+/// The answer to [`command::SESSION_TERMINAL`]: the program and arguments of an
+/// interactive shell in the allocation (ssh through the live connection, then srun).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TerminalCommand {
+    pub argv: Vec<String>,
 }
 
 /// Arguments of [`command::LOGS`].

@@ -643,6 +643,12 @@ impl Backend {
                     err: String::from_utf8_lossy(&chunk.err).into_owned(),
                 })
             }
+            command::SESSION_TERMINAL => {
+                let p: ext::SessionTerminalParams = args(name, arguments)?;
+                let c = self.cluster()?;
+                let argv = c.engine.shell_argv(&p.allocation).await.map_err(cluster::error)?;
+                to_value(ext::TerminalCommand { argv })
+            }
             command::LOGIN => {
                 let c = self.cluster()?;
                 match c.engine.connect().await {
