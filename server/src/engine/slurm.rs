@@ -516,6 +516,7 @@ pub fn classify_refusal(stderr: &str) -> (RefusalKind, String, &'static str) {
         .iter()
         .rev()
         .find(|l| l.contains("error"))
+        .or_else(|| lines.iter().find(|l| !l.starts_with("Try ")))
         .or(lines.last())
         .map(|l| l.to_string())
         .unwrap_or_else(|| "(Slurm printed nothing)".to_string());

@@ -364,3 +364,40 @@ fn facts_typed_gpus_no_accounting() {
             ]"#]],
     );
 }
+
+/// Every refusal recorded from the real sbatch 22.05.8 (tests/cluster/record-testdata).
+#[test]
+fn recorded_refusals() {
+    let files = [
+        ("bad-account", include_str!("../testdata/slurm/sbatch-bad-account.stderr.txt")),
+        ("bad-partition", include_str!("../testdata/slurm/sbatch-bad-partition.stderr.txt")),
+        ("bad-time-spec", include_str!("../testdata/slurm/sbatch-bad-time-spec.stderr.txt")),
+        (
+            "forbidden-account-partition",
+            include_str!("../testdata/slurm/sbatch-forbidden-account-partition.stderr.txt"),
+        ),
+        (
+            "invalid-directive",
+            include_str!("../testdata/slurm/sbatch-invalid-directive.stderr.txt"),
+        ),
+        ("time-over-max", include_str!("../testdata/slurm/sbatch-time-over-max.stderr.txt")),
+        ("too-many-gpus", include_str!("../testdata/slurm/sbatch-too-many-gpus.stderr.txt")),
+        ("too-much-memory", include_str!("../testdata/slurm/sbatch-too-much-memory.stderr.txt")),
+    ];
+    let got: Vec<String> = files
+        .iter()
+        .map(|(name, text)| {
+            let (kind, message, _) = classify_refusal(text);
+            format!("{name}: {kind:?}: {message}")
+        })
+        .collect();
+    expect![[r#"
+        bad-account: Account: sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified
+        bad-partition: Partition: sbatch: error: Batch job submission failed: Invalid partition name specified
+        bad-time-spec: TimeLimit: sbatch: error: Invalid --time specification
+        forbidden-account-partition: Account: sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified
+        invalid-directive: InvalidOption: sbatch: unrecognized option '--no-such-option'
+        time-over-max: TimeLimit: sbatch: error: Batch job submission failed: Requested time limit is invalid (missing or exceeds some limit)
+        too-many-gpus: Resources: sbatch: error: Batch job submission failed: Requested node configuration is not available
+        too-much-memory: Resources: sbatch: error: Batch job submission failed: Requested node configuration is not available"#]].assert_eq(&got.join("\n"));
+}
