@@ -31,7 +31,7 @@ if [ -n "$img" ] && [ ! -e "$img" ]; then
 fi
 squeue -h -j "$alloc" -o %T 2>/dev/null | grep -qx RUNNING || {
   echo "clusterls: allocation $alloc is not running (squeue: $(squeue -h -j "$alloc" -o %T 2>&1))" >&2; exit 98; }
-setsid bash -c 'srun --jobid="$1" "${@:2}" bash job.sbatch > output.log 2> error.log; echo $? > exit_code.tmp; mv exit_code.tmp exit_code' clusterls-step "$alloc" "$@" < /dev/null > /dev/null 2>&1 &
+setsid bash -c 'srun --jobid="$1" "${@:2}" bash job.sbatch > output.log 2> error.log & echo $! > srun.pid; wait $!; echo $? > exit_code.tmp; mv exit_code.tmp exit_code' clusterls-step "$alloc" "$@" < /dev/null > /dev/null 2>&1 &
 echo $! > pid
 printf 'dir %s\n' "$d""#;
 
@@ -99,7 +99,7 @@ printf 'pulled %s\n' "$final""#;
 pub const CANCEL_STEP_PROGRAM: &str = r#"d=$1
 [ -f "$d/exit_code" ] && exit 0
 : > "$d/cancelled"
-pkill -TERM -P "$(cat "$d/pid")" 2>/dev/null; true"#;
+kill -TERM "$(cat "$d/srun.pid")" 2>/dev/null; true"#;
 
 /// Decode standard base64 (the only encoder clusterls talks to is coreutils `base64`).
 pub fn base64_decode(s: &str) -> Vec<u8> {
