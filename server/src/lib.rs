@@ -2,6 +2,7 @@
 //! language server, and the command-line interface. The pure checkers and domain
 //! types live in `clusterls-core`, `clusterls-sbatch` and `clusterls-dockerfile`.
 
+pub mod checks;
 pub mod cli;
 pub mod engine;
 pub mod lsp;

@@ -8,8 +8,9 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
 
+use clusterls_core::kind::kind_from_name;
 use clusterls_core::text::human_position;
-use clusterls_core::{ClusterFacts, Finding, LineIndex, Severity};
+use clusterls_core::{ClusterFacts, CodeFilter, FileKind, Finding, LineIndex, Severity};
 use serde_json::{Value, json};
 
 use super::Global;
@@ -41,30 +42,6 @@ pub struct CheckArgs {
     pub stdin_filename: Option<String>,
 }
 
-/// What kind of file a path is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    Sbatch,
-    Dockerfile,
-}
-
-/// `Dockerfile`, `Containerfile`, `*.Dockerfile`, `*.dockerfile`, `Dockerfile.*` are
-/// Dockerfiles; everything else is an sbatch script.
-pub fn file_kind(path: &str) -> FileKind {
-    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
-    let lower = name.to_ascii_lowercase();
-    if lower == "dockerfile"
-        || lower == "containerfile"
-        || lower.ends_with(".dockerfile")
-        || lower.ends_with(".containerfile")
-        || lower.starts_with("dockerfile.")
-    {
-        FileKind::Dockerfile
-    } else {
-        FileKind::Sbatch
-    }
-}
-
 /// One checked file.
 pub struct Checked {
     /// As shown to the user (`<stdin>` for `-`).
@@ -81,6 +58,9 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Codes the project turned off (`[check] disable` in clusterls.toml) come in with
+    // the engine's config; until then nothing is filtered.
+    let filter = CodeFilter::default();
     let shellcheck = !args.no_shellcheck && shellcheck_available();
     let mut checked = Vec::new();
     let mut io_failed = false;
@@ -108,7 +88,7 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
                 }
             }
         };
-        let findings = check_text(&name, &text, facts.as_ref(), shellcheck);
+        let findings = check_text(&name, &text, facts.as_ref(), &filter, shellcheck);
         checked.push(Checked { name, text, findings });
     }
     let out = match args.format {
@@ -159,24 +139,24 @@ fn load_facts(global: &Global, args: &CheckArgs) -> Result<Option<ClusterFacts>,
     Ok(None)
 }
 
-/// Check one file's text, dispatching on its name.
+/// Check one file's text, dispatching on its name: Dockerfile names go to the Dockerfile
+/// checker, everything else is an sbatch script (plus shellcheck when asked).
 pub fn check_text(
     name: &str,
     text: &str,
     facts: Option<&ClusterFacts>,
+    filter: &CodeFilter,
     shellcheck: bool,
 ) -> Vec<Finding> {
-    match file_kind(name) {
-        FileKind::Dockerfile => clusterls_dockerfile::check(text, facts),
-        FileKind::Sbatch => {
-            let mut findings = clusterls_sbatch::check(text, facts);
-            if shellcheck && text.starts_with("#!") {
-                findings.extend(run_shellcheck(text));
-                findings.sort_by_key(|f| (f.range.start, f.range.end));
-            }
-            findings
-        }
+    let kind = kind_from_name(name).unwrap_or(FileKind::Sbatch);
+    let mut findings = crate::checks::check(kind, text, facts, filter);
+    if kind == FileKind::Sbatch && shellcheck && text.starts_with("#!") {
+        let mut extra = run_shellcheck(text);
+        filter.apply(&mut extra);
+        findings.extend(extra);
+        findings.sort_by_key(|f| (f.range.start, f.range.end));
     }
+    findings
 }
 
 fn shellcheck_available() -> bool {
@@ -398,7 +378,7 @@ mod tests {
             ("job.sh", FileKind::Sbatch),
             ("<stdin>", FileKind::Sbatch),
         ] {
-            assert_eq!(file_kind(p), k, "{p}");
+            assert_eq!(kind_from_name(p).unwrap_or(FileKind::Sbatch), k, "{p}");
         }
     }
 

@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use clusterls_core::{Finding, LineIndex};
+use clusterls_core::kind::{has_sbatch_directive, kind_from_name};
+use clusterls_core::{FileKind, Finding, LineIndex};
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::proto::Text;
@@ -18,35 +19,26 @@ pub enum DocKind {
     Other,
 }
 
-/// What a document is, from its file name, its editor language and its content.
+/// What a document is, from its file name, its editor language and its content (the
+/// rules are `clusterls_core::kind`'s, shared with the CLI).
 pub fn kind(uri: &Uri, language_id: &str, text: &str) -> DocKind {
-    let path = uri.path().as_str();
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let lower = name.to_ascii_lowercase();
-    if [".sbatch", ".slurm", ".job"].iter().any(|ext| lower.ends_with(ext)) {
-        return DocKind::Sbatch;
+    match kind_from_name(uri.path().as_str()) {
+        Some(FileKind::Sbatch) => DocKind::Sbatch,
+        Some(FileKind::Dockerfile) => DocKind::Dockerfile,
+        None if language_id == "dockerfile" => DocKind::Dockerfile,
+        None if has_sbatch_directive(text) => DocKind::Sbatch,
+        None => DocKind::Other,
     }
-    if name == "Dockerfile"
-        || name == "Containerfile"
-        || name.ends_with(".Dockerfile")
-        || name.ends_with(".dockerfile")
-        || name.starts_with("Dockerfile.")
-        || name.starts_with("Containerfile.")
-        || language_id == "dockerfile"
-    {
-        return DocKind::Dockerfile;
-    }
-    if has_sbatch_directive(text) {
-        return DocKind::Sbatch;
-    }
-    DocKind::Other
 }
 
-/// Whether a line starts with `#SBATCH` in the script's header. sbatch only reads
-/// directives before the first command; a script whose only `#SBATCH` lines come later
-/// is still one the user meant as a batch script, so any line counts.
-fn has_sbatch_directive(text: &str) -> bool {
-    text.lines().any(|l| l.starts_with("#SBATCH"))
+impl DocKind {
+    pub fn file_kind(self) -> Option<FileKind> {
+        match self {
+            DocKind::Sbatch => Some(FileKind::Sbatch),
+            DocKind::Dockerfile => Some(FileKind::Dockerfile),
+            DocKind::Other => None,
+        }
+    }
 }
 
 #[derive(Debug)]

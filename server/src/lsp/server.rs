@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use clusterls_core::{ClusterFacts, Finding};
+use clusterls_core::{ClusterFacts, CodeFilter, Finding};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -409,10 +409,9 @@ fn next_token() -> u64 {
 
 /// Every finding for a document of `kind`.
 pub fn check(kind: DocKind, text: &str, facts: Option<&ClusterFacts>) -> Vec<Finding> {
-    match kind {
-        DocKind::Sbatch => clusterls_sbatch::check(text, facts),
-        DocKind::Dockerfile => clusterls_dockerfile::check(text, facts),
-        DocKind::Other => Vec::new(),
+    match kind.file_kind() {
+        Some(k) => crate::checks::check(k, text, facts, &CodeFilter::default()),
+        None => Vec::new(),
     }
 }
 

@@ -112,3 +112,53 @@ impl Finding {
         self
     }
 }
+
+/// Codes a project or user turned off: exact codes (`docker/latest-tag`) or whole
+/// namespaces (`apptainer`, `apptainer/*`). One filter for every checker.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CodeFilter {
+    pub disabled: Vec<String>,
+}
+
+impl CodeFilter {
+    /// Whether `code` is disabled, exactly or by its namespace.
+    pub fn disables(&self, code: &str) -> bool {
+        let ns = code.split('/').next().unwrap_or(code);
+        self.disabled.iter().any(|d| {
+            let d = d.trim();
+            d == code || d == ns || d.strip_suffix("/*") == Some(ns)
+        })
+    }
+
+    /// Drop the findings whose code is disabled.
+    pub fn apply(&self, findings: &mut Vec<Finding>) {
+        if !self.disabled.is_empty() {
+            findings.retain(|f| !self.disables(&f.code));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(disabled: &[&str], code: &str, expected: bool) {
+        let filter = CodeFilter { disabled: disabled.iter().map(|s| s.to_string()).collect() };
+        assert_eq!(filter.disables(code), expected, "{disabled:?} disables {code}");
+    }
+
+    #[test]
+    fn code_filter() {
+        check(&[], "docker/sudo", false);
+        check(&["docker/sudo"], "docker/sudo", true);
+        check(&["docker/sudo"], "docker/sudo-x", false);
+        check(&["apptainer"], "apptainer/user-ignored", true);
+        check(&["apptainer/*"], "apptainer/user-ignored", true);
+        check(&[" apptainer/* "], "apptainer/user-ignored", true);
+        check(&["apptainer/*"], "docker/sudo", false);
+        check(&["shellcheck/SC2086"], "shellcheck/SC2086", true);
+        check(&["sbatch/unknown"], "sbatch/unknown-option", false);
+    }
+}

@@ -6,9 +6,11 @@
 
 pub mod facts;
 pub mod finding;
+pub mod kind;
 pub mod suggest;
 pub mod text;
 
 pub use facts::ClusterFacts;
-pub use finding::{Edit, Finding, Fix, Severity};
+pub use finding::{CodeFilter, Edit, Finding, Fix, Severity};
+pub use kind::FileKind;
 pub use text::LineIndex;

@@ -16,23 +16,15 @@ pub mod shell;
 
 pub use parse::{Args, Dockerfile, Flag, Heredoc, Instruction, Kind, Stage, Word, parse};
 
-use clusterls_core::{ClusterFacts, Finding};
-
-/// Project configuration for the checks.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Config {
-    /// Codes never reported (`docker/latest-tag`), or whole namespaces (`apptainer`,
-    /// `apptainer/*`).
-    pub disabled: Vec<String>,
-}
+use clusterls_core::{ClusterFacts, CodeFilter, Finding};
 
 /// Check a Dockerfile. `facts` enables checks against the cluster (GPU driver).
 pub fn check(text: &str, facts: Option<&ClusterFacts>) -> Vec<Finding> {
-    check_with(text, facts, &Config::default())
+    check_with(text, facts, &CodeFilter::default())
 }
 
-/// [`check`] with a project configuration.
-pub fn check_with(text: &str, facts: Option<&ClusterFacts>, config: &Config) -> Vec<Finding> {
+/// [`check`] without the codes a project turned off.
+pub fn check_with(text: &str, facts: Option<&ClusterFacts>, config: &CodeFilter) -> Vec<Finding> {
     let df = parse(text);
     let mut out = checks::run(text, &df, facts);
     let silence = Silencing::new(text, &df);
@@ -43,17 +35,6 @@ pub fn check_with(text: &str, facts: Option<&ClusterFacts>, config: &Config) -> 
     out
 }
 
-impl Config {
-    /// Whether `code` is disabled (exactly, or by its namespace).
-    pub fn disables(&self, code: &str) -> bool {
-        let ns = code.split('/').next().unwrap_or(code);
-        self.disabled.iter().any(|d| {
-            let d = d.trim();
-            d == code || d == ns || d.strip_suffix("/*") == Some(ns)
-        })
-    }
-}
-
 /// `# clusterls-ignore: code[,code]` on the line(s) just above an instruction silences
 /// those codes for it; `# clusterls-ignore-file: code[,code]` anywhere silences them
 /// for the file. A bare `# clusterls-ignore` silences everything on the next
@@ -61,14 +42,14 @@ impl Config {
 /// ignore=...` are honoured through the DL code map, and BuildKit's `# check=skip=...`
 /// directive through its check names.
 struct Silencing {
-    file: Config,
+    file: CodeFilter,
     /// (instruction span, codes; empty = all)
     lines: Vec<(std::ops::Range<usize>, Vec<String>)>,
 }
 
 impl Silencing {
     fn new(text: &str, df: &Dockerfile) -> Silencing {
-        let mut file = Config::default();
+        let mut file = CodeFilter::default();
         let mut lines = Vec::new();
         // `# check=skip=JSONArgsRecommended,...` skips BuildKit's checks, and so ours.
         for d in df.directives.iter().filter(|d| d.name == "check") {
@@ -109,7 +90,8 @@ impl Silencing {
         self.file.disables(&f.code)
             || self.lines.iter().any(|(span, codes)| {
                 span.contains(&f.range.start)
-                    && (codes.is_empty() || Config { disabled: codes.clone() }.disables(&f.code))
+                    && (codes.is_empty()
+                        || CodeFilter { disabled: codes.clone() }.disables(&f.code))
             })
     }
 }

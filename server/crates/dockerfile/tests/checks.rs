@@ -2,8 +2,9 @@
 //! rendered as `line: code [severity] "underlined text": message`, each fix as the
 //! text it would produce around the edit.
 
+use clusterls_core::CodeFilter;
 use clusterls_core::{ClusterFacts, Finding};
-use clusterls_dockerfile::{Config, check_with};
+use clusterls_dockerfile::check_with;
 use expect_test::{Expect, expect};
 
 fn render(text: &str, findings: &[Finding]) -> String {
@@ -38,7 +39,7 @@ fn check(only: &str, text: &str, expect: Expect) {
 
 #[track_caller]
 fn check_facts(only: &str, text: &str, facts: Option<&ClusterFacts>, expect: Expect) {
-    let mut f = check_with(text, facts, &Config::default());
+    let mut f = check_with(text, facts, &CodeFilter::default());
     f.retain(|f| f.code.starts_with(only));
     expect.assert_eq(&render(text, &f));
 }
@@ -772,7 +773,7 @@ fn silencing() {
         "# check=skip=JSONArgsRecommended,FromAsCasing\nFROM a:1\nCMD python x.py\n",
         expect![[""]],
     );
-    let cfg = Config { disabled: vec!["apptainer/*".into(), "docker/sudo".into()] };
+    let cfg = CodeFilter { disabled: vec!["apptainer/*".into(), "docker/sudo".into()] };
     let f = check_with("FROM u:1\nUSER x\nRUN sudo x\n", None, &cfg);
     assert!(
         f.iter().all(|f| !f.code.starts_with("apptainer/") && f.code != "docker/sudo"),

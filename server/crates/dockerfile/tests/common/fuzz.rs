@@ -4,7 +4,8 @@
 
 #![allow(dead_code)]
 
-use clusterls_dockerfile::{Config, check_with, parse};
+use clusterls_core::CodeFilter;
+use clusterls_dockerfile::{check_with, parse};
 
 pub struct Rng(u64);
 
@@ -290,10 +291,10 @@ pub fn exercise(text: &str) -> usize {
             span_ok(text, n, "stage name");
         }
     }
-    let findings = check_with(text, None, &Config::default());
+    let findings = check_with(text, None, &CodeFilter::default());
     let facts =
         clusterls_core::ClusterFacts { gpu_driver: Some("470.57.02".into()), ..Default::default() };
-    let with_facts = check_with(text, Some(&facts), &Config::default());
+    let with_facts = check_with(text, Some(&facts), &CodeFilter::default());
     for f in findings.iter().chain(&with_facts) {
         span_ok(text, &f.range, &f.code);
         assert!(
@@ -313,7 +314,7 @@ pub fn exercise(text: &str) -> usize {
                 fixed.replace_range(e.range.clone(), &e.replacement);
             }
             // The fixed text must itself parse and check without panicking.
-            let _ = check_with(&fixed, None, &Config::default());
+            let _ = check_with(&fixed, None, &CodeFilter::default());
         }
     }
     findings.len()

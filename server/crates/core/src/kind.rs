@@ -1,0 +1,73 @@
+//! What kind of file a document is. One rule for the CLI and the language server.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    Sbatch,
+    Dockerfile,
+}
+
+/// The kind a file name says, if it says one: `Dockerfile`, `Containerfile`,
+/// `*.Dockerfile`, `*.dockerfile`, `*.containerfile`, `Dockerfile.*` and `Containerfile.*`
+/// are Dockerfiles; `*.sbatch`, `*.slurm` and `*.job` are sbatch scripts. `path` may be a
+/// whole path with `/` or `\` separators.
+pub fn kind_from_name(path: &str) -> Option<FileKind> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    let docker = ["dockerfile", "containerfile"];
+    if docker.iter().any(|d| {
+        lower == *d
+            || lower.strip_suffix(d).is_some_and(|rest| rest.ends_with('.'))
+            || lower.strip_prefix(d).is_some_and(|rest| rest.starts_with('.'))
+    }) {
+        return Some(FileKind::Dockerfile);
+    }
+    if [".sbatch", ".slurm", ".job"].iter().any(|ext| lower.ends_with(ext)) {
+        return Some(FileKind::Sbatch);
+    }
+    None
+}
+
+/// Whether some line starts with `#SBATCH`. sbatch reads directives only before the
+/// first command, but a script whose `#SBATCH` lines all come later is still one the
+/// user meant as a batch script (and the checker says why they are ignored).
+pub fn has_sbatch_directive(text: &str) -> bool {
+    text.lines().any(|l| l.starts_with("#SBATCH"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(name: &str, expected: Option<FileKind>) {
+        assert_eq!(kind_from_name(name), expected, "{name}");
+    }
+
+    #[test]
+    fn by_name() {
+        use FileKind::*;
+        check("Dockerfile", Some(Dockerfile));
+        check("/w/my dir/Containerfile", Some(Dockerfile));
+        check("gpu.Dockerfile", Some(Dockerfile));
+        check("gpu.dockerfile", Some(Dockerfile));
+        check("Dockerfile.cuda", Some(Dockerfile));
+        check("Containerfile.dev", Some(Dockerfile));
+        check(r"C:\w\Dockerfile", Some(Dockerfile));
+        check("train.sbatch", Some(Sbatch));
+        check("a.slurm", Some(Sbatch));
+        check("a.JOB", Some(Sbatch));
+        check("train.py", None);
+        check("run.sh", None);
+        check("mydockerfile", None);
+        check("Dockerfiles", None);
+    }
+
+    #[test]
+    fn by_content() {
+        assert!(has_sbatch_directive("#!/bin/bash\n#SBATCH -p gpu\n"));
+        assert!(!has_sbatch_directive("#!/bin/bash\n# SBATCH -p gpu\n  #SBATCH -p x\n"));
+    }
+}
