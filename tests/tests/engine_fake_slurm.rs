@@ -28,6 +28,14 @@ struct Fake {
     base: std::path::PathBuf,
 }
 
+impl Drop for Fake {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.base);
+        }
+    }
+}
+
 impl Fake {
     fn new(tag: &str) -> Fake {
         let base =
@@ -175,4 +183,28 @@ fn sync_directory_honours_ignore_rules() {
     files.sort();
     expect_test::expect![[r#"["./.gitignore", "./error.log", "./job.sbatch", "./output.log", "./src/main.py", "./src/util.py"]"#]]
         .assert_eq(&format!("{files:?}"));
+}
+
+/// The CLI and several editor windows opening a new job store at the same moment: none
+/// fails with "database is locked".
+#[test]
+fn concurrent_processes_share_a_new_job_store() {
+    let f = Fake::new("store");
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            Command::new(binary())
+                .args(["--host", "local", "jobs", "--json"])
+                .current_dir(f.base.join("project"))
+                .env("CLUSTERLS_STATE_DIR", f.base.join("state"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
 }

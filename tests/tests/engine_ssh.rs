@@ -13,6 +13,14 @@ struct Env {
     base: std::path::PathBuf,
 }
 
+impl Drop for Env {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.base);
+        }
+    }
+}
+
 impl Env {
     /// None (the test is skipped) when the local cluster is not up outside CI.
     fn new(tag: &str) -> Option<Env> {

@@ -87,10 +87,17 @@ impl Store {
         let err = |source| EngineError::Store { path: path.display().to_string(), source };
         let conn = Connection::open(path).map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS jobs(
+        // Switching a new database to WAL takes an exclusive lock that busy_timeout does
+        // not wait for: when several processes open the store at once (CLI, editor
+        // windows), retry briefly instead of failing with "database is locked".
+        let setup = |c: &Connection| -> rusqlite::Result<()> {
+            let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                c.pragma_update(None, "journal_mode", "WAL")?;
+            }
+            c.pragma_update(None, "synchronous", "NORMAL")?;
+            c.execute_batch(
+                "CREATE TABLE IF NOT EXISTS jobs(
                 host TEXT NOT NULL,
                 id TEXT NOT NULL,
                 kind TEXT NOT NULL,
@@ -107,8 +114,26 @@ impl Store {
                 PRIMARY KEY(host, id)
             );
             CREATE INDEX IF NOT EXISTS jobs_live ON jobs(host, final);",
-        )
-        .map_err(err)?;
+            )?;
+            Ok(())
+        };
+        let mut attempt = 0;
+        loop {
+            match setup(&conn) {
+                Ok(()) => break,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if attempt < 100
+                        && matches!(
+                            e.code,
+                            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                        ) =>
+                {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(e) => return Err(err(e)),
+            }
+        }
         Ok(Store { path: path.to_path_buf(), conn: Mutex::new(conn) })
     }
 

@@ -66,10 +66,21 @@ pub fn cluster() -> &'static Cluster {
     try_cluster().expect("the test checked try_cluster() first")
 }
 
-/// A fresh project directory (with clusterls.toml) and job store.
+/// A fresh project directory (with clusterls.toml) and job store; removed when the
+/// test passes, kept for a look when it fails.
 pub struct Project {
     pub dir: PathBuf,
     pub state: PathBuf,
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        if !std::thread::panicking()
+            && let Some(base) = self.dir.parent()
+        {
+            let _ = std::fs::remove_dir_all(base);
+        }
+    }
 }
 
 impl Project {
