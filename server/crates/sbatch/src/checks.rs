@@ -1043,6 +1043,41 @@ impl Checker<'_> {
         }
     }
 
+    /// `sbatch/unknown-account` when the user has no such account at all (whatever the
+    /// partition). Whether the account is known (or the facts cannot say).
+    fn account_known(&mut self, f: &ClusterFacts, r: &Request, acct: &str) -> bool {
+        if f.associations.is_empty() {
+            return false;
+        }
+        let accounts = f.accounts();
+        if accounts.contains(&acct) {
+            return true;
+        }
+        let ar = r
+            .account
+            .and_then(|d| d.value_span.clone())
+            .or(r.partition.map(|p| p.span.clone()))
+            .unwrap_or(0..0);
+        let sugg = did_you_mean(acct, accounts.iter().copied());
+        let mut fd = Finding::new(
+            ar.clone(),
+            if f.enforces("associations") { Severity::Error } else { Severity::Warning },
+            "sbatch/unknown-account",
+            format!(
+                "You have no account `{acct}` on this cluster: sbatch refuses the job (\"Invalid account\").{} Your accounts: {}.",
+                sugg.map(|s| format!(" Did you mean `{s}`?")).unwrap_or_default(),
+                accounts.join(", ")
+            ),
+        );
+        if let Some(s) = sugg
+            && r.account.is_some()
+        {
+            fd = fd.with_fix(Fix::replace(format!("Change to {s}"), ar, s));
+        }
+        self.push(fd);
+        false
+    }
+
     fn against_facts(&mut self, f: &ClusterFacts, r: &Request) {
         if f.partitions.is_empty() {
             return;
@@ -1081,6 +1116,13 @@ impl Checker<'_> {
                 }
             }
             if parts.is_empty() {
+                // No partition to check against, but an account the user lacks is wrong
+                // on every partition.
+                if let Some(acct) =
+                    r.account.and_then(|d| d.value.clone()).or(f.default_account.clone())
+                {
+                    self.account_known(f, r, &acct);
+                }
                 return;
             }
         } else if let Some(p) = f.default_partition() {
@@ -1197,65 +1239,45 @@ impl Checker<'_> {
         }
         // Accounts.
         let account = r.account.and_then(|d| d.value.clone()).or(f.default_account.clone());
-        if !f.associations.is_empty()
-            && let Some(acct) = account.as_deref()
+        if let Some(acct) = account.as_deref()
+            && self.account_known(f, r, acct)
         {
             let accounts = f.accounts();
             let ar = r.account.and_then(|d| d.value_span.clone()).unwrap_or(anchor(None));
-            if !accounts.contains(&acct) {
-                let sugg = did_you_mean(acct, accounts.iter().copied());
-                let mut fd = Finding::new(
-                    ar.clone(),
-                    if f.enforces("associations") { Severity::Error } else { Severity::Warning },
-                    "sbatch/unknown-account",
+            // Every listed partition must accept the account (measured on 22.05 with
+            // EnforcePartLimits=ALL: `-p gpu,cpu` with an account only on cpu is refused).
+            for p in parts.iter().copied() {
+                if f.may_use(acct, &p.name) == Some(false) {
+                    let ok: Vec<&str> = f
+                        .partitions
+                        .iter()
+                        .filter(|q| f.may_use(acct, &q.name) == Some(true))
+                        .map(|q| q.name.as_str())
+                        .collect();
+                    let other: Vec<&str> = accounts
+                        .iter()
+                        .copied()
+                        .filter(|a| f.may_use(a, &p.name) == Some(true))
+                        .collect();
+                    self.push(Finding::error(
+                    if r.account.is_some() { ar.clone() } else { anchor(r.partition) },
+                    "sbatch/account-partition",
                     format!(
-                        "You have no account `{acct}` on this cluster: sbatch refuses the job (\"Invalid account\").{} Your accounts: {}.",
-                        sugg.map(|s| format!(" Did you mean `{s}`?")).unwrap_or_default(),
-                        accounts.join(", ")
+                        "Account `{acct}` may not use {}: sbatch refuses the job (\"Invalid account or account/partition combination\"). {}{}",
+                        pname(p),
+                        if ok.is_empty() { String::new() } else { format!("`{acct}` may use: {}. ", ok.join(", ")) },
+                        if other.is_empty() { String::new() } else { format!("Accounts allowed on {}: {}.", p.name, other.join(", ")) }
                     ),
-                );
-                if let Some(s) = sugg
-                    && r.account.is_some()
-                {
-                    fd = fd.with_fix(Fix::replace(format!("Change to {s}"), ar, s));
+                ));
                 }
-                self.push(fd);
-            } else {
-                // Every listed partition must accept the account (measured on 22.05 with
-                // EnforcePartLimits=ALL: `-p gpu,cpu` with an account only on cpu is refused).
-                for p in parts.iter().copied() {
-                    if f.may_use(acct, &p.name) == Some(false) {
-                        let ok: Vec<&str> = f
-                            .partitions
-                            .iter()
-                            .filter(|q| f.may_use(acct, &q.name) == Some(true))
-                            .map(|q| q.name.as_str())
-                            .collect();
-                        let other: Vec<&str> = accounts
-                            .iter()
-                            .copied()
-                            .filter(|a| f.may_use(a, &p.name) == Some(true))
-                            .collect();
-                        self.push(Finding::error(
-                        if r.account.is_some() { ar.clone() } else { anchor(r.partition) },
-                        "sbatch/account-partition",
-                        format!(
-                            "Account `{acct}` may not use {}: sbatch refuses the job (\"Invalid account or account/partition combination\"). {}{}",
-                            pname(p),
-                            if ok.is_empty() { String::new() } else { format!("`{acct}` may use: {}. ", ok.join(", ")) },
-                            if other.is_empty() { String::new() } else { format!("Accounts allowed on {}: {}.", p.name, other.join(", ")) }
-                        ),
-                    ));
-                    }
-                    if let Some(allowed) = &p.allow_accounts
-                        && !allowed.iter().any(|a| a == acct || a == "ALL")
-                    {
-                        self.push(Finding::error(
-                        ar.clone(),
-                        "sbatch/account-partition",
-                                                format!("{} only allows accounts {}; `{acct}` is refused. Use one of those or another partition.", pname(p), allowed.join(", ")),
-                    ));
-                    }
+                if let Some(allowed) = &p.allow_accounts
+                    && !allowed.iter().any(|a| a == acct || a == "ALL")
+                {
+                    self.push(Finding::error(
+                    ar.clone(),
+                    "sbatch/account-partition",
+                                            format!("{} only allows accounts {}; `{acct}` is refused. Use one of those or another partition.", pname(p), allowed.join(", ")),
+                ));
                 }
             }
         }

@@ -371,6 +371,17 @@ fn facts_partition_account_qos() {
             fix Change to lab_grads: "lab_grad"->"lab_grads"
     "#]],
     );
+    // A misspelled partition does not hide an account the user lacks everywhere.
+    check_facts(
+        "#SBATCH -p gpuu\n#SBATCH -A other_lab\necho\n",
+        expect![[r#"
+            2:12 error sbatch/unknown-partition: The cluster has no partition `gpuu`: sbatch refuses the job. Did you mean `gpu`? Partitions: cpu, gpu, gpu_test, old.
+                at "gpuu"
+                fix Change to gpu: "gpuu"->"gpu"
+            3:12 error sbatch/unknown-account: You have no account `other_lab` on this cluster: sbatch refuses the job ("Invalid account"). Your accounts: lab_dev, lab_grads.
+                at "other_lab"
+        "#]],
+    );
     check_facts(
         "#SBATCH -p old\n#SBATCH --qos=hgh\necho\n",
         expect![[r#"
