@@ -199,3 +199,23 @@ fn diagnostics_follow_config_changes_and_the_project_file() {
     assert!(m["params"]["message"].as_str().unwrap().contains("clusterls.toml"), "{m}");
     s.shutdown();
 }
+
+#[test]
+fn codes_disabled_in_the_project_file_disappear_as_it_is_saved() {
+    let (ws, facts) = workspace_with_facts();
+    let mut s = Server::start(json!({"factsFile": facts}), Some(ws.path()));
+    let uri = file_uri(&ws.path().join("a.sbatch"));
+    s.open(&uri, "shellscript", SCRIPT);
+    let d = s.diagnostics_where(&uri, |p| !p["diagnostics"].as_array().unwrap().is_empty());
+    assert!(render_diagnostics(&d).contains("sbatch/unknown-partition"), "{d}");
+    std::fs::write(
+        ws.path().join("clusterls.toml"),
+        "[check]\ndisable = [\"sbatch/unknown-partition\"]\n",
+    )
+    .unwrap();
+    let d = s.diagnostics_where(&uri, |p| {
+        !p["diagnostics"].to_string().contains("sbatch/unknown-partition")
+    });
+    assert!(!render_diagnostics(&d).contains("unknown-partition"), "{d}");
+    s.shutdown();
+}

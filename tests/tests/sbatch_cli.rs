@@ -212,3 +212,29 @@ fn check_with_an_unreachable_host_says_what_to_do() {
     assert!(err.contains("cannot read the facts of no-such-host.invalid"), "{err}");
     assert!(err.contains("--facts FILE"), "{err}");
 }
+
+#[test]
+fn codes_disabled_in_clusterls_toml_are_not_reported() {
+    let dir = scratch("disable");
+    std::fs::write(dir.join("clusterls.toml"), "[check]\ndisable = [\"sbatch\"]\n").unwrap();
+    std::fs::write(dir.join("job.sh"), BAD).unwrap();
+    std::fs::write(dir.join("Dockerfile"), "FROM python\nUSER alice\n").unwrap();
+    let out = std::process::Command::new(sbatch_common::binary())
+        .args(["check", "--no-shellcheck", "job.sh", "Dockerfile"])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(!text.contains("sbatch/"), "{text}");
+    assert!(text.contains("docker/untagged-image"), "{text}");
+    std::fs::write(dir.join("clusterls.toml"), "[check]\ndisable = 5\n").unwrap();
+    let out = std::process::Command::new(sbatch_common::binary())
+        .args(["check", "job.sh"])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("clusterls.toml"));
+}

@@ -58,9 +58,17 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Codes the project turned off (`[check] disable` in clusterls.toml) come in with
-    // the engine's config; until then nothing is filtered.
-    let filter = CodeFilter::default();
+    // Codes the project (or user) turned off: `[check] disable` in clusterls.toml.
+    let filter = match std::env::current_dir()
+        .map_err(|e| e.to_string())
+        .and_then(|dir| crate::engine::config::Config::load(&dir).map_err(|e| e.to_string()))
+    {
+        Ok((config, _)) => config.code_filter(),
+        Err(msg) => {
+            eprintln!("clusterls check: {msg}");
+            return ExitCode::from(2);
+        }
+    };
     let shellcheck = !args.no_shellcheck && shellcheck_available();
     let mut checked = Vec::new();
     let mut io_failed = false;

@@ -16,6 +16,8 @@
 //! partition = "cpu"
 //! account = "lab"
 //! time = "30"
+//! [check]                   # `clusterls check` and the editor's diagnostics
+//! disable = ["apptainer/workdir-ignored", "shellcheck"]   # codes or namespaces
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -41,6 +43,7 @@ pub struct Config {
     pub image_dir: Option<String>,
     pub binds: Option<Vec<String>>,
     pub pull: Option<PullConfig>,
+    pub check: Option<CheckConfig>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -52,7 +55,22 @@ pub struct PullConfig {
     pub cpus: Option<u32>,
 }
 
+/// What the checkers report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Codes (`docker/latest-tag`) or namespaces (`apptainer`, `apptainer/*`) never reported.
+    pub disable: Vec<String>,
+}
+
 impl Config {
+    /// The codes this configuration turns off.
+    pub fn code_filter(&self) -> clusterls_core::CodeFilter {
+        clusterls_core::CodeFilter {
+            disabled: self.check.as_ref().map(|c| c.disable.clone()).unwrap_or_default(),
+        }
+    }
+
     pub fn parse(text: &str, origin: &Path) -> Result<Config> {
         toml::from_str(text).map_err(|e| {
             EngineError::Config(format!(
@@ -88,6 +106,8 @@ impl Config {
             image_dir: self.image_dir.or(other.image_dir),
             binds: self.binds.or(other.binds),
             pull,
+            // The project's list replaces the user's, like every other key.
+            check: self.check.or(other.check),
         }
     }
 

@@ -341,11 +341,13 @@ impl Worker {
             if !force && doc.findings.as_ref().is_some_and(|(v, _)| *v == doc.version) {
                 return;
             }
-            (doc.version, doc.kind, doc.text.clone(), doc.index.clone(), s.facts.clone())
+            let filter = s.project.code_filter();
+            (doc.version, doc.kind, doc.text.clone(), doc.index.clone(), s.facts.clone(), filter)
         };
-        let (version, kind, text, index, facts) = snapshot;
-        let findings = match contain("checking a document", || check(kind, &text, facts.as_deref()))
-        {
+        let (version, kind, text, index, facts, filter) = snapshot;
+        let findings = match contain("checking a document", || {
+            check(kind, &text, facts.as_deref(), &filter)
+        }) {
             Ok(f) => f,
             // A checker bug must not stop the server; the log says which document.
             Err(_) => {
@@ -407,10 +409,15 @@ fn next_token() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// Every finding for a document of `kind`.
-pub fn check(kind: DocKind, text: &str, facts: Option<&ClusterFacts>) -> Vec<Finding> {
+/// Every finding for a document of `kind`, less the codes `clusterls.toml` turns off.
+pub fn check(
+    kind: DocKind,
+    text: &str,
+    facts: Option<&ClusterFacts>,
+    filter: &CodeFilter,
+) -> Vec<Finding> {
     match kind.file_kind() {
-        Some(k) => crate::checks::check(k, text, facts, &CodeFilter::default()),
+        Some(k) => crate::checks::check(k, text, facts, filter),
         None => Vec::new(),
     }
 }
@@ -825,15 +832,19 @@ impl LanguageServer for Backend {
             (
                 doc.text.clone(),
                 doc.index.clone(),
-                findings.map(Ok).unwrap_or(Err((doc.kind, s.facts.clone()))),
+                findings.map(Ok).unwrap_or(Err((
+                    doc.kind,
+                    s.facts.clone(),
+                    s.project.code_filter(),
+                ))),
             )
         };
         let findings = match findings {
             Ok(f) => f,
             // Not checked yet at this version: check now.
-            Err((kind, facts)) => {
-                Arc::new(contain("checking a document", || check(kind, &text, facts.as_deref()))?)
-            }
+            Err((kind, facts, filter)) => Arc::new(contain("checking a document", || {
+                check(kind, &text, facts.as_deref(), &filter)
+            })?),
         };
         let t = proto::Text::new(&text, &index);
         let actions = proto::code_actions(&uri, &t, &findings, t.byte_range(params.range));
