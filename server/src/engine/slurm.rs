@@ -282,27 +282,11 @@ pub fn parse_gres_gpus(s: &str) -> Vec<GpuGres> {
     out
 }
 
-/// Slurm durations: `UNLIMITED`/`infinite` and `NONE`/`n/a` are `None`; otherwise
-/// `[D-]HH:MM:SS`, `MM:SS`, `MM` as `sinfo`/`scontrol` print them, rounded up to minutes.
+/// A duration as `sinfo`/`scontrol` print it (`2-00:00:00`, `30:00`), in minutes rounded
+/// up; `None` for UNLIMITED, `NONE`, `n/a` or anything unreadable. The grammar is Slurm's
+/// `time_str2secs`, parsed by the sbatch checker's `parse_time` (one parser for both).
 pub fn parse_duration_minutes(s: &str) -> Option<u64> {
-    let s = s.trim();
-    if matches!(s.to_ascii_lowercase().as_str(), "unlimited" | "infinite" | "none" | "n/a" | "") {
-        return None;
-    }
-    let (days, rest) = match s.split_once('-') {
-        Some((d, r)) => (d.parse::<u64>().ok()?, r),
-        None => (0, s),
-    };
-    let nums: Vec<u64> = rest.split(':').map(|x| x.parse().ok()).collect::<Option<_>>()?;
-    let secs = match (s.contains('-'), nums.as_slice()) {
-        (_, [h, m, sec]) => h * 3600 + m * 60 + sec,
-        (true, [h, m]) => h * 3600 + m * 60,
-        (true, [h]) => h * 3600,
-        (false, [m, sec]) => m * 60 + sec,
-        (false, [m]) => m * 60,
-        _ => return None,
-    };
-    Some((days * 86400 + secs).div_ceil(60))
+    clusterls_sbatch::values::parse_time(s).ok()?.minutes()
 }
 
 fn parse_runtime(s: &str) -> Option<ContainerRuntime> {
