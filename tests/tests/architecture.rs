@@ -87,6 +87,48 @@ fn pure_crates_do_no_io() {
     }
 }
 
+/// The engine's pure modules (their doc comment starts `//! Pure`) parse Slurm's output
+/// and build command lines and scripts: no IO, no async, no protocol types.
+#[test]
+fn the_engines_pure_modules_do_no_io() {
+    let forbidden = [
+        "std::fs",
+        "std::process",
+        "std::net",
+        "tokio",
+        "openssh",
+        "rusqlite",
+        "std::env::var",
+        "ls_types",
+        "super::transport",
+        "super::store",
+        "super::api",
+    ];
+    let mut pure = 0;
+    for file in rust_files(&repo().join("server/src/engine")) {
+        let text = fs::read_to_string(&file).unwrap();
+        if !text.starts_with("//! Pure") {
+            continue;
+        }
+        pure += 1;
+        let code = text.split("\n#[cfg(test)]").next().unwrap();
+        for (n, line) in code.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for f in forbidden {
+                assert!(
+                    !line.contains(f),
+                    "{}:{}: `{f}` in a pure engine module (it says `//! Pure`)",
+                    file.display(),
+                    n + 1
+                );
+            }
+        }
+    }
+    assert!(pure >= 5, "expected the engine's pure modules to say `//! Pure`, found {pure}");
+}
+
 #[test]
 fn lsp_types_are_built_only_in_the_lsp_module() {
     for file in rust_files(&repo().join("server/src")) {
