@@ -29,10 +29,13 @@ pub struct PullArgs {
 /// Resources of a run or an allocation; unset ones come from clusterls.toml.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ResourceArgs {
+    /// Slurm partition (default: clusterls.toml, then the cluster's default partition)
     #[arg(long, short = 'p')]
     pub partition: Option<String>,
+    /// Slurm account to charge (default: clusterls.toml, then your default account)
     #[arg(long, short = 'A')]
     pub account: Option<String>,
+    /// Quality of service
     #[arg(long, short = 'q')]
     pub qos: Option<String>,
     /// GPUs per job (`--gres=gpu:N`).
