@@ -319,6 +319,60 @@ pub fn clusterls_bin() -> PathBuf {
     .clone()
 }
 
+/// `tests/data/REL` of this repository (recorded output, corpora, fixtures).
+pub fn data_path(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(rel)
+}
+
+/// A fresh directory of its own under the system temp dir,
+/// `clusterls-TAG-PID-N` (unique per process and per call). Removed on drop when
+/// the test passes; kept for a look when it fails (its path is in the panic's output
+/// when the test prints it).
+#[derive(Debug)]
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn new(tag: &str) -> Scratch {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("clusterls-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)
+            .unwrap_or_else(|e| panic!("could not create {}: {e}", dir.display()));
+        Scratch(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// Run `cmd` with `stdin` as its whole standard input (stdout and stderr captured).
+/// A command that exits before reading it all (a usage error) is fine: the broken
+/// pipe is ignored.
+pub fn output_with_stdin(cmd: &mut Command, stdin: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start {:?}: {e}", cmd.get_program()));
+    if let Err(e) = child.stdin.take().expect("piped stdin").write_all(stdin) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "writing the child's stdin: {e}");
+    }
+    child.wait_with_output().expect("wait for the child")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -211,14 +211,14 @@ fn refused_submission_reports_slurms_reason() {
     assert!(stderr(&out).contains("Requested time limit is invalid"), "{}", stderr(&out));
 }
 
-const HOSTILE_DIR: &str = "dir with spaces 'q' \"dq\" $(touch MARKER); `touch MARKER`";
+const HOSTILE_DIR: &str = "dir with spaces 'q' \"dq\" $(touch MARKER); `touch MARKER`\nnl ü";
 const HOSTILE_SCRIPT: &str = "my 'script' $(touch MARKER); `touch MARKER` ü.py";
+const HOSTILE_ARG: &str = "$(touch MARKER); 'x' \"y\"\nz `touch MARKER`";
 
 fn hostile_flow(p: &Project, local: bool) {
     let c = cluster();
     let script = p.write(&format!("{HOSTILE_DIR}/{HOSTILE_SCRIPT}"), PROBE);
-    let hostile_arg = "$(touch MARKER); 'x' \"y\"\nz";
-    let mut args = vec![
+    let args = [
         "run",
         "--partition",
         "test",
@@ -227,35 +227,35 @@ fn hostile_flow(p: &Project, local: bool) {
         "--follow",
         script.to_str().unwrap(),
         "--",
-        hostile_arg,
+        HOSTILE_ARG,
+        "--lr=0.1",
     ];
-    if local {
-        args.splice(0..0, ["--host", "local"]);
-    }
-    let out = if local {
-        let mut cmd = std::process::Command::new("runuser");
-        cmd.args(["-u", "alice", "--", "env"])
-            .arg(format!("CLUSTERLS_STATE_DIR={}", p.state.display()))
-            .arg("CH_IMAGE_CACHE=disabled")
-            .arg(format!("REQUESTS_CA_BUNDLE={}", c.registry_ca))
-            .arg("PATH=/usr/local/bin:/usr/bin:/bin")
-            .arg(binary())
-            .args(&args)
-            .current_dir(&p.dir)
-            .stdin(Stdio::null());
-        cmd.output().unwrap()
-    } else {
-        p.run(&args)
-    };
+    let out = if local { p.cmd_as("alice", &args).output().unwrap() } else { p.run(&args) };
     eprintln!("{}{}", stdout(&out), stderr(&out));
     let text = stdout(&out);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("COMPLETED exit 0"), "{text}");
-    // The argument arrived intact (Python's repr of it).
-    assert!(text.contains(r#"args=['$(touch MARKER); \'x\' "y"\nz']"#), "{text}");
-    // Nothing was executed: no MARKER locally, in alice's home, or in the run directory.
-    assert!(!p.dir.join("MARKER").exists());
-    assert!(!p.dir.join(HOSTILE_DIR).join("MARKER").exists());
+    // Both arguments arrived byte for byte (Python's repr of them), newline included.
+    let args_line = text.lines().find(|l| l.starts_with("args=")).unwrap_or_default();
+    expect![[r#"args=['$(touch MARKER); \'x\' "y"\nz `touch MARKER`', '--lr=0.1']"#]]
+        .assert_eq(args_line);
+    // The run directory keeps the script under its own name, the sbatch script and the logs.
+    let dir = run_dir(&out);
+    let listing =
+        stdout(&ssh(&["find", &dir, "-mindepth", "1", "-maxdepth", "1", "-printf", "%f\\0"]));
+    let mut files: Vec<&str> = listing.split_terminator('\0').collect();
+    files.sort();
+    expect![[r#"["error.log", "job.sbatch", "my 'script' $(touch MARKER); `touch MARKER` ü.py", "output.log"]"#]]
+        .assert_eq(&format!("{files:?}"));
+    // Nothing was executed: no MARKER locally, in alice's home (run directories
+    // included) or in /tmp on the cluster.
+    let local = std::process::Command::new("find")
+        .arg(p.dir.parent().unwrap())
+        .args(["-name", "MARKER"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&local), "", "MARKER appeared locally");
     let found = ssh(&["find", "/home/alice", "/tmp", "-name", "MARKER"]);
     assert_eq!(stdout(&found), "", "MARKER appeared on the cluster");
 }
@@ -333,4 +333,149 @@ fn racing_pulls_and_failed_pulls_are_safe() {
     let listing = stdout(&ssh(&["ls", "-A", &format!("{storage}/img")]));
     expect!["127.0.0.1+5443%tiny%python+3.11"].assert_eq(listing.trim());
     let _ = ssh(&["rm", "-rf", &storage]);
+}
+
+/// A job that exits 3: `run --follow` reports FAILED and exits 3 itself, prints the
+/// job's output and (on stderr) its error file; sacct agrees, and so does the job
+/// store that another process reads.
+#[test]
+fn failing_job_exit_code_propagates() {
+    let Some(p) = Project::new("fail") else { return };
+    let script = p.write(
+        "fail.py",
+        "import sys\nprint('bye')\nprint('oops on stderr', file=sys.stderr)\nsys.exit(3)\n",
+    );
+    let out = p.run(&[
+        "run",
+        "--no-container",
+        "--partition",
+        "test",
+        "--follow",
+        script.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let text = stdout(&out);
+    let id = text.lines().next().unwrap_or_default().trim_start_matches("job ").to_string();
+    // Output and state lines interleave as they come: look for each.
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.contains(&format!("job {id} FAILED exit 3").as_str()), "{text}");
+    assert!(lines.contains(&"bye"), "{text}");
+    assert!(stderr(&out).contains("oops on stderr\n"), "the error file is shown: {}", stderr(&out));
+    let state = cluster().wait_job_done(id.parse().unwrap(), TIMEOUT);
+    assert_eq!(state, "FAILED");
+    let jobs: serde_json::Value =
+        serde_json::from_slice(&p.run(&["jobs", "--json"]).stdout).unwrap();
+    assert_eq!(jobs[0]["id"], id.as_str());
+    assert_eq!(jobs[0]["state"], "FAILED");
+    assert_eq!(jobs[0]["exit_code"], 3);
+}
+
+/// `run --sync DIR` copies the project without what its .gitignore ignores, and the
+/// script imports its neighbours from the copy.
+#[test]
+fn sync_directory_honours_ignore_rules() {
+    let Some(p) = Project::new("sync") else { return };
+    p.write("proj/.gitignore", "data/\n*.ckpt\n");
+    p.write("proj/data/big.bin", "x");
+    p.write("proj/model.ckpt", "x");
+    p.write("proj/src/util.py", "X = 7\n");
+    // (No __pycache__ written by the job itself: the listing is what the sync sent.)
+    let main = p.write(
+        "proj/src/main.py",
+        "import sys\nsys.dont_write_bytecode = True\nimport util\nprint(util.X)\n",
+    );
+    let proj = p.dir.join("proj");
+    let out = p.run(&[
+        "run",
+        "--no-container",
+        "--partition",
+        "test",
+        "--follow",
+        "--sync",
+        proj.to_str().unwrap(),
+        main.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.iter().any(|l| l.ends_with(" COMPLETED exit 0")), "{text}");
+    assert!(lines.contains(&"7"), "the script imported src/util.py: {text}");
+    // What reached the cluster: the run directory, listed over ssh.
+    let dir = run_dir(&out);
+    let listing = stdout(&ssh(&["find", &dir, "-type", "f", "-printf", "%P\\n"]));
+    let mut files: Vec<&str> = listing.lines().collect();
+    files.sort();
+    expect![[
+        r#"[".gitignore", "error.log", "job.sbatch", "output.log", "src/main.py", "src/util.py"]"#
+    ]]
+    .assert_eq(&format!("{files:?}"));
+}
+
+/// The tracker asks Slurm about every tracked job in ONE squeue call per poll:
+/// counted by slurmctld itself (sdiag's per-user RPC statistics) for a user no other
+/// test uses, while three jobs of that user are tracked. One poll
+/// (`jobs --refresh`) must cost exactly what one `squeue -j A,B,C` costs; a squeue
+/// per job would cost three times as much.
+#[test]
+fn one_squeue_per_poll_for_every_tracked_job() {
+    let Some(p) = Project::new("polls") else { return };
+    const USER: &str = "clusterls-polls";
+    ensure_slurm_user(USER);
+    let script = p.write("long.py", "import time\ntime.sleep(600)\n");
+    let run = |args: &[&str]| {
+        let out = p.cmd_as(USER, args).output().unwrap();
+        eprintln!("$ clusterls {}\n{}{}", args.join(" "), stdout(&out), stderr(&out));
+        out
+    };
+    let ids: Vec<String> = (0..3)
+        .map(|_| {
+            let out =
+                run(&["run", "--no-container", "--partition", "cpu", script.to_str().unwrap()]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            stdout(&out).trim().trim_start_matches("job ").to_string()
+        })
+        .collect();
+    struct Cancel(Vec<String>);
+    impl Drop for Cancel {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("runuser")
+                .args(["-u", "clusterls-polls", "--", "scancel"])
+                .args(&self.0)
+                .stdin(Stdio::null())
+                .output();
+        }
+    }
+    let _cancel = Cancel(ids.clone());
+    let rpcs_of = |argv: &[&str]| {
+        let before = slurmctld_rpcs(USER);
+        let out = std::process::Command::new("runuser")
+            .args(["-u", USER, "--"])
+            .args(argv)
+            .current_dir(&p.dir)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{argv:?}: {}", stderr(&out));
+        slurmctld_rpcs(USER) - before
+    };
+    let joined = ids.join(",");
+    let one_squeue = rpcs_of(&["squeue", "-h", "-j", &joined, "-o", "%i|%T|%r|%N"]);
+    assert!(one_squeue > 0, "sdiag counted no RPC for a squeue of {USER}");
+    let before = slurmctld_rpcs(USER);
+    let out = run(&["jobs", "--refresh", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let poll = slurmctld_rpcs(USER) - before;
+    eprintln!("slurmctld RPCs: one squeue of 3 jobs {one_squeue}, one poll of 3 jobs {poll}");
+    let jobs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let live = jobs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| ["PENDING", "RUNNING"].contains(&j["state"].as_str().unwrap_or("")))
+        .count();
+    assert_eq!(live, 3, "all three jobs tracked and live: {jobs}");
+    assert_eq!(
+        poll, one_squeue,
+        "one poll of 3 jobs cost {poll} slurmctld RPCs; one squeue of them costs {one_squeue}"
+    );
 }

@@ -8,57 +8,21 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use clusterls_tests::Scratch;
+
 /// Any single wait in these tests.
 pub const TIMEOUT: Duration = Duration::from_secs(120);
 
-/// The `clusterls` binary: `$CLUSTERLS_BIN`, else built next to this test binary.
-pub fn binary() -> PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("CLUSTERLS_BIN") {
-            return PathBuf::from(p);
-        }
-        let exe = std::env::current_exe().expect("current exe");
-        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
-        let release = profile_dir.file_name().is_some_and(|n| n == "release");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut cmd = Command::new(cargo);
-        cmd.args(["build", "-q", "-p", "clusterls", "--bin", "clusterls"]);
-        if release {
-            cmd.arg("--release");
-        }
-        cmd.env("CARGO_TARGET_DIR", profile_dir.parent().expect("target dir"));
-        cmd.stdin(Stdio::null()).stdout(Stdio::inherit()).stderr(Stdio::inherit());
-        assert!(cmd.status().expect("cargo build").success(), "cargo build -p clusterls failed");
-        profile_dir.join("clusterls")
-    })
-    .clone()
-}
+pub use clusterls_tests::clusterls_bin as binary;
 
-pub struct Cluster {
-    pub ssh_config: PathBuf,
-    pub host: String,
-    pub image: String,
-    pub registry_ca: String,
-    pub dir: PathBuf,
-}
+pub use clusterls_tests::ClusterInfo as Cluster;
 
 static CLUSTER: OnceLock<Option<Cluster>> = OnceLock::new();
 
 /// The local cluster (`tests/cluster/up`), or None when it is not up outside CI
 /// (`clusterls_tests::require_cluster` panics instead under CI=true).
 pub fn try_cluster() -> Option<&'static Cluster> {
-    CLUSTER
-        .get_or_init(|| {
-            clusterls_tests::require_cluster().map(|c| Cluster {
-                ssh_config: c.ssh_config,
-                host: c.ssh_host,
-                image: c.image,
-                registry_ca: c.registry_ca.display().to_string(),
-                dir: c.dir,
-            })
-        })
-        .as_ref()
+    CLUSTER.get_or_init(clusterls_tests::require_cluster).as_ref()
 }
 
 /// The cluster, once a test has checked [`try_cluster`].
@@ -71,37 +35,27 @@ pub fn cluster() -> &'static Cluster {
 pub struct Project {
     pub dir: PathBuf,
     pub state: PathBuf,
-}
-
-impl Drop for Project {
-    fn drop(&mut self) {
-        if !std::thread::panicking()
-            && let Some(base) = self.dir.parent()
-        {
-            let _ = std::fs::remove_dir_all(base);
-        }
-    }
+    scratch: Scratch,
 }
 
 impl Project {
     /// None (the test is skipped) when the local cluster is not up outside CI.
     pub fn new(tag: &str) -> Option<Project> {
         try_cluster()?;
-        let base =
-            std::env::temp_dir().join(format!("clusterls-engine-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&base);
+        let scratch = Scratch::new(&format!("engine-{tag}"));
+        let base = scratch.path();
         let dir = base.join("project");
         let state = base.join("state");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::create_dir_all(&state).unwrap();
         // alice (the --host local tests) must read it all.
-        chmod_r(&base);
+        chmod_r(base);
         std::fs::write(
             dir.join("clusterls.toml"),
             "account = \"lab_dev\"\ntime = \"10\"\n[pull]\npartition = \"test\"\naccount = \"lab_dev\"\n",
         )
         .unwrap();
-        Some(Project { dir, state })
+        Some(Project { dir, state, scratch })
     }
 
     pub fn write(&self, rel: &str, text: &str) -> PathBuf {
@@ -116,10 +70,29 @@ impl Project {
     pub fn cmd(&self, args: &[&str]) -> Command {
         let c = cluster();
         let mut cmd = Command::new(binary());
-        cmd.arg("--ssh-config").arg(&c.ssh_config).arg("--host").arg(&c.host).args(args);
+        cmd.arg("--ssh-config").arg(&c.ssh_config).arg("--host").arg(&c.ssh_host).args(args);
         cmd.current_dir(&self.dir)
             .env("CLUSTERLS_STATE_DIR", &self.state)
             .env("RUST_LOG", "clusterls=info")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// `clusterls --host local ARGS` run as the unix `user` (through `runuser`; the
+    /// tests run as root), with this project's job store: the engine then calls
+    /// sbatch, squeue and sacct itself, as that user.
+    pub fn cmd_as(&self, user: &str, args: &[&str]) -> Command {
+        let c = cluster();
+        let mut cmd = Command::new("runuser");
+        cmd.args(["-u", user, "--", "env"])
+            .arg(format!("CLUSTERLS_STATE_DIR={}", self.state.display()))
+            .arg("CH_IMAGE_CACHE=disabled")
+            .arg(format!("REQUESTS_CA_BUNDLE={}", c.registry_ca.display()))
+            .arg("PATH=/usr/local/bin:/usr/bin:/bin")
+            .arg(binary())
+            .args(["--host", "local"])
+            .args(args)
+            .current_dir(&self.dir)
             .stdin(Stdio::null());
         cmd
     }
@@ -178,26 +151,73 @@ pub fn wait_line(
 }
 
 /// Poll `f` until it returns Some, within TIMEOUT (a condition, never a fixed sleep).
-pub fn wait_for<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        assert!(start.elapsed() < TIMEOUT, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(200));
+#[track_caller]
+pub fn wait_for<T>(what: &str, f: impl FnMut() -> Option<T>) -> T {
+    clusterls_tests::wait_until(what, TIMEOUT, f)
+}
+
+/// Run a command on the cluster as alice through the test ssh config (each word
+/// quoted for the remote shell).
+pub fn ssh(args: &[&str]) -> Output {
+    cluster().ssh(args)
+}
+
+/// The run directory a `clusterls run` reported on stderr
+/// (`clusterls: run directory DIR on HOST`).
+pub fn run_dir(out: &Output) -> String {
+    let err = stderr(out);
+    let line = err
+        .lines()
+        .find_map(|l| l.strip_prefix("clusterls: run directory "))
+        .unwrap_or_else(|| panic!("no run directory reported:\n{err}"));
+    line.rsplit_once(" on ").expect("`DIR on HOST`").0.to_string()
+}
+
+/// A unix user of the machine (created if missing) with a lab_dev association on
+/// every partition, for measurements that must not mix with other tests' (they
+/// all run as alice). Needs root, as the whole suite does.
+pub fn ensure_slurm_user(user: &str) {
+    let run = |argv: &[&str]| {
+        Command::new(argv[0])
+            .args(&argv[1..])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("could not run {}: {e}", argv[0]))
+    };
+    if !run(&["id", user]).status.success() {
+        let o = run(&["useradd", "--create-home", "--shell", "/bin/bash", user]);
+        assert!(o.status.success(), "useradd {user} (the tests run as root): {}", stderr(&o));
+    }
+    let shown =
+        run(&["sacctmgr", "-nP", "show", "assoc", &format!("user={user}"), "format=account"]);
+    if !stdout(&shown).contains("lab_dev") {
+        let o = run(&[
+            "sacctmgr",
+            "-i",
+            "add",
+            "user",
+            user,
+            "Account=lab_dev",
+            "Partition=cpu,test,gpu",
+        ]);
+        assert!(o.status.success(), "sacctmgr add user {user}: {}", stderr(&o));
     }
 }
 
-/// Run a command on the cluster as alice through the test ssh config.
-pub fn ssh(args: &[&str]) -> Output {
-    let c = cluster();
-    Command::new("ssh")
-        .arg("-F")
-        .arg(&c.ssh_config)
-        .arg(&c.host)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("ssh")
+/// The RPCs slurmctld has counted for `user` (sdiag's per-user statistics).
+pub fn slurmctld_rpcs(user: &str) -> u64 {
+    let out = ssh(&["sdiag"]);
+    assert!(out.status.success(), "sdiag: {}", stderr(&out));
+    let text = stdout(&out);
+    let users = text
+        .split_once("Remote Procedure Call statistics by user")
+        .unwrap_or_else(|| panic!("no per-user statistics in sdiag's output:\n{text}"))
+        .1;
+    users
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Pending RPC"))
+        .find(|l| l.split(|c: char| c == '(' || c.is_whitespace()).next() == Some(user))
+        .and_then(|l| l.split("count:").nth(1)?.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }
