@@ -348,6 +348,20 @@ impl Scratch {
     }
 }
 
+/// A `Scratch` is used as the path it holds: `dir.join("a")`, `.current_dir(&dir)`.
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
 impl Drop for Scratch {
     fn drop(&mut self) {
         if !std::thread::panicking() {

@@ -7,29 +7,23 @@ mod engine_common;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use clusterls_tests::Scratch;
 use engine_common::*;
 
 struct Env {
     base: std::path::PathBuf,
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.base);
-        }
-    }
+    _scratch: Scratch,
 }
 
 impl Env {
     /// None (the test is skipped) when the local cluster is not up outside CI.
     fn new(tag: &str) -> Option<Env> {
         try_cluster()?;
-        let base = std::env::temp_dir().join(format!("clusterls-ssh-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&base);
+        let scratch = Scratch::new(&format!("ssh-{tag}"));
+        let base = scratch.path().to_path_buf();
         std::fs::create_dir_all(base.join("home")).unwrap();
         std::fs::create_dir_all(base.join("state")).unwrap();
-        Some(Env { base })
+        Some(Env { base, _scratch: scratch })
     }
 
     /// An ssh config: `extra` lines first (ssh keeps the first value it reads), then

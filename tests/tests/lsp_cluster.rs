@@ -49,7 +49,7 @@ fn job_state(s: &mut Server, id: &str, states: &str) -> Value {
 #[test]
 fn run_logs_cancel_through_the_language_server() {
     let Some(c) = require_cluster() else { return };
-    let ws = TempDir::new("cluster");
+    let ws = TempDir::new("lsp-cluster");
     // A hostile file name: spaces, quotes, $().
     let script = ws.path().join("my 'train' $(x).py");
     std::fs::write(
@@ -132,7 +132,7 @@ fn run_logs_cancel_through_the_language_server() {
 #[test]
 fn allocate_then_run_in_the_allocation() {
     let Some(c) = require_cluster() else { return };
-    let ws = TempDir::new("alloc");
+    let ws = TempDir::new("lsp-alloc");
     let script = ws.path().join("step.py");
     std::fs::write(&script, "import os\nprint('step in', os.environ.get('SLURM_JOB_ID'))\n")
         .unwrap();
@@ -199,7 +199,7 @@ impl Drop for Master {
 #[test]
 fn a_host_that_needs_a_password_gets_a_login_command_then_works() {
     let Some(c) = require_cluster() else { return };
-    let ws = TempDir::new("login");
+    let ws = TempDir::new("lsp-login");
     // alice's key, protected by a passphrase: ssh in batch mode cannot use it, as on a
     // cluster that asks for a password or a one-time code.
     let key = ws.path().join("key");

@@ -3,8 +3,7 @@
 
 mod sbatch_common;
 
-use std::path::PathBuf;
-
+use clusterls_tests::Scratch;
 use expect_test::expect;
 use sbatch_common::{clusterls, data};
 use serde_json::Value;
@@ -12,12 +11,8 @@ use serde_json::Value;
 const BAD: &str = "#!/bin/bash\n#SBATCH --partiton=gpu\n#SBATCH --time=1:30\necho hi\n";
 const GOOD: &str = "#!/bin/bash\n#SBATCH --partition=gpu\n#SBATCH --time=01:30:00\necho hi\n";
 
-fn scratch(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("clusterls-sbatch-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> Scratch {
+    Scratch::new(&format!("sbatch-cli-{name}"))
 }
 
 fn stdout(out: &std::process::Output) -> String {

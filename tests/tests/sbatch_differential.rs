@@ -17,7 +17,7 @@ mod sbatch_common;
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use clusterls_tests::{ClusterInfo, require_cluster};
@@ -517,17 +517,15 @@ fn clusterls_agrees_with_sbatch_test_only() {
     let n: usize =
         std::env::var("CLUSTERLS_DIFF_N").ok().and_then(|s| s.parse().ok()).unwrap_or(600);
     let cases = generate(n);
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("clusterls-differential-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = clusterls_tests::Scratch::new("differential");
+    let dir = scratch.path();
     for c in &cases {
         std::fs::write(dir.join(&c.name), &c.text).unwrap();
     }
     wait_for_healthy_cluster();
     let start = std::time::Instant::now();
     let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
-    let mut sbatch = sbatch_test_only(&cluster, &dir, &names);
+    let mut sbatch = sbatch_test_only(&cluster, dir, &names);
     let sbatch_secs = start.elapsed().as_secs_f64();
     // Scripts whose answer came while the cluster was not healthy are asked again.
     let mut reruns = 0;
@@ -539,10 +537,10 @@ fn clusterls_agrees_with_sbatch_test_only() {
         }
         reruns += again.len();
         wait_for_healthy_cluster();
-        sbatch.extend(sbatch_test_only(&cluster, &dir, &again));
+        sbatch.extend(sbatch_test_only(&cluster, dir, &again));
     }
     let start = std::time::Instant::now();
-    let ours = clusterls_errors(&dir, &cases);
+    let ours = clusterls_errors(dir, &cases);
     let ours_secs = start.elapsed().as_secs_f64();
     let mut agree = 0;
     let mut refused = 0;
@@ -573,7 +571,6 @@ fn clusterls_agrees_with_sbatch_test_only() {
     for d in &disagreements {
         eprintln!("{d}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(cases.len() >= 500);
     assert!(
         refused * 4 > cases.len() && refused * 4 < cases.len() * 3,

@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -17,32 +17,10 @@ use serde_json::{Value, json};
 /// How long any single wait may take before the test fails.
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 
-/// The `clusterls` binary: `$CLUSTERLS_BIN`, else built next to this test binary.
-pub fn binary() -> PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("CLUSTERLS_BIN") {
-            return PathBuf::from(p);
-        }
-        // target/<profile>/deps/lsp_x-hash -> target/<profile>/clusterls
-        let exe = std::env::current_exe().expect("current exe");
-        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
-        let release = profile_dir.file_name().is_some_and(|n| n == "release");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut cmd = Command::new(cargo);
-        cmd.args(["build", "-q", "-p", "clusterls", "--bin", "clusterls"]);
-        if release {
-            cmd.arg("--release");
-        }
-        let target_dir = profile_dir.parent().expect("target dir");
-        cmd.env("CARGO_TARGET_DIR", target_dir);
-        cmd.stdin(Stdio::null()).stdout(Stdio::inherit()).stderr(Stdio::inherit());
-        let status = cmd.status().expect("run cargo build for the clusterls binary");
-        assert!(status.success(), "cargo build -p clusterls failed");
-        profile_dir.join("clusterls")
-    })
-    .clone()
-}
+/// A directory of its own, removed when the test passes.
+pub use clusterls_tests::Scratch as TempDir;
+/// The `clusterls` binary: `$CLUSTERLS_BIN`, else built for this test run.
+pub use clusterls_tests::clusterls_bin as binary;
 
 pub fn write_frame(w: &mut impl Write, body: &[u8]) -> std::io::Result<()> {
     write!(w, "Content-Length: {}\r\n\r\n", body.len())?;
@@ -81,30 +59,6 @@ pub struct Server {
     _dir: Option<TempDir>,
 }
 
-/// A directory removed on drop.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(tag: &str) -> TempDir {
-        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let p =
-            std::env::temp_dir().join(format!("clusterls-lsp-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 impl Server {
     /// Spawn `clusterls lsp` without initializing it.
     pub fn spawn() -> Server {
@@ -115,7 +69,7 @@ impl Server {
 
     /// Spawn any language server speaking LSP on stdio.
     pub fn spawn_command(mut cmd: Command) -> Server {
-        let dir = TempDir::new("log");
+        let dir = TempDir::new("lsp-log");
         let stderr_path = dir.path().join("stderr.log");
         let stderr = std::fs::File::create(&stderr_path).unwrap();
         let mut child = cmd
@@ -353,7 +307,7 @@ pub fn facts_json() -> Value {
 
 /// A workspace directory holding `facts.json`.
 pub fn workspace_with_facts() -> (TempDir, PathBuf) {
-    let dir = TempDir::new("ws");
+    let dir = TempDir::new("lsp-ws");
     let facts = dir.path().join("facts.json");
     std::fs::write(&facts, serde_json::to_string_pretty(&facts_json()).unwrap()).unwrap();
     (dir, facts)
