@@ -326,6 +326,9 @@ fn racing_pulls_and_failed_pulls_are_safe() {
     let _ = ssh(&["rm", "-rf", &storage]);
 }
 
+/// `run` on the `test` partition without a container, following the job.
+const FOLLOW_ON_TEST: &[&str] = &["run", "--no-container", "--partition", "test", "--follow"];
+
 /// A job that exits 3: `run --follow` reports FAILED and exits 3 itself, prints the
 /// job's output and (on stderr) its error file; sacct agrees, and so does the job
 /// store that another process reads.
@@ -336,14 +339,7 @@ fn failing_job_exit_code_propagates() {
         "fail.py",
         "import sys\nprint('bye')\nprint('oops on stderr', file=sys.stderr)\nsys.exit(3)\n",
     );
-    let out = p.run(&[
-        "run",
-        "--no-container",
-        "--partition",
-        "test",
-        "--follow",
-        script.to_str().unwrap(),
-    ]);
+    let out = p.run(&[FOLLOW_ON_TEST, &[script.to_str().unwrap()]].concat());
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let text = stdout(&out);
     let id = text.lines().next().unwrap_or_default().trim_start_matches("job ").to_string();
@@ -376,16 +372,9 @@ fn sync_directory_honours_ignore_rules() {
         "import sys\nsys.dont_write_bytecode = True\nimport util\nprint(util.X)\n",
     );
     let proj = p.dir.join("proj");
-    let out = p.run(&[
-        "run",
-        "--no-container",
-        "--partition",
-        "test",
-        "--follow",
-        "--sync",
-        proj.to_str().unwrap(),
-        main.to_str().unwrap(),
-    ]);
+    let out = p.run(
+        &[FOLLOW_ON_TEST, &["--sync", proj.to_str().unwrap(), main.to_str().unwrap()]].concat(),
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
