@@ -244,22 +244,7 @@ fn oneliner(line: &str) -> BTreeMap<&str, &str> {
 pub fn parse_gres_gpus(s: &str) -> Vec<GpuGres> {
     let mut out = Vec::new();
     // Commas inside `(S:0,1)` do not separate entries.
-    let mut depth = 0;
-    let mut start = 0;
-    let mut items = Vec::new();
-    for (i, c) in s.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                items.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    items.push(&s[start..]);
-    for item in items {
+    for item in clusterls_sbatch::values::split_top_level(s, '(', ')') {
         let item = item.split('(').next().unwrap_or("").trim();
         let parts: Vec<&str> = item.split(':').collect();
         if parts.first() != Some(&"gpu") {

@@ -677,24 +677,29 @@ pub fn check_export(s: &str) -> Result<(), String> {
 }
 
 /// `-B S[:C[:T]]`, each a number, `*` or a range.
-/// Expand a Slurm hostlist (`node[01-03,7],gpu1`) into names; `None` when it is not one.
-pub fn expand_hostlist(s: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
+/// Split a Slurm list on the commas outside `open`..`close` pairs: `a[1,2],b` with
+/// `[`/`]` gives `a[1,2]` and `b`; `gpu:2(S:0,1),mps` with `(`/`)` gives two entries.
+pub fn split_top_level(s: &str, open: char, close: char) -> Vec<&str> {
     let mut items = Vec::new();
-    let (mut depth, mut start) = (0, 0);
+    let (mut depth, mut start) = (0i32, 0);
     for (i, c) in s.char_indices() {
-        match c {
-            '[' => depth += 1,
-            ']' => depth -= 1,
-            ',' if depth == 0 => {
-                items.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            depth -= 1;
+        } else if c == ',' && depth == 0 {
+            items.push(&s[start..i]);
+            start = i + 1;
         }
     }
     items.push(&s[start..]);
-    for item in items {
+    items
+}
+
+/// Expand a Slurm hostlist (`node[01-03,7],gpu1`) into names; `None` when it is not one.
+pub fn expand_hostlist(s: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for item in split_top_level(s, '[', ']') {
         match item.split_once('[') {
             None => out.push(item.to_string()),
             Some((prefix, rest)) => {
