@@ -9,15 +9,17 @@ pub fn poll_interval(since_last_change: Duration, tracked: usize) -> Option<Dura
     if tracked == 0 {
         return None;
     }
+    // slurmctld is shared by everyone on the cluster: one squeue (2 RPCs) a second for the
+    // first seconds after a change, then quickly down to one a minute for a long job.
     let s = since_last_change.as_secs_f64();
     let ms = if s < 10.0 {
-        500
+        1_000
     } else if s < 60.0 {
-        2_000
+        5_000
     } else if s < 600.0 {
-        10_000
+        15_000
     } else {
-        30_000
+        60_000
     };
     Some(Duration::from_millis(ms))
 }
@@ -37,7 +39,7 @@ mod tests {
             .iter()
             .map(|s| format!("{s}s→{:?}", poll_interval(Duration::from_secs(*s), 1).unwrap()))
             .collect();
-        expect!["0s→500ms 5s→500ms 10s→2s 59s→2s 60s→10s 300s→10s 600s→30s 3600s→30s"]
+        expect!["0s→1s 5s→1s 10s→5s 59s→5s 60s→15s 300s→15s 600s→60s 3600s→60s"]
             .assert_eq(&table.join(" "));
         assert_eq!(poll_interval(Duration::ZERO, 0), None);
     }
