@@ -487,10 +487,13 @@ impl Engine {
                 hint: hint.into(),
             });
         };
-        let rec = self.record(&id, JobKind::Alloc, "allocation", JobState::Running, None, None)?;
+        let rec =
+            self.record(&id, JobKind::Alloc, "allocation", JobState::Running, None, None, &res)?;
         Ok(rec)
     }
 
+    /// Store a new job with the resources it asked for, and tell the listeners.
+    #[allow(clippy::too_many_arguments)]
     fn record(
         &self,
         id: &str,
@@ -499,6 +502,7 @@ impl Engine {
         state: JobState,
         run_dir: Option<String>,
         alloc: Option<String>,
+        res: &Resources,
     ) -> Result<JobRecord> {
         let now = store::now();
         let rec = JobRecord {
@@ -514,6 +518,10 @@ impl Engine {
             nodes: None,
             submitted_at: now,
             updated_at: now,
+            partition: res.partition.clone(),
+            account: res.account.clone(),
+            gpus: res.gpus,
+            time_limit: res.time.clone(),
         };
         self.inner.store.insert(&rec)?;
         self.touch();
@@ -684,7 +692,26 @@ impl Engine {
             JobKind::Step => {
                 let alloc = opts.in_alloc.clone().unwrap();
                 let id = format!("{alloc}/{run_name}");
-                self.record(&id, JobKind::Step, &script_name, JobState::Running, dir, Some(alloc))
+                // A step runs on what its allocation holds.
+                let held = match self.job(&alloc)? {
+                    Some(a) => Resources {
+                        partition: a.partition,
+                        account: a.account,
+                        gpus: a.gpus,
+                        time: a.time_limit,
+                        ..Default::default()
+                    },
+                    None => Resources::default(),
+                };
+                self.record(
+                    &id,
+                    JobKind::Step,
+                    &script_name,
+                    JobState::Running,
+                    dir,
+                    Some(alloc),
+                    &held,
+                )
             }
             _ => {
                 let id =
@@ -694,7 +721,7 @@ impl Engine {
                         status: out.status,
                         stderr: format!("no job id in its output: {stdout:?} {stderr}"),
                     })?;
-                self.record(&id, JobKind::Run, &script_name, JobState::Pending, dir, None)
+                self.record(&id, JobKind::Run, &script_name, JobState::Pending, dir, None, &res)
             }
         }
     }
@@ -768,17 +795,7 @@ impl Engine {
 
     /// The bytes of output.log/error.log after the given offsets.
     pub async fn logs(&self, id: &str, out_offset: u64, err_offset: u64) -> Result<LogChunk> {
-        let rec = self.job(id)?.ok_or_else(|| {
-            EngineError::Usage(format!(
-                "job {id} is not tracked on {}; see `clusterls jobs`",
-                self.inner.host
-            ))
-        })?;
-        let dir = rec.run_dir.ok_or_else(|| {
-            EngineError::Usage(format!(
-                "job {id} has no run directory (an allocation has no output)"
-            ))
-        })?;
+        let dir = self.run_dir(id, "an allocation has no output")?;
         let out = self
             .exec(Exec::new(
                 "logs",
@@ -798,6 +815,48 @@ impl Engine {
             }
         }
         Ok(chunk)
+    }
+
+    /// The batch script clusterls generated for job `id` (`job.sbatch` in its run
+    /// directory), read in ONE round trip.
+    pub async fn script(&self, id: &str) -> Result<String> {
+        let dir = self.run_dir(id, "an allocation has no batch script")?;
+        let out = self
+            .exec(Exec::new(
+                "script",
+                bash(
+                    programs::SCRIPT_PROGRAM,
+                    "clusterls-script",
+                    [format!("{dir}/{}", script::SBATCH_FILE)],
+                ),
+            ))
+            .await?;
+        match out.status {
+            0 => Ok(out.stdout_str()),
+            programs::GONE => Err(EngineError::Usage(format!(
+                "the batch script of job {id} is gone from the cluster ({dir}/{} no longer exists); \
+                 it was removed with its run directory",
+                script::SBATCH_FILE
+            ))),
+            status => Err(EngineError::Remote {
+                host: self.inner.host.clone(),
+                what: format!("reading {dir}/{}", script::SBATCH_FILE),
+                status,
+                stderr: last_lines(&out.stderr_str(), 5),
+            }),
+        }
+    }
+
+    /// The run directory of a tracked job; `none` says why a job may have none.
+    fn run_dir(&self, id: &str, none: &str) -> Result<String> {
+        let rec = self.job(id)?.ok_or_else(|| {
+            EngineError::Usage(format!(
+                "job {id} is not tracked on {}; see `clusterls jobs`",
+                self.inner.host
+            ))
+        })?;
+        rec.run_dir
+            .ok_or_else(|| EngineError::Usage(format!("job {id} has no run directory ({none})")))
     }
 
     /// One poll of every live job of this host: ONE remote command (squeue for all,
@@ -1119,9 +1178,70 @@ mod tests {
         assert_send(e.alloc(&Resources::default()));
         assert_send(e.cancel("1"));
         assert_send(e.logs("1", 0, 0));
+        assert_send(e.script("1"));
         assert_send(e.follow("1", |_| {}));
         assert_send(e.connect());
         assert_send(e.shell_argv("1"));
+    }
+
+    /// A scratch state directory and a run directory with a hostile name, removed after.
+    struct Scratch(PathBuf);
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    async fn local_engine(scratch: &Scratch) -> Engine {
+        let mut opts = EngineOptions::new("local");
+        opts.state_dir = Some(scratch.0.join("state"));
+        opts.config = Some(Config::default());
+        Engine::with_transport(opts, Arc::new(LocalTransport::new())).await.unwrap()
+    }
+
+    fn track(e: &Engine, id: &str, kind: JobKind, run_dir: Option<String>) {
+        let res = Resources {
+            partition: Some("gpu".into()),
+            account: Some("lab_dev".into()),
+            gpus: Some(2),
+            time: Some("00:10:00".into()),
+            ..Default::default()
+        };
+        e.record(id, kind, "x.py", JobState::Pending, run_dir, None, &res).unwrap();
+    }
+
+    #[tokio::test]
+    async fn script_reads_the_generated_batch_script_in_one_round_trip() {
+        let scratch =
+            Scratch(std::env::temp_dir().join(format!("clusterls-api-{}", std::process::id())));
+        let run = scratch.0.join("runs/a 'b' $(touch pwned); c\nd");
+        std::fs::create_dir_all(&run).unwrap();
+        let text = "#!/bin/bash\n#SBATCH --partition=gpu\necho 'ü'\n";
+        std::fs::write(run.join(script::SBATCH_FILE), text).unwrap();
+        let e = local_engine(&scratch).await;
+        let run = run.to_str().unwrap().to_string();
+        track(&e, "41", JobKind::Run, Some(run.clone()));
+        let before = e.round_trips();
+        assert_eq!(e.script("41").await.unwrap(), text);
+        assert_eq!(e.round_trips() - before, 1);
+        assert!(!scratch.0.join("runs/pwned").exists() && !Path::new("pwned").exists());
+
+        // The requested resources are kept with the job.
+        let rec = e.job("41").unwrap().unwrap();
+        assert_eq!(
+            (rec.partition.as_deref(), rec.account.as_deref(), rec.gpus, rec.time_limit.as_deref()),
+            (Some("gpu"), Some("lab_dev"), Some(2), Some("00:10:00"))
+        );
+
+        // Each error says what went wrong and what to do.
+        std::fs::remove_dir_all(&run).unwrap();
+        let msg = e.script("41").await.unwrap_err().to_string();
+        assert!(msg.contains("gone from the cluster") && msg.contains("job.sbatch"), "{msg}");
+        let msg = e.script("42").await.unwrap_err().to_string();
+        assert!(msg.contains("job 42 is not tracked on local; see `clusterls jobs`"), "{msg}");
+        track(&e, "43", JobKind::Alloc, None);
+        let msg = e.script("43").await.unwrap_err().to_string();
+        assert!(msg.contains("an allocation has no batch script"), "{msg}");
     }
 
     #[test]

@@ -56,6 +56,14 @@ pub const LOGS_PROGRAM: &str = r#"d=$1
 printf 'out %s\n' "$(tail -c +"$(($2+1))" "$d/output.log" 2>/dev/null | base64 -w0)"
 printf 'err %s\n' "$(tail -c +"$(($3+1))" "$d/error.log" 2>/dev/null | base64 -w0)""#;
 
+/// `bash -c SCRIPT_PROGRAM clusterls-script FILE`: a run's generated batch script, as
+/// it is. Exit [`GONE`] when the file no longer exists.
+pub const SCRIPT_PROGRAM: &str = r#"[ -f "$1" ] || exit 96
+exec cat -- "$1""#;
+
+/// The exit status of [`SCRIPT_PROGRAM`] when the file is gone.
+pub const GONE: i32 = 96;
+
 /// `bash -c PULL_PROGRAM clusterls-pull KIND FINAL REF SRUN_ARGS...`: pull `REF` into
 /// `FINAL` inside a light allocation (srun), atomically: the pull writes a temporary
 /// name that is renamed into place, under an flock so that racing pulls of the same
@@ -143,6 +151,7 @@ mod tests {
             super::STEP_PROGRAM,
             super::POLL_PROGRAM,
             super::LOGS_PROGRAM,
+            super::SCRIPT_PROGRAM,
             super::PULL_PROGRAM,
             super::CANCEL_STEP_PROGRAM,
             super::super::slurm::FACTS_PROGRAM,

@@ -58,6 +58,17 @@ pub struct JobRecord {
     /// Unix seconds.
     pub submitted_at: u64,
     pub updated_at: u64,
+    /// What was asked for at submit (flags merged with `clusterls.toml`); None: the
+    /// cluster's default, or a record written before clusterls kept these.
+    #[serde(default)]
+    pub partition: Option<String>,
+    #[serde(default)]
+    pub account: Option<String>,
+    #[serde(default)]
+    pub gpus: Option<u32>,
+    /// As Slurm takes it (`30`, `1:00:00`, `1-00:00:00`).
+    #[serde(default)]
+    pub time_limit: Option<String>,
 }
 
 impl JobRecord {
@@ -111,11 +122,15 @@ impl Store {
                 nodes TEXT,
                 submitted_at INTEGER NOT NULL,
                 updated_at INTEGER NOT NULL,
+                partition TEXT,
+                account TEXT,
+                gpus INTEGER,
+                time_limit TEXT,
                 PRIMARY KEY(host, id)
             );
             CREATE INDEX IF NOT EXISTS jobs_live ON jobs(host, final);",
             )?;
-            Ok(())
+            migrate(c)
         };
         let mut attempt = 0;
         loop {
@@ -144,8 +159,8 @@ impl Store {
     pub fn insert(&self, r: &JobRecord) -> Result<()> {
         let c = self.conn.lock().unwrap();
         c.execute(
-            "INSERT OR REPLACE INTO jobs(host,id,kind,name,state,reason,exit_code,final,run_dir,alloc_id,nodes,submitted_at,updated_at)
-             VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+            "INSERT OR REPLACE INTO jobs(host,id,kind,name,state,reason,exit_code,final,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit)
+             VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
             params![
                 r.host,
                 r.id,
@@ -159,7 +174,11 @@ impl Store {
                 r.alloc_id,
                 r.nodes,
                 r.submitted_at as i64,
-                r.updated_at as i64
+                r.updated_at as i64,
+                r.partition,
+                r.account,
+                r.gpus,
+                r.time_limit
             ],
         )
         .map_err(|e| self.err(e))?;
@@ -231,8 +250,41 @@ impl Store {
     }
 }
 
-const COLS: &str =
-    "host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at";
+const COLS: &str = "host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit";
+
+/// Columns added after the first release, with their types. A database made by an
+/// older clusterls gets them (`ALTER TABLE ... ADD COLUMN`, NULL in old rows); an
+/// older clusterls keeps working on a migrated database, because it names the columns
+/// it reads and writes and every added column may be NULL. Add new ones at the end.
+const ADDED_COLUMNS: &[(&str, &str)] =
+    &[("partition", "TEXT"), ("account", "TEXT"), ("gpus", "INTEGER"), ("time_limit", "TEXT")];
+
+fn missing_columns(c: &Connection) -> rusqlite::Result<Vec<&'static str>> {
+    let mut st = c.prepare("SELECT name FROM pragma_table_info('jobs')")?;
+    let have =
+        st.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(ADDED_COLUMNS
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| !have.iter().any(|h| h == name))
+        .collect())
+}
+
+/// Bring an older database's table up to date. Several processes may open an old
+/// database at once: the check is repeated inside a write transaction, so exactly one
+/// of them adds the columns and the others find them there.
+fn migrate(c: &Connection) -> rusqlite::Result<()> {
+    if missing_columns(c)?.is_empty() {
+        return Ok(());
+    }
+    let tx = rusqlite::Transaction::new_unchecked(c, rusqlite::TransactionBehavior::Immediate)?;
+    for name in missing_columns(&tx)? {
+        let ty = ADDED_COLUMNS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).unwrap_or("TEXT");
+        // Both words are constants of this file, never user input.
+        tx.execute_batch(&format!("ALTER TABLE jobs ADD COLUMN {name} {ty}"))?;
+    }
+    tx.commit()
+}
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
     Ok(JobRecord {
@@ -248,6 +300,10 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
         nodes: r.get(9)?,
         submitted_at: r.get::<_, i64>(10)? as u64,
         updated_at: r.get::<_, i64>(11)? as u64,
+        partition: r.get(12)?,
+        account: r.get(13)?,
+        gpus: r.get(14)?,
+        time_limit: r.get(15)?,
     })
 }
 
@@ -269,7 +325,99 @@ mod tests {
             nodes: None,
             submitted_at: 1,
             updated_at: 1,
+            partition: Some("gpu".into()),
+            account: Some("lab_dev".into()),
+            gpus: Some(2),
+            time_limit: Some("1:00:00".into()),
         }
+    }
+
+    /// A scratch directory of its own per test.
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("clusterls-store-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    /// The table as clusterls 0.1 made it, before the resource columns.
+    const OLD_SCHEMA: &str = "CREATE TABLE jobs(
+        host TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
+        state TEXT NOT NULL, reason TEXT, exit_code INTEGER, final INTEGER NOT NULL DEFAULT 0,
+        run_dir TEXT, alloc_id TEXT, nodes TEXT, submitted_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL, PRIMARY KEY(host, id));
+        CREATE INDEX jobs_live ON jobs(host, final);
+        INSERT INTO jobs VALUES('h','7','run','old.py','RUNNING',NULL,NULL,0,'/r/7',NULL,'n1',5,6);";
+
+    #[test]
+    fn an_old_database_gains_the_resource_columns_and_keeps_its_jobs() {
+        let dir = scratch("old");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("jobs.sqlite");
+        Connection::open(&path).unwrap().execute_batch(OLD_SCHEMA).unwrap();
+        let s = Store::open(&path).unwrap();
+        let old = s.get("h", "7").unwrap().unwrap();
+        assert_eq!(
+            (old.state, old.run_dir.as_deref(), old.nodes.as_deref(), old.partition, old.gpus),
+            (JobState::Running, Some("/r/7"), Some("n1"), None, None)
+        );
+        s.insert(&rec("8")).unwrap();
+        let new = s.get("h", "8").unwrap().unwrap();
+        assert_eq!(new, rec("8"));
+        // Opening again (the migration already done) changes nothing.
+        drop(s);
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.list(Some("h"), false).unwrap().len(), 2);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// An older clusterls names the columns it reads and writes: it keeps working on a
+    /// migrated database, and its inserts leave the new columns NULL.
+    #[test]
+    fn an_older_clusterls_keeps_working_on_a_migrated_database() {
+        let dir = scratch("compat");
+        let path = dir.join("jobs.sqlite");
+        Store::open(&path).unwrap().insert(&rec("1")).unwrap();
+        let c = Connection::open(&path).unwrap();
+        c.execute(
+            "INSERT OR REPLACE INTO jobs(host,id,kind,name,state,reason,exit_code,final,run_dir,alloc_id,nodes,submitted_at,updated_at)
+             VALUES('h','2','run','x','PENDING',NULL,NULL,0,NULL,NULL,NULL,2,2)",
+            [],
+        )
+        .unwrap();
+        let n: i64 = c
+            .query_row(
+                "SELECT count(*) FROM (SELECT host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at FROM jobs)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 2);
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.get("h", "2").unwrap().unwrap().partition, None);
+        assert_eq!(s.get("h", "1").unwrap().unwrap().gpus, Some(2));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// Several processes open the same old database at once: one migrates, none fails.
+    #[test]
+    fn concurrent_opens_of_an_old_database_migrate_once() {
+        let dir = scratch("race");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("jobs.sqlite");
+        Connection::open(&path).unwrap().execute_batch(OLD_SCHEMA).unwrap();
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    Store::open(&path).map(|s| s.list(None, false).unwrap().len())
+                })
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().unwrap().unwrap(), 1);
+        }
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
