@@ -44,6 +44,7 @@ fn initialize_reports_server_info_and_capabilities_and_nothing_comes_first() {
                 "clusterls.server.refreshFacts",
                 "clusterls.server.login",
                 "clusterls.server.logs",
+                "clusterls.server.script",
                 "clusterls.server.sessionTerminal"
               ]
             },
@@ -117,6 +118,12 @@ fn commands_are_typed_and_unknown_ones_are_invalid_params() {
         json!({"command": "clusterls.server.run", "arguments": ["not an object"]}),
     );
     assert_eq!(r["error"]["code"], -32602, "{r}");
+    let r = s.request(
+        "workspace/executeCommand",
+        json!({"command": "clusterls.server.script", "arguments": [{"id": 7, "extra": 1}]}),
+    );
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    assert!(r["error"]["message"].as_str().unwrap().contains("clusterls.server.script"), "{r}");
     let jobs = s.call("workspace/executeCommand", json!({"command": "clusterls.server.jobs"}));
     assert_eq!(jobs, json!([]));
     let f = s.call("workspace/executeCommand", json!({"command": "clusterls.server.refreshFacts"}));

@@ -1,17 +1,16 @@
-//! The language server's side of the engine: opening it for the configured host,
-//! turning its records, events and errors into `ext` values, and remembering what
-//! resources this server asked for (the job store does not keep them).
+//! The language server's side of the engine: opening it for the configured host, and
+//! turning its records (which keep the resources each job asked for, whichever process
+//! submitted it), events and errors into `ext` values.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
 use super::ext;
 use super::server::Event;
-use crate::engine::{self, Engine, EngineError, EngineOptions, JobKind, JobRecord, Resources};
+use crate::engine::{self, Engine, EngineError, EngineOptions, JobKind, JobRecord};
 
 /// What an engine was opened with; a change means opening a new one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,8 +23,6 @@ pub struct Key {
 pub struct Cluster {
     pub key: Key,
     pub engine: Engine,
-    /// Resources of jobs this server submitted, by job id.
-    asked: Mutex<HashMap<String, Resources>>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -70,12 +67,7 @@ impl Cluster {
                     }
                 }
             });
-            Cluster {
-                key,
-                engine: engine.clone(),
-                asked: Mutex::default(),
-                tasks: vec![forward, engine.start_tracker()],
-            }
+            Cluster { key, engine: engine.clone(), tasks: vec![forward, engine.start_tracker()] }
         });
         Ok(cluster)
     }
@@ -106,33 +98,32 @@ impl Cluster {
         }
     }
 
-    pub fn remember(&self, id: &str, res: Resources) {
-        self.asked.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string(), res);
-    }
-
-    /// A record as the client sees it.
+    /// A record as the client sees it; the resources come from the job store, so they
+    /// are there for every job, whichever process submitted it.
     pub fn job(&self, r: &JobRecord) -> ext::Job {
-        let asked = self.asked.lock().unwrap_or_else(|e| e.into_inner()).get(&r.id).cloned();
-        let state = ext::JobState::from_slurm(r.state.as_str());
-        let log = r.run_dir.as_ref().map(|d| format!("{d}/output.log"));
-        ext::Job {
-            id: r.id.clone(),
-            name: r.name.clone(),
-            state,
-            slurm_state: Some(r.state.as_str().to_string()),
-            partition: asked.as_ref().and_then(|a| a.partition.clone()),
-            gpus: asked.as_ref().and_then(|a| a.gpus),
-            time_limit: asked.as_ref().and_then(|a| a.time.clone()),
-            submitted_at: Some(r.submitted_at),
-            started_at: None,
-            ended_at: r.is_final().then_some(r.updated_at),
-            exit_code: r.exit_code,
-            allocation: r.kind == JobKind::Alloc,
-            log_path: if r.kind == JobKind::Alloc { None } else { log },
-            script_path: r.run_dir.as_ref().map(|d| format!("{d}/job.sbatch")),
-            source: None,
-            reason: r.reason.clone(),
-        }
+        job(r)
+    }
+}
+
+fn job(r: &JobRecord) -> ext::Job {
+    let log = r.run_dir.as_ref().map(|d| format!("{d}/output.log"));
+    ext::Job {
+        id: r.id.clone(),
+        name: r.name.clone(),
+        state: ext::JobState::from_slurm(r.state.as_str()),
+        slurm_state: Some(r.state.as_str().to_string()),
+        partition: r.partition.clone(),
+        gpus: r.gpus,
+        time_limit: r.time_limit.clone(),
+        submitted_at: Some(r.submitted_at),
+        started_at: None,
+        ended_at: r.is_final().then_some(r.updated_at),
+        exit_code: r.exit_code,
+        allocation: r.kind == JobKind::Alloc,
+        log_path: if r.kind == JobKind::Alloc { None } else { log },
+        script_path: r.run_dir.as_ref().map(|d| format!("{d}/{}", engine::script::SBATCH_FILE)),
+        source: None,
+        reason: r.reason.clone(),
     }
 }
 
@@ -172,6 +163,43 @@ mod tests {
         );
         let e = error(EngineError::Usage("give a script".into()));
         assert_eq!(e.code, ErrorCode::InvalidParams);
+    }
+
+    #[test]
+    fn a_record_carries_its_resources_to_the_client() {
+        let r = JobRecord {
+            host: "h".into(),
+            id: "12".into(),
+            kind: JobKind::Run,
+            name: "train.py".into(),
+            state: engine::JobState::parse("RUNNING"),
+            reason: None,
+            exit_code: None,
+            run_dir: Some("/home/a/.clusterls/runs/x y".into()),
+            alloc_id: None,
+            nodes: Some("node1".into()),
+            submitted_at: 100,
+            updated_at: 110,
+            partition: Some("gpu".into()),
+            account: Some("lab_dev".into()),
+            gpus: Some(2),
+            time_limit: Some("1:00:00".into()),
+        };
+        expect_test::expect![[r#"
+            {
+              "id": "12",
+              "name": "train.py",
+              "state": "running",
+              "slurmState": "RUNNING",
+              "partition": "gpu",
+              "gpus": 2,
+              "timeLimit": "1:00:00",
+              "submittedAt": 100,
+              "allocation": false,
+              "logPath": "/home/a/.clusterls/runs/x y/output.log",
+              "scriptPath": "/home/a/.clusterls/runs/x y/job.sbatch"
+            }"#]]
+        .assert_eq(&serde_json::to_string_pretty(&job(&r)).unwrap());
     }
 
     #[test]

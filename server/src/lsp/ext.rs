@@ -15,6 +15,7 @@ pub mod command {
     pub const REFRESH_FACTS: &str = "clusterls.server.refreshFacts";
     pub const LOGIN: &str = "clusterls.server.login";
     pub const LOGS: &str = "clusterls.server.logs";
+    pub const SCRIPT: &str = "clusterls.server.script";
     pub const SESSION_TERMINAL: &str = "clusterls.server.sessionTerminal";
 
     /// Every command, as advertised in `executeCommandProvider`.
@@ -28,6 +29,7 @@ pub mod command {
         REFRESH_FACTS,
         LOGIN,
         LOGS,
+        SCRIPT,
         SESSION_TERMINAL,
     ];
 }
@@ -201,6 +203,23 @@ pub struct Logs {
     pub id: String,
     pub out: String,
     pub err: String,
+}
+
+/// Arguments of [`command::SCRIPT`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScriptParams {
+    pub id: String,
+}
+
+/// The answer to [`command::SCRIPT`]: the batch script clusterls generated for a job.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Script {
+    pub id: String,
+    /// Where it is on the cluster.
+    pub path: String,
+    pub text: String,
 }
 
 /// The answer to [`command::LOGIN`] and the `data` of a [`LOGIN_REQUIRED`] error: the

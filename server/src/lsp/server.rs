@@ -549,7 +549,7 @@ impl Backend {
                     ..Default::default()
                 };
                 let mut opts = engine::RunOptions::new(&script);
-                opts.resources = res.clone();
+                opts.resources = res;
                 opts.image = p.image;
                 let w = self.worker();
                 let progress = w.progress(&format!("Submitting {}", display_name(&script))).await;
@@ -558,7 +558,6 @@ impl Backend {
                     p.finish().await;
                 }
                 let rec = r.map_err(cluster::error)?;
-                c.remember(&rec.id, c.engine.config().resources(&res));
                 let mut job = c.job(&rec);
                 job.source = Some(p.uri);
                 let _ = self.events.send(Event::Job(job.clone()));
@@ -628,7 +627,6 @@ impl Backend {
                     p.finish().await;
                 }
                 let rec = r.map_err(cluster::error)?;
-                c.remember(&rec.id, c.engine.config().resources(&res));
                 let job = c.job(&rec);
                 let _ = self.events.send(Event::Job(job.clone()));
                 to_value(job)
@@ -648,6 +646,14 @@ impl Backend {
                     out: String::from_utf8_lossy(&chunk.out).into_owned(),
                     err: String::from_utf8_lossy(&chunk.err).into_owned(),
                 })
+            }
+            command::SCRIPT => {
+                let p: ext::ScriptParams = args(name, arguments)?;
+                let c = self.cluster()?;
+                let text = c.engine.script(&p.id).await.map_err(cluster::error)?;
+                // The record exists: `script` found its run directory there.
+                let path = c.engine.job(&p.id).ok().flatten().and_then(|r| c.job(&r).script_path);
+                to_value(ext::Script { id: p.id, path: path.unwrap_or_default(), text })
             }
             command::SESSION_TERMINAL => {
                 let p: ext::SessionTerminalParams = args(name, arguments)?;
