@@ -14,6 +14,7 @@ import {
   LoginCommand,
   Logs,
   RunParams,
+  Script,
   ServerCommand,
   TerminalCommand,
   connectionState,
@@ -22,12 +23,22 @@ import {
 
 /** The URI scheme of job logs opened read-only in the editor: `clusterls-log:/<job id>/output.log`. */
 export const LOG_SCHEME = 'clusterls-log';
+/** The URI scheme of generated batch scripts, read-only: `clusterls-script:/<job id>/job.sbatch`. */
+export const SCRIPT_SCHEME = 'clusterls-script';
+
+/** The job id in a `/<job id>/<file>` path (a step's id holds a `/` itself). */
+function jobIdOf(uri: vscode.Uri): string {
+  return uri.path.slice(1, uri.path.lastIndexOf('/'));
+}
 
 export class Features implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Jobs this window submitted: they get an end-of-job notification. */
   private readonly mine = new Set<string>();
   private readonly logChanged = new vscode.EventEmitter<vscode.Uri>();
+  private readonly scriptChanged = new vscode.EventEmitter<vscode.Uri>();
+  /** Scripts fetched by Open Generated Script, by URI, for their read-only documents. */
+  private readonly scripts = new Map<string, string>();
   private loginInProgress: Promise<boolean> | undefined;
   /** The connection to the cluster, in the status bar once the server reports it. */
   private readonly connection = vscode.window.createStatusBarItem('connection', vscode.StatusBarAlignment.Left, 11);
@@ -56,6 +67,11 @@ export class Features implements vscode.Disposable {
         provideTextDocumentContent: (uri) => this.logContent(uri),
       }),
       this.logChanged,
+      vscode.workspace.registerTextDocumentContentProvider(SCRIPT_SCHEME, {
+        onDidChange: this.scriptChanged.event,
+        provideTextDocumentContent: (uri) => this.scriptContent(uri),
+      }),
+      this.scriptChanged,
     );
     ctx.onClient((client) => {
       client.onNotification(jobState, ({ job }) => this.onJob(job));
@@ -297,7 +313,7 @@ export class Features implements vscode.Disposable {
   }
 
   private async logContent(uri: vscode.Uri): Promise<string> {
-    const id = uri.path.split('/')[1];
+    const id = jobIdOf(uri);
     try {
       const logs = await this.command<Logs>(ServerCommand.logs, { id });
       let text = logs.out;
@@ -310,17 +326,37 @@ export class Features implements vscode.Disposable {
     }
   }
 
+  /** The job's generated batch script, fetched from the cluster, in a read-only shell document. */
   async openScript(item?: JobItem) {
     const job = item?.job ?? this.jobs.latest();
     if (!job?.scriptPath) {
-      throw new Error('this job has no generated script.');
+      throw new Error('this job has no generated script (an allocation runs none).');
     }
-    const pick = await vscode.window.showInformationMessage(
-      `The batch script clusterls generated for job ${job.id} is on the cluster at ${job.scriptPath}.`,
-      'Copy Path',
-    );
-    if (pick) {
-      await vscode.env.clipboard.writeText(job.scriptPath);
+    const uri = vscode.Uri.from({ scheme: SCRIPT_SCHEME, path: `/${job.id}/job.sbatch` });
+    // Fetched here, so that a failure shows as an error message rather than as a document.
+    const script = await this.command<Script>(ServerCommand.script, { id: job.id });
+    this.scripts.set(uri.toString(), script.text);
+    this.scriptChanged.fire(uri);
+    let doc = await vscode.workspace.openTextDocument(uri);
+    if (doc.languageId !== 'shellscript') {
+      doc = await vscode.languages.setTextDocumentLanguage(doc, 'shellscript');
+    }
+    await vscode.window.showTextDocument(doc, { preview: false });
+  }
+
+  private async scriptContent(uri: vscode.Uri): Promise<string> {
+    const known = this.scripts.get(uri.toString());
+    if (known !== undefined) {
+      return known;
+    }
+    // Reopened after a reload: fetch it again.
+    const id = jobIdOf(uri);
+    try {
+      const script = await this.command<Script>(ServerCommand.script, { id });
+      this.scripts.set(uri.toString(), script.text);
+      return script.text;
+    } catch (e) {
+      return `# clusterls could not read the batch script of job ${id}: ${e instanceof Error ? e.message : String(e)}\n`;
     }
   }
 

@@ -19,8 +19,8 @@ export class JobsModel implements vscode.Disposable {
       this.started.set(job.id, job.startedAt ?? Math.floor(Date.now() / 1000));
     }
     const old = this.jobs.get(job.id);
-    // Keep what only an earlier report said (the server remembers resources and the
-    // source only for jobs it submitted).
+    // Keep what only an earlier report said (the source file is known only to the
+    // server that submitted the job; resources come with every report).
     this.jobs.set(job.id, { ...old, ...stripUndefined(job) } as Job);
     this.changed.fire(this.jobs.get(job.id));
     return previous;
@@ -127,7 +127,8 @@ export class JobItem extends vscode.TreeItem {
     if (job.gpus !== undefined) {
       parts.push(`${job.gpus} GPU${job.gpus === 1 ? '' : 's'}`);
     }
-    parts.push(formatElapsed(model.elapsed(job)));
+    const elapsed = formatElapsed(model.elapsed(job));
+    parts.push(job.timeLimit ? `${elapsed} / ${job.timeLimit}` : elapsed);
     this.description = parts.join(' · ');
     this.iconPath = new vscode.ThemeIcon(stateIcon(job.state), stateColor(job.state));
     const live = !isFinished(job.state);
@@ -156,6 +157,9 @@ export class JobItem extends vscode.TreeItem {
     }
     if (job.logPath) {
       tip.appendMarkdown(`- Output: \`${job.logPath}\`\n`);
+    }
+    if (job.scriptPath) {
+      tip.appendMarkdown(`- Batch script: \`${job.scriptPath}\`\n`);
     }
     this.tooltip = tip;
     if (job.logPath) {

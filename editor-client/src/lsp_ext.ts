@@ -14,6 +14,7 @@ export const ServerCommand = {
   refreshFacts: 'clusterls.server.refreshFacts',
   login: 'clusterls.server.login',
   logs: 'clusterls.server.logs',
+  script: 'clusterls.server.script',
   sessionTerminal: 'clusterls.server.sessionTerminal',
 } as const;
 
@@ -107,6 +108,18 @@ export interface Logs {
   id: string;
   out: string;
   err: string;
+}
+
+export interface ScriptParams {
+  id: string;
+}
+
+/** The batch script clusterls generated for a job. */
+export interface Script {
+  id: string;
+  /** Where it is on the cluster. */
+  path: string;
+  text: string;
 }
 
 /** The answer to `login`: the command that opens an interactive ssh master. */
