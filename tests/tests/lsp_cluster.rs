@@ -1,5 +1,6 @@
 //! The language server's commands against the real local cluster, over stdio:
-//! facts, run (with jobState notifications and progress), logs, cancel, jobs, login.
+//! facts, run (with jobState notifications and progress), logs, the generated script,
+//! cancel, jobs (from a new server too), login.
 //! Skipped without the cluster, except under CI / CLUSTERLS_REQUIRE_CLUSTER=1.
 
 mod lsp_common;
@@ -126,6 +127,65 @@ fn run_logs_cancel_through_the_language_server() {
     );
     let msg = r["error"]["message"].as_str().unwrap_or_else(|| panic!("{r}"));
     assert!(msg.contains("Invalid partition"), "{msg}");
+    s.shutdown();
+}
+
+/// The generated batch script comes back through `clusterls.server.script`, and a NEW
+/// server process (another editor window, or after a restart) reports the resources the
+/// job asked for, from the job store.
+#[test]
+fn the_generated_script_and_the_resources_outlive_the_server() {
+    let Some(c) = require_cluster() else { return };
+    let ws = TempDir::new("lsp-script");
+    let script = ws.path().join("res.py");
+    std::fs::write(&script, "print('resources test')\n").unwrap();
+    let mut s = start(&c, &ws);
+    // Other values than the settings' (gpus 1, 00:10:00): the request's own are kept.
+    let r = command(
+        &mut s,
+        "clusterls.server.run",
+        json!({"uri": file_uri(&script), "gpus": 2, "time": "00:05:00"}),
+    );
+    let id = r["result"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
+    job_state(&mut s, &id, "completed");
+    let r = s.call(
+        "workspace/executeCommand",
+        json!({"command": "clusterls.server.script", "arguments": [{"id": id}]}),
+    );
+    let text = r["text"].as_str().unwrap_or_else(|| panic!("{r}"));
+    for want in [
+        "#!/bin/bash\n",
+        "\n#SBATCH --partition=gpu\n",
+        "\n#SBATCH --account=lab_dev\n",
+        "\n#SBATCH --gres=gpu:2\n",
+        "\n#SBATCH --time=00:05:00\n",
+        "\n#SBATCH --output=output.log\n",
+        "\nexec ch-run ",
+        " -- python3 res.py",
+    ] {
+        assert!(text.contains(want), "the script lacks {want:?}:\n{text}");
+    }
+    assert!(r["path"].as_str().unwrap().ends_with("/job.sbatch"), "{r}");
+    // A job nobody tracks: an error that says where to look.
+    let r = command(&mut s, "clusterls.server.script", json!({"id": "999999"}));
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    assert!(r["error"]["message"].as_str().unwrap().contains("not tracked"), "{r}");
+    s.shutdown();
+
+    // A new server on the same job store.
+    let mut s = start(&c, &ws);
+    let jobs = s.call("workspace/executeCommand", json!({"command": "clusterls.server.jobs"}));
+    let job = jobs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["id"] == id.as_str())
+        .unwrap_or_else(|| panic!("job {id} in {jobs}"));
+    assert_eq!(
+        (&job["partition"], &job["gpus"], &job["timeLimit"], &job["state"]),
+        (&json!("gpu"), &json!(2), &json!("00:05:00"), &json!("completed")),
+        "{job}"
+    );
     s.shutdown();
 }
 
