@@ -140,7 +140,27 @@ async function scenario3(page) {
   await statusItem(page).click(); // opens the Jobs view
   const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Cluster Jobs' }) });
   const rows = view.locator('.monaco-list-row');
-  await rows.filter({ hasText: 'train.py' }).filter({ hasText: 'COMPLETED' }).first().waitFor({ timeout: SHORT });
+  const train = rows.filter({ hasText: 'train.py' }).filter({ hasText: 'COMPLETED' }).first();
+  await train.waitFor({ timeout: SHORT });
+  // Partition, GPUs and time limit come from the job store, for every job.
+  await rows.filter({ hasText: 'train.py' }).filter({ hasText: /gpu · 1 GPU · .* \/ 00:10:00/ }).first().waitFor({ timeout: SHORT });
+
+  // The batch script clusterls generated, read from the cluster into a read-only editor.
+  await train.click({ button: 'right' });
+  await chooseMenuItem(page, 'Open Generated Script');
+  await page.locator('.tabs-container .tab[aria-label^="job.sbatch"]').first().waitFor({ timeout: SHORT });
+  await page
+    .locator('.editor-group-container.active .monaco-editor .view-line', { hasText: '#SBATCH --partition=gpu' })
+    .first()
+    .waitFor({ timeout: SHORT });
+  const script = await editorText(page);
+  for (const want of ['#SBATCH --gres=gpu:1', '#SBATCH --time=00:10:00', 'exec ch-run ']) {
+    if (!script.includes(want)) {
+      throw new Error(`the generated script lacks "${want}":\n${script}`);
+    }
+  }
+  await shot(page, '3-generated-script');
+
   await runFromExplorer(page, 'long.py');
   const long = rows.filter({ hasText: 'long.py' });
   // Running, or still queued on a busy cluster: either way it can be cancelled.
