@@ -11,7 +11,7 @@
 //! Round trips on a warm connection: facts 1; run 1 (a tar of the run directory on the
 //! stdin of one `bash -c` that unpacks, checks the image and runs `sbatch --parsable`);
 //! a tracker poll 1 for every tracked job of a host (squeue, sacct for jobs that left
-//! squeue, exit files of steps); logs 1.
+//! squeue, exit files of steps); logs 1; a run's generated batch script 1.
 //!
 //! Transport choice: `openssh` with its native mux client. Commands speak the
 //! ControlMaster protocol over the socket directly (no `ssh` process per command), the
