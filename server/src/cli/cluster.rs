@@ -457,15 +457,21 @@ pub fn jobs(g: &Global, a: JobsArgs) -> ExitCode {
         if a.json {
             println!("{}", serde_json::to_string_pretty(&jobs).expect("serialize"));
         } else {
+            // Tab-separated, one job a line, with a header: easy to read and to `cut`.
+            println!("ID\tSTATE\tKIND\tNAME\tPARTITION\tGPUS\tTIME\tEXIT\tRUN_DIR");
+            let dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
             for j in jobs {
                 println!(
-                    "{}\t{}\t{:?}\t{}\t{}\t{}",
+                    "{}\t{}\t{:?}\t{}\t{}\t{}\t{}\t{}\t{}",
                     j.id,
                     j.state,
                     j.kind,
                     j.name,
-                    j.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "-".into()),
-                    j.run_dir.as_deref().unwrap_or("-")
+                    dash(j.partition),
+                    dash(j.gpus.map(|g| g.to_string())),
+                    dash(j.time_limit),
+                    dash(j.exit_code.map(|c| c.to_string())),
+                    dash(j.run_dir)
                 );
             }
         }
