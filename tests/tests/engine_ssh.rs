@@ -160,3 +160,170 @@ fn unknown_host_key_is_refused_not_accepted() {
     assert!(stderr(&out).contains("host key"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&empty).unwrap(), "", "the key was added without asking");
 }
+
+/// clusterls's own master (the only socket under the sandboxed HOME's control dir).
+struct OwnMaster {
+    cfg: std::path::PathBuf,
+    sock: std::path::PathBuf,
+}
+
+impl OwnMaster {
+    fn find(env: &Env, cfg: &Path) -> OwnMaster {
+        let sock = std::fs::read_dir(env.base.join("home/.cache/clusterls/cm"))
+            .expect("clusterls made its control directory")
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_none())
+            .expect("a control socket");
+        OwnMaster { cfg: cfg.to_path_buf(), sock }
+    }
+
+    fn ctl(&self, op: &str) -> std::process::Output {
+        Command::new("ssh")
+            .arg("-F")
+            .arg(&self.cfg)
+            .arg("-S")
+            .arg(&self.sock)
+            .args(["-O", op, "testcluster"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    /// The master's pid as ssh itself reports it (`Master running (pid=N)`), or None
+    /// when no master answers on the socket. Only that line counts: just after a kill,
+    /// the socket may still accept, the hello exchange fails, and ssh then goes on to
+    /// log in without a master (exit 0, no pid).
+    fn pid(&self) -> Option<u32> {
+        let out = self.ctl("check");
+        let err = stderr(&out);
+        let pid = err
+            .split_once("Master running (pid=")
+            .and_then(|(_, rest)| rest.split_once(')'))
+            .and_then(|(n, _)| n.parse().ok());
+        pid.filter(|_| out.status.success())
+    }
+
+    /// SIGKILL the master once one runs that is none of `dead` (by the pid it reported,
+    /// after checking that this pid is the ssh master of our socket), and wait until
+    /// it no longer answers. Its socket file stays behind, as after a crash.
+    fn kill(&self, dead: &[u32]) -> u32 {
+        let pid = wait_for("a new master", || self.pid().filter(|p| !dead.contains(p)));
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        assert!(
+            cmdline.starts_with("ssh ") && cmdline.contains(&*self.sock.to_string_lossy()),
+            "pid {pid} is not our master: {cmdline}"
+        );
+        let st = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .stdin(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(st.success(), "kill -KILL {pid}");
+        // (A follow may already have replaced it: only this pid must stop answering.)
+        wait_for("the killed master to stop answering", || (self.pid() != Some(pid)).then_some(()));
+        pid
+    }
+}
+
+/// Nothing outlives the test, even when it fails: our master is told to exit.
+impl Drop for OwnMaster {
+    fn drop(&mut self) {
+        let _ = self.ctl("exit");
+    }
+}
+
+/// A child that must not outlive a failed test (a follow would start a new master
+/// after the test told its master to exit). Declared after the [`OwnMaster`], so it
+/// is dropped first.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A master that died (SIGKILL, socket file left behind) is detected and replaced:
+/// by the next clusterls process, and by a running one in the middle of following a
+/// job (its next command fails to start, so it reconnects and sends it again).
+#[test]
+fn a_dead_master_is_detected_and_replaced() {
+    let Some(env) = Env::new("deadmaster") else { return };
+    let cfg = env.config("");
+    std::fs::write(env.base.join("clusterls.toml"), "account = \"lab_dev\"\ntime = \"10\"\n")
+        .unwrap();
+    assert!(env.clusterls(&cfg, &["facts", "--refresh"]).status.success());
+    let master = OwnMaster::find(&env, &cfg);
+    let first = master.kill(&[]);
+
+    // A new process: the stale socket does not answer, so a new master is started.
+    let out = env.clusterls(&cfg, &["facts", "--refresh"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let second = master.pid().expect("a new master after the dead one");
+    assert_ne!(second, first);
+
+    // Mid-follow, twice: once as soon as the job runs (the follow is then fetching
+    // the job's output: a command in flight dies with the master), and once after
+    // the first output line (the follow is then waiting: its next command cannot start).
+    let script = env.base.join("slow.py");
+    std::fs::write(
+        &script,
+        "import time\nfor i in range(10):\n    print(i, flush=True)\n    time.sleep(0.5)\nprint('finished')\n",
+    )
+    .unwrap();
+    let err_path = env.base.join("follow.stderr");
+    let mut child = KillOnDrop(
+        Command::new(binary())
+            .arg("--ssh-config")
+            .arg(&cfg)
+            .args(["--host", "testcluster"])
+            .args(["run", "--no-container", "--partition", "test", "--follow"])
+            .arg(&script)
+            .env("RUST_LOG", "clusterls=info")
+            .env("HOME", env.base.join("home"))
+            .env("CLUSTERLS_STATE_DIR", env.base.join("state"))
+            .current_dir(&env.base)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&err_path).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut child.0;
+    let (seen, mut rest) = wait_line(child, |l| l.ends_with(" RUNNING"));
+    let id = seen[0].trim_start_matches("job ").to_string();
+    assert_eq!(master.kill(&[first]), second);
+    let mut killed = vec![first, second];
+    // Again, once the follow has replaced the master and printed one more line.
+    wait_for("the follow to start a new master", || master.pid());
+    let mut tail = String::new();
+    assert!(std::io::BufRead::read_line(&mut rest, &mut tail).unwrap() > 0);
+    let third = master.kill(&killed);
+    killed.push(third);
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the follow ended before the master was killed: make the job longer"
+    );
+    std::io::Read::read_to_string(&mut rest, &mut tail).unwrap();
+    eprint!("{tail}");
+    let status = child.wait().unwrap();
+    let err = std::fs::read_to_string(&err_path).unwrap();
+    eprint!("{err}");
+    assert!(status.success(), "run --follow after the master died: {status}\n{err}");
+    assert!(tail.contains(&format!("job {id} COMPLETED exit 0")), "{tail}");
+    let output: Vec<&str> = tail.lines().filter(|l| !l.starts_with("job ")).collect();
+    assert_eq!(output.join(" "), "0 1 2 3 4 5 6 7 8 9 finished", "no output lost or repeated");
+    // The follow itself replaced the master each time (it found `second` alive at start).
+    assert_eq!(err.matches("started an ssh master").count(), 2, "{err}");
+    // Which way each death was noticed: a command that could not start (warned about,
+    // then sent again), or one in flight that failed (sent again: all are idempotent).
+    let not_started = err.matches("; reconnecting").count();
+    eprintln!(
+        "deaths noticed before a command started: {not_started}, in flight: {}",
+        2 - not_started
+    );
+    let fourth = master.pid().expect("the follow left a working master");
+    assert!(!killed.contains(&fourth), "{killed:?} {fourth}");
+}
