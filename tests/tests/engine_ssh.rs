@@ -327,3 +327,45 @@ fn a_dead_master_is_detected_and_replaced() {
     let fourth = master.pid().expect("the follow left a working master");
     assert!(!killed.contains(&fourth), "{killed:?} {fourth}");
 }
+
+/// A control socket that accepts but does not speak the mux protocol (a master in
+/// the middle of dying, or something else on the path) is not taken for a live
+/// master: `ssh -O check` then says "master hello exchange failed", logs in without
+/// a master and exits 0, so its exit status alone would say "alive".
+#[test]
+fn a_socket_that_is_not_a_master_is_replaced() {
+    let Some(env) = Env::new("notmaster") else { return };
+    let cfg = env.config("");
+    assert!(env.clusterls(&cfg, &["facts", "--refresh"]).status.success());
+    let master = OwnMaster::find(&env, &cfg);
+    let first = master.pid().expect("clusterls started its master");
+    assert!(master.ctl("exit").status.success());
+    wait_for("the master to remove its socket", || (!master.sock.exists()).then_some(()));
+    // Accept and hang up at once, until the test ends.
+    let listener = std::os::unix::net::UnixListener::bind(&master.sock).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let hangups = std::thread::spawn({
+        let stop = stop.clone();
+        move || {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((conn, _)) => {
+                        drop(conn);
+                        n += 1;
+                    }
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+                }
+            }
+            n
+        }
+    });
+    let out = env.clusterls(&cfg, &["facts", "--refresh"]);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let hangups: u32 = hangups.join().unwrap();
+    assert!(hangups > 0, "clusterls never tried the socket");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let second = master.pid().expect("a real master on the socket now");
+    assert_ne!(second, first);
+}

@@ -335,9 +335,12 @@ impl SshTransport {
         if !socket.exists() {
             return Ok(false);
         }
-        let mut c = self.opts.base_ssh();
-        c.arg("-S").arg(socket).arg("-O").arg("check").arg(&self.opts.host);
-        Ok(self.run_local(c, "ssh -O check").await?.status.success())
+        // The mux protocol's own alive check, not `ssh -O check`: when the socket accepts
+        // but no master answers (one that is dying, or anything else on the path), that
+        // logs in without a master and exits 0. (A resumed Session never closes the master.)
+        let s = openssh::Session::resume_mux(socket.to_path_buf().into_boxed_path(), None);
+        let check = tokio::time::timeout(self.opts.connect_timeout, s.check()).await;
+        Ok(matches!(check, Ok(Ok(()))))
     }
 
     fn own_socket(&self) -> Result<PathBuf> {
