@@ -472,3 +472,94 @@ fn one_squeue_per_poll_for_every_tracked_job() {
         "one poll of 3 jobs cost {poll} slurmctld RPCs; one squeue of them costs {one_squeue}"
     );
 }
+
+/// Several `clusterls logs ID --follow` of one user on one machine ask slurmctld about
+/// as often as one: only the holder of the host's poll lease (in the shared job store)
+/// polls, the others read the store. Every follower still sees the job end; when the
+/// holder is killed, another follower takes the lease over and the job's end is seen.
+#[test]
+fn concurrent_followers_poll_slurmctld_like_one() {
+    let Some(p) = Project::new("lease") else { return };
+    const USER: &str = "clusterls-lease";
+    ensure_slurm_user(USER);
+    let submit = |secs: u32| -> String {
+        let script =
+            p.write(&format!("sleep{secs}.py"), &format!("import time\ntime.sleep({secs})\n"));
+        let out = p
+            .cmd_as(
+                USER,
+                &["run", "--no-container", "--partition", "cpu", script.to_str().unwrap()],
+            )
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let id = stdout(&out).trim().trim_start_matches("job ").to_string();
+        wait_for("the job to run", || {
+            (stdout(&ssh(&["squeue", "-h", "-j", &id, "-o", "%T"])).trim() == "RUNNING")
+                .then_some(())
+        });
+        id
+    };
+    let followers = |id: &str, n: usize| -> Vec<std::process::Child> {
+        (0..n)
+            .map(|_| {
+                p.cmd_as(USER, &["logs", id, "--follow"])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect()
+    };
+    let completed = |id: &str, child: std::process::Child| -> bool {
+        let out = child.wait_with_output().unwrap();
+        eprintln!("$ clusterls logs {id} --follow\n{}{}", stdout(&out), stderr(&out));
+        out.status.success() && stdout(&out).contains(&format!("job {id} COMPLETED"))
+    };
+    // slurmctld RPCs of USER while `n` followers follow a 10 s job from its start to its end.
+    let rpcs_following = |n: usize| -> u64 {
+        let id = submit(10);
+        let before = slurmctld_rpcs(USER);
+        for child in followers(&id, n) {
+            assert!(completed(&id, child), "every follower sees job {id} complete and exits 0");
+        }
+        slurmctld_rpcs(USER) - before
+    };
+    let one = rpcs_following(1);
+    let three = rpcs_following(3);
+    eprintln!("slurmctld RPCs following a 10 s job: one follower {one}, three followers {three}");
+    assert!(one > 0, "sdiag counted no RPC of {USER} for a follower");
+    assert!(
+        three * 2 < one * 3,
+        "three followers cost {three} slurmctld RPCs, one costs {one}: they must poll as one"
+    );
+
+    // The holder dies (SIGKILL: its lease is left to expire); the other follower takes over.
+    let id = submit(20);
+    let kids = followers(&id, 2);
+    let db = p.state.join("jobs.sqlite");
+    let holder = || -> Option<String> {
+        let c =
+            rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .ok()?;
+        c.query_row("SELECT holder FROM poll_lease", [], |r| r.get::<_, String>(0)).ok()
+    };
+    let pid_of = |h: &str| h.split('-').next().unwrap().to_string();
+    let first = wait_for("a follower to take the poll lease", holder);
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &pid_of(&first)])
+        .stdin(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(killed.success(), "kill the lease holder {first}");
+    let second = wait_for("another follower to take the poll lease over", || {
+        holder().filter(|h| pid_of(h) != pid_of(&first))
+    });
+    eprintln!("lease holder {first} killed; taken over by {second}");
+    let ok: Vec<bool> = kids.into_iter().map(|k| completed(&id, k)).collect();
+    assert_eq!(
+        ok.iter().filter(|c| **c).count(),
+        1,
+        "the surviving follower sees job {id} complete: {ok:?}"
+    );
+}

@@ -316,6 +316,8 @@ fn print_event(e: &Event) {
 /// and its exit code as ours.
 async fn follow(engine: &Engine, id: &str) -> ExitCode {
     let (mut off_out, mut off_err) = (0u64, 0u64);
+    // The last state printed; None before the first tick (a job already final prints none).
+    let mut printed: Option<JobState> = None;
     let rec = loop {
         let rec = match engine.job(id) {
             Ok(Some(r)) => r,
@@ -328,14 +330,31 @@ async fn follow(engine: &Engine, id: &str) -> ExitCode {
             Err(e) => return fail(&e),
         };
         if rec.is_final() {
+            // Another process's poll may have written the end between two ticks.
+            if printed.as_ref().is_some_and(|p| *p != rec.state) {
+                print_event(&Event::Job {
+                    host: rec.host.clone(),
+                    id: rec.id.clone(),
+                    state: rec.state.clone(),
+                    previous: printed,
+                    reason: rec.reason.clone(),
+                    exit_code: rec.exit_code,
+                });
+            }
             break rec;
         }
-        match engine.poll().await {
+        printed.get_or_insert(rec.state.clone());
+        match engine.tick().await {
             // Only this job's changes (the poll covers every tracked job of the host).
             Ok(events) => events
                 .iter()
                 .filter(|e| matches!(e, Event::Job { id: i, .. } if i == id))
-                .for_each(print_event),
+                .for_each(|e| {
+                    if let Event::Job { state, .. } = e {
+                        printed = Some(state.clone());
+                    }
+                    print_event(e)
+                }),
             Err(e) => return fail(&e),
         }
         let running = engine.job(id).ok().flatten().is_some_and(|r| r.state == JobState::Running);

@@ -36,7 +36,7 @@ use super::script::{self, JobScript, Resources};
 use super::slurm::{self, JobState};
 use super::store::{self, JobKind, JobRecord, Store};
 use super::transport::{Exec, LineSink, LocalTransport, SshOptions, SshTransport, Transport};
-use super::{policy, shell};
+use super::{lease, policy, shell};
 
 /// How to open an [`Engine`].
 #[derive(Debug, Clone)]
@@ -147,13 +147,31 @@ struct Inner {
     events: broadcast::Sender<Event>,
     wake: Notify,
     track: Mutex<TrackState>,
+    /// This process's name in the poll lease (pid and a random token).
+    holder: String,
 }
+
+impl Drop for Inner {
+    /// Hand the poll lease over at once instead of letting it expire.
+    fn drop(&mut self) {
+        let _ = self.store.release_lease(&self.host, &self.holder);
+    }
+}
+
+/// What a tracker last saw of a job: state, reason, exit code.
+type Seen = (JobState, Option<String>, Option<i32>);
 
 struct TrackState {
     last_change: Instant,
     /// Jobs squeue no longer shows as live, waiting for their sacct row: tries, and
     /// squeue's last final state if it showed one.
     awaiting: HashMap<String, (u32, Option<JobState>)>,
+    /// Live jobs of the host as this process last saw them, to tell changes another
+    /// process's poll wrote to the store.
+    seen: HashMap<String, Seen>,
+    /// A job was just submitted through this engine: the next tick polls even
+    /// without the lease (fast first feedback; one extra poll per submit).
+    fresh_submit: bool,
 }
 
 fn default_state_dir() -> PathBuf {
@@ -245,7 +263,15 @@ impl Engine {
                 track: Mutex::new(TrackState {
                     last_change: Instant::now(),
                     awaiting: HashMap::new(),
+                    seen: HashMap::new(),
+                    fresh_submit: false,
                 }),
+                holder: {
+                    use std::hash::{BuildHasher, Hasher};
+                    let token =
+                        std::collections::hash_map::RandomState::new().build_hasher().finish();
+                    format!("{}-{token:016x}", std::process::id())
+                },
             }),
         })
     }
@@ -525,6 +551,7 @@ impl Engine {
         };
         self.inner.store.insert(&rec)?;
         self.touch();
+        self.inner.track.lock().unwrap().fresh_submit = true;
         self.emit(Event::Job {
             host: rec.host.clone(),
             id: rec.id.clone(),
@@ -999,6 +1026,83 @@ impl Engine {
                     reason,
                     exit_code,
                 };
+                if let Event::Job { id, state, reason, exit_code, .. } = &ev {
+                    self.see(id, state, reason, *exit_code);
+                }
+                self.emit(ev.clone());
+                changes.push(ev);
+            }
+        }
+        if !changes.is_empty() {
+            self.touch();
+        }
+        Ok(changes)
+    }
+
+    fn see(&self, id: &str, state: &JobState, reason: &Option<String>, exit_code: Option<i32>) {
+        let mut t = self.inner.track.lock().unwrap();
+        if state.is_final() {
+            t.seen.remove(id);
+        } else {
+            t.seen.insert(id.to_string(), (state.clone(), reason.clone(), exit_code));
+        }
+    }
+
+    /// One cooperative poll, what trackers and followers call: at most one process
+    /// asks Slurm about a host at a time. This one does ([`Engine::poll`]) when it takes
+    /// or renews the host's poll lease in the store, or once right after a submit through
+    /// it; otherwise it only reads the store (no remote call) and returns the changes
+    /// the lease holder wrote there since this process last looked.
+    pub async fn tick(&self) -> Result<Vec<Event>> {
+        let Some(interval) = self.next_wait()? else {
+            return self.observe();
+        };
+        let fresh = std::mem::take(&mut self.inner.track.lock().unwrap().fresh_submit);
+        let len = lease::length(interval).as_millis() as i64;
+        let host = &self.inner.host;
+        if self.inner.store.take_lease(host, &self.inner.holder, store::now_ms(), len)? || fresh {
+            // Jobs that became final in the store before this poll (seen, no longer live).
+            let mut changes = self.observe()?;
+            changes.extend(self.poll().await?);
+            Ok(changes)
+        } else {
+            self.observe()
+        }
+    }
+
+    /// Changes in the store of the jobs this process tracks, since it last looked.
+    fn observe(&self) -> Result<Vec<Event>> {
+        let host = &self.inner.host;
+        let live = self.inner.store.list(Some(host), true)?;
+        let ids: Vec<String> = {
+            let mut t = self.inner.track.lock().unwrap();
+            for r in &live {
+                t.seen
+                    .entry(r.id.clone())
+                    .or_insert_with(|| (r.state.clone(), r.reason.clone(), r.exit_code));
+            }
+            t.seen.keys().cloned().collect()
+        };
+        let mut changes = Vec::new();
+        for id in ids {
+            let Some(r) = self.inner.store.get(host, &id)? else {
+                self.inner.track.lock().unwrap().seen.remove(&id);
+                continue;
+            };
+            let prev = self.inner.track.lock().unwrap().seen.get(&id).cloned();
+            let now: Seen = (r.state.clone(), r.reason.clone(), r.exit_code);
+            self.see(&id, &r.state, &r.reason, r.exit_code);
+            if let Some(prev) = prev
+                && prev != now
+            {
+                let ev = Event::Job {
+                    host: host.clone(),
+                    id,
+                    state: now.0,
+                    previous: Some(prev.0),
+                    reason: now.1,
+                    exit_code: now.2,
+                };
                 self.emit(ev.clone());
                 changes.push(ev);
             }
@@ -1010,9 +1114,13 @@ impl Engine {
     }
 
     fn next_wait(&self) -> Result<Option<Duration>> {
-        let n = self.inner.store.list(Some(&self.inner.host), true)?.len();
-        let since = self.inner.track.lock().unwrap().last_change.elapsed();
-        Ok(policy::poll_interval(since, n))
+        let live = self.inner.store.list(Some(&self.inner.host), true)?;
+        // The last change any process saw (a submit or state change in the store), so a
+        // lease holder polls fast for a job another process just submitted.
+        let newest = live.iter().map(|r| r.submitted_at.max(r.updated_at)).max().unwrap_or(0);
+        let in_store = Duration::from_secs(store::now().saturating_sub(newest));
+        let since = self.inner.track.lock().unwrap().last_change.elapsed().min(in_store);
+        Ok(policy::poll_interval(since, live.len()))
     }
 
     /// How long to wait before the next [`Engine::poll`] (the adaptive policy).
@@ -1031,7 +1139,7 @@ impl Engine {
             if rec.is_final() {
                 return Ok(rec);
             }
-            for e in self.poll().await? {
+            for e in self.tick().await? {
                 if matches!(&e, Event::Job { id: i, .. } if i == id) {
                     on_event(&e);
                 }
@@ -1077,7 +1185,7 @@ impl Engine {
                         }
                     }
                 }
-                if let Err(e) = this.poll().await {
+                if let Err(e) = this.tick().await {
                     tracing::warn!("tracker: {e}");
                     tokio::time::sleep(Duration::from_secs(2)).await;
                 }

@@ -5,7 +5,7 @@
 //! [`shell`] (quoting), [`slurm`] (facts program and parsers of sinfo/scontrol/sacctmgr/
 //! squeue/sacct, refusals), [`container`] (image references, SIF and charliecloud names,
 //! container lines), [`script`] (the sbatch script, salloc argv), [`policy`] (poll
-//! interval), [`programs`] (the fixed shell programs sent to the cluster), [`config`]
+//! interval), [`lease`] (which process polls a host), [`programs`] (the fixed shell programs sent to the cluster), [`config`]
 //! (`clusterls.toml`). IO: [`transport`], [`store`] (SQLite), and [`Engine`] (`api.rs`).
 //!
 //! Round trips on a warm connection: facts 1; run 1 (a tar of the run directory on the
@@ -25,6 +25,7 @@ mod api;
 pub mod config;
 pub mod container;
 pub mod error;
+pub mod lease;
 pub mod policy;
 pub mod programs;
 pub mod script;

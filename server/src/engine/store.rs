@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::error::{EngineError, Result};
+use super::lease::Lease;
 use super::slurm::JobState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,7 +129,12 @@ impl Store {
                 time_limit TEXT,
                 PRIMARY KEY(host, id)
             );
-            CREATE INDEX IF NOT EXISTS jobs_live ON jobs(host, final);",
+            CREATE INDEX IF NOT EXISTS jobs_live ON jobs(host, final);
+            CREATE TABLE IF NOT EXISTS poll_lease(
+                host TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                expires_at INTEGER NOT NULL
+            );",
             )?;
             migrate(c)
         };
@@ -248,6 +254,62 @@ impl Store {
         let rows = st.query_map(params![host, live_only], row).map_err(|e| self.err(e))?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
     }
+}
+
+impl Store {
+    /// Take or renew the poll lease of `host` for `holder` until `now_ms + len_ms`, in
+    /// one write transaction (so two processes never both get it). Returns whether
+    /// `holder` holds it now; see [`super::lease::may_take`].
+    pub fn take_lease(&self, host: &str, holder: &str, now_ms: i64, len_ms: i64) -> Result<bool> {
+        let c = self.conn.lock().unwrap();
+        let run = || -> rusqlite::Result<bool> {
+            let tx =
+                rusqlite::Transaction::new_unchecked(&c, rusqlite::TransactionBehavior::Immediate)?;
+            let row = tx
+                .query_row(
+                    "SELECT holder, expires_at FROM poll_lease WHERE host=?1",
+                    params![host],
+                    |r| Ok(Lease { holder: r.get(0)?, expires_at: r.get(1)? }),
+                )
+                .optional()?;
+            if !super::lease::may_take(now_ms, row.as_ref(), holder) {
+                return Ok(false);
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO poll_lease(host, holder, expires_at) VALUES(?1,?2,?3)",
+                params![host, holder, now_ms + len_ms],
+            )?;
+            tx.commit()?;
+            Ok(true)
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// Give up the lease of `host` if `holder` has it (a tracker with nothing to poll).
+    pub fn release_lease(&self, host: &str, holder: &str) -> Result<()> {
+        let c = self.conn.lock().unwrap();
+        c.execute("DELETE FROM poll_lease WHERE host=?1 AND holder=?2", params![host, holder])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The lease row of `host`, if any.
+    pub fn lease(&self, host: &str) -> Result<Option<Lease>> {
+        let c = self.conn.lock().unwrap();
+        c.query_row("SELECT holder, expires_at FROM poll_lease WHERE host=?1", params![host], |r| {
+            Ok(Lease { holder: r.get(0)?, expires_at: r.get(1)? })
+        })
+        .optional()
+        .map_err(|e| self.err(e))
+    }
+}
+
+/// Unix milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 const COLS: &str = "host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit";
@@ -444,5 +506,41 @@ mod tests {
             (JobState::Completed, Some(0), Some("node1"))
         );
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn one_of_many_connections_takes_the_poll_lease_and_another_takes_it_when_expired() {
+        let path = scratch("lease").join("jobs.sqlite");
+        Store::open(&path).unwrap();
+        // Eight threads with a connection each (like eight processes), all at once.
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let won: Vec<bool> = (0..8)
+            .map(|i| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let s = Store::open(&path).unwrap();
+                    barrier.wait();
+                    s.take_lease("h", &format!("p{i}"), 1_000, 3_000).unwrap()
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect();
+        assert_eq!(won.iter().filter(|w| **w).count(), 1, "{won:?}");
+        let winner = format!("p{}", won.iter().position(|w| *w).unwrap());
+        let other = if winner == "p0" { "p1" } else { "p0" };
+        let s = Store::open(&path).unwrap();
+        // Renewed by its holder, refused to others until it expires.
+        assert!(s.take_lease("h", &winner, 2_000, 3_000).unwrap());
+        assert!(!s.take_lease("h", other, 4_999, 3_000).unwrap());
+        assert!(s.take_lease("other-host", other, 4_999, 3_000).unwrap());
+        assert!(s.take_lease("h", other, 5_000, 3_000).unwrap());
+        assert_eq!(s.lease("h").unwrap(), Some(Lease { holder: other.into(), expires_at: 8_000 }));
+        // Released by its holder only.
+        s.release_lease("h", &winner).unwrap();
+        assert!(s.lease("h").unwrap().is_some());
+        s.release_lease("h", other).unwrap();
+        assert_eq!(s.lease("h").unwrap(), None);
     }
 }
