@@ -12,6 +12,10 @@
 //! stdin of one `bash -c` that unpacks, checks the image and runs `sbatch --parsable`);
 //! a tracker poll 1 for every tracked job of a host (squeue, sacct for jobs that left
 //! squeue, exit files of steps); logs 1; a run's generated batch script 1.
+//! Trackers cooperate across processes: only the holder of a host's poll lease (a row
+//! of the shared job store, renewed on every poll, expiring after three poll intervals)
+//! polls that host; every other process (editor windows, `--follow`s) reads the store
+//! and emits the same events ([`Engine::tick`]).
 //!
 //! Transport choice: `openssh` with its native mux client. Commands speak the
 //! ControlMaster protocol over the socket directly (no `ssh` process per command), the
