@@ -25,6 +25,8 @@
 //! - Everything else that has no faithful counterpart is a finding ([`codes`]).
 
 pub mod codes;
+mod copy;
+mod run;
 mod step;
 pub mod words;
 

@@ -6,37 +6,10 @@ use std::ops::Range;
 use clusterls_core::{Finding, Severity};
 
 use super::codes::{self, rule};
-use super::words::{self, Piece, Vars, dq, glob_word, literal, sh, sq};
+use super::copy::{ADD_FN, CONTEXT, COPY_FN, FETCH_FN, FROM_DIR};
+use super::words::{self, Piece, Vars, dq, literal, sh};
 use super::{OutStage, Plan, STEP_MARKER, Source};
 use crate::parse::{Instruction, Kind, unquote};
-
-const CONTEXT: &str = "/.clusterls-context";
-const FROM_DIR: &str = "/.clusterls-from";
-
-/// Shell helpers written at the top of `%post` when a stage copies files.
-const COPY_FN: &str = r#"# COPY as Docker does it: a directory's contents merge into DEST; a file goes
-# into DEST when DEST ends in / (or is a directory), else becomes DEST.
-clusterls_copy() {
-    if [ -d "$1" ]; then mkdir -p "$2" && cp -a "$1/." "$2"
-    else case "$2" in
-        */) mkdir -p "$2" && cp -a "$1" "$2" ;;
-        *) mkdir -p "$(dirname "$2")" && cp -a "$1" "$2" ;;
-    esac; fi
-}"#;
-const ADD_FN: &str = r#"# ADD: a local tar archive (by content, as Docker decides) is unpacked into DEST.
-clusterls_add() {
-    if [ -f "$1" ] && tar -tf "$1" >/dev/null 2>&1; then mkdir -p "$2" && tar -xf "$1" -C "$2"
-    else clusterls_copy "$1" "$2"; fi
-}"#;
-const FETCH_FN: &str = r#"# ADD of a URL: download with curl or wget.
-clusterls_fetch() {
-    case "$2" in
-        */) mkdir -p "$2"; set -- "$1" "$2${1##*/}" ;;
-        *) mkdir -p "$(dirname "$2")" ;;
-    esac
-    if command -v curl >/dev/null 2>&1; then curl -fsSL -o "$2" "$1"; else wget -q -O "$2" "$1"; fi
-    chmod 600 "$2"
-}"#;
 
 pub(crate) struct StageState {
     pub text: String,
@@ -44,32 +17,32 @@ pub(crate) struct StageState {
     pub uses_context: bool,
 }
 
-struct Ctx<'p, 'a> {
-    plan: &'p mut Plan<'a>,
-    is_final: bool,
+pub(super) struct Ctx<'p, 'a> {
+    pub(super) plan: &'p mut Plan<'a>,
+    pub(super) is_final: bool,
     /// The chain has a RUN, so the image has a shell for `%post`.
-    shell_ok: bool,
-    shell: Vec<String>,
-    workdir: String,
-    workdir_span: Option<Range<usize>>,
-    user: Option<(String, Range<usize>)>,
-    env: Vars,
-    args: Vars,
-    env_lines: Vec<String>,
-    labels: Vec<String>,
-    post: Vec<String>,
-    files_ctx: bool,
-    files_from: Vec<(String, Vec<String>)>,
-    files_direct: Vec<String>,
-    entry: Option<Vec<String>>,
-    cmd: Option<Vec<String>>,
-    cmd_set: bool,
-    need: [bool; 3],
-    from_n: usize,
+    pub(super) shell_ok: bool,
+    pub(super) shell: Vec<String>,
+    pub(super) workdir: String,
+    pub(super) workdir_span: Option<Range<usize>>,
+    pub(super) user: Option<(String, Range<usize>)>,
+    pub(super) env: Vars,
+    pub(super) args: Vars,
+    pub(super) env_lines: Vec<String>,
+    pub(super) labels: Vec<String>,
+    pub(super) post: Vec<String>,
+    pub(super) files_ctx: bool,
+    pub(super) files_from: Vec<(String, Vec<String>)>,
+    pub(super) files_direct: Vec<String>,
+    pub(super) entry: Option<Vec<String>>,
+    pub(super) cmd: Option<Vec<String>>,
+    pub(super) cmd_set: bool,
+    pub(super) need: [bool; 3],
+    pub(super) from_n: usize,
     /// The instruction whose step marker was written last.
-    marked: Option<usize>,
+    pub(super) marked: Option<usize>,
     /// A no-shell finding was given for this stage.
-    no_shell_told: bool,
+    pub(super) no_shell_told: bool,
 }
 
 impl StageState {
@@ -156,13 +129,13 @@ impl StageState {
     }
 }
 
-fn push(plan: &mut Plan<'_>, range: Range<usize>, code: &str, message: String) {
+pub(super) fn push(plan: &mut Plan<'_>, range: Range<usize>, code: &str, message: String) {
     let severity = rule(code).map_or(Severity::Info, |r| r.severity);
     plan.push(Finding::new(range, severity, code, message));
 }
 
 /// Whether a line of generated text would start a section or a stage.
-fn hazard(text: &str) -> bool {
+pub(super) fn hazard(text: &str) -> bool {
     text.lines().any(|l| {
         (l.starts_with('%') && l[1..].starts_with(|c: char| c.is_ascii_alphabetic()))
             || l.get(..10).is_some_and(|p| p.eq_ignore_ascii_case("bootstrap:"))
@@ -170,28 +143,28 @@ fn hazard(text: &str) -> bool {
 }
 
 impl Ctx<'_, '_> {
-    fn find(&mut self, range: Range<usize>, code: &str, message: String) {
+    pub(super) fn find(&mut self, range: Range<usize>, code: &str, message: String) {
         push(self.plan, range, code, message);
     }
 
-    fn vars(&self) -> Vars {
+    pub(super) fn vars(&self) -> Vars {
         let mut v = self.args.clone();
         v.extend(self.env.iter().map(|(k, x)| (k.clone(), x.clone())));
         v
     }
 
-    fn expand(&self, raw: &str) -> Vec<Piece> {
+    pub(super) fn expand(&self, raw: &str) -> Vec<Piece> {
         words::expand(raw, self.plan.df.escape, &self.vars())
     }
 
-    fn post_chunk(&mut self, inst: &Instruction, chunk: String) {
+    pub(super) fn post_chunk(&mut self, inst: &Instruction, chunk: String) {
         if hazard(&chunk) {
             self.find(inst.keyword_span.clone(), codes::SCRIPT_LINE, format!("A line of this {} starts with `%` or `Bootstrap:`, which Apptainer reads as a new section or stage of the definition file. Indent that line, or generate it (e.g. with printf).", inst.kind.as_str()));
         }
         self.post.push(chunk);
     }
 
-    fn line_of(&self, inst: &Instruction) -> usize {
+    pub(super) fn line_of(&self, inst: &Instruction) -> usize {
         self.plan.text[..inst.span.start].matches('\n').count() + 1
     }
 
@@ -347,7 +320,7 @@ impl Ctx<'_, '_> {
         }
     }
 
-    fn marker(&mut self, inst: &Instruction) {
+    pub(super) fn marker(&mut self, inst: &Instruction) {
         if self.marked == Some(inst.span.start) {
             return;
         }
@@ -355,267 +328,6 @@ impl Ctx<'_, '_> {
         let line = self.line_of(inst);
         let what = inst.kind.as_str();
         self.post.push(format!("echo '{STEP_MARKER}{line} {what}'"));
-    }
-
-    fn run(&mut self, inst: &Instruction) {
-        for f in &inst.flags {
-            let v = f.value.as_deref().unwrap_or("");
-            let msg = match f.name.as_str() {
-                "mount" => {
-                    let ty = v.split(',').find_map(|p| p.strip_prefix("type=")).unwrap_or("bind");
-                    if ty == "cache" {
-                        continue;
-                    }
-                    format!(
-                        "`--mount={v}` is dropped: Apptainer's %post has no {ty} mounts, so the command runs without it. Copy what it needs with COPY, or pass secrets at run time."
-                    )
-                }
-                "network" | "security" => format!(
-                    "`--{}={v}` is dropped: the command runs with the build's normal network and privileges.",
-                    f.name
-                ),
-                _ => continue,
-            };
-            self.find(f.span.clone(), codes::RUN_FLAG, msg);
-        }
-        if let Some((who, span)) = self.user.clone() {
-            self.find(span, codes::RUN_AS_ROOT, format!("RUN after `USER {who}` runs as root in the Apptainer build (a definition file cannot switch users): files it creates belong to root and ~ is /root. Install to system paths (/opt, /usr/local) and make files readable by all."));
-        }
-        let shell: Vec<String> = self.shell.iter().map(|s| sh(s)).collect();
-        let command = if let Some(j) = &inst.args.json {
-            if j.is_empty() {
-                return;
-            }
-            j.iter().map(|w| sh(&w.value)).collect::<Vec<_>>().join(" ")
-        } else if inst.heredocs.is_empty() {
-            format!(
-                "{} {}",
-                shell.join(" "),
-                sq(&script_text(self.plan.text, inst, self.plan.df.escape))
-            )
-        } else {
-            if inst.heredocs.iter().any(|h| h.terminator_span.is_none()) {
-                self.find(inst.keyword_span.clone(), codes::HEREDOC, "This heredoc has no terminator line, so its body runs to the end of the file. Add the terminator line.".into());
-            }
-            let h = &inst.heredocs[0];
-            let only = inst.args.words.len() == 1 && inst.heredocs.len() == 1;
-            let body = if h.strip_tabs { chomp(&h.body) } else { h.body.clone() };
-            if only && body.starts_with("#!") {
-                // BuildKit writes the script to a file and runs it with its interpreter.
-                let delim = delimiter(&body);
-                let chunk = format!(
-                    "cat > /.clusterls-run <<'{delim}'\n{body}{delim}\nchmod 755 /.clusterls-run && /.clusterls-run\nrm -f /.clusterls-run"
-                );
-                self.marker(inst);
-                self.post_chunk(inst, chunk);
-                return;
-            } else if only {
-                format!("{} {}", shell.join(" "), sq(&body))
-            } else {
-                let mut full = script_text(self.plan.text, inst, self.plan.df.escape);
-                for h in &inst.heredocs {
-                    full.push('\n');
-                    full.push_str(&h.body);
-                    full.push_str(&h.delimiter);
-                }
-                format!("{} {}", shell.join(" "), sq(&full))
-            }
-        };
-        self.marker(inst);
-        self.post_chunk(inst, command);
-    }
-
-    fn copy(&mut self, stage: usize, inst: &Instruction) {
-        let is_add = inst.kind == Kind::Add;
-        for f in &inst.flags {
-            let v = f.value.as_deref().unwrap_or("");
-            match f.name.as_str() {
-                "chown" => self.find(f.span.clone(), codes::CHOWN, format!("`--chown={v}` is not applied: files in an Apptainer image belong to root and you run as your own user. Make them readable by all (`--chmod=a+rX` is not applied either; use `RUN chmod -R a+rX`).")),
-                "chmod" | "exclude" | "parents" | "checksum" | "keep-git-dir" => {
-                    let what = match f.name.as_str() {
-                        "chmod" => "set the mode with `RUN chmod` after the copy",
-                        "exclude" => "list the files in .dockerignore or remove them with `RUN rm`",
-                        "parents" => "give each source its full destination path",
-                        "checksum" => "verify it with `RUN sha256sum -c`",
-                        _ => "clone with `RUN git clone` instead",
-                    };
-                    self.find(f.span.clone(), codes::COPY_FLAG, format!("`--{}` has no counterpart in the definition file and is not applied: {what}.", f.name));
-                }
-                _ => {}
-            }
-        }
-        let items: Vec<String> = match &inst.args.json {
-            Some(j) => j.iter().map(|w| w.raw.clone()).collect(),
-            None => inst.args.words.iter().map(|w| w.raw.clone()).collect(),
-        };
-        if items.len() < 2 {
-            return;
-        }
-        let raw_dest = if inst.args.json.is_some() {
-            inst.args.json.as_ref().map(|j| j[j.len() - 1].value.clone()).unwrap_or_default()
-        } else {
-            literal(&self.expand(&items[items.len() - 1]))
-        };
-        let sources: Vec<String> = items[..items.len() - 1]
-            .iter()
-            .enumerate()
-            .map(|(k, r)| match &inst.args.json {
-                Some(j) => j[k].value.clone(),
-                None if r.starts_with("<<") => r.clone(),
-                None => literal(&self.expand(r)),
-            })
-            .collect();
-        let mut dest = words::join_path(&self.workdir, &raw_dest);
-        if sources.len() > 1 && !dest.ends_with('/') {
-            dest.push('/');
-        }
-        let from = inst.flag("from").and_then(|f| f.value.clone());
-        let from = from.map(|v| self.plan.resolve_from(&v, stage));
-        if !self.shell_ok && !self.no_shell_told {
-            self.no_shell_told = true;
-            self.find(inst.keyword_span.clone(), codes::NO_SHELL, "This stage has no RUN, so the files are copied with plain `%files` lines (the image may have no shell). Apptainer copies like `cp -r`: a directory copied onto an existing directory lands inside it instead of merging.".into());
-        }
-        let mut heredocs = inst.heredocs.iter();
-        for src in sources {
-            if src.starts_with("<<") {
-                let Some(h) = heredocs.next() else { continue };
-                self.heredoc_file(inst, h, &dest);
-                continue;
-            }
-            let url = src.starts_with("http://") || src.starts_with("https://");
-            let git = src.starts_with("git@")
-                || src.starts_with("git://")
-                || (url && (src.ends_with(".git") || src.contains(".git#")));
-            if is_add && from.is_none() && (url || git) {
-                if git || !self.shell_ok {
-                    let (why, fix) = if git {
-                        ("a git repository", "`RUN git clone`")
-                    } else {
-                        (
-                            "a download in a stage without RUN (no shell to run curl)",
-                            "a download with `RUN curl -fsSL URL -o FILE` in a stage that has a shell, then COPY --from",
-                        )
-                    };
-                    self.find(
-                        inst.keyword_span.clone(),
-                        codes::ADD_REMOTE,
-                        format!("ADD of `{src}` is not converted: it is {why}. Use {fix}."),
-                    );
-                } else {
-                    self.find(inst.keyword_span.clone(), codes::ADD_REMOTE, format!("ADD of `{src}` becomes a download with curl or wget in %post: the image needs one of them, and --checksum is not verified. An explicit `RUN curl -fsSL URL -o FILE` builds the same everywhere."));
-                    self.need[0] = true;
-                    self.need[2] = true;
-                    self.marker(inst);
-                    self.post.push(format!("clusterls_fetch {} {}", sq(&src), sq(&dest)));
-                }
-                continue;
-            }
-            let archive = is_add
-                && from.is_none()
-                && [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst"]
-                    .iter()
-                    .any(|x| src.ends_with(x));
-            if archive {
-                let how = if self.shell_ok {
-                    "is unpacked with the image's `tar` (which must exist, with its decompressor)"
-                } else {
-                    "is copied as it is, not unpacked: this stage has no RUN, so no shell to run tar"
-                };
-                self.find(inst.keyword_span.clone(), codes::ADD_ARCHIVE, format!("`{src}` looks like an archive: it {how}. Prefer COPY plus an explicit `RUN tar -xf`."));
-            }
-            match &from {
-                Some(Source::Stage(_)) | Some(Source::Image(_)) => {
-                    let name = match from.as_ref() {
-                        Some(Source::Stage(i)) => self.plan.names[*i].clone(),
-                        Some(Source::Image(img)) => {
-                            let name = self
-                                .plan
-                                .images
-                                .iter()
-                                .find(|(i, _)| i == img)
-                                .map(|(_, n)| n.clone())
-                                .unwrap_or_default();
-                            self.find(inst.flag("from").map_or(inst.keyword_span.clone(), |f| f.span.clone()), codes::COPY_FROM_IMAGE, format!("`{img}` is not a stage of this Dockerfile: the definition file pulls it as the extra stage `{name}` and copies from there (symbolic links are followed)."));
-                            name
-                        }
-                        _ => unreachable!(),
-                    };
-                    let abs = words::join_path("/", &src);
-                    let abs =
-                        if abs.len() > 1 { abs.trim_end_matches('/').to_string() } else { abs };
-                    if !self.shell_ok {
-                        self.files_from_line(&name, format!("{abs} {dest}"));
-                        continue;
-                    }
-                    self.from_n += 1;
-                    let dir = format!("{FROM_DIR}/{}/", self.from_n);
-                    self.files_from_line(&name, format!("{abs} {dir}"));
-                    let base = abs.rsplit('/').next().unwrap_or("").to_string();
-                    self.copy_line(inst, &format!("{dir}{base}"), &dest, false);
-                }
-                _ => {
-                    let p = words::context_path(&src);
-                    if !self.shell_ok {
-                        let p = if p.is_empty() { ".".to_string() } else { p };
-                        self.files_direct.push(format!("{p} {dest}"));
-                        continue;
-                    }
-                    self.files_ctx = true;
-                    let staged =
-                        if p.is_empty() { CONTEXT.to_string() } else { format!("{CONTEXT}/{p}") };
-                    self.copy_line(inst, &staged, &dest, is_add);
-                }
-            }
-        }
-    }
-
-    fn files_from_line(&mut self, stage: &str, line: String) {
-        match self.files_from.iter_mut().find(|(n, _)| n == stage) {
-            Some((_, lines)) => lines.push(line),
-            None => self.files_from.push((stage.to_string(), vec![line])),
-        }
-    }
-
-    fn copy_line(&mut self, inst: &Instruction, staged: &str, dest: &str, add: bool) {
-        self.need[0] = true;
-        self.need[1] |= add;
-        let f = if add { "clusterls_add" } else { "clusterls_copy" };
-        self.marker(inst);
-        if words::is_glob(staged) {
-            self.post.push(format!(
-                "for f in {}; do {f} \"$f\" {}; done",
-                glob_word(staged),
-                sq(dest)
-            ));
-        } else {
-            self.post.push(format!("{f} {} {}", sq(staged), sq(dest)));
-        }
-    }
-
-    fn heredoc_file(&mut self, inst: &Instruction, h: &crate::parse::Heredoc, dest: &str) {
-        if !self.shell_ok {
-            self.find(inst.keyword_span.clone(), codes::HEREDOC, "This stage has no RUN (maybe no shell), so the heredoc cannot be written into the image. Put the content in a file in the build context and COPY it.".into());
-            return;
-        }
-        if h.terminator_span.is_none() {
-            self.find(inst.keyword_span.clone(), codes::HEREDOC, "This heredoc has no terminator line, so its body runs to the end of the file. Add the terminator line.".into());
-        }
-        let mut body = if h.strip_tabs { chomp(&h.body) } else { h.body.clone() };
-        if !h.quoted {
-            body = heredoc_expand(&body, &self.vars());
-        }
-        let target =
-            if dest.ends_with('/') { format!("{dest}{}", h.delimiter) } else { dest.to_string() };
-        let parent = target
-            .rsplit_once('/')
-            .map_or("/", |(p, _)| if p.is_empty() { "/" } else { p })
-            .to_string();
-        let delim = delimiter(&body);
-        self.marker(inst);
-        self.post_chunk(
-            inst,
-            format!("mkdir -p {} && cat > {} <<'{delim}'\n{body}{delim}", sq(&parent), sq(&target)),
-        );
     }
 
     fn finish(self, s: usize, src: Source, image: String) -> StageState {
@@ -707,103 +419,4 @@ impl Ctx<'_, '_> {
         }
         StageState { text: t, out, uses_context: self.files_ctx }
     }
-}
-
-/// `<<-`: leading tabs removed from every line.
-fn chomp(body: &str) -> String {
-    body.split_inclusive('\n').map(|l| l.trim_start_matches('\t')).collect()
-}
-
-/// A heredoc delimiter that is not a line of `body`.
-fn delimiter(body: &str) -> String {
-    let mut d = "CLUSTERLS_EOF".to_string();
-    while body.lines().any(|l| l == d) {
-        d.push('_');
-    }
-    d
-}
-
-/// BuildKit expands `$VAR` in an unquoted COPY heredoc (quotes stay as they are).
-fn heredoc_expand(body: &str, vars: &Vars) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        // Expand just this reference: find its extent as the word expander would.
-        let tail = &rest[i..];
-        let len = if tail[1..].starts_with('{') {
-            tail.find('}').map_or(1, |e| e + 1)
-        } else {
-            1 + tail[1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').count()
-        };
-        if len == 1 {
-            out.push('$');
-        } else {
-            out.push_str(&literal(&words::expand(&tail[..len], '\\', vars)));
-        }
-        rest = &tail[len..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// A RUN's shell-form command as the shell should see it: the physical lines kept
-/// (with their `\` continuations) when the shell joins them exactly as Docker does,
-/// else Docker's joined logical line.
-fn script_text(text: &str, inst: &Instruction, escape: char) -> String {
-    let logical = inst.args.text.clone();
-    if escape != '\\' {
-        return logical;
-    }
-    let Some(orig) = text.get(inst.args.span.clone()) else { return logical };
-    let mut lines = Vec::new();
-    for l in orig.split('\n') {
-        let l = l.trim_end_matches('\r');
-        let t = l.trim_start_matches([' ', '\t']);
-        if lines.is_empty() || !(t.is_empty() || t.starts_with('#')) {
-            lines.push(l.trim_end_matches([' ', '\t']));
-        }
-    }
-    let joined = lines.join("\n");
-    if joined.replace("\\\n", "") != logical || !joins_outside_quotes(&joined) {
-        return logical;
-    }
-    joined
-}
-
-/// Whether every `\`-newline in `s` is where the shell removes it (not inside single
-/// quotes or a comment).
-fn joins_outside_quotes(s: &str) -> bool {
-    #[derive(PartialEq)]
-    enum St {
-        Plain,
-        Single,
-        Double,
-        Comment,
-    }
-    let b = s.as_bytes();
-    let mut st = St::Plain;
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        let join = c == b'\\' && b.get(i + 1) == Some(&b'\n');
-        match st {
-            St::Plain => match c {
-                b'\\' => i += 1,
-                b'\'' => st = St::Single,
-                b'"' => st = St::Double,
-                b'#' if i == 0 || b" \t\n;&|(".contains(&b[i - 1]) => st = St::Comment,
-                _ => {}
-            },
-            St::Single if join => return false,
-            St::Single if c == b'\'' => st = St::Plain,
-            St::Double if c == b'\\' => i += 1,
-            St::Double if c == b'"' => st = St::Plain,
-            St::Comment if join => return false,
-            St::Comment if c == b'\n' => st = St::Plain,
-            _ => {}
-        }
-        i += 1;
-    }
-    true
 }
