@@ -172,13 +172,14 @@ pub const CODES: &[ConvertRule] = &[
     ConvertRule {
         code: NO_SHELL,
         severity: Info,
-        summary: "A stage without RUN copies files with Apptainer's `%files`.",
-        doc: "A stage with no RUN may be based on an image without a shell (scratch, \
-              distroless), so the converter copies its files with plain `%files` lines \
-              instead of shell commands in `%post`. Apptainer copies like `cp -r`: a \
-              directory copied onto a directory that already exists lands inside it instead \
-              of merging, and WORKDIR directories are not created. Copy directories to \
-              fresh destinations.",
+        summary: "A stage on an image without a shell copies files with plain `%files`.",
+        doc: "A stage based on `scratch` or a distroless/static image that has no RUN has no \
+              shell for `%post`, so the converter copies its files with plain `%files` lines \
+              instead of shell commands. Apptainer copies like `cp -r`: a directory copied \
+              onto a directory that already exists lands inside it instead of merging, \
+              WORKDIR directories are not created, ADD does not unpack archives or download \
+              URLs, and COPY heredocs cannot be written. Copy directories to fresh \
+              destinations.",
     },
     ConvertRule {
         code: LABEL,

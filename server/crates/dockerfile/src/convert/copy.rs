@@ -85,7 +85,7 @@ impl Ctx<'_, '_> {
         let from = from.map(|v| self.plan.resolve_from(&v, stage));
         if !self.shell_ok && !self.no_shell_told {
             self.no_shell_told = true;
-            self.find(inst.keyword_span.clone(), codes::NO_SHELL, "This stage has no RUN, so the files are copied with plain `%files` lines (the image may have no shell). Apptainer copies like `cp -r`: a directory copied onto an existing directory lands inside it instead of merging.".into());
+            self.find(inst.keyword_span.clone(), codes::NO_SHELL, "This stage's image has no shell (scratch or distroless, and no RUN), so the files are copied with plain `%files` lines. Apptainer copies like `cp -r`: a directory copied onto an existing directory lands inside it instead of merging.".into());
         }
         let mut heredocs = inst.heredocs.iter();
         for src in sources {
@@ -131,7 +131,7 @@ impl Ctx<'_, '_> {
                 let how = if self.shell_ok {
                     "is unpacked with the image's `tar` (which must exist, with its decompressor)"
                 } else {
-                    "is copied as it is, not unpacked: this stage has no RUN, so no shell to run tar"
+                    "is copied as it is, not unpacked: this stage's image has no shell to run tar"
                 };
                 self.find(inst.keyword_span.clone(), codes::ADD_ARCHIVE, format!("`{src}` looks like an archive: it {how}. Prefer COPY plus an explicit `RUN tar -xf`."));
             }
@@ -147,7 +147,13 @@ impl Ctx<'_, '_> {
                                 .find(|(i, _)| i == img)
                                 .map(|(_, n)| n.clone())
                                 .unwrap_or_default();
-                            self.find(inst.flag("from").map_or(inst.keyword_span.clone(), |f| f.span.clone()), codes::COPY_FROM_IMAGE, format!("`{img}` is not a stage of this Dockerfile: the definition file pulls it as the extra stage `{name}` and copies from there (symbolic links are followed)."));
+                            let stages = self.plan.df.stages[..stage]
+                                .iter()
+                                .filter_map(|s| s.name.as_deref());
+                            let typo = clusterls_core::suggest::did_you_mean(img, stages)
+                                .map(|s| format!(" Did you mean the stage `{s}`? As written, Docker pulls an image of that name too."))
+                                .unwrap_or_default();
+                            self.find(inst.flag("from").map_or(inst.keyword_span.clone(), |f| f.span.clone()), codes::COPY_FROM_IMAGE, format!("`{img}` is not a stage of this Dockerfile: the definition file pulls it as the extra stage `{name}` and copies from there (symbolic links are followed).{typo}"));
                             name
                         }
                         _ => unreachable!(),
@@ -206,7 +212,7 @@ impl Ctx<'_, '_> {
 
     fn heredoc_file(&mut self, inst: &Instruction, h: &crate::parse::Heredoc, dest: &str) {
         if !self.shell_ok {
-            self.find(inst.keyword_span.clone(), codes::HEREDOC, "This stage has no RUN (maybe no shell), so the heredoc cannot be written into the image. Put the content in a file in the build context and COPY it.".into());
+            self.find(inst.keyword_span.clone(), codes::HEREDOC, "This stage's image has no shell (scratch or distroless), so the heredoc cannot be written into the image. Put the content in a file in the build context and COPY it.".into());
             return;
         }
         if h.terminator_span.is_none() {

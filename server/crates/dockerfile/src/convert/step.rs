@@ -69,8 +69,12 @@ impl StageState {
                 push(plan, f.span.clone(), codes::PLATFORM, msg);
             }
         }
-        let shell_ok =
-            chain.iter().any(|&c| df.stage_instructions(c).iter().any(|i| i.kind == Kind::Run));
+        // `%post` needs a shell in the image: there is one when the stage RUNs
+        // something, and in every image but scratch and the distroless/static kind.
+        let shellless = matches!(src, Source::Scratch)
+            || ["distroless", "/static"].iter().any(|k| image.contains(k));
+        let shell_ok = !shellless
+            || chain.iter().any(|&c| df.stage_instructions(c).iter().any(|i| i.kind == Kind::Run));
         let mut cx = Ctx {
             plan,
             is_final,
@@ -189,7 +193,13 @@ impl Ctx<'_, '_> {
                 }
             }
             Kind::User => {
-                let who = literal(&self.expand(inst.args.text.trim()));
+                let pieces = self.expand(inst.args.text.trim());
+                // A user from the base image's environment (`USER ${NB_UID}`): as written.
+                let who = if words::has_shell(&pieces) {
+                    inst.args.text.trim().to_string()
+                } else {
+                    literal(&pieces)
+                };
                 let root = who.is_empty() || who == "root" || who == "0" || who.starts_with("root:") || who.starts_with("0:");
                 if fin && !root {
                     self.find(at.clone(), codes::USER_IGNORED, format!("Apptainer ignores USER: the container runs as your own cluster user, not `{who}`. Make what it needs readable by all (`chmod -R a+rX`) instead of owned by `{who}`."));
@@ -372,7 +382,7 @@ impl Ctx<'_, '_> {
         for (from, lines) in &self.files_from {
             section(&mut t, format!("%files from {from}"), lines);
         }
-        if self.shell_ok && !self.post.is_empty() {
+        if self.shell_ok && self.post.iter().any(|l| !l.starts_with("# ")) {
             let mut post = vec!["set -e".to_string()];
             let fns = [COPY_FN, ADD_FN, FETCH_FN];
             for (k, need) in self.need.iter().enumerate() {
