@@ -6,6 +6,9 @@ use clusterls_dockerfile::convert::{self, Conversion, codes};
 use clusterls_dockerfile::deffile;
 use expect_test::{Expect, expect};
 
+#[path = "common/fuzz.rs"]
+mod fuzz_support;
+
 /// Every conversion must read back cleanly with the stages and sections it says it wrote.
 pub fn round_trip(c: &Conversion) -> Result<(), String> {
     let d = deffile::parse(&c.definition);
@@ -49,6 +52,12 @@ pub fn round_trip(c: &Conversion) -> Result<(), String> {
     Ok(())
 }
 
+/// A finding says why the output does not read back cleanly: a script line that looks
+/// like a section, or no base image (an error: the build is refused).
+fn explained(c: &Conversion) -> bool {
+    c.findings.iter().any(|f| f.code == codes::SCRIPT_LINE || f.code == codes::NO_BASE)
+}
+
 fn render(text: &str, c: &Conversion) -> String {
     let mut out = String::new();
     let mut skipping = false;
@@ -88,7 +97,9 @@ fn check_args(text: &str, args: &[(&str, &str)], expect: Expect) {
     let args: Vec<(String, String)> =
         args.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let c = convert::convert(text, &args);
-    if let Err(e) = round_trip(&c) {
+    if let Err(e) = round_trip(&c)
+        && !explained(&c)
+    {
         panic!("round trip failed: {e}\n{}", c.definition);
     }
     for f in &c.findings {
@@ -277,9 +288,33 @@ RUN true
             echo 'clusterls-step: Dockerfile line 3 RUN'
             /bin/sh -c 'true'
             --- findings
-            2 `${BASE}` apptainer/convert-missing-build-arg (error): The base image `${BASE}` uses a build argument without a value, so the definition file names `${BASE}`. Give it with `--build-arg NAME=VALUE` or a default in `ARG NAME=VALUE` before the first FROM.
+            2 `${BASE}` apptainer/convert-no-base-image (error): The base image `${BASE}` uses a build argument without a value, so the definition file names `${BASE}`. Give it with `--build-arg NAME=VALUE` or a default in `ARG NAME=VALUE` before the first FROM.
         "#]],
     );
+}
+
+#[test]
+fn from_without_a_usable_image() {
+    check("FROM\nRUN true\n", expect![[r#"
+        Bootstrap: docker
+        From: 
+        Stage: stage0
+
+        %post
+        set -e
+        cd /
+        echo 'clusterls-step: Dockerfile line 2 RUN'
+        /bin/sh -c 'true'
+        --- findings
+        1 `FROM` apptainer/convert-no-base-image (error): FROM names no base image, so the definition file has none. Give the image to build on (e.g. `FROM python:3.11`).
+    "#]]);
+    check("FROM 'two words'\n", expect![[r#"
+        Bootstrap: docker
+        From: twowords
+        Stage: stage0
+        --- findings
+        1 `'two words'` apptainer/convert-no-base-image (error): `two words` is not an image reference (name[:tag][@digest]). Give the image to build on (e.g. `FROM python:3.11`).
+    "#]]);
 }
 
 #[test]
@@ -1005,8 +1040,8 @@ fn codes_table_is_complete() {
 
 /// The whole Dockerfile corpus (tests/data/dockerfiles): every file converts without
 /// panicking and reads back cleanly, and every construct that has no faithful
-/// counterpart in the last stage got its finding. The summary and the per-line findings
-/// are snapshots.
+/// counterpart in the last stage got its finding. The summary, the per-line findings
+/// and the output for a sample of files are snapshots.
 #[test]
 fn corpus() {
     use clusterls_dockerfile::{Kind, parse};
@@ -1020,7 +1055,8 @@ fn corpus() {
     let (mut stages, mut multi, mut context, mut clean, mut lines) = (0, 0, 0, 0, 0);
     let mut listing = String::new();
     let mut missing = Vec::new();
-    for p in &files {
+    let mut sample = String::new();
+    for (k, p) in files.iter().enumerate() {
         let text = std::fs::read_to_string(p).unwrap();
         let name = p.file_name().unwrap().to_string_lossy().to_string();
         let c = convert::convert(&text, &[]);
@@ -1028,6 +1064,10 @@ fn corpus() {
         multi += usize::from(c.stages.len() > 1);
         context += usize::from(c.uses_context);
         lines += c.definition.lines().count();
+        // The full output of the hand-written files and every 20th generated one.
+        if !name.starts_with("gen-") || k % 20 == 0 {
+            sample += &format!("=== {name}\n{}\n", render(&text, &c));
+        }
         match round_trip(&c) {
             Ok(()) => clean += 1,
             Err(e) => assert!(
@@ -1114,4 +1154,40 @@ fn corpus() {
           197 apptainer/workdir-ignored
     "#]].assert_eq(&summary);
     expect_test::expect_file!["convert_corpus_findings.txt"].assert_eq(&listing);
+    expect_test::expect_file!["convert_corpus_sample.txt"].assert_eq(&sample);
+}
+
+/// Random and mutated Dockerfiles: never a panic, and the output reads back cleanly
+/// unless a finding says why not (a script line that looks like a section, or no base
+/// image: an error, so the build is refused).
+#[test]
+fn random_dockerfiles_convert_and_read_back() {
+    let mut rng = fuzz_support::Rng::new(11);
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/data/dockerfiles");
+    let mut corpus: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .collect();
+    corpus.sort();
+    let mut texts = Vec::new();
+    for k in 0..600 {
+        let t = fuzz_support::generate(&mut rng);
+        texts.push(fuzz_support::mutate(&mut rng, &t));
+        texts.push(t);
+        let base = &corpus[k % corpus.len()];
+        texts.push(fuzz_support::mutate(&mut rng, base));
+    }
+    for t in &texts {
+        let c = convert::convert(t, &[("A".into(), "x".into())]);
+        if let Err(e) = round_trip(&c)
+            && !explained(&c)
+        {
+            panic!("{e}\n--- Dockerfile\n{t}\n--- definition\n{}", c.definition);
+        }
+        for f in &c.findings {
+            assert!(t.is_char_boundary(f.range.start) && t.is_char_boundary(f.range.end));
+            assert!(f.range.start <= f.range.end && f.range.end <= t.len());
+        }
+    }
 }

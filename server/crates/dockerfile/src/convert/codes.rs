@@ -26,7 +26,7 @@ pub const RUN_FLAG: &str = "apptainer/convert-run-flag";
 pub const HEREDOC: &str = "apptainer/convert-heredoc";
 pub const ONBUILD: &str = "apptainer/convert-onbuild";
 pub const PLATFORM: &str = "apptainer/convert-platform";
-pub const MISSING_ARG: &str = "apptainer/convert-missing-build-arg";
+pub const NO_BASE: &str = "apptainer/convert-no-base-image";
 pub const ENV_NAME: &str = "apptainer/convert-env-name";
 pub const SCRIPT_LINE: &str = "apptainer/convert-script-line";
 pub const NO_SHELL: &str = "apptainer/convert-no-shell";
@@ -143,13 +143,14 @@ pub const CODES: &[ConvertRule] = &[
               Build on a node of the architecture you want, or pass `--arch`.",
     },
     ConvertRule {
-        code: MISSING_ARG,
+        code: NO_BASE,
         severity: Error,
-        summary: "FROM needs a build argument that has no value.",
-        doc: "The base image reference uses an ARG that has no default and was not given \
-              with `--build-arg`, so it expands to nothing and the definition file names no \
-              usable image. Give it with `--build-arg NAME=VALUE` or a default \
-              (`ARG NAME=VALUE` before the first FROM).",
+        summary: "FROM names no usable base image.",
+        doc: "The definition file's `From:` header must name an image. Here FROM names \
+              none, or its image uses an ARG that has no default and was not given with \
+              `--build-arg`, so it expands to nothing. Give the image, pass \
+              `--build-arg NAME=VALUE`, or give the ARG a default (`ARG NAME=VALUE` before \
+              the first FROM). The build is refused until then.",
     },
     ConvertRule {
         code: ENV_NAME,

@@ -175,7 +175,9 @@ impl Ctx<'_, '_> {
                     let p = words::context_path(&src);
                     if !self.shell_ok {
                         let p = if p.is_empty() { ".".to_string() } else { p };
-                        self.files_direct.push(format!("{p} {dest}"));
+                        let line = format!("{p} {dest}");
+                        self.check_line(inst, &line);
+                        self.files_direct.push(line);
                         continue;
                     }
                     self.files_ctx = true;

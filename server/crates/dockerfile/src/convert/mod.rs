@@ -119,19 +119,30 @@ impl Plan<'_> {
         }
     }
 
-    /// The base of stage `i` (its FROM expanded with the global ARGs).
-    pub fn base(&self, i: usize) -> (Source, String, bool) {
+    /// The base of stage `i` (its FROM expanded with the global ARGs), and what is
+    /// wrong with it when it names no usable image.
+    pub fn base(&self, i: usize) -> (Source, String, Option<String>) {
         let st = &self.df.stages[i];
         let vars: Vars =
             self.globals.iter().filter_map(|(k, v)| Some((k.clone(), v.clone()?))).collect();
         let raw = self.df.instructions[st.from].args.words.first().map_or("", |w| w.raw.as_str());
         let pieces = words::expand(raw, self.df.escape, &vars);
-        let unresolved = words::has_shell(&pieces);
-        let mut image = words::literal(&pieces);
-        if image.is_empty() {
-            // Nothing left after expansion (a finding says why): keep it as written.
-            image = st.image.clone();
-        }
+        let literal = words::literal(&pieces);
+        let image = header_value(if literal.is_empty() { &st.image } else { &literal });
+        let problem = if st.image.is_empty() {
+            Some("FROM names no base image, so the definition file has none. Give the image to build on (e.g. `FROM python:3.11`).".to_string())
+        } else if words::has_shell(&pieces) {
+            Some(format!(
+                "The base image `{}` uses a build argument without a value, so the definition file names `{image}`. Give it with `--build-arg NAME=VALUE` or a default in `ARG NAME=VALUE` before the first FROM.",
+                st.image
+            ))
+        } else if !valid_reference(&literal) {
+            Some(format!(
+                "`{literal}` is not an image reference (name[:tag][@digest]). Give the image to build on (e.g. `FROM python:3.11`)."
+            ))
+        } else {
+            None
+        };
         let src = if image.eq_ignore_ascii_case("scratch") {
             Source::Scratch
         } else {
@@ -143,7 +154,7 @@ impl Plan<'_> {
                 None => Source::Image(image.clone()),
             }
         };
-        (src, image, unresolved)
+        (src, image, problem)
     }
 
     /// The chain of stages from the root (based on an image) to `i`.
@@ -179,6 +190,16 @@ impl Plan<'_> {
     pub fn push(&mut self, f: Finding) {
         self.findings.push(f);
     }
+}
+
+/// Whether `s` can be an image reference (`registry:port/name:tag@sha256:...`).
+fn valid_reference(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-/:@+".contains(c))
+}
+
+/// `s` made safe for a one-line header value (no whitespace or control characters).
+pub(crate) fn header_value(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect()
 }
 
 /// [`convert`] on an already parsed Dockerfile (`df` must be `parse(text)`).
@@ -234,6 +255,7 @@ pub fn convert_parsed(text: &str, df: &Dockerfile, build_args: &[(String, String
                     todo.push(d);
                 }
                 Source::Image(img) if !plan.images.iter().any(|(i, _)| *i == img) => {
+                    // Only a name that fits on the header line (a finding shows it as written).
                     let mut name = format!("image{}", plan.images.len());
                     while plan.names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
                         name.push('_');
@@ -254,8 +276,9 @@ pub fn convert_parsed(text: &str, df: &Dockerfile, build_args: &[(String, String
     let mut uses_context = false;
     for (img, name) in plan.images.clone() {
         out.push('\n');
-        out.push_str(&format!("Bootstrap: docker\nFrom: {img}\nStage: {name}\n"));
-        stages.push(OutStage { name, bootstrap: "docker".into(), from: img, sections: Vec::new() });
+        let from = header_value(&img);
+        out.push_str(&format!("Bootstrap: docker\nFrom: {from}\nStage: {name}\n"));
+        stages.push(OutStage { name, bootstrap: "docker".into(), from, sections: Vec::new() });
     }
     for &s in &needed {
         let st = StageState::build(&mut plan, s, s == last);

@@ -50,14 +50,16 @@ impl StageState {
         let chain = plan.chain(s);
         let df = plan.df;
         let root = chain[0];
-        let (src, image, unresolved) = plan.base(root);
+        let (src, image, problem) = plan.base(root);
         let root_stage = &df.stages[root];
-        if unresolved {
-            let msg = format!(
-                "The base image `{}` uses a build argument without a value, so the definition file names `{image}`. Give it with `--build-arg NAME=VALUE` or a default in `ARG NAME=VALUE` before the first FROM.",
-                root_stage.image
-            );
-            push(plan, root_stage.image_span.clone(), codes::MISSING_ARG, msg);
+        if let Some(msg) = problem {
+            let from = &df.instructions[root_stage.from];
+            let at = if root_stage.image.is_empty() {
+                from.keyword_span.clone()
+            } else {
+                root_stage.image_span.clone()
+            };
+            push(plan, at, codes::NO_BASE, msg);
         }
         for &c in &chain {
             let from = &df.instructions[df.stages[c].from];
@@ -166,6 +168,13 @@ impl Ctx<'_, '_> {
             self.find(inst.keyword_span.clone(), codes::SCRIPT_LINE, format!("A line of this {} starts with `%` or `Bootstrap:`, which Apptainer reads as a new section or stage of the definition file. Indent that line, or generate it (e.g. with printf).", inst.kind.as_str()));
         }
         self.post.push(chunk);
+    }
+
+    /// A finding when a section line would start a new section or stage.
+    pub(super) fn check_line(&mut self, inst: &Instruction, line: &str) {
+        if hazard(line) {
+            self.find(inst.keyword_span.clone(), codes::SCRIPT_LINE, format!("A line this {} writes into the definition file starts with `%` or `Bootstrap:`, which Apptainer reads as a new section or stage. Rename it so it does not start that way.", inst.kind.as_str()));
+        }
     }
 
     pub(super) fn line_of(&self, inst: &Instruction) -> usize {
@@ -326,7 +335,9 @@ impl Ctx<'_, '_> {
                 continue;
             }
             let v = v.replace(['\n', '\r'], " ");
-            self.labels.push(if v.is_empty() { key } else { format!("{key} {v}") });
+            let line = if v.is_empty() { key } else { format!("{key} {v}") };
+            self.check_line(inst, &line);
+            self.labels.push(line);
         }
     }
 
