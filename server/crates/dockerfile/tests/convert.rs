@@ -295,7 +295,9 @@ RUN true
 
 #[test]
 fn from_without_a_usable_image() {
-    check("FROM\nRUN true\n", expect![[r#"
+    check(
+        "FROM\nRUN true\n",
+        expect![[r#"
         Bootstrap: docker
         From: 
         Stage: stage0
@@ -307,14 +309,18 @@ fn from_without_a_usable_image() {
         /bin/sh -c 'true'
         --- findings
         1 `FROM` apptainer/convert-no-base-image (error): FROM names no base image, so the definition file has none. Give the image to build on (e.g. `FROM python:3.11`).
-    "#]]);
-    check("FROM 'two words'\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM 'two words'\n",
+        expect![[r#"
         Bootstrap: docker
         From: twowords
         Stage: stage0
         --- findings
         1 `'two words'` apptainer/convert-no-base-image (error): `two words` is not an image reference (name[:tag][@digest]). Give the image to build on (e.g. `FROM python:3.11`).
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -336,24 +342,18 @@ RUN echo $Q
             %post
             set -e
             cd /
-            export CONDA="/opt/conda"
-            export PATH="/opt/conda/bin:${PATH}"
+            export CONDA="/opt/conda" PATH="/opt/conda/bin:${PATH}"
             export LEGACY="some value with spaces"
-            export A="1"
-            export B="${A}"
-            export Q="it's \"quoted\""
-            export D="\$NOT_EXPANDED"
+            export A="1" B="${A}"
+            export Q="it's \"quoted\"" D="\$NOT_EXPANDED"
             echo 'clusterls-step: Dockerfile line 7 RUN'
             /bin/sh -c 'echo $Q'
 
             %environment
-            export CONDA="/opt/conda"
-            export PATH="/opt/conda/bin:${PATH}"
+            export CONDA="/opt/conda" PATH="/opt/conda/bin:${PATH}"
             export LEGACY="some value with spaces"
-            export A="1"
-            export B="${A}"
-            export Q="it's \"quoted\""
-            export D="\$NOT_EXPANDED"
+            export A="1" B="${A}"
+            export Q="it's \"quoted\"" D="\$NOT_EXPANDED"
             --- findings
             6 `ENV` apptainer/convert-env-name (warning): `my.var` is not a name a shell can export, and Apptainer sets the environment with a shell script: it is left out. Use letters, digits and `_`.
         "#]],
@@ -1000,15 +1000,13 @@ RUN echo "$X"
             mkdir -p '/its $(here)' && cd '/its $(here)'
             echo 'clusterls-step: Dockerfile line 3 COPY'
             clusterls_copy '/.clusterls-context/a;b $(rm -rf x).txt' '/opt/`x`/'
-            export X="\$(touch /pwned)"
-            export Y="\`id\`"
+            export X="\$(touch /pwned)" Y="\`id\`"
             echo 'clusterls-step: Dockerfile line 5 RUN'
             /bin/sh -c 'echo "$X"'
             rm -rf /.clusterls-context
 
             %environment
-            export X="\$(touch /pwned)"
-            export Y="\`id\`"
+            export X="\$(touch /pwned)" Y="\`id\`"
             --- findings
             2 `WORKDIR` apptainer/workdir-ignored (info): `apptainer run` starts in WORKDIR `/its $(here)` (the runscript changes there), but `apptainer exec` and `shell` start in your current directory: pass `--pwd /its $(here)`, or `cd /its $(here)` in the job's command.
         "#]],
@@ -1140,7 +1138,8 @@ fn corpus() {
         summary += &format!("{n:5} {code}\n");
     }
     expect![[r#"
-        files 249, read back cleanly 249, stages written 314, multi-stage 65, copying the build context 187, definition lines 10295
+        files 249, read back cleanly 249, stages written 314, multi-stage 65, copying the build context 187, definition lines 10291
+            4 apptainer/convert-base-workdir
             1 apptainer/convert-chown
            13 apptainer/convert-copy-from-image
             1 apptainer/convert-no-shell

@@ -31,6 +31,7 @@ pub const ENV_NAME: &str = "apptainer/convert-env-name";
 pub const SCRIPT_LINE: &str = "apptainer/convert-script-line";
 pub const NO_SHELL: &str = "apptainer/convert-no-shell";
 pub const LABEL: &str = "apptainer/convert-label";
+pub const BASE_WORKDIR: &str = "apptainer/convert-base-workdir";
 
 /// Existing checker codes the converter reports too (same meaning).
 pub const USER_IGNORED: &str = "apptainer/user-ignored";
@@ -189,6 +190,16 @@ pub const CODES: &[ConvertRule] = &[
         doc: "Each `%labels` line is `NAME VALUE` on one line: a label name with spaces or a \
               value with line breaks cannot be written as is. Spaces in the name become `_` \
               and line breaks in the value become spaces.",
+    },
+    ConvertRule {
+        code: BASE_WORKDIR,
+        severity: Info,
+        summary: "A relative destination before any WORKDIR.",
+        doc: "Docker resolves a relative COPY/ADD destination (and runs RUN) in the base \
+              image's WORKDIR, which the converter cannot know without pulling the image: \
+              the definition file uses `/`, so with a base image that sets a WORKDIR (e.g. \
+              `/workspace` in NGC images) the files land elsewhere. Add an explicit WORKDIR \
+              before the COPY, or use an absolute destination.",
     },
 ];
 

@@ -77,6 +77,10 @@ impl Ctx<'_, '_> {
                 None => literal(&self.expand(r)),
             })
             .collect();
+        if !raw_dest.starts_with('/') && self.workdir_span.is_none() && self.base_workdir_unknown {
+            self.base_workdir_unknown = false;
+            self.find(inst.keyword_span.clone(), codes::BASE_WORKDIR, format!("`{raw_dest}` is relative and no WORKDIR comes before it: Docker puts it in the base image's WORKDIR, which the converter cannot know, so the definition file uses `/`. Add a WORKDIR before this line or give an absolute destination."));
+        }
         let mut dest = words::join_path(&self.workdir, &raw_dest);
         if sources.len() > 1 && !dest.ends_with('/') {
             dest.push('/');

@@ -43,6 +43,8 @@ pub(super) struct Ctx<'p, 'a> {
     pub(super) marked: Option<usize>,
     /// A no-shell finding was given for this stage.
     pub(super) no_shell_told: bool,
+    /// The stage builds on an image (not scratch), whose WORKDIR is unknown.
+    pub(super) base_workdir_unknown: bool,
 }
 
 impl StageState {
@@ -100,6 +102,7 @@ impl StageState {
             from_n: 0,
             marked: None,
             no_shell_told: false,
+            base_workdir_unknown: !matches!(src, Source::Scratch),
         };
         for (k, &c) in chain.iter().enumerate() {
             if k > 0 {
@@ -302,22 +305,29 @@ impl Ctx<'_, '_> {
     }
 
     fn env(&mut self, inst: &Instruction) {
+        // One `export` for the whole instruction: the shell expands every value before
+        // assigning any, as BuildKit does (`ENV A=1 B=$A` gives B the earlier A).
+        let mut assigns = Vec::new();
         for (k, v) in self.pairs(inst) {
             if !words::is_shell_name(&k) {
                 self.find(inst.keyword_span.clone(), codes::ENV_NAME, format!("`{k}` is not a name a shell can export, and Apptainer sets the environment with a shell script: it is left out. Use letters, digits and `_`."));
                 continue;
             }
-            let line = format!("export {k}={}", dq(&v));
-            if self.shell_ok {
-                self.post_chunk(inst, line.clone());
-            }
-            if self.is_final {
-                if hazard(&line) {
-                    self.find(inst.keyword_span.clone(), codes::SCRIPT_LINE, "A line of this ENV value starts with `%` or `Bootstrap:`, which Apptainer reads as a new section of the definition file. Avoid line breaks in the value.".into());
-                }
-                self.env_lines.push(line);
-            }
+            assigns.push(format!("{k}={}", dq(&v)));
             self.env.insert(k, v);
+        }
+        if assigns.is_empty() {
+            return;
+        }
+        let line = format!("export {}", assigns.join(" "));
+        if self.shell_ok {
+            self.post_chunk(inst, line.clone());
+        }
+        if self.is_final {
+            if hazard(&line) {
+                self.find(inst.keyword_span.clone(), codes::SCRIPT_LINE, "A line of this ENV value starts with `%` or `Bootstrap:`, which Apptainer reads as a new section of the definition file. Avoid line breaks in the value.".into());
+            }
+            self.env_lines.push(line);
         }
     }
 
