@@ -271,6 +271,26 @@ ENV TV=torch-$TORCH
 }
 
 #[test]
+fn automatic_platform_args() {
+    check(
+        "FROM python:3.11\nARG TARGETARCH\nARG TARGETOS\nRUN echo $TARGETOS/$TARGETARCH\n",
+        expect![[r#"
+            Bootstrap: docker
+            From: python:3.11
+            Stage: stage0
+
+            %post
+            set -e
+            cd /
+            export TARGETARCH="$(uname -m | sed -e s/x86_64/amd64/ -e s/aarch64/arm64/)"
+            export TARGETOS="linux"
+            echo 'clusterls-step: Dockerfile line 4 RUN'
+            /bin/sh -c 'echo $TARGETOS/$TARGETARCH'
+        "#]],
+    );
+}
+
+#[test]
 fn from_without_a_value_for_its_arg() {
     check(
         r#"ARG BASE

@@ -143,6 +143,20 @@ pub(super) fn push(plan: &mut Plan<'_>, range: Range<usize>, code: &str, message
     plan.push(Finding::new(range, severity, code, message));
 }
 
+/// BuildKit's automatic platform ARGs, computed on the build node (the build runs on
+/// the node's own platform).
+fn platform_arg(name: &str) -> Option<Vec<Piece>> {
+    const ARCH: &str = "$(uname -m | sed -e s/x86_64/amd64/ -e s/aarch64/arm64/)";
+    let arch = Piece::Shell(ARCH.into());
+    Some(match name {
+        "TARGETOS" | "BUILDOS" => vec![Piece::Lit("linux".into())],
+        "TARGETARCH" | "BUILDARCH" => vec![arch],
+        "TARGETPLATFORM" | "BUILDPLATFORM" => vec![Piece::Lit("linux/".into()), arch],
+        "TARGETVARIANT" | "BUILDVARIANT" => vec![Piece::Lit(String::new())],
+        _ => return None,
+    })
+}
+
 /// Whether a line of generated text would start a section or a stage.
 pub(super) fn hazard(text: &str) -> bool {
     text.lines().any(|l| {
@@ -267,7 +281,13 @@ impl Ctx<'_, '_> {
                 Some(v) => Some(vec![Piece::Lit(v.clone())]),
                 None => match default {
                     Some(d) => Some(self.expand(&d)),
-                    None => self.plan.globals.get(&name).cloned().flatten(),
+                    None => self
+                        .plan
+                        .globals
+                        .get(&name)
+                        .cloned()
+                        .flatten()
+                        .or_else(|| platform_arg(&name)),
                 },
             };
             if let Some(v) = value {
