@@ -522,6 +522,8 @@ RUN echo 'a \\
 b'
 RUN echo a # trailing \\
     && echo b
+RUN echo a\\\\
+    b
 RUN [\"python3\", \"-c\", \"print('hi there')\"]
 ",
         expect![[r#"
@@ -541,6 +543,8 @@ RUN [\"python3\", \"-c\", \"print('hi there')\"]
             echo 'clusterls-step: Dockerfile line 8 RUN'
             /bin/sh -c 'echo a # trailing     && echo b'
             echo 'clusterls-step: Dockerfile line 10 RUN'
+            /bin/sh -c 'echo a\    b'
+            echo 'clusterls-step: Dockerfile line 12 RUN'
             python3 -c 'print('\''hi there'\'')'
         "#]],
     );

@@ -129,6 +129,12 @@ fn joins_outside_quotes(s: &str) -> bool {
     while i < b.len() {
         let c = b[i];
         let join = c == b'\\' && b.get(i + 1) == Some(&b'\n');
+        // `\\` then a newline: Docker still joins the lines, the shell does not.
+        let escaped_join =
+            c == b'\\' && b.get(i + 1) == Some(&b'\\') && b.get(i + 2) == Some(&b'\n');
+        if escaped_join && st != St::Single {
+            return false;
+        }
         match st {
             St::Plain => match c {
                 b'\\' => i += 1,
