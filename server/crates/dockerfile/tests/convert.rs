@@ -102,6 +102,9 @@ fn check_args(text: &str, args: &[(&str, &str)], expect: Expect) {
     {
         panic!("round trip failed: {e}\n{}", c.definition);
     }
+    if let Err(e) = scripts_parse(&c.definition) {
+        panic!("{e}");
+    }
     for f in &c.findings {
         assert!(
             codes::rule(&f.code).is_some() || codes::REUSED.contains(&f.code.as_str()),
@@ -601,6 +604,26 @@ RUN <<-EOF
 
 #[test]
 fn heredoc_without_terminator() {
+    check(
+        r#"FROM python:3.11
+COPY <<EOF /x
+cut off"#,
+        expect![[r#"
+            Bootstrap: docker
+            From: python:3.11
+            Stage: stage0
+
+            %post
+            set -e
+            cd /
+            echo 'clusterls-step: Dockerfile line 2 COPY'
+            mkdir -p '/' && cat > '/x' <<'CLUSTERLS_EOF'
+            cut off
+            CLUSTERLS_EOF
+            --- findings
+            2 `COPY` apptainer/convert-heredoc (warning): This heredoc has no terminator line, so its body runs to the end of the file. Add the terminator line.
+        "#]],
+    );
     check(
         r#"FROM python:3.11
 RUN <<EOF
@@ -1201,8 +1224,13 @@ fn random_dockerfiles_convert_and_read_back() {
         let base = &corpus[k % corpus.len()];
         texts.push(fuzz_support::mutate(&mut rng, base));
     }
-    for t in &texts {
+    for (k, t) in texts.iter().enumerate() {
         let c = convert::convert(t, &[("A".into(), "x".into())]);
+        if k % 4 == 0
+            && let Err(e) = scripts_parse(&c.definition)
+        {
+            panic!("{e}\n--- Dockerfile\n{t}");
+        }
         if let Err(e) = round_trip(&c)
             && !explained(&c)
         {
@@ -1213,4 +1241,54 @@ fn random_dockerfiles_convert_and_read_back() {
             assert!(f.range.start <= f.range.end && f.range.end <= t.len());
         }
     }
+}
+
+/// `sh -n` on every script section (`%post`, `%runscript`, `%environment`): our quoting
+/// and heredocs make valid POSIX shell. A missing `sh` fails the test.
+fn scripts_parse(definition: &str) -> Result<usize, String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut n = 0;
+    for st in deffile::parse(definition).stages {
+        for s in st
+            .sections
+            .iter()
+            .filter(|s| matches!(s.name.as_str(), "post" | "runscript" | "environment"))
+        {
+            let mut child = Command::new("sh")
+                .arg("-n")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("sh runs (the test needs a POSIX shell)");
+            child.stdin.take().unwrap().write_all(s.body.as_bytes()).unwrap();
+            let out = child.wait_with_output().unwrap();
+            if !out.status.success() {
+                return Err(format!(
+                    "%{} does not parse: {}\n{}",
+                    s.name,
+                    String::from_utf8_lossy(&out.stderr),
+                    s.body
+                ));
+            }
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Every script section the converter writes for the corpus is valid shell.
+#[test]
+fn corpus_scripts_are_valid_shell() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/data/dockerfiles");
+    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    files.sort();
+    let mut checked = 0;
+    for p in &files {
+        let text = std::fs::read_to_string(p).unwrap();
+        let c = convert::convert(&text, &[]);
+        checked += scripts_parse(&c.definition).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    }
+    assert!(checked > 300, "only {checked} sections checked");
 }

@@ -3,7 +3,7 @@
 
 use super::Source;
 use super::codes;
-use super::run::{chomp, delimiter};
+use super::run::{chomp, delimiter, terminated};
 use super::step::Ctx;
 use super::words::{self, Vars, glob_word, literal, sq};
 use crate::parse::{Instruction, Kind};
@@ -235,6 +235,7 @@ impl Ctx<'_, '_> {
             .map_or("/", |(p, _)| if p.is_empty() { "/" } else { p })
             .to_string();
         let delim = delimiter(&body);
+        let body = terminated(body);
         self.marker(inst);
         self.post_chunk(
             inst,

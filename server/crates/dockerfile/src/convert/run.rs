@@ -52,6 +52,7 @@ impl Ctx<'_, '_> {
             if only && body.starts_with("#!") {
                 // BuildKit writes the script to a file and runs it with its interpreter.
                 let delim = delimiter(&body);
+                let body = terminated(body);
                 let chunk = format!(
                     "cat > /.clusterls-run <<'{delim}'\n{body}{delim}\nchmod 755 /.clusterls-run && /.clusterls-run\nrm -f /.clusterls-run"
                 );
@@ -78,6 +79,15 @@ impl Ctx<'_, '_> {
 /// `<<-`: leading tabs removed from every line.
 pub(super) fn chomp(body: &str) -> String {
     body.split_inclusive('\n').map(|l| l.trim_start_matches('\t')).collect()
+}
+
+/// `body` ending in a newline, so a terminator line can follow (only a heredoc cut off
+/// by the end of the file lacks one, and a finding says so).
+pub(super) fn terminated(mut body: String) -> String {
+    if !body.is_empty() && !body.ends_with('\n') {
+        body.push('\n');
+    }
+    body
 }
 
 /// A heredoc delimiter that is not a line of `body`.

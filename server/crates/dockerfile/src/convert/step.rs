@@ -468,6 +468,6 @@ impl Ctx<'_, '_> {
                 section(&mut t, "%labels".into(), &self.labels);
             }
         }
-        StageState { text: t, out, uses_context: self.files_ctx }
+        StageState { text: t, out, uses_context: self.files_ctx || !self.files_direct.is_empty() }
     }
 }
