@@ -1292,3 +1292,59 @@ fn corpus_scripts_are_valid_shell() {
     }
     assert!(checked > 300, "only {checked} sections checked");
 }
+
+/// The shell helpers the definition uses for COPY and ADD follow Docker's rules, run for
+/// real in a scratch directory: a directory's contents merge into the destination, a
+/// file goes into `dest/` or an existing directory, else becomes `dest`; ADD unpacks a
+/// tar archive (decided by content) and copies anything else.
+#[test]
+fn copy_helpers_follow_dockers_rules() {
+    let c = convert::convert("FROM x\nADD a /b\nRUN true\n", &[]);
+    let mut helpers = String::new();
+    let mut inside = false;
+    for l in c.definition.lines() {
+        inside |= l.starts_with("clusterls_copy() {") || l.starts_with("clusterls_add() {");
+        if inside {
+            helpers += l;
+            helpers.push('\n');
+        }
+        inside &= l != "}";
+    }
+    let dir = std::env::temp_dir().join(format!("clusterls-convert-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = format!(
+        r#"set -e
+{helpers}
+mkdir -p ctx/dir/sub && echo f > ctx/dir/sub/f && echo a > ctx/a.txt
+tar -cf ctx/pack.tar -C ctx dir
+clusterls_copy ctx/dir out1
+mkdir -p out2/keep && echo k > out2/keep/k && clusterls_copy ctx/dir out2
+clusterls_copy ctx/a.txt out3/
+clusterls_copy ctx/a.txt out4/renamed.txt
+mkdir out5 && clusterls_copy ctx/a.txt out5
+clusterls_add ctx/pack.tar out6
+clusterls_add ctx/a.txt out7/
+find out* -type f | sort
+"#
+    );
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("sh runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    expect![[r#"
+        out1/sub/f
+        out2/keep/k
+        out2/sub/f
+        out3/a.txt
+        out4/renamed.txt
+        out5/a.txt
+        out6/dir/sub/f
+        out7/a.txt
+    "#]].assert_eq(&String::from_utf8_lossy(&out.stdout));
+}
