@@ -130,6 +130,8 @@ fn single_stage() {
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             echo 'clusterls-step: Dockerfile line 2 RUN'
             /bin/sh -c 'pip install numpy'
@@ -166,6 +168,8 @@ ENTRYPOINT ["/usr/local/bin/app"]
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             [clusterls_copy]
             cd /
             mkdir -p /src && cd /src
@@ -186,6 +190,8 @@ ENTRYPOINT ["/usr/local/bin/app"]
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             [clusterls_copy]
             cd /
             echo 'clusterls-step: Dockerfile line 8 COPY'
@@ -220,6 +226,8 @@ RUN echo dev $A
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             export V="1"
             export A="from-base"
@@ -260,6 +268,8 @@ ENV TV=torch-$TORCH
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             export CUDA="11.8.0"
             export TORCH="2.4.1"
@@ -284,6 +294,8 @@ fn automatic_platform_args() {
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             export TARGETARCH="$(uname -m | sed -e s/x86_64/amd64/ -e s/aarch64/arm64/)"
             export TARGETOS="linux"
@@ -307,6 +319,8 @@ RUN true
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             echo 'clusterls-step: Dockerfile line 3 RUN'
             /bin/sh -c 'true'
@@ -321,18 +335,20 @@ fn from_without_a_usable_image() {
     check(
         "FROM\nRUN true\n",
         expect![[r#"
-        Bootstrap: docker
-        From: 
-        Stage: stage0
+            Bootstrap: docker
+            From: 
+            Stage: stage0
 
-        %post
-        set -e
-        cd /
-        echo 'clusterls-step: Dockerfile line 2 RUN'
-        /bin/sh -c 'true'
-        --- findings
-        1 `FROM` apptainer/convert-no-base-image (error): FROM names no base image, so the definition file has none. Give the image to build on (e.g. `FROM python:3.11`).
-    "#]],
+            %post
+            set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
+            cd /
+            echo 'clusterls-step: Dockerfile line 2 RUN'
+            /bin/sh -c 'true'
+            --- findings
+            1 `FROM` apptainer/convert-no-base-image (error): FROM names no base image, so the definition file has none. Give the image to build on (e.g. `FROM python:3.11`).
+        "#]],
     );
     check(
         "FROM 'two words'\n",
@@ -364,6 +380,8 @@ RUN echo $Q
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             export CONDA="/opt/conda" PATH="/opt/conda/bin:${PATH}"
             export LEGACY="some value with spaces"
@@ -403,6 +421,8 @@ RUN pip install -r ../requirements.txt
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             [clusterls_copy]
             cd /
             mkdir -p /app && cd /app
@@ -442,6 +462,8 @@ RUN ls /opt
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             [clusterls_copy]
             cd /
             echo 'clusterls-step: Dockerfile line 2 COPY'
@@ -488,6 +510,8 @@ RUN ls /opt
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             [clusterls_copy]
             [clusterls_add]
             [clusterls_fetch]
@@ -536,6 +560,8 @@ RUN [\"python3\", \"-c\", \"print('hi there')\"]
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             echo 'clusterls-step: Dockerfile line 2 RUN'
             /bin/sh -c 'apt-get update \
@@ -579,6 +605,8 @@ RUN <<-EOF
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             echo 'clusterls-step: Dockerfile line 2 RUN'
             /bin/sh -c 'apt-get update
@@ -615,6 +643,8 @@ cut off"#,
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             echo 'clusterls-step: Dockerfile line 2 COPY'
             mkdir -p '/' && cat > '/x' <<'CLUSTERLS_EOF'
@@ -636,6 +666,8 @@ echo never ends
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             echo 'clusterls-step: Dockerfile line 2 RUN'
             /bin/sh -c 'echo never ends
@@ -666,6 +698,8 @@ RUN cat /etc/greeting /opt/EOF
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             export NAME="world"
             echo 'clusterls-step: Dockerfile line 3 COPY'
@@ -697,6 +731,8 @@ CMD echo $HOME
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             echo 'clusterls-step: Dockerfile line 3 RUN'
             /bin/bash -o pipefail -c 'curl -s x | tee y'
@@ -726,6 +762,8 @@ USER bob
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             echo 'clusterls-step: Dockerfile line 2 RUN'
             /bin/sh -c 'useradd -m bob'
@@ -787,6 +825,8 @@ CMD python3 train.py --epochs 3
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             mkdir -p /w && cd /w
 
@@ -842,6 +882,8 @@ RUN true
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             echo 'clusterls-step: Dockerfile line 7 RUN'
             /bin/sh -c 'true'
@@ -870,6 +912,8 @@ RUN --network=none make test
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             echo 'clusterls-step: Dockerfile line 2 RUN'
             /bin/sh -c 'pip install numpy'
@@ -889,18 +933,20 @@ fn from_platform() {
     check(
         "FROM --platform=linux/amd64 python:3.11\nRUN true\n",
         expect![[r#"
-        Bootstrap: docker
-        From: python:3.11
-        Stage: stage0
+            Bootstrap: docker
+            From: python:3.11
+            Stage: stage0
 
-        %post
-        set -e
-        cd /
-        echo 'clusterls-step: Dockerfile line 2 RUN'
-        /bin/sh -c 'true'
-        --- findings
-        1 `--platform=linux/amd64` apptainer/convert-platform (info): Apptainer ignores `--platform=linux/amd64`: it pulls the image for the build host's architecture. Build on a node of that architecture or pass `--arch` to `apptainer build`.
-    "#]],
+            %post
+            set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
+            cd /
+            echo 'clusterls-step: Dockerfile line 2 RUN'
+            /bin/sh -c 'true'
+            --- findings
+            1 `--platform=linux/amd64` apptainer/convert-platform (info): Apptainer ignores `--platform=linux/amd64`: it pulls the image for the build host's architecture. Build on a node of that architecture or pass `--arch` to `apptainer build`.
+        "#]],
     );
 }
 
@@ -923,6 +969,8 @@ CMD ["app.py"]
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             cd /
             echo 'clusterls-step: Dockerfile line 2 RUN'
             /bin/sh -c 'pip wheel -w /wheels numpy'
@@ -992,6 +1040,8 @@ RUN uv --version
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             [clusterls_copy]
             cd /
             echo 'clusterls-step: Dockerfile line 2 COPY'
@@ -1042,6 +1092,8 @@ RUN echo "$X"
 
             %post
             set -e
+            # The base image's ENV, as Docker's RUN sees it.
+            if [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi
             [clusterls_copy]
             cd /
             mkdir -p '/its $(here)' && cd '/its $(here)'
@@ -1185,7 +1237,7 @@ fn corpus() {
         summary += &format!("{n:5} {code}\n");
     }
     expect![[r#"
-        files 249, read back cleanly 249, stages written 314, multi-stage 65, copying the build context 187, definition lines 10291
+        files 249, read back cleanly 249, stages written 314, multi-stage 65, copying the build context 187, definition lines 10885
             4 apptainer/convert-base-workdir
             1 apptainer/convert-chown
            13 apptainer/convert-copy-from-image
@@ -1346,5 +1398,6 @@ find out* -type f | sort
         out5/a.txt
         out6/dir/sub/f
         out7/a.txt
-    "#]].assert_eq(&String::from_utf8_lossy(&out.stdout));
+    "#]]
+    .assert_eq(&String::from_utf8_lossy(&out.stdout));
 }

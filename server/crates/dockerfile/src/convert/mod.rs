@@ -14,7 +14,8 @@
 //!   (directories merge, `dest/`), so order against RUN is kept; removed at the end.
 //!   The definition must be built with the build context as current directory.
 //!   A stage without RUN (maybe no shell in the image) uses plain `%files` lines.
-//! - RUN: one command line in `%post` (`set -e`), run by the SHELL in force
+//! - RUN: one command line in `%post` (`set -e`, the base image's ENV sourced first as
+//!   Docker's RUN sees it), run by the SHELL in force
 //!   (`/bin/sh -c '...'`) so each RUN is its own process as in Docker; exec form runs
 //!   its argv directly; heredocs as BuildKit does them. A marker line before each
 //!   (`clusterls-step: Dockerfile line N`) lets [`failed_step`] name the failing line.

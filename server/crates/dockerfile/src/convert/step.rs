@@ -143,6 +143,10 @@ pub(super) fn push(plan: &mut Plan<'_>, range: Range<usize>, code: &str, message
     plan.push(Finding::new(range, severity, code, message));
 }
 
+/// Docker's RUN sees the base image's ENV; Apptainer writes it to this file (sourced at
+/// run time), so `%post` sources it first.
+const BASE_ENV: &str = "# The base image's ENV, as Docker's RUN sees it.\nif [ -f /.singularity.d/env/10-docker2singularity.sh ]; then . /.singularity.d/env/10-docker2singularity.sh; fi";
+
 /// BuildKit's automatic platform ARGs, computed on the build node (the build runs on
 /// the node's own platform).
 fn platform_arg(name: &str) -> Option<Vec<Piece>> {
@@ -424,7 +428,7 @@ impl Ctx<'_, '_> {
             section(&mut t, format!("%files from {from}"), lines);
         }
         if self.shell_ok && self.post.iter().any(|l| !l.starts_with("# ")) {
-            let mut post = vec!["set -e".to_string()];
+            let mut post = vec!["set -e".to_string(), BASE_ENV.to_string()];
             let fns = [COPY_FN, ADD_FN, FETCH_FN];
             for (k, need) in self.need.iter().enumerate() {
                 if *need {
