@@ -204,7 +204,7 @@ fn header_line(out: &mut DefFile, line: &str, pos: usize) {
             out,
             lspan,
             format!(
-                "`{}` is not a header line (`Key: value`) and comes before any section.",
+                "`{}` is not a header line (`Key: value`) and comes before any section: make it a header line, a `#` comment, or put it in a section (`%post`).",
                 line.trim()
             ),
         );
@@ -221,12 +221,14 @@ fn header_line(out: &mut DefFile, line: &str, pos: usize) {
         problem(
             out,
             key_start..key_start + key.len(),
-            format!("`{key}` is not a header key Apptainer knows."),
+            format!(
+                "`{key}` is not a header key Apptainer knows: check its spelling (Bootstrap, From, Stage, ...)."
+            ),
         );
     }
     let stage = out.stages.last_mut().expect("a stage");
     if stage.get(key).is_some() {
-        let msg = format!("`{key}` is given twice in this stage's header.");
+        let msg = format!("`{key}` is given twice in this stage's header: keep one.");
         problem(out, lspan.clone(), msg);
         return;
     }
@@ -244,11 +246,16 @@ fn validate(out: &mut DefFile) {
     let mut problems = Vec::new();
     let mut names: Vec<&str> = Vec::new();
     for st in &out.stages {
-        let at = st.header.first().map_or(st.span.start..st.span.start, |h| h.span.clone());
+        let at = st
+            .header
+            .first()
+            .map(|h| h.span.clone())
+            .or_else(|| st.sections.first().map(|s| s.head_span.clone()))
+            .unwrap_or(st.span.start..st.span.start);
         match st.get("bootstrap") {
             None => problems.push(Problem {
                 span: at.clone(),
-                message: "This stage has no `Bootstrap:` header.".into(),
+                message: "This stage has no `Bootstrap:` header: start it with `Bootstrap: docker` and `From: IMAGE`.".into(),
             }),
             Some(b)
                 if NEEDS_FROM.contains(&b.to_ascii_lowercase().as_str())
@@ -261,12 +268,6 @@ fn validate(out: &mut DefFile) {
             }
             _ => {}
         }
-        if out.stages.len() > 1 && st.name().is_none() {
-            problems.push(Problem {
-                span: at.clone(),
-                message: "In a multi-stage definition every stage needs a `Stage:` name.".into(),
-            });
-        }
         let mut seen: Vec<(&str, &str)> = Vec::new();
         for s in &st.sections {
             if s.name == "files" && !s.args.is_empty() {
@@ -275,7 +276,7 @@ fn validate(out: &mut DefFile) {
                         if !names.contains(&from) {
                             problems.push(Problem {
                                 span: s.head_span.clone(),
-                                message: format!("`%files from {from}` names no earlier stage."),
+                                message: format!("`%files from {from}` names no earlier stage: name a stage defined above (`Stage: {from}`)."),
                             });
                         }
                     }
@@ -288,21 +289,26 @@ fn validate(out: &mut DefFile) {
             if s.name.starts_with("app") && s.args.is_empty() {
                 problems.push(Problem {
                     span: s.head_span.clone(),
-                    message: format!("`%{}` needs an app name.", s.name),
+                    message: format!("`%{}` needs an app name: `%{} NAME`.", s.name, s.name),
                 });
             }
             if seen.contains(&(s.name.as_str(), s.args.as_str())) {
                 problems.push(Problem {
                     span: s.head_span.clone(),
-                    message: format!("`%{}` appears twice in this stage.", s.name),
+                    message: format!(
+                        "`%{}` appears twice in this stage: merge them into one.",
+                        s.name
+                    ),
                 });
             }
             seen.push((&s.name, &s.args));
         }
         if let Some(n) = st.name() {
             if names.contains(&n) {
-                problems
-                    .push(Problem { span: at, message: format!("Two stages are named `{n}`.") });
+                problems.push(Problem {
+                    span: at,
+                    message: format!("Two stages are named `{n}`: rename one."),
+                });
             }
             names.push(n);
         }
