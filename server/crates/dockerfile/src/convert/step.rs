@@ -309,7 +309,7 @@ impl Ctx<'_, '_> {
         let esc = self.plan.df.escape;
         let w = &inst.args.words;
         let Some(first) = w.first() else { return Vec::new() };
-        if !first.raw.contains('=') {
+        if !first.raw.contains('=') || inst.kind == Kind::Maintainer {
             let t = inst.args.text.trim_start();
             let rest = t[first.raw.len().min(t.len())..].trim();
             let value = if inst.kind == Kind::Maintainer { t } else { rest };
