@@ -1182,7 +1182,9 @@ fn corpus() {
         // cannot, each must have its finding on that instruction.
         let df = parse(&text);
         let Some(last) = df.stages.len().checked_sub(1) else { continue };
-        for inst in df.stage_instructions(last) {
+        let insts = df.stage_instructions(last);
+        let last_health = insts.iter().rposition(|i| i.kind == Kind::Healthcheck);
+        for (n, inst) in insts.iter().enumerate() {
             let arg = inst.args.text.trim();
             let flag = |n: &str| inst.flag(n).and_then(|f| f.value.clone());
             let mut want: Vec<&str> = Vec::new();
@@ -1191,7 +1193,9 @@ fn corpus() {
                 Kind::Volume => want.push(codes::VOLUME),
                 Kind::Stopsignal => want.push(codes::STOPSIGNAL),
                 Kind::Onbuild => want.push(codes::ONBUILD),
-                Kind::Healthcheck if !arg.eq_ignore_ascii_case("none") => {
+                Kind::Healthcheck
+                    if Some(n) == last_health && !arg.eq_ignore_ascii_case("none") =>
+                {
                     want.push(codes::HEALTHCHECK)
                 }
                 Kind::User if !matches!(arg, "root" | "0" | "root:root" | "0:0") => {
@@ -1245,7 +1249,7 @@ fn corpus() {
             2 apptainer/convert-onbuild
            11 apptainer/convert-run-as-root
            52 apptainer/expose-no-effect
-            3 apptainer/healthcheck-no-effect
+            2 apptainer/healthcheck-no-effect
             1 apptainer/stopsignal-no-effect
            57 apptainer/user-ignored
            31 apptainer/volume-no-effect

@@ -43,6 +43,8 @@ pub(super) struct Ctx<'p, 'a> {
     pub(super) marked: Option<usize>,
     /// A no-shell finding was given for this stage.
     pub(super) no_shell_told: bool,
+    /// The HEALTHCHECK in force (the last one, unless it is `NONE`).
+    pub(super) healthcheck: Option<Range<usize>>,
     /// The stage builds on an image (not scratch), whose WORKDIR is unknown.
     pub(super) base_workdir_unknown: bool,
 }
@@ -102,6 +104,7 @@ impl StageState {
             from_n: 0,
             marked: None,
             no_shell_told: false,
+            healthcheck: None,
             base_workdir_unknown: !matches!(src, Source::Scratch),
         };
         for (k, &c) in chain.iter().enumerate() {
@@ -122,6 +125,9 @@ impl StageState {
             for inst in df.stage_instructions(c).iter().filter(|i| i.kind != Kind::From) {
                 cx.instruction(c, inst);
             }
+        }
+        if let (true, Some(span)) = (is_final, cx.healthcheck.clone()) {
+            push(cx.plan, span, codes::HEALTHCHECK, "HEALTHCHECK has no effect under Apptainer (nothing runs it); check the job from the script or Slurm instead.".into());
         }
         if let (true, Some(span)) = (is_final, cx.workdir_span.clone()) {
             let dir = cx.workdir.clone();
@@ -268,7 +274,10 @@ impl Ctx<'_, '_> {
             }
             Kind::Expose if fin => self.find(at, codes::EXPOSE, "EXPOSE has no effect under Apptainer: the container uses the node's network directly, so a server listens on the node's port (pick a free one per job).".into()),
             Kind::Volume if fin => self.find(at, codes::VOLUME, "VOLUME has no effect under Apptainer, and the image is read-only: bind a host directory there with `--bind /host/dir:/path`.".into()),
-            Kind::Healthcheck if fin && !inst.args.text.trim().eq_ignore_ascii_case("none") => self.find(at, codes::HEALTHCHECK, "HEALTHCHECK has no effect under Apptainer (nothing runs it); check the job from the script or Slurm instead.".into()),
+            // Only the last HEALTHCHECK counts (reported at the end, as the checker does).
+            Kind::Healthcheck => {
+                self.healthcheck = (!inst.args.text.trim().eq_ignore_ascii_case("none")).then_some(at);
+            }
             Kind::Stopsignal if fin => self.find(at, codes::STOPSIGNAL, "STOPSIGNAL has no effect under Apptainer: Slurm sends SIGTERM (then SIGKILL) at the time limit; use `#SBATCH --signal=` to get an earlier signal.".into()),
             Kind::Onbuild => self.find(at, codes::ONBUILD, "ONBUILD is dropped: a SIF image has no triggers for images built from it. Put these steps in the Dockerfiles that build on this image.".into()),
             _ => {}
