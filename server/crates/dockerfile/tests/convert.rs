@@ -1129,9 +1129,19 @@ fn codes_table_is_complete() {
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), codes::CODES.len());
-    // Reused codes exist in the checker's registry, where they mean the same thing.
-    for c in codes::REUSED {
-        assert!(clusterls_dockerfile::rules::rule(c).is_some(), "{c}");
+}
+
+/// The checker's codes the converter reuses are reported by the checker too, on the same
+/// spans, so the two sets of findings can be merged by (code, range).
+#[test]
+fn reused_codes_match_the_checker() {
+    let text = "FROM python:3.11\nUSER bob\nWORKDIR /app\nEXPOSE 80\nVOLUME /data\nHEALTHCHECK CMD true\nSTOPSIGNAL SIGINT\n";
+    let checker = clusterls_dockerfile::check(text, None);
+    let converter = convert::convert(text, &[]).findings;
+    for code in codes::REUSED {
+        let a: Vec<_> = checker.iter().filter(|f| f.code == *code).map(|f| &f.range).collect();
+        let b: Vec<_> = converter.iter().filter(|f| f.code == *code).map(|f| &f.range).collect();
+        assert!(!a.is_empty() && a == b, "{code}: checker {a:?}, converter {b:?}");
     }
 }
 
