@@ -474,7 +474,7 @@ RUN ls /opt
             echo 'clusterls-step: Dockerfile line 4 COPY'
             for f in '/.clusterls-context/src/'*'.py'; do clusterls_copy "$f" '/app/'; done
             echo 'clusterls-step: Dockerfile line 5 COPY'
-            clusterls_copy '/.clusterls-context/run.sh' '/usr/local/bin/run'
+            clusterls_copy '/.clusterls-context/run.sh' '/usr/local/bin/run' 755
             echo 'clusterls-step: Dockerfile line 6 COPY'
             clusterls_copy '/.clusterls-context/conf' '/etc/app'
             echo 'clusterls-step: Dockerfile line 7 COPY'
@@ -483,8 +483,7 @@ RUN ls /opt
             /bin/sh -c 'ls /opt'
             rm -rf /.clusterls-context
             --- findings
-            5 `--chown=1000:1000` apptainer/convert-chown (info): `--chown=1000:1000` is not applied: files in an Apptainer image belong to root and you run as your own user. Make them readable by all (`--chmod=a+rX` is not applied either; use `RUN chmod -R a+rX`).
-            5 `--chmod=755` apptainer/convert-copy-flag (warning): `--chmod` has no counterpart in the definition file and is not applied: set the mode with `RUN chmod` after the copy.
+            5 `--chown=1000:1000` apptainer/convert-chown (info): `--chown=1000:1000` is not applied: files in an Apptainer image belong to root and you run as your own user. Make them readable by all instead (`--chmod=a+rX`).
         "#]],
     );
 }
@@ -689,7 +688,11 @@ EOF
 COPY <<'EOF' /opt/
 literal $NAME
 EOF
-RUN cat /etc/greeting /opt/EOF
+COPY --chmod=755 <<EOF /usr/local/bin/hello
+#!/bin/sh
+echo hello
+EOF
+RUN cat /etc/greeting /opt/EOF && hello
 "#,
         expect![[r#"
             Bootstrap: docker
@@ -710,8 +713,14 @@ RUN cat /etc/greeting /opt/EOF
             mkdir -p '/opt' && cat > '/opt/EOF' <<'CLUSTERLS_EOF'
             literal $NAME
             CLUSTERLS_EOF
-            echo 'clusterls-step: Dockerfile line 9 RUN'
-            /bin/sh -c 'cat /etc/greeting /opt/EOF'
+            echo 'clusterls-step: Dockerfile line 9 COPY'
+            mkdir -p '/usr/local/bin' && cat > '/usr/local/bin/hello' <<'CLUSTERLS_EOF'
+            #!/bin/sh
+            echo hello
+            CLUSTERLS_EOF
+            chmod 755 '/usr/local/bin/hello'
+            echo 'clusterls-step: Dockerfile line 13 RUN'
+            /bin/sh -c 'cat /etc/greeting /opt/EOF && hello'
         "#]],
     );
 }
@@ -1251,7 +1260,7 @@ fn corpus() {
         summary += &format!("{n:5} {code}\n");
     }
     expect![[r#"
-        files 249, read back cleanly 249, stages written 314, multi-stage 65, copying the build context 187, definition lines 10885
+        files 249, read back cleanly 249, stages written 314, multi-stage 65, copying the build context 187, definition lines 12572
             4 apptainer/convert-base-workdir
             1 apptainer/convert-chown
            13 apptainer/convert-copy-from-image
@@ -1391,7 +1400,10 @@ clusterls_copy ctx/a.txt out4/renamed.txt
 mkdir out5 && clusterls_copy ctx/a.txt out5
 clusterls_add ctx/pack.tar out6
 clusterls_add ctx/a.txt out7/
+clusterls_copy ctx/a.txt out8/x.sh 755
+clusterls_copy ctx/dir out9 700
 find out* -type f | sort
+stat -c '%a %n' out8/x.sh out9/sub out9/sub/f
 "#
     );
     let out = std::process::Command::new("sh")
@@ -1412,6 +1424,11 @@ find out* -type f | sort
         out5/a.txt
         out6/dir/sub/f
         out7/a.txt
+        out8/x.sh
+        out9/sub/f
+        755 out8/x.sh
+        700 out9/sub
+        700 out9/sub/f
     "#]]
     .assert_eq(&String::from_utf8_lossy(&out.stdout));
 }

@@ -100,10 +100,12 @@ pub const CODES: &[ConvertRule] = &[
         code: COPY_FLAG,
         severity: Warning,
         summary: "A COPY/ADD flag the definition file cannot express.",
-        doc: "`--chmod`, `--exclude`, `--parents`, `--checksum` and `--keep-git-dir` have no \
-              counterpart in Apptainer's `%files`. The files are copied without them: set \
-              modes with an explicit `RUN chmod`, remove excluded files with `RUN rm` or a \
-              `.dockerignore`, and give full destination paths instead of `--parents`.",
+        doc: "`--exclude`, `--parents`, `--checksum` and `--keep-git-dir` have no counterpart \
+              in the definition file, nor has `--chmod` in an image without a shell (where \
+              files are copied by plain `%files` lines; elsewhere it is applied). The files \
+              are copied without them: remove excluded files with `RUN rm` or a \
+              `.dockerignore`, give full destination paths instead of `--parents`, verify \
+              downloads with `RUN sha256sum -c`.",
     },
     ConvertRule {
         code: RUN_FLAG,

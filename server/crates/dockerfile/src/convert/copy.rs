@@ -5,7 +5,7 @@ use super::Source;
 use super::codes;
 use super::run::{chomp, delimiter, terminated};
 use super::step::Ctx;
-use super::words::{self, Vars, glob_word, literal, sq};
+use super::words::{self, Vars, glob_word, literal, sh, sq};
 use crate::parse::{Instruction, Kind};
 
 pub(super) const CONTEXT: &str = "/.clusterls-context";
@@ -13,8 +13,15 @@ pub(super) const FROM_DIR: &str = "/.clusterls-from";
 
 /// Shell helpers written at the top of `%post` when a stage copies files.
 pub(super) const COPY_FN: &str = r#"# COPY as Docker does it: a directory's contents merge into DEST; a file goes
-# into DEST when DEST ends in / (or is a directory), else becomes DEST.
+# into DEST when DEST ends in / (or is a directory), else becomes DEST. With a MODE
+# (--chmod), a copy of SRC gets that mode first.
 clusterls_copy() {
+    if [ -n "${3:-}" ]; then
+        rm -rf /.clusterls-mode && mkdir /.clusterls-mode && cp -a "$1" /.clusterls-mode/ &&
+            chmod -R "$3" "/.clusterls-mode/${1##*/}" &&
+            clusterls_copy "/.clusterls-mode/${1##*/}" "$2" && rm -rf /.clusterls-mode
+        return
+    fi
     if [ -d "$1" ]; then mkdir -p "$2" && cp -a "$1/." "$2"
     else case "$2" in
         */) mkdir -p "$2" && cp -a "$1" "$2" ;;
@@ -24,7 +31,7 @@ clusterls_copy() {
 pub(super) const ADD_FN: &str = r#"# ADD: a local tar archive (by content, as Docker decides) is unpacked into DEST.
 clusterls_add() {
     if [ -f "$1" ] && tar -tf "$1" >/dev/null 2>&1; then mkdir -p "$2" && tar -xf "$1" -C "$2"
-    else clusterls_copy "$1" "$2"; fi
+    else clusterls_copy "$1" "$2" "${3:-}"; fi
 }"#;
 pub(super) const FETCH_FN: &str = r#"# ADD of a URL: download with curl or wget.
 clusterls_fetch() {
@@ -42,10 +49,11 @@ impl Ctx<'_, '_> {
         for f in &inst.flags {
             let v = f.value.as_deref().unwrap_or("");
             match f.name.as_str() {
-                "chown" => self.find(f.span.clone(), codes::CHOWN, format!("`--chown={v}` is not applied: files in an Apptainer image belong to root and you run as your own user. Make them readable by all (`--chmod=a+rX` is not applied either; use `RUN chmod -R a+rX`).")),
+                "chown" => self.find(f.span.clone(), codes::CHOWN, format!("`--chown={v}` is not applied: files in an Apptainer image belong to root and you run as your own user. Make them readable by all instead (`--chmod=a+rX`).")),
+                "chmod" if self.shell_ok => {}
                 "chmod" | "exclude" | "parents" | "checksum" | "keep-git-dir" => {
                     let what = match f.name.as_str() {
-                        "chmod" => "set the mode with `RUN chmod` after the copy",
+                        "chmod" => "this image has no shell to run chmod; set the mode on the source file",
                         "exclude" => "list the files in .dockerignore or remove them with `RUN rm`",
                         "parents" => "give each source its full destination path",
                         "checksum" => "verify it with `RUN sha256sum -c`",
@@ -204,15 +212,18 @@ impl Ctx<'_, '_> {
         self.need[0] = true;
         self.need[1] |= add;
         let f = if add { "clusterls_add" } else { "clusterls_copy" };
+        let mode =
+            inst.flag("chmod").and_then(|f| f.value.as_deref()).map(|m| format!(" {}", sh(m)));
+        let mode = mode.unwrap_or_default();
         self.marker(inst);
         if words::is_glob(staged) {
             self.post.push(format!(
-                "for f in {}; do {f} \"$f\" {}; done",
+                "for f in {}; do {f} \"$f\" {}{mode}; done",
                 glob_word(staged),
                 sq(dest)
             ));
         } else {
-            self.post.push(format!("{f} {} {}", sq(staged), sq(dest)));
+            self.post.push(format!("{f} {} {}{mode}", sq(staged), sq(dest)));
         }
     }
 
@@ -236,11 +247,13 @@ impl Ctx<'_, '_> {
             .to_string();
         let delim = delimiter(&body);
         let body = terminated(body);
+        let mut chunk =
+            format!("mkdir -p {} && cat > {} <<'{delim}'\n{body}{delim}", sq(&parent), sq(&target));
+        if let Some(m) = inst.flag("chmod").and_then(|f| f.value.as_deref()) {
+            chunk += &format!("\nchmod {} {}", sh(m), sq(&target));
+        }
         self.marker(inst);
-        self.post_chunk(
-            inst,
-            format!("mkdir -p {} && cat > {} <<'{delim}'\n{body}{delim}", sq(&parent), sq(&target)),
-        );
+        self.post_chunk(inst, chunk);
     }
 }
 
