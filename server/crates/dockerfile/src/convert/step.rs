@@ -110,8 +110,12 @@ impl StageState {
         for (k, &c) in chain.iter().enumerate() {
             if k > 0 {
                 // ARGs are per stage; the stage's image keeps only ENV.
-                let gone: Vec<String> =
-                    cx.args.keys().filter(|a| !cx.env.contains_key(*a)).cloned().collect();
+                let gone: Vec<String> = cx
+                    .args
+                    .keys()
+                    .filter(|a| !cx.env.contains_key(*a) && words::is_shell_name(a))
+                    .cloned()
+                    .collect();
                 if !gone.is_empty() && cx.shell_ok {
                     let mut gone = gone;
                     gone.sort();
