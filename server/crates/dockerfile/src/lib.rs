@@ -6,9 +6,13 @@
 //! - [`docs::INSTRUCTIONS`] documents every instruction (hover/completion).
 //! - [`check`] / [`check_with`] return [`Finding`]s with stable codes
 //!   (`docker/...`, `apptainer/...`, `gpu/...`); [`rules::RULES`] lists them.
+//! - [`convert::convert`] turns a Dockerfile into an Apptainer definition file plus
+//!   findings; [`deffile::parse`] reads definition files back.
 
 mod checks;
+pub mod convert;
 pub mod cuda;
+pub mod deffile;
 pub mod docs;
 pub mod parse;
 pub mod rules;
