@@ -5,5 +5,6 @@
 //! reads the files and the remote manifest, calls these planners, and sends the result.
 
 pub mod as_written;
+pub mod distributed;
 pub mod interpreter;
 pub mod log_pattern;
