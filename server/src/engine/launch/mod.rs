@@ -8,3 +8,4 @@ pub mod as_written;
 pub mod distributed;
 pub mod interpreter;
 pub mod log_pattern;
+pub mod manifest;
