@@ -67,6 +67,34 @@ pub struct AsWritten {
     pub array: Option<String>,
 }
 
+impl AsWritten {
+    /// Directories the log files go to, which must exist before the job starts (Slurm
+    /// does not create them: the job fails with no log at all). Only directories whose
+    /// names hold no `%` pattern, relative ones joined to `work_dir`; sorted.
+    pub fn log_dirs(&self, work_dir: &str) -> Vec<String> {
+        let mut dirs: Vec<String> = [Some(&self.logs.output), self.logs.error.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                // With a `\` anywhere Slurm expands nothing and drops the backslashes.
+                let literal = p.contains('\\');
+                let p = p.replace('\\', "");
+                let (dir, _) = p.rsplit_once('/')?;
+                if dir.is_empty() || (!literal && dir.contains('%')) {
+                    return None;
+                }
+                Some(match dir.starts_with('/') {
+                    true => dir.to_string(),
+                    false => format!("{}/{dir}", work_dir.trim_end_matches('/')),
+                })
+            })
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        dirs
+    }
+}
+
 /// Whether sbatch reads at least one directive of `text` (then it is submitted as written).
 pub fn is_batch_script(text: &str) -> bool {
     !clusterls_sbatch::parse(text).lines.is_empty()
@@ -449,6 +477,20 @@ mod tests {
                 "error: `dir/my train.sbatch` is a heterogeneous job (`#SBATCH hetjob`), which clusterls does not submit; submit it with `sbatch` on the cluster"
             ],
         );
+    }
+
+    #[test]
+    fn log_dirs_to_create() {
+        let none = Resources::default();
+        let dirs = |text: &str| {
+            plan(text, &Flags::default(), &none, "a", "job.sbatch").unwrap().log_dirs("/run/x/")
+        };
+        let d = dirs("#!/bin/sh\n#SBATCH -o logs/%x-%j.out -e /abs/err/%j\n");
+        expect![[r#"["/abs/err", "/run/x/logs"]"#]].assert_eq(&format!("{d:?}"));
+        let d = dirs("#!/bin/sh\n#SBATCH -o logs/%j/out -e 'lit\\\\%j/e'\n");
+        expect![[r#"["/run/x/lit%j"]"#]].assert_eq(&format!("{d:?}"));
+        assert!(dirs("#!/bin/sh\n#SBATCH -o out-%j\n").is_empty());
+        assert!(dirs("#!/bin/sh\n#SBATCH -J x\n").is_empty());
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //!   `%j` the job id; `%J` `jobid` for the batch step (`jobid.step` otherwise); `%s`
 //!   `batch` for the batch step; `%N` the first node's short name; `%n` and `%t` 0 for the
 //!   batch script; `%u` the user; `%x` the job name; `%r` the restart count;
+//! - `%b` exists from Slurm 24.05.5, `%r` and `%S` (SLUID) from 26.05: older releases
+//!   keep them as written (measured on 22.05.8: `%b` stays `%b`);
 //! - digits between `%` and the letter zero-pad numbers to that width (at most 10) and
 //!   are ignored for names (`%5N`); an unknown letter stays as written (`%q` → `%q`);
 //! - a relative name is relative to the job's working directory (the submit directory,
@@ -29,6 +31,14 @@ pub struct JobIds<'a> {
     pub job_name: &'a str,
     pub first_node: Option<&'a str>,
     pub restart_count: u32,
+    /// `(22, 5, 8)`; `None`: the newest release.
+    pub slurm_version: Option<(u32, u32, u32)>,
+}
+
+/// `22.05.8` → `(22, 5, 8)`, as facts report Slurm's version.
+pub fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
+    let mut it = s.trim().split(['.', '-']).map(|p| p.parse::<u32>().ok());
+    Some((it.next()??, it.next()??, it.next().flatten().unwrap_or(0)))
 }
 
 /// Slurm's NO_VAL, which `%a` becomes outside an array.
@@ -52,7 +62,9 @@ impl LogNames {
 }
 
 /// The file `pattern` names for this job, joined to `work_dir` when relative.
-/// `Err` names what is not known yet (`%N` before the job has a node).
+/// `job.job_id` is the job's own id (`SLURM_JOB_ID`): an array task has its own, which
+/// is not `array_job_id + index` (measured: tasks 11 and 12 of array 389 were jobs 391
+/// and 389). `Err` names what is not known (`%N` before the job has a node).
 pub fn expand(pattern: &str, job: &JobIds, work_dir: &str) -> Result<String, String> {
     let mut out = String::new();
     if !pattern.starts_with('/') && !work_dir.is_empty() {
@@ -91,7 +103,15 @@ pub fn expand(pattern: &str, job: &JobIds, work_dir: &str) -> Result<String, Str
         let width = digits.parse::<usize>().map(|w| w.min(10)).unwrap_or(0);
         let num = |n: u64| format!("{n:0width$}");
         let task = job.array.map(|(_, t)| t).unwrap_or(NO_VAL);
+        let version = job.slurm_version.unwrap_or((u32::MAX, 0, 0));
+        let known = match letter {
+            'b' => version >= (24, 5, 5),
+            'r' | 'S' => version >= (26, 5, 0),
+            _ => true,
+        };
         let text = match letter {
+            _ if !known => format!("%{digits}{letter}"),
+            'S' => return Err(format!("`{pattern}` names the job's SLUID (%S), not known here")),
             'A' => num(job.array.map(|(a, _)| a).unwrap_or(job.job_id)),
             'a' => num(task),
             'b' => num(task % 10),
@@ -136,6 +156,7 @@ mod tests {
             job_name: "my job",
             first_node: Some("node02"),
             restart_count: 0,
+            slurm_version: None,
         };
         let actual = match expand(pattern, &job, "/home/alice/run 1") {
             Ok(s) => s,
@@ -161,6 +182,55 @@ mod tests {
         check("%8j %5N %4x", None, expect!["/home/alice/run 1/00000359 node02 my job"]);
         check("%12j", None, expect!["/home/alice/run 1/0000000359"]);
         check("%3q %5", None, expect!["/home/alice/run 1/%3q %5"]);
+    }
+
+    /// File names Slurm 22.05.8 wrote on the test cluster for these scripts (the first
+    /// with `sbatch --array=11-12`, and again with `--output=%A_%a.out`), read through our
+    /// sbatch parser as the engine will (it removes one level of `\\`, as sbatch does).
+    #[test]
+    fn as_slurm_22_05_wrote_them() {
+        let p = "#!/bin/bash\n#SBATCH -p multi -A lab_dev -t 2 -J pat\n#SBATCH --output=o-%x-%5j-%A_%3a-%b-%N-%n-%t-%u-%s-%J-%%-%q-%r-%12j-%5N\n#SBATCH --error=sub/e\\%j\necho hi\n";
+        let q = "#!/bin/bash\n#SBATCH -p multi -A lab_dev -t 2 -J pat\n#SBATCH --error=sub/e\\\\%j-%x -o \"sub/o %j\"\necho hi\n";
+        let value = |text: &str, opt: &str| {
+            clusterls_sbatch::parse(text).last(opt).and_then(|d| d.value.clone()).unwrap()
+        };
+        let job = |job_id, array| JobIds {
+            job_id,
+            array,
+            user: "alice",
+            job_name: "pat",
+            first_node: Some("node02"),
+            restart_count: 0,
+            slurm_version: parse_version("22.05.8"),
+        };
+        let recorded = [
+            (
+                job(391, Some((389, 11))),
+                value(p, "output"),
+                "o-pat-00391-389_011-%b-node02-0-0-alice-batch-391-%-%q-%r-0000000391-node02",
+            ),
+            (
+                job(389, Some((389, 12))),
+                value(p, "output"),
+                "o-pat-00389-389_012-%b-node02-0-0-alice-batch-389-%-%q-%r-0000000389-node02",
+            ),
+            (job(391, Some((389, 11))), value(p, "error"), "sub/e391"),
+            (job(390, None), "%A_%a.out".into(), "390_4294967294.out"),
+            (job(422, None), value(q, "error"), "sub/e%j-%x"),
+            (job(422, None), value(q, "output"), "sub/o 422"),
+        ];
+        for (ids, pattern, wrote) in recorded {
+            assert_eq!(expand(&pattern, &ids, "").unwrap(), wrote, "{pattern}");
+        }
+        let old = JobIds { array: Some((1, 23)), ..job(1, None) };
+        assert_eq!(expand("%b-%r", &old, ""), Ok("%b-%r".into()));
+        let newest = JobIds { slurm_version: None, ..old };
+        assert_eq!(expand("%b-%r", &newest, ""), Ok("3-0".into()));
+        assert!(expand("%S", &newest, "").is_err());
+        assert_eq!(expand("%S", &job(1, None), ""), Ok("%S".into()));
+        assert_eq!(parse_version("25.05.0-1"), Some((25, 5, 0)));
+        assert_eq!(parse_version("24.11"), Some((24, 11, 0)));
+        assert_eq!(parse_version("x"), None);
     }
 
     #[test]
