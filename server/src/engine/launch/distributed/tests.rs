@@ -154,7 +154,26 @@ fn check_render(
         command: &cmd,
         origin: "clusterls run train.py",
     };
-    expect.assert_eq(&render(&job).replace(crate::VERSION, "VERSION"));
+    let text = render(&job);
+    // sbatch reads every directive as written, and bash accepts the whole script.
+    let parsed = clusterls_sbatch::parse(&text);
+    assert!(parsed.problems.is_empty() && parsed.strays.is_empty(), "{parsed:?}");
+    if let Some(c) = &layout.constraint {
+        assert_eq!(parsed.last("constraint").and_then(|d| d.value.clone()).as_ref(), Some(c));
+    }
+    let out = Command::new("bash")
+        .arg("-n")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(text.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    expect.assert_eq(&text.replace(crate::VERSION, "VERSION"));
 }
 
 #[test]
@@ -316,7 +335,7 @@ fn rand_suffix() -> u64 {
 fn no_container_job(layout: &Layout, command: &[String]) -> String {
     let res = Resources::default();
     render(&Job {
-        job_name: "t",
+        job_name: HOSTILE,
         resources: &res,
         layout,
         array: None,
@@ -325,7 +344,7 @@ fn no_container_job(layout: &Layout, command: &[String]) -> String {
         image: None,
         binds: &[],
         command,
-        origin: "test",
+        origin: HOSTILE,
     })
 }
 
