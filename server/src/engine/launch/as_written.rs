@@ -65,6 +65,9 @@ pub struct AsWritten {
     pub job_name: String,
     /// The effective `--array`, if any.
     pub array: Option<String>,
+    /// Byte spans (in the original text) of the directives a flag overrides: the
+    /// sbatch checker's findings inside them do not apply to this submission.
+    pub overridden: Vec<std::ops::Range<usize>>,
 }
 
 impl AsWritten {
@@ -155,6 +158,7 @@ pub fn plan(
     };
     let mut argv = Vec::new();
     let mut settings = Vec::new();
+    let mut overridden = Vec::new();
     for knob in KNOBS {
         let from_script = in_script(knob.family);
         let flag = flag_value(knob.name, flags);
@@ -162,6 +166,13 @@ pub fn plan(
         let (option, value, origin) = match (flag, from_script, fill) {
             (Some(v), Some((opt, old)), _) => {
                 let (opt, v) = in_script_form(knob.name, opt, &old, &v, flags)?;
+                overridden.extend(
+                    script
+                        .directives
+                        .iter()
+                        .filter(|d| d.name().is_some_and(|n| knob.family.contains(&n)))
+                        .map(|d| d.span.clone()),
+                );
                 argv.push(format!("--{opt}={v}"));
                 (opt, v, Origin::FlagOverScript(old))
             }
@@ -199,7 +210,8 @@ pub fn plan(
     let array = settings.iter().find(|s| s.option == "array").map(|s| s.value.clone());
     let logs = LogNames::of(value("output").as_deref(), value("error").as_deref(), array.is_some());
     let copy = annotate(text, file_name, copy_name, &settings, &argv);
-    Ok(AsWritten { copy, argv, settings, logs, chdir: value("chdir"), job_name, array })
+    overridden.sort_by_key(|r| r.start);
+    Ok(AsWritten { copy, argv, settings, logs, chdir: value("chdir"), job_name, array, overridden })
 }
 
 fn cli_name(knob: &'static str) -> &'static str {
@@ -392,6 +404,18 @@ mod tests {
                 srun hostname
             "#]],
         );
+    }
+
+    #[test]
+    fn overridden_directives_are_named_by_span() {
+        let flags = Flags {
+            resources: Resources { partition: Some("gpu".into()), ..Default::default() },
+            ..Default::default()
+        };
+        let text = "#!/bin/bash\n#SBATCH -p nope\n#SBATCH --partition=cpu -t 10\necho\n";
+        let p = plan(text, &flags, &Resources::default(), "a", "job.sbatch").unwrap();
+        let spans: Vec<&str> = p.overridden.iter().map(|r| &text[r.clone()]).collect();
+        expect![[r#"["-p nope", "--partition=cpu"]"#]].assert_eq(&format!("{spans:?}"));
     }
 
     #[test]
