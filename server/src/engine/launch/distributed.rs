@@ -260,19 +260,18 @@ pub fn render(job: &Job) -> String {
     let mut s = String::from("#!/bin/bash\n");
     let mut directive = |d: String| s.push_str(&format!("#SBATCH {d}\n"));
     directive(format!("--job-name={}", shell::safe_name(job.job_name)));
-    let res = Resources { gpus: None, ..job.resources.clone() };
+    // The GPUs per node take the place `Resources` gives `--gres`, so that a one-node run
+    // reads exactly as `script::JobScript` writes it.
+    let res = Resources { gpus: Some(l.gpus_per_node), ..job.resources.clone() };
     for opt in res.slurm_options() {
-        directive(opt);
+        match (&l.gpu_type, opt.starts_with("--gres=gpu:")) {
+            (Some(t), true) => directive(format!("--gres=gpu:{t}:{}", l.gpus_per_node)),
+            _ => directive(opt),
+        }
     }
     if l.uses_srun() {
         directive(format!("--nodes={}", l.nodes));
         directive("--ntasks-per-node=1".into());
-    }
-    if l.gpus_per_node > 0 {
-        match &l.gpu_type {
-            Some(t) => directive(format!("--gres=gpu:{t}:{}", l.gpus_per_node)),
-            None => directive(format!("--gres=gpu:{}", l.gpus_per_node)),
-        }
     }
     if let Some(c) = &l.constraint {
         directive(format!("--constraint={}", shell::quote(c)));

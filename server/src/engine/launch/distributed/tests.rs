@@ -182,12 +182,12 @@ fn scripts() {
         &layout(1, Launcher::Direct),
         Some(RuntimeKind::Apptainer),
         Some("0-5%2"),
-        expect![[r#"
+        expect![[r##"
             #!/bin/bash
             #SBATCH --job-name=train_it
             #SBATCH --partition=gpu
-            #SBATCH --cpus-per-task=4
             #SBATCH --gres=gpu:2
+            #SBATCH --cpus-per-task=4
             #SBATCH --array=0-5%2
             #SBATCH --output=output-%a.log
             #SBATCH --error=error-%a.log
@@ -197,7 +197,7 @@ fn scripts() {
             echo "clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}" >&2
             exec apptainer exec --nv --pwd "$PWD" /img/p.sif python3 'my $(touch MARKER); '\''train'\''
             .py' '--lr=$(x)'
-        "#]],
+        "##]],
     );
     check_render(
         &Layout {
@@ -211,10 +211,10 @@ fn scripts() {
             #!/bin/bash
             #SBATCH --job-name=train_it
             #SBATCH --partition=gpu
+            #SBATCH --gres=gpu:a100:2
             #SBATCH --cpus-per-task=4
             #SBATCH --nodes=2
             #SBATCH --ntasks-per-node=1
-            #SBATCH --gres=gpu:a100:2
             #SBATCH --constraint='ib|fast'
             #SBATCH --output=output.log
             #SBATCH --error=error.log
@@ -244,10 +244,10 @@ fn scripts() {
             #!/bin/bash
             #SBATCH --job-name=train_it
             #SBATCH --partition=gpu
+            #SBATCH --gres=gpu:2
             #SBATCH --cpus-per-task=4
             #SBATCH --nodes=2
             #SBATCH --ntasks-per-node=1
-            #SBATCH --gres=gpu:2
             #SBATCH --output=output.log
             #SBATCH --error=error.log
             # Written by clusterls VERSION for clusterls run train.py.
@@ -401,4 +401,55 @@ fn torchrun_guard() {
 fn hostname() -> String {
     let out = Command::new("hostname").stdin(Stdio::null()).output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// On one node without an array, the job script is exactly the one `script::JobScript`
+/// writes today, so the engine can use [`render`] for every generated run.
+#[test]
+fn one_node_reads_as_job_script_writes_it() {
+    use crate::engine::script::JobScript;
+    for (runtime, gpus) in
+        [(Some(RuntimeKind::Charliecloud), 1), (Some(RuntimeKind::Apptainer), 0), (None, 2)]
+    {
+        let res = Resources {
+            partition: Some("gpu".into()),
+            account: Some("lab".into()),
+            qos: Some("normal".into()),
+            gpus: Some(gpus),
+            cpus: Some(2),
+            mem: Some("4G".into()),
+            time: Some("10".into()),
+        };
+        let args = vec!["a b".to_string()];
+        let binds = vec!["/data".to_string()];
+        let old = JobScript {
+            job_name: HOSTILE,
+            resources: &res,
+            runtime,
+            runtime_path: None,
+            image: Some("/img/p.sif"),
+            binds: &binds,
+            interpreter: "python3",
+            script: HOSTILE,
+            args: &args,
+            origin: HOSTILE,
+        }
+        .render();
+        let py = interpreter_for("x.py", "", "python3").unwrap();
+        let layout = Layout::single(gpus);
+        let command = task_command(&layout, &py, HOSTILE, &args).unwrap();
+        let new = render(&Job {
+            job_name: HOSTILE,
+            resources: &res,
+            layout: &layout,
+            array: None,
+            runtime,
+            runtime_path: None,
+            image: Some("/img/p.sif"),
+            binds: &binds,
+            command: &command,
+            origin: HOSTILE,
+        });
+        assert_eq!(new, old);
+    }
 }
