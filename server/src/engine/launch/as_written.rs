@@ -15,7 +15,7 @@
 //! the logs with [`super::log_pattern::expand`] on `logs`, relative to
 //! [`super::log_pattern::work_dir`]`(run_dir, chdir)`.
 
-use clusterls_sbatch::values::parse_gres;
+use clusterls_sbatch::values::{check_constraint, parse_gres, parse_node_count};
 
 use crate::engine::script::Resources;
 use crate::engine::shell;
@@ -134,6 +134,17 @@ pub fn plan(
     file_name: &str,
     copy_name: &str,
 ) -> Result<AsWritten, String> {
+    flags.resources.validate()?;
+    config.validate().map_err(|e| format!("clusterls.toml: {e}"))?;
+    if let Some(a) = &flags.array {
+        super::distributed::validate_array(a, None)?;
+    }
+    if let Some(n) = &flags.nodes {
+        parse_node_count(n).map_err(|e| format!("--nodes: {e}"))?;
+    }
+    if let Some(c) = &flags.constraint {
+        check_constraint(c).map_err(|e| format!("--constraint: {e}"))?;
+    }
     let script = clusterls_sbatch::parse(text);
     if script.components > 1 {
         return Err(format!(
@@ -484,6 +495,23 @@ mod tests {
             expect![
                 "error: the script asks with `--gpus-per-task=1`, and --gpus means GPUs per node: sbatch refuses the two together. Drop --gpus or change the script's directive."
             ],
+        );
+        let bad = Resources { time: Some("1 hour".into()), ..Default::default() };
+        check(
+            SCRIPT,
+            Flags { resources: bad, ..Default::default() },
+            none.clone(),
+            expect![
+                "error: --time `1 hour` is not a valid Slurm value (letters, digits, `_-.:,` only)"
+            ],
+        );
+        check(
+            SCRIPT,
+            Flags { resources: none.clone(), array: Some("0-9%x".into()), ..Default::default() },
+            none.clone(),
+            expect![[
+                r#"error: --array 0-9%x: `%x` must be the number of array tasks to run at once (sbatch: "Invalid job array specification")"#
+            ]],
         );
         check(
             "#SBATCH -p gpu\necho\n",
