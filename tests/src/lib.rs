@@ -46,6 +46,15 @@ pub struct ClusterInfo {
     pub image: String,
     /// The registry's self-signed certificate.
     pub registry_ca: PathBuf,
+    /// Every compute node (`node01`, `node02`, `node03`), each its own slurmd.
+    pub nodes: Vec<String>,
+    /// The partition that spans several nodes (`multi`: node02 and node03, two
+    /// typed GPUs each), for multi-node jobs; None with an older `up`.
+    pub multi_partition: Option<String>,
+    /// The nodes of [`ClusterInfo::multi_partition`].
+    pub multi_nodes: Vec<String>,
+    /// The GPU type of the multi-node partition's typed GRES (`a100`: `gpu:a100:2`).
+    pub gpu_type: Option<String>,
 }
 
 /// The cluster state directory: `$CLUSTERLS_CLUSTER_DIR`, else [`DEFAULT_CLUSTER_DIR`].
@@ -104,6 +113,17 @@ fn parse_cluster_env(text: &str, dir: &Path) -> Option<ClusterInfo> {
         registry_ca: vars
             .get("CLUSTERLS_REGISTRY_CA")
             .map_or_else(|| dir.join("registry/certs/ca.crt"), PathBuf::from),
+        nodes: list(vars.get("CLUSTERLS_NODES")),
+        multi_partition: vars.get("CLUSTERLS_MULTI_PARTITION").map(|s| s.to_string()),
+        multi_nodes: list(vars.get("CLUSTERLS_MULTI_NODES")),
+        gpu_type: vars.get("CLUSTERLS_GPU_TYPE").map(|s| s.to_string()),
+    })
+}
+
+/// A comma-separated cluster.env value as a list (empty when absent).
+fn list(value: Option<&&str>) -> Vec<String> {
+    value.map_or_else(Vec::new, |v| {
+        v.split(',').filter(|s| !s.is_empty()).map(String::from).collect()
     })
 }
 
@@ -419,6 +439,23 @@ mod tests {
         assert_eq!(c.ssh_config, PathBuf::from("/s/ssh/config"));
         assert_eq!(c.image_ref(), "127.0.0.1:5443/tiny/python:3.11");
         assert_eq!(c.registry_ca, PathBuf::from("/x/registry/certs/ca.crt"));
+        assert_eq!(
+            (c.nodes.len(), &c.multi_partition),
+            (0, &None),
+            "keys an older up did not write"
+        );
+        let c = parse_cluster_env(
+            &format!(
+                "{text}CLUSTERLS_NODES=node01,node02,node03\nCLUSTERLS_MULTI_PARTITION=multi\n\
+                 CLUSTERLS_MULTI_NODES=node02,node03\nCLUSTERLS_GPU_TYPE=a100\n"
+            ),
+            Path::new("/x"),
+        )
+        .unwrap();
+        assert_eq!(c.nodes, ["node01", "node02", "node03"]);
+        assert_eq!(c.multi_partition.as_deref(), Some("multi"));
+        assert_eq!(c.multi_nodes, ["node02", "node03"]);
+        assert_eq!(c.gpu_type.as_deref(), Some("a100"));
         assert_eq!(parse_cluster_env("CLUSTERLS_SSH_CONFIG=/a\n", Path::new("/x")), None);
     }
 
