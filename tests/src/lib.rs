@@ -98,6 +98,41 @@ pub fn require_cluster() -> Option<ClusterInfo> {
     None
 }
 
+/// A second local cluster running another Slurm release (`tests/cluster/up-release
+/// 24.11`), if it is up: the same ssh config, user, registry and image as [`cluster`],
+/// but its own ssh host (`testcluster-2411`), whose commands use that release's tools.
+pub fn release_cluster(release: &str) -> Option<ClusterInfo> {
+    let main = cluster()?;
+    let dir = main.dir.join(format!("release-{release}"));
+    let text = std::fs::read_to_string(dir.join("cluster.env")).ok()?;
+    let vars: HashMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
+    let host = vars.get("CLUSTERLS_RELEASE_SSH_HOST")?.to_string();
+    let alive = ["slurmctld", "slurmd-node01"].iter().all(|name| recorded_pid_alive(&dir, name));
+    alive.then(|| ClusterInfo { ssh_host: host, ..main })
+}
+
+/// Like [`release_cluster`], with [`require_cluster`]'s rule: missing is a failure
+/// under `CI=true` or `CLUSTERLS_REQUIRE_CLUSTER=1` (tests/run-all starts it), else a
+/// skip noted on stderr.
+#[track_caller]
+pub fn require_release_cluster(release: &str) -> Option<ClusterInfo> {
+    if let Some(c) = release_cluster(release) {
+        return Some(c);
+    }
+    let required = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+        || std::env::var("CLUSTERLS_REQUIRE_CLUSTER").is_ok_and(|v| v == "1");
+    if required {
+        panic!(
+            "no local Slurm {release} cluster: {} is missing or its daemons are not running. \
+             Start it with `tests/cluster/up-release {release}` (as root), or run `tests/run-all`. \
+             (This is a failure, not a skip, because CI=true or CLUSTERLS_REQUIRE_CLUSTER=1.)",
+            cluster_dir().join(format!("release-{release}/cluster.env")).display()
+        );
+    }
+    eprintln!("skipped: no local Slurm {release} cluster (run tests/cluster/up-release {release})");
+    None
+}
+
 fn parse_cluster_env(text: &str, dir: &Path) -> Option<ClusterInfo> {
     let vars: HashMap<&str, &str> = text
         .lines()
