@@ -108,7 +108,7 @@ pub fn release_cluster(release: &str) -> Option<ClusterInfo> {
     let vars: HashMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
     let host = vars.get("CLUSTERLS_RELEASE_SSH_HOST")?.to_string();
     let alive = ["slurmctld", "slurmd-node01"].iter().all(|name| recorded_pid_alive(&dir, name));
-    alive.then(|| ClusterInfo { ssh_host: host, ..main })
+    alive.then_some(ClusterInfo { ssh_host: host, ..main })
 }
 
 /// Like [`release_cluster`], with [`require_cluster`]'s rule: missing is a failure
