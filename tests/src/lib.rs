@@ -67,7 +67,18 @@ pub fn cluster_dir() -> PathBuf {
 
 /// The local cluster if it is up: `cluster.env` exists (`down` removes it) and
 /// the daemons `up` recorded for sshd and slurmctld are alive.
+///
+/// With `CLUSTERLS_TEST_RELEASE=24.11` in the environment, the second cluster of
+/// that release instead ([`release_cluster`]), so that any cluster test runs on it:
+/// `CLUSTERLS_TEST_RELEASE=24.11 cargo test -p clusterls-tests --test engine_cluster`.
 pub fn cluster() -> Option<ClusterInfo> {
+    match std::env::var("CLUSTERLS_TEST_RELEASE") {
+        Ok(release) if !release.is_empty() => release_cluster(&release),
+        _ => main_cluster(),
+    }
+}
+
+fn main_cluster() -> Option<ClusterInfo> {
     let dir = cluster_dir();
     let text = std::fs::read_to_string(dir.join("cluster.env")).ok()?;
     let info = parse_cluster_env(&text, &dir)?;
@@ -102,7 +113,7 @@ pub fn require_cluster() -> Option<ClusterInfo> {
 /// 24.11`), if it is up: the same ssh config, user, registry and image as [`cluster`],
 /// but its own ssh host (`testcluster-2411`), whose commands use that release's tools.
 pub fn release_cluster(release: &str) -> Option<ClusterInfo> {
-    let main = cluster()?;
+    let main = main_cluster()?;
     let dir = main.dir.join(format!("release-{release}"));
     let text = std::fs::read_to_string(dir.join("cluster.env")).ok()?;
     let vars: HashMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
