@@ -46,6 +46,15 @@ pub struct ClusterInfo {
     pub image: String,
     /// The registry's self-signed certificate.
     pub registry_ca: PathBuf,
+    /// Every compute node (`node01`, `node02`, `node03`), each its own slurmd.
+    pub nodes: Vec<String>,
+    /// The partition that spans several nodes (`multi`: node02 and node03, two
+    /// typed GPUs each), for multi-node jobs; None with an older `up`.
+    pub multi_partition: Option<String>,
+    /// The nodes of [`ClusterInfo::multi_partition`].
+    pub multi_nodes: Vec<String>,
+    /// The GPU type of the multi-node partition's typed GRES (`a100`: `gpu:a100:2`).
+    pub gpu_type: Option<String>,
 }
 
 /// The cluster state directory: `$CLUSTERLS_CLUSTER_DIR`, else [`DEFAULT_CLUSTER_DIR`].
@@ -58,7 +67,18 @@ pub fn cluster_dir() -> PathBuf {
 
 /// The local cluster if it is up: `cluster.env` exists (`down` removes it) and
 /// the daemons `up` recorded for sshd and slurmctld are alive.
+///
+/// With `CLUSTERLS_TEST_RELEASE=24.11` in the environment, the second cluster of
+/// that release instead ([`release_cluster`]), so that any cluster test runs on it:
+/// `CLUSTERLS_TEST_RELEASE=24.11 cargo test -p clusterls-tests --test engine_cluster`.
 pub fn cluster() -> Option<ClusterInfo> {
+    match std::env::var("CLUSTERLS_TEST_RELEASE") {
+        Ok(release) if !release.is_empty() => release_cluster(&release),
+        _ => main_cluster(),
+    }
+}
+
+fn main_cluster() -> Option<ClusterInfo> {
     let dir = cluster_dir();
     let text = std::fs::read_to_string(dir.join("cluster.env")).ok()?;
     let info = parse_cluster_env(&text, &dir)?;
@@ -89,6 +109,41 @@ pub fn require_cluster() -> Option<ClusterInfo> {
     None
 }
 
+/// A second local cluster running another Slurm release (`tests/cluster/up-release
+/// 24.11`), if it is up: the same ssh config, user, registry and image as [`cluster`],
+/// but its own ssh host (`testcluster-2411`), whose commands use that release's tools.
+pub fn release_cluster(release: &str) -> Option<ClusterInfo> {
+    let main = main_cluster()?;
+    let dir = main.dir.join(format!("release-{release}"));
+    let text = std::fs::read_to_string(dir.join("cluster.env")).ok()?;
+    let vars: HashMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
+    let host = vars.get("CLUSTERLS_RELEASE_SSH_HOST")?.to_string();
+    let alive = ["slurmctld", "slurmd-node01"].iter().all(|name| recorded_pid_alive(&dir, name));
+    alive.then_some(ClusterInfo { ssh_host: host, ..main })
+}
+
+/// Like [`release_cluster`], with [`require_cluster`]'s rule: missing is a failure
+/// under `CI=true` or `CLUSTERLS_REQUIRE_CLUSTER=1` (tests/run-all starts it), else a
+/// skip noted on stderr.
+#[track_caller]
+pub fn require_release_cluster(release: &str) -> Option<ClusterInfo> {
+    if let Some(c) = release_cluster(release) {
+        return Some(c);
+    }
+    let required = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+        || std::env::var("CLUSTERLS_REQUIRE_CLUSTER").is_ok_and(|v| v == "1");
+    if required {
+        panic!(
+            "no local Slurm {release} cluster: {} is missing or its daemons are not running. \
+             Start it with `tests/cluster/up-release {release}` (as root), or run `tests/run-all`. \
+             (This is a failure, not a skip, because CI=true or CLUSTERLS_REQUIRE_CLUSTER=1.)",
+            cluster_dir().join(format!("release-{release}/cluster.env")).display()
+        );
+    }
+    eprintln!("skipped: no local Slurm {release} cluster (run tests/cluster/up-release {release})");
+    None
+}
+
 fn parse_cluster_env(text: &str, dir: &Path) -> Option<ClusterInfo> {
     let vars: HashMap<&str, &str> = text
         .lines()
@@ -104,6 +159,17 @@ fn parse_cluster_env(text: &str, dir: &Path) -> Option<ClusterInfo> {
         registry_ca: vars
             .get("CLUSTERLS_REGISTRY_CA")
             .map_or_else(|| dir.join("registry/certs/ca.crt"), PathBuf::from),
+        nodes: list(vars.get("CLUSTERLS_NODES")),
+        multi_partition: vars.get("CLUSTERLS_MULTI_PARTITION").map(|s| s.to_string()),
+        multi_nodes: list(vars.get("CLUSTERLS_MULTI_NODES")),
+        gpu_type: vars.get("CLUSTERLS_GPU_TYPE").map(|s| s.to_string()),
+    })
+}
+
+/// A comma-separated cluster.env value as a list (empty when absent).
+fn list(value: Option<&&str>) -> Vec<String> {
+    value.map_or_else(Vec::new, |v| {
+        v.split(',').filter(|s| !s.is_empty()).map(String::from).collect()
     })
 }
 
@@ -419,6 +485,23 @@ mod tests {
         assert_eq!(c.ssh_config, PathBuf::from("/s/ssh/config"));
         assert_eq!(c.image_ref(), "127.0.0.1:5443/tiny/python:3.11");
         assert_eq!(c.registry_ca, PathBuf::from("/x/registry/certs/ca.crt"));
+        assert_eq!(
+            (c.nodes.len(), &c.multi_partition),
+            (0, &None),
+            "keys an older up did not write"
+        );
+        let c = parse_cluster_env(
+            &format!(
+                "{text}CLUSTERLS_NODES=node01,node02,node03\nCLUSTERLS_MULTI_PARTITION=multi\n\
+                 CLUSTERLS_MULTI_NODES=node02,node03\nCLUSTERLS_GPU_TYPE=a100\n"
+            ),
+            Path::new("/x"),
+        )
+        .unwrap();
+        assert_eq!(c.nodes, ["node01", "node02", "node03"]);
+        assert_eq!(c.multi_partition.as_deref(), Some("multi"));
+        assert_eq!(c.multi_nodes, ["node02", "node03"]);
+        assert_eq!(c.gpu_type.as_deref(), Some("a100"));
         assert_eq!(parse_cluster_env("CLUSTERLS_SSH_CONFIG=/a\n", Path::new("/x")), None);
     }
 

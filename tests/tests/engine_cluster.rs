@@ -41,7 +41,8 @@ fn facts_match_the_fixture() {
     expect![[r#"
         cpu* max=10080 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]
         test max=480 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]
-        gpu max=2880 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]"#]]
+        gpu max=2880 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]
+        multi max=1440 cpus=4 mem=16000 gpus=[{"count":2,"type":"a100"}]"#]]
     .assert_eq(&parts.join("\n"));
     let mut assoc: Vec<String> = f["associations"]
         .as_array()
@@ -52,7 +53,7 @@ fn facts_match_the_fixture() {
         })
         .collect();
     assoc.sort();
-    expect!["lab_dev@cpu lab_dev@gpu lab_dev@test lab_grads@cpu lab_grads@test"]
+    expect!["lab_dev@cpu lab_dev@gpu lab_dev@multi lab_dev@test lab_grads@cpu lab_grads@test"]
         .assert_eq(&assoc.join(" "));
     assert_eq!(f["default_account"], "lab_grads");
     assert_eq!(f["user"], "alice");

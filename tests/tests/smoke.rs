@@ -1,6 +1,7 @@
 //! Smoke test of the local cluster (`tests/cluster/up`), all through the real
 //! sshd as `alice`: pull the python3 image with Charliecloud, run python3 in it
-//! in a Slurm job on an emulated GPU, and check what Slurm refuses at submit.
+//! in a Slurm job on an emulated GPU, run a two-node `srun` job with a typed GPU
+//! per node, and check what Slurm refuses at submit.
 
 use clusterls_tests::{ClusterInfo, require_cluster, shell_quote};
 use expect_test::{Expect, expect};
@@ -62,6 +63,65 @@ fn gpu_job_runs_python3_in_a_container() {
         Some(format!("python {container_python}").as_str()),
         "output:\n{output}"
     );
+}
+
+/// A two-node job on the multi-node partition: one `srun` task per node, one typed GPU each.
+/// Each task runs on its own node (its own slurmd, hostname and GPUs).
+#[test]
+fn two_node_srun_job_runs_one_task_per_node_with_its_own_gpu() {
+    let Some(c) = require_cluster() else { return };
+    let partition = c.multi_partition.clone().unwrap_or_else(|| {
+        panic!("cluster.env names no multi-node partition: the cluster predates it; restart it with tests/cluster/down && tests/cluster/up")
+    });
+    let gpu_type = c.gpu_type.clone().expect("cluster.env: CLUSTERLS_GPU_TYPE");
+    assert_eq!(c.multi_nodes.len(), 2, "{c:?}");
+
+    let out_file = format!("{}.out", unique("smoke-2node"));
+    let task = r#"echo "PROCID=$SLURM_PROCID NODEID=$SLURM_NODEID host=$(hostname) CUDA_VISIBLE_DEVICES=$CUDA_VISIBLE_DEVICES""#;
+    let wrap = format!("srun sh -c {}", shell_quote(task));
+    let gres = format!("--gres=gpu:{gpu_type}:1");
+    let id = c
+        .sbatch(&[
+            "-p",
+            &partition,
+            "-A",
+            "lab_dev",
+            "-N",
+            "2",
+            "--ntasks-per-node=1",
+            &gres,
+            "-t",
+            "5",
+            "-J",
+            "smoke-2node",
+            "-o",
+            &out_file,
+            "--wrap",
+            &wrap,
+        ])
+        .unwrap_or_else(|e| panic!("sbatch refused the two-node job: {e}"));
+    let state = c.wait_job_done(id, Duration::from_secs(120));
+    let tres = c.ssh_ok(&["sacct", "-n", "-P", "-X", "-j", &id.to_string(), "-o", "AllocTRES"]);
+    let output = c.ssh_ok(&["cat", &out_file]);
+    c.ssh_ok(&["rm", "-f", &out_file]);
+    assert_eq!(state, "COMPLETED", "job {id} output:\n{output}");
+    assert!(
+        tres.contains(&format!("gres/gpu:{gpu_type}=2")) && tres.contains("node=2"),
+        "AllocTRES of job {id}: {tres}"
+    );
+
+    // srun's tasks print in any order; rank 0 runs on the allocation's first node.
+    let mut lines: Vec<&str> = output.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(lines.len(), 2, "one line per task expected:\n{output}");
+    for (rank, (line, node)) in lines.iter().zip(&c.multi_nodes).enumerate() {
+        let prefix = format!("PROCID={rank} NODEID={rank} host={node} CUDA_VISIBLE_DEVICES=");
+        let gpu = line.strip_prefix(&prefix).unwrap_or_else(|| {
+            panic!("task {rank}: expected `{prefix}<gpu>`, got `{line}`; output:\n{output}")
+        });
+        // Each node has two GPUs; another test's job may hold one of them.
+        assert!(["0", "1"].contains(&gpu), "task {rank}: one GPU expected, got {gpu:?}");
+    }
 }
 
 /// What `sbatch --parsable ARGS --wrap true` says when Slurm refuses it.
