@@ -263,7 +263,7 @@ pub fn alloc(g: &Global, a: AllocArgs) -> ExitCode {
 fn print_event(e: &Event) {
     match e {
         Event::Controller { host, reachable: false, message } => eprintln!(
-            "clusterls: Slurm's controller on {host} does not answer ({}); the job is not lost, clusterls keeps asking",
+            "clusterls: Slurm's controller on {host} does not answer ({}); job states stay as last seen until it does. If it lasts, ask the cluster's admins.",
             message.as_deref().unwrap_or("no answer")
         ),
         Event::Controller { host, reachable: true, .. } => {
@@ -435,10 +435,17 @@ pub fn jobs(g: &Global, a: JobsArgs) -> ExitCode {
             Ok(e) => e,
             Err(e) => return fail(&e),
         };
-        if a.refresh
-            && let Err(e) = engine.poll().await
-        {
-            return fail(&e);
+        if a.refresh {
+            let mut events = engine.subscribe();
+            if let Err(e) = engine.poll().await {
+                return fail(&e);
+            }
+            // An unreachable controller: the states shown are the last known ones.
+            while let Ok(e) = events.try_recv() {
+                if matches!(e, Event::Controller { .. }) {
+                    print_event(&e);
+                }
+            }
         }
         let jobs = match engine.jobs() {
             Ok(j) => j,

@@ -148,7 +148,7 @@ impl Engine {
             return;
         }
         if let Some(m) = &message {
-            tracing::warn!("slurmctld on {} does not answer: {m}", self.host());
+            tracing::info!("slurmctld on {} does not answer: {m}", self.host());
         }
         self.emit(Event::Controller { host: self.host().to_string(), reachable: up, message });
     }
