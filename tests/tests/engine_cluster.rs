@@ -444,6 +444,33 @@ fn an_unreachable_controller_is_reported_and_changes_no_job() {
     let jobs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(jobs[0]["id"], id.as_str());
     assert_eq!(jobs[0]["state"], "PENDING", "no state read from squeue's error: {jobs}");
+
+    // A follower is told too, and keeps following (it is stopped here).
+    let mut child = std::process::Command::new("runuser")
+        .args(["-u", "alice", "--", "env"])
+        .arg(format!("CLUSTERLS_STATE_DIR={}", p.state.display()))
+        .arg(format!("SLURM_CONF={}", down.join("slurm.conf").display()))
+        .arg("PATH=/usr/local/bin:/usr/bin:/bin")
+        .arg(binary())
+        .args(["--host", "local", "logs", &id, "--follow"])
+        .current_dir(&p.dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let told = wait_for("the follower to say the controller does not answer", || {
+        let mut line = String::new();
+        let n = std::io::BufRead::read_line(&mut err, &mut line).unwrap();
+        assert!(n > 0, "the follower ended without saying so");
+        eprint!("> {line}");
+        line.contains("controller on local does not answer").then_some(line)
+    });
+    assert!(told.contains("Unable to contact slurm controller"), "{told}");
+    assert!(child.try_wait().unwrap().is_none(), "the follower keeps following");
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// `run --sync DIR` copies the project without what its .gitignore ignores, and the

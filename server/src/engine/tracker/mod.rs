@@ -17,6 +17,10 @@ use super::transport::Exec;
 use super::{lease, policy, programs, script};
 use plan::{Controller, Tracked};
 
+/// How long the controller's state written by a poller is news to other processes:
+/// three of the slowest poll intervals.
+const CONTROLLER_NEWS_MS: i64 = 180_000;
+
 /// What a tracker last saw of a job: state, reason, exit code.
 type Seen = (JobState, Option<String>, Option<i32>);
 
@@ -101,7 +105,7 @@ impl Engine {
             .await?;
         let answer = plan::Answer::parse(&out.stdout_str());
         let outcome = plan::apply(&live, &p, &answer, &mut self.track().memory);
-        self.report_controller(&outcome.controller);
+        let controller = self.report_controller(&outcome.controller)?;
         if let plan::Accounting::Unreachable(m) = &outcome.accounting {
             tracing::warn!("accounting (sacct) on {} did not answer: {m}", self.host());
         }
@@ -133,24 +137,41 @@ impl Engine {
         if !changes.is_empty() {
             self.touch();
         }
+        // Not a job's change: polling stays as slow as it was.
+        changes.extend(controller);
         Ok(changes)
     }
 
-    /// Tell listeners when slurmctld stops or starts answering (not on every poll).
-    fn report_controller(&self, c: &Controller) {
+    /// Record how slurmctld answered this poll for every process (when it changed),
+    /// and tell this process's listeners.
+    fn report_controller(&self, c: &Controller) -> Result<Option<Event>> {
         let (up, message) = match c {
-            Controller::NotAsked => return,
+            Controller::NotAsked => return Ok(None),
             Controller::Reachable => (true, None),
             Controller::Unreachable(m) => (false, Some(m.clone())),
         };
-        let before = self.track().controller_up.replace(up);
-        if before == Some(up) || (before.is_none() && up) {
-            return;
+        let stored = self.store().controller(self.host())?;
+        if stored.as_ref().map(|r| (r.reachable, r.message.as_deref()))
+            != Some((up, message.as_deref()))
+        {
+            self.store().set_controller(self.host(), up, message.as_deref())?;
         }
         if let Some(m) = &message {
             tracing::info!("slurmctld on {} does not answer: {m}", self.host());
         }
-        self.emit(Event::Controller { host: self.host().to_string(), reachable: up, message });
+        Ok(self.controller_seen(up, message))
+    }
+
+    /// An event when slurmctld stops or starts answering, as this process last knew
+    /// (not on every poll; nothing when the first news is that it answers).
+    fn controller_seen(&self, up: bool, message: Option<String>) -> Option<Event> {
+        let before = self.track().controller_up.replace(up);
+        if before == Some(up) || (before.is_none() && up) {
+            return None;
+        }
+        let ev = Event::Controller { host: self.host().to_string(), reachable: up, message };
+        self.emit(ev.clone());
+        Some(ev)
     }
 
     fn see(&self, id: &str, state: &JobState, reason: &Option<String>, exit_code: Option<i32>) {
@@ -183,9 +204,12 @@ impl Engine {
         }
     }
 
-    /// Changes in the store of the jobs this process tracks, since it last looked.
+    /// Changes in the store of the jobs this process tracks, since it last looked, and
+    /// of the controller's state the poller wrote (when fresh: a poller that died
+    /// leaves a row that says nothing after a while).
     fn observe(&self) -> Result<Vec<Event>> {
         let host = self.host();
+        let mut changes = Vec::new();
         let live = self.store().list(Some(host), true)?;
         let ids: Vec<String> = {
             let mut t = self.track();
@@ -196,7 +220,6 @@ impl Engine {
             }
             t.seen.keys().cloned().collect()
         };
-        let mut changes = Vec::new();
         for id in ids {
             let Some(r) = self.store().get(host, &id)? else {
                 self.track().seen.remove(&id);
@@ -222,6 +245,11 @@ impl Engine {
         }
         if !changes.is_empty() {
             self.touch();
+        }
+        if let Some(c) = self.store().controller(host)?
+            && store::now_ms() - c.at < CONTROLLER_NEWS_MS
+        {
+            changes.extend(self.controller_seen(c.reachable, c.message));
         }
         Ok(changes)
     }
