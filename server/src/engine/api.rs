@@ -464,6 +464,19 @@ mod tests {
         e.record(id, kind, "x.py", JobState::Pending, run_dir, None, &res).unwrap();
     }
 
+    /// A submit is not broadcast: the submitter has the record and tells its user
+    /// once (the editor got two job notifications per submit when it was).
+    #[tokio::test]
+    async fn a_submit_is_recorded_without_an_event() {
+        let scratch =
+            Scratch(std::env::temp_dir().join(format!("clusterls-api-ev-{}", std::process::id())));
+        let e = local_engine(&scratch).await;
+        let mut events = e.subscribe();
+        track(&e, "51", JobKind::Run, None);
+        assert!(e.job("51").unwrap().is_some());
+        assert!(events.try_recv().is_err(), "no event for a submit");
+    }
+
     #[tokio::test]
     async fn script_reads_the_generated_batch_script_in_one_round_trip() {
         let scratch =

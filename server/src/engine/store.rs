@@ -13,6 +13,9 @@ use super::lease::Lease;
 use super::resources::Resources;
 use super::state::JobState;
 
+mod controller;
+pub use controller::ControllerRow;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JobKind {
@@ -302,40 +305,6 @@ impl Store {
         c.query_row("SELECT holder, expires_at FROM poll_lease WHERE host=?1", params![host], |r| {
             Ok(Lease { holder: r.get(0)?, expires_at: r.get(1)? })
         })
-        .optional()
-        .map_err(|e| self.err(e))
-    }
-}
-
-/// Whether a host's slurmctld answered the last poll that asked it, as the poller
-/// wrote it for every other process.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ControllerRow {
-    pub reachable: bool,
-    /// Slurm's words when it did not answer.
-    pub message: Option<String>,
-    /// Unix ms when it was written.
-    pub at: i64,
-}
-
-impl Store {
-    pub fn set_controller(&self, host: &str, reachable: bool, message: Option<&str>) -> Result<()> {
-        let c = self.conn.lock().unwrap();
-        c.execute(
-            "INSERT OR REPLACE INTO controller(host, reachable, message, at) VALUES(?1,?2,?3,?4)",
-            params![host, reachable, message, now_ms()],
-        )
-        .map_err(|e| self.err(e))?;
-        Ok(())
-    }
-
-    pub fn controller(&self, host: &str) -> Result<Option<ControllerRow>> {
-        let c = self.conn.lock().unwrap();
-        c.query_row(
-            "SELECT reachable, message, at FROM controller WHERE host=?1",
-            params![host],
-            |r| Ok(ControllerRow { reachable: r.get(0)?, message: r.get(1)?, at: r.get(2)? }),
-        )
         .optional()
         .map_err(|e| self.err(e))
     }

@@ -107,7 +107,7 @@ impl Engine {
         let outcome = plan::apply(&live, &p, &answer, &mut self.track().memory);
         let controller = self.report_controller(&outcome.controller)?;
         if let plan::Accounting::Unreachable(m) = &outcome.accounting {
-            tracing::warn!("accounting (sacct) on {} did not answer: {m}", self.host());
+            tracing::info!("accounting (sacct) on {} did not answer: {m}", self.host());
         }
         let mut changes = Vec::new();
         for u in outcome.updates {
