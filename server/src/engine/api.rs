@@ -329,6 +329,10 @@ impl Engine {
             tracing::warn!("facts: {p}");
         }
         if facts.partitions.is_empty() {
+            if let Some(message) = problems.iter().find_map(|p| slurm::controller_unreachable(p)) {
+                let action = "reading of the cluster's facts".into();
+                return Err(EngineError::ControllerUnreachable { action, message });
+            }
             return Err(EngineError::Remote {
                 host: self.inner.host.clone(),
                 what: "scontrol show partition".into(),

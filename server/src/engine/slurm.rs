@@ -375,6 +375,16 @@ pub fn parse_exit_code(s: &str) -> Option<i32> {
     Some(if sig != 0 { 128 + sig } else { code })
 }
 
+/// Slurm's words when slurmctld did not answer a command
+/// (`... error: Unable to contact slurm controller (connect failure)`), if it says so.
+pub fn controller_unreachable(stderr: &str) -> Option<String> {
+    stderr
+        .lines()
+        .map(str::trim)
+        .find(|l| l.to_ascii_lowercase().contains("unable to contact slurm controller"))
+        .map(str::to_string)
+}
+
 /// What went wrong when Slurm refused a request, in Slurm's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

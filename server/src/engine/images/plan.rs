@@ -10,7 +10,6 @@ use clusterls_core::facts::{Image, RuntimeKind};
 use super::super::container::DockerRef;
 use super::super::error::EngineError;
 use super::super::resources::Resources;
-use super::super::slurm;
 
 /// The runtime, its path and the image directory of a cluster.
 pub fn runtime(facts: &ClusterFacts) -> Result<(RuntimeKind, Option<String>, String), EngineError> {
@@ -72,13 +71,11 @@ pub fn read_pull(
         "Invalid partition",
     ];
     if refused.iter().any(|x| stderr.contains(x)) {
-        let (kind, message, hint) = slurm::classify_refusal(stderr);
-        return Err(EngineError::SlurmRefused {
-            action: "image pull allocation".into(),
-            kind,
-            message,
-            hint: format!("{hint} (the pull uses [pull] in clusterls.toml)"),
-        });
+        return Err(EngineError::refused(
+            "image pull allocation",
+            stderr,
+            " (the pull uses [pull] in clusterls.toml)",
+        ));
     }
     Err(EngineError::Remote {
         host: host.into(),

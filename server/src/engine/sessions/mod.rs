@@ -9,10 +9,10 @@ use std::time::Duration;
 use super::api::Engine;
 use super::error::{EngineError, Result};
 use super::resources::Resources;
+use super::script;
 use super::state::JobState;
 use super::store::{JobKind, JobRecord};
 use super::transport::Exec;
-use super::{script, slurm};
 
 impl Engine {
     /// Make an allocation that outlives this call (`salloc --no-shell`); tracked like a job.
@@ -28,13 +28,7 @@ impl Engine {
             .await?;
         let stderr = out.stderr_str();
         let Some(id) = script::parse_salloc_job_id(&stderr).filter(|_| out.status == 0) else {
-            let (kind, message, hint) = slurm::classify_refusal(&stderr);
-            return Err(EngineError::SlurmRefused {
-                action: "allocation".into(),
-                kind,
-                message,
-                hint: hint.into(),
-            });
+            return Err(EngineError::refused("allocation", &stderr, ""));
         };
         self.record(&id, JobKind::Alloc, "allocation", JobState::Running, None, None, &res)
     }
@@ -50,13 +44,7 @@ impl Engine {
         let what = if step_dir.is_some() { "cancel" } else { "scancel" };
         let out = self.exec(Exec::new(what, argv)).await?;
         if out.status != 0 {
-            let (kind, message, hint) = slurm::classify_refusal(&out.stderr_str());
-            return Err(EngineError::SlurmRefused {
-                action: "cancel".into(),
-                kind,
-                message,
-                hint: hint.into(),
-            });
+            return Err(EngineError::refused("cancel", &out.stderr_str(), ""));
         }
         self.changed();
         Ok(())

@@ -12,7 +12,7 @@ use super::super::error::EngineError;
 use super::super::programs;
 use super::super::resources::Resources;
 use super::super::script::{self, JobScript, bash};
-use super::super::{shell, slurm};
+use super::super::shell;
 
 /// The script's file name, which names the job and stays its name in the run directory.
 pub fn script_name(script: &Path) -> Result<String, EngineError> {
@@ -157,13 +157,7 @@ pub fn read_submit(
         }
         SubmitExit::AllocNotRunning => Some("Make a new one with `clusterls alloc`."),
         SubmitExit::Refused => {
-            let (kind, message, hint) = slurm::classify_refusal(stderr);
-            return Err(EngineError::SlurmRefused {
-                action: "submission".into(),
-                kind,
-                message,
-                hint: hint.into(),
-            });
+            return Err(EngineError::refused("submission", stderr, ""));
         }
     };
     if let Some(next) = next {
@@ -239,6 +233,15 @@ mod tests {
             expect![[r#"
                 error: clusterls: the image /i/x.sif is not on the cluster
                 Pull it with `clusterls pull docker://...`, or give --image a path that exists."#]],
+        );
+        check(
+            None,
+            1,
+            "dir /r/RUN\n",
+            include_str!("../testdata/slurm/sbatch-controller-down.stderr.txt"),
+            expect![[r#"
+                error: Slurm's controller does not answer (sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure)), so the submission was not done.
+                Try again in a minute; if it lasts, ask the cluster's admins."#]],
         );
         check(
             Some("7"),
