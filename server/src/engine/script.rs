@@ -4,7 +4,8 @@
 use clusterls_core::facts::RuntimeKind;
 
 use super::container::container_line;
-use super::resources::Resources;
+// Re-exported where it lived before `resources` (engine/launch names it here).
+pub use super::resources::Resources;
 use super::shell;
 
 /// Everything needed to write a run's sbatch script.
