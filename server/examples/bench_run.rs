@@ -163,9 +163,12 @@ async fn main() {
     let script = work.join("train.py");
     std::fs::write(&script, "print('hello')\n").unwrap();
     let config = Config {
-        account: Some("lab_dev".into()),
-        partition: Some("cpu".into()),
-        time: Some("5".into()),
+        resources: Resources {
+            account: Some("lab_dev".into()),
+            partition: Some("cpu".into()),
+            time: Some("5".into()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let engine = Engine::open(EngineOptions {
@@ -338,9 +341,6 @@ struct AsUser {
 }
 
 impl Transport for AsUser {
-    fn host(&self) -> &str {
-        "local"
-    }
     fn round_trips(&self) -> u64 {
         self.inner.round_trips()
     }

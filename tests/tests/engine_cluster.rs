@@ -358,6 +358,122 @@ fn failing_job_exit_code_propagates() {
     assert_eq!(jobs[0]["exit_code"], 3);
 }
 
+/// A job that ended and left the queue while no clusterls process watched it is
+/// settled from sacct by ONE `jobs --refresh` of a fresh process (which asks sacct
+/// about jobs it has not polled yet in the same round trip as squeue). Before, a new
+/// process only noted that squeue no longer listed it, and left it PENDING.
+#[test]
+fn a_fresh_jobs_refresh_settles_a_job_that_left_the_queue() {
+    let Some(p) = Project::new("refresh") else { return };
+    let script = p.write("quick.py", "print('done')\n");
+    let out = p.run(&["run", "--no-container", "--partition", "test", script.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let id = stdout(&out).trim().trim_start_matches("job ").to_string();
+    assert_eq!(cluster().wait_job_done(id.parse().unwrap(), TIMEOUT), "COMPLETED");
+    wait_for("the job to leave squeue", || {
+        let listed = stdout(&ssh(&["squeue", "-h", "-j", &id, "-o", "%T"]));
+        listed.trim().is_empty().then_some(())
+    });
+    let jobs = |args: &[&str]| -> serde_json::Value {
+        let out = p.run(args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let before = jobs(&["jobs", "--json"]);
+    assert_eq!((&before[0]["id"], &before[0]["state"]), (&id.as_str().into(), &"PENDING".into()));
+    let after = jobs(&["jobs", "--refresh", "--json"]);
+    assert_eq!(after[0]["id"], id.as_str());
+    assert_eq!(after[0]["state"], "COMPLETED", "{after}");
+    assert_eq!(after[0]["exit_code"], 0, "{after}");
+}
+
+/// slurmctld unreachable: `jobs --refresh` runs with a copy of slurm.conf whose
+/// SlurmctldPort is closed (nothing shared is stopped), so squeue fails exactly as
+/// when the controller is down. The user is told, and squeue's error is read as
+/// nothing: the live job keeps its state (before, it was taken to have left the queue,
+/// and after 40 polls marked VANISHED).
+#[test]
+fn an_unreachable_controller_is_reported_and_changes_no_job() {
+    let Some(p) = Project::new("outage") else { return };
+    let script = p.write("long.py", "import time\ntime.sleep(600)\n");
+    let args = ["run", "--no-container", "--partition", "test", script.to_str().unwrap()];
+    let out = p.cmd_as("alice", &args).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let id = stdout(&out).trim().trim_start_matches("job ").to_string();
+    struct Cancel(String);
+    impl Drop for Cancel {
+        fn drop(&mut self) {
+            let _ = ssh(&["scancel", &self.0]);
+        }
+    }
+    let _cancel = Cancel(id.clone());
+    let etc = cluster().dir.join("etc");
+    let down = p.dir.join("controller-down");
+    std::fs::create_dir_all(&down).unwrap();
+    let conf: Vec<String> =
+        std::fs::read_to_string(etc.join("slurm.conf"))
+            .unwrap()
+            .lines()
+            .map(|l| {
+                if l.starts_with("SlurmctldPort=") { "SlurmctldPort=6999".into() } else { l.into() }
+            })
+            .collect();
+    std::fs::write(down.join("slurm.conf"), conf.join("\n") + "\n").unwrap();
+    if etc.join("gres.conf").exists() {
+        std::fs::copy(etc.join("gres.conf"), down.join("gres.conf")).unwrap();
+    }
+    chmod_r(&down);
+    let out = std::process::Command::new("runuser")
+        .args(["-u", "alice", "--", "env"])
+        .arg(format!("CLUSTERLS_STATE_DIR={}", p.state.display()))
+        .arg(format!("SLURM_CONF={}", down.join("slurm.conf").display()))
+        .arg("PATH=/usr/local/bin:/usr/bin:/bin")
+        .arg(binary())
+        .args(["--host", "local", "jobs", "--refresh", "--json"])
+        .current_dir(&p.dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    eprintln!("$ clusterls jobs --refresh --json\n{}{}", stdout(&out), stderr(&out));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("controller on local does not answer")
+            && err.contains("Unable to contact slurm controller"),
+        "the user is told, in Slurm's words: {err}"
+    );
+    let jobs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(jobs[0]["id"], id.as_str());
+    assert_eq!(jobs[0]["state"], "PENDING", "no state read from squeue's error: {jobs}");
+
+    // A follower is told too, and keeps following (it is stopped here).
+    let mut child = std::process::Command::new("runuser")
+        .args(["-u", "alice", "--", "env"])
+        .arg(format!("CLUSTERLS_STATE_DIR={}", p.state.display()))
+        .arg(format!("SLURM_CONF={}", down.join("slurm.conf").display()))
+        .arg("PATH=/usr/local/bin:/usr/bin:/bin")
+        .arg(binary())
+        .args(["--host", "local", "logs", &id, "--follow"])
+        .current_dir(&p.dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let told = wait_for("the follower to say the controller does not answer", || {
+        let mut line = String::new();
+        let n = std::io::BufRead::read_line(&mut err, &mut line).unwrap();
+        assert!(n > 0, "the follower ended without saying so");
+        eprint!("> {line}");
+        line.contains("controller on local does not answer").then_some(line)
+    });
+    assert!(told.contains("Unable to contact slurm controller"), "{told}");
+    assert!(child.try_wait().unwrap().is_none(), "the follower keeps following");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 /// `run --sync DIR` copies the project without what its .gitignore ignores, and the
 /// script imports its neighbours from the copy.
 #[test]

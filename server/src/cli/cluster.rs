@@ -26,56 +26,18 @@ pub struct PullArgs {
     pub reference: String,
 }
 
-/// Resources of a run or an allocation; unset ones come from clusterls.toml.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct ResourceArgs {
-    /// Slurm partition (default: clusterls.toml, then the cluster's default partition)
-    #[arg(long, short = 'p')]
-    pub partition: Option<String>,
-    /// Slurm account to charge (default: clusterls.toml, then your default account)
-    #[arg(long, short = 'A')]
-    pub account: Option<String>,
-    /// Quality of service
-    #[arg(long, short = 'q')]
-    pub qos: Option<String>,
-    /// GPUs per job (`--gres=gpu:N`).
-    #[arg(long, short = 'G')]
-    pub gpus: Option<u32>,
-    /// CPUs per task.
-    #[arg(long, short = 'c')]
-    pub cpus: Option<u32>,
-    /// Memory, as Slurm takes it (`16G`, `4000`).
-    #[arg(long)]
-    pub mem: Option<String>,
-    /// Time limit, as Slurm takes it (`30`, `1:00:00`, `1-00:00:00`).
-    #[arg(long, short = 't')]
-    pub time: Option<String>,
-}
-
-impl ResourceArgs {
-    fn resources(&self) -> Resources {
-        Resources {
-            partition: self.partition.clone(),
-            account: self.account.clone(),
-            qos: self.qos.clone(),
-            gpus: self.gpus,
-            cpus: self.cpus,
-            mem: self.mem.clone(),
-            time: self.time.clone(),
-        }
-    }
-}
-
 #[derive(Debug, clap::Args)]
 pub struct AllocArgs {
+    /// Unset ones come from clusterls.toml.
     #[command(flatten)]
-    pub resources: ResourceArgs,
+    pub resources: Resources,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
+    /// Unset ones come from clusterls.toml.
     #[command(flatten)]
-    pub resources: ResourceArgs,
+    pub resources: Resources,
     /// `docker://REF` (pulled first when missing) or an image path on the cluster.
     #[arg(long)]
     pub image: Option<String>,
@@ -284,7 +246,7 @@ pub fn alloc(g: &Global, a: AllocArgs) -> ExitCode {
             Ok(e) => e,
             Err(e) => return fail(&e),
         };
-        match engine.alloc(&a.resources.resources()).await {
+        match engine.alloc(&a.resources).await {
             Ok(r) => {
                 println!("{}", r.id);
                 eprintln!(
@@ -299,6 +261,16 @@ pub fn alloc(g: &Global, a: AllocArgs) -> ExitCode {
 }
 
 fn print_event(e: &Event) {
+    match e {
+        Event::Controller { host, reachable: false, message } => eprintln!(
+            "clusterls: Slurm's controller on {host} does not answer ({}); job states stay as last seen until it does. If it lasts, ask the cluster's admins.",
+            message.as_deref().unwrap_or("no answer")
+        ),
+        Event::Controller { host, reachable: true, .. } => {
+            eprintln!("clusterls: Slurm's controller on {host} answers again")
+        }
+        _ => {}
+    }
     if let Event::Job { id, state, reason, exit_code, .. } = e {
         let mut line = format!("job {id} {state}");
         if let Some(r) = reason {
@@ -346,15 +318,14 @@ async fn follow(engine: &Engine, id: &str) -> ExitCode {
         printed.get_or_insert(rec.state.clone());
         match engine.tick().await {
             // Only this job's changes (the poll covers every tracked job of the host).
-            Ok(events) => events
-                .iter()
-                .filter(|e| matches!(e, Event::Job { id: i, .. } if i == id))
-                .for_each(|e| {
-                    if let Event::Job { state, .. } = e {
-                        printed = Some(state.clone());
-                    }
+            Ok(events) => events.iter().for_each(|e| match e {
+                Event::Job { id: i, state, .. } if i == id => {
+                    printed = Some(state.clone());
                     print_event(e)
-                }),
+                }
+                Event::Controller { .. } => print_event(e),
+                _ => {}
+            }),
             Err(e) => return fail(&e),
         }
         let running = engine.job(id).ok().flatten().is_some_and(|r| r.state == JobState::Running);
@@ -412,7 +383,7 @@ pub fn run(g: &Global, a: RunArgs) -> ExitCode {
         let opts = RunOptions {
             script: a.script.clone(),
             args: a.args.clone(),
-            resources: a.resources.resources(),
+            resources: a.resources.clone(),
             image: a.image.clone(),
             in_alloc: a.in_alloc.clone(),
             sync: a.sync.clone(),
@@ -464,10 +435,17 @@ pub fn jobs(g: &Global, a: JobsArgs) -> ExitCode {
             Ok(e) => e,
             Err(e) => return fail(&e),
         };
-        if a.refresh
-            && let Err(e) = engine.poll().await
-        {
-            return fail(&e);
+        if a.refresh {
+            let mut events = engine.subscribe();
+            if let Err(e) = engine.poll().await {
+                return fail(&e);
+            }
+            // An unreachable controller: the states shown are the last known ones.
+            while let Ok(e) = events.try_recv() {
+                if matches!(e, Event::Controller { .. }) {
+                    print_event(&e);
+                }
+            }
         }
         let jobs = match engine.jobs() {
             Ok(j) => j,
@@ -486,9 +464,9 @@ pub fn jobs(g: &Global, a: JobsArgs) -> ExitCode {
                     j.state,
                     j.kind,
                     j.name,
-                    dash(j.partition),
-                    dash(j.gpus.map(|g| g.to_string())),
-                    dash(j.time_limit),
+                    dash(j.resources.partition),
+                    dash(j.resources.gpus.map(|g| g.to_string())),
+                    dash(j.resources.time),
                     dash(j.exit_code.map(|c| c.to_string())),
                     dash(j.run_dir)
                 );

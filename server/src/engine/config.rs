@@ -25,19 +25,15 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::error::{EngineError, Result};
-use super::script::Resources;
+use super::resources::Resources;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub host: Option<String>,
-    pub partition: Option<String>,
-    pub account: Option<String>,
-    pub qos: Option<String>,
-    pub gpus: Option<u32>,
-    pub cpus: Option<u32>,
-    pub mem: Option<String>,
-    pub time: Option<String>,
+    /// `partition`, `account`, `qos`, `gpus`, `cpus`, `mem`, `time` at the top level.
+    #[serde(flatten)]
+    pub resources: Resources,
     pub image: Option<String>,
     pub python: Option<String>,
     pub image_dir: Option<String>,
@@ -49,10 +45,8 @@ pub struct Config {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PullConfig {
-    pub partition: Option<String>,
-    pub account: Option<String>,
-    pub time: Option<String>,
-    pub cpus: Option<u32>,
+    #[serde(flatten)]
+    pub resources: Resources,
 }
 
 /// What the checkers report.
@@ -84,23 +78,12 @@ impl Config {
     /// `self` wins over `other`.
     pub fn or(self, other: Config) -> Config {
         let pull = match (self.pull, other.pull) {
-            (Some(a), Some(b)) => Some(PullConfig {
-                partition: a.partition.or(b.partition),
-                account: a.account.or(b.account),
-                time: a.time.or(b.time),
-                cpus: a.cpus.or(b.cpus),
-            }),
+            (Some(a), Some(b)) => Some(PullConfig { resources: a.resources.or(b.resources) }),
             (a, b) => a.or(b),
         };
         Config {
             host: self.host.or(other.host),
-            partition: self.partition.or(other.partition),
-            account: self.account.or(other.account),
-            qos: self.qos.or(other.qos),
-            gpus: self.gpus.or(other.gpus),
-            cpus: self.cpus.or(other.cpus),
-            mem: self.mem.or(other.mem),
-            time: self.time.or(other.time),
+            resources: self.resources.or(other.resources),
             image: self.image.or(other.image),
             python: self.python.or(other.python),
             image_dir: self.image_dir.or(other.image_dir),
@@ -138,27 +121,18 @@ impl Config {
 
     /// Run resources: flags (`over`) win over the config.
     pub fn resources(&self, over: &Resources) -> Resources {
-        Resources {
-            partition: over.partition.clone().or(self.partition.clone()),
-            account: over.account.clone().or(self.account.clone()),
-            qos: over.qos.clone().or(self.qos.clone()),
-            gpus: over.gpus.or(self.gpus),
-            cpus: over.cpus.or(self.cpus),
-            mem: over.mem.clone().or(self.mem.clone()),
-            time: over.time.clone().or(self.time.clone()),
-        }
+        over.clone().or(self.resources.clone())
     }
 
     /// Resources of the light allocation where images are pulled.
     pub fn pull_resources(&self) -> Resources {
-        let p = self.pull.clone().unwrap_or_default();
-        Resources {
-            partition: p.partition,
-            account: p.account.or(self.account.clone()),
-            cpus: p.cpus.or(Some(1)),
-            time: p.time.or(Some("30".into())),
+        let p = self.pull.clone().unwrap_or_default().resources;
+        p.or(Resources {
+            account: self.resources.account.clone(),
+            cpus: Some(1),
+            time: Some("30".into()),
             ..Default::default()
-        }
+        })
     }
 }
 

@@ -28,6 +28,12 @@ pub enum EngineError {
     #[error("Slurm refused the {action}: {message}\n{hint}")]
     SlurmRefused { action: String, kind: RefusalKind, message: String, hint: String },
 
+    /// slurmctld did not answer (down, restarting, unreachable): nothing was done.
+    #[error(
+        "Slurm's controller does not answer ({message}), so the {action} was not done.\nTry again in a minute; if it lasts, ask the cluster's admins."
+    )]
+    ControllerUnreachable { action: String, message: String },
+
     #[error("`{what}` failed on {host} (exit {status}): {stderr}")]
     Remote { host: String, what: String, status: i32, stderr: String },
 
@@ -47,17 +53,34 @@ pub enum EngineError {
 }
 
 impl EngineError {
+    /// What a Slurm command's stderr says went wrong with `action`: an unreachable
+    /// controller, or Slurm's refusal with what to do (`more` adds to the hint).
+    pub fn refused(action: &str, stderr: &str, more: &str) -> Self {
+        if let Some(message) = super::slurm::controller_unreachable(stderr) {
+            return EngineError::ControllerUnreachable { action: action.into(), message };
+        }
+        let (kind, message, hint) = super::slurm::classify_refusal(stderr);
+        EngineError::SlurmRefused {
+            action: action.into(),
+            kind,
+            message,
+            hint: format!("{hint}{more}"),
+        }
+    }
+
     pub fn io(what: impl Into<String>, source: std::io::Error) -> Self {
         EngineError::Io { what: what.into(), source }
     }
 
-    /// A process exit code for the CLI: 2 usage/config, 3 connection/login, 4 Slurm refusal, 1 other.
+    /// A process exit code for the CLI: 2 usage/config, 3 connection/login/controller,
+    /// 4 Slurm refusal, 1 other.
     pub fn exit_code(&self) -> u8 {
         match self {
             EngineError::Usage(_) | EngineError::Config(_) => 2,
             EngineError::LoginRequired { .. }
             | EngineError::HostKey { .. }
-            | EngineError::Connect { .. } => 3,
+            | EngineError::Connect { .. }
+            | EngineError::ControllerUnreachable { .. } => 3,
             EngineError::SlurmRefused { .. } => 4,
             _ => 1,
         }

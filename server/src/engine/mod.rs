@@ -1,25 +1,36 @@
 //! The engine: everything that touches the cluster. Transports (ssh, local), cluster
 //! facts, image pulls, allocations, runs and job tracking sit here, behind small traits.
 //!
-//! Pure modules (no IO, no async; tested with recorded real output and snapshots):
-//! [`shell`] (quoting), [`slurm`] (facts program and parsers of sinfo/scontrol/sacctmgr/
-//! squeue/sacct, refusals), [`container`] (image references, SIF and charliecloud names,
-//! container lines), [`script`] (the sbatch script, salloc argv), [`policy`] (poll
-//! interval), [`lease`] (which process polls a host), [`programs`] (the fixed shell programs sent to the cluster), [`config`]
-//! (`clusterls.toml`). IO: [`transport`], [`store`] (SQLite), and [`Engine`] (`api.rs`).
+//! Capabilities, each a pure planning half (`plan`, values in and values out, unit
+//! tested) and a thin IO half adding methods to [`Engine`]: [`submit`] (a run: image,
+//! run name, job script, the submit program and what its exit means), [`upload`] (the
+//! files of a run directory, one tar), [`images`] (pulls), [`tracker`] (polls: what to
+//! ask squeue and sacct, what their answers mean, an unreachable controller, the final
+//! `VANISHED`), [`sessions`] (allocations, steps, terminals, cancel).
+//!
+//! Other pure modules (no IO, no async; tested with recorded real output and snapshots):
+//! [`state`] (the one table of job states), [`resources`] (the one type of a job's
+//! resources), [`shell`] (quoting), [`slurm`] (facts program and parsers of
+//! sinfo/scontrol/sacctmgr/squeue/sacct, refusals), [`container`] (image references,
+//! SIF and charliecloud names, container lines), [`script`] (the sbatch script, salloc
+//! argv), [`policy`] (poll interval), [`lease`] (which process polls a host),
+//! [`programs`] (the fixed shell programs sent to the cluster). IO: [`transport`],
+//! [`store`] (SQLite), [`config`] (`clusterls.toml`), and the [`Engine`] handle (`api.rs`).
 //!
 //! Round trips on a warm connection: facts 1; run 1 (a tar of the run directory on the
 //! stdin of one `bash -c` that unpacks, checks the image and runs `sbatch --parsable`);
 //! a tracker poll 1 for every tracked job of a host (squeue, sacct for jobs that left
-//! squeue, exit files of steps); logs 1; a run's generated batch script 1.
+//! squeue or that this process has not polled yet, exit files of steps); logs 1; a
+//! run's generated batch script 1.
 //! Trackers cooperate across processes: only the holder of a host's poll lease (a row
 //! of the shared job store, renewed on every poll, expiring after three poll intervals)
 //! polls that host; every other process (editor windows, `--follow`s) reads the store
 //! and emits the same events ([`Engine::tick`]).
 //!
 //! Transport choice: `openssh` with its native mux client. Commands speak the
-//! ControlMaster protocol over the socket directly (no `ssh` process per command), the
-//! master is either the user's own (found with `ssh -G`, checked with `ssh -O check`,
+//! ControlMaster protocol over the socket directly (no `ssh` process per command). The
+//! master is either the user's own (found with `ssh -G`; a socket counts as alive only
+//! when a master answers the mux protocol's alive check, never by `ssh -O check`;
 //! attached with `Session::resume_mux`, never closed) or one we start with
 //! `ssh -M -f -N -o BatchMode=yes -o ControlPersist=600` (our own command line, so no
 //! StrictHostKeyChecking option is passed and the user's config decides), reused by every
@@ -29,18 +40,26 @@ mod api;
 pub mod config;
 pub mod container;
 pub mod error;
+pub mod images;
 pub mod launch;
 pub mod lease;
 pub mod policy;
 pub mod programs;
+pub mod resources;
 pub mod script;
+pub mod sessions;
 pub mod shell;
 pub mod slurm;
+pub mod state;
 pub mod store;
+pub mod submit;
+pub mod tracker;
 pub mod transport;
+pub mod upload;
 
-pub use api::{Engine, EngineOptions, Event, Facts, LogChunk, PulledImage, RunOptions};
+pub use api::{Engine, EngineOptions, Event, Facts, LogChunk, PulledImage};
 pub use error::{EngineError, Result};
-pub use script::Resources;
-pub use slurm::JobState;
+pub use resources::Resources;
+pub use state::{JobState, Phase};
 pub use store::{JobKind, JobRecord};
+pub use submit::RunOptions;

@@ -24,10 +24,6 @@ pub fn poll_interval(since_last_change: Duration, tracked: usize) -> Option<Dura
     Some(Duration::from_millis(ms))
 }
 
-/// sacct lags squeue: no row for about a second after submit, then a placeholder.
-/// A job squeue no longer lists is asked of sacct again after this long.
-pub const SACCT_RETRY: Duration = Duration::from_millis(500);
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,8 @@
 
 /// `bash -c RUN_PROGRAM clusterls-run RUN_NAME IMAGE SBATCH_ARGS...`, stdin = a tar of
 /// the run directory (the script, synced files, `job.sbatch`). Prints `dir ABS_DIR`,
-/// then sbatch's `--parsable` job id. Exit 97: the image is not on the cluster.
+/// then sbatch's `--parsable` job id. Exit [`IMAGE_MISSING`]: the image is not on the
+/// cluster.
 pub const RUN_PROGRAM: &str = r#"set -e
 d="$HOME/.clusterls/runs/$1"; img=$2; shift 2
 mkdir -p "$d"; cd "$d"
@@ -22,6 +23,7 @@ exec sbatch --parsable "$@" job.sbatch"#;
 /// `bash -c STEP_PROGRAM clusterls-step RUN_NAME IMAGE ALLOC_ID SRUN_ARGS...`, stdin =
 /// the same tar. Starts `srun --jobid=ALLOC` in the background (it outlives the ssh
 /// channel), writes its exit status to `exit_code` when done, prints `dir ABS_DIR`.
+/// Exit [`IMAGE_MISSING`] or [`ALLOC_NOT_RUNNING`].
 pub const STEP_PROGRAM: &str = r#"set -e
 d="$HOME/.clusterls/runs/$1"; img=$2; alloc=$3; shift 3
 mkdir -p "$d"; cd "$d"
@@ -37,13 +39,15 @@ printf 'dir %s\n' "$d""#;
 
 /// `bash -c POLL_PROGRAM clusterls-poll SQUEUE_IDS SACCT_IDS STEP_DIRS...`: ONE squeue
 /// call for every tracked job (and the allocations of step runs), sacct only for jobs
-/// squeue no longer shows as live, and the exit files of step runs
-/// (`CODE|cancelled?|DIR`). Sections as in [`super::slurm::sections`].
+/// squeue no longer shows as live (or this process has not polled yet), each with its
+/// stderr and exit status (so an unreachable controller is never read as "the job left
+/// the queue"), and the exit files of step runs (`CODE|cancelled?|DIR`). Sections as in
+/// [`super::slurm::sections`]; [`super::tracker::plan`] reads them.
 pub const POLL_PROGRAM: &str = r#"q=$1; a=$2; shift 2
 printf '@@clusterls squeue@@\n'
-[ -n "$q" ] && squeue -h -j "$q" -o '%i|%T|%r|%N' 2>&1
+[ -n "$q" ] && { squeue -h -j "$q" -o '%i|%T|%r|%N' 2>&1; printf '@@clusterls squeue-exit@@\n%s\n' "$?"; }
 printf '@@clusterls sacct@@\n'
-[ -n "$a" ] && sacct -nP -X -j "$a" -o JobID,JobName,State,ExitCode,NodeList 2>/dev/null
+[ -n "$a" ] && { sacct -nP -X -j "$a" -o JobID,JobName,State,ExitCode,NodeList 2>&1; printf '@@clusterls sacct-exit@@\n%s\n' "$?"; }
 printf '@@clusterls steps@@\n'
 for d in "$@"; do
   [ -f "$d/exit_code" ] && printf '%s|%s|%s\n' "$(cat "$d/exit_code")" "$([ -f "$d/cancelled" ] && echo cancelled)" "$d"
@@ -63,6 +67,13 @@ exec cat -- "$1""#;
 
 /// The exit status of [`SCRIPT_PROGRAM`] when the file is gone.
 pub const GONE: i32 = 96;
+
+/// The exit status of [`RUN_PROGRAM`] and [`STEP_PROGRAM`] when the image is not on
+/// the cluster.
+pub const IMAGE_MISSING: i32 = 97;
+
+/// The exit status of [`STEP_PROGRAM`] when the allocation is not running.
+pub const ALLOC_NOT_RUNNING: i32 = 98;
 
 /// `bash -c PULL_PROGRAM clusterls-pull KIND FINAL REF SRUN_ARGS...`: pull `REF` into
 /// `FINAL` inside a light allocation (srun), atomically: the pull writes a temporary

@@ -4,76 +4,9 @@
 use clusterls_core::facts::RuntimeKind;
 
 use super::container::container_line;
+// Re-exported where it lived before `resources` (engine/launch names it here).
+pub use super::resources::Resources;
 use super::shell;
-
-/// Resources of a run or an allocation. `None` leaves Slurm's (or the partition's) default.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct Resources {
-    pub partition: Option<String>,
-    pub account: Option<String>,
-    pub qos: Option<String>,
-    pub gpus: Option<u32>,
-    pub cpus: Option<u32>,
-    /// As Slurm takes it: `16G`, `4000` (MB).
-    pub mem: Option<String>,
-    /// As Slurm takes it: `30`, `1:00:00`, `1-00:00:00`.
-    pub time: Option<String>,
-}
-
-impl Resources {
-    /// Slurm options for these resources, as separate `--opt=value` words.
-    pub fn slurm_options(&self) -> Vec<String> {
-        let mut v = Vec::new();
-        if let Some(p) = &self.partition {
-            v.push(format!("--partition={p}"));
-        }
-        if let Some(a) = &self.account {
-            v.push(format!("--account={a}"));
-        }
-        if let Some(q) = &self.qos {
-            v.push(format!("--qos={q}"));
-        }
-        if let Some(g) = self.gpus.filter(|g| *g > 0) {
-            v.push(format!("--gres=gpu:{g}"));
-        }
-        if let Some(c) = self.cpus {
-            v.push(format!("--cpus-per-task={c}"));
-        }
-        if let Some(m) = &self.mem {
-            v.push(format!("--mem={m}"));
-        }
-        if let Some(t) = &self.time {
-            v.push(format!("--time={t}"));
-        }
-        v
-    }
-
-    /// Values that would break a directive line or inject options are refused before
-    /// anything is sent.
-    pub fn validate(&self) -> Result<(), String> {
-        let fields = [
-            ("partition", &self.partition),
-            ("account", &self.account),
-            ("qos", &self.qos),
-            ("mem", &self.mem),
-            ("time", &self.time),
-        ];
-        for (name, v) in fields {
-            if let Some(v) = v
-                && (v.is_empty()
-                    || !v.chars().all(|c| {
-                        c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | ',')
-                    }))
-            {
-                return Err(format!(
-                    "--{name} `{v}` is not a valid Slurm value (letters, digits, `_-.:,` only)"
-                ));
-            }
-        }
-        Ok(())
-    }
-}
 
 /// Everything needed to write a run's sbatch script.
 #[derive(Debug, Clone)]
@@ -134,6 +67,14 @@ impl JobScript<'_> {
         s.push('\n');
         s
     }
+}
+
+/// `bash -c PROGRAM NAME ARGS...`: one of the fixed programs of
+/// [`super::programs`], with user data only as further argv words.
+pub fn bash(program: &str, name: &str, args: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut v = vec!["bash".to_string(), "-c".into(), program.to_string(), name.to_string()];
+    v.extend(args);
+    v
 }
 
 /// `salloc --no-shell` argv for an allocation that outlives the command.
@@ -278,9 +219,6 @@ mod tests {
 
     #[test]
     fn validation_and_ids() {
-        let bad = Resources { account: Some("a;rm -rf".into()), ..Default::default() };
-        expect!["Err(\"--account `a;rm -rf` is not a valid Slurm value (letters, digits, `_-.:,` only)\")"]
-            .assert_eq(&format!("{:?}", bad.validate()));
         assert_eq!(parse_sbatch_job_id("42\n"), Some("42".into()));
         assert_eq!(parse_sbatch_job_id("42;cluster\n"), Some("42".into()));
         assert_eq!(parse_sbatch_job_id(""), None);

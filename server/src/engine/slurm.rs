@@ -12,6 +12,8 @@ use clusterls_core::facts::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::state::JobState;
+
 /// The fixed shell program that prints every section of the facts in one round trip.
 /// It is sent as the stdin of `bash -s -- IMAGE_DIR`; its only input is that argument,
 /// used quoted. Sections start with `@@clusterls NAME@@` on a line of their own.
@@ -311,93 +313,6 @@ fn parse_images(s: &str, dir: &str) -> Vec<Image> {
         .collect()
 }
 
-/// Slurm job states clusterls distinguishes. Unknown words are kept.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum JobState {
-    Pending,
-    Configuring,
-    Running,
-    Completing,
-    Suspended,
-    Completed,
-    Failed,
-    Cancelled,
-    Timeout,
-    NodeFail,
-    OutOfMemory,
-    Preempted,
-    BootFail,
-    Deadline,
-    Other(String),
-}
-
-impl JobState {
-    /// `RUNNING`, `CANCELLED by 1000`, `COMPLETED+`, `PD`, ...
-    pub fn parse(s: &str) -> JobState {
-        let w = s.split_whitespace().next().unwrap_or("").trim_end_matches('+');
-        match w {
-            "PENDING" | "PD" | "REQUEUED" | "RQ" => JobState::Pending,
-            "CONFIGURING" | "CF" => JobState::Configuring,
-            "RUNNING" | "R" => JobState::Running,
-            "COMPLETING" | "CG" => JobState::Completing,
-            "SUSPENDED" | "S" => JobState::Suspended,
-            "COMPLETED" | "CD" => JobState::Completed,
-            "FAILED" | "F" => JobState::Failed,
-            "CANCELLED" | "CA" => JobState::Cancelled,
-            "TIMEOUT" | "TO" => JobState::Timeout,
-            "NODE_FAIL" | "NF" => JobState::NodeFail,
-            "OUT_OF_MEMORY" | "OOM" => JobState::OutOfMemory,
-            "PREEMPTED" | "PR" => JobState::Preempted,
-            "BOOT_FAIL" | "BF" => JobState::BootFail,
-            "DEADLINE" | "DL" => JobState::Deadline,
-            other => JobState::Other(other.to_string()),
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        match self {
-            JobState::Pending => "PENDING",
-            JobState::Configuring => "CONFIGURING",
-            JobState::Running => "RUNNING",
-            JobState::Completing => "COMPLETING",
-            JobState::Suspended => "SUSPENDED",
-            JobState::Completed => "COMPLETED",
-            JobState::Failed => "FAILED",
-            JobState::Cancelled => "CANCELLED",
-            JobState::Timeout => "TIMEOUT",
-            JobState::NodeFail => "NODE_FAIL",
-            JobState::OutOfMemory => "OUT_OF_MEMORY",
-            JobState::Preempted => "PREEMPTED",
-            JobState::BootFail => "BOOT_FAIL",
-            JobState::Deadline => "DEADLINE",
-            JobState::Other(s) => s,
-        }
-    }
-
-    /// The job will not change any more.
-    pub fn is_final(&self) -> bool {
-        matches!(
-            self,
-            JobState::Completed
-                | JobState::Failed
-                | JobState::Cancelled
-                | JobState::Timeout
-                | JobState::NodeFail
-                | JobState::OutOfMemory
-                | JobState::Preempted
-                | JobState::BootFail
-                | JobState::Deadline
-        )
-    }
-}
-
-impl std::fmt::Display for JobState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// One job as `squeue` or `sacct` reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobStatus {
@@ -410,9 +325,8 @@ pub struct JobStatus {
     pub nodes: Option<String>,
 }
 
-/// The squeue format the tracker asks for: `squeue -h -j IDS -o '%i|%T|%r|%N'`.
-pub const SQUEUE_FORMAT: &str = "%i|%T|%r|%N";
-
+/// Rows of the tracker's `squeue -h -j IDS -o '%i|%T|%r|%N'` ([`super::programs::POLL_PROGRAM`]);
+/// anything else (an error line) is skipped.
 pub fn parse_squeue(s: &str) -> Vec<JobStatus> {
     s.lines()
         .filter_map(|line| {
@@ -431,10 +345,7 @@ pub fn parse_squeue(s: &str) -> Vec<JobStatus> {
         .collect()
 }
 
-/// The sacct fields the tracker asks for: `sacct -nP -X -j IDS -o JobID,JobName,State,ExitCode,NodeList`.
-pub const SACCT_FIELDS: &str = "JobID,JobName,State,ExitCode,NodeList";
-
-/// Rows of sacct. The placeholder row sacct shows right after submit (JobName
+/// Rows of the tracker's `sacct -nP -X -j IDS -o JobID,JobName,State,ExitCode,NodeList`. The placeholder row sacct shows right after submit (JobName
 /// `allocation`, PENDING while the job already runs) is reported as it is; the caller
 /// trusts squeue over sacct for jobs squeue still lists.
 pub fn parse_sacct(s: &str) -> Vec<JobStatus> {
@@ -462,6 +373,16 @@ pub fn parse_exit_code(s: &str) -> Option<i32> {
     let code: i32 = code.parse().ok()?;
     let sig: i32 = sig.parse().ok()?;
     Some(if sig != 0 { 128 + sig } else { code })
+}
+
+/// Slurm's words when slurmctld did not answer a command
+/// (`... error: Unable to contact slurm controller (connect failure)`), if it says so.
+pub fn controller_unreachable(stderr: &str) -> Option<String> {
+    stderr
+        .lines()
+        .map(str::trim)
+        .find(|l| l.to_ascii_lowercase().contains("unable to contact slurm controller"))
+        .map(str::to_string)
 }
 
 /// What went wrong when Slurm refused a request, in Slurm's words.

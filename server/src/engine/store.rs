@@ -10,7 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{EngineError, Result};
 use super::lease::Lease;
-use super::slurm::JobState;
+use super::resources::Resources;
+use super::state::JobState;
+
+mod controller;
+pub use controller::ControllerRow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -61,15 +65,8 @@ pub struct JobRecord {
     pub updated_at: u64,
     /// What was asked for at submit (flags merged with `clusterls.toml`); None: the
     /// cluster's default, or a record written before clusterls kept these.
-    #[serde(default)]
-    pub partition: Option<String>,
-    #[serde(default)]
-    pub account: Option<String>,
-    #[serde(default)]
-    pub gpus: Option<u32>,
-    /// As Slurm takes it (`30`, `1:00:00`, `1-00:00:00`).
-    #[serde(default)]
-    pub time_limit: Option<String>,
+    #[serde(flatten)]
+    pub resources: Resources,
 }
 
 impl JobRecord {
@@ -134,6 +131,12 @@ impl Store {
                 host TEXT PRIMARY KEY,
                 holder TEXT NOT NULL,
                 expires_at INTEGER NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS controller(
+                host TEXT PRIMARY KEY,
+                reachable INTEGER NOT NULL,
+                message TEXT,
+                at INTEGER NOT NULL
             );",
             )?;
             migrate(c)
@@ -165,8 +168,8 @@ impl Store {
     pub fn insert(&self, r: &JobRecord) -> Result<()> {
         let c = self.conn.lock().unwrap();
         c.execute(
-            "INSERT OR REPLACE INTO jobs(host,id,kind,name,state,reason,exit_code,final,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit)
-             VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
+            "INSERT OR REPLACE INTO jobs(host,id,kind,name,state,reason,exit_code,final,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,qos,cpus,mem)
+             VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
             params![
                 r.host,
                 r.id,
@@ -181,10 +184,13 @@ impl Store {
                 r.nodes,
                 r.submitted_at as i64,
                 r.updated_at as i64,
-                r.partition,
-                r.account,
-                r.gpus,
-                r.time_limit
+                r.resources.partition,
+                r.resources.account,
+                r.resources.gpus,
+                r.resources.time,
+                r.resources.qos,
+                r.resources.cpus,
+                r.resources.mem
             ],
         )
         .map_err(|e| self.err(e))?;
@@ -312,14 +318,21 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-const COLS: &str = "host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit";
+const COLS: &str = "host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,qos,cpus,mem";
 
 /// Columns added after the first release, with their types. A database made by an
 /// older clusterls gets them (`ALTER TABLE ... ADD COLUMN`, NULL in old rows); an
 /// older clusterls keeps working on a migrated database, because it names the columns
 /// it reads and writes and every added column may be NULL. Add new ones at the end.
-const ADDED_COLUMNS: &[(&str, &str)] =
-    &[("partition", "TEXT"), ("account", "TEXT"), ("gpus", "INTEGER"), ("time_limit", "TEXT")];
+const ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("partition", "TEXT"),
+    ("account", "TEXT"),
+    ("gpus", "INTEGER"),
+    ("time_limit", "TEXT"),
+    ("qos", "TEXT"),
+    ("cpus", "INTEGER"),
+    ("mem", "TEXT"),
+];
 
 fn missing_columns(c: &Connection) -> rusqlite::Result<Vec<&'static str>> {
     let mut st = c.prepare("SELECT name FROM pragma_table_info('jobs')")?;
@@ -362,10 +375,15 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
         nodes: r.get(9)?,
         submitted_at: r.get::<_, i64>(10)? as u64,
         updated_at: r.get::<_, i64>(11)? as u64,
-        partition: r.get(12)?,
-        account: r.get(13)?,
-        gpus: r.get(14)?,
-        time_limit: r.get(15)?,
+        resources: Resources {
+            partition: r.get(12)?,
+            account: r.get(13)?,
+            gpus: r.get(14)?,
+            time: r.get(15)?,
+            qos: r.get(16)?,
+            cpus: r.get(17)?,
+            mem: r.get(18)?,
+        },
     })
 }
 
@@ -387,10 +405,13 @@ mod tests {
             nodes: None,
             submitted_at: 1,
             updated_at: 1,
-            partition: Some("gpu".into()),
-            account: Some("lab_dev".into()),
-            gpus: Some(2),
-            time_limit: Some("1:00:00".into()),
+            resources: Resources {
+                partition: Some("gpu".into()),
+                account: Some("lab_dev".into()),
+                gpus: Some(2),
+                time: Some("1:00:00".into()),
+                ..Default::default()
+            },
         }
     }
 
@@ -420,7 +441,13 @@ mod tests {
         let s = Store::open(&path).unwrap();
         let old = s.get("h", "7").unwrap().unwrap();
         assert_eq!(
-            (old.state, old.run_dir.as_deref(), old.nodes.as_deref(), old.partition, old.gpus),
+            (
+                old.state,
+                old.run_dir.as_deref(),
+                old.nodes.as_deref(),
+                old.resources.partition,
+                old.resources.gpus
+            ),
             (JobState::Running, Some("/r/7"), Some("n1"), None, None)
         );
         s.insert(&rec("8")).unwrap();
@@ -456,8 +483,8 @@ mod tests {
             .unwrap();
         assert_eq!(n, 2);
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.get("h", "2").unwrap().unwrap().partition, None);
-        assert_eq!(s.get("h", "1").unwrap().unwrap().gpus, Some(2));
+        assert_eq!(s.get("h", "2").unwrap().unwrap().resources.partition, None);
+        assert_eq!(s.get("h", "1").unwrap().unwrap().resources.gpus, Some(2));
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -85,6 +85,17 @@ impl Cluster {
                 };
                 Some(Event::Job(self.job(&rec)))
             }
+            // Until the status bar has a state of its own for it, an unreachable
+            // controller shows as a connection error with Slurm's words.
+            engine::Event::Controller { host, reachable, message } => {
+                let state = if reachable {
+                    ext::ConnectionStateKind::Connected
+                } else {
+                    ext::ConnectionStateKind::Error
+                };
+                let message = message.map(|m| format!("Slurm's controller does not answer: {m}"));
+                Some(Event::Connection(ext::ConnectionStateParams { host, state, message }))
+            }
             engine::Event::Connection { host, connected, message } => {
                 let state = if connected {
                     ext::ConnectionStateKind::Connected
@@ -105,16 +116,31 @@ impl Cluster {
     }
 }
 
+/// The editor's state of a job, from the engine's one table of states.
+fn state(p: engine::Phase) -> ext::JobState {
+    use engine::Phase as P;
+    match p {
+        P::Pending => ext::JobState::Pending,
+        P::Running => ext::JobState::Running,
+        P::Completed => ext::JobState::Completed,
+        // It ended, how is not known: finished for the editor, `VANISHED` as its word.
+        P::Failed | P::Vanished => ext::JobState::Failed,
+        P::Cancelled => ext::JobState::Cancelled,
+        P::Timeout => ext::JobState::Timeout,
+        P::Unknown => ext::JobState::Unknown,
+    }
+}
+
 fn job(r: &JobRecord) -> ext::Job {
     let log = r.run_dir.as_ref().map(|d| format!("{d}/output.log"));
     ext::Job {
         id: r.id.clone(),
         name: r.name.clone(),
-        state: ext::JobState::from_slurm(r.state.as_str()),
+        state: state(r.state.phase()),
         slurm_state: Some(r.state.as_str().to_string()),
-        partition: r.partition.clone(),
-        gpus: r.gpus,
-        time_limit: r.time_limit.clone(),
+        partition: r.resources.partition.clone(),
+        gpus: r.resources.gpus,
+        time_limit: r.resources.time.clone(),
         submitted_at: Some(r.submitted_at),
         started_at: None,
         ended_at: r.is_final().then_some(r.updated_at),
@@ -180,10 +206,13 @@ mod tests {
             nodes: Some("node1".into()),
             submitted_at: 100,
             updated_at: 110,
-            partition: Some("gpu".into()),
-            account: Some("lab_dev".into()),
-            gpus: Some(2),
-            time_limit: Some("1:00:00".into()),
+            resources: engine::Resources {
+                partition: Some("gpu".into()),
+                account: Some("lab_dev".into()),
+                gpus: Some(2),
+                time: Some("1:00:00".into()),
+                ..Default::default()
+            },
         };
         expect_test::expect![[r#"
             {
@@ -204,7 +233,7 @@ mod tests {
 
     #[test]
     fn slurm_states() {
-        for (word, state) in [
+        for (word, want) in [
             ("PENDING", ext::JobState::Pending),
             ("RUNNING", ext::JobState::Running),
             ("COMPLETING", ext::JobState::Running),
@@ -213,9 +242,11 @@ mod tests {
             ("CANCELLED+", ext::JobState::Cancelled),
             ("OUT_OF_MEMORY", ext::JobState::Failed),
             ("TIMEOUT", ext::JobState::Timeout),
+            ("REVOKED", ext::JobState::Cancelled),
+            ("VANISHED", ext::JobState::Failed),
             ("WEIRD", ext::JobState::Unknown),
         ] {
-            assert_eq!(ext::JobState::from_slurm(word), state, "{word}");
+            assert_eq!(state(engine::JobState::parse(word).phase()), want, "{word}");
         }
     }
 }

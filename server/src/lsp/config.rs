@@ -66,10 +66,13 @@ impl Config {
     pub fn engine_config(&self) -> EngineConfig {
         EngineConfig {
             host: self.host.clone(),
-            partition: self.partition.clone(),
-            account: self.account.clone(),
-            gpus: self.gpus,
-            time: self.time.clone(),
+            resources: crate::engine::Resources {
+                partition: self.partition.clone(),
+                account: self.account.clone(),
+                gpus: self.gpus,
+                time: self.time.clone(),
+                ..Default::default()
+            },
             image: self.image.clone(),
             image_dir: self.image_dir.clone(),
             ..Default::default()
@@ -107,7 +110,7 @@ mod tests {
         let editor =
             Config { partition: Some("cpu".into()), host: Some("h".into()), ..Default::default() };
         let c = file.or(editor.engine_config());
-        assert_eq!(c.partition.as_deref(), Some("gpu"));
+        assert_eq!(c.resources.partition.as_deref(), Some("gpu"));
         assert_eq!(c.host.as_deref(), Some("h"));
         assert_eq!(c.image_dir.as_deref(), Some("/scratch/img"));
         std::fs::write(dir.join(PROJECT_FILE), "gpus = \"x\"").unwrap();

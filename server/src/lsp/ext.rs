@@ -59,24 +59,6 @@ impl JobState {
             JobState::Completed | JobState::Failed | JobState::Cancelled | JobState::Timeout
         )
     }
-
-    /// From Slurm's state word (`squeue`/`sacct` `%T`/`State`, e.g. `CANCELLED by 1000`).
-    pub fn from_slurm(word: &str) -> JobState {
-        let word = word.split_whitespace().next().unwrap_or("").trim_end_matches('+');
-        match word {
-            "PENDING" | "REQUEUED" | "REQUEUE_HOLD" | "REQUEUE_FED" | "RESV_DEL_HOLD"
-            | "SUSPENDED" => JobState::Pending,
-            "RUNNING" | "CONFIGURING" | "COMPLETING" | "RESIZING" | "SIGNALING" | "STAGE_OUT" => {
-                JobState::Running
-            }
-            "COMPLETED" => JobState::Completed,
-            "CANCELLED" | "REVOKED" => JobState::Cancelled,
-            "TIMEOUT" | "DEADLINE" => JobState::Timeout,
-            "FAILED" | "NODE_FAIL" | "OUT_OF_MEMORY" | "BOOT_FAIL" | "PREEMPTED"
-            | "SPECIAL_EXIT" => JobState::Failed,
-            _ => JobState::Unknown,
-        }
-    }
 }
 
 /// A job as the client sees it. Times are unix seconds.

@@ -401,3 +401,15 @@ fn recorded_refusals() {
         too-many-gpus: Resources: sbatch: error: Batch job submission failed: Requested node configuration is not available
         too-much-memory: Resources: sbatch: error: Batch job submission failed: Requested node configuration is not available"#]].assert_eq(&got.join("\n"));
 }
+
+#[test]
+fn an_unreachable_controller_is_told_apart() {
+    let down = include_str!("../testdata/slurm/scontrol-show-partition-controller-down.stderr.txt");
+    let mut problems = Vec::new();
+    let facts = parse_facts(&format!("@@clusterls partitions@@\n{down}"), &mut problems);
+    assert!(facts.partitions.is_empty());
+    expect![[r#"Some("partitions: unexpected line `slurm_load_partitions error: Unable to contact slurm controller (connect failure)`")"#]]
+        .assert_eq(&format!("{:?}", problems.iter().find_map(|p| controller_unreachable(p))));
+    let unknown = include_str!("../testdata/slurm/squeue-unknown-job.stderr.txt");
+    assert_eq!(controller_unreachable(unknown), None);
+}

@@ -1,0 +1,65 @@
+//! Sessions: allocations that outlive a command, the shell a terminal opens in one,
+//! and cancelling jobs, steps and allocations. Steps themselves are submitted by
+//! [`super::submit`] (`run --in-alloc`). The decisions are in [`plan`].
+
+pub mod plan;
+
+use std::time::Duration;
+
+use super::api::Engine;
+use super::error::{EngineError, Result};
+use super::resources::Resources;
+use super::script;
+use super::state::JobState;
+use super::store::{JobKind, JobRecord};
+use super::transport::Exec;
+
+impl Engine {
+    /// Make an allocation that outlives this call (`salloc --no-shell`); tracked like a job.
+    pub async fn alloc(&self, res: &Resources) -> Result<JobRecord> {
+        let res = self.config().resources(res);
+        res.validate().map_err(EngineError::Usage)?;
+        let out = self
+            .exec(
+                Exec::new("salloc", script::salloc_argv(&res, "clusterls-alloc"))
+                    .timeout(Duration::from_secs(300))
+                    .not_idempotent(),
+            )
+            .await?;
+        let stderr = out.stderr_str();
+        let Some(id) = script::parse_salloc_job_id(&stderr).filter(|_| out.status == 0) else {
+            return Err(EngineError::refused("allocation", &stderr, ""));
+        };
+        self.record(&id, JobKind::Alloc, "allocation", JobState::Running, None, None, &res)
+    }
+
+    /// Cancel a job or release an allocation.
+    pub async fn cancel(&self, id: &str) -> Result<()> {
+        let rec = self.job(id)?;
+        let step_dir = rec
+            .as_ref()
+            .filter(|r| r.kind == JobKind::Step)
+            .map(|r| r.run_dir.clone().unwrap_or_default());
+        let argv = plan::cancel_argv(id, step_dir.as_deref())?;
+        let what = if step_dir.is_some() { "cancel" } else { "scancel" };
+        let out = self.exec(Exec::new(what, argv)).await?;
+        if out.status != 0 {
+            return Err(EngineError::refused("cancel", &out.stderr_str(), ""));
+        }
+        self.changed();
+        Ok(())
+    }
+
+    /// argv of an interactive shell inside allocation `alloc` (for an editor terminal):
+    /// `srun --jobid=ID --overlap --pty bash -l`, over ssh through the live connection.
+    pub async fn shell_argv(&self, alloc: &str) -> Result<Vec<String>> {
+        let remote = plan::shell_argv(alloc)?;
+        match self.ssh() {
+            None => Ok(remote),
+            Some(ssh) => {
+                ssh.ensure_connected().await?;
+                Ok(ssh.terminal_argv(&remote))
+            }
+        }
+    }
+}

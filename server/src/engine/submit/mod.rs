@@ -1,0 +1,152 @@
+//! Submitting runs: the script (and `--sync DIR`) uploaded to a fresh run directory
+//! with its job script, and submitted, in ONE round trip on a warm connection (plus a
+//! pull when a docker:// image is missing, and a facts read when none are cached).
+//! The decisions are in [`plan`]; the files in [`super::upload`].
+
+pub mod plan;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::api::Engine;
+use super::error::{EngineError, Result};
+use super::resources::Resources;
+use super::sessions;
+use super::state::JobState;
+use super::store::{self, JobKind, JobRecord};
+use super::transport::Exec;
+use super::{script, upload};
+
+/// `clusterls run`.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The local script to run.
+    pub script: PathBuf,
+    /// Arguments for the script, passed intact.
+    pub args: Vec<String>,
+    /// Flags; unset fields come from `clusterls.toml`.
+    pub resources: Resources,
+    /// `docker://REF` (pulled first when missing) or a path on the cluster. Default: config.
+    pub image: Option<String>,
+    /// Run as a step inside this allocation (`srun --jobid`).
+    pub in_alloc: Option<String>,
+    /// Copy this directory (honouring .gitignore, .ignore and .clusterlsignore) too.
+    pub sync: Option<PathBuf>,
+    /// Run without a container even if the config names an image.
+    pub no_container: bool,
+}
+
+impl RunOptions {
+    pub fn new(script: impl Into<PathBuf>) -> Self {
+        RunOptions { script: script.into(), ..Default::default() }
+    }
+}
+
+impl Engine {
+    /// Copy the script (and `sync`) to a fresh run directory, write the sbatch script
+    /// next to it and submit: ONE round trip on a warm connection (plus a pull when a
+    /// docker:// image is missing, and a facts read when none are cached).
+    pub async fn run(&self, opts: &RunOptions) -> Result<JobRecord> {
+        let config = self.config();
+        let res = config.resources(&opts.resources);
+        res.validate().map_err(EngineError::Usage)?;
+        let script_name = plan::script_name(&opts.script)?;
+        let script_bytes = std::fs::read(&opts.script)
+            .map_err(|e| EngineError::io(format!("cannot read {}", opts.script.display()), e))?;
+        let image =
+            match plan::image(opts.image.as_deref(), opts.no_container, config.image.as_deref()) {
+                Some(spec) => Some(self.run_image(&spec).await?),
+                None => None,
+            };
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let run_name =
+            plan::run_name(now.as_secs(), now.subsec_micros(), std::process::id(), &script_name);
+        let (mut up, script_in_run) =
+            upload::collect(&opts.script, &script_name, script_bytes, opts.sync.as_deref())?;
+        let job_script = plan::Run {
+            script_name: &script_name,
+            script_in_run: &script_in_run,
+            args: &opts.args,
+            resources: &res,
+            image: image.as_ref().map(|i| (i.kind, i.arg.as_str())),
+            interpreter: config.python.as_deref().unwrap_or("python3"),
+            binds: config.binds.as_deref().unwrap_or_default(),
+        }
+        .job_script();
+        up.add(script::SBATCH_FILE, job_script.into_bytes(), upload::plan::SBATCH_MODE);
+        let tar = up.tar(store::now()).map_err(EngineError::Usage)?;
+        let in_alloc = opts.in_alloc.as_deref();
+        let image_check = image.as_ref().map(|i| i.check_path.as_str()).unwrap_or("");
+        let argv = plan::submit_argv(in_alloc, &run_name, image_check)?;
+        let out = self
+            .exec(
+                Exec::new("sbatch", argv)
+                    .stdin(tar)
+                    .timeout(Duration::from_secs(120))
+                    .not_idempotent(),
+            )
+            .await?;
+        let done = plan::read_submit(
+            self.host(),
+            in_alloc,
+            &run_name,
+            out.status,
+            &out.stdout_str(),
+            &out.stderr_str(),
+        )?;
+        match in_alloc {
+            Some(alloc) => {
+                let held = self.job(alloc)?.map(|a| a.resources);
+                let held = sessions::plan::held_by(held.as_ref());
+                let alloc = Some(alloc.to_string());
+                let (id, dir) = (&done.id, done.dir);
+                self.record(id, JobKind::Step, &script_name, JobState::Running, dir, alloc, &held)
+            }
+            None => self.record(
+                &done.id,
+                JobKind::Run,
+                &script_name,
+                JobState::Pending,
+                done.dir,
+                None,
+                &res,
+            ),
+        }
+    }
+
+    /// Store a new job with the resources it asked for, and wake the tracker. The
+    /// submit is not broadcast as an event: the caller has the record (and tells
+    /// its user once); the job's later changes are.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn record(
+        &self,
+        id: &str,
+        kind: JobKind,
+        name: &str,
+        state: JobState,
+        run_dir: Option<String>,
+        alloc: Option<String>,
+        res: &Resources,
+    ) -> Result<JobRecord> {
+        let now = store::now();
+        let rec = JobRecord {
+            host: self.host().to_string(),
+            id: id.to_string(),
+            kind,
+            name: name.to_string(),
+            state,
+            reason: None,
+            exit_code: None,
+            run_dir,
+            alloc_id: alloc,
+            nodes: None,
+            submitted_at: now,
+            updated_at: now,
+            resources: res.clone(),
+        };
+        self.store().insert(&rec)?;
+        self.submitted(&rec);
+        Ok(rec)
+    }
+}
