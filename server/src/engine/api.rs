@@ -195,6 +195,8 @@ impl Engine {
     /// Open the job store and config. The ssh connection is made by the first command
     /// (call [`Engine::connect`] to make it now).
     pub async fn open(opts: EngineOptions) -> Result<Engine> {
+        super::config::validate_host(&opts.host)
+            .map_err(|e| EngineError::Usage(format!("host: {e}")))?;
         let state_dir = opts.state_dir.clone().unwrap_or_else(default_state_dir);
         let config = match opts.config {
             Some(c) => c,
@@ -548,6 +550,7 @@ impl Engine {
             account: res.account.clone(),
             gpus: res.gpus,
             time_limit: res.time.clone(),
+            ssh_config: self.inner.ssh.as_ref().and_then(|s| s.ssh_config()),
         };
         self.inner.store.insert(&rec)?;
         self.touch();
@@ -640,7 +643,7 @@ impl Engine {
             }
         }
         if script_in_run == script_name {
-            append(&mut tar, &script_name, &script_bytes, 0o644)?;
+            append(&mut tar, &script_name, &script_bytes, file_mode(&opts.script))?;
         }
         let interpreter = self.inner.config.python.clone().unwrap_or_else(|| "python3".into());
         let binds = self.inner.config.binds.clone().unwrap_or_default();
@@ -694,14 +697,15 @@ impl Engine {
         let dir = stdout.lines().find_map(|l| l.strip_prefix("dir ")).map(str::to_string);
         match out.status {
             0 => {}
-            97 | 98 => {
+            97 | 98 | programs::EXISTS => {
                 return Err(EngineError::Usage(format!(
                     "{}\n{}",
                     stderr.trim(),
-                    if out.status == 97 {
-                        "Pull it with `clusterls pull docker://...`, or give --image a path that exists."
-                    } else {
-                        "Make a new one with `clusterls alloc`."
+                    match out.status {
+                        97 =>
+                            "Pull it with `clusterls pull docker://...`, or give --image a path that exists.",
+                        98 => "Make a new one with `clusterls alloc`.",
+                        _ => "Nothing was submitted.",
                     }
                 )));
             }
@@ -1217,7 +1221,9 @@ fn add_dir(tar: &mut tar::Builder<Vec<u8>>, dir: &Path) -> Result<()> {
         .git_global(false)
         .require_git(false)
         .add_custom_ignore_filename(".clusterlsignore")
-        .filter_entry(|e| e.file_name() != ".git")
+        .filter_entry(|e| {
+            e.file_name() != ".git" && !(e.depth() == 1 && e.file_name() == script::CONTROL_DIR)
+        })
         .build();
     for entry in walk {
         let entry =
@@ -1231,16 +1237,21 @@ fn add_dir(tar: &mut tar::Builder<Vec<u8>>, dir: &Path) -> Result<()> {
         })?;
         let data = std::fs::read(entry.path())
             .map_err(|e| EngineError::io(format!("cannot read {}", entry.path().display()), e))?;
-        let mode = {
-            use std::os::unix::fs::PermissionsExt;
-            entry.metadata().map(|m| m.permissions().mode() & 0o777).unwrap_or(0o644)
-        };
+        let mode = file_mode(entry.path());
         append(tar, rel, &data, mode)?;
     }
     Ok(())
 }
 
-/// `20261129-155012-1234`: UTC time plus a per-process discriminator, sortable.
+/// A file's permission bits (what it uploads with, at most; the cluster's umask 077
+/// takes the rest away).
+fn file_mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777).unwrap_or(0o600)
+}
+
+/// `20261129-155012-0123456789ab`: UTC time plus 48 random bits, sortable; the
+/// cluster refuses a name that exists rather than reuse it.
 fn timestamp_name() -> String {
     let now =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
@@ -1248,11 +1259,11 @@ fn timestamp_name() -> String {
     let (y, m, d) = civil_from_days((secs / 86400) as i64);
     let s = secs % 86400;
     format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}-{:04}",
+        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}-{:012x}",
         s / 3600,
         s / 60 % 60,
         s % 60,
-        (now.subsec_micros() ^ std::process::id()) % 10000
+        super::journal::random_token() & 0xffff_ffff_ffff
     )
 }
 

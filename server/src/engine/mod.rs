@@ -29,6 +29,7 @@ mod api;
 pub mod config;
 pub mod container;
 pub mod error;
+pub mod journal;
 pub mod lease;
 pub mod policy;
 pub mod programs;

@@ -62,12 +62,13 @@ impl Resources {
         for (name, v) in fields {
             if let Some(v) = v
                 && (v.is_empty()
+                    || v.starts_with('-')
                     || !v.chars().all(|c| {
                         c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | ',')
                     }))
             {
                 return Err(format!(
-                    "--{name} `{v}` is not a valid Slurm value (letters, digits, `_-.:,` only)"
+                    "--{name} `{v}` is not a valid Slurm value (letters, digits, `_-.:,` only, not starting with `-`)"
                 ));
             }
         }
@@ -99,6 +100,16 @@ pub struct JobScript<'a> {
 pub const OUTPUT_FILE: &str = "output.log";
 pub const ERROR_FILE: &str = "error.log";
 pub const SBATCH_FILE: &str = "job.sbatch";
+/// clusterls's own files inside a run directory (a step's `exit_code`, `cancelled`,
+/// pids), apart from the user's: a synced file of the same name is only data. A
+/// synced directory's own top-level `.clusterls` is never uploaded.
+pub const CONTROL_DIR: &str = ".clusterls";
+
+/// A relative path as a command's argument: `./`-prefixed, so that a file named
+/// `-c.py` is never read as an option by the interpreter.
+pub fn path_arg(p: &str) -> String {
+    if p.starts_with('/') || p.starts_with("./") { p.to_string() } else { format!("./{p}") }
+}
 
 impl JobScript<'_> {
     pub fn render(&self) -> String {
@@ -116,7 +127,7 @@ impl JobScript<'_> {
         // Slurm starts the job in the directory it was submitted from: the run directory.
         s.push_str("set -eo pipefail\n");
         s.push_str("echo \"clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}\" >&2\n");
-        let mut command = vec![self.interpreter.to_string(), self.script.to_string()];
+        let mut command = vec![self.interpreter.to_string(), path_arg(self.script)];
         command.extend(self.args.iter().cloned());
         let line = match (self.runtime, self.image) {
             (Some(kind), Some(image)) => container_line(
@@ -197,7 +208,7 @@ mod tests {
                 time: Some("10".into()),
                 ..Default::default()
             },
-            expect![[r#"
+            expect![[r##"
                 #!/bin/bash
                 #SBATCH --job-name=train_it
                 #SBATCH --partition=gpu
@@ -210,8 +221,8 @@ mod tests {
                 # Run it again from this directory with: sbatch job.sbatch
                 set -eo pipefail
                 echo "clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}" >&2
-                exec ch-run --home -c "$PWD" /home/alice/img/python_3.11.sif -- python3 'my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
-            "#]],
+                exec ch-run --home -c "$PWD" /home/alice/img/python_3.11.sif -- python3 './my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
+            "##]],
         );
     }
 
@@ -225,7 +236,7 @@ mod tests {
                 mem: Some("16G".into()),
                 ..Default::default()
             },
-            expect![[r#"
+            expect![[r##"
                 #!/bin/bash
                 #SBATCH --job-name=train_it
                 #SBATCH --gres=gpu:2
@@ -237,13 +248,13 @@ mod tests {
                 # Run it again from this directory with: sbatch job.sbatch
                 set -eo pipefail
                 echo "clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}" >&2
-                exec apptainer exec --nv --pwd "$PWD" /home/alice/img/python_3.11.sif python3 'my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
-            "#]],
+                exec apptainer exec --nv --pwd "$PWD" /home/alice/img/python_3.11.sif python3 './my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
+            "##]],
         );
         check(
             Some(RuntimeKind::Singularity),
             Resources::default(),
-            expect![[r#"
+            expect![[r##"
                 #!/bin/bash
                 #SBATCH --job-name=train_it
                 #SBATCH --output=output.log
@@ -252,8 +263,8 @@ mod tests {
                 # Run it again from this directory with: sbatch job.sbatch
                 set -eo pipefail
                 echo "clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}" >&2
-                exec singularity exec --pwd "$PWD" /home/alice/img/python_3.11.sif python3 'my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
-            "#]],
+                exec singularity exec --pwd "$PWD" /home/alice/img/python_3.11.sif python3 './my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
+            "##]],
         );
     }
 
@@ -262,7 +273,7 @@ mod tests {
         check(
             None,
             Resources::default(),
-            expect![[r#"
+            expect![[r##"
                 #!/bin/bash
                 #SBATCH --job-name=train_it
                 #SBATCH --output=output.log
@@ -271,15 +282,15 @@ mod tests {
                 # Run it again from this directory with: sbatch job.sbatch
                 set -eo pipefail
                 echo "clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}" >&2
-                exec python3 'my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
-            "#]],
+                exec python3 './my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
+            "##]],
         );
     }
 
     #[test]
     fn validation_and_ids() {
         let bad = Resources { account: Some("a;rm -rf".into()), ..Default::default() };
-        expect!["Err(\"--account `a;rm -rf` is not a valid Slurm value (letters, digits, `_-.:,` only)\")"]
+        expect![[r#"Err("--account `a;rm -rf` is not a valid Slurm value (letters, digits, `_-.:,` only, not starting with `-`)")"#]]
             .assert_eq(&format!("{:?}", bad.validate()));
         assert_eq!(parse_sbatch_job_id("42\n"), Some("42".into()));
         assert_eq!(parse_sbatch_job_id("42;cluster\n"), Some("42".into()));

@@ -1,6 +1,8 @@
 //! Job records in SQLite, shared by the CLI and every editor window (WAL mode, busy
 //! timeout). Each change is one transaction, so a process killed mid-write loses nothing
-//! that was committed and never leaves half a record.
+//! that was committed and never leaves half a record. The files are private (0600).
+//! A new job is never lost to a locked store: its write is retried with backoff, and
+//! then kept in the [journal](super::journal) that the next process imports.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -70,6 +72,10 @@ pub struct JobRecord {
     /// As Slurm takes it (`30`, `1:00:00`, `1-00:00:00`).
     #[serde(default)]
     pub time_limit: Option<String>,
+    /// The ssh config (`--ssh-config`) the host was reached with, so that a command
+    /// naming this job from another shell reaches it the same way.
+    #[serde(default)]
+    pub ssh_config: Option<String>,
 }
 
 impl JobRecord {
@@ -88,14 +94,16 @@ pub fn now() -> u64 {
 pub struct Store {
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// How long a new record's write is retried before it goes to the journal.
+    write_wait: std::time::Duration,
 }
 
 impl Store {
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| EngineError::io(format!("cannot create {}", dir.display()), e))?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            super::journal::private_dir(dir)?;
         }
+        super::journal::private_store_files(path)?;
         let err = |source| EngineError::Store { path: path.display().to_string(), source };
         let conn = Connection::open(path).map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
@@ -127,6 +135,7 @@ impl Store {
                 account TEXT,
                 gpus INTEGER,
                 time_limit TEXT,
+                ssh_config TEXT,
                 PRIMARY KEY(host, id)
             );
             CREATE INDEX IF NOT EXISTS jobs_live ON jobs(host, final);
@@ -155,40 +164,48 @@ impl Store {
                 Err(e) => return Err(err(e)),
             }
         }
-        Ok(Store { path: path.to_path_buf(), conn: Mutex::new(conn) })
+        let store = Store {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+            write_wait: std::time::Duration::from_secs(15),
+        };
+        super::journal::import(&store.path, &store.conn.lock().unwrap(), |c, r| {
+            write(c, r, "INSERT OR IGNORE")
+        });
+        Ok(store)
+    }
+
+    /// How long [`Store::insert`] retries a locked store before journaling (and at
+    /// most how long any statement waits for a lock).
+    pub fn set_write_wait(&mut self, d: std::time::Duration) {
+        self.write_wait = d;
+        let _ = self.conn.lock().unwrap().busy_timeout(d.min(std::time::Duration::from_secs(10)));
     }
 
     fn err(&self, source: rusqlite::Error) -> EngineError {
         EngineError::Store { path: self.path.display().to_string(), source }
     }
 
+    /// Store a new (or replace a) record. A locked store is retried with backoff; still
+    /// locked after the write wait, the record goes to the journal (imported by the next
+    /// process that opens the store). Either way the caller may report the job.
     pub fn insert(&self, r: &JobRecord) -> Result<()> {
-        let c = self.conn.lock().unwrap();
-        c.execute(
-            "INSERT OR REPLACE INTO jobs(host,id,kind,name,state,reason,exit_code,final,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit)
-             VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
-            params![
-                r.host,
-                r.id,
-                r.kind.as_str(),
-                r.name,
-                r.state.as_str(),
-                r.reason,
-                r.exit_code,
-                r.is_final(),
-                r.run_dir,
-                r.alloc_id,
-                r.nodes,
-                r.submitted_at as i64,
-                r.updated_at as i64,
-                r.partition,
-                r.account,
-                r.gpus,
-                r.time_limit
-            ],
-        )
-        .map_err(|e| self.err(e))?;
-        Ok(())
+        let start = std::time::Instant::now();
+        let mut backoff = std::time::Duration::from_millis(50);
+        loop {
+            let e = match write(&self.conn.lock().unwrap(), r, "INSERT OR REPLACE") {
+                Ok(()) => return Ok(()),
+                Err(e) => e,
+            };
+            if !super::journal::is_busy(&e) {
+                return Err(self.err(e));
+            }
+            if start.elapsed() >= self.write_wait {
+                return super::journal::append(&self.path, r).map(|_| ());
+            }
+            std::thread::sleep(backoff);
+            backoff = (backoff * 2).min(std::time::Duration::from_secs(2));
+        }
     }
 
     /// Record a new state. Returns the previous record when something changed.
@@ -312,14 +329,48 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-const COLS: &str = "host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit";
+const COLS: &str = "host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,ssh_config";
+
+/// `verb` is `INSERT OR REPLACE` or `INSERT OR IGNORE`, constants of this file.
+fn write(c: &Connection, r: &JobRecord, verb: &str) -> rusqlite::Result<()> {
+    c.execute(
+        &format!("{verb} INTO jobs(host,id,kind,name,state,reason,exit_code,final,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,ssh_config)
+         VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)"),
+        params![
+            r.host,
+            r.id,
+            r.kind.as_str(),
+            r.name,
+            r.state.as_str(),
+            r.reason,
+            r.exit_code,
+            r.is_final(),
+            r.run_dir,
+            r.alloc_id,
+            r.nodes,
+            r.submitted_at as i64,
+            r.updated_at as i64,
+            r.partition,
+            r.account,
+            r.gpus,
+            r.time_limit,
+            r.ssh_config
+        ],
+    )?;
+    Ok(())
+}
 
 /// Columns added after the first release, with their types. A database made by an
 /// older clusterls gets them (`ALTER TABLE ... ADD COLUMN`, NULL in old rows); an
 /// older clusterls keeps working on a migrated database, because it names the columns
 /// it reads and writes and every added column may be NULL. Add new ones at the end.
-const ADDED_COLUMNS: &[(&str, &str)] =
-    &[("partition", "TEXT"), ("account", "TEXT"), ("gpus", "INTEGER"), ("time_limit", "TEXT")];
+const ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("partition", "TEXT"),
+    ("account", "TEXT"),
+    ("gpus", "INTEGER"),
+    ("time_limit", "TEXT"),
+    ("ssh_config", "TEXT"),
+];
 
 fn missing_columns(c: &Connection) -> rusqlite::Result<Vec<&'static str>> {
     let mut st = c.prepare("SELECT name FROM pragma_table_info('jobs')")?;
@@ -366,6 +417,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
         account: r.get(13)?,
         gpus: r.get(14)?,
         time_limit: r.get(15)?,
+        ssh_config: r.get(16)?,
     })
 }
 
@@ -391,6 +443,7 @@ mod tests {
             account: Some("lab_dev".into()),
             gpus: Some(2),
             time_limit: Some("1:00:00".into()),
+            ssh_config: Some("/home/a/ssh config".into()),
         }
     }
 

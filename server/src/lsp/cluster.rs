@@ -184,6 +184,7 @@ mod tests {
             account: Some("lab_dev".into()),
             gpus: Some(2),
             time_limit: Some("1:00:00".into()),
+            ssh_config: None,
         };
         expect_test::expect![[r#"
             {
