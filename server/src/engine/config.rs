@@ -10,7 +10,8 @@
 //! time = "30"
 //! image = "docker://pytorch/pytorch:2.2.1-cuda12.1-cudnn8-devel"
 //! python = "python3"
-//! image_dir = "~/images"    # apptainer/singularity; charliecloud uses its storage
+//! image_dir = "~/images"    # apptainer/singularity; charliecloud uses its storage;
+//!                           # a relative path is under $HOME on the cluster
 //! binds = ["/scratch"]
 //! [pull]                    # the light allocation where images are pulled
 //! partition = "cpu"
@@ -19,6 +20,9 @@
 //! [check]                   # `clusterls check` and the editor's diagnostics
 //! disable = ["apptainer/workdir-ignored", "shellcheck"]   # codes or namespaces
 //! ```
+//!
+//! A repository's file is not trusted to be harmless: values that a program would read
+//! as an option or code are refused when the file is read ([`Config::validate`]).
 
 use std::path::{Path, PathBuf};
 
