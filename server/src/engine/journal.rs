@@ -11,6 +11,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use super::error::{EngineError, Result};
 use super::store::JobRecord;
@@ -130,14 +131,40 @@ pub fn is_busy(e: &rusqlite::Error) -> bool {
         if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
 }
 
+/// Run `write` (a new record `r` into the store at `store`) until it is done or the
+/// store has been locked for `wait`, with backoff between tries (each try also waits
+/// SQLite's busy timeout); then [`append`] `r` to the journal. Returns whether it was
+/// journaled. Errors other than a lock are the store's (`err`).
+pub fn retry(
+    store: &Path,
+    wait: Duration,
+    r: &JobRecord,
+    mut write: impl FnMut() -> rusqlite::Result<()>,
+    err: impl Fn(rusqlite::Error) -> EngineError,
+) -> Result<bool> {
+    let start = Instant::now();
+    let mut backoff = Duration::from_millis(50);
+    loop {
+        match write() {
+            Ok(()) => return Ok(false),
+            Err(e) if !is_busy(&e) => return Err(err(e)),
+            Err(_) if start.elapsed() >= wait => return append(store, r).map(|_| true),
+            Err(_) => {
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(Duration::from_secs(2));
+            }
+        }
+    }
+}
+
 /// Put the records the journal of the store at `store` holds into it with `write`
 /// (an insert that keeps a record already there); each journal file is removed once
-/// its record is in. A store still locked keeps them for the next process.
+/// its record is in. A store still locked keeps them for later (returns false).
 pub fn import(
     store: &Path,
     c: &rusqlite::Connection,
     write: impl Fn(&rusqlite::Connection, &JobRecord) -> rusqlite::Result<()>,
-) {
+) -> bool {
     for (file, r) in pending(store) {
         match write(c, &r) {
             Ok(()) => {
@@ -145,11 +172,12 @@ pub fn import(
                 let _ = std::fs::remove_file(&file);
             }
             Err(e) => {
-                tracing::warn!("job store: the journal waits for the next process: {e}");
-                return;
+                tracing::warn!("job store: the journal waits for a free store: {e}");
+                return false;
             }
         }
     }
+    true
 }
 
 #[cfg(test)]
@@ -211,10 +239,17 @@ mod tests {
         assert_eq!(waiting[0].1, rec("77"));
         assert_eq!(mode(&super::dir(&path)), 0o700);
         assert_eq!(mode(&waiting[0].0), 0o600);
+        // While the store is locked, reads still work (WAL) and the record waits.
+        assert_eq!(s.get("h", "77").unwrap(), None);
+        assert_eq!(super::pending(&path).len(), 1);
         locker.execute_batch("COMMIT").unwrap();
-        // The next process imports it; the journal is then empty.
+        // This process takes it back at its next read; the journal is then empty.
+        assert_eq!(s.get("h", "77").unwrap(), Some(rec("77")));
+        assert!(super::pending(&path).is_empty());
+        // Another process's journaled record: the next process to open the store takes it.
+        super::append(&path, &rec("78")).unwrap();
         let next = Store::open(&path).unwrap();
-        assert_eq!(next.get("h", "77").unwrap(), Some(rec("77")));
+        assert_eq!(next.get("h", "78").unwrap(), Some(rec("78")));
         assert!(super::pending(&path).is_empty());
         // Importing never overwrites what the store already knows.
         next.update_state("h", "77", &JobState::Running, None, None, Some("n1")).unwrap();

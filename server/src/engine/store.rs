@@ -1,11 +1,11 @@
 //! Job records in SQLite, shared by the CLI and every editor window (WAL mode, busy
 //! timeout). Each change is one transaction, so a process killed mid-write loses nothing
-//! that was committed and never leaves half a record. The files are private (0600).
-//! A new job is never lost to a locked store: its write is retried with backoff, and
-//! then kept in the [journal](super::journal) that the next process imports.
+//! that was committed and never leaves half a record. The files are private (0600). A
+//! new job is never lost to a locked store: see [journal](super::journal).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -94,8 +94,9 @@ pub fn now() -> u64 {
 pub struct Store {
     path: PathBuf,
     conn: Mutex<Connection>,
-    /// How long a new record's write is retried before it goes to the journal.
+    /// Retries before the journal; a record this process journaled, not yet imported.
     write_wait: std::time::Duration,
+    journaled: AtomicBool,
 }
 
 impl Store {
@@ -168,15 +169,13 @@ impl Store {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
             write_wait: std::time::Duration::from_secs(15),
+            journaled: AtomicBool::new(false),
         };
-        super::journal::import(&store.path, &store.conn.lock().unwrap(), |c, r| {
-            write(c, r, "INSERT OR IGNORE")
-        });
+        store.import_journal();
         Ok(store)
     }
 
-    /// How long [`Store::insert`] retries a locked store before journaling (and at
-    /// most how long any statement waits for a lock).
+    /// How long [`Store::insert`] retries a locked store (and any statement waits).
     pub fn set_write_wait(&mut self, d: std::time::Duration) {
         self.write_wait = d;
         let _ = self.conn.lock().unwrap().busy_timeout(d.min(std::time::Duration::from_secs(10)));
@@ -186,26 +185,26 @@ impl Store {
         EngineError::Store { path: self.path.display().to_string(), source }
     }
 
-    /// Store a new (or replace a) record. A locked store is retried with backoff; still
-    /// locked after the write wait, the record goes to the journal (imported by the next
-    /// process that opens the store). Either way the caller may report the job.
+    /// Store a new (or replace a) record; a store locked for longer than the retries
+    /// takes it later from the journal. Either way the caller may report the job.
     pub fn insert(&self, r: &JobRecord) -> Result<()> {
-        let start = std::time::Instant::now();
-        let mut backoff = std::time::Duration::from_millis(50);
-        loop {
-            let e = match write(&self.conn.lock().unwrap(), r, "INSERT OR REPLACE") {
-                Ok(()) => return Ok(()),
-                Err(e) => e,
-            };
-            if !super::journal::is_busy(&e) {
-                return Err(self.err(e));
-            }
-            if start.elapsed() >= self.write_wait {
-                return super::journal::append(&self.path, r).map(|_| ());
-            }
-            std::thread::sleep(backoff);
-            backoff = (backoff * 2).min(std::time::Duration::from_secs(2));
+        let w = || write(&self.conn.lock().unwrap(), r, "INSERT OR REPLACE");
+        let j = super::journal::retry(&self.path, self.write_wait, r, w, |e| self.err(e))?;
+        self.journaled.fetch_or(j, Relaxed);
+        Ok(())
+    }
+
+    /// Before a read: the record this process journaled, once the store takes it.
+    fn import_journaled(&self) {
+        if self.journaled.load(Relaxed) {
+            self.import_journal();
         }
+    }
+
+    fn import_journal(&self) {
+        let c = self.conn.lock().unwrap();
+        let done = super::journal::import(&self.path, &c, |c, r| write(c, r, "INSERT OR IGNORE"));
+        self.journaled.store(!done, Relaxed);
     }
 
     /// Record a new state. Returns the previous record when something changed.
@@ -240,6 +239,7 @@ impl Store {
     }
 
     pub fn get(&self, host: &str, id: &str) -> Result<Option<JobRecord>> {
+        self.import_journaled();
         let c = self.conn.lock().unwrap();
         c.query_row(
             &format!("SELECT {COLS} FROM jobs WHERE host=?1 AND id=?2"),
@@ -262,6 +262,7 @@ impl Store {
 
     /// Jobs, newest first; `host` None: every host; `live_only`: not final.
     pub fn list(&self, host: Option<&str>, live_only: bool) -> Result<Vec<JobRecord>> {
+        self.import_journaled();
         let c = self.conn.lock().unwrap();
         let mut st = c
             .prepare(&format!(
