@@ -250,6 +250,10 @@ impl Engine {
         config: Config,
         state_dir: PathBuf,
     ) -> Result<Engine> {
+        // Whatever the configuration came from (files, flags, editor settings).
+        config.validate().map_err(|e| {
+            EngineError::Config(format!("{e}\nFix it in clusterls.toml or the editor settings."))
+        })?;
         let store = Store::open(&state_dir.join("jobs.sqlite"))?;
         let (events, _) = broadcast::channel(256);
         Ok(Engine {
@@ -1361,6 +1365,24 @@ mod tests {
         track(&e, "43", JobKind::Alloc, None);
         let msg = e.script("43").await.unwrap_err().to_string();
         assert!(msg.contains("an allocation has no batch script"), "{msg}");
+    }
+
+    /// Values that would reach a program as options are refused wherever the
+    /// configuration came from (editor settings too), and so is a host that ssh would
+    /// read as an option.
+    #[tokio::test]
+    async fn every_configuration_is_validated() {
+        let scratch =
+            Scratch(std::env::temp_dir().join(format!("clusterls-api-cfg-{}", std::process::id())));
+        let mut opts = EngineOptions::new("local");
+        opts.state_dir = Some(scratch.0.join("state"));
+        opts.config = Some(Config { image_dir: Some("-delete".into()), ..Default::default() });
+        let e = Engine::with_transport(opts, Arc::new(LocalTransport::new())).await.err();
+        let msg = e.map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.starts_with("image_dir: `-delete` starts with `-`"), "{msg}");
+        let e = Engine::open(EngineOptions::new("-oProxyCommand=touch /tmp/x")).await.err();
+        let msg = e.map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("which ssh would read as an option"), "{msg}");
     }
 
     #[test]
