@@ -1385,6 +1385,16 @@ mod tests {
         assert!(msg.contains("which ssh would read as an option"), "{msg}");
     }
 
+    /// Run names taken at the same instant differ (48 random bits each); the old
+    /// 4-digit discriminator was the same within a microsecond.
+    #[test]
+    fn run_names_never_repeat() {
+        let names: std::collections::HashSet<String> =
+            (0..1000).map(|_| timestamp_name()).collect();
+        assert_eq!(names.len(), 1000);
+        assert!(names.iter().all(|n| n.len() == "20261129-155012-0123456789ab".len()));
+    }
+
     #[test]
     fn civil() {
         assert_eq!(super::civil_from_days(0), (1970, 1, 1));
