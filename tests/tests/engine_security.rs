@@ -177,7 +177,9 @@ fn a_locked_store_loses_no_job() {
     let store = p.state.join("jobs.sqlite");
     let locker = rusqlite::Connection::open(&store).unwrap();
     locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let start = std::time::Instant::now();
     let out = p.run(&["run", "--no-container", "--partition", "cpu", script.to_str().unwrap()]);
+    eprintln!("run with the store locked took {:.1?}", start.elapsed());
     let journal =
         std::fs::read_dir(p.state.join("jobs.sqlite.journal")).map(|d| d.count()).unwrap_or(0);
     locker.execute_batch("COMMIT").unwrap();

@@ -93,12 +93,15 @@ fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)
 }
 
-/// Make the store's files 0600 before SQLite opens them: a new database is created
+/// Make the store's directory (0700 when new) and files (0600) before SQLite opens them: a new database is created
 /// 0600 (SQLite gives its `-wal` and `-shm` files the database file's mode), and the
 /// files of a store made by an older clusterls (0644) are made private. Files owned
 /// by another user are left as they are.
 pub fn private_store_files(store: &Path) -> Result<()> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if let Some(dir) = store.parent().filter(|d| !d.as_os_str().is_empty()) {
+        private_dir(dir)?;
+    }
     std::fs::OpenOptions::new()
         .write(true)
         .create(true)

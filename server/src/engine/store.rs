@@ -4,8 +4,7 @@
 //! new job is never lost to a locked store: see [journal](super::journal).
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::{Mutex, atomic::AtomicBool, atomic::Ordering::Relaxed};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -101,9 +100,6 @@ pub struct Store {
 
 impl Store {
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            super::journal::private_dir(dir)?;
-        }
         super::journal::private_store_files(path)?;
         let err = |source| EngineError::Store { path: path.display().to_string(), source };
         let conn = Connection::open(path).map_err(err)?;
@@ -200,7 +196,6 @@ impl Store {
             self.import_journal();
         }
     }
-
     fn import_journal(&self) {
         let c = self.conn.lock().unwrap();
         let done = super::journal::import(&self.path, &c, |c, r| write(c, r, "INSERT OR IGNORE"));
@@ -304,10 +299,13 @@ impl Store {
     }
 
     /// Give up the lease of `host` if `holder` has it (a tracker with nothing to poll).
+    /// Read first: a process without the lease never waits for a locked store.
     pub fn release_lease(&self, host: &str, holder: &str) -> Result<()> {
-        let c = self.conn.lock().unwrap();
-        c.execute("DELETE FROM poll_lease WHERE host=?1 AND holder=?2", params![host, holder])
-            .map_err(|e| self.err(e))?;
+        if self.lease(host)?.is_some_and(|l| l.holder == holder) {
+            let sql = "DELETE FROM poll_lease WHERE host=?1 AND holder=?2";
+            let c = self.conn.lock().unwrap();
+            c.execute(sql, params![host, holder]).map_err(|e| self.err(e))?;
+        }
         Ok(())
     }
 
