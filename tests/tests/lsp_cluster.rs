@@ -161,7 +161,7 @@ fn the_generated_script_and_the_resources_outlive_the_server() {
         "\n#SBATCH --time=00:05:00\n",
         "\n#SBATCH --output=output.log\n",
         "\nexec ch-run ",
-        " -- python3 res.py",
+        " -- python3 ./res.py",
     ] {
         assert!(text.contains(want), "the script lacks {want:?}:\n{text}");
     }

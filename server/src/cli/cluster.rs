@@ -108,31 +108,31 @@ async fn open(g: &Global, job: Option<&str>) -> Result<Engine, EngineError> {
         let dir = std::env::current_dir().map_err(|e| EngineError::io("current directory", e))?;
         crate::engine::config::Config::load(&dir)?.0
     };
-    let host = match (&g.host, &config.host) {
-        (Some(h), _) => h.clone(),
-        (None, Some(h)) => h.clone(),
-        (None, None) => {
-            let found = match job {
-                Some(id) => {
-                    let state = Engine::open(EngineOptions {
-                        config: Some(config.clone()),
-                        ..EngineOptions::new("local")
-                    })
-                    .await?;
-                    state.find_job(id)?
-                }
-                None => None,
-            };
-            match found {
-                Some(r) => r.host,
-                None => {
-                    return Err(EngineError::Usage(
-                        "which cluster? Pass --host ALIAS (an ssh host alias, or `local` on a login node) or set `host = \"...\"` in clusterls.toml".into(),
-                    ));
-                }
-            }
+    // A job named by id: its host and ssh config, as recorded when it was submitted.
+    let known = match job {
+        Some(id) => {
+            let state = Engine::open(EngineOptions {
+                config: Some(config.clone()),
+                ..EngineOptions::new("local")
+            })
+            .await?;
+            state.find_job(id)?
+        }
+        None => None,
+    };
+    let host = match (&g.host, &config.host, &known) {
+        (Some(h), _, _) | (None, Some(h), _) => h.clone(),
+        (None, None, Some(r)) => r.host.clone(),
+        (None, None, None) => {
+            return Err(EngineError::Usage(
+                "which cluster? Pass --host ALIAS (an ssh host alias, or `local` on a login node) or set `host = \"...\"` in clusterls.toml".into(),
+            ));
         }
     };
+    if opts.ssh_config.is_none() {
+        opts.ssh_config =
+            known.filter(|r| r.host == host).and_then(|r| r.ssh_config).map(Into::into);
+    }
     opts.host = host;
     opts.config = Some(config);
     Engine::open(opts).await

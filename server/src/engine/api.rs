@@ -156,6 +156,8 @@ impl Engine {
     /// Open the job store and config. The ssh connection is made by the first command
     /// (call [`Engine::connect`] to make it now).
     pub async fn open(opts: EngineOptions) -> Result<Engine> {
+        super::config::validate_host(&opts.host)
+            .map_err(|e| EngineError::Usage(format!("host: {e}")))?;
         if opts.host == "local" {
             return Self::with_transport(opts, Arc::new(LocalTransport::new())).await;
         }
@@ -190,6 +192,10 @@ impl Engine {
                 Config::load(&dir)?.0
             }
         };
+        // Whatever the configuration came from (files, flags, editor settings).
+        config.validate().map_err(|e| {
+            EngineError::Config(format!("{e}\nFix it in clusterls.toml or the editor settings."))
+        })?;
         let store = Store::open(&state_dir.join("jobs.sqlite"))?;
         let (events, _) = broadcast::channel(256);
         let holder = {

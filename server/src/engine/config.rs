@@ -10,7 +10,8 @@
 //! time = "30"
 //! image = "docker://pytorch/pytorch:2.2.1-cuda12.1-cudnn8-devel"
 //! python = "python3"
-//! image_dir = "~/images"    # apptainer/singularity; charliecloud uses its storage
+//! image_dir = "~/images"    # apptainer/singularity; charliecloud uses its storage;
+//!                           # a relative path is under $HOME on the cluster
 //! binds = ["/scratch"]
 //! [pull]                    # the light allocation where images are pulled
 //! partition = "cpu"
@@ -19,6 +20,9 @@
 //! [check]                   # `clusterls check` and the editor's diagnostics
 //! disable = ["apptainer/workdir-ignored", "shellcheck"]   # codes or namespaces
 //! ```
+//!
+//! A repository's file is not trusted to be harmless: values that a program would read
+//! as an option or code are refused when the file is read ([`Config::validate`]).
 
 use std::path::{Path, PathBuf};
 
@@ -65,14 +69,41 @@ impl Config {
         }
     }
 
+    /// Read a `clusterls.toml`, refusing values that a program could read as anything
+    /// but data ([`Config::validate`]).
     pub fn parse(text: &str, origin: &Path) -> Result<Config> {
-        toml::from_str(text).map_err(|e| {
+        let fail = |why: String| {
             EngineError::Config(format!(
-                "{}: {}\nFix the file or move it away.",
-                origin.display(),
-                e.to_string().trim()
+                "{}: {why}\nFix the file or move it away.",
+                origin.display()
             ))
-        })
+        };
+        let cfg: Config = toml::from_str(text).map_err(|e| fail(e.to_string().trim().into()))?;
+        cfg.validate().map_err(fail)?;
+        Ok(cfg)
+    }
+
+    /// Every value that reaches a program is data, never an option or code: the host
+    /// (ssh's destination), paths (`image_dir`, `binds`), the interpreter, the image and
+    /// the Slurm values. A repository's file is not trusted to be harmless.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        if let Some(h) = &self.host {
+            validate_host(h).map_err(|e| format!("host: {e}"))?;
+        }
+        for (key, v) in [("image_dir", &self.image_dir), ("python", &self.python)] {
+            if let Some(v) = v {
+                plain_word(v).map_err(|e| format!("{key}: {e}"))?;
+            }
+        }
+        for b in self.binds.iter().flatten() {
+            plain_word(b).map_err(|e| format!("binds: {e}"))?;
+        }
+        if let Some(i) = &self.image {
+            super::container::ImageSpec::parse(i).map_err(|e| format!("image: {e}"))?;
+        }
+        self.resources(&Resources::default()).validate()?;
+        self.pull_resources().validate().map_err(|e| format!("[pull] {e}"))?;
+        Ok(())
     }
 
     /// `self` wins over `other`.
@@ -136,6 +167,37 @@ impl Config {
     }
 }
 
+/// A value given to a program as one word: not empty, no leading `-` (it would be read
+/// as an option: `image_dir = "-delete"` reached `find`), no control characters.
+pub fn plain_word(v: &str) -> std::result::Result<(), String> {
+    if v.is_empty() {
+        Err("must not be empty".into())
+    } else if v.starts_with('-') {
+        Err(format!(
+            "`{v}` starts with `-`, which a program would read as an option; write `./{v}` for a relative path"
+        ))
+    } else if v.chars().any(char::is_control) {
+        Err(format!("{v:?} holds control characters (a line break?)"))
+    } else {
+        Ok(())
+    }
+}
+
+/// An ssh destination (`alias`, `user@host`) or `local`: never an ssh option
+/// (`-oProxyCommand=...`), never more than one word.
+pub fn validate_host(h: &str) -> std::result::Result<(), String> {
+    if h.starts_with('-') {
+        return Err(format!(
+            "`{h}` starts with `-`, which ssh would read as an option; give an ssh host alias"
+        ));
+    }
+    plain_word(h)?;
+    if h.chars().any(char::is_whitespace) {
+        return Err(format!("`{h}` is not one ssh host alias (it holds a space)"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +221,89 @@ mod tests {
             .assert_eq(&format!("{:?}", cfg.pull_resources()));
         let e = Config::parse("gpu = 1\n", Path::new("/p/clusterls.toml")).unwrap_err();
         assert!(e.to_string().starts_with("/p/clusterls.toml: TOML parse error"), "{e}");
+    }
+
+    #[track_caller]
+    fn check(toml: &str, expect: expect_test::Expect) {
+        let got = match Config::parse(toml, Path::new("clusterls.toml")) {
+            Ok(_) => "ok".to_string(),
+            Err(e) => e.to_string(),
+        };
+        expect.assert_eq(&got);
+    }
+
+    /// Values that a program would read as an option or code are refused at load.
+    #[test]
+    fn hostile_values_are_refused_at_load() {
+        check(
+            "image_dir = \"~/images\"\nbinds = [\"/scratch\"]\nhost = \"me@cluster\"",
+            expect!["ok"],
+        );
+        check(
+            "image_dir = \"-delete\"",
+            expect![[r#"
+                clusterls.toml: image_dir: `-delete` starts with `-`, which a program would read as an option; write `./-delete` for a relative path
+                Fix the file or move it away."#]],
+        );
+        check(
+            "host = \"-oProxyCommand=touch /tmp/x\"",
+            expect![[r#"
+                clusterls.toml: host: `-oProxyCommand=touch /tmp/x` starts with `-`, which ssh would read as an option; give an ssh host alias
+                Fix the file or move it away."#]],
+        );
+        check(
+            "host = \"a b\"",
+            expect![[r#"
+            clusterls.toml: host: `a b` is not one ssh host alias (it holds a space)
+            Fix the file or move it away."#]],
+        );
+        check(
+            "binds = [\"--home\"]",
+            expect![[r#"
+            clusterls.toml: binds: `--home` starts with `-`, which a program would read as an option; write `./--home` for a relative path
+            Fix the file or move it away."#]],
+        );
+        check(
+            "python = \"-c\"",
+            expect![[r#"
+            clusterls.toml: python: `-c` starts with `-`, which a program would read as an option; write `./-c` for a relative path
+            Fix the file or move it away."#]],
+        );
+        check(
+            "image_dir = \"a\\nb\"",
+            expect![[r#"
+            clusterls.toml: image_dir: "a\nb" holds control characters (a line break?)
+            Fix the file or move it away."#]],
+        );
+        check(
+            "image = \"docker://x;id\"",
+            expect![[r#"
+            clusterls.toml: image: invalid image reference `x;id`: the repository `x;id` may hold only lower-case letters, digits and single `.`, `_`, `__` or `-` between them
+            Fix the file or move it away."#]],
+        );
+        check(
+            "image = \"-x.sif\"",
+            expect![[r#"
+            clusterls.toml: image: invalid image `-x.sif`: a path on the cluster must not start with `-`; write `./-x.sif` or an absolute path
+            Fix the file or move it away."#]],
+        );
+        check(
+            "account = \"-x\"",
+            expect![[r#"
+            clusterls.toml: --account `-x` is not a valid Slurm value (letters, digits, `_-.:,` only, not starting with `-`)
+            Fix the file or move it away."#]],
+        );
+        check(
+            "[pull]\npartition = \"a;b\"",
+            expect![[r#"
+            clusterls.toml: [pull] --partition `a;b` is not a valid Slurm value (letters, digits, `_-.:,` only, not starting with `-`)
+            Fix the file or move it away."#]],
+        );
+        check(
+            "image_dir = \"\"",
+            expect![[r#"
+            clusterls.toml: image_dir: must not be empty
+            Fix the file or move it away."#]],
+        );
     }
 }

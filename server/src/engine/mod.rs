@@ -41,6 +41,7 @@ pub mod config;
 pub mod container;
 pub mod error;
 pub mod images;
+pub mod journal;
 pub mod launch;
 pub mod lease;
 pub mod policy;

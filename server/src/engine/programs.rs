@@ -5,37 +5,69 @@
 //! other word), and every piece of user data (run names, image paths, job ids, Slurm
 //! options) arrives as a further argv word and is only ever expanded inside double
 //! quotes ("$1", "$@"), so it is data and never code.
+//!
+//! And never an option: every command that takes a path gets `--` before it where it
+//! supports one (`cd`, `mkdir`, `mv`, `rm`, `cat`, `tail`, `dirname`, `kill`), paths
+//! that cannot take `--` (`find`, `srun`'s command) are absolute or `./`-prefixed, and
+//! numbers are checked to be digits before they reach arithmetic.
+//!
+//! Privacy: run directories are made under `umask 077` (0700, files at most 0600/0700
+//! whatever mode they had, and Slurm's output files inherit the umask), and a run
+//! directory is made with `mkdir` without `-p`: an existing one is never reused.
+//!
+//! Control files (a step's `exit_code`, `cancelled`, pids) live in
+//! [`CONTROL_DIR`](super::script::CONTROL_DIR), apart from the user's files: a synced
+//! file named `exit_code` is just a file.
+
+/// The common start of [`RUN_PROGRAM`] and [`STEP_PROGRAM`]: a private, new run
+/// directory, the upload unpacked into it with modes at most the ones it came with.
+macro_rules! make_run_dir {
+    () => {
+        r#"set -e
+umask 077
+runs="$HOME/.clusterls/runs"; d="$runs/$1"; img=$2
+mkdir -p -- "$runs"; chmod 700 -- "$runs"
+if ! mkdir -- "$d"; then
+  echo "clusterls: cannot make the run directory $d; an existing one is never reused. Run again." >&2; exit 95
+fi
+cd -- "$d"
+tar --no-same-permissions -xf -
+if [ -n "$img" ] && [ ! -e "$img" ]; then
+  echo "clusterls: the image $img is not on the cluster" >&2; exit 97
+fi
+"#
+    };
+}
 
 /// `bash -c RUN_PROGRAM clusterls-run RUN_NAME IMAGE SBATCH_ARGS...`, stdin = a tar of
 /// the run directory (the script, synced files, `job.sbatch`). Prints `dir ABS_DIR`,
 /// then sbatch's `--parsable` job id. Exit [`IMAGE_MISSING`]: the image is not on the
-/// cluster.
-pub const RUN_PROGRAM: &str = r#"set -e
-d="$HOME/.clusterls/runs/$1"; img=$2; shift 2
-mkdir -p "$d"; cd "$d"
-tar -xf -
-if [ -n "$img" ] && [ ! -e "$img" ]; then
-  echo "clusterls: the image $img is not on the cluster" >&2; exit 97
-fi
+/// cluster; [`EXISTS`]: the run directory could not be made new.
+pub const RUN_PROGRAM: &str = concat!(
+    make_run_dir!(),
+    r#"shift 2
 printf 'dir %s\n' "$d"
-exec sbatch --parsable "$@" job.sbatch"#;
+exec sbatch --parsable "$@" job.sbatch"#
+);
 
 /// `bash -c STEP_PROGRAM clusterls-step RUN_NAME IMAGE ALLOC_ID SRUN_ARGS...`, stdin =
 /// the same tar. Starts `srun --jobid=ALLOC` in the background (it outlives the ssh
-/// channel), writes its exit status to `exit_code` when done, prints `dir ABS_DIR`.
-/// Exit [`IMAGE_MISSING`] or [`ALLOC_NOT_RUNNING`].
-pub const STEP_PROGRAM: &str = r#"set -e
-d="$HOME/.clusterls/runs/$1"; img=$2; alloc=$3; shift 3
-mkdir -p "$d"; cd "$d"
-tar -xf -
-if [ -n "$img" ] && [ ! -e "$img" ]; then
-  echo "clusterls: the image $img is not on the cluster" >&2; exit 97
-fi
+/// channel), writes its exit status to `.clusterls/exit_code` when done, prints
+/// `dir ABS_DIR`. Exit [`IMAGE_MISSING`], [`ALLOC_NOT_RUNNING`] or [`EXISTS`].
+pub const STEP_PROGRAM: &str = concat!(
+    make_run_dir!(),
+    r#"alloc=$3; shift 3
+mkdir .clusterls
 squeue -h -j "$alloc" -o %T 2>/dev/null | grep -qx RUNNING || {
   echo "clusterls: allocation $alloc is not running (squeue: $(squeue -h -j "$alloc" -o %T 2>&1))" >&2; exit 98; }
-setsid bash -c 'srun --jobid="$1" "${@:2}" bash job.sbatch > output.log 2> error.log & echo $! > srun.pid; wait $!; echo $? > exit_code.tmp; mv exit_code.tmp exit_code' clusterls-step "$alloc" "$@" < /dev/null > /dev/null 2>&1 &
-echo $! > pid
-printf 'dir %s\n' "$d""#;
+setsid bash -c 'srun --jobid="$1" "${@:2}" bash ./job.sbatch > output.log 2> error.log & echo $! > .clusterls/srun.pid; wait $!; echo $? > .clusterls/exit_code.tmp; mv -- .clusterls/exit_code.tmp .clusterls/exit_code' clusterls-step "$alloc" "$@" < /dev/null > /dev/null 2>&1 &
+echo $! > .clusterls/pid
+printf 'dir %s\n' "$d""#
+);
+
+/// The exit status of [`RUN_PROGRAM`] and [`STEP_PROGRAM`] when the run directory
+/// already exists (or cannot be made).
+pub const EXISTS: i32 = 95;
 
 /// `bash -c POLL_PROGRAM clusterls-poll SQUEUE_IDS SACCT_IDS STEP_DIRS...`: ONE squeue
 /// call for every tracked job (and the allocations of step runs), sacct only for jobs
@@ -50,15 +82,20 @@ printf '@@clusterls sacct@@\n'
 [ -n "$a" ] && { sacct -nP -X -j "$a" -o JobID,JobName,State,ExitCode,NodeList 2>&1; printf '@@clusterls sacct-exit@@\n%s\n' "$?"; }
 printf '@@clusterls steps@@\n'
 for d in "$@"; do
-  [ -f "$d/exit_code" ] && printf '%s|%s|%s\n' "$(cat "$d/exit_code")" "$([ -f "$d/cancelled" ] && echo cancelled)" "$d"
+  c="$d/.clusterls"
+  [ -f "$c/exit_code" ] && printf '%s|%s|%s\n' "$(cat -- "$c/exit_code")" "$([ -f "$c/cancelled" ] && echo cancelled)" "$d"
 done
 true"#;
 
 /// `bash -c LOGS_PROGRAM clusterls-logs DIR OUT_OFFSET ERR_OFFSET`: the new bytes of
-/// output.log and error.log, base64 so that any byte survives.
+/// output.log and error.log, base64 so that any byte survives. The offsets are checked
+/// to be digits before they reach arithmetic.
 pub const LOGS_PROGRAM: &str = r#"d=$1
-printf 'out %s\n' "$(tail -c +"$(($2+1))" "$d/output.log" 2>/dev/null | base64 -w0)"
-printf 'err %s\n' "$(tail -c +"$(($3+1))" "$d/error.log" 2>/dev/null | base64 -w0)""#;
+for n in "$2" "$3"; do
+  case $n in ''|*[!0-9]*) echo "clusterls: log offsets must be numbers" >&2; exit 2;; esac
+done
+printf 'out %s\n' "$(tail -c +"$(($2+1))" -- "$d/output.log" 2>/dev/null | base64 -w0)"
+printf 'err %s\n' "$(tail -c +"$(($3+1))" -- "$d/error.log" 2>/dev/null | base64 -w0)""#;
 
 /// `bash -c SCRIPT_PROGRAM clusterls-script FILE`: a run's generated batch script, as
 /// it is. Exit [`GONE`] when the file no longer exists.
@@ -76,19 +113,20 @@ pub const IMAGE_MISSING: i32 = 97;
 pub const ALLOC_NOT_RUNNING: i32 = 98;
 
 /// `bash -c PULL_PROGRAM clusterls-pull KIND FINAL REF SRUN_ARGS...`: pull `REF` into
-/// `FINAL` inside a light allocation (srun), atomically: the pull writes a temporary
-/// name that is renamed into place, under an flock so that racing pulls of the same
-/// image wait for each other and the second finds it present. Prints `present FINAL`
-/// or `pulled FINAL`.
+/// `FINAL` (an absolute path) inside a light allocation (srun), atomically: the pull
+/// writes a temporary name that is renamed into place, under an flock so that racing
+/// pulls of the same image wait for each other and the second finds it present. Prints
+/// `present FINAL` or `pulled FINAL`.
 pub const PULL_PROGRAM: &str = r#"set -e
 kind=$1; final=$2; ref=$3; shift 3
+case $final in /*) ;; *) echo "clusterls: the image path $final is not absolute; set image_dir to an absolute path" >&2; exit 2;; esac
 if [ -e "$final" ]; then printf 'present %s\n' "$final"; exit 0; fi
-dir=$(dirname "$final")
+dir=$(dirname -- "$final")
 case $kind in
   # ch-image refuses a storage directory it did not create, and locks the whole
   # storage: one lock per user, outside it.
   charliecloud) lock="${TMPDIR:-/tmp}/clusterls-$(id -un)-ch-pull.lock" ;;
-  *) mkdir -p "$dir"; lock="$final.lock" ;;
+  *) mkdir -p -- "$dir"; lock="$final.lock" ;;
 esac
 exec 9> "$lock"
 if ! flock -n 9; then
@@ -100,25 +138,27 @@ echo "clusterls: pulling $ref in an allocation (srun $*)" >&2
 case $kind in
   apptainer|singularity)
     tmp="$final.part-$$"
-    trap 'rm -rf "$tmp"' EXIT
+    trap 'rm -rf -- "$tmp"' EXIT
     srun "$@" "$kind" pull --force "$tmp" "docker://$ref" >&2 ;;
   charliecloud)
     # Pulled into the storage under a temporary name, then renamed into place.
     tmp="$dir/clusterls-tmp-$$"
-    trap 'rm -rf "$tmp"' EXIT
-    srun "$@" env CH_IMAGE_STORAGE="$(dirname "$dir")" ch-image pull "$ref" "clusterls-tmp-$$" >&2 ;;
+    trap 'rm -rf -- "$tmp"' EXIT
+    srun "$@" env CH_IMAGE_STORAGE="$(dirname -- "$dir")" ch-image pull "$ref" "clusterls-tmp-$$" >&2 ;;
 esac
-mv -T "$tmp" "$final"
+mv -T -- "$tmp" "$final"
 trap - EXIT
 printf 'pulled %s\n' "$final""#;
 
 /// `bash -c CANCEL_STEP_PROGRAM clusterls-cancel DIR`: stop a step run's srun.
 /// It marks the run cancelled and signals srun (the wrapper's child), so that the
-/// wrapper still records an exit status.
-pub const CANCEL_STEP_PROGRAM: &str = r#"d=$1
-[ -f "$d/exit_code" ] && exit 0
-: > "$d/cancelled"
-kill -TERM "$(cat "$d/srun.pid")" 2>/dev/null; true"#;
+/// wrapper still records an exit status. Only a plain pid is ever signalled.
+pub const CANCEL_STEP_PROGRAM: &str = r#"c="$1/.clusterls"
+[ -f "$c/exit_code" ] && exit 0
+: > "$c/cancelled"
+p=$(cat -- "$c/srun.pid" 2>/dev/null) || true
+case $p in ''|*[!0-9]*) ;; *) kill -TERM -- "$p" 2>/dev/null ;; esac
+true"#;
 
 /// Decode standard base64 (the only encoder clusterls talks to is coreutils `base64`).
 pub fn base64_decode(s: &str) -> Vec<u8> {
@@ -147,6 +187,141 @@ pub fn base64_decode(s: &str) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Output, Stdio};
+
+    /// A scratch directory of its own per test, removed after.
+    struct Scratch(PathBuf);
+    impl Scratch {
+        fn new(name: &str) -> Scratch {
+            let d = std::env::temp_dir()
+                .join(format!("clusterls-programs-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&d);
+            std::fs::create_dir_all(d.join("home")).unwrap();
+            Scratch(d)
+        }
+    }
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// `bash -c PROGRAM NAME ARGS...` in `cwd` with `HOME=home`, as clusterls runs it.
+    fn run(program: &str, args: &[&str], cwd: &Path, home: &Path, stdin: &[u8]) -> Output {
+        use std::io::Write;
+        let mut child = Command::new("bash")
+            .arg("-c")
+            .arg(program)
+            .arg("clusterls-test")
+            .args(args)
+            .current_dir(cwd)
+            .env("HOME", home)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// `image_dir = "-delete"` reached `find "$d"` as an option and deleted the
+    /// working directory's files (the workspace, with `host = "local"`). Now a
+    /// relative image_dir is under $HOME, and nothing is deleted even when a directory
+    /// named `-delete` exists where the program runs.
+    #[test]
+    fn facts_program_never_reads_image_dir_as_an_option() {
+        let s = Scratch::new("facts");
+        let work = s.0.join("work");
+        std::fs::create_dir_all(work.join("-delete")).unwrap();
+        std::fs::write(work.join("precious.txt"), "keep me").unwrap();
+        std::fs::write(work.join("-delete/inside"), "keep me").unwrap();
+        let out = std::process::Command::new("bash")
+            .args(["-s", "--", "-delete"])
+            .current_dir(&work)
+            .env("HOME", s.0.join("home"))
+            .stdin(
+                std::fs::File::open(write_tmp(&s.0, super::super::slurm::FACTS_PROGRAM)).unwrap(),
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert!(work.join("precious.txt").exists() && work.join("-delete/inside").exists());
+        let text = String::from_utf8_lossy(&out.stdout);
+        let dir = super::super::slurm::sections(&text).get("imagedir").cloned().unwrap_or_default();
+        assert_eq!(dir.trim(), s.0.join("home/-delete").to_str().unwrap());
+    }
+
+    fn write_tmp(dir: &Path, text: &str) -> PathBuf {
+        let p = dir.join("program.sh");
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// A run directory that exists is never reused: the program stops before unpacking
+    /// anything or calling sbatch, with its own exit status and a message.
+    #[test]
+    fn an_existing_run_directory_is_never_reused() {
+        let s = Scratch::new("exists");
+        let home = s.0.join("home");
+        let dir = home.join(".clusterls/runs/r1");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("train.py"), "old").unwrap();
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(3);
+        h.set_mode(0o644);
+        tar.append_data(&mut h, "train.py", &b"new"[..]).unwrap();
+        let tar = tar.into_inner().unwrap();
+        for p in [super::RUN_PROGRAM, super::STEP_PROGRAM] {
+            let out = run(p, &["r1", "", "1"], &s.0, &home, &tar);
+            assert_eq!(out.status.code(), Some(super::EXISTS));
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("an existing one is never reused"), "{err}");
+            assert_eq!(std::fs::read_to_string(dir.join("train.py")).unwrap(), "old");
+        }
+    }
+
+    /// Only clusterls's own control directory tells a step's result: a user's file
+    /// named `exit_code` or `cancelled` at the top of the run directory is data.
+    #[test]
+    fn user_files_named_like_control_files_fake_nothing() {
+        let s = Scratch::new("control");
+        let fake = s.0.join("fake");
+        let real = s.0.join("real");
+        for d in [&fake, &real] {
+            std::fs::create_dir_all(d.join(super::super::script::CONTROL_DIR)).unwrap();
+            std::fs::write(d.join("exit_code"), "0\n").unwrap();
+            std::fs::write(d.join("cancelled"), "").unwrap();
+        }
+        std::fs::write(real.join(".clusterls/exit_code"), "3\n").unwrap();
+        let (f, r) = (fake.to_str().unwrap(), real.to_str().unwrap());
+        let out = run(super::POLL_PROGRAM, &["", "", f, r], &s.0, &s.0, b"");
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let steps = super::super::slurm::sections(&text).get("steps").cloned().unwrap_or_default();
+        assert_eq!(steps, format!("3||{r}\n"));
+        // Cancel marks only the control directory, and signals nothing it cannot parse.
+        std::fs::write(fake.join(".clusterls/srun.pid"), "-1").unwrap();
+        let out = run(super::CANCEL_STEP_PROGRAM, &[f], &s.0, &s.0, b"");
+        assert!(out.status.success());
+        assert!(fake.join(".clusterls/cancelled").exists());
+    }
+
+    /// Log offsets are numbers before they reach shell arithmetic.
+    #[test]
+    fn log_offsets_must_be_numbers() {
+        let s = Scratch::new("logs");
+        let d = s.0.to_str().unwrap();
+        std::fs::write(s.0.join("output.log"), "hello").unwrap();
+        let out = run(super::LOGS_PROGRAM, &[d, "2", "0"], &s.0, &s.0, b"");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "out bGxv\nerr \n");
+        let out = run(super::LOGS_PROGRAM, &[d, "a[$(touch x)]", "0"], &s.0, &s.0, b"");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(!s.0.join("x").exists());
+    }
+
     #[test]
     fn base64() {
         assert_eq!(super::base64_decode("aGVsbG8gd29ybGQK"), b"hello world\n");

@@ -87,12 +87,13 @@ impl Resources {
         for (name, v) in fields {
             if let Some(v) = v
                 && (v.is_empty()
+                    || v.starts_with('-')
                     || !v.chars().all(|c| {
                         c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | ',')
                     }))
             {
                 return Err(format!(
-                    "--{name} `{v}` is not a valid Slurm value (letters, digits, `_-.:,` only)"
+                    "--{name} `{v}` is not a valid Slurm value (letters, digits, `_-.:,` only, not starting with `-`)"
                 ));
             }
         }
@@ -108,7 +109,7 @@ mod tests {
     #[test]
     fn validation() {
         let bad = Resources { account: Some("a;rm -rf".into()), ..Default::default() };
-        expect!["Err(\"--account `a;rm -rf` is not a valid Slurm value (letters, digits, `_-.:,` only)\")"]
+        expect!["Err(\"--account `a;rm -rf` is not a valid Slurm value (letters, digits, `_-.:,` only, not starting with `-`)\")"]
             .assert_eq(&format!("{:?}", bad.validate()));
     }
 

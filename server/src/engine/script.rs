@@ -32,6 +32,16 @@ pub struct JobScript<'a> {
 pub const OUTPUT_FILE: &str = "output.log";
 pub const ERROR_FILE: &str = "error.log";
 pub const SBATCH_FILE: &str = "job.sbatch";
+/// clusterls's own files inside a run directory (a step's `exit_code`, `cancelled`,
+/// pids), apart from the user's: a synced file of the same name is only data. A
+/// synced directory's own top-level `.clusterls` is never uploaded.
+pub const CONTROL_DIR: &str = ".clusterls";
+
+/// A relative path as a command's argument: `./`-prefixed, so that a file named
+/// `-c.py` is never read as an option by the interpreter.
+pub fn path_arg(p: &str) -> String {
+    if p.starts_with('/') || p.starts_with("./") { p.to_string() } else { format!("./{p}") }
+}
 
 impl JobScript<'_> {
     pub fn render(&self) -> String {
@@ -49,7 +59,7 @@ impl JobScript<'_> {
         // Slurm starts the job in the directory it was submitted from: the run directory.
         s.push_str("set -eo pipefail\n");
         s.push_str("echo \"clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}\" >&2\n");
-        let mut command = vec![self.interpreter.to_string(), self.script.to_string()];
+        let mut command = vec![self.interpreter.to_string(), path_arg(self.script)];
         command.extend(self.args.iter().cloned());
         let line = match (self.runtime, self.image) {
             (Some(kind), Some(image)) => container_line(
@@ -138,7 +148,7 @@ mod tests {
                 time: Some("10".into()),
                 ..Default::default()
             },
-            expect![[r#"
+            expect![[r##"
                 #!/bin/bash
                 #SBATCH --job-name=train_it
                 #SBATCH --partition=gpu
@@ -151,8 +161,8 @@ mod tests {
                 # Run it again from this directory with: sbatch job.sbatch
                 set -eo pipefail
                 echo "clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}" >&2
-                exec ch-run --home -c "$PWD" /home/alice/img/python_3.11.sif -- python3 'my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
-            "#]],
+                exec ch-run --home -c "$PWD" /home/alice/img/python_3.11.sif -- python3 './my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
+            "##]],
         );
     }
 
@@ -166,7 +176,7 @@ mod tests {
                 mem: Some("16G".into()),
                 ..Default::default()
             },
-            expect![[r#"
+            expect![[r##"
                 #!/bin/bash
                 #SBATCH --job-name=train_it
                 #SBATCH --gres=gpu:2
@@ -178,13 +188,13 @@ mod tests {
                 # Run it again from this directory with: sbatch job.sbatch
                 set -eo pipefail
                 echo "clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}" >&2
-                exec apptainer exec --nv --pwd "$PWD" /home/alice/img/python_3.11.sif python3 'my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
-            "#]],
+                exec apptainer exec --nv --pwd "$PWD" /home/alice/img/python_3.11.sif python3 './my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
+            "##]],
         );
         check(
             Some(RuntimeKind::Singularity),
             Resources::default(),
-            expect![[r#"
+            expect![[r##"
                 #!/bin/bash
                 #SBATCH --job-name=train_it
                 #SBATCH --output=output.log
@@ -193,8 +203,8 @@ mod tests {
                 # Run it again from this directory with: sbatch job.sbatch
                 set -eo pipefail
                 echo "clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}" >&2
-                exec singularity exec --pwd "$PWD" /home/alice/img/python_3.11.sif python3 'my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
-            "#]],
+                exec singularity exec --pwd "$PWD" /home/alice/img/python_3.11.sif python3 './my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
+            "##]],
         );
     }
 
@@ -203,7 +213,7 @@ mod tests {
         check(
             None,
             Resources::default(),
-            expect![[r#"
+            expect![[r##"
                 #!/bin/bash
                 #SBATCH --job-name=train_it
                 #SBATCH --output=output.log
@@ -212,8 +222,8 @@ mod tests {
                 # Run it again from this directory with: sbatch job.sbatch
                 set -eo pipefail
                 echo "clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}" >&2
-                exec python3 'my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
-            "#]],
+                exec python3 './my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
+            "##]],
         );
     }
 

@@ -44,6 +44,9 @@ if [ -z "$d" ]; then
   fi
 fi
 case $d in "~/"*) d="$HOME/${d#"~/"}";; esac
+# A relative image_dir is under $HOME (over ssh and locally alike); absolute, $d is
+# never read as an option by find below.
+case $d in ""|/*) ;; *) d="$HOME/$d";; esac
 printf '%s\n' "$d"
 s images
 [ -n "$d" ] && [ -d "$d" ] && find "$d" -mindepth 1 -maxdepth 1 ! -name '.*' -printf '%y|%s|%f\n' 2>/dev/null

@@ -1,9 +1,10 @@
 //! Job records in SQLite, shared by the CLI and every editor window (WAL mode, busy
 //! timeout). Each change is one transaction, so a process killed mid-write loses nothing
-//! that was committed and never leaves half a record.
+//! that was committed and never leaves half a record. The files are private (0600). A
+//! new job is never lost to a locked store: see [journal](super::journal).
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, atomic::AtomicBool, atomic::Ordering::Relaxed};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -67,6 +68,10 @@ pub struct JobRecord {
     /// cluster's default, or a record written before clusterls kept these.
     #[serde(flatten)]
     pub resources: Resources,
+    /// The ssh config (`--ssh-config`) the host was reached with, so that a command
+    /// naming this job from another shell reaches it the same way.
+    #[serde(default)]
+    pub ssh_config: Option<String>,
 }
 
 impl JobRecord {
@@ -85,14 +90,14 @@ pub fn now() -> u64 {
 pub struct Store {
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// Retries before the journal; a record this process journaled, not yet imported.
+    write_wait: std::time::Duration,
+    journaled: AtomicBool,
 }
 
 impl Store {
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| EngineError::io(format!("cannot create {}", dir.display()), e))?;
-        }
+        super::journal::private_store_files(path)?;
         let err = |source| EngineError::Store { path: path.display().to_string(), source };
         let conn = Connection::open(path).map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
@@ -124,6 +129,7 @@ impl Store {
                 account TEXT,
                 gpus INTEGER,
                 time_limit TEXT,
+                ssh_config TEXT,
                 PRIMARY KEY(host, id)
             );
             CREATE INDEX IF NOT EXISTS jobs_live ON jobs(host, final);
@@ -158,43 +164,45 @@ impl Store {
                 Err(e) => return Err(err(e)),
             }
         }
-        Ok(Store { path: path.to_path_buf(), conn: Mutex::new(conn) })
+        let store = Store {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+            write_wait: std::time::Duration::from_secs(15),
+            journaled: AtomicBool::new(false),
+        };
+        store.import_journal();
+        Ok(store)
+    }
+
+    /// How long [`Store::insert`] retries a locked store (and any statement waits).
+    pub fn set_write_wait(&mut self, d: std::time::Duration) {
+        self.write_wait = d;
+        let _ = self.conn.lock().unwrap().busy_timeout(d.min(std::time::Duration::from_secs(10)));
     }
 
     fn err(&self, source: rusqlite::Error) -> EngineError {
         EngineError::Store { path: self.path.display().to_string(), source }
     }
 
+    /// Store a new (or replace a) record; a store locked for longer than the retries
+    /// takes it later from the journal. Either way the caller may report the job.
     pub fn insert(&self, r: &JobRecord) -> Result<()> {
-        let c = self.conn.lock().unwrap();
-        c.execute(
-            "INSERT OR REPLACE INTO jobs(host,id,kind,name,state,reason,exit_code,final,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,qos,cpus,mem)
-             VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
-            params![
-                r.host,
-                r.id,
-                r.kind.as_str(),
-                r.name,
-                r.state.as_str(),
-                r.reason,
-                r.exit_code,
-                r.is_final(),
-                r.run_dir,
-                r.alloc_id,
-                r.nodes,
-                r.submitted_at as i64,
-                r.updated_at as i64,
-                r.resources.partition,
-                r.resources.account,
-                r.resources.gpus,
-                r.resources.time,
-                r.resources.qos,
-                r.resources.cpus,
-                r.resources.mem
-            ],
-        )
-        .map_err(|e| self.err(e))?;
+        let w = || write(&self.conn.lock().unwrap(), r, "INSERT OR REPLACE");
+        let j = super::journal::retry(&self.path, self.write_wait, r, w, |e| self.err(e))?;
+        self.journaled.fetch_or(j, Relaxed);
         Ok(())
+    }
+
+    /// Before a read: the record this process journaled, once the store takes it.
+    fn import_journaled(&self) {
+        if self.journaled.load(Relaxed) {
+            self.import_journal();
+        }
+    }
+    fn import_journal(&self) {
+        let c = self.conn.lock().unwrap();
+        let done = super::journal::import(&self.path, &c, |c, r| write(c, r, "INSERT OR IGNORE"));
+        self.journaled.store(!done, Relaxed);
     }
 
     /// Record a new state. Returns the previous record when something changed.
@@ -229,6 +237,7 @@ impl Store {
     }
 
     pub fn get(&self, host: &str, id: &str) -> Result<Option<JobRecord>> {
+        self.import_journaled();
         let c = self.conn.lock().unwrap();
         c.query_row(
             &format!("SELECT {COLS} FROM jobs WHERE host=?1 AND id=?2"),
@@ -251,6 +260,7 @@ impl Store {
 
     /// Jobs, newest first; `host` None: every host; `live_only`: not final.
     pub fn list(&self, host: Option<&str>, live_only: bool) -> Result<Vec<JobRecord>> {
+        self.import_journaled();
         let c = self.conn.lock().unwrap();
         let mut st = c
             .prepare(&format!(
@@ -292,10 +302,13 @@ impl Store {
     }
 
     /// Give up the lease of `host` if `holder` has it (a tracker with nothing to poll).
+    /// Read first: a process without the lease never waits for a locked store.
     pub fn release_lease(&self, host: &str, holder: &str) -> Result<()> {
-        let c = self.conn.lock().unwrap();
-        c.execute("DELETE FROM poll_lease WHERE host=?1 AND holder=?2", params![host, holder])
-            .map_err(|e| self.err(e))?;
+        if self.lease(host)?.is_some_and(|l| l.holder == holder) {
+            let sql = "DELETE FROM poll_lease WHERE host=?1 AND holder=?2";
+            let c = self.conn.lock().unwrap();
+            c.execute(sql, params![host, holder]).map_err(|e| self.err(e))?;
+        }
         Ok(())
     }
 
@@ -318,7 +331,39 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-const COLS: &str = "host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,qos,cpus,mem";
+const COLS: &str = "host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,qos,cpus,mem,ssh_config";
+
+/// `verb` is `INSERT OR REPLACE` or `INSERT OR IGNORE`, constants of this file.
+fn write(c: &Connection, r: &JobRecord, verb: &str) -> rusqlite::Result<()> {
+    c.execute(
+        &format!("{verb} INTO jobs(host,id,kind,name,state,reason,exit_code,final,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,qos,cpus,mem,ssh_config)
+         VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)"),
+        params![
+            r.host,
+            r.id,
+            r.kind.as_str(),
+            r.name,
+            r.state.as_str(),
+            r.reason,
+            r.exit_code,
+            r.is_final(),
+            r.run_dir,
+            r.alloc_id,
+            r.nodes,
+            r.submitted_at as i64,
+            r.updated_at as i64,
+            r.resources.partition,
+            r.resources.account,
+            r.resources.gpus,
+            r.resources.time,
+            r.resources.qos,
+            r.resources.cpus,
+            r.resources.mem,
+            r.ssh_config
+        ],
+    )?;
+    Ok(())
+}
 
 /// Columns added after the first release, with their types. A database made by an
 /// older clusterls gets them (`ALTER TABLE ... ADD COLUMN`, NULL in old rows); an
@@ -332,6 +377,7 @@ const ADDED_COLUMNS: &[(&str, &str)] = &[
     ("qos", "TEXT"),
     ("cpus", "INTEGER"),
     ("mem", "TEXT"),
+    ("ssh_config", "TEXT"),
 ];
 
 fn missing_columns(c: &Connection) -> rusqlite::Result<Vec<&'static str>> {
@@ -384,190 +430,9 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
             cpus: r.get(17)?,
             mem: r.get(18)?,
         },
+        ssh_config: r.get(19)?,
     })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rec(id: &str) -> JobRecord {
-        JobRecord {
-            host: "h".into(),
-            id: id.into(),
-            kind: JobKind::Run,
-            name: "train".into(),
-            state: JobState::Pending,
-            reason: None,
-            exit_code: None,
-            run_dir: Some("/home/a/.clusterls/runs/x".into()),
-            alloc_id: None,
-            nodes: None,
-            submitted_at: 1,
-            updated_at: 1,
-            resources: Resources {
-                partition: Some("gpu".into()),
-                account: Some("lab_dev".into()),
-                gpus: Some(2),
-                time: Some("1:00:00".into()),
-                ..Default::default()
-            },
-        }
-    }
-
-    /// A scratch directory of its own per test.
-    fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("clusterls-store-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        dir
-    }
-
-    /// The table as clusterls 0.1 made it, before the resource columns.
-    const OLD_SCHEMA: &str = "CREATE TABLE jobs(
-        host TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
-        state TEXT NOT NULL, reason TEXT, exit_code INTEGER, final INTEGER NOT NULL DEFAULT 0,
-        run_dir TEXT, alloc_id TEXT, nodes TEXT, submitted_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL, PRIMARY KEY(host, id));
-        CREATE INDEX jobs_live ON jobs(host, final);
-        INSERT INTO jobs VALUES('h','7','run','old.py','RUNNING',NULL,NULL,0,'/r/7',NULL,'n1',5,6);";
-
-    #[test]
-    fn an_old_database_gains_the_resource_columns_and_keeps_its_jobs() {
-        let dir = scratch("old");
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("jobs.sqlite");
-        Connection::open(&path).unwrap().execute_batch(OLD_SCHEMA).unwrap();
-        let s = Store::open(&path).unwrap();
-        let old = s.get("h", "7").unwrap().unwrap();
-        assert_eq!(
-            (
-                old.state,
-                old.run_dir.as_deref(),
-                old.nodes.as_deref(),
-                old.resources.partition,
-                old.resources.gpus
-            ),
-            (JobState::Running, Some("/r/7"), Some("n1"), None, None)
-        );
-        s.insert(&rec("8")).unwrap();
-        let new = s.get("h", "8").unwrap().unwrap();
-        assert_eq!(new, rec("8"));
-        // Opening again (the migration already done) changes nothing.
-        drop(s);
-        let s = Store::open(&path).unwrap();
-        assert_eq!(s.list(Some("h"), false).unwrap().len(), 2);
-        let _ = std::fs::remove_dir_all(dir);
-    }
-
-    /// An older clusterls names the columns it reads and writes: it keeps working on a
-    /// migrated database, and its inserts leave the new columns NULL.
-    #[test]
-    fn an_older_clusterls_keeps_working_on_a_migrated_database() {
-        let dir = scratch("compat");
-        let path = dir.join("jobs.sqlite");
-        Store::open(&path).unwrap().insert(&rec("1")).unwrap();
-        let c = Connection::open(&path).unwrap();
-        c.execute(
-            "INSERT OR REPLACE INTO jobs(host,id,kind,name,state,reason,exit_code,final,run_dir,alloc_id,nodes,submitted_at,updated_at)
-             VALUES('h','2','run','x','PENDING',NULL,NULL,0,NULL,NULL,NULL,2,2)",
-            [],
-        )
-        .unwrap();
-        let n: i64 = c
-            .query_row(
-                "SELECT count(*) FROM (SELECT host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at FROM jobs)",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(n, 2);
-        let s = Store::open(&path).unwrap();
-        assert_eq!(s.get("h", "2").unwrap().unwrap().resources.partition, None);
-        assert_eq!(s.get("h", "1").unwrap().unwrap().resources.gpus, Some(2));
-        let _ = std::fs::remove_dir_all(dir);
-    }
-
-    /// Several processes open the same old database at once: one migrates, none fails.
-    #[test]
-    fn concurrent_opens_of_an_old_database_migrate_once() {
-        let dir = scratch("race");
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("jobs.sqlite");
-        Connection::open(&path).unwrap().execute_batch(OLD_SCHEMA).unwrap();
-        let threads: Vec<_> = (0..8)
-            .map(|_| {
-                let path = path.clone();
-                std::thread::spawn(move || {
-                    Store::open(&path).map(|s| s.list(None, false).unwrap().len())
-                })
-            })
-            .collect();
-        for t in threads {
-            assert_eq!(t.join().unwrap().unwrap(), 1);
-        }
-        let _ = std::fs::remove_dir_all(dir);
-    }
-
-    #[test]
-    fn shared_between_connections() {
-        let dir = std::env::temp_dir().join(format!("clusterls-store-{}", std::process::id()));
-        let path = dir.join("jobs.sqlite");
-        let a = Store::open(&path).unwrap();
-        let b = Store::open(&path).unwrap();
-        a.insert(&rec("1")).unwrap();
-        a.insert(&rec("2")).unwrap();
-        assert_eq!(b.list(Some("h"), true).unwrap().len(), 2);
-        let old = b.update_state("h", "1", &JobState::Running, None, None, Some("node1")).unwrap();
-        assert_eq!(old.unwrap().state, JobState::Pending);
-        // No change, no event.
-        assert!(a.update_state("h", "1", &JobState::Running, None, None, None).unwrap().is_none());
-        a.update_state("h", "1", &JobState::Completed, None, Some(0), None).unwrap();
-        // Final records never change again.
-        assert!(b.update_state("h", "1", &JobState::Running, None, None, None).unwrap().is_none());
-        let live: Vec<String> = a.list(None, true).unwrap().into_iter().map(|r| r.id).collect();
-        assert_eq!(live, vec!["2"]);
-        let one = b.get("h", "1").unwrap().unwrap();
-        assert_eq!(
-            (one.state, one.exit_code, one.nodes.as_deref()),
-            (JobState::Completed, Some(0), Some("node1"))
-        );
-        let _ = std::fs::remove_dir_all(dir);
-    }
-
-    #[test]
-    fn one_of_many_connections_takes_the_poll_lease_and_another_takes_it_when_expired() {
-        let path = scratch("lease").join("jobs.sqlite");
-        Store::open(&path).unwrap();
-        // Eight threads with a connection each (like eight processes), all at once.
-        let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
-        let won: Vec<bool> = (0..8)
-            .map(|i| {
-                let (path, barrier) = (path.clone(), barrier.clone());
-                std::thread::spawn(move || {
-                    let s = Store::open(&path).unwrap();
-                    barrier.wait();
-                    s.take_lease("h", &format!("p{i}"), 1_000, 3_000).unwrap()
-                })
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(|t| t.join().unwrap())
-            .collect();
-        assert_eq!(won.iter().filter(|w| **w).count(), 1, "{won:?}");
-        let winner = format!("p{}", won.iter().position(|w| *w).unwrap());
-        let other = if winner == "p0" { "p1" } else { "p0" };
-        let s = Store::open(&path).unwrap();
-        // Renewed by its holder, refused to others until it expires.
-        assert!(s.take_lease("h", &winner, 2_000, 3_000).unwrap());
-        assert!(!s.take_lease("h", other, 4_999, 3_000).unwrap());
-        assert!(s.take_lease("other-host", other, 4_999, 3_000).unwrap());
-        assert!(s.take_lease("h", other, 5_000, 3_000).unwrap());
-        assert_eq!(s.lease("h").unwrap(), Some(Lease { holder: other.into(), expires_at: 8_000 }));
-        // Released by its holder only.
-        s.release_lease("h", &winner).unwrap();
-        assert!(s.lease("h").unwrap().is_some());
-        s.release_lease("h", other).unwrap();
-        assert_eq!(s.lease("h").unwrap(), None);
-    }
-}
+mod tests;

@@ -304,6 +304,12 @@ impl SshTransport {
         }
     }
 
+    /// `--ssh-config`, absolute (it is kept with the jobs, for other shells).
+    pub fn ssh_config(&self) -> Option<String> {
+        let p = self.opts.config.as_ref()?;
+        Some(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()).display().to_string())
+    }
+
     /// The control socket in use and whether it belongs to the user (never closed by us).
     pub fn attached(&self) -> Option<(PathBuf, bool)> {
         self.attached.lock().ok()?.clone()

@@ -213,6 +213,7 @@ mod tests {
                 time: Some("1:00:00".into()),
                 ..Default::default()
             },
+            ssh_config: None,
         };
         expect_test::expect![[r#"
             {

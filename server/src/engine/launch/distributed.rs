@@ -189,7 +189,7 @@ pub fn task_command(
     script: &str,
     args: &[String],
 ) -> Result<Vec<String>, String> {
-    let mut tail = vec![script.to_string()];
+    let mut tail = vec![crate::engine::script::path_arg(script)];
     tail.extend(args.iter().cloned());
     match layout.launcher {
         Launcher::Direct => {

@@ -60,8 +60,7 @@ impl Engine {
             };
         let now =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        let run_name =
-            plan::run_name(now.as_secs(), now.subsec_micros(), std::process::id(), &script_name);
+        let run_name = plan::run_name(now.as_secs(), super::journal::random_token(), &script_name);
         let (mut up, script_in_run) =
             upload::collect(&opts.script, &script_name, script_bytes, opts.sync.as_deref())?;
         let job_script = plan::Run {
@@ -144,6 +143,7 @@ impl Engine {
             submitted_at: now,
             updated_at: now,
             resources: res.clone(),
+            ssh_config: self.ssh().and_then(|s| s.ssh_config()),
         };
         self.store().insert(&rec)?;
         self.submitted(&rec);

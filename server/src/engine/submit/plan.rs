@@ -30,17 +30,18 @@ pub fn image(flag: Option<&str>, no_container: bool, config: Option<&str>) -> Op
     if no_container { None } else { flag.or(config).map(str::to_string) }
 }
 
-/// `20261129-155012-1234-train`: UTC time of `now` (unix seconds and microseconds),
-/// a per-process discriminator, and the script's safe name. Sortable.
-pub fn run_name(secs: u64, micros: u32, pid: u32, script_name: &str) -> String {
+/// `20261129-155012-0123456789ab-train`: UTC time of `now` (unix seconds), 48 random
+/// bits (`token`), and the script's safe name. Sortable; the cluster refuses a name
+/// that exists rather than reuse it.
+pub fn run_name(secs: u64, token: u64, script_name: &str) -> String {
     let (y, m, d) = civil_from_days((secs / 86400) as i64);
     let s = secs % 86400;
     format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}-{:04}-{}",
+        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}-{:012x}-{}",
         s / 3600,
         s / 60 % 60,
         s % 60,
-        (micros ^ pid) % 10000,
+        token & 0xffff_ffff_ffff,
         shell::safe_name(script_name.trim_end_matches(".py"))
     )
 }
@@ -116,6 +117,8 @@ pub enum SubmitExit {
     ImageMissing,
     /// [`programs::ALLOC_NOT_RUNNING`]
     AllocNotRunning,
+    /// [`programs::EXISTS`]: the run directory could not be made new.
+    DirExists,
     /// sbatch (or the shell before it) failed: Slurm's words are on stderr.
     Refused,
 }
@@ -126,6 +129,7 @@ impl SubmitExit {
             0 => SubmitExit::Submitted,
             programs::IMAGE_MISSING => SubmitExit::ImageMissing,
             programs::ALLOC_NOT_RUNNING => SubmitExit::AllocNotRunning,
+            programs::EXISTS => SubmitExit::DirExists,
             _ => SubmitExit::Refused,
         }
     }
@@ -156,6 +160,7 @@ pub fn read_submit(
             Some("Pull it with `clusterls pull docker://...`, or give --image a path that exists.")
         }
         SubmitExit::AllocNotRunning => Some("Make a new one with `clusterls alloc`."),
+        SubmitExit::DirExists => Some("Nothing was submitted."),
         SubmitExit::Refused => {
             return Err(EngineError::refused("submission", stderr, ""));
         }
@@ -188,10 +193,9 @@ mod tests {
 
     #[test]
     fn names() {
-        expect!["20261129-155012-0004-my_train"].assert_eq(&run_name(
+        expect!["20261129-155012-0000000000ab-my_train"].assert_eq(&run_name(
             1_795_967_412,
-            0,
-            4,
+            0xffff_0000_0000_00ab,
             "my train.py",
         ));
         assert_eq!(image(Some("a"), false, Some("b")), Some("a".into()));

@@ -25,7 +25,7 @@ pub(super) fn collect(
         script_in_run = plan::script_in_run(script_name, s.as_deref(), d.as_deref());
     }
     if script_in_run == script_name {
-        up.add(script_name, script_bytes, plan::SCRIPT_MODE);
+        up.add(script_name, script_bytes, file_mode(script));
     }
     Ok((up, script_in_run))
 }
@@ -37,7 +37,10 @@ fn add_dir(up: &mut Upload, dir: &Path) -> Result<()> {
         .git_global(false)
         .require_git(false)
         .add_custom_ignore_filename(".clusterlsignore")
-        .filter_entry(|e| e.file_name() != ".git")
+        .filter_entry(|e| {
+            e.file_name() != ".git"
+                && !(e.depth() == 1 && e.file_name() == super::script::CONTROL_DIR)
+        })
         .build();
     for entry in walk {
         let entry =
@@ -51,11 +54,14 @@ fn add_dir(up: &mut Upload, dir: &Path) -> Result<()> {
         })?;
         let data = std::fs::read(entry.path())
             .map_err(|e| EngineError::io(format!("cannot read {}", entry.path().display()), e))?;
-        let mode = {
-            use std::os::unix::fs::PermissionsExt;
-            entry.metadata().map(|m| m.permissions().mode() & 0o777).unwrap_or(0o644)
-        };
-        up.add(rel, data, mode);
+        up.add(rel, data, file_mode(entry.path()));
     }
     Ok(())
+}
+
+/// A file's permission bits (what it uploads with, at most; the cluster's umask 077
+/// takes the rest away).
+fn file_mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777).unwrap_or(plan::SCRIPT_MODE)
 }

@@ -9,8 +9,9 @@
 
 use std::path::Path;
 
-/// The mode of the script when it is not part of a synced directory.
-pub const SCRIPT_MODE: u32 = 0o644;
+/// The mode of a file whose own mode cannot be read (private: the cluster's umask 077
+/// takes group and other bits away in any case).
+pub const SCRIPT_MODE: u32 = 0o600;
 /// The mode of the generated batch script.
 pub const SBATCH_MODE: u32 = 0o755;
 
@@ -90,6 +91,6 @@ mod tests {
                 (e.path().unwrap().to_str().unwrap().to_string(), e.header().mode().unwrap())
             })
             .collect();
-        assert_eq!(got, vec![("a 'b' $(x).py".into(), 0o644), ("job.sbatch".into(), 0o755)]);
+        assert_eq!(got, vec![("a 'b' $(x).py".into(), SCRIPT_MODE), ("job.sbatch".into(), 0o755)]);
     }
 }

@@ -140,7 +140,7 @@ fn refusals() {
         Flags { resources: bad, ..Default::default() },
         none.clone(),
         expect![
-            "error: --time `1 hour` is not a valid Slurm value (letters, digits, `_-.:,` only)"
+            "error: --time `1 hour` is not a valid Slurm value (letters, digits, `_-.:,` only, not starting with `-`)"
         ],
     );
     check(

@@ -195,7 +195,7 @@ fn scripts() {
             # Run it again from this directory with: sbatch job.sbatch
             set -eo pipefail
             echo "clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}" >&2
-            exec apptainer exec --nv --pwd "$PWD" /img/p.sif python3 'my $(touch MARKER); '\''train'\''
+            exec apptainer exec --nv --pwd "$PWD" /img/p.sif python3 './my $(touch MARKER); '\''train'\''
             .py' '--lr=$(x)'
         "##]],
     );
@@ -229,7 +229,7 @@ fn scripts() {
             clusterls_task() {
                 export RANK="$SLURM_PROCID" NODE_RANK="$SLURM_NODEID" LOCAL_RANK="$SLURM_LOCALID"
                 unset -f clusterls_task
-                exec ch-run --home -c "$PWD" /img/p.sif -- python3 'my $(touch MARKER); '\''train'\''
+                exec ch-run --home -c "$PWD" /img/p.sif -- python3 './my $(touch MARKER); '\''train'\''
             .py' '--lr=$(x)'
             }
             export -f clusterls_task
@@ -261,7 +261,7 @@ fn scripts() {
             clusterls_task() {
                 export RANK="$SLURM_PROCID" NODE_RANK="$SLURM_NODEID" LOCAL_RANK="$SLURM_LOCALID"
                 unset -f clusterls_task
-                exec apptainer exec --nv --pwd "$PWD" /img/p.sif sh -c 'command -v torchrun >/dev/null 2>&1 || { echo "clusterls: torchrun is not in the container image; use an image with PyTorch or run without --launcher torchrun" >&2; exit 97; }; exec torchrun --nnodes=2 --nproc-per-node=2 --rdzv-backend=c10d --rdzv-endpoint="$MASTER_ADDR:$MASTER_PORT" --rdzv-id="$SLURM_JOB_ID" "$@"' torchrun 'my $(touch MARKER); '\''train'\''
+                exec apptainer exec --nv --pwd "$PWD" /img/p.sif sh -c 'command -v torchrun >/dev/null 2>&1 || { echo "clusterls: torchrun is not in the container image; use an image with PyTorch or run without --launcher torchrun" >&2; exit 97; }; exec torchrun --nnodes=2 --nproc-per-node=2 --rdzv-backend=c10d --rdzv-endpoint="$MASTER_ADDR:$MASTER_PORT" --rdzv-id="$SLURM_JOB_ID" "$@"' torchrun './my $(touch MARKER); '\''train'\''
             .py' '--lr=$(x)'
             }
             export -f clusterls_task
@@ -390,9 +390,9 @@ fn torchrun_guard() {
     std::fs::remove_dir_all(&empty).unwrap();
     assert_eq!(code, 0, "{err}");
     expect![[r#"
-        <--nnodes=2><--nproc-per-node=2><--rdzv-backend=c10d><--rdzv-endpoint=node02:15359><--rdzv-id=16359><my $(touch MARKER); 'train'
+        <--nnodes=2><--nproc-per-node=2><--rdzv-backend=c10d><--rdzv-endpoint=node02:15359><--rdzv-id=16359><./my $(touch MARKER); 'train'
         .py><a b> rank=0
-        <--nnodes=2><--nproc-per-node=2><--rdzv-backend=c10d><--rdzv-endpoint=node02:15359><--rdzv-id=16359><my $(touch MARKER); 'train'
+        <--nnodes=2><--nproc-per-node=2><--rdzv-backend=c10d><--rdzv-endpoint=node02:15359><--rdzv-id=16359><./my $(touch MARKER); 'train'
         .py><a b> rank=1
     "#]]
     .assert_eq(&out);
