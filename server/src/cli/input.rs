@@ -86,6 +86,8 @@ pub fn collect(paths: &[PathBuf], stdin_name: Option<&str>) -> Inputs {
 fn walk(dir: &Path, out: &mut Inputs) {
     let walker = ignore::WalkBuilder::new(dir)
         .add_custom_ignore_filename(".clusterlsignore")
+        // A project copied without its .git still means its .gitignore.
+        .require_git(false)
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
     for entry in walker {

@@ -13,6 +13,8 @@ pub mod input;
 pub mod render;
 pub mod rules;
 pub mod shellcheck;
+pub mod show;
+pub mod table;
 
 /// The exit statuses of every command, one scheme (also in `--help` and the README).
 /// A followed job's own exit code is never passed through as ours (it could be any of
@@ -151,9 +153,9 @@ pub fn main() -> ExitCode {
         Command::Jobs(args) => cluster::jobs(&global, args),
         Command::Logs(args) => cluster::logs(&global, args),
         Command::Completions(args) => {
-            let mut out = std::io::stdout().lock();
+            let mut out = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "clusterls", &mut out);
-            ExitCode::SUCCESS
+            write_stdout(&String::from_utf8_lossy(&out))
         }
         Command::Man => write_stdout(&man_page()),
     }
