@@ -177,6 +177,14 @@ fn a_note_says_when_the_checks_against_the_cluster_were_skipped() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let notes = &v["runs"][0]["invocations"][0]["toolExecutionNotifications"];
     assert!(notes[0]["message"]["text"].as_str().unwrap().contains("were skipped"), "{notes}");
+    // A host in clusterls.toml: still no network unless asked, and the note says so.
+    std::fs::write(dir.join("clusterls.toml"), "host = \"mycluster\"\n").unwrap();
+    let out = in_dir(&dir, &["check", "--no-shellcheck", "job.sh"]);
+    assert!(
+        stderr(&out).contains("clusterls.toml names the host mycluster, but check asks a cluster only when told to; pass --host mycluster"),
+        "{}",
+        stderr(&out)
+    );
     let facts = sbatch_common::data("local-cluster-facts.json");
     let out =
         in_dir(&dir, &["check", "--no-shellcheck", "--facts", facts.to_str().unwrap(), "job.sh"]);

@@ -51,7 +51,16 @@ pub struct CheckArgs {
 
 pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
     let mut notes = Vec::new();
-    let facts = match load_facts(global, &args) {
+    // clusterls.toml: codes the project (or user) turned off (`[check] disable`), its host.
+    let config = match load_config() {
+        Ok(c) => c,
+        Err(msg) => {
+            eprintln!("clusterls check: {msg}");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    let filter = config.code_filter();
+    let facts = match load_facts(global, &args, config.host.as_deref()) {
         Ok(Facts::Loaded(f)) => Some(*f),
         Ok(Facts::Skipped(why)) => {
             notes.push(format!(
@@ -70,14 +79,6 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
         );
         return ExitCode::from(exit::USAGE);
     }
-    // Codes the project (or user) turned off: `[check] disable` in clusterls.toml.
-    let filter = match load_filter() {
-        Ok(f) => f,
-        Err(msg) => {
-            eprintln!("clusterls check: {msg}");
-            return ExitCode::from(exit::USAGE);
-        }
-    };
     let inputs = input::collect(&args.paths, args.stdin_filename.as_deref());
     for e in &inputs.errors {
         eprintln!("clusterls check: {e}");
@@ -141,10 +142,10 @@ fn styled_stdout() -> bool {
     anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
 }
 
-fn load_filter() -> Result<CodeFilter, String> {
+fn load_config() -> Result<crate::engine::config::Config, String> {
     let dir = std::env::current_dir().map_err(|e| e.to_string())?;
     let (config, _) = crate::engine::config::Config::load(&dir).map_err(|e| e.to_string())?;
-    Ok(config.code_filter())
+    Ok(config)
 }
 
 enum Facts {
@@ -153,7 +154,11 @@ enum Facts {
     Skipped(String),
 }
 
-fn load_facts(global: &Global, args: &CheckArgs) -> Result<Facts, (u8, String)> {
+fn load_facts(
+    global: &Global,
+    args: &CheckArgs,
+    config_host: Option<&str>,
+) -> Result<Facts, (u8, String)> {
     if let Some(path) = &args.facts {
         let text = std::fs::read_to_string(path).map_err(|e| {
             (exit::USAGE, format!(
@@ -177,10 +182,18 @@ fn load_facts(global: &Global, args: &CheckArgs) -> Result<Facts, (u8, String)> 
             ))
         });
     }
-    Ok(Facts::Skipped(
-        "no cluster given; pass --host ALIAS, or --facts FILE (from `clusterls facts --json`)"
-            .into(),
-    ))
+    // A check reaches the network only when asked to, even when clusterls.toml names a host.
+    Ok(Facts::Skipped(match config_host {
+        Some(h) => format!(
+            "clusterls.toml names the host {}, but check asks a cluster only when told to; pass --host {}, or --facts FILE (from `clusterls facts --json`)",
+            visible(h),
+            visible(h)
+        ),
+        None => {
+            "no cluster given; pass --host ALIAS, or --facts FILE (from `clusterls facts --json`)"
+                .into()
+        }
+    }))
 }
 
 /// Check one file's text: its kind's checker, plus shellcheck on sbatch scripts when
