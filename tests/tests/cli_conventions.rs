@@ -328,13 +328,13 @@ fn shellcheck_is_not_given_huge_scripts() {
         return;
     }
     let mut text = String::from("#!/bin/bash\n#SBATCH -p gpu\n");
-    while text.len() <= 300 * 1024 {
+    while text.len() <= 100 * 1024 {
         text.push_str("echo $x\n");
     }
     let out = clusterls(&["check", "--format", "json", "-"], &text);
     assert!(
         stderr(&out)
-            .contains("shellcheck skipped for <stdin>: the script is larger than the 256 KiB"),
+            .contains("shellcheck skipped for <stdin>: the script is larger than the 64 KiB"),
         "{}",
         stderr(&out)
     );

@@ -136,3 +136,50 @@ pub fn jobs_table(jobs: &[JobRecord]) -> String {
         &rows,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::JobKind;
+
+    fn job(host: &str, id: &str, kind: JobKind, state: JobState, exit: Option<i32>) -> JobRecord {
+        JobRecord {
+            host: host.into(),
+            id: id.into(),
+            kind,
+            name: "train.py".into(),
+            state,
+            reason: None,
+            exit_code: exit,
+            run_dir: Some(format!("/home/u/.clusterls/runs/{id}")),
+            alloc_id: None,
+            nodes: None,
+            submitted_at: 0,
+            updated_at: 0,
+            partition: Some("gpu".into()),
+            account: None,
+            gpus: Some(1),
+            time_limit: None,
+        }
+    }
+
+    #[test]
+    fn jobs_of_every_host_aligned_without_debug_formatting() {
+        let mut pending = job("local", "7", JobKind::Alloc, JobState::Pending, None);
+        pending.reason = Some("Resources".into());
+        pending.run_dir = None;
+        let jobs = [
+            job("mycluster", "359", JobKind::Run, JobState::Completed, Some(0)),
+            job("mycluster", "359/run-2", JobKind::Step, JobState::Failed, Some(3)),
+            pending,
+        ];
+        let text = anstream::adapter::strip_str(&jobs_table(&jobs)).to_string();
+        expect_test::expect![[r#"
+            HOST       ID         STATE                KIND   NAME      PARTITION  GPUS  TIME  EXIT  RUN_DIR
+            mycluster  359        COMPLETED            run    train.py  gpu        1     -     0     /home/u/.clusterls/runs/359
+            mycluster  359/run-2  FAILED               step   train.py  gpu        1     -     3     /home/u/.clusterls/runs/359/run-2
+            local      7          PENDING (Resources)  alloc  train.py  gpu        1     -     -     -
+        "#]]
+        .assert_eq(&text);
+    }
+}
