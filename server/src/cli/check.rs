@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use clusterls_core::{ClusterFacts, CodeFilter, FileKind, Finding, Severity};
 
 use super::input;
-use super::render::{self, Checked, visible};
+use super::render::{self, Checked, visible, visible_lines_of};
 use super::{Global, exit, shellcheck};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -178,7 +178,7 @@ fn load_facts(
         return super::cluster::fetch_facts(global).map(|f| Facts::Loaded(Box::new(f))).map_err(|e| {
             (exit::UNREACHABLE, format!(
                 "cannot read the facts of {}: {}\nOr check against saved facts: `clusterls check --facts FILE` (write FILE with `clusterls --host {} facts --json`).",
-                visible(host), visible(&e), visible(host)
+                visible(host), visible_lines_of(&e), visible(host)
             ))
         });
     }

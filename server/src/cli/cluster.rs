@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::render::visible;
+use super::render::{visible, visible_lines_of};
 use super::{Global, exit};
 use crate::engine::{
     Engine, EngineError, EngineOptions, Event, JobRecord, JobState, LogChunk, Resources, RunOptions,
@@ -131,7 +131,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn fail(e: &EngineError) -> ExitCode {
-    eprintln!("clusterls: {}", visible(&e.to_string()));
+    eprintln!("clusterls: {}", visible_lines_of(&e.to_string()));
     ExitCode::from(exit_status(e))
 }
 
@@ -216,7 +216,7 @@ pub fn pull(g: &Global, a: PullArgs) -> ExitCode {
             Ok(e) => e,
             Err(e) => return fail(&e),
         };
-        match engine.pull(&a.reference, &|m| eprintln!("clusterls: {m}")).await {
+        match engine.pull(&a.reference, &|m| eprintln!("clusterls: {}", visible_lines_of(m))).await {
             Ok(p) => {
                 println!("{}", p.path);
                 ExitCode::SUCCESS

@@ -44,6 +44,11 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     )
 }
 
+/// [`visible`] line by line: a message of several lines keeps its line breaks.
+pub fn visible_lines_of(s: &str) -> String {
+    s.split('\n').map(visible).collect::<Vec<_>>().join("\n")
+}
+
 /// The source lines `lines` of `text` made visible, and a map from byte offsets of `text`
 /// (from the first line's start) to offsets of the result.
 fn visible_lines(text: &str, span: Range<usize>) -> (String, Vec<usize>) {
@@ -297,6 +302,7 @@ mod tests {
         check_visible("csi\u{9b}2J", "csi\\u{9b}2J");
         check_visible("rtl\u{202e}x", "rtl\\u{202e}x");
         check_visible("tab\tkept", "tab\tkept");
+        assert_eq!(visible_lines_of("one\u{1b}\ntwo"), "one\\u{1b}\ntwo");
     }
 
     #[test]
