@@ -216,7 +216,8 @@ pub fn pull(g: &Global, a: PullArgs) -> ExitCode {
             Ok(e) => e,
             Err(e) => return fail(&e),
         };
-        match engine.pull(&a.reference, &|m| eprintln!("clusterls: {}", visible_lines_of(m))).await {
+        match engine.pull(&a.reference, &|m| eprintln!("clusterls: {}", visible_lines_of(m))).await
+        {
             Ok(p) => {
                 println!("{}", p.path);
                 ExitCode::SUCCESS
