@@ -159,6 +159,11 @@ fn directories_are_walked_with_the_ignore_rules_and_only_scripts_are_checked() {
     let err = stderr(&out);
     assert!(err.contains("note: skipped proj/train.py: neither a Dockerfile"), "{err}");
     assert!(!err.contains("no-shebang"), "{err}");
+    // A directory without scripts says so.
+    write("empty/notes.txt", "nothing here\n");
+    let out = in_dir(&dir, &["check", "empty"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("found no sbatch script"), "{}", stderr(&out));
 }
 
 #[test]

@@ -86,6 +86,11 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
     for (name, why) in &inputs.skipped {
         notes.push(format!("skipped {name}: {why}"));
     }
+    if inputs.files.is_empty() && inputs.errors.is_empty() && inputs.skipped.is_empty() {
+        notes.push(
+            "found no sbatch script (a file with #SBATCH lines) or Dockerfile to check".into(),
+        );
+    }
     let shellcheck = !args.no_shellcheck && shellcheck::available();
     let mut checked = Vec::new();
     let mut failed = !inputs.errors.is_empty();
