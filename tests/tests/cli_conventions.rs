@@ -101,6 +101,9 @@ fn colour_only_on_request_never_when_piped_or_with_no_color() {
     assert!(!no_color.stdout.contains(&0x1b));
     let never = in_dir(&dir, &["--color", "never", "check", "--no-shellcheck", "job.sh"]);
     assert_eq!(never.stdout, piped.stdout);
+    // clap's own help follows the flag too.
+    assert!(in_dir(&dir, &["--color=always", "--help"]).stdout.contains(&0x1b));
+    assert!(!in_dir(&dir, &["--help"]).stdout.contains(&0x1b));
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub mod check;
 pub mod cluster;
@@ -129,8 +129,31 @@ pub fn init_logging() {
         .try_init();
 }
 
+/// `--color` as given on the command line, for clap's own help and errors (which are
+/// written while parsing, before the parsed flag exists).
+fn color_flag() -> Option<clap::ColorChoice> {
+    let args: Vec<String> = std::env::args().collect();
+    let value = args.iter().enumerate().find_map(|(i, a)| match a.strip_prefix("--color") {
+        Some("") => args.get(i + 1).cloned(),
+        Some(v) => v.strip_prefix('=').map(str::to_string),
+        None => None,
+    })?;
+    match value.as_str() {
+        "always" => Some(clap::ColorChoice::Always),
+        "never" => Some(clap::ColorChoice::Never),
+        _ => None,
+    }
+}
+
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut command = Cli::command();
+    if let Some(choice) = color_flag() {
+        command = command.color(choice);
+    }
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     init_logging();
     // anstream's streams read this: `auto` colours only a terminal and honours NO_COLOR
     // and CLICOLOR_FORCE, as clap's own help does.
