@@ -180,8 +180,8 @@ fn load_facts(
         return Ok(Facts::Loaded(Box::new(facts)));
     }
     if let Some(host) = &global.host {
-        return super::cluster::fetch_facts(global).map(|f| Facts::Loaded(Box::new(f))).map_err(|e| {
-            (exit::UNREACHABLE, format!(
+        return super::cluster::fetch_facts(global).map(|f| Facts::Loaded(Box::new(f))).map_err(|(code, e)| {
+            (code, format!(
                 "cannot read the facts of {}: {}\nOr check against saved facts: `clusterls check --facts FILE` (write FILE with `clusterls --host {} facts --json`).",
                 visible(host), visible_lines_of(&e), visible(host)
             ))

@@ -145,10 +145,12 @@ pub fn exit_status(e: &EngineError) -> u8 {
 
 /// The facts of `--host` for `clusterls check --host`: from the cache when fresh, else
 /// one round trip.
-pub(super) fn fetch_facts(g: &Global) -> Result<clusterls_core::ClusterFacts, String> {
+/// Errors carry their exit status (see [`super::exit`]).
+pub(super) fn fetch_facts(g: &Global) -> Result<clusterls_core::ClusterFacts, (u8, String)> {
+    let err = |e: EngineError| (exit_status(&e), e.to_string());
     runtime().block_on(async {
-        let engine = open(g, None).await.map_err(|e| e.to_string())?;
-        engine.facts(false).await.map(|f| f.facts).map_err(|e| e.to_string())
+        let engine = open(g, None).await.map_err(err)?;
+        engine.facts(false).await.map(|f| f.facts).map_err(err)
     })
 }
 
