@@ -31,8 +31,8 @@ fn hidden(c: char) -> bool {
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// `s` with every control character (newlines and tabs aside from tabs, all of them
-/// escaped) written as a Rust escape: `\u{1b}`.
+/// `s` with every control character but the tab (newlines included) written as a Rust
+/// escape: `\u{1b}`.
 pub fn visible(s: &str) -> Cow<'_, str> {
     if !s.chars().any(hidden) {
         return Cow::Borrowed(s);
@@ -49,13 +49,12 @@ pub fn visible_lines_of(s: &str) -> String {
     s.split('\n').map(visible).collect::<Vec<_>>().join("\n")
 }
 
-/// The source lines `lines` of `text` made visible, and a map from byte offsets of `text`
-/// (from the first line's start) to offsets of the result.
+/// The source lines `span` of `text` made visible (line breaks kept), and a map from byte
+/// offsets of `text` (from the span's start) to offsets of the result.
 fn visible_lines(text: &str, span: Range<usize>) -> (String, Vec<usize>) {
     let mut out = String::new();
     let mut map = Vec::with_capacity(span.len() + 1);
-    for (i, c) in text[span.clone()].char_indices() {
-        let _ = i;
+    for c in text[span].chars() {
         let pos = out.len();
         for _ in 0..c.len_utf8() {
             map.push(pos);
