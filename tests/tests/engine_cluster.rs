@@ -95,7 +95,8 @@ fn pull_then_run_on_a_gpu_in_a_container() {
         "--lr",
         "0.1",
     ]);
-    let text = stdout(&out);
+    // State lines on stderr (the first says the job's id), the job's output on stdout.
+    let text = format!("{}{}", stderr(&out), stdout(&out));
     assert!(out.status.success(), "{text}");
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("job "), "{text}");
@@ -134,7 +135,7 @@ fn run_inside_an_allocation() {
         "--follow",
         script.to_str().unwrap(),
     ]);
-    let text = stdout(&out);
+    let text = format!("{}{}", stderr(&out), stdout(&out));
     assert!(out.status.success(), "{text}");
     assert!(text.contains("COMPLETED exit 0"), "{text}");
     assert!(text.contains("args=[]"), "{text}");
@@ -147,7 +148,7 @@ fn run_inside_an_allocation() {
     assert!(step.starts_with(&format!("{alloc}/")), "{step}");
     assert!(p.run(&["cancel", &step]).status.success());
     let out = p.run(&["logs", &step, "--follow"]);
-    assert!(stdout(&out).contains(&format!("job {step} CANCELLED")), "{}", stdout(&out));
+    assert!(stderr(&out).contains(&format!("job {step} CANCELLED")), "{}", stderr(&out));
     assert_ne!(out.status.code(), Some(0));
     let state = stdout(&ssh(&["squeue", "-h", "-j", &alloc, "-o", "%T"]));
     assert_eq!(state.trim(), "RUNNING");
@@ -175,7 +176,7 @@ fn cancel_a_running_job() {
     });
     assert!(p.run(&["cancel", &id]).status.success());
     let out = p.run(&["logs", &id, "--follow"]);
-    assert!(stdout(&out).contains(&format!("job {id} CANCELLED")), "{}", stdout(&out));
+    assert!(stderr(&out).contains(&format!("job {id} CANCELLED")), "{}", stderr(&out));
     assert_ne!(out.status.code(), Some(0));
 }
 
@@ -226,7 +227,7 @@ fn hostile_flow(p: &Project, local: bool) {
     eprintln!("{}{}", stdout(&out), stderr(&out));
     let text = stdout(&out);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("COMPLETED exit 0"), "{text}");
+    assert!(stderr(&out).contains("COMPLETED exit 0"), "{}", stderr(&out));
     // Both arguments arrived byte for byte (Python's repr of them), newline included.
     let args_line = text.lines().find(|l| l.starts_with("args=")).unwrap_or_default();
     expect![[r#"args=['$(touch MARKER); \'x\' "y"\nz `touch MARKER`', '--lr=0.1']"#]]
@@ -270,17 +271,26 @@ fn tracker_reattaches_after_being_killed() {
     let Some(p) = Project::new("reattach") else { return };
     let script = p.write("slow.py", "import time\nfor i in range(6):\n    print(i, flush=True)\n    time.sleep(0.5)\nprint('finished')\n");
     let mut child = p
-        .cmd(&["run", "--no-container", "--partition", "cpu", "--follow", script.to_str().unwrap()])
+        .cmd(&[
+            "run",
+            "--no-container",
+            "--partition",
+            "cpu",
+            "--parsable",
+            "--follow",
+            script.to_str().unwrap(),
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
-    let (seen, _) = wait_line(&mut child, |l| l.ends_with(" RUNNING"));
+    // `--parsable`: the id, then the job's output (state lines go to stderr).
+    let (seen, _) = wait_line(&mut child, |l| l == "0");
     child.kill().unwrap();
     child.wait().unwrap();
-    let id = seen[0].trim_start_matches("job ").to_string();
+    let id = seen[0].clone();
     let out = p.run(&["logs", &id, "--follow"]);
-    let text = stdout(&out);
+    let text = format!("{}{}", stderr(&out), stdout(&out));
     assert!(out.status.success(), "{text}");
     assert!(text.contains(&format!("job {id} COMPLETED exit 0")), "{text}");
     assert!(text.contains("finished"), "{text}");
@@ -321,7 +331,7 @@ fn racing_pulls_and_failed_pulls_are_safe() {
     // A pull that fails (no such tag) leaves no image and no temporary directory.
     let bad = image.replace(":3.11", ":no-such-tag");
     let out = p.run(&["pull", &bad]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(5), "5: a failure other than usage, connection, refusal");
     let listing = stdout(&ssh(&["ls", "-A", &format!("{storage}/img")]));
     expect!["127.0.0.1+5443%tiny%python+3.11"].assert_eq(listing.trim());
     let _ = ssh(&["rm", "-rf", &storage]);
@@ -330,9 +340,9 @@ fn racing_pulls_and_failed_pulls_are_safe() {
 /// `run` on the `test` partition without a container, following the job.
 const FOLLOW_ON_TEST: &[&str] = &["run", "--no-container", "--partition", "test", "--follow"];
 
-/// A job that exits 3: `run --follow` reports FAILED and exits 3 itself, prints the
-/// job's output and (on stderr) its error file; sacct agrees, and so does the job
-/// store that another process reads.
+/// A job that exits 3: `run --follow` reports FAILED and exits 1 (a job's failure; its
+/// own code is on stderr's last line), prints the job's output and (on stderr) its error
+/// file; sacct agrees, and so does the job store that another process reads.
 #[test]
 fn failing_job_exit_code_propagates() {
     let Some(p) = Project::new("fail") else { return };
@@ -341,13 +351,16 @@ fn failing_job_exit_code_propagates() {
         "import sys\nprint('bye')\nprint('oops on stderr', file=sys.stderr)\nsys.exit(3)\n",
     );
     let out = p.run(&[FOLLOW_ON_TEST, &[script.to_str().unwrap()]].concat());
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    let text = stdout(&out);
-    let id = text.lines().next().unwrap_or_default().trim_start_matches("job ").to_string();
-    // Output and state lines interleave as they come: look for each.
-    let lines: Vec<&str> = text.lines().collect();
-    assert!(lines.contains(&format!("job {id} FAILED exit 3").as_str()), "{text}");
-    assert!(lines.contains(&"bye"), "{text}");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    let id = err.lines().next().unwrap_or_default().trim_start_matches("job ").to_string();
+    // State lines on stderr, the output on stdout.
+    assert!(err.lines().any(|l| l == format!("job {id} FAILED exit 3")), "{err}");
+    assert!(
+        err.contains(&format!("job {id} ended FAILED, exit code 3; clusterls exits 1")),
+        "{err}"
+    );
+    assert_eq!(stdout(&out), "bye\n");
     assert!(stderr(&out).contains("oops on stderr\n"), "the error file is shown: {}", stderr(&out));
     let state = cluster().wait_job_done(id.parse().unwrap(), TIMEOUT);
     assert_eq!(state, "FAILED");
@@ -495,7 +508,7 @@ fn sync_directory_honours_ignore_rules() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines.iter().any(|l| l.ends_with(" COMPLETED exit 0")), "{text}");
+    assert!(stderr(&out).lines().any(|l| l.ends_with(" COMPLETED exit 0")), "{}", stderr(&out));
     assert!(lines.contains(&"7"), "the script imported src/util.py: {text}");
     // What reached the cluster: the run directory, listed over ssh.
     let dir = run_dir(&out);
@@ -631,7 +644,7 @@ fn concurrent_followers_poll_slurmctld_like_one() {
     let completed = |id: &str, child: std::process::Child| -> bool {
         let out = child.wait_with_output().unwrap();
         eprintln!("$ clusterls logs {id} --follow\n{}{}", stdout(&out), stderr(&out));
-        out.status.success() && stdout(&out).contains(&format!("job {id} COMPLETED"))
+        out.status.success() && stderr(&out).contains(&format!("job {id} COMPLETED"))
     };
     // slurmctld RPCs of USER while `n` followers follow a 10 s job from its start to its end.
     let rpcs_following = |n: usize| -> u64 {

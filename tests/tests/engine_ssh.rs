@@ -279,7 +279,7 @@ fn a_dead_master_is_detected_and_replaced() {
             .arg("--ssh-config")
             .arg(&cfg)
             .args(["--host", "testcluster"])
-            .args(["run", "--no-container", "--partition", "test", "--follow"])
+            .args(["run", "--no-container", "--partition", "test", "--parsable", "--follow"])
             .arg(&script)
             .env("RUST_LOG", "clusterls=info")
             .env("HOME", env.base.join("home"))
@@ -292,8 +292,10 @@ fn a_dead_master_is_detected_and_replaced() {
             .unwrap(),
     );
     let child = &mut child.0;
-    let (seen, mut rest) = wait_line(child, |l| l.ends_with(" RUNNING"));
-    let id = seen[0].trim_start_matches("job ").to_string();
+    // `--parsable --follow`: the id, then the job's output (state lines go to stderr);
+    // its first output line means it runs.
+    let (seen, mut rest) = wait_line(child, |l| l == "0");
+    let id = seen[0].clone();
     assert_eq!(master.kill(&[first]), second);
     let mut killed = vec![first, second];
     // Again, once the follow has replaced the master and printed one more line.
@@ -312,8 +314,8 @@ fn a_dead_master_is_detected_and_replaced() {
     let err = std::fs::read_to_string(&err_path).unwrap();
     eprint!("{err}");
     assert!(status.success(), "run --follow after the master died: {status}\n{err}");
-    assert!(tail.contains(&format!("job {id} COMPLETED exit 0")), "{tail}");
-    let output: Vec<&str> = tail.lines().filter(|l| !l.starts_with("job ")).collect();
+    assert!(err.contains(&format!("job {id} COMPLETED exit 0")), "{err}");
+    let output: Vec<&str> = seen[1..].iter().map(String::as_str).chain(tail.lines()).collect();
     assert_eq!(output.join(" "), "0 1 2 3 4 5 6 7 8 9 finished", "no output lost or repeated");
     // The follow itself replaced the master each time (it found `second` alive at start).
     assert_eq!(err.matches("started an ssh master").count(), 2, "{err}");

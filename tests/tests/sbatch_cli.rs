@@ -31,8 +31,22 @@ fn text_output_and_exit_codes_with_a_hostile_name() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out).replace(dir.to_str().unwrap(), "DIR");
     expect![[r#"
-        DIR/my job; $(rm -rf x) 'q".sh:2:9: error[sbatch/unknown-option]: sbatch has no option `--partiton`: it refuses the script ("Invalid directive found in batch script"). Did you mean --partition?
-        DIR/my job; $(rm -rf x) 'q".sh:3:16: info[sbatch/time-minutes-seconds]: `1:30` means 1 min 30 s, not 1 h 30 min. If you meant hours, write 1:30:00.
+        error[sbatch/unknown-option]: sbatch has no option `--partiton`: it refuses the script ("Invalid directive found in batch script"). Did you mean --partition?
+         --> DIR/my job; $(rm -rf x) 'q".sh:2:9
+          |
+        2 | #SBATCH --partiton=gpu
+          |         ^^^^^^^^^^
+          |
+          = help: Change to --partition (`clusterls check --fix` applies it)
+
+        info[sbatch/time-minutes-seconds]: `1:30` means 1 min 30 s, not 1 h 30 min. If you meant hours, write 1:30:00.
+         --> DIR/my job; $(rm -rf x) 'q".sh:3:16
+          |
+        3 | #SBATCH --time=1:30
+          |                ^^^^
+          |
+          = help: Write 1:30:00 (`clusterls check --fix` applies it)
+
         2 file(s) checked: 1 error(s), 0 warning(s)
     "#]]
     .assert_eq(&text);
@@ -202,7 +216,7 @@ fn check_against_the_live_cluster_with_host() {
 #[test]
 fn check_with_an_unreachable_host_says_what_to_do() {
     let out = clusterls(&["--host", "no-such-host.invalid", "check", "-"], GOOD);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3), "3: the cluster cannot be reached");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot read the facts of no-such-host.invalid"), "{err}");
     assert!(err.contains("--facts FILE"), "{err}");

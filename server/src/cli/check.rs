@@ -1,19 +1,20 @@
-//! `clusterls check`: one entry point for sbatch scripts and Dockerfiles.
+//! `clusterls check`: sbatch scripts and Dockerfiles, given as files, directories (walked
+//! with the ignore rules) or standard input.
 //!
-//! Exit status: 0 when no finding is an error, 1 when one is, 2 on a usage or IO failure.
-//! Output formats: `text` (`file:line:col: severity[code]: message`, like compilers),
+//! Exit status: 0 when no finding is an error, 1 when one is, 2 on a usage or input
+//! failure, 3 when `--host` cannot be reached. Output formats: `text` (rustc/ruff style),
 //! `json` (a list of findings with 1-based positions) and `sarif` (SARIF 2.1.0).
+//! Notes (files skipped, checks against the cluster skipped and why) go to stderr, and
+//! into the SARIF invocation.
 
-use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
 
-use clusterls_core::kind::kind_from_name;
-use clusterls_core::text::human_position;
-use clusterls_core::{ClusterFacts, CodeFilter, FileKind, Finding, LineIndex, Severity};
-use serde_json::{Value, json};
+use clusterls_core::{ClusterFacts, CodeFilter, FileKind, Finding, Severity};
 
-use super::Global;
+use super::input;
+use super::render::{self, Checked, visible, visible_lines_of};
+use super::{Global, exit, shellcheck};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -24,7 +25,9 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Files to check; `-` reads standard input.
+    /// Files or directories to check; `-` reads standard input. In a directory, the
+    /// Dockerfiles and the files with `#SBATCH` lines are checked (.gitignore, .ignore and
+    /// .clusterlsignore honoured).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -40,358 +43,200 @@ pub struct CheckArgs {
     /// The name to use for standard input (decides sbatch vs Dockerfile; default: an sbatch script).
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
-}
-
-/// One checked file.
-pub struct Checked {
-    /// As shown to the user (`<stdin>` for `-`).
-    pub name: String,
-    pub text: String,
-    pub findings: Vec<Finding>,
+    /// Apply the fixes that are unambiguous (a finding's only fix) to the files, then
+    /// report what is left.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
-    let facts = match load_facts(global, &args) {
-        Ok(f) => f,
+    let mut notes = Vec::new();
+    // clusterls.toml: codes the project (or user) turned off (`[check] disable`), its host.
+    let config = match load_config() {
+        Ok(c) => c,
         Err(msg) => {
             eprintln!("clusterls check: {msg}");
-            return ExitCode::from(2);
+            return ExitCode::from(exit::USAGE);
         }
     };
-    // Codes the project (or user) turned off: `[check] disable` in clusterls.toml.
-    let filter = match std::env::current_dir()
-        .map_err(|e| e.to_string())
-        .and_then(|dir| crate::engine::config::Config::load(&dir).map_err(|e| e.to_string()))
-    {
-        Ok((config, _)) => config.code_filter(),
-        Err(msg) => {
+    let filter = config.code_filter();
+    let facts = match load_facts(global, &args, config.host.as_deref()) {
+        Ok(Facts::Loaded(f)) => Some(*f),
+        Ok(Facts::Skipped(why)) => {
+            notes.push(format!(
+                "checks against the cluster (partitions, accounts, limits, images) were skipped: {why}"
+            ));
+            None
+        }
+        Err((code, msg)) => {
             eprintln!("clusterls check: {msg}");
-            return ExitCode::from(2);
+            return ExitCode::from(code);
         }
     };
-    let shellcheck = !args.no_shellcheck && shellcheck_available();
+    if args.fix && args.paths.iter().any(|p| p.as_os_str() == "-") {
+        eprintln!(
+            "clusterls check: --fix changes files; it cannot fix standard input. Pass the file's path."
+        );
+        return ExitCode::from(exit::USAGE);
+    }
+    let inputs = input::collect(&args.paths, args.stdin_filename.as_deref());
+    for e in &inputs.errors {
+        eprintln!("clusterls check: {e}");
+    }
+    for (name, why) in &inputs.skipped {
+        notes.push(format!("skipped {name}: {why}"));
+    }
+    if inputs.files.is_empty() && inputs.errors.is_empty() && inputs.skipped.is_empty() {
+        notes.push(
+            "found no sbatch script (a file with #SBATCH lines) or Dockerfile to check".into(),
+        );
+    }
+    let shellcheck = !args.no_shellcheck && shellcheck::available();
     let mut checked = Vec::new();
-    let mut io_failed = false;
-    for path in &args.paths {
-        let (name, text) = if path.as_os_str() == "-" {
-            let mut s = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut s) {
-                eprintln!("clusterls check: cannot read standard input: {e}");
-                io_failed = true;
-                continue;
-            }
-            (args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_string()), s)
-        } else {
-            match std::fs::read(path) {
-                Ok(bytes) => {
-                    (path.display().to_string(), String::from_utf8_lossy(&bytes).into_owned())
-                }
-                Err(e) => {
-                    eprintln!(
-                        "clusterls check: cannot read {}: {e}; check the path and its permissions",
-                        path.display()
-                    );
-                    io_failed = true;
-                    continue;
-                }
-            }
+    let mut failed = !inputs.errors.is_empty();
+    for mut input in inputs.files {
+        let (kind, name) = (input.kind, input.name.clone());
+        let check = |text: &str, notes: &mut Vec<String>| {
+            check_text(kind, &name, text, facts.as_ref(), &filter, shellcheck, notes)
         };
-        let findings = check_text(&name, &text, facts.as_ref(), &filter, shellcheck);
-        checked.push(Checked { name, text, findings });
+        if args.fix {
+            let (fixed, n) = super::fix::fix_all(&input.text, |t| check(t, &mut Vec::new()));
+            if n > 0 {
+                let path = input.path.clone().unwrap_or_default();
+                if let Err(e) = write_in_place(&path, &fixed) {
+                    eprintln!("clusterls check: cannot write the fixes to {}: {e}", input.name);
+                    failed = true;
+                } else {
+                    eprintln!("clusterls check: fixed {n} finding(s) in {}", input.name);
+                    input.text = fixed;
+                }
+            }
+        }
+        let findings = check(&input.text, &mut notes);
+        checked.push(Checked { input, findings });
     }
     let out = match args.format {
-        Format::Text => render_text(&checked),
+        Format::Text => render::render_text(&checked, styled_stdout()),
         Format::Json => {
-            serde_json::to_string_pretty(&render_json(&checked)).unwrap_or_default() + "\n"
+            serde_json::to_string_pretty(&render::render_json(&checked)).unwrap_or_default() + "\n"
         }
         Format::Sarif => {
-            serde_json::to_string_pretty(&render_sarif(&checked)).unwrap_or_default() + "\n"
+            serde_json::to_string_pretty(&render::render_sarif(&checked, &notes))
+                .unwrap_or_default()
+                + "\n"
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()).is_err() {
-        return ExitCode::from(2);
+    for n in &notes {
+        eprintln!("clusterls check: note: {}", visible(n));
     }
-    if io_failed {
-        ExitCode::from(2)
+    if super::write_stdout(&out) != ExitCode::SUCCESS {
+        return ExitCode::from(exit::INTERNAL);
+    }
+    if failed {
+        ExitCode::from(exit::USAGE)
     } else if checked.iter().any(|c| c.findings.iter().any(|f| f.severity == Severity::Error)) {
-        ExitCode::from(1)
+        ExitCode::from(exit::FAILED)
     } else {
         ExitCode::SUCCESS
     }
 }
 
-fn load_facts(global: &Global, args: &CheckArgs) -> Result<Option<ClusterFacts>, String> {
-    if let Some(path) = &args.facts {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            format!(
-                "cannot read facts file {}: {e}; write one with `clusterls facts --json > FILE`",
-                path.display()
-            )
-        })?;
-        let facts: ClusterFacts = serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "facts file {} is not valid facts JSON ({e}); write one with `clusterls facts --json > FILE`",
-                path.display()
-            )
-        })?;
-        return Ok(Some(facts));
-    }
-    if let Some(host) = &global.host {
-        return super::cluster::fetch_facts(global).map(Some).map_err(|e| {
-            format!(
-                "cannot read the facts of {host}: {e}\nOr check against saved facts: `clusterls check --facts FILE` (write FILE with `clusterls --host {host} facts --json`)."
-            )
-        });
-    }
-    Ok(None)
+/// Whether stdout takes colour: `--color`, `NO_COLOR`, and whether it is a terminal, as
+/// anstream decides for every stream.
+fn styled_stdout() -> bool {
+    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
 }
 
-/// Check one file's text, dispatching on its name: Dockerfile names go to the Dockerfile
-/// checker, everything else is an sbatch script (plus shellcheck when asked).
+fn load_config() -> Result<crate::engine::config::Config, String> {
+    let dir = std::env::current_dir().map_err(|e| e.to_string())?;
+    let (config, _) = crate::engine::config::Config::load(&dir).map_err(|e| e.to_string())?;
+    Ok(config)
+}
+
+enum Facts {
+    Loaded(Box<ClusterFacts>),
+    /// Why the checks against the cluster do not run.
+    Skipped(String),
+}
+
+fn load_facts(
+    global: &Global,
+    args: &CheckArgs,
+    config_host: Option<&str>,
+) -> Result<Facts, (u8, String)> {
+    if let Some(path) = &args.facts {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            (exit::USAGE, format!(
+                "cannot read facts file {}: {e}; write one with `clusterls facts --json > FILE`",
+                input::show(path)
+            ))
+        })?;
+        let facts: ClusterFacts = serde_json::from_str(&text).map_err(|e| {
+            (exit::USAGE, format!(
+                "facts file {} is not valid facts JSON ({e}); write one with `clusterls facts --json > FILE`",
+                input::show(path)
+            ))
+        })?;
+        return Ok(Facts::Loaded(Box::new(facts)));
+    }
+    if let Some(host) = &global.host {
+        return super::cluster::fetch_facts(global).map(|f| Facts::Loaded(Box::new(f))).map_err(|(code, e)| {
+            (code, format!(
+                "cannot read the facts of {}: {}\nOr check against saved facts: `clusterls check --facts FILE` (write FILE with `clusterls --host {} facts --json`).",
+                visible(host), visible_lines_of(&e), visible(host)
+            ))
+        });
+    }
+    // A check reaches the network only when asked to, even when clusterls.toml names a host.
+    Ok(Facts::Skipped(match config_host {
+        Some(h) => format!(
+            "clusterls.toml names the host {}, but check asks a cluster only when told to; pass --host {}, or --facts FILE (from `clusterls facts --json`)",
+            visible(h),
+            visible(h)
+        ),
+        None => {
+            "no cluster given; pass --host ALIAS, or --facts FILE (from `clusterls facts --json`)"
+                .into()
+        }
+    }))
+}
+
+/// Check one file's text: its kind's checker, plus shellcheck on sbatch scripts when
+/// asked. Notes about shellcheck (skipped, timed out) go to `notes`.
 pub fn check_text(
+    kind: FileKind,
     name: &str,
     text: &str,
     facts: Option<&ClusterFacts>,
     filter: &CodeFilter,
     shellcheck: bool,
+    notes: &mut Vec<String>,
 ) -> Vec<Finding> {
-    let kind = kind_from_name(name).unwrap_or(FileKind::Sbatch);
     let mut findings = crate::checks::check(kind, text, facts, filter);
     if kind == FileKind::Sbatch && shellcheck && text.starts_with("#!") {
-        let mut extra = run_shellcheck(text);
-        filter.apply(&mut extra);
-        findings.extend(extra);
-        findings.sort_by_key(|f| (f.range.start, f.range.end));
+        match shellcheck::run(text) {
+            Ok(mut extra) => {
+                filter.apply(&mut extra);
+                findings.extend(extra);
+                findings.sort_by_key(|f| (f.range.start, f.range.end));
+            }
+            Err(why) => notes.push(format!("shellcheck skipped for {name}: {why}")),
+        }
     }
     findings
 }
 
-fn shellcheck_available() -> bool {
-    Command::new("shellcheck")
-        .arg("--version")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Run `shellcheck -f json1 -` on the text; findings mapped by `clusterls_sbatch::shellcheck`.
-/// A shellcheck that fails to run gives no findings (it is an optional extra).
-pub fn run_shellcheck(text: &str) -> Vec<Finding> {
-    let child = Command::new("shellcheck")
-        .args(["-f", "json1", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn();
-    let Ok(mut child) = child else { return Vec::new() };
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(text.as_bytes());
-    }
-    let Ok(out) = child.wait_with_output() else { return Vec::new() };
-    clusterls_sbatch::shellcheck::findings_from_json1(text, &String::from_utf8_lossy(&out.stdout))
-}
-
-fn position(text: &str, index: &LineIndex, offset: usize) -> (usize, usize) {
-    human_position(text, index, offset)
-}
-
-pub fn render_text(checked: &[Checked]) -> String {
-    let mut out = String::new();
-    for c in checked {
-        let index = LineIndex::new(&c.text);
-        for f in &c.findings {
-            let (line, col) = position(&c.text, &index, f.range.start);
-            out += &format!(
-                "{}:{line}:{col}: {}[{}]: {}\n",
-                c.name,
-                f.severity.as_str(),
-                f.code,
-                f.message
-            );
-        }
-    }
-    let errors: usize = checked
-        .iter()
-        .map(|c| c.findings.iter().filter(|f| f.severity == Severity::Error).count())
-        .sum();
-    let warnings: usize = checked
-        .iter()
-        .map(|c| c.findings.iter().filter(|f| f.severity == Severity::Warning).count())
-        .sum();
-    if errors + warnings > 0 {
-        out += &format!(
-            "{} file(s) checked: {errors} error(s), {warnings} warning(s)\n",
-            checked.len()
-        );
-    }
-    out
-}
-
-fn span_json(
-    text: &str,
-    index: &LineIndex,
-    range: &std::ops::Range<usize>,
-) -> (usize, usize, usize, usize) {
-    let (l, c) = position(text, index, range.start);
-    let (el, ec) = position(text, index, range.end);
-    (l, c, el, ec)
-}
-
-pub fn render_json(checked: &[Checked]) -> Value {
-    let mut all = Vec::new();
-    for c in checked {
-        let index = LineIndex::new(&c.text);
-        for f in &c.findings {
-            let (line, column, end_line, end_column) = span_json(&c.text, &index, &f.range);
-            let fixes: Vec<Value> = f
-                .fixes
-                .iter()
-                .map(|fix| {
-                    let edits: Vec<Value> = fix
-                        .edits
-                        .iter()
-                        .map(|e| {
-                            let (l, col, el, ec) = span_json(&c.text, &index, &e.range);
-                            json!({"line": l, "column": col, "end_line": el, "end_column": ec, "replacement": e.replacement})
-                        })
-                        .collect();
-                    json!({"title": fix.title, "edits": edits})
-                })
-                .collect();
-            all.push(json!({
-                "file": c.name,
-                "line": line,
-                "column": column,
-                "end_line": end_line,
-                "end_column": end_column,
-                "severity": f.severity.as_str(),
-                "code": f.code,
-                "message": f.message,
-                "fixes": fixes,
-            }));
-        }
-    }
-    Value::Array(all)
-}
-
-/// Percent-encode a path for a SARIF `uri` (relative references stay relative).
-fn uri(name: &str) -> String {
-    let mut s = String::new();
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            s.push(b as char);
-        } else {
-            s += &format!("%{b:02X}");
-        }
-    }
-    s
-}
-
-pub fn render_sarif(checked: &[Checked]) -> Value {
-    let mut rules: Vec<String> =
-        checked.iter().flat_map(|c| c.findings.iter().map(|f| f.code.clone())).collect();
-    rules.sort();
-    rules.dedup();
-    let mut results = Vec::new();
-    for c in checked {
-        let index = LineIndex::new(&c.text);
-        let location = |range: &std::ops::Range<usize>| {
-            let (l, col, el, ec) = span_json(&c.text, &index, range);
-            json!({"startLine": l, "startColumn": col, "endLine": el, "endColumn": ec})
-        };
-        for f in &c.findings {
-            let level = match f.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info | Severity::Hint => "note",
-            };
-            let fixes: Vec<Value> = f
-                .fixes
-                .iter()
-                .map(|fix| {
-                    let replacements: Vec<Value> = fix
-                        .edits
-                        .iter()
-                        .map(|e| json!({"deletedRegion": location(&e.range), "insertedContent": {"text": e.replacement}}))
-                        .collect();
-                    json!({
-                        "description": {"text": fix.title},
-                        "artifactChanges": [{"artifactLocation": {"uri": uri(&c.name)}, "replacements": replacements}],
-                    })
-                })
-                .collect();
-            let mut result = json!({
-                "ruleId": f.code,
-                "ruleIndex": rules.iter().position(|r| *r == f.code).unwrap_or(0),
-                "level": level,
-                "message": {"text": f.message},
-                "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": uri(&c.name)},
-                    "region": location(&f.range),
-                }}],
-            });
-            if !fixes.is_empty() {
-                result["fixes"] = Value::Array(fixes);
-            }
-            results.push(result);
-        }
-    }
-    let rules_json: Vec<Value> = rules
-        .iter()
-        .map(|r| {
-            let doc = if let Some(sc) = r.strip_prefix("shellcheck/") {
-                format!("https://www.shellcheck.net/wiki/{sc}")
-            } else {
-                String::new()
-            };
-            let description = clusterls_sbatch::codes::describe(r).unwrap_or(r);
-            let mut rule = json!({"id": r, "name": r.replace(['/', '-'], "_"), "shortDescription": {"text": description}});
-            if !doc.is_empty() {
-                rule["helpUri"] = json!(doc);
-            }
-            rule
-        })
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "clusterls",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules_json,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+/// Replace a file's content, keeping its permissions: write a sibling, then rename it
+/// over the original (a crash leaves the old file or the new one, never half of one).
+fn write_in_place(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let perms = std::fs::metadata(path)?.permissions();
+    let dir =
+        path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.clusterls-fix.{}", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    std::fs::set_permissions(&tmp, perms)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kinds() {
-        for (p, k) in [
-            ("Dockerfile", FileKind::Dockerfile),
-            ("a/b/Containerfile", FileKind::Dockerfile),
-            ("gpu.Dockerfile", FileKind::Dockerfile),
-            ("x.dockerfile", FileKind::Dockerfile),
-            ("Dockerfile.cuda", FileKind::Dockerfile),
-            ("train.sbatch", FileKind::Sbatch),
-            ("job.sh", FileKind::Sbatch),
-            ("<stdin>", FileKind::Sbatch),
-        ] {
-            assert_eq!(kind_from_name(p).unwrap_or(FileKind::Sbatch), k, "{p}");
-        }
-    }
-
-    #[test]
-    fn uris() {
-        assert_eq!(uri("dir/my job.sh"), "dir/my%20job.sh");
-    }
 }

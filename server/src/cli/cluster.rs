@@ -5,7 +5,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::Global;
+use super::render::{visible, visible_lines_of};
+use super::{Global, exit};
 use crate::engine::{
     Engine, EngineError, EngineOptions, Event, JobRecord, JobState, LogChunk, Resources, RunOptions,
 };
@@ -50,9 +51,13 @@ pub struct RunArgs {
     /// Also copy this directory (honours .gitignore, .ignore, .clusterlsignore).
     #[arg(long, value_name = "DIR")]
     pub sync: Option<PathBuf>,
-    /// Print state changes, then the job's output; exit with the job's exit code.
+    /// Follow the job: its state changes on stderr, its output on stdout; exit 0 when it
+    /// succeeds, 1 when it does not (its state and exit code on stderr's last line).
     #[arg(long, short = 'f')]
     pub follow: bool,
+    /// Print only the job id (for scripts: `id=$(clusterls run --parsable job.py)`).
+    #[arg(long)]
+    pub parsable: bool,
     /// The script to run.
     pub script: PathBuf,
     /// Arguments for the script (after `--`), passed intact.
@@ -67,6 +72,7 @@ pub struct CancelArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct JobsArgs {
+    /// The job records as JSON.
     #[arg(long)]
     pub json: bool,
     /// Ask Slurm for the current state of live jobs first.
@@ -77,7 +83,7 @@ pub struct JobsArgs {
 #[derive(Debug, clap::Args)]
 pub struct LogsArgs {
     pub job: String,
-    /// Keep printing until the job ends; exit with its exit code.
+    /// Keep printing until the job ends; exit 0 when it succeeds, 1 when it does not.
     #[arg(long, short = 'f')]
     pub follow: bool,
 }
@@ -87,16 +93,26 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn fail(e: &EngineError) -> ExitCode {
-    eprintln!("clusterls: {e}");
-    ExitCode::from(e.exit_code())
+    eprintln!("clusterls: {}", visible_lines_of(&e.to_string()));
+    ExitCode::from(exit_status(e))
+}
+
+/// The CLI's exit status for an engine error (see [`super::exit`]).
+pub fn exit_status(e: &EngineError) -> u8 {
+    match e.exit_code() {
+        c @ (exit::USAGE | exit::UNREACHABLE | exit::REFUSED) => c,
+        _ => exit::INTERNAL,
+    }
 }
 
 /// The facts of `--host` for `clusterls check --host`: from the cache when fresh, else
 /// one round trip.
-pub(super) fn fetch_facts(g: &Global) -> Result<clusterls_core::ClusterFacts, String> {
+/// Errors carry their exit status (see [`super::exit`]).
+pub(super) fn fetch_facts(g: &Global) -> Result<clusterls_core::ClusterFacts, (u8, String)> {
+    let err = |e: EngineError| (exit_status(&e), e.to_string());
     runtime().block_on(async {
-        let engine = open(g, None).await.map_err(|e| e.to_string())?;
-        engine.facts(false).await.map(|f| f.facts).map_err(|e| e.to_string())
+        let engine = open(g, None).await.map_err(err)?;
+        engine.facts(false).await.map(|f| f.facts).map_err(err)
     })
 }
 
@@ -150,78 +166,12 @@ pub fn facts(g: &Global, a: FactsArgs) -> ExitCode {
                 if a.json {
                     println!("{}", serde_json::to_string_pretty(&f.facts).expect("serialize"));
                 } else {
-                    print_facts(&f);
+                    super::show::print_facts(&f);
                 }
                 ExitCode::SUCCESS
             }
         }
     })
-}
-
-fn print_facts(f: &crate::engine::Facts) {
-    let x = &f.facts;
-    let age = if f.from_cache {
-        format!("cached {} s ago; --refresh to read again", f.age_secs)
-    } else {
-        "just read".into()
-    };
-    println!(
-        "cluster {} (Slurm {}) as {} via {} ({age})",
-        x.cluster.as_deref().unwrap_or("?"),
-        x.slurm_version.as_deref().unwrap_or("?"),
-        x.user.as_deref().unwrap_or("?"),
-        x.host.as_deref().unwrap_or("?")
-    );
-    println!("partitions:");
-    for p in &x.partitions {
-        let gpus: Vec<String> = p
-            .gpus
-            .iter()
-            .map(|g| {
-                format!(
-                    "{}{}",
-                    g.gpu_type.as_deref().map(|t| format!("{t}:")).unwrap_or_default(),
-                    g.count
-                )
-            })
-            .collect();
-        let mins =
-            |m: Option<u64>| m.map(|m| format!("{m}m")).unwrap_or_else(|| "unlimited".into());
-        println!(
-            "  {}{} {:?} max {} default {} nodes {} cpus {} mem {}MB gpus {}",
-            p.name,
-            if p.is_default { "*" } else { "" },
-            p.state,
-            mins(p.max_time_minutes),
-            p.default_time_minutes.map(|m| format!("{m}m")).unwrap_or_else(|| "-".into()),
-            p.nodes.join(","),
-            p.cpus_per_node.map(|c| c.to_string()).unwrap_or_else(|| "?".into()),
-            p.mem_per_node_mb.map(|c| c.to_string()).unwrap_or_else(|| "?".into()),
-            if gpus.is_empty() { "-".into() } else { gpus.join(",") }
-        );
-    }
-    println!("associations (default account {}):", x.default_account.as_deref().unwrap_or("-"));
-    for a in &x.associations {
-        println!(
-            "  {} on {} qos {}",
-            a.account,
-            a.partition.as_deref().unwrap_or("any partition"),
-            a.qos.join(",")
-        );
-    }
-    match &x.runtime {
-        Some(r) => println!(
-            "runtime: {} {} ({})",
-            r.kind.as_str(),
-            r.version.as_deref().unwrap_or("?"),
-            r.path.as_deref().unwrap_or("?")
-        ),
-        None => println!("runtime: none found"),
-    }
-    println!("images in {}:", x.image_dir.as_deref().unwrap_or("?"));
-    for i in &x.images {
-        println!("  {}", i.name);
-    }
 }
 
 pub fn pull(g: &Global, a: PullArgs) -> ExitCode {
@@ -230,7 +180,8 @@ pub fn pull(g: &Global, a: PullArgs) -> ExitCode {
             Ok(e) => e,
             Err(e) => return fail(&e),
         };
-        match engine.pull(&a.reference, &|m| eprintln!("clusterls: {m}")).await {
+        match engine.pull(&a.reference, &|m| eprintln!("clusterls: {}", visible_lines_of(m))).await
+        {
             Ok(p) => {
                 println!("{}", p.path);
                 ExitCode::SUCCESS
@@ -279,8 +230,8 @@ fn print_event(e: &Event) {
         if let Some(c) = exit_code {
             line.push_str(&format!(" exit {c}"));
         }
-        println!("{line}");
-        let _ = std::io::stdout().flush();
+        // State lines go to stderr: stdout carries the job's own output alone.
+        eprintln!("{}", visible(&line));
     }
 }
 
@@ -346,13 +297,25 @@ async fn follow(engine: &Engine, id: &str) -> ExitCode {
             Err(e) => return fail(&e),
         }
     }
-    let code = match (rec.state.as_str(), rec.exit_code) {
-        ("COMPLETED", Some(c)) => c,
-        ("COMPLETED", None) => 0,
-        (_, Some(c)) if c != 0 => c,
-        _ => 1,
-    };
-    ExitCode::from(code.clamp(0, 255) as u8)
+    ended(&rec)
+}
+
+/// A followed job's end as our exit status: 0 when it succeeded, else [`exit::FAILED`],
+/// with its state and own exit code on stderr (never passed through as ours: it could be
+/// any value, and collide with clusterls's own failures).
+fn ended(rec: &JobRecord) -> ExitCode {
+    let succeeded = rec.state == JobState::Completed && rec.exit_code.unwrap_or(0) == 0;
+    if succeeded {
+        return ExitCode::SUCCESS;
+    }
+    let code = rec.exit_code.map(|c| format!(", exit code {c}")).unwrap_or_default();
+    eprintln!(
+        "clusterls: job {} ended {}{code}; clusterls exits {} (see `clusterls --help`)",
+        visible(&rec.id),
+        rec.state,
+        exit::FAILED
+    );
+    ExitCode::from(exit::FAILED)
 }
 
 fn write_chunk(chunk: &LogChunk, off_out: &mut u64, off_err: &mut u64) {
@@ -393,7 +356,15 @@ pub fn run(g: &Global, a: RunArgs) -> ExitCode {
             Ok(r) => r,
             Err(e) => return fail(&e),
         };
-        println!("job {}", rec.id);
+        // The id: bare with --parsable (for scripts); with --follow, stdout is the job's
+        // output alone, so the human line goes to stderr.
+        if a.parsable {
+            println!("{}", rec.id);
+        } else if a.follow {
+            eprintln!("job {}", rec.id);
+        } else {
+            println!("job {}", rec.id);
+        }
         let _ = std::io::stdout().flush();
         if let Some(d) = &rec.run_dir {
             eprintln!("clusterls: run directory {d} on {}", engine.host());
@@ -431,49 +402,63 @@ pub fn cancel(g: &Global, a: CancelArgs) -> ExitCode {
 
 pub fn jobs(g: &Global, a: JobsArgs) -> ExitCode {
     runtime().block_on(async {
-        let engine = match open(g, None).await {
-            Ok(e) => e,
-            Err(e) => return fail(&e),
-        };
-        if a.refresh {
-            let mut events = engine.subscribe();
-            if let Err(e) = engine.poll().await {
-                return fail(&e);
-            }
-            // An unreachable controller: the states shown are the last known ones.
-            while let Ok(e) = events.try_recv() {
-                if matches!(e, Event::Controller { .. }) {
-                    print_event(&e);
+        // The records are local: without --host, every host's jobs, from the store alone.
+        let jobs = match &g.host {
+            Some(_) => {
+                let engine = match open(g, None).await {
+                    Ok(e) => e,
+                    Err(e) => return fail(&e),
+                };
+                if a.refresh {
+                    let mut events = engine.subscribe();
+                    if let Err(e) = engine.poll().await {
+                        return fail(&e);
+                    }
+                    // An unreachable controller: the states shown are the last known ones.
+                    while let Ok(e) = events.try_recv() {
+                        if matches!(e, Event::Controller { .. }) {
+                            print_event(&e);
+                        }
+                    }
                 }
+                engine.jobs()
             }
-        }
-        let jobs = match engine.jobs() {
+            None => all_jobs(g, a.refresh).await,
+        };
+        let jobs = match jobs {
             Ok(j) => j,
             Err(e) => return fail(&e),
         };
         if a.json {
             println!("{}", serde_json::to_string_pretty(&jobs).expect("serialize"));
-        } else {
-            // Tab-separated, one job a line, with a header: easy to read and to `cut`.
-            println!("ID\tSTATE\tKIND\tNAME\tPARTITION\tGPUS\tTIME\tEXIT\tRUN_DIR");
-            let dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
-            for j in jobs {
-                println!(
-                    "{}\t{}\t{:?}\t{}\t{}\t{}\t{}\t{}\t{}",
-                    j.id,
-                    j.state,
-                    j.kind,
-                    j.name,
-                    dash(j.resources.partition),
-                    dash(j.resources.gpus.map(|g| g.to_string())),
-                    dash(j.resources.time),
-                    dash(j.exit_code.map(|c| c.to_string())),
-                    dash(j.run_dir)
-                );
-            }
+            return ExitCode::SUCCESS;
         }
-        ExitCode::SUCCESS
+        if jobs.is_empty() {
+            eprintln!("clusterls: no jobs yet; start one with `clusterls run SCRIPT`");
+            return ExitCode::SUCCESS;
+        }
+        super::write_stdout(&super::show::jobs_table(&jobs))
     })
+}
+
+/// Every host's jobs; with `refresh`, each host with live jobs is polled first.
+async fn all_jobs(g: &Global, refresh: bool) -> Result<Vec<JobRecord>, EngineError> {
+    let store = Engine::open(EngineOptions {
+        ssh_config: g.ssh_config.clone(),
+        ..EngineOptions::new("local")
+    })
+    .await?;
+    if refresh {
+        let mut hosts: Vec<String> =
+            store.all_jobs()?.into_iter().filter(|j| !j.is_final()).map(|j| j.host).collect();
+        hosts.sort();
+        hosts.dedup();
+        for host in hosts {
+            let one = Global { host: Some(host), ..g.clone() };
+            open(&one, None).await?.poll().await?;
+        }
+    }
+    store.all_jobs()
 }
 
 pub fn logs(g: &Global, a: LogsArgs) -> ExitCode {

@@ -360,6 +360,11 @@ impl Engine {
         self.inner.store.list(Some(&self.inner.host), false)
     }
 
+    /// Every host's jobs in the shared store (the records are local: no cluster is asked).
+    pub fn all_jobs(&self) -> Result<Vec<JobRecord>> {
+        self.inner.store.list(None, false)
+    }
+
     /// A job by id on any host (newest first), from the shared store.
     pub fn find_job(&self, id: &str) -> Result<Option<JobRecord>> {
         Ok(self.inner.store.find(id)?.into_iter().next())

@@ -37,6 +37,13 @@ pub fn has_sbatch_directive(text: &str) -> bool {
     text.lines().any(|l| l.starts_with("#SBATCH"))
 }
 
+/// The kind of a file from its name, else from its text: a file whose name says neither
+/// is an sbatch script when some line starts with `#SBATCH`, and otherwise neither (a
+/// Python program or a plain shell script is not checked as a batch script).
+pub fn kind_of(path: &str, text: &str) -> Option<FileKind> {
+    kind_from_name(path).or_else(|| has_sbatch_directive(text).then_some(FileKind::Sbatch))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,5 +76,10 @@ mod tests {
     fn by_content() {
         assert!(has_sbatch_directive("#!/bin/bash\n#SBATCH -p gpu\n"));
         assert!(!has_sbatch_directive("#!/bin/bash\n# SBATCH -p gpu\n  #SBATCH -p x\n"));
+        assert_eq!(kind_of("train.py", "import torch\n"), None);
+        assert_eq!(kind_of("run.sh", "#!/bin/bash\necho\n"), None);
+        assert_eq!(kind_of("run.sh", "#!/bin/bash\n#SBATCH -p gpu\n"), Some(FileKind::Sbatch));
+        assert_eq!(kind_of("Dockerfile", "#SBATCH\n"), Some(FileKind::Dockerfile));
+        assert_eq!(kind_of("x.sbatch", ""), Some(FileKind::Sbatch));
     }
 }
