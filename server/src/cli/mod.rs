@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand};
 pub mod check;
 pub mod cluster;
 
+pub use crate::global::Global;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "clusterls",
@@ -74,11 +76,4 @@ pub fn main() -> ExitCode {
         Command::Jobs(args) => cluster::jobs(&global, args),
         Command::Logs(args) => cluster::logs(&global, args),
     }
-}
-
-/// Options every command shares.
-#[derive(Debug, Clone, Default)]
-pub struct Global {
-    pub ssh_config: Option<PathBuf>,
-    pub host: Option<String>,
 }

@@ -79,8 +79,9 @@ pub enum Event {
         reason: Option<String>,
         exit_code: Option<i32>,
     },
-    /// The connection came up or failed (`message` says why and what to do).
-    Connection { host: String, connected: bool, message: Option<String> },
+    /// The connection came up or failed (`message` says why and what to do;
+    /// `login_required`: it failed because logging in needs a person).
+    Connection { host: String, connected: bool, login_required: bool, message: Option<String> },
 }
 
 /// Facts with their age.
@@ -306,6 +307,7 @@ impl Engine {
         self.emit(Event::Connection {
             host: self.inner.host.clone(),
             connected: r.is_ok(),
+            login_required: matches!(r, Err(EngineError::LoginRequired { .. })),
             message: r.as_ref().err().map(|e| e.to_string()),
         });
         r
@@ -322,6 +324,7 @@ impl Engine {
             self.emit(Event::Connection {
                 host: self.inner.host.clone(),
                 connected: false,
+                login_required: matches!(e, EngineError::LoginRequired { .. }),
                 message: Some(e.to_string()),
             });
         }

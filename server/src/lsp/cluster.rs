@@ -9,7 +9,8 @@ use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
 use super::ext;
-use super::server::Event;
+use super::reply::request_failed;
+use super::state::Event;
 use crate::engine::{self, Engine, EngineError, EngineOptions, JobKind, JobRecord};
 
 /// What an engine was opened with; a change means opening a new one.
@@ -85,10 +86,10 @@ impl Cluster {
                 };
                 Some(Event::Job(self.job(&rec)))
             }
-            engine::Event::Connection { host, connected, message } => {
+            engine::Event::Connection { host, connected, login_required, message } => {
                 let state = if connected {
                     ext::ConnectionStateKind::Connected
-                } else if message.as_deref().is_some_and(|m| m.contains("needs a password")) {
+                } else if login_required {
                     ext::ConnectionStateKind::LoginRequired
                 } else {
                     ext::ConnectionStateKind::Error
@@ -110,7 +111,7 @@ fn job(r: &JobRecord) -> ext::Job {
     ext::Job {
         id: r.id.clone(),
         name: r.name.clone(),
-        state: ext::JobState::from_slurm(r.state.as_str()),
+        state: state(&r.state),
         slurm_state: Some(r.state.as_str().to_string()),
         partition: r.partition.clone(),
         gpus: r.gpus,
@@ -127,18 +128,36 @@ fn job(r: &JobRecord) -> ext::Job {
     }
 }
 
+/// The editor's coarse state for the engine's one.
+fn state(s: &engine::JobState) -> ext::JobState {
+    use engine::JobState as S;
+    match s {
+        S::Pending | S::Suspended => ext::JobState::Pending,
+        S::Configuring | S::Running | S::Completing => ext::JobState::Running,
+        S::Completed => ext::JobState::Completed,
+        S::Cancelled => ext::JobState::Cancelled,
+        S::Timeout | S::Deadline => ext::JobState::Timeout,
+        S::Failed | S::NodeFail | S::OutOfMemory | S::BootFail | S::Preempted => {
+            ext::JobState::Failed
+        }
+        // A state word the engine does not know.
+        _ => ext::JobState::Unknown,
+    }
+}
+
 /// The JSON-RPC error for an engine error. A login that needs a person becomes
-/// [`ext::LOGIN_REQUIRED`] with the ssh command as data.
+/// [`ext::error_code::LOGIN_REQUIRED`] with the ssh command as data; a usage or
+/// configuration mistake is `InvalidParams`; the rest is `RequestFailed`.
 pub fn error(e: EngineError) -> Error {
     let message = e.to_string();
     match e {
         EngineError::LoginRequired { host, command } => Error {
-            code: ErrorCode::ServerError(ext::LOGIN_REQUIRED),
+            code: ErrorCode::ServerError(ext::error_code::LOGIN_REQUIRED),
             message: message.into(),
             data: serde_json::to_value(ext::LoginCommand { host, command_line: command }).ok(),
         },
         EngineError::Usage(_) | EngineError::Config(_) => Error::invalid_params(message),
-        _ => Error { code: ErrorCode::ServerError(-32803), message: message.into(), data: None },
+        _ => request_failed(message),
     }
 }
 
@@ -152,7 +171,7 @@ mod tests {
             host: "kempner".into(),
             command: "ssh -F '/home/a b/cfg' -o ControlMaster=yes kempner true".into(),
         });
-        assert_eq!(e.code, ErrorCode::ServerError(ext::LOGIN_REQUIRED));
+        assert_eq!(e.code, ErrorCode::ServerError(ext::error_code::LOGIN_REQUIRED));
         assert!(e.message.contains("needs a password or a code"), "{}", e.message);
         assert_eq!(
             e.data,
@@ -204,7 +223,7 @@ mod tests {
 
     #[test]
     fn slurm_states() {
-        for (word, state) in [
+        for (word, expected) in [
             ("PENDING", ext::JobState::Pending),
             ("RUNNING", ext::JobState::Running),
             ("COMPLETING", ext::JobState::Running),
@@ -215,7 +234,7 @@ mod tests {
             ("TIMEOUT", ext::JobState::Timeout),
             ("WEIRD", ext::JobState::Unknown),
         ] {
-            assert_eq!(ext::JobState::from_slurm(word), state, "{word}");
+            assert_eq!(state(&engine::JobState::parse(word)), expected, "{word}");
         }
     }
 }

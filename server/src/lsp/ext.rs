@@ -1,45 +1,126 @@
-//! The clusterls protocol extensions, declared once on the server side. The client's
-//! counterpart is `editor-client/src/lsp_ext.ts`; keep the two in step.
+//! The clusterls protocol: the commands, notifications, values and errors the server
+//! and the editor client exchange on top of LSP, declared once, here. The client's
+//! TypeScript (`editor-client/src/protocol.ts`) is generated from these declarations
+//! with ts-rs by the test at the end of this file (`UPDATE_EXPECT=1` rewrites it), which
+//! fails when the two drift apart.
 
 use serde::{Deserialize, Serialize};
 use tower_lsp_server::ls_types::notification::Notification;
 
-/// `workspace/executeCommand` names the server implements, listed once.
-pub mod command {
-    pub const RUN: &str = "clusterls.server.run";
-    pub const PULL: &str = "clusterls.server.pull";
-    pub const ALLOC: &str = "clusterls.server.alloc";
-    pub const RUN_IN_ALLOC: &str = "clusterls.server.runInAlloc";
-    pub const CANCEL: &str = "clusterls.server.cancel";
-    pub const JOBS: &str = "clusterls.server.jobs";
-    pub const REFRESH_FACTS: &str = "clusterls.server.refreshFacts";
-    pub const LOGIN: &str = "clusterls.server.login";
-    pub const LOGS: &str = "clusterls.server.logs";
-    pub const SCRIPT: &str = "clusterls.server.script";
-    pub const SESSION_TERMINAL: &str = "clusterls.server.sessionTerminal";
+#[cfg(test)]
+use ts_rs::TS;
 
-    /// Every command, as advertised in `executeCommandProvider`.
-    pub const ALL: &[&str] = &[
-        RUN,
-        PULL,
-        ALLOC,
-        RUN_IN_ALLOC,
-        CANCEL,
-        JOBS,
-        REFRESH_FACTS,
-        LOGIN,
-        LOGS,
-        SCRIPT,
-        SESSION_TERMINAL,
-    ];
+/// A `workspace/executeCommand` command of this server: its name, its one argument
+/// (`arguments[0]`) and its reply.
+pub trait Command {
+    const NAME: &'static str;
+    /// [`NoParams`] for a command that takes none.
+    type Params: serde::de::DeserializeOwned;
+    type Result: Serialize;
 }
 
-/// JSON-RPC error code for "the host needs an interactive login first"; the error's
-/// `data` is a [`LoginCommand`].
-pub const LOGIN_REQUIRED: i64 = -32001;
+/// Declares each command once: a type implementing [`Command`], the list of names the
+/// server advertises, and (for the TypeScript generator) the client helper's name.
+macro_rules! commands {
+    ($( $(#[doc = $doc:literal])* $ty:ident = $name:literal, $helper:ident($params:ty) -> $result:ty; )*) => {
+        $(
+            $(#[doc = $doc])*
+            pub enum $ty {}
+            impl Command for $ty {
+                const NAME: &'static str = $name;
+                type Params = $params;
+                type Result = $result;
+            }
+        )*
+
+        /// Every command, as advertised in `executeCommandProvider`.
+        pub const ALL: &[&str] = &[$($name),*];
+
+        /// What the TypeScript generator needs to know about each command.
+        #[cfg(test)]
+        pub(crate) fn specs() -> Vec<super::tests::CommandSpec> {
+            let cfg = super::tests::ts_config();
+            vec![$(super::tests::CommandSpec {
+                name: $name,
+                helper: stringify!($helper),
+                doc: concat!($($doc, "\n"),*),
+                params: <$params as TS>::name(&cfg),
+                result: <$result as TS>::name(&cfg),
+            }),*]
+        }
+    };
+}
+
+/// The commands. Their argument types say which fields each takes; unknown fields are
+/// refused (`InvalidParams`), as are unknown commands.
+pub mod command {
+    use super::*;
+
+    commands! {
+        /// Run a file on the cluster, in a container, as a batch job.
+        Run = "clusterls.server.run", run(RunParams) -> Job;
+        /// Pull an image into the cluster's container runtime (no image: the configured one).
+        Pull = "clusterls.server.pull", pull(PullParams) -> Pulled;
+        /// Make an allocation (an interactive GPU session) that outlives the command.
+        Alloc = "clusterls.server.alloc", alloc(AllocParams) -> Job;
+        /// Run a file as a step of a live allocation.
+        RunInAlloc = "clusterls.server.runInAlloc", runInAlloc(RunInAllocParams) -> Job;
+        /// Cancel a job or release an allocation.
+        Cancel = "clusterls.server.cancel", cancel(CancelParams) -> ();
+        /// Every tracked job of the configured host (empty when none is configured).
+        Jobs = "clusterls.server.jobs", jobs(NoParams) -> Vec<Job>;
+        /// Read the cluster's facts again (not from the cache); null without a source.
+        RefreshFacts = "clusterls.server.refreshFacts", refreshFacts(NoParams) -> Option<Facts>;
+        /// Connect; null when connected, else the ssh command that logs in.
+        Login = "clusterls.server.login", login(NoParams) -> Option<LoginCommand>;
+        /// A job's output and error so far.
+        Logs = "clusterls.server.logs", logs(LogsParams) -> super::Logs;
+        /// The batch script clusterls generated for a job.
+        Script = "clusterls.server.script", script(ScriptParams) -> super::Script;
+        /// The program and arguments of an interactive shell in an allocation.
+        SessionTerminal = "clusterls.server.sessionTerminal", sessionTerminal(SessionTerminalParams) -> TerminalCommand;
+    }
+}
+
+/// JSON-RPC error codes of clusterls' own errors.
+pub mod error_code {
+    /// The host needs an interactive login first; the error's `data` is a
+    /// [`super::LoginCommand`].
+    pub const LOGIN_REQUIRED: i64 = -32001;
+    /// The request was understood but failed (the cluster said no, a file is missing);
+    /// LSP's `RequestFailed`. The message says what to do.
+    pub const REQUEST_FAILED: i64 = -32803;
+}
+
+/// The argument of a command that takes none: `{}`, or no argument at all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// Cluster facts (partitions, accounts, limits, runtime, images), in the
+/// `clusterls facts --json` form; the client does not look inside.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(transparent)]
+pub struct Facts(
+    #[cfg_attr(test, ts(type = "Record<string, unknown>"))] pub clusterls_core::ClusterFacts,
+);
+
+/// The reply to [`command::Pull`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Pulled {
+    /// Where the image is on the cluster.
+    pub path: String,
+    /// It was there already; nothing was pulled.
+    pub already_present: bool,
+}
 
 /// A job's state, coarse enough for an editor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "lowercase")]
 pub enum JobState {
     Submitting,
@@ -53,46 +134,43 @@ pub enum JobState {
 }
 
 impl JobState {
+    pub const ALL: [JobState; 8] = [
+        JobState::Submitting,
+        JobState::Pending,
+        JobState::Running,
+        JobState::Completed,
+        JobState::Failed,
+        JobState::Cancelled,
+        JobState::Timeout,
+        JobState::Unknown,
+    ];
+
     pub fn is_finished(self) -> bool {
         matches!(
             self,
             JobState::Completed | JobState::Failed | JobState::Cancelled | JobState::Timeout
         )
     }
-
-    /// From Slurm's state word (`squeue`/`sacct` `%T`/`State`, e.g. `CANCELLED by 1000`).
-    pub fn from_slurm(word: &str) -> JobState {
-        let word = word.split_whitespace().next().unwrap_or("").trim_end_matches('+');
-        match word {
-            "PENDING" | "REQUEUED" | "REQUEUE_HOLD" | "REQUEUE_FED" | "RESV_DEL_HOLD"
-            | "SUSPENDED" => JobState::Pending,
-            "RUNNING" | "CONFIGURING" | "COMPLETING" | "RESIZING" | "SIGNALING" | "STAGE_OUT" => {
-                JobState::Running
-            }
-            "COMPLETED" => JobState::Completed,
-            "CANCELLED" | "REVOKED" => JobState::Cancelled,
-            "TIMEOUT" | "DEADLINE" => JobState::Timeout,
-            "FAILED" | "NODE_FAIL" | "OUT_OF_MEMORY" | "BOOT_FAIL" | "PREEMPTED"
-            | "SPECIAL_EXIT" => JobState::Failed,
-            _ => JobState::Unknown,
-        }
-    }
 }
 
 /// A job as the client sees it. Times are unix seconds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Job {
     pub id: String,
     pub name: String,
     pub state: JobState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Slurm's own state word, e.g. `CANCELLED`, `OUT_OF_MEMORY`.
     pub slurm_state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpus: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Time limit as Slurm prints it.
     pub time_limit: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<u64>,
@@ -102,21 +180,27 @@ pub struct Job {
     pub ended_at: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i32>,
+    /// An allocation (interactive session) rather than a batch run.
     #[serde(default)]
     pub allocation: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Absolute path of the job's output on the cluster.
     pub log_path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Absolute path of the batch script clusterls generated.
     pub script_path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The file that was run (a URI), when this server submitted it.
     pub source: Option<String>,
     /// Why it is pending, or why it failed (Slurm's reason).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
-/// Arguments of [`command::RUN`].
+/// Arguments of [`command::Run`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RunParams {
     /// URI of the file to run (`file://...`).
@@ -133,16 +217,20 @@ pub struct RunParams {
     pub image: Option<String>,
 }
 
-/// Arguments of [`command::PULL`]. No image: the configured one.
+/// Arguments of [`command::Pull`]. No image: the configured one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PullParams {
     #[serde(default)]
     pub image: Option<String>,
 }
 
-/// Arguments of [`command::ALLOC`]; unset fields come from the configuration.
+/// Arguments of [`command::Alloc`]; unset fields come from the configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AllocParams {
     #[serde(default)]
@@ -155,8 +243,10 @@ pub struct AllocParams {
     pub time: Option<String>,
 }
 
-/// Arguments of [`command::RUN_IN_ALLOC`].
+/// Arguments of [`command::RunInAlloc`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RunInAllocParams {
     pub uri: String,
@@ -166,38 +256,43 @@ pub struct RunInAllocParams {
     pub image: Option<String>,
 }
 
-/// Arguments of [`command::CANCEL`].
+/// Arguments of [`command::Cancel`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CancelParams {
     pub id: String,
 }
 
-/// Arguments of [`command::SESSION_TERMINAL`].
+/// Arguments of [`command::SessionTerminal`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SessionTerminalParams {
     /// The allocation's job id.
     pub allocation: String,
 }
 
-/// The answer to [`command::SESSION_TERMINAL`]: the program and arguments of an
+/// The answer to [`command::SessionTerminal`]: the program and arguments of an
 /// interactive shell in the allocation (ssh through the live connection, then srun).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TerminalCommand {
     pub argv: Vec<String>,
 }
 
-/// Arguments of [`command::LOGS`].
+/// Arguments of [`command::Logs`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LogsParams {
     pub id: String,
 }
 
-/// The answer to [`command::LOGS`]: the job's output and error so far.
+/// The answer to [`command::Logs`]: the job's output and error so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Logs {
     pub id: String,
@@ -205,15 +300,17 @@ pub struct Logs {
     pub err: String,
 }
 
-/// Arguments of [`command::SCRIPT`].
+/// Arguments of [`command::Script`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScriptParams {
     pub id: String,
 }
 
-/// The answer to [`command::SCRIPT`]: the batch script clusterls generated for a job.
+/// The answer to [`command::Script`]: the batch script clusterls generated for a job.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Script {
     pub id: String,
@@ -222,9 +319,10 @@ pub struct Script {
     pub text: String,
 }
 
-/// The answer to [`command::LOGIN`] and the `data` of a [`LOGIN_REQUIRED`] error: the
+/// The answer to [`command::Login`] and the `data` of a [`error_code::LOGIN_REQUIRED`] error: the
 /// command that opens an interactive ssh master the server can then reuse.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "camelCase")]
 pub struct LoginCommand {
     pub host: String,
@@ -233,6 +331,7 @@ pub struct LoginCommand {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "camelCase")]
 pub enum ConnectionStateKind {
     Disconnected,
@@ -243,6 +342,8 @@ pub enum ConnectionStateKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionStateParams {
     pub host: String,
@@ -252,6 +353,7 @@ pub struct ConnectionStateParams {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "camelCase")]
 pub struct JobStateParams {
     pub job: Job,
@@ -271,4 +373,189 @@ pub enum ConnectionStateNotification {}
 impl Notification for ConnectionStateNotification {
     type Params = ConnectionStateParams;
     const METHOD: &'static str = "clusterls/connectionState";
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    /// A command as the TypeScript generator sees it.
+    pub struct CommandSpec {
+        pub name: &'static str,
+        pub helper: &'static str,
+        pub doc: &'static str,
+        pub params: String,
+        pub result: String,
+    }
+
+    pub fn ts_config() -> ts_rs::Config {
+        // Every integer here (ids, counts, unix seconds) fits a JavaScript number.
+        ts_rs::Config::new().with_large_int("number")
+    }
+
+    fn jsdoc(doc: &str) -> String {
+        let lines: Vec<&str> = doc.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        match lines.as_slice() {
+            [] => String::new(),
+            [one] => format!("/** {one} */\n"),
+            more => {
+                let mut s = String::from("/**\n");
+                for l in more {
+                    let _ = writeln!(s, " * {l}");
+                }
+                s + " */\n"
+            }
+        }
+    }
+
+    fn declare<T: TS>(out: &mut String) {
+        let cfg = ts_config();
+        out.push('\n');
+        if let Some(docs) = T::docs() {
+            out.push_str(&docs);
+            if !docs.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        let _ = writeln!(out, "export {}", T::decl(&cfg));
+    }
+
+    fn notification<N: Notification>(out: &mut String, helper: &str, doc: &str)
+    where
+        N::Params: TS,
+    {
+        let params = <N::Params as TS>::name(&ts_config());
+        let _ = write!(
+            out,
+            "\n{}export const {helper}: NotificationSpec<{params}> = {{ method: '{}' }};\n",
+            jsdoc(doc),
+            N::METHOD
+        );
+    }
+
+    /// The whole of `editor-client/src/protocol.ts`.
+    pub fn typescript() -> String {
+        let mut out = String::from(
+            "// GENERATED from server/src/lsp/ext.rs by its test `typescript_is_generated`\n\
+             // (ts-rs). Do not edit: change ext.rs and run\n\
+             // `UPDATE_EXPECT=1 cargo test -p clusterls --lib lsp::ext`.\n",
+        );
+        declare::<JobState>(&mut out);
+        declare::<Job>(&mut out);
+        declare::<NoParams>(&mut out);
+        declare::<RunParams>(&mut out);
+        declare::<PullParams>(&mut out);
+        declare::<Pulled>(&mut out);
+        declare::<AllocParams>(&mut out);
+        declare::<RunInAllocParams>(&mut out);
+        declare::<CancelParams>(&mut out);
+        declare::<LogsParams>(&mut out);
+        declare::<Logs>(&mut out);
+        declare::<ScriptParams>(&mut out);
+        declare::<Script>(&mut out);
+        declare::<SessionTerminalParams>(&mut out);
+        declare::<TerminalCommand>(&mut out);
+        declare::<Facts>(&mut out);
+        declare::<LoginCommand>(&mut out);
+        declare::<ConnectionStateKind>(&mut out);
+        declare::<ConnectionStateParams>(&mut out);
+        declare::<JobStateParams>(&mut out);
+
+        let finished: Vec<String> = JobState::ALL
+            .iter()
+            .filter(|s| s.is_finished())
+            .map(|s| serde_json::to_string(s).unwrap().replace('"', "'"))
+            .collect();
+        let _ = write!(
+            out,
+            "\n/** The states a job does not leave. */\n\
+             export const FINISHED_STATES: readonly JobState[] = [{}];\n\
+             \n\
+             export function isFinished(state: JobState): boolean {{\n  return FINISHED_STATES.includes(state);\n}}\n",
+            finished.join(", ")
+        );
+
+        let _ = write!(
+            out,
+            "\n/** JSON-RPC error codes of clusterls' own errors. */\n\
+             export const ErrorCodes = {{\n  \
+             /** The host needs an interactive login first; the error's `data` is a `LoginCommand`. */\n  \
+             loginRequired: {},\n  \
+             /** The request was understood but failed; the message says what to do. */\n  \
+             requestFailed: {},\n\
+             }} as const;\n\
+             \n\
+             /** The login command carried by a `loginRequired` error, if `e` is one. */\n\
+             export function loginRequired(e: unknown): LoginCommand | undefined {{\n  \
+             if (typeof e !== 'object' || e === null) {{\n    return undefined;\n  }}\n  \
+             const {{ code, data }} = e as {{ code?: unknown; data?: unknown }};\n  \
+             return code === ErrorCodes.loginRequired ? (data as LoginCommand | undefined) : undefined;\n\
+             }}\n",
+            error_code::LOGIN_REQUIRED,
+            error_code::REQUEST_FAILED,
+        );
+
+        out.push_str(
+            "\n/** A server-to-client notification: its method, typed by its params. */\n\
+             export interface NotificationSpec<P> {\n  method: string;\n  /** Never set: carries the params type. */\n  params?: P;\n}\n",
+        );
+        notification::<JobStateNotification>(
+            &mut out,
+            "jobState",
+            "Server to client: a job changed state (including its first appearance).",
+        );
+        notification::<ConnectionStateNotification>(
+            &mut out,
+            "connectionState",
+            "Server to client: the connection to the cluster changed state.",
+        );
+
+        out.push_str(
+            "\n/** Sends `workspace/executeCommand` with these arguments and returns its result. */\n\
+             export type Send = (command: string, args: unknown[]) => Promise<unknown>;\n",
+        );
+        let specs = command::specs();
+        let names: Vec<String> = specs.iter().map(|c| format!("'{}'", c.name)).collect();
+        let _ = write!(
+            out,
+            "\n/** Every command the server implements. */\nexport const COMMANDS = [\n  {},\n] as const;\n",
+            names.join(",\n  ")
+        );
+        for c in &specs {
+            let (param, arg) = if c.params == "NoParams" {
+                (String::new(), "[]")
+            } else {
+                (format!(", params: {}", c.params), "[params]")
+            };
+            let _ = write!(
+                out,
+                "\n{}export function {}(send: Send{param}): Promise<{}> {{\n  return send('{}', {arg}) as Promise<{}>;\n}}\n",
+                jsdoc(c.doc),
+                c.helper,
+                c.result,
+                c.name,
+                c.result,
+            );
+        }
+        out
+    }
+
+    /// The client's protocol types are this file's declarations: regenerate and compare.
+    #[test]
+    fn typescript_is_generated() {
+        expect_test::expect_file!["../../../editor-client/src/protocol.ts"]
+            .assert_eq(&typescript());
+    }
+
+    #[test]
+    fn commands_are_listed_once() {
+        let specs = command::specs();
+        assert_eq!(specs.len(), command::ALL.len());
+        let mut names: Vec<&str> = command::ALL.to_vec();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), command::ALL.len(), "a command name is declared twice");
+    }
 }

@@ -1,0 +1,75 @@
+//! What the server knows, and the events that change it.
+//!
+//! Handlers change [`State`] under a short-held `std::sync::Mutex` (never across an
+//! `.await`) and send an [`Event`]; one task (`worker`) applies events in order.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use clusterls_core::ClusterFacts;
+use tower_lsp_server::jsonrpc::Error;
+use tower_lsp_server::ls_types::Uri;
+
+use super::cluster::Cluster;
+use super::config::{Config, EngineConfig};
+use super::documents::Documents;
+use super::ext;
+
+/// Everything that changes what the server shows, applied in one place
+/// (`Worker::apply`).
+#[derive(Debug)]
+pub enum Event {
+    /// A document's text changed (or it was opened).
+    Changed(Uri),
+    /// A document was closed: clear its diagnostics.
+    Closed(Uri),
+    /// The editor's settings changed.
+    ClientConfig(Config),
+    /// `clusterls.toml` in the workspace was created, edited or removed.
+    ProjectFile,
+    /// Cluster facts were read (`None`: no source is configured any more), or
+    /// reading them failed.
+    /// `applied` is told once the facts are in effect (and diagnostics republished).
+    Facts(Result<Option<ClusterFacts>, Error>, Option<tokio::sync::oneshot::Sender<()>>),
+    /// A job changed state.
+    Job(ext::Job),
+    /// The connection to the cluster changed state.
+    Connection(ext::ConnectionStateParams),
+}
+
+#[derive(Default)]
+pub struct State {
+    pub docs: Documents,
+    /// The editor's settings.
+    pub editor: Config,
+    /// `clusterls.toml` (project, then user).
+    pub project: EngineConfig,
+    /// Where facts come from and what the engine runs with; `None` until known.
+    pub source: Option<Source>,
+    /// The engine for `source`'s host, when one is configured and opened.
+    pub cluster: Option<Arc<Cluster>>,
+    pub facts: Option<Arc<ClusterFacts>>,
+    pub roots: Vec<PathBuf>,
+    pub work_done_progress: bool,
+    /// Kept alive while the server runs.
+    pub watcher: Option<notify::RecommendedWatcher>,
+    /// Messages shown to the user so far; capped so a broken setup does not flood.
+    pub popups: u32,
+}
+
+/// Where facts come from and what the engine runs with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub host: Option<String>,
+    pub ssh_config: Option<PathBuf>,
+    pub facts_file: Option<String>,
+    pub engine: EngineConfig,
+}
+
+pub type Shared = Arc<Mutex<State>>;
+
+pub fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A panic while holding the lock leaves consistent data (every update is one
+    // assignment); keep serving.
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
