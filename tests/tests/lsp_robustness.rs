@@ -26,6 +26,17 @@ fn an_invalid_utf8_byte_in_a_header_is_a_parse_error_not_the_end() {
     s.shutdown();
 }
 
+/// Found by the fuzzer: a message the guard let through but tower-lsp-server's codec
+/// refused ended the server's input.
+#[test]
+fn a_message_with_a_duplicate_key_is_refused_not_fatal() {
+    let mut s = Server::start(Value::Null, None);
+    s.send_raw(br#"{"jsonrpc":"2.0","id":77,"id":78,"method":"textDocument/hover","params":{}}"#);
+    s.wait("invalid request", |m| m["error"]["code"] == -32600);
+    still_answers(&mut s);
+    s.shutdown();
+}
+
 #[test]
 fn after_a_too_small_content_length_the_server_answers_again() {
     let mut s = Server::start(Value::Null, None);

@@ -18,8 +18,8 @@ pub struct Document {
     pub text: Arc<str>,
     pub index: Arc<LineIndex>,
     pub kind: DocKind,
-    /// The findings last published, with the version they were computed for; code
-    /// actions read them.
+    /// The findings that have fixes, from the diagnostics last published, with the
+    /// version they were computed for; code actions read them.
     pub findings: Option<(i32, Arc<Vec<Finding>>)>,
 }
 

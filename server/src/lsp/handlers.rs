@@ -20,7 +20,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use super::config::{self, Config};
 use super::reply::contain;
 use super::state::{Event, Shared, State, lock};
-use super::worker::{Worker, check};
+use super::worker::{Worker, check_off_thread};
 use super::{ext, features, proto};
 use crate::global::Global;
 
@@ -255,9 +255,9 @@ impl LanguageServer for Backend {
         let findings = match findings {
             Ok(f) => f,
             // Not checked yet at this version: check now.
-            Err((kind, facts, filter)) => Arc::new(contain("checking a document", || {
-                check(kind, &text, facts.as_deref(), &filter)
-            })?),
+            Err((kind, facts, filter)) => {
+                Arc::new(check_off_thread(kind, text.clone(), facts, filter).await?)
+            }
         };
         let t = proto::Text::new(&text, &index);
         let actions = proto::code_actions(&uri, &t, &findings, t.byte_range(params.range));

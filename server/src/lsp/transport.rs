@@ -27,7 +27,7 @@ pub const MAX_BODY: usize = 16 << 20;
 /// Header lines longer than this are a broken header (and not buffered).
 pub const MAX_HEADER_LINE: usize = 8 << 10;
 /// Frames (replies and the server's messages) waiting to be written to stdout.
-const QUEUE: usize = 64;
+const QUEUE: usize = 16;
 
 pub struct Guard {
     /// What the language server reads.
@@ -95,7 +95,38 @@ enum Verdict {
     Reply(Vec<u8>),
 }
 
+/// What tower-lsp-server's codec decodes each body into (its own type is private):
+/// a body passes only when the codec will take it, since one it refuses ends the
+/// server's input stream.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Message {
+    #[allow(dead_code)] // Only whether it parses matters.
+    Response(Response),
+    Request(Request),
+}
+
 fn judge(body: &[u8]) -> Verdict {
+    // As the codec reads it: UTF-8 text, then JSON into `Message`.
+    let message = std::str::from_utf8(body)
+        .map_err(|e| e.to_string())
+        .and_then(|text| serde_json::from_str::<Message>(text).map_err(|e| e.to_string()));
+    match message {
+        Ok(Message::Request(request)) => {
+            // tower-lsp-server drops every `$/` message it has no handler for; the
+            // protocol says a request among them must get MethodNotFound.
+            if let Some(id) = request.id()
+                && request.method().starts_with("$/")
+            {
+                let id = serde_json::to_value(id).unwrap_or_default();
+                let message = format!("Method not found: {}", request.method());
+                return Verdict::Reply(error_frame(id, -32601, &message));
+            }
+            return Verdict::Pass;
+        }
+        Ok(Message::Response(_)) => return Verdict::Pass,
+        Err(_) => {}
+    }
     let value: serde_json::Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
@@ -107,21 +138,6 @@ fn judge(body: &[u8]) -> Verdict {
             ));
         }
     };
-    if let Ok(request) = serde_json::from_value::<Request>(value.clone()) {
-        // tower-lsp-server drops every `$/` message it has no handler for; the
-        // protocol says a request among them must get MethodNotFound.
-        if let Some(id) = request.id()
-            && request.method().starts_with("$/")
-        {
-            let id = serde_json::to_value(id).unwrap_or_default();
-            let message = format!("Method not found: {}", request.method());
-            return Verdict::Reply(error_frame(id, -32601, &message));
-        }
-        return Verdict::Pass;
-    }
-    if serde_json::from_value::<Response>(value.clone()).is_ok() {
-        return Verdict::Pass;
-    }
     let id = match value.get("id") {
         Some(id @ (serde_json::Value::Number(_) | serde_json::Value::String(_))) => id.clone(),
         _ => serde_json::Value::Null,
@@ -339,6 +355,9 @@ mod tests {
         // `$/` requests get MethodNotFound; `$/` notifications pass (and are dropped).
         check(r#"{"jsonrpc":"2.0","id":9,"method":"$/unknown"}"#, Some("-32601 9"));
         check(r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1}}"#, None);
+        // What tower-lsp-server's codec refuses must not pass: a duplicate key.
+        check(r#"{"jsonrpc":"2.0","id":4,"id":5,"method":"m"}"#, Some("-32600 5"));
+        check(r#"{"jsonrpc":"2.0","method":"m","method":"n"}"#, Some("-32600 null"));
     }
 
     /// Frames in, what the guard makes of them out: `pass <body>` or `reply <code>`.

@@ -244,9 +244,7 @@ impl Worker {
             (doc.version, doc.kind, doc.text.clone(), doc.index.clone(), s.facts.clone(), filter)
         };
         let (version, kind, text, index, facts, filter) = snapshot;
-        let findings = match contain("checking a document", || {
-            check(kind, &text, facts.as_deref(), &filter)
-        }) {
+        let findings = match check_off_thread(kind, text.clone(), facts, filter).await {
             Ok(f) => f,
             // A checker bug must not stop the server; the log says which document.
             Err(_) => {
@@ -259,7 +257,9 @@ impl Worker {
             let mut s = lock(&self.state);
             match s.docs.get_mut(uri) {
                 Some(doc) if doc.version == version => {
-                    doc.findings = Some((version, Arc::new(findings)))
+                    // Code actions need only the findings that have fixes.
+                    let fixable = findings.iter().filter(|f| !f.fixes.is_empty()).cloned();
+                    doc.findings = Some((version, Arc::new(fixable.collect())))
                 }
                 // Changed or closed meanwhile: a newer event will publish.
                 _ => return,
@@ -267,6 +267,59 @@ impl Worker {
         }
         self.client.publish_diagnostics(uri.clone(), diagnostics, Some(version)).await;
     }
+}
+
+type CheckJob = Box<dyn FnOnce() + Send>;
+
+/// The one thread that runs checks, one at a time: a large document's check holds a
+/// lot of memory while it runs, and one thread reuses the same memory (allocator arena)
+/// for every check, so the server's footprint stays that of one check. It also keeps
+/// CPU-bound work off the protocol's threads.
+fn checker() -> Option<&'static std::sync::Mutex<std::sync::mpsc::Sender<CheckJob>>> {
+    static CHECKER: std::sync::OnceLock<
+        Option<std::sync::Mutex<std::sync::mpsc::Sender<CheckJob>>>,
+    > = std::sync::OnceLock::new();
+    CHECKER
+        .get_or_init(|| {
+            let (tx, rx) = std::sync::mpsc::channel::<CheckJob>();
+            let spawned =
+                std::thread::Builder::new().name("clusterls-check".into()).spawn(move || {
+                    for job in rx {
+                        job();
+                    }
+                });
+            match spawned {
+                Ok(_) => Some(std::sync::Mutex::new(tx)),
+                Err(e) => {
+                    tracing::error!("cannot start the checker thread: {e}");
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+/// [`check`] on the checker thread; a panic (a checker bug) becomes an internal error.
+pub async fn check_off_thread(
+    kind: DocKind,
+    text: Arc<str>,
+    facts: Option<Arc<ClusterFacts>>,
+    filter: CodeFilter,
+) -> Result<Vec<Finding>> {
+    let run =
+        move || contain("checking a document", || check(kind, &text, facts.as_deref(), &filter));
+    let Some(checker) = checker() else { return run() };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: CheckJob = Box::new(move || {
+        let _ = tx.send(run());
+    });
+    let sent = checker.lock().unwrap_or_else(|e| e.into_inner()).send(job);
+    if sent.is_err() {
+        return Err(request_failed("the checker thread is gone; restart the language server"));
+    }
+    rx.await.unwrap_or_else(|_| {
+        Err(request_failed("the checker thread is gone; restart the language server"))
+    })
 }
 
 /// Every finding for a document of `kind`, less the codes `clusterls.toml` turns off.

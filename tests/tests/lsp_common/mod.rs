@@ -139,6 +139,17 @@ impl Server {
         w.write_all(bytes).and_then(|_| w.flush()).expect("write to the server");
     }
 
+    /// Bytes as they are; an error when the server no longer reads.
+    pub fn try_send_bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let mut w = self.stdin.lock().unwrap();
+        w.write_all(bytes).and_then(|_| w.flush())
+    }
+
+    /// What the server logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
+    }
+
     pub fn send(&mut self, msg: Value) {
         self.send_raw(&serde_json::to_vec(&msg).unwrap());
     }
@@ -197,6 +208,12 @@ impl Server {
                 ),
             }
         }
+    }
+
+    /// Forget every message received so far (a fuzzer does not read them all).
+    pub fn drain(&mut self) -> usize {
+        self.seen.clear();
+        self.rx.try_iter().count()
     }
 
     /// The next `publishDiagnostics` for `uri` satisfying `pred`.
