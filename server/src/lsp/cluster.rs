@@ -8,9 +8,9 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
+use super::event::Event;
 use super::ext;
 use super::reply::request_failed;
-use super::state::Event;
 use crate::engine::{self, Engine, EngineError, EngineOptions, JobKind, JobRecord};
 
 /// What an engine was opened with; a change means opening a new one.

@@ -18,8 +18,9 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::config::{self, Config};
+use super::event::Event;
 use super::reply::contain;
-use super::state::{Event, Shared, State, lock};
+use super::state::{Shared, State, lock};
 use super::worker::{Worker, check_off_thread};
 use super::{ext, features, proto};
 use crate::global::Global;

@@ -3,7 +3,7 @@
 //! - `transport`: the guard in front of tower-lsp-server's stdio transport.
 //! - `ext`: the clusterls protocol (commands, notifications, errors), declared once; the
 //!   client's TypeScript is generated from it.
-//! - `state`: what the server knows, and the [`state::Event`]s that change it.
+//! - `state`: what the server knows; `event`: the [`event::Event`]s that change it.
 //! - `handlers`: the LSP handlers; `dispatch`: `workspace/executeCommand`, typed.
 //! - `worker`: the one loop that applies events, reads facts and publishes diagnostics.
 //! - `documents`: open documents, synced incrementally in version order; `kind`: which
@@ -17,6 +17,7 @@ mod cluster;
 pub mod config;
 mod dispatch;
 pub mod documents;
+mod event;
 pub mod ext;
 pub mod features;
 mod handlers;

@@ -1,41 +1,16 @@
-//! What the server knows, and the events that change it.
+//! What the server knows.
 //!
 //! Handlers change [`State`] under a short-held `std::sync::Mutex` (never across an
-//! `.await`) and send an [`Event`]; one task (`worker`) applies events in order.
+//! `.await`) and send an `Event`; one task (`worker`) applies events in order.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use clusterls_core::ClusterFacts;
-use tower_lsp_server::jsonrpc::Error;
-use tower_lsp_server::ls_types::Uri;
 
 use super::cluster::Cluster;
 use super::config::{Config, EngineConfig};
 use super::documents::Documents;
-use super::ext;
-
-/// Everything that changes what the server shows, applied in one place
-/// (`Worker::apply`).
-#[derive(Debug)]
-pub enum Event {
-    /// A document's text changed (or it was opened).
-    Changed(Uri),
-    /// A document was closed: clear its diagnostics.
-    Closed(Uri),
-    /// The editor's settings changed.
-    ClientConfig(Config),
-    /// `clusterls.toml` in the workspace was created, edited or removed.
-    ProjectFile,
-    /// Cluster facts were read (`None`: no source is configured any more), or
-    /// reading them failed.
-    /// `applied` is told once the facts are in effect (and diagnostics republished).
-    Facts(Result<Option<ClusterFacts>, Error>, Option<tokio::sync::oneshot::Sender<()>>),
-    /// A job changed state.
-    Job(ext::Job),
-    /// The connection to the cluster changed state.
-    Connection(ext::ConnectionStateParams),
-}
 
 #[derive(Default)]
 pub struct State {

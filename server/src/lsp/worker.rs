@@ -13,11 +13,12 @@ use tower_lsp_server::ls_types::{MessageType, ProgressToken, Uri};
 
 use super::cluster::{self, Cluster};
 use super::config::{self, Config};
+use super::event::Event;
 use super::ext;
 use super::kind::DocKind;
 use super::proto;
 use super::reply::{contain, request_failed};
-use super::state::{Event, Shared, Source, lock};
+use super::state::{Shared, Source, lock};
 use crate::global::Global;
 
 const MAX_POPUPS: u32 = 3;
