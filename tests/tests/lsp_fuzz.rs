@@ -16,7 +16,10 @@ use lsp_common::{Server, workspace_with_facts};
 use serde_json::{Value, json};
 
 const RSS_LIMIT_KIB: u64 = 50 << 10;
+/// How often (percent) a document is large, and how large: 200 copies of a sample
+/// (up to 20 KB, some 800 directives or instructions, each with findings).
 const BIG: usize = 3;
+const BIG_REPEAT: usize = 200;
 
 /// xorshift64*: small, deterministic, good enough to pick mutations.
 struct Rng(u64);
@@ -95,7 +98,8 @@ fn message(r: &mut Rng, id: &mut i64, version: &mut i64) -> Value {
     let lang = *r.pick(&["shellscript", "dockerfile", "python", ""]);
     *id += 1;
     *version += 1;
-    let text = if r.chance(BIG) { r.pick(TEXTS).repeat(2000) } else { r.pick(TEXTS).to_string() };
+    let text =
+        if r.chance(BIG) { r.pick(TEXTS).repeat(BIG_REPEAT) } else { r.pick(TEXTS).to_string() };
     match r.below(12) {
         0 => json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument":
             {"uri": uri, "languageId": lang, "version": *version, "text": text}}}),

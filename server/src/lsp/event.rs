@@ -4,19 +4,20 @@ use clusterls_core::ClusterFacts;
 use tower_lsp_server::jsonrpc::Error;
 use tower_lsp_server::ls_types::Uri;
 
-use super::config::Config;
 use super::ext;
 
 /// Everything that changes what the server shows, applied in one place
 /// (`Worker::apply`).
 #[derive(Debug)]
 pub enum Event {
-    /// A document's text changed (or it was opened).
+    /// A document's text changed (or it was opened). Sent once until the worker takes
+    /// the document off `State::dirty`, so a flood of changes queues one event.
     Changed(Uri),
     /// A document was closed: clear its diagnostics.
     Closed(Uri),
-    /// The editor's settings changed.
-    ClientConfig(Config),
+    /// The editor's settings changed; the latest are in `State::editor_next` (one
+    /// event however many changes came meanwhile).
+    ClientConfig,
     /// `clusterls.toml` in the workspace was created, edited or removed.
     ProjectFile,
     /// Cluster facts were read (`None`: no source is configured any more), or

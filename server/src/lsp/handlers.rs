@@ -13,7 +13,7 @@ use tower_lsp_server::ls_types::{
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
     ExecuteCommandOptions, ExecuteCommandParams, Hover, HoverParams, HoverProviderCapability,
     InitializeParams, InitializeResult, InitializedParams, LSPAny, MessageType, ServerCapabilities,
-    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -59,6 +59,14 @@ impl Backend {
     fn send(&self, event: Event) {
         // The receiver lives as long as the server; a send error means it is shutting down.
         let _ = self.events.send(event);
+    }
+
+    /// Mark a document changed; one `Changed` waits for the worker per document.
+    fn changed(&self, uri: Uri) {
+        let first = self.state().dirty.insert(uri.clone());
+        if first {
+            self.send(Event::Changed(uri));
+        }
     }
 
     pub(super) fn worker(&self) -> Worker {
@@ -175,7 +183,7 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let d = params.text_document;
         self.state().docs.open(d.uri.clone(), d.language_id, d.version, d.text);
-        self.send(Event::Changed(d.uri));
+        self.changed(d.uri);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -183,7 +191,7 @@ impl LanguageServer for Backend {
         let moved =
             self.state().docs.change(&uri, params.text_document.version, params.content_changes);
         if moved {
-            self.send(Event::Changed(uri));
+            self.changed(uri);
         }
     }
 
@@ -196,7 +204,12 @@ impl LanguageServer for Backend {
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         match Config::from_client(&params.settings) {
-            Ok(c) => self.send(Event::ClientConfig(c)),
+            Ok(c) => {
+                let queued = self.state().editor_next.replace(c).is_some();
+                if !queued {
+                    self.send(Event::ClientConfig);
+                }
+            }
             Err(e) => {
                 self.client.show_message(MessageType::WARNING, e).await;
             }

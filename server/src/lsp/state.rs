@@ -3,10 +3,12 @@
 //! Handlers change [`State`] under a short-held `std::sync::Mutex` (never across an
 //! `.await`) and send an `Event`; one task (`worker`) applies events in order.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use clusterls_core::ClusterFacts;
+use tower_lsp_server::ls_types::Uri;
 
 use super::cluster::Cluster;
 use super::config::{Config, EngineConfig};
@@ -30,6 +32,10 @@ pub struct State {
     pub watcher: Option<notify::RecommendedWatcher>,
     /// Messages shown to the user so far; capped so a broken setup does not flood.
     pub popups: u32,
+    /// Documents changed since the worker last looked (each has one `Changed` queued).
+    pub dirty: HashSet<Uri>,
+    /// Editor settings received and not yet applied (a `ClientConfig` is queued).
+    pub editor_next: Option<Config>,
 }
 
 /// Where facts come from and what the engine runs with.

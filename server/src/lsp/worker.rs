@@ -49,11 +49,17 @@ impl Worker {
     async fn apply(&self, event: Event) {
         tracing::debug!(?event, "event");
         match event {
-            Event::Changed(uri) => self.publish(&uri, false).await,
+            Event::Changed(uri) => {
+                lock(&self.state).dirty.remove(&uri);
+                self.publish(&uri, false).await
+            }
             Event::Closed(uri) => self.client.publish_diagnostics(uri, Vec::new(), None).await,
-            Event::ClientConfig(c) => {
-                lock(&self.state).editor = c;
-                self.config_changed().await;
+            Event::ClientConfig => {
+                let next = lock(&self.state).editor_next.take();
+                if let Some(c) = next {
+                    lock(&self.state).editor = c;
+                    self.config_changed().await;
+                }
             }
             Event::ProjectFile => {
                 let roots = lock(&self.state).roots.clone();
