@@ -99,9 +99,6 @@ export class Features implements vscode.Disposable {
       case 'connected':
         c.text = `$(vm-connect) ${p.host}`;
         break;
-      case 'connecting':
-        c.text = `$(sync~spin) ${p.host}`;
-        break;
       case 'loginRequired':
         c.text = `$(key) ${p.host}: log in`;
         c.command = 'clusterls.login';

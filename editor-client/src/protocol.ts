@@ -5,40 +5,50 @@
 /**
  * A job's state, coarse enough for an editor.
  */
-export type JobState = "submitting" | "pending" | "running" | "completed" | "failed" | "cancelled" | "timeout" | "unknown";
+export type JobState = "pending" | "running" | "completed" | "failed" | "cancelled" | "timeout" | "unknown";
 
 /**
  * A job as the client sees it. Times are unix seconds.
  */
-export type Job = { id: string, name: string, state: JobState, 
-/**
- * Slurm's own state word, e.g. `CANCELLED`, `OUT_OF_MEMORY`.
- */
-slurmState?: string, partition?: string, gpus?: number, 
-/**
- * Time limit as Slurm prints it.
- */
-timeLimit?: string, submittedAt?: number, startedAt?: number, endedAt?: number, exitCode?: number, 
-/**
- * An allocation (interactive session) rather than a batch run.
- */
-allocation: boolean, 
-/**
- * Absolute path of the job's output on the cluster.
- */
-logPath?: string, 
-/**
- * Absolute path of the batch script clusterls generated.
- */
-scriptPath?: string, 
-/**
- * The file that was run (a URI), when this server submitted it.
- */
-source?: string, 
-/**
- * Why it is pending, or why it failed (Slurm's reason).
- */
-reason?: string, };
+export type Job = {
+  id: string,
+  name: string,
+  state: JobState,
+  /**
+   * Slurm's own state word, e.g. `CANCELLED`, `OUT_OF_MEMORY`.
+   */
+  slurmState?: string,
+  partition?: string,
+  gpus?: number,
+  /**
+   * Time limit as Slurm prints it.
+   */
+  timeLimit?: string,
+  submittedAt?: number,
+  startedAt?: number,
+  endedAt?: number,
+  exitCode?: number,
+  /**
+   * An allocation (interactive session) rather than a batch run.
+   */
+  allocation: boolean,
+  /**
+   * Absolute path of the job's output on the cluster.
+   */
+  logPath?: string,
+  /**
+   * Absolute path of the batch script clusterls generated.
+   */
+  scriptPath?: string,
+  /**
+   * The file that was run (a URI), when this server submitted it.
+   */
+  source?: string,
+  /**
+   * Why it is pending, or why it failed (Slurm's reason).
+   */
+  reason?: string,
+};
 
 /**
  * The argument of a command that takes none: `{}`, or no argument at all.
@@ -48,87 +58,120 @@ export type NoParams = Record<symbol, never>;
 /**
  * Arguments of [`command::Run`].
  */
-export type RunParams = { 
-/**
- * URI of the file to run (`file://...`).
- */
-uri: string, partition?: string, account?: string, gpus?: number, time?: string, image?: string, };
+export type RunParams = {
+  /**
+   * URI of the file to run (`file://...`).
+   */
+  uri: string,
+  partition?: string,
+  account?: string,
+  gpus?: number,
+  time?: string,
+  image?: string,
+};
 
 /**
  * Arguments of [`command::Pull`]. No image: the configured one.
  */
-export type PullParams = { image?: string, };
+export type PullParams = {
+  image?: string,
+};
 
 /**
  * The reply to [`command::Pull`].
  */
-export type Pulled = { 
-/**
- * Where the image is on the cluster.
- */
-path: string, 
-/**
- * It was there already; nothing was pulled.
- */
-alreadyPresent: boolean, };
+export type Pulled = {
+  /**
+   * Where the image is on the cluster.
+   */
+  path: string,
+  /**
+   * It was there already; nothing was pulled.
+   */
+  alreadyPresent: boolean,
+};
 
 /**
  * Arguments of [`command::Alloc`]; unset fields come from the configuration.
  */
-export type AllocParams = { partition?: string, account?: string, gpus?: number, time?: string, };
+export type AllocParams = {
+  partition?: string,
+  account?: string,
+  gpus?: number,
+  time?: string,
+};
 
 /**
  * Arguments of [`command::RunInAlloc`].
  */
-export type RunInAllocParams = { uri: string, 
-/**
- * The allocation's job id.
- */
-allocation: string, image?: string, };
+export type RunInAllocParams = {
+  uri: string,
+  /**
+   * The allocation's job id.
+   */
+  allocation: string,
+  image?: string,
+};
 
 /**
  * Arguments of [`command::Cancel`].
  */
-export type CancelParams = { id: string, };
+export type CancelParams = {
+  id: string,
+};
 
 /**
  * Arguments of [`command::Logs`].
  */
-export type LogsParams = { id: string, };
+export type LogsParams = {
+  id: string,
+};
 
 /**
  * The answer to [`command::Logs`]: the job's output and error so far.
  */
-export type Logs = { id: string, out: string, err: string, };
+export type Logs = {
+  id: string,
+  out: string,
+  err: string,
+};
 
 /**
  * Arguments of [`command::Script`].
  */
-export type ScriptParams = { id: string, };
+export type ScriptParams = {
+  id: string,
+};
 
 /**
  * The answer to [`command::Script`]: the batch script clusterls generated for a job.
  */
-export type Script = { id: string, 
-/**
- * Where it is on the cluster.
- */
-path: string, text: string, };
+export type Script = {
+  id: string,
+  /**
+   * Where it is on the cluster.
+   */
+  path: string,
+  text: string,
+};
 
 /**
  * Arguments of [`command::SessionTerminal`].
  */
-export type SessionTerminalParams = { 
-/**
- * The allocation's job id.
- */
-allocation: string, };
+export type SessionTerminalParams = {
+  /**
+   * The allocation's job id.
+   */
+  allocation: string,
+};
 
 /**
  * The answer to [`command::SessionTerminal`]: the program and arguments of an
  * interactive shell in the allocation (ssh through the live connection, then srun).
  */
-export type TerminalCommand = { argv: Array<string>, };
+export type TerminalCommand = {
+  argv: Array<string>,
+};
 
 /**
  * Cluster facts (partitions, accounts, limits, runtime, images), in the
@@ -140,17 +183,34 @@ export type Facts = Record<string, unknown>;
  * The answer to [`command::Login`] and the `data` of a [`error_code::LOGIN_REQUIRED`] error: the
  * command that opens an interactive ssh master the server can then reuse.
  */
-export type LoginCommand = { host: string, 
+export type LoginCommand = {
+  host: string,
+  /**
+   * The ssh command to run in a terminal, shell-quoted.
+   */
+  commandLine: string,
+};
+
 /**
- * The ssh command to run in a terminal, shell-quoted.
+ * How the connection to the cluster stands.
  */
-commandLine: string, };
+export type ConnectionStateKind = "connected" | "loginRequired" | "error";
 
-export type ConnectionStateKind = "disconnected" | "connecting" | "connected" | "loginRequired" | "error";
+/**
+ * The params of `clusterls/connectionState`.
+ */
+export type ConnectionStateParams = {
+  host: string,
+  state: ConnectionStateKind,
+  message?: string,
+};
 
-export type ConnectionStateParams = { host: string, state: ConnectionStateKind, message?: string, };
-
-export type JobStateParams = { job: Job, };
+/**
+ * The params of `clusterls/jobState`.
+ */
+export type JobStateParams = {
+  job: Job,
+};
 
 /** The states a job does not leave. */
 export const FINISHED_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled', 'timeout'];

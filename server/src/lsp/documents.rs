@@ -80,14 +80,6 @@ impl Documents {
         self.docs.get_mut(uri)
     }
 
-    pub fn len(&self) -> usize {
-        self.docs.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
-    }
-
     pub fn uris(&self) -> Vec<Uri> {
         self.docs.keys().cloned().collect()
     }
@@ -248,7 +240,7 @@ mod tests {
         // Stale versions are ignored.
         assert!(!docs.change(&uri, 3, vec![edit(0, 0, 0, 0, "zzz")]));
         assert!(docs.close(&uri));
-        assert!(docs.is_empty());
+        assert!(docs.get(&uri).is_none());
     }
 
     #[test]

@@ -123,7 +123,6 @@ pub struct Pulled {
 #[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "lowercase")]
 pub enum JobState {
-    Submitting,
     Pending,
     Running,
     Completed,
@@ -134,8 +133,7 @@ pub enum JobState {
 }
 
 impl JobState {
-    pub const ALL: [JobState; 8] = [
-        JobState::Submitting,
+    pub const ALL: [JobState; 7] = [
         JobState::Pending,
         JobState::Running,
         JobState::Completed,
@@ -333,9 +331,8 @@ pub struct LoginCommand {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "camelCase")]
+/// How the connection to the cluster stands.
 pub enum ConnectionStateKind {
-    Disconnected,
-    Connecting,
     Connected,
     LoginRequired,
     Error,
@@ -345,6 +342,7 @@ pub enum ConnectionStateKind {
 #[cfg_attr(test, derive(TS))]
 #[cfg_attr(test, ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
+/// The params of `clusterls/connectionState`.
 pub struct ConnectionStateParams {
     pub host: String,
     pub state: ConnectionStateKind,
@@ -355,6 +353,7 @@ pub struct ConnectionStateParams {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "camelCase")]
+/// The params of `clusterls/jobState`.
 pub struct JobStateParams {
     pub job: Job,
 }
@@ -419,7 +418,51 @@ pub(crate) mod tests {
                 out.push('\n');
             }
         }
-        let _ = writeln!(out, "export {}", T::decl(&cfg));
+        let _ = writeln!(out, "export {}", one_field_a_line(&T::decl(&cfg)));
+    }
+
+    /// `type X = { a: A, /** doc */ b: B, };` with each field (and its doc) on a line
+    /// of its own. ts-rs writes an object type on one line.
+    fn one_field_a_line(decl: &str) -> String {
+        let (Some(open), true) = (decl.find("= { "), decl.ends_with(" };")) else {
+            return decl.to_string();
+        };
+        let body = &decl[open + 4..decl.len() - 3];
+        let mut fields = Vec::new();
+        let (mut depth, mut field, mut in_comment, mut in_string) =
+            (0i32, String::new(), false, false);
+        let chars: Vec<char> = body.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            field.push(c);
+            if in_comment {
+                in_comment = !(c == '/' && i > 0 && chars[i - 1] == '*');
+            } else if in_string {
+                in_string = c != '"';
+            } else {
+                match c {
+                    '/' if chars.get(i + 1) == Some(&'*') => in_comment = true,
+                    '"' => in_string = true,
+                    '{' | '<' | '(' | '[' => depth += 1,
+                    '}' | '>' | ')' | ']' => depth -= 1,
+                    ',' if depth == 0 => fields.push(std::mem::take(&mut field)),
+                    _ => {}
+                }
+            }
+        }
+        if !field.trim().is_empty() {
+            fields.push(field);
+        }
+        let mut out = format!("{}{{\n", &decl[..open + 2]);
+        for f in fields {
+            for line in f.trim().lines() {
+                let line = line.trim_end();
+                let line =
+                    if line.starts_with('*') { format!(" {line}") } else { line.to_string() };
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+        out.push_str("};");
+        out
     }
 
     fn notification<N: Notification>(out: &mut String, helper: &str, doc: &str)
