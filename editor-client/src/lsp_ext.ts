@@ -1,5 +1,5 @@
 // The clusterls protocol on the client side: the types and typed request helpers
-// generated from the server's declarations (protocol.ts, from server/src/lsp/ext.rs),
+// generated from the server's declarations (protocol.ts, from server/src/lsp/ext),
 // plus the vscode-languageclient notification types built from them.
 
 import * as lc from 'vscode-languageclient/node';

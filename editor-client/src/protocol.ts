@@ -1,5 +1,5 @@
-// GENERATED from server/src/lsp/ext.rs by its test `typescript_is_generated`
-// (ts-rs). Do not edit: change ext.rs and run
+// GENERATED from server/src/lsp/ext by the test `typescript_is_generated`
+// (ts-rs). Do not edit: change ext/mod.rs and run
 // `UPDATE_EXPECT=1 cargo test -p clusterls --lib lsp::ext`.
 
 /**
