@@ -210,6 +210,12 @@ impl Server {
         }
     }
 
+    /// How many messages received so far (and not consumed by a wait) satisfy `pred`.
+    pub fn count(&mut self, pred: impl Fn(&Value) -> bool) -> usize {
+        self.seen.extend(self.rx.try_iter());
+        self.seen.iter().filter(|m| pred(m)).count()
+    }
+
     /// Forget every message received so far (a fuzzer does not read them all).
     pub fn drain(&mut self) -> usize {
         self.seen.clear();
