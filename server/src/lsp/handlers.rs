@@ -210,9 +210,9 @@ impl LanguageServer for Backend {
                     self.send(Event::ClientConfig);
                 }
             }
-            Err(e) => {
-                self.client.show_message(MessageType::WARNING, e).await;
-            }
+            // Counted with the server's other messages, so a client that keeps sending
+            // bad settings fills the log, not the screen.
+            Err(e) => self.worker().popup(MessageType::WARNING, e).await,
         }
     }
 

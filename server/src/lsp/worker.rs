@@ -210,7 +210,7 @@ impl Worker {
         Some(self.client.progress(token, title.to_string()).begin().await)
     }
 
-    async fn popup(&self, typ: MessageType, message: String) {
+    pub async fn popup(&self, typ: MessageType, message: String) {
         let show = {
             let mut s = lock(&self.state);
             s.popups += 1;
