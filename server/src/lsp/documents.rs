@@ -85,6 +85,7 @@ impl Documents {
     }
 
     /// Changes waiting: (documents, versions, bytes).
+    #[cfg(test)]
     pub fn waiting(&self) -> (usize, usize, usize) {
         (self.early.len(), self.early.values().map(BTreeMap::len).sum(), self.early_bytes)
     }

@@ -14,15 +14,15 @@
 //!   side; `reply`: typed replies and error codes.
 
 mod cluster;
-pub mod config;
+mod config;
 mod dispatch;
-pub mod documents;
+mod documents;
 mod event;
-pub mod ext;
-pub mod features;
+mod ext;
+mod features;
 mod handlers;
-pub mod kind;
-pub mod proto;
+mod kind;
+mod proto;
 mod reply;
 mod state;
 mod transport;

@@ -132,6 +132,8 @@ pub enum JobState {
     Unknown,
 }
 
+/// For the TypeScript generator (`FINISHED_STATES`).
+#[cfg(test)]
 impl JobState {
     pub const ALL: [JobState; 7] = [
         JobState::Pending,
