@@ -3,22 +3,17 @@
 import * as vscode from 'vscode';
 import * as lc from 'vscode-languageclient/node';
 
-import type { Ctx } from './extension';
+import type { Ctx } from './ctx';
 import { JobItem, JobsModel, stateWord } from './jobs';
+import * as proto from './lsp_ext';
 import {
   ConnectionStateParams,
   isFinished,
   Job,
-  JobState,
-  LOGIN_REQUIRED,
   LoginCommand,
-  Logs,
-  RunParams,
-  Script,
-  ServerCommand,
-  TerminalCommand,
-  connectionState,
-  jobState,
+  connectionStateNotification,
+  jobStateNotification,
+  loginRequired,
 } from './lsp_ext';
 
 /** The URI scheme of job logs opened read-only in the editor: `clusterls-log:/<job id>/output.log`. */
@@ -74,8 +69,8 @@ export class Features implements vscode.Disposable {
       this.scriptChanged,
     );
     ctx.onClient((client) => {
-      client.onNotification(jobState, ({ job }) => this.onJob(job));
-      client.onNotification(connectionState, (p) => {
+      client.onNotification(jobStateNotification, ({ job }) => this.onJob(job));
+      client.onNotification(connectionStateNotification, (p) => {
         this.ctx.output.appendLine(`connection to ${p.host}: ${p.state}${p.message ? `: ${p.message}` : ''}`);
         this.showConnection(p);
         if (p.state === 'loginRequired') {
@@ -103,9 +98,6 @@ export class Features implements vscode.Disposable {
     switch (p.state) {
       case 'connected':
         c.text = `$(vm-connect) ${p.host}`;
-        break;
-      case 'connecting':
-        c.text = `$(sync~spin) ${p.host}`;
         break;
       case 'loginRequired':
         c.text = `$(key) ${p.host}: log in`;
@@ -140,25 +132,28 @@ export class Features implements vscode.Disposable {
     return c;
   }
 
-  /** Send a server command; when the host needs an interactive login, do it and retry once. */
-  async command<T>(name: string, arg?: unknown): Promise<T> {
-    const send = () =>
-      this.client().sendRequest(lc.ExecuteCommandRequest.type, {
-        command: name,
-        arguments: arg === undefined ? [] : [arg],
-      }) as Promise<T>;
+  /** Send `workspace/executeCommand` as it is. */
+  private readonly sendOnce: proto.Send = (command, args) =>
+    this.client().sendRequest(lc.ExecuteCommandRequest.type, { command, arguments: args });
+
+  /**
+   * What the typed helpers of `lsp_ext` send through: when the host needs an interactive
+   * login, do it and retry once.
+   */
+  readonly send: proto.Send = async (command, args) => {
     try {
-      return await send();
+      return await this.sendOnce(command, args);
     } catch (e) {
-      if (e instanceof lc.ResponseError && e.code === LOGIN_REQUIRED) {
-        if (await this.loginWith(e.data as LoginCommand | undefined)) {
-          return await send();
+      const login = e instanceof lc.ResponseError ? loginRequired(e) : undefined;
+      if (login) {
+        if (await this.loginWith(login)) {
+          return await this.sendOnce(command, args);
         }
-        throw new Error(`not logged in to the cluster; ${name.replace('clusterls.server.', '')} was not done.`);
+        throw new Error(`not logged in to the cluster; ${command.replace('clusterls.server.', '')} was not done.`);
       }
       throw e;
     }
-  }
+  };
 
   private onJob(job: Job) {
     const previous = this.jobs.update(job);
@@ -201,8 +196,7 @@ export class Features implements vscode.Disposable {
 
   async run(uri?: vscode.Uri): Promise<Job> {
     const target = await this.targetFile(uri);
-    const params: RunParams = { uri: target.toString() };
-    const job = await this.command<Job>(ServerCommand.run, params);
+    const job = await proto.run(this.send, { uri: target.toString() });
     this.mine.add(job.id);
     this.jobs.update(job);
     this.ctx.output.appendLine(`submitted ${target.fsPath} as job ${job.id}`);
@@ -210,7 +204,7 @@ export class Features implements vscode.Disposable {
   }
 
   async allocate(): Promise<Job> {
-    const job = await this.command<Job>(ServerCommand.alloc, {});
+    const job = await proto.alloc(this.send, {});
     this.mine.add(job.id);
     this.jobs.update(job);
     void vscode.window
@@ -244,7 +238,7 @@ export class Features implements vscode.Disposable {
     }
     // The server builds the command (ssh through its live connection, then srun), so a
     // cluster that needs a password or a code does not ask again.
-    const cmd = await this.command<TerminalCommand>(ServerCommand.sessionTerminal, { allocation: alloc.id });
+    const cmd = await proto.sessionTerminal(this.send, { allocation: alloc.id });
     const [shellPath, ...shellArgs] = cmd.argv;
     const t = vscode.window.createTerminal({ name: `clusterls: allocation ${alloc.id}`, shellPath, shellArgs });
     t.show();
@@ -256,7 +250,7 @@ export class Features implements vscode.Disposable {
     if (!alloc) {
       return;
     }
-    const job = await this.command<Job>(ServerCommand.runInAlloc, { uri: target.toString(), allocation: alloc.id });
+    const job = await proto.runInAlloc(this.send, { uri: target.toString(), allocation: alloc.id });
     this.mine.add(job.id);
     this.jobs.update(job);
   }
@@ -271,9 +265,9 @@ export class Features implements vscode.Disposable {
     if (!image) {
       return;
     }
-    const r = await this.command<{ path: string; already_present: boolean }>(ServerCommand.pull, { image });
+    const r = await proto.pull(this.send, { image });
     void vscode.window.showInformationMessage(
-      r.already_present ? `clusterls: ${image} is already on the cluster (${r.path}).` : `clusterls: pulled ${image} to ${r.path}.`,
+      r.alreadyPresent ? `clusterls: ${image} is already on the cluster (${r.path}).` : `clusterls: pulled ${image} to ${r.path}.`,
     );
   }
 
@@ -293,7 +287,7 @@ export class Features implements vscode.Disposable {
     if (!job) {
       return;
     }
-    await this.command(ServerCommand.cancel, { id: job.id });
+    await proto.cancel(this.send, { id: job.id });
     this.mine.add(job.id);
   }
 
@@ -315,7 +309,7 @@ export class Features implements vscode.Disposable {
   private async logContent(uri: vscode.Uri): Promise<string> {
     const id = jobIdOf(uri);
     try {
-      const logs = await this.command<Logs>(ServerCommand.logs, { id });
+      const logs = await proto.logs(this.send, { id });
       let text = logs.out;
       if (logs.err) {
         text += `${text.endsWith('\n') || text === '' ? '' : '\n'}--- error output ---\n${logs.err}`;
@@ -334,7 +328,7 @@ export class Features implements vscode.Disposable {
     }
     const uri = vscode.Uri.from({ scheme: SCRIPT_SCHEME, path: `/${job.id}/job.sbatch` });
     // Fetched here, so that a failure shows as an error message rather than as a document.
-    const script = await this.command<Script>(ServerCommand.script, { id: job.id });
+    const script = await proto.script(this.send, { id: job.id });
     this.scripts.set(uri.toString(), script.text);
     this.scriptChanged.fire(uri);
     let doc = await vscode.workspace.openTextDocument(uri);
@@ -352,7 +346,7 @@ export class Features implements vscode.Disposable {
     // Reopened after a reload: fetch it again.
     const id = jobIdOf(uri);
     try {
-      const script = await this.command<Script>(ServerCommand.script, { id });
+      const script = await proto.script(this.send, { id });
       this.scripts.set(uri.toString(), script.text);
       return script.text;
     } catch (e) {
@@ -361,17 +355,17 @@ export class Features implements vscode.Disposable {
   }
 
   async refreshFacts() {
-    await this.command(ServerCommand.refreshFacts);
+    await proto.refreshFacts(this.send);
   }
 
   async refreshJobs() {
-    const jobs = await this.command<Job[]>(ServerCommand.jobs);
+    const jobs = await proto.jobs(this.send);
     this.jobs.replaceAll(jobs);
   }
 
   /** Ask the server whether a login is needed, and do it. */
   async login(): Promise<boolean> {
-    const cmd = await this.command<LoginCommand | null>(ServerCommand.login);
+    const cmd = await proto.login(this.send);
     if (!cmd) {
       void vscode.window.showInformationMessage('clusterls: already connected to the cluster.');
       return true;
@@ -411,10 +405,8 @@ export class Features implements vscode.Disposable {
           const deadline = Date.now() + 10 * 60 * 1000;
           while (!token.isCancellationRequested && !closed && Date.now() < deadline) {
             await new Promise((r) => setTimeout(r, 2000));
-            const still = (await this.client().sendRequest(lc.ExecuteCommandRequest.type, {
-              command: ServerCommand.login,
-              arguments: [],
-            })) as LoginCommand | null;
+            // Without the login retry: this is the login.
+            const still = await proto.login(this.sendOnce);
             if (!still) {
               return true;
             }
@@ -428,4 +420,3 @@ export class Features implements vscode.Disposable {
   }
 }
 
-export type { JobState };

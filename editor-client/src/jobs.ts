@@ -77,8 +77,6 @@ export function formatElapsed(secs: number): string {
 
 export function stateIcon(state: JobState): string {
   switch (state) {
-    case 'submitting':
-      return 'cloud-upload';
     case 'pending':
       return 'clock';
     case 'running':

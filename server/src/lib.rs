@@ -5,6 +5,7 @@
 pub mod checks;
 pub mod cli;
 pub mod engine;
+pub mod global;
 pub mod lsp;
 
 /// `clusterls <semver>`, as `--version` prints it and `serverInfo` reports it.

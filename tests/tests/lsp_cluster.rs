@@ -87,6 +87,14 @@ fn run_logs_cancel_through_the_language_server() {
     assert_eq!(job["gpus"], 1);
     let done = job_state(&mut s, &id, "completed");
     assert_eq!(done["slurmState"], "COMPLETED", "{done}");
+    // One notification for the submission (the reply carries the job too).
+    let submitted = s.count(|m| {
+        m["method"] == "clusterls/jobState"
+            && m["params"]["job"]["id"] == id.as_str()
+            && m["params"]["job"]["submittedAt"].is_number()
+            && m["params"]["job"]["state"] == "pending"
+    });
+    assert_eq!(submitted, 1, "notifications of the submission");
     assert!(done["logPath"].as_str().unwrap().ends_with("/output.log"), "{done}");
     let logs = s.call(
         "workspace/executeCommand",

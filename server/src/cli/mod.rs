@@ -48,6 +48,8 @@ Exit status:
 
 Colour: only on a terminal; NO_COLOR=1 or --color never turns it off.";
 
+pub use crate::global::Global;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "clusterls",
@@ -235,11 +237,4 @@ pub(crate) fn write_stdout(s: &str) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => ExitCode::from(exit::INTERNAL),
     }
-}
-
-/// Options every command shares.
-#[derive(Debug, Clone, Default)]
-pub struct Global {
-    pub ssh_config: Option<PathBuf>,
-    pub host: Option<String>,
 }

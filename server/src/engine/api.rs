@@ -84,8 +84,9 @@ pub enum Event {
         reason: Option<String>,
         exit_code: Option<i32>,
     },
-    /// The connection came up or failed (`message` says why and what to do).
-    Connection { host: String, connected: bool, message: Option<String> },
+    /// The connection came up or failed (`message` says why and what to do;
+    /// `login_required`: it failed because logging in needs a person).
+    Connection { host: String, connected: bool, login_required: bool, message: Option<String> },
     /// slurmctld stopped answering (`message`: Slurm's words) or answers again. While
     /// it does not, no job is taken to have left the queue: their states wait.
     Controller { host: String, reachable: bool, message: Option<String> },
@@ -269,6 +270,7 @@ impl Engine {
         self.emit(Event::Connection {
             host: self.inner.host.clone(),
             connected: r.is_ok(),
+            login_required: matches!(r, Err(EngineError::LoginRequired { .. })),
             message: r.as_ref().err().map(|e| e.to_string()),
         });
         r
@@ -286,6 +288,7 @@ impl Engine {
             self.emit(Event::Connection {
                 host: self.inner.host.clone(),
                 connected: false,
+                login_required: matches!(e, EngineError::LoginRequired { .. }),
                 message: Some(e.to_string()),
             });
         }

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
+use super::event::Event;
 use super::ext;
-use super::server::Event;
+use super::reply::request_failed;
 use crate::engine::{self, Engine, EngineError, EngineOptions, JobKind, JobRecord};
 
 /// What an engine was opened with; a change means opening a new one.
@@ -96,10 +97,10 @@ impl Cluster {
                 let message = message.map(|m| format!("Slurm's controller does not answer: {m}"));
                 Some(Event::Connection(ext::ConnectionStateParams { host, state, message }))
             }
-            engine::Event::Connection { host, connected, message } => {
+            engine::Event::Connection { host, connected, login_required, message } => {
                 let state = if connected {
                     ext::ConnectionStateKind::Connected
-                } else if message.as_deref().is_some_and(|m| m.contains("needs a password")) {
+                } else if login_required {
                     ext::ConnectionStateKind::LoginRequired
                 } else {
                     ext::ConnectionStateKind::Error
@@ -154,17 +155,18 @@ fn job(r: &JobRecord) -> ext::Job {
 }
 
 /// The JSON-RPC error for an engine error. A login that needs a person becomes
-/// [`ext::LOGIN_REQUIRED`] with the ssh command as data.
+/// [`ext::error_code::LOGIN_REQUIRED`] with the ssh command as data; a usage or
+/// configuration mistake is `InvalidParams`; the rest is `RequestFailed`.
 pub fn error(e: EngineError) -> Error {
     let message = e.to_string();
     match e {
         EngineError::LoginRequired { host, command } => Error {
-            code: ErrorCode::ServerError(ext::LOGIN_REQUIRED),
+            code: ErrorCode::ServerError(ext::error_code::LOGIN_REQUIRED),
             message: message.into(),
             data: serde_json::to_value(ext::LoginCommand { host, command_line: command }).ok(),
         },
         EngineError::Usage(_) | EngineError::Config(_) => Error::invalid_params(message),
-        _ => Error { code: ErrorCode::ServerError(-32803), message: message.into(), data: None },
+        _ => request_failed(message),
     }
 }
 
@@ -178,7 +180,7 @@ mod tests {
             host: "kempner".into(),
             command: "ssh -F '/home/a b/cfg' -o ControlMaster=yes kempner true".into(),
         });
-        assert_eq!(e.code, ErrorCode::ServerError(ext::LOGIN_REQUIRED));
+        assert_eq!(e.code, ErrorCode::ServerError(ext::error_code::LOGIN_REQUIRED));
         assert!(e.message.contains("needs a password or a code"), "{}", e.message);
         assert_eq!(
             e.data,

@@ -24,7 +24,6 @@ pub struct Config {
     pub image: Option<String>,
     pub image_dir: Option<String>,
     pub runtime: Option<String>,
-    pub log_level: Option<String>,
     /// Read cluster facts from this JSON file (the `clusterls facts --json` format)
     /// instead of asking the cluster: for offline use and tests.
     pub facts_file: Option<String>,

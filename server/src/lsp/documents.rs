@@ -1,45 +1,15 @@
 //! Open documents: text kept in sync incrementally, applied strictly in version order
-//! (tower-lsp-server may run two `didChange` handlers out of order), and what kind of
-//! file each one is.
+//! (tower-lsp-server may run two `didChange` handlers out of order), with bounded room
+//! for changes that arrive early.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use clusterls_core::kind::{has_sbatch_directive, kind_from_name};
-use clusterls_core::{FileKind, Finding, LineIndex};
+use clusterls_core::{Finding, LineIndex};
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
+use super::kind::{DocKind, kind};
 use super::proto::Text;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocKind {
-    Sbatch,
-    Dockerfile,
-    /// Not ours (a shell script without `#SBATCH` lines, say).
-    Other,
-}
-
-/// What a document is, from its file name, its editor language and its content (the
-/// rules are `clusterls_core::kind`'s, shared with the CLI).
-pub fn kind(uri: &Uri, language_id: &str, text: &str) -> DocKind {
-    match kind_from_name(uri.path().as_str()) {
-        Some(FileKind::Sbatch) => DocKind::Sbatch,
-        Some(FileKind::Dockerfile) => DocKind::Dockerfile,
-        None if language_id == "dockerfile" => DocKind::Dockerfile,
-        None if has_sbatch_directive(text) => DocKind::Sbatch,
-        None => DocKind::Other,
-    }
-}
-
-impl DocKind {
-    pub fn file_kind(self) -> Option<FileKind> {
-        match self {
-            DocKind::Sbatch => Some(FileKind::Sbatch),
-            DocKind::Dockerfile => Some(FileKind::Dockerfile),
-            DocKind::Other => None,
-        }
-    }
-}
 
 #[derive(Debug)]
 pub struct Document {
@@ -48,8 +18,8 @@ pub struct Document {
     pub text: Arc<str>,
     pub index: Arc<LineIndex>,
     pub kind: DocKind,
-    /// The findings last published, with the version they were computed for; code
-    /// actions read them.
+    /// The findings that have fixes, from the diagnostics last published, with the
+    /// version they were computed for; code actions read them.
     pub findings: Option<(i32, Arc<Vec<Finding>>)>,
 }
 
@@ -81,11 +51,24 @@ impl Document {
     }
 }
 
+/// How many versions may wait for a missing predecessor, per document. A gap that
+/// outlives this many later versions will never be filled (the client skipped it).
+pub const MAX_WAITING_VERSIONS: usize = 16;
+/// How many documents that are not open may have changes waiting for their `didOpen`.
+pub const MAX_WAITING_DOCUMENTS: usize = 8;
+/// Bytes of change text kept waiting, over all documents.
+pub const MAX_WAITING_BYTES: usize = 4 << 20;
+
 /// Every open document, and changes that arrived ahead of the version they follow.
+/// What waits is bounded ([`MAX_WAITING_VERSIONS`], [`MAX_WAITING_DOCUMENTS`],
+/// [`MAX_WAITING_BYTES`]): a client that sends changes for documents it never opens,
+/// or skips versions, costs a warning in the log and no memory.
 #[derive(Debug, Default)]
 pub struct Documents {
     docs: HashMap<Uri, Document>,
-    early: HashMap<Uri, BTreeMap<i32, Vec<TextDocumentContentChangeEvent>>>,
+    early: HashMap<Uri, Queue>,
+    /// Bytes of change text in `early`.
+    early_bytes: usize,
 }
 
 impl Documents {
@@ -97,26 +80,22 @@ impl Documents {
         self.docs.get_mut(uri)
     }
 
-    pub fn len(&self) -> usize {
-        self.docs.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
-    }
-
     pub fn uris(&self) -> Vec<Uri> {
         self.docs.keys().cloned().collect()
     }
 
+    /// Changes waiting: (documents, versions, bytes).
+    #[cfg(test)]
+    pub fn waiting(&self) -> (usize, usize, usize) {
+        (self.early.len(), self.early.values().map(BTreeMap::len).sum(), self.early_bytes)
+    }
+
     pub fn open(&mut self, uri: Uri, language_id: String, version: i32, text: String) {
         let mut doc = Document::new(&uri, language_id, version, text);
-        let early = self.early.remove(&uri).unwrap_or_default();
+        let early = self.take_early(&uri);
         let rest = drain(&uri, &mut doc, early);
-        if !rest.is_empty() {
-            self.early.insert(uri.clone(), rest);
-        }
-        self.docs.insert(uri, doc);
+        self.docs.insert(uri.clone(), doc);
+        self.put_early(uri, rest);
     }
 
     /// Apply a `didChange`. Returns whether the document's text moved on (false for a
@@ -127,47 +106,95 @@ impl Documents {
         version: i32,
         changes: Vec<TextDocumentContentChangeEvent>,
     ) -> bool {
-        let Some(doc) = self.docs.get_mut(uri) else {
-            self.early.entry(uri.clone()).or_default().insert(version, changes);
+        let Some(have) = self.docs.get(uri).map(|d| d.version) else {
+            // Not open (yet: the didOpen handler may run after this one).
+            let mut queue = self.take_early(uri);
+            queue.insert(version, changes);
+            self.put_early(uri.clone(), queue);
             return false;
         };
-        if version <= doc.version {
-            tracing::warn!(
-                uri = uri.as_str(),
-                version,
-                have = doc.version,
-                "ignoring a stale didChange"
-            );
+        if version <= have {
+            tracing::warn!(uri = uri.as_str(), version, have, "ignoring a stale didChange");
             return false;
         }
-        let mut queue = self.early.remove(uri).unwrap_or_default();
+        let mut queue = self.take_early(uri);
         queue.insert(version, changes);
-        let before = doc.version;
+        let doc = self.docs.get_mut(uri).expect("open");
         let rest = drain(uri, doc, queue);
-        let moved = doc.version != before;
-        if !rest.is_empty() {
-            tracing::debug!(
-                uri = uri.as_str(),
-                waiting = rest.len(),
-                "changes wait for an earlier version"
-            );
-            self.early.insert(uri.clone(), rest);
-        }
+        let moved = doc.version != have;
+        self.put_early(uri.clone(), rest);
         moved
     }
 
     /// Close a document; returns whether it was open.
     pub fn close(&mut self, uri: &Uri) -> bool {
-        self.early.remove(uri);
+        self.take_early(uri);
         self.docs.remove(uri).is_some()
+    }
+
+    fn take_early(&mut self, uri: &Uri) -> Queue {
+        let queue = self.early.remove(uri).unwrap_or_default();
+        self.early_bytes -= queue_bytes(&queue);
+        queue
+    }
+
+    /// Keep `queue` waiting for `uri`, within the bounds; what does not fit is dropped
+    /// with a warning.
+    fn put_early(&mut self, uri: Uri, mut queue: Queue) {
+        if queue.is_empty() {
+            return;
+        }
+        let open = self.docs.contains_key(&uri);
+        if open && queue.len() > MAX_WAITING_VERSIONS {
+            tracing::warn!(
+                uri = uri.as_str(),
+                "dropping {} changes that wait for a version the client never sent; the document is out of step until it is reopened",
+                queue.len()
+            );
+            return;
+        }
+        while queue.len() > MAX_WAITING_VERSIONS {
+            queue.pop_first();
+        }
+        if !open && self.early.len() >= MAX_WAITING_DOCUMENTS {
+            tracing::warn!(uri = uri.as_str(), "dropping changes for a document that is not open");
+            return;
+        }
+        let bytes = queue_bytes(&queue);
+        if self.early_bytes + bytes > MAX_WAITING_BYTES {
+            tracing::warn!(uri = uri.as_str(), bytes, "dropping changes: too much text waits");
+            return;
+        }
+        if open {
+            tracing::debug!(
+                uri = uri.as_str(),
+                waiting = queue.len(),
+                "changes wait for an earlier version"
+            );
+        }
+        self.early_bytes += bytes;
+        self.early.insert(uri, queue);
     }
 }
 
 type Queue = BTreeMap<i32, Vec<TextDocumentContentChangeEvent>>;
 
+fn queue_bytes(queue: &Queue) -> usize {
+    queue.values().flatten().map(|c| c.text.len()).sum()
+}
+
 /// Apply queued versions that follow the document's; return the rest. Clients number
 /// versions consecutively; a full-text change ends any gap.
 fn drain(uri: &Uri, doc: &mut Document, mut queue: Queue) -> Queue {
+    // A full-text change makes whatever comes before it moot.
+    let full = queue
+        .iter()
+        .rev()
+        .find(|(v, c)| **v > doc.version && c.iter().any(|c| c.range.is_none()))
+        .map(|(v, _)| *v);
+    if let Some(v) = full {
+        queue = queue.split_off(&v);
+    }
     while let Some((&v, changes)) = queue.first_key_value() {
         let full = changes.iter().any(|c| c.range.is_none());
         if v <= doc.version {
@@ -214,36 +241,43 @@ mod tests {
         // Stale versions are ignored.
         assert!(!docs.change(&uri, 3, vec![edit(0, 0, 0, 0, "zzz")]));
         assert!(docs.close(&uri));
-        assert!(docs.is_empty());
-    }
-
-    #[track_caller]
-    fn check_kind(uri: &str, language: &str, text: &str, expected: DocKind) {
-        assert_eq!(kind(&uri.parse().unwrap(), language, text), expected, "{uri}");
+        assert!(docs.get(&uri).is_none());
     }
 
     #[test]
-    fn kinds() {
-        check_kind("file:///w/train.sbatch", "plaintext", "", DocKind::Sbatch);
-        check_kind("file:///w/a.slurm", "", "", DocKind::Sbatch);
-        check_kind("file:///w/a.job", "", "", DocKind::Sbatch);
-        check_kind(
-            "file:///w/run.sh",
-            "shellscript",
-            "#!/bin/bash\n#SBATCH -p gpu\n",
-            DocKind::Sbatch,
-        );
-        check_kind(
-            "file:///w/run.sh",
-            "shellscript",
-            "#!/bin/bash\n# SBATCH -p gpu\n",
-            DocKind::Other,
-        );
-        check_kind("file:///w/Dockerfile", "", "", DocKind::Dockerfile);
-        check_kind("file:///w/gpu.Dockerfile", "", "", DocKind::Dockerfile);
-        check_kind("file:///w/Containerfile", "", "", DocKind::Dockerfile);
-        check_kind("untitled:Untitled-1", "dockerfile", "", DocKind::Dockerfile);
-        check_kind("file:///w/my%20dir/Dockerfile", "", "", DocKind::Dockerfile);
-        check_kind("file:///w/train.py", "python", "#SBATCH", DocKind::Sbatch);
+    fn what_waits_is_bounded() {
+        let mut docs = Documents::default();
+        let big = "x".repeat(1 << 20);
+        // Changes for documents never opened: a few documents' worth waits, no more.
+        for i in 0..10_000 {
+            let uri: Uri = format!("file:///w/{i}.sbatch").parse().unwrap();
+            assert!(!docs.change(&uri, 2, vec![edit(0, 0, 0, 0, "#SBATCH -p gpu\n")]));
+        }
+        assert_eq!(docs.waiting(), (MAX_WAITING_DOCUMENTS, MAX_WAITING_DOCUMENTS, 15 * 8));
+        // A version gap that is never filled: the queue is dropped, not grown.
+        let uri: Uri = "file:///w/gap.sbatch".parse().unwrap();
+        docs.open(uri.clone(), "shellscript".into(), 1, String::new());
+        for v in 3..10_000 {
+            assert!(!docs.change(&uri, v, vec![edit(0, 0, 0, 0, "a")]));
+        }
+        assert!(docs.waiting().1 <= MAX_WAITING_DOCUMENTS + MAX_WAITING_VERSIONS);
+        // Bytes are bounded too.
+        for v in 10_000..10_100 {
+            docs.change(&uri, v, vec![edit(0, 0, 0, 0, &big)]);
+        }
+        assert!(docs.waiting().2 <= MAX_WAITING_BYTES, "{:?}", docs.waiting());
+        // A full-text change ends the gap.
+        assert!(docs.change(
+            &uri,
+            20_000,
+            vec![TextDocumentContentChangeEvent {
+                range: None,
+                range_length: None,
+                text: "#SBATCH -p gpu\n".into(),
+            }]
+        ));
+        assert_eq!(docs.get(&uri).unwrap().version, 20_000);
+        assert!(docs.close(&uri));
+        assert_eq!(docs.waiting().0, MAX_WAITING_DOCUMENTS);
     }
 }

@@ -1,28 +1,43 @@
 //! The language server (`clusterls lsp`).
 //!
-//! - `proto`: the one place that builds LSP types from core values and owns UTF-16.
-//! - `ext`: clusterls' own notifications and commands (mirrored in the client's `lsp_ext.ts`).
-//! - `documents`: open documents, synced incrementally in version order.
+//! - `transport`: the guard in front of tower-lsp-server's stdio transport.
+//! - `ext`: the clusterls protocol (commands, notifications, errors), declared once; the
+//!   client's TypeScript is generated from it.
+//! - `state`: what the server knows; `event`: the [`event::Event`]s that change it.
+//! - `handlers`: the LSP handlers; `dispatch`: `workspace/executeCommand`, typed.
+//! - `worker`: the one loop that applies events, reads facts and publishes diagnostics.
+//! - `documents`: open documents, synced incrementally in version order; `kind`: which
+//!   file is what.
 //! - `features`: completion and hover on byte offsets.
-//! - `config`: editor settings merged with `clusterls.toml`.
-//! - `server`: the handlers, the state, and the one loop that applies [`server::Event`]s.
+//! - `proto`: the one place that builds LSP types from core values and owns UTF-16.
+//! - `config`: editor settings merged with `clusterls.toml`; `cluster`: the engine's
+//!   side; `reply`: typed replies and error codes.
 
 mod cluster;
-pub mod config;
-pub mod documents;
-pub mod ext;
-pub mod features;
-pub mod proto;
-mod server;
+mod config;
+mod dispatch;
+mod documents;
+mod event;
+mod ext;
+mod features;
+mod handlers;
+mod kind;
+mod proto;
+mod reply;
+mod state;
 mod transport;
+mod worker;
 
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tower_lsp_server::{LspService, Server};
 
-use crate::cli::Global;
+use crate::global::Global;
 
-/// Serve LSP on stdin/stdout until the client says `exit` or closes the pipe.
+/// Serve LSP on stdin/stdout until the client says `exit` or closes the pipe. The exit
+/// code is 0 after `shutdown`, 1 otherwise (the protocol's rule for `exit`).
 pub fn run_stdio(global: Global) -> ExitCode {
     let rt =
         match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
@@ -32,8 +47,11 @@ pub fn run_stdio(global: Global) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
+    let shut_down = Arc::new(AtomicBool::new(false));
+    let flag = shut_down.clone();
     rt.block_on(async move {
-        let (service, socket) = LspService::new(|client| server::Backend::new(client, global));
+        let (service, socket) =
+            LspService::new(|client| handlers::Backend::new(client, global, flag));
         let (input, output, tasks) =
             transport::Guard::new(tokio::io::stdin(), tokio::io::stdout()).split();
         Server::new(input, output, socket).serve(service).await;
@@ -42,5 +60,10 @@ pub fn run_stdio(global: Global) -> ExitCode {
     // A blocking thread may still sit in a read of stdin (a client that sent `exit`
     // without closing the pipe); don't wait for it.
     rt.shutdown_background();
-    ExitCode::SUCCESS
+    if shut_down.load(Ordering::SeqCst) {
+        ExitCode::SUCCESS
+    } else {
+        tracing::warn!("exiting without a shutdown request");
+        ExitCode::FAILURE
+    }
 }

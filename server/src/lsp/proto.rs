@@ -89,8 +89,30 @@ pub fn diagnostic(text: &Text<'_>, f: &Finding) -> Diagnostic {
     }
 }
 
+/// Diagnostics published for one document at most: past this, an editor shows nothing
+/// useful, and the message would cost megabytes.
+pub const MAX_DIAGNOSTICS: usize = 500;
+
+/// The diagnostics of a document: the findings in text order, the first
+/// [`MAX_DIAGNOSTICS`] of them, and a note saying how many more there are.
 pub fn diagnostics(text: &Text<'_>, findings: &[Finding]) -> Vec<Diagnostic> {
-    findings.iter().map(|f| diagnostic(text, f)).collect()
+    let mut order: Vec<&Finding> = findings.iter().collect();
+    order.sort_by_key(|f| (f.range.start, f.range.end));
+    let mut out: Vec<Diagnostic> =
+        order.iter().take(MAX_DIAGNOSTICS).map(|f| diagnostic(text, f)).collect();
+    if findings.len() > MAX_DIAGNOSTICS {
+        out.push(Diagnostic {
+            range: text.range(0..0),
+            severity: Some(DiagnosticSeverity::INFORMATION),
+            source: Some(SOURCE.into()),
+            message: format!(
+                "clusterls shows the first {MAX_DIAGNOSTICS} of {} findings in this file; fix those (or run `clusterls check` on it) to see the rest",
+                findings.len()
+            ),
+            ..Default::default()
+        });
+    }
+    out
 }
 
 /// Quick fixes of the findings whose range touches `range` (both in bytes). The first
@@ -222,6 +244,28 @@ mod tests {
         check_offset(text, 0, 99, 6); // past the end of line 0: its end, not the next line
         check_offset(text, 1, 99, 9);
         check_offset(text, 7, 0, 9); // past the last line
+    }
+
+    #[test]
+    fn diagnostics_are_capped_with_a_note() {
+        let text = "x\n".repeat(2 * MAX_DIAGNOSTICS);
+        let index = LineIndex::new(&text);
+        let t = Text::new(&text, &index);
+        // In reverse order: the published ones are the first in the text.
+        let findings: Vec<Finding> = (0..2 * MAX_DIAGNOSTICS)
+            .rev()
+            .map(|i| Finding::warning(2 * i..2 * i + 1, "x/y", "x"))
+            .collect();
+        let d = diagnostics(&t, &findings);
+        assert_eq!(d.len(), MAX_DIAGNOSTICS + 1);
+        assert_eq!(d[0].range.start.line, 0);
+        assert_eq!(d[MAX_DIAGNOSTICS - 1].range.start.line, MAX_DIAGNOSTICS as u32 - 1);
+        let note = &d[MAX_DIAGNOSTICS].message;
+        assert!(
+            note.contains(&format!("first {MAX_DIAGNOSTICS} of {}", 2 * MAX_DIAGNOSTICS)),
+            "{note}"
+        );
+        assert_eq!(diagnostics(&t, &findings[..3]).len(), 3);
     }
 
     #[test]

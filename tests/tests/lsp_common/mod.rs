@@ -139,6 +139,17 @@ impl Server {
         w.write_all(bytes).and_then(|_| w.flush()).expect("write to the server");
     }
 
+    /// Bytes as they are; an error when the server no longer reads.
+    pub fn try_send_bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let mut w = self.stdin.lock().unwrap();
+        w.write_all(bytes).and_then(|_| w.flush())
+    }
+
+    /// What the server logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
+    }
+
     pub fn send(&mut self, msg: Value) {
         self.send_raw(&serde_json::to_vec(&msg).unwrap());
     }
@@ -199,6 +210,18 @@ impl Server {
         }
     }
 
+    /// How many messages received so far (and not consumed by a wait) satisfy `pred`.
+    pub fn count(&mut self, pred: impl Fn(&Value) -> bool) -> usize {
+        self.seen.extend(self.rx.try_iter());
+        self.seen.iter().filter(|m| pred(m)).count()
+    }
+
+    /// Forget every message received so far (a fuzzer does not read them all).
+    pub fn drain(&mut self) -> usize {
+        self.seen.clear();
+        self.rx.try_iter().count()
+    }
+
     /// The next `publishDiagnostics` for `uri` satisfying `pred`.
     pub fn diagnostics_where(&mut self, uri: &str, pred: impl Fn(&Value) -> bool) -> Value {
         let uri = uri.to_string();
@@ -240,6 +263,19 @@ impl Server {
                 return;
             }
             assert!(Instant::now() < deadline, "the server did not exit after `exit`");
+            // Polling a child's exit status: there is no blocking wait with a timeout.
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Wait (with the deadline) until the process exits; its status.
+    pub fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
             // Polling a child's exit status: there is no blocking wait with a timeout.
             std::thread::sleep(Duration::from_millis(10));
         }

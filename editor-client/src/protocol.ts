@@ -1,0 +1,323 @@
+// GENERATED from server/src/lsp/ext by the test `typescript_is_generated`
+// (ts-rs). Do not edit: change ext/mod.rs and run
+// `UPDATE_EXPECT=1 cargo test -p clusterls --lib lsp::ext`.
+
+/**
+ * A job's state, coarse enough for an editor.
+ */
+export type JobState = "pending" | "running" | "completed" | "failed" | "cancelled" | "timeout" | "unknown";
+
+/**
+ * A job as the client sees it. Times are unix seconds.
+ */
+export type Job = {
+  id: string,
+  name: string,
+  state: JobState,
+  /**
+   * Slurm's own state word, e.g. `CANCELLED`, `OUT_OF_MEMORY`.
+   */
+  slurmState?: string,
+  partition?: string,
+  gpus?: number,
+  /**
+   * Time limit as Slurm prints it.
+   */
+  timeLimit?: string,
+  submittedAt?: number,
+  startedAt?: number,
+  endedAt?: number,
+  exitCode?: number,
+  /**
+   * An allocation (interactive session) rather than a batch run.
+   */
+  allocation: boolean,
+  /**
+   * Absolute path of the job's output on the cluster.
+   */
+  logPath?: string,
+  /**
+   * Absolute path of the batch script clusterls generated.
+   */
+  scriptPath?: string,
+  /**
+   * The file that was run (a URI), when this server submitted it.
+   */
+  source?: string,
+  /**
+   * Why it is pending, or why it failed (Slurm's reason).
+   */
+  reason?: string,
+};
+
+/**
+ * The argument of a command that takes none: `{}`, or no argument at all.
+ */
+export type NoParams = Record<symbol, never>;
+
+/**
+ * Arguments of [`command::Run`].
+ */
+export type RunParams = {
+  /**
+   * URI of the file to run (`file://...`).
+   */
+  uri: string,
+  partition?: string,
+  account?: string,
+  gpus?: number,
+  time?: string,
+  image?: string,
+};
+
+/**
+ * Arguments of [`command::Pull`]. No image: the configured one.
+ */
+export type PullParams = {
+  image?: string,
+};
+
+/**
+ * The reply to [`command::Pull`].
+ */
+export type Pulled = {
+  /**
+   * Where the image is on the cluster.
+   */
+  path: string,
+  /**
+   * It was there already; nothing was pulled.
+   */
+  alreadyPresent: boolean,
+};
+
+/**
+ * Arguments of [`command::Alloc`]; unset fields come from the configuration.
+ */
+export type AllocParams = {
+  partition?: string,
+  account?: string,
+  gpus?: number,
+  time?: string,
+};
+
+/**
+ * Arguments of [`command::RunInAlloc`].
+ */
+export type RunInAllocParams = {
+  uri: string,
+  /**
+   * The allocation's job id.
+   */
+  allocation: string,
+  image?: string,
+};
+
+/**
+ * Arguments of [`command::Cancel`].
+ */
+export type CancelParams = {
+  id: string,
+};
+
+/**
+ * Arguments of [`command::Logs`].
+ */
+export type LogsParams = {
+  id: string,
+};
+
+/**
+ * The answer to [`command::Logs`]: the job's output and error so far.
+ */
+export type Logs = {
+  id: string,
+  out: string,
+  err: string,
+};
+
+/**
+ * Arguments of [`command::Script`].
+ */
+export type ScriptParams = {
+  id: string,
+};
+
+/**
+ * The answer to [`command::Script`]: the batch script clusterls generated for a job.
+ */
+export type Script = {
+  id: string,
+  /**
+   * Where it is on the cluster.
+   */
+  path: string,
+  text: string,
+};
+
+/**
+ * Arguments of [`command::SessionTerminal`].
+ */
+export type SessionTerminalParams = {
+  /**
+   * The allocation's job id.
+   */
+  allocation: string,
+};
+
+/**
+ * The answer to [`command::SessionTerminal`]: the program and arguments of an
+ * interactive shell in the allocation (ssh through the live connection, then srun).
+ */
+export type TerminalCommand = {
+  argv: Array<string>,
+};
+
+/**
+ * Cluster facts (partitions, accounts, limits, runtime, images), in the
+ * `clusterls facts --json` form; the client does not look inside.
+ */
+export type Facts = Record<string, unknown>;
+
+/**
+ * The answer to [`command::Login`] and the `data` of a [`error_code::LOGIN_REQUIRED`] error: the
+ * command that opens an interactive ssh master the server can then reuse.
+ */
+export type LoginCommand = {
+  host: string,
+  /**
+   * The ssh command to run in a terminal, shell-quoted.
+   */
+  commandLine: string,
+};
+
+/**
+ * How the connection to the cluster stands.
+ */
+export type ConnectionStateKind = "connected" | "loginRequired" | "error";
+
+/**
+ * The params of `clusterls/connectionState`.
+ */
+export type ConnectionStateParams = {
+  host: string,
+  state: ConnectionStateKind,
+  message?: string,
+};
+
+/**
+ * The params of `clusterls/jobState`.
+ */
+export type JobStateParams = {
+  job: Job,
+};
+
+/** The states a job does not leave. */
+export const FINISHED_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled', 'timeout'];
+
+export function isFinished(state: JobState): boolean {
+  return FINISHED_STATES.includes(state);
+}
+
+/** JSON-RPC error codes of clusterls' own errors. */
+export const ErrorCodes = {
+  /** The host needs an interactive login first; the error's `data` is a `LoginCommand`. */
+  loginRequired: -32001,
+  /** The request was understood but failed; the message says what to do. */
+  requestFailed: -32803,
+} as const;
+
+/** The login command carried by a `loginRequired` error, if `e` is one. */
+export function loginRequired(e: unknown): LoginCommand | undefined {
+  if (typeof e !== 'object' || e === null) {
+    return undefined;
+  }
+  const { code, data } = e as { code?: unknown; data?: unknown };
+  return code === ErrorCodes.loginRequired ? (data as LoginCommand | undefined) : undefined;
+}
+
+/** A server-to-client notification: its method, typed by its params. */
+export interface NotificationSpec<P> {
+  method: string;
+  /** Never set: carries the params type. */
+  params?: P;
+}
+
+/** Server to client: a job changed state (including its first appearance). */
+export const jobState: NotificationSpec<JobStateParams> = { method: 'clusterls/jobState' };
+
+/** Server to client: the connection to the cluster changed state. */
+export const connectionState: NotificationSpec<ConnectionStateParams> = { method: 'clusterls/connectionState' };
+
+/** Sends `workspace/executeCommand` with these arguments and returns its result. */
+export type Send = (command: string, args: unknown[]) => Promise<unknown>;
+
+/** Every command the server implements. */
+export const COMMANDS = [
+  'clusterls.server.run',
+  'clusterls.server.pull',
+  'clusterls.server.alloc',
+  'clusterls.server.runInAlloc',
+  'clusterls.server.cancel',
+  'clusterls.server.jobs',
+  'clusterls.server.refreshFacts',
+  'clusterls.server.login',
+  'clusterls.server.logs',
+  'clusterls.server.script',
+  'clusterls.server.sessionTerminal',
+] as const;
+
+/** Run a file on the cluster, in a container, as a batch job. */
+export function run(send: Send, params: RunParams): Promise<Job> {
+  return send('clusterls.server.run', [params]) as Promise<Job>;
+}
+
+/** Pull an image into the cluster's container runtime (no image: the configured one). */
+export function pull(send: Send, params: PullParams): Promise<Pulled> {
+  return send('clusterls.server.pull', [params]) as Promise<Pulled>;
+}
+
+/** Make an allocation (an interactive GPU session) that outlives the command. */
+export function alloc(send: Send, params: AllocParams): Promise<Job> {
+  return send('clusterls.server.alloc', [params]) as Promise<Job>;
+}
+
+/** Run a file as a step of a live allocation. */
+export function runInAlloc(send: Send, params: RunInAllocParams): Promise<Job> {
+  return send('clusterls.server.runInAlloc', [params]) as Promise<Job>;
+}
+
+/** Cancel a job or release an allocation. */
+export function cancel(send: Send, params: CancelParams): Promise<null> {
+  return send('clusterls.server.cancel', [params]) as Promise<null>;
+}
+
+/** Every tracked job of the configured host (empty when none is configured). */
+export function jobs(send: Send): Promise<Array<Job>> {
+  return send('clusterls.server.jobs', []) as Promise<Array<Job>>;
+}
+
+/** Read the cluster's facts again (not from the cache); null without a source. */
+export function refreshFacts(send: Send): Promise<Facts | null> {
+  return send('clusterls.server.refreshFacts', []) as Promise<Facts | null>;
+}
+
+/** Connect; null when connected, else the ssh command that logs in. */
+export function login(send: Send): Promise<LoginCommand | null> {
+  return send('clusterls.server.login', []) as Promise<LoginCommand | null>;
+}
+
+/** A job's output and error so far. */
+export function logs(send: Send, params: LogsParams): Promise<Logs> {
+  return send('clusterls.server.logs', [params]) as Promise<Logs>;
+}
+
+/** The batch script clusterls generated for a job. */
+export function script(send: Send, params: ScriptParams): Promise<Script> {
+  return send('clusterls.server.script', [params]) as Promise<Script>;
+}
+
+/** The program and arguments of an interactive shell in an allocation. */
+export function sessionTerminal(send: Send, params: SessionTerminalParams): Promise<TerminalCommand> {
+  return send('clusterls.server.sessionTerminal', [params]) as Promise<TerminalCommand>;
+}

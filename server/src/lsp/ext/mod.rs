@@ -1,0 +1,380 @@
+//! The clusterls protocol: the commands, notifications, values and errors the server
+//! and the editor client exchange on top of LSP, declared once, here. The client's
+//! TypeScript (`editor-client/src/protocol.ts`) is generated from these declarations
+//! with ts-rs by the test in `typescript.rs` (`UPDATE_EXPECT=1` rewrites it), which fails
+//! when the two drift apart.
+
+use serde::{Deserialize, Serialize};
+use tower_lsp_server::ls_types::notification::Notification;
+
+#[cfg(test)]
+use ts_rs::TS;
+
+/// A `workspace/executeCommand` command of this server: its name, its one argument
+/// (`arguments[0]`) and its reply.
+pub trait Command {
+    const NAME: &'static str;
+    /// [`NoParams`] for a command that takes none.
+    type Params: serde::de::DeserializeOwned;
+    type Result: Serialize;
+}
+
+/// Declares each command once: a type implementing [`Command`], the list of names the
+/// server advertises, and (for the TypeScript generator) the client helper's name.
+macro_rules! commands {
+    ($( $(#[doc = $doc:literal])* $ty:ident = $name:literal, $helper:ident($params:ty) -> $result:ty; )*) => {
+        $(
+            $(#[doc = $doc])*
+            pub enum $ty {}
+            impl Command for $ty {
+                const NAME: &'static str = $name;
+                type Params = $params;
+                type Result = $result;
+            }
+        )*
+
+        /// Every command, as advertised in `executeCommandProvider`.
+        pub const ALL: &[&str] = &[$($name),*];
+
+        /// What the TypeScript generator needs to know about each command.
+        #[cfg(test)]
+        pub(crate) fn specs() -> Vec<super::typescript::CommandSpec> {
+            let cfg = super::typescript::ts_config();
+            vec![$(super::typescript::CommandSpec {
+                name: $name,
+                helper: stringify!($helper),
+                doc: concat!($($doc, "\n"),*),
+                params: <$params as TS>::name(&cfg),
+                result: <$result as TS>::name(&cfg),
+            }),*]
+        }
+    };
+}
+
+/// The commands. Their argument types say which fields each takes; unknown fields are
+/// refused (`InvalidParams`), as are unknown commands.
+pub mod command {
+    use super::*;
+
+    commands! {
+        /// Run a file on the cluster, in a container, as a batch job.
+        Run = "clusterls.server.run", run(RunParams) -> Job;
+        /// Pull an image into the cluster's container runtime (no image: the configured one).
+        Pull = "clusterls.server.pull", pull(PullParams) -> Pulled;
+        /// Make an allocation (an interactive GPU session) that outlives the command.
+        Alloc = "clusterls.server.alloc", alloc(AllocParams) -> Job;
+        /// Run a file as a step of a live allocation.
+        RunInAlloc = "clusterls.server.runInAlloc", runInAlloc(RunInAllocParams) -> Job;
+        /// Cancel a job or release an allocation.
+        Cancel = "clusterls.server.cancel", cancel(CancelParams) -> ();
+        /// Every tracked job of the configured host (empty when none is configured).
+        Jobs = "clusterls.server.jobs", jobs(NoParams) -> Vec<Job>;
+        /// Read the cluster's facts again (not from the cache); null without a source.
+        RefreshFacts = "clusterls.server.refreshFacts", refreshFacts(NoParams) -> Option<Facts>;
+        /// Connect; null when connected, else the ssh command that logs in.
+        Login = "clusterls.server.login", login(NoParams) -> Option<LoginCommand>;
+        /// A job's output and error so far.
+        Logs = "clusterls.server.logs", logs(LogsParams) -> super::Logs;
+        /// The batch script clusterls generated for a job.
+        Script = "clusterls.server.script", script(ScriptParams) -> super::Script;
+        /// The program and arguments of an interactive shell in an allocation.
+        SessionTerminal = "clusterls.server.sessionTerminal", sessionTerminal(SessionTerminalParams) -> TerminalCommand;
+    }
+}
+
+/// JSON-RPC error codes of clusterls' own errors.
+pub mod error_code {
+    /// The host needs an interactive login first; the error's `data` is a
+    /// [`super::LoginCommand`].
+    pub const LOGIN_REQUIRED: i64 = -32001;
+    /// The request was understood but failed (the cluster said no, a file is missing);
+    /// LSP's `RequestFailed`. The message says what to do.
+    pub const REQUEST_FAILED: i64 = -32803;
+}
+
+/// The argument of a command that takes none: `{}`, or no argument at all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// Cluster facts (partitions, accounts, limits, runtime, images), in the
+/// `clusterls facts --json` form; the client does not look inside.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(transparent)]
+pub struct Facts(
+    #[cfg_attr(test, ts(type = "Record<string, unknown>"))] pub clusterls_core::ClusterFacts,
+);
+
+/// The reply to [`command::Pull`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Pulled {
+    /// Where the image is on the cluster.
+    pub path: String,
+    /// It was there already; nothing was pulled.
+    pub already_present: bool,
+}
+
+/// A job's state, coarse enough for an editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "lowercase")]
+pub enum JobState {
+    Pending,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+    Timeout,
+    Unknown,
+}
+
+/// For the TypeScript generator (`FINISHED_STATES`).
+#[cfg(test)]
+impl JobState {
+    pub const ALL: [JobState; 7] = [
+        JobState::Pending,
+        JobState::Running,
+        JobState::Completed,
+        JobState::Failed,
+        JobState::Cancelled,
+        JobState::Timeout,
+        JobState::Unknown,
+    ];
+
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            JobState::Completed | JobState::Failed | JobState::Cancelled | JobState::Timeout
+        )
+    }
+}
+
+/// A job as the client sees it. Times are unix seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    pub id: String,
+    pub name: String,
+    pub state: JobState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Slurm's own state word, e.g. `CANCELLED`, `OUT_OF_MEMORY`.
+    pub slurm_state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpus: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Time limit as Slurm prints it.
+    pub time_limit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// An allocation (interactive session) rather than a batch run.
+    #[serde(default)]
+    pub allocation: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Absolute path of the job's output on the cluster.
+    pub log_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Absolute path of the batch script clusterls generated.
+    pub script_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The file that was run (a URI), when this server submitted it.
+    pub source: Option<String>,
+    /// Why it is pending, or why it failed (Slurm's reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Arguments of [`command::Run`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RunParams {
+    /// URI of the file to run (`file://...`).
+    pub uri: String,
+    #[serde(default)]
+    pub partition: Option<String>,
+    #[serde(default)]
+    pub account: Option<String>,
+    #[serde(default)]
+    pub gpus: Option<u32>,
+    #[serde(default)]
+    pub time: Option<String>,
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+/// Arguments of [`command::Pull`]. No image: the configured one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PullParams {
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+/// Arguments of [`command::Alloc`]; unset fields come from the configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AllocParams {
+    #[serde(default)]
+    pub partition: Option<String>,
+    #[serde(default)]
+    pub account: Option<String>,
+    #[serde(default)]
+    pub gpus: Option<u32>,
+    #[serde(default)]
+    pub time: Option<String>,
+}
+
+/// Arguments of [`command::RunInAlloc`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RunInAllocParams {
+    pub uri: String,
+    /// The allocation's job id.
+    pub allocation: String,
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+/// Arguments of [`command::Cancel`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CancelParams {
+    pub id: String,
+}
+
+/// Arguments of [`command::SessionTerminal`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SessionTerminalParams {
+    /// The allocation's job id.
+    pub allocation: String,
+}
+
+/// The answer to [`command::SessionTerminal`]: the program and arguments of an
+/// interactive shell in the allocation (ssh through the live connection, then srun).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase")]
+pub struct TerminalCommand {
+    pub argv: Vec<String>,
+}
+
+/// Arguments of [`command::Logs`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LogsParams {
+    pub id: String,
+}
+
+/// The answer to [`command::Logs`]: the job's output and error so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Logs {
+    pub id: String,
+    pub out: String,
+    pub err: String,
+}
+
+/// Arguments of [`command::Script`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScriptParams {
+    pub id: String,
+}
+
+/// The answer to [`command::Script`]: the batch script clusterls generated for a job.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Script {
+    pub id: String,
+    /// Where it is on the cluster.
+    pub path: String,
+    pub text: String,
+}
+
+/// The answer to [`command::Login`] and the `data` of a [`error_code::LOGIN_REQUIRED`] error: the
+/// command that opens an interactive ssh master the server can then reuse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase")]
+pub struct LoginCommand {
+    pub host: String,
+    /// The ssh command to run in a terminal, shell-quoted.
+    pub command_line: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase")]
+/// How the connection to the cluster stands.
+pub enum ConnectionStateKind {
+    Connected,
+    LoginRequired,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
+#[serde(rename_all = "camelCase")]
+/// The params of `clusterls/connectionState`.
+pub struct ConnectionStateParams {
+    pub host: String,
+    pub state: ConnectionStateKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase")]
+/// The params of `clusterls/jobState`.
+pub struct JobStateParams {
+    pub job: Job,
+}
+
+/// Server to client: a job changed state (including its first appearance).
+pub enum JobStateNotification {}
+
+impl Notification for JobStateNotification {
+    type Params = JobStateParams;
+    const METHOD: &'static str = "clusterls/jobState";
+}
+
+/// Server to client: the connection to the cluster changed state.
+pub enum ConnectionStateNotification {}
+
+impl Notification for ConnectionStateNotification {
+    type Params = ConnectionStateParams;
+    const METHOD: &'static str = "clusterls/connectionState";
+}
+
+#[cfg(test)]
+pub(crate) mod typescript;

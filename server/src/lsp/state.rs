@@ -1,0 +1,56 @@
+//! What the server knows.
+//!
+//! Handlers change [`State`] under a short-held `std::sync::Mutex` (never across an
+//! `.await`) and send an `Event`; one task (`worker`) applies events in order.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use clusterls_core::ClusterFacts;
+use tower_lsp_server::ls_types::Uri;
+
+use super::cluster::Cluster;
+use super::config::{Config, EngineConfig};
+use super::documents::Documents;
+
+#[derive(Default)]
+pub struct State {
+    pub docs: Documents,
+    /// The editor's settings.
+    pub editor: Config,
+    /// `clusterls.toml` (project, then user).
+    pub project: EngineConfig,
+    /// Where facts come from and what the engine runs with; `None` until known.
+    pub source: Option<Source>,
+    /// The engine for `source`'s host, when one is configured and opened.
+    pub cluster: Option<Arc<Cluster>>,
+    pub facts: Option<Arc<ClusterFacts>>,
+    pub roots: Vec<PathBuf>,
+    pub work_done_progress: bool,
+    /// Kept alive while the server runs.
+    pub watcher: Option<notify::RecommendedWatcher>,
+    /// Messages shown to the user so far; capped so a broken setup does not flood.
+    pub popups: u32,
+    /// Documents changed since the worker last looked (each has one `Changed` queued).
+    pub dirty: HashSet<Uri>,
+    /// Editor settings received and not yet applied (a `ClientConfig` is queued).
+    pub editor_next: Option<Config>,
+}
+
+/// Where facts come from and what the engine runs with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub host: Option<String>,
+    pub ssh_config: Option<PathBuf>,
+    pub facts_file: Option<String>,
+    pub engine: EngineConfig,
+}
+
+pub type Shared = Arc<Mutex<State>>;
+
+pub fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A panic while holding the lock leaves consistent data (every update is one
+    // assignment); keep serving.
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
