@@ -188,5 +188,5 @@ fn file_type_name(meta: &std::fs::Metadata) -> &'static str {
 
 /// A path as shown in messages, with control characters made visible.
 pub fn show(path: &Path) -> String {
-    super::render::visible(&path.display().to_string()).into_owned()
+    super::visible::visible(&path.display().to_string()).into_owned()
 }

@@ -15,6 +15,7 @@ pub mod rules;
 pub mod shellcheck;
 pub mod show;
 pub mod table;
+pub mod visible;
 
 /// The exit statuses of every command, one scheme (also in `--help` and the README).
 /// A followed job's own exit code is never passed through as ours (it could be any of

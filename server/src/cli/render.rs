@@ -7,7 +7,6 @@
 //! shown with control characters made visible (`\u{1b}`), so a file cannot drive the
 //! terminal with escape sequences.
 
-use std::borrow::Cow;
 use std::ops::Range;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
@@ -17,36 +16,13 @@ use serde_json::{Value, json};
 
 use super::input::Input;
 use super::rules;
+use super::visible::hidden;
+pub use super::visible::{visible, visible_lines_of};
 
 /// One checked file and its findings.
 pub struct Checked {
     pub input: Input,
     pub findings: Vec<Finding>,
-}
-
-/// Whether `c` could change what a terminal shows beyond printing a glyph: C0 and C1
-/// controls, DEL, and the bidirectional overrides and isolates ("Trojan Source").
-fn hidden(c: char) -> bool {
-    (c.is_control() && c != '\t')
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
-/// `s` with every control character but the tab (newlines included) written as a Rust
-/// escape: `\u{1b}`.
-pub fn visible(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(hidden) {
-        return Cow::Borrowed(s);
-    }
-    Cow::Owned(
-        s.chars()
-            .map(|c| if hidden(c) { c.escape_unicode().to_string() } else { c.to_string() })
-            .collect(),
-    )
-}
-
-/// [`visible`] line by line: a message of several lines keeps its line breaks.
-pub fn visible_lines_of(s: &str) -> String {
-    s.split('\n').map(visible).collect::<Vec<_>>().join("\n")
 }
 
 /// The source lines `span` of `text` made visible (line breaks kept), and a map from byte

@@ -33,12 +33,12 @@ use clusterls_core::ClusterFacts;
 use serde::Serialize;
 use tokio::sync::{Notify, broadcast};
 
+use super::Engine;
+use super::Inner;
 use super::config::Config;
 use super::error::{EngineError, Result};
-use super::images::plan::last_lines;
 use super::state::JobState;
 use super::store::{self, JobRecord, Store};
-use super::tracker::TrackState;
 use super::transport::{Exec, LocalTransport, SshOptions, SshTransport, Transport};
 use super::{programs, script, shell, slurm};
 
@@ -106,40 +106,6 @@ pub struct Facts {
 pub struct LogChunk {
     pub out: Vec<u8>,
     pub err: Vec<u8>,
-}
-
-/// Result of [`Engine::pull`].
-#[derive(Debug, Clone, Serialize)]
-pub struct PulledImage {
-    pub path: String,
-    pub already_present: bool,
-}
-
-/// A cheap handle; clones share the connection, the store and the events.
-#[derive(Clone)]
-pub struct Engine {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    host: String,
-    transport: Arc<dyn Transport>,
-    ssh: Option<Arc<SshTransport>>,
-    store: Store,
-    config: Config,
-    state_dir: PathBuf,
-    events: broadcast::Sender<Event>,
-    wake: Notify,
-    track: Mutex<TrackState>,
-    /// This process's name in the poll lease (pid and a random token).
-    holder: String,
-}
-
-impl Drop for Inner {
-    /// Hand the poll lease over at once instead of letting it expire.
-    fn drop(&mut self) {
-        let _ = self.store.release_lease(&self.host, &self.holder);
-    }
 }
 
 fn default_state_dir() -> PathBuf {
@@ -214,7 +180,7 @@ impl Engine {
                 state_dir,
                 events,
                 wake: Notify::new(),
-                track: Mutex::new(TrackState::default()),
+                track: Mutex::new(Default::default()),
                 holder,
             }),
         })
@@ -247,10 +213,6 @@ impl Engine {
 
     pub(super) fn ssh(&self) -> Option<&Arc<SshTransport>> {
         self.inner.ssh.as_ref()
-    }
-
-    pub(super) fn track_state(&self) -> &Mutex<TrackState> {
-        &self.inner.track
     }
 
     pub(super) fn wake(&self) -> &Notify {
@@ -412,7 +374,7 @@ impl Engine {
                 host: self.inner.host.clone(),
                 what: format!("reading {file}"),
                 status,
-                stderr: last_lines(&out.stderr_str(), 5),
+                stderr: super::error::last_lines(&out.stderr_str(), 5),
             }),
         }
     }

@@ -41,7 +41,6 @@ pub mod config;
 pub mod container;
 pub mod error;
 pub mod images;
-pub mod journal;
 pub mod launch;
 pub mod lease;
 pub mod policy;
@@ -58,9 +57,47 @@ pub mod tracker;
 pub mod transport;
 pub mod upload;
 
-pub use api::{Engine, EngineOptions, Event, Facts, LogChunk, PulledImage};
+pub use api::{EngineOptions, Event, Facts, LogChunk};
 pub use error::{EngineError, Result};
+pub use images::PulledImage;
 pub use resources::Resources;
 pub use state::{JobState, Phase};
 pub use store::{JobKind, JobRecord};
 pub use submit::RunOptions;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{Notify, broadcast};
+
+use config::Config;
+use store::Store;
+use tracker::TrackState;
+use transport::{SshTransport, Transport};
+
+/// A cheap handle; clones share the connection, the store and the events.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    host: String,
+    transport: Arc<dyn Transport>,
+    ssh: Option<Arc<SshTransport>>,
+    store: Store,
+    config: Config,
+    state_dir: PathBuf,
+    events: broadcast::Sender<Event>,
+    wake: Notify,
+    track: Mutex<TrackState>,
+    /// This process's name in the poll lease (pid and a random token).
+    holder: String,
+}
+
+impl Drop for Inner {
+    /// Hand the poll lease over at once instead of letting it expire.
+    fn drop(&mut self) {
+        let _ = self.store.release_lease(&self.host, &self.holder);
+    }
+}

@@ -1,7 +1,7 @@
 //! Job records in SQLite, shared by the CLI and every editor window (WAL mode, busy
 //! timeout). Each change is one transaction, so a process killed mid-write loses nothing
 //! that was committed and never leaves half a record. The files are private (0600). A
-//! new job is never lost to a locked store: see [journal](super::journal).
+//! new job is never lost to a locked store: see [journal].
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, atomic::AtomicBool, atomic::Ordering::Relaxed};
@@ -15,7 +15,9 @@ use super::resources::Resources;
 use super::state::JobState;
 
 mod controller;
+pub mod journal;
 pub use controller::ControllerRow;
+pub use journal::random_token;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -97,7 +99,7 @@ pub struct Store {
 
 impl Store {
     pub fn open(path: &Path) -> Result<Store> {
-        super::journal::private_store_files(path)?;
+        journal::private_store_files(path)?;
         let err = |source| EngineError::Store { path: path.display().to_string(), source };
         let conn = Connection::open(path).map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
@@ -188,7 +190,7 @@ impl Store {
     /// takes it later from the journal. Either way the caller may report the job.
     pub fn insert(&self, r: &JobRecord) -> Result<()> {
         let w = || write(&self.conn.lock().unwrap(), r, "INSERT OR REPLACE");
-        let j = super::journal::retry(&self.path, self.write_wait, r, w, |e| self.err(e))?;
+        let j = journal::retry(&self.path, self.write_wait, r, w, |e| self.err(e))?;
         self.journaled.fetch_or(j, Relaxed);
         Ok(())
     }
@@ -201,7 +203,7 @@ impl Store {
     }
     fn import_journal(&self) {
         let c = self.conn.lock().unwrap();
-        let done = super::journal::import(&self.path, &c, |c, r| write(c, r, "INSERT OR IGNORE"));
+        let done = journal::import(&self.path, &c, |c, r| write(c, r, "INSERT OR IGNORE"));
         self.journaled.store(!done, Relaxed);
     }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clusterls_core::ClusterFacts;
 
-use super::api::{Engine, PulledImage};
+use super::Engine;
 use super::container::{DockerRef, ImageSpec};
 use super::error::{EngineError, Result};
 use super::programs;
@@ -22,6 +22,13 @@ pub(super) struct RunImage {
     pub kind: clusterls_core::facts::RuntimeKind,
     pub check_path: String,
     pub arg: String,
+}
+
+/// Result of [`Engine::pull`].
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PulledImage {
+    pub path: String,
+    pub already_present: bool,
 }
 
 impl Engine {

@@ -8,7 +8,7 @@ use clusterls_core::ClusterFacts;
 use clusterls_core::facts::{Image, RuntimeKind};
 
 use super::super::container::DockerRef;
-use super::super::error::EngineError;
+use super::super::error::{EngineError, last_lines};
 use super::super::resources::Resources;
 
 /// The runtime, its path and the image directory of a cluster.
@@ -97,12 +97,6 @@ pub fn with_image(facts: &ClusterFacts, path: &str) -> Option<ClusterFacts> {
         size_bytes: None,
     });
     Some(f)
-}
-
-/// The last `n` lines of a command's stderr, for an error message.
-pub fn last_lines(s: &str, n: usize) -> String {
-    let lines: Vec<&str> = s.trim().lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 #[cfg(test)]

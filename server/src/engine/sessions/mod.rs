@@ -6,7 +6,7 @@ pub mod plan;
 
 use std::time::Duration;
 
-use super::api::Engine;
+use super::Engine;
 use super::error::{EngineError, Result};
 use super::resources::Resources;
 use super::script;

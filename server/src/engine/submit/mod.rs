@@ -8,7 +8,7 @@ pub mod plan;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::api::Engine;
+use super::Engine;
 use super::error::{EngineError, Result};
 use super::resources::Resources;
 use super::sessions;
@@ -60,7 +60,7 @@ impl Engine {
             };
         let now =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        let run_name = plan::run_name(now.as_secs(), super::journal::random_token(), &script_name);
+        let run_name = plan::run_name(now.as_secs(), super::store::random_token(), &script_name);
         let (mut up, script_in_run) =
             upload::collect(&opts.script, &script_name, script_bytes, opts.sync.as_deref())?;
         let job_script = plan::Run {

@@ -7,9 +7,11 @@
 pub mod plan;
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::api::{Engine, Event};
+use super::Engine;
+use super::api::Event;
 use super::error::Result;
 use super::state::JobState;
 use super::store::{self, JobKind, JobRecord};
@@ -60,6 +62,10 @@ fn tracked(r: &JobRecord) -> Tracked {
 }
 
 impl Engine {
+    pub(super) fn track_state(&self) -> &Mutex<TrackState> {
+        &self.inner.track
+    }
+
     fn track(&self) -> std::sync::MutexGuard<'_, TrackState> {
         self.track_state().lock().unwrap()
     }

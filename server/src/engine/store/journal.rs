@@ -13,8 +13,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::error::{EngineError, Result};
-use super::store::JobRecord;
+use super::JobRecord;
+use crate::engine::error::{EngineError, Result};
 
 /// The journal directory of the store at `store`.
 pub fn dir(store: &Path) -> PathBuf {
@@ -28,12 +28,8 @@ pub fn append(store: &Path, r: &JobRecord) -> Result<PathBuf> {
     let dir = dir(store);
     private_dir(&dir)?;
     let line = serde_json::to_string(r).expect("a job record serializes");
-    let stem = format!(
-        "{}-{}-{}",
-        super::store::now_ms(),
-        std::process::id(),
-        random_token() & 0xffff_ffff
-    );
+    let stem =
+        format!("{}-{}-{}", super::now_ms(), std::process::id(), random_token() & 0xffff_ffff);
     let tmp = dir.join(format!(".{stem}.tmp"));
     let path = dir.join(format!("{stem}.json"));
     let io = |e| EngineError::io(format!("cannot write the job journal {}", dir.display()), e);
@@ -123,7 +119,7 @@ pub fn private_store_files(store: &Path) -> Result<()> {
 pub fn random_token() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_i64(super::store::now_ms());
+    h.write_i64(super::now_ms());
     h.write_u32(std::process::id());
     h.finish()
 }
@@ -189,8 +185,8 @@ mod tests {
     use std::path::{Path, PathBuf};
     use std::time::Duration;
 
-    use super::super::state::JobState;
-    use super::super::store::{JobKind, JobRecord, Store};
+    use crate::engine::state::JobState;
+    use crate::engine::store::{JobKind, JobRecord, Store};
 
     fn scratch(name: &str) -> PathBuf {
         let d =
