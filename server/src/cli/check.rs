@@ -347,7 +347,7 @@ pub fn render_sarif(checked: &[Checked]) -> Value {
             } else {
                 String::new()
             };
-            let description = clusterls_sbatch::codes::describe(r).unwrap_or(r);
+            let description = clusterls_sbatch::rules::lookup(r).map_or(r.as_str(), |rule| rule.summary);
             let mut rule = json!({"id": r, "name": r.replace(['/', '-'], "_"), "shortDescription": {"text": description}});
             if !doc.is_empty() {
                 rule["helpUri"] = json!(doc);
