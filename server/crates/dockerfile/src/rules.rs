@@ -31,6 +31,7 @@ rule_registry! {
         DuplicateStageName => checks::syntax::DUPLICATE_STAGE_NAME,
         EmptyContinuationLine => checks::syntax::EMPTY_CONTINUATION_LINE,
         ExecFormRecommended => checks::instruction::EXEC_FORM_RECOMMENDED,
+        FileTooLarge => checks::FILE_TOO_LARGE,
         FlagMissingValue => checks::instruction::FLAG_MISSING_VALUE,
         InconsistentCasing => checks::syntax::INCONSISTENT_CASING,
         InstructionBeforeFrom => checks::syntax::INSTRUCTION_BEFORE_FROM,

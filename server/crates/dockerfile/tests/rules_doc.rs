@@ -34,3 +34,28 @@ fn lookups() {
     assert_eq!(from_hadolint("DL3007"), ["docker/latest-tag"]);
     assert_eq!(Code::LatestTag.finding(0..1, "m").code, "docker/latest-tag");
 }
+
+/// Over 4 MiB a file gets one finding and no other check runs.
+#[test]
+fn size_cap() {
+    let line = "RUN echo hello\n";
+    let n = clusterls_dockerfile::MAX_FILE_BYTES / line.len() + 1;
+    let big = format!("FROM python:3.11\n{}", line.repeat(n));
+    let findings = clusterls_dockerfile::check(&big, None);
+    assert_eq!(findings.len(), 1);
+    let f = &findings[0];
+    assert_eq!(
+        (f.code.as_str(), f.severity, f.range.clone()),
+        ("docker/file-too-large", Severity::Warning, 0..16)
+    );
+    assert!(
+        f.message.starts_with("The file is 4.0 MiB: clusterls does not check"),
+        "{}",
+        f.message
+    );
+    // Under the cap: checked as usual.
+    let small = &big[.."FROM python:3.11\n".len() + 3 * line.len()];
+    let codes: Vec<String> =
+        clusterls_dockerfile::check(small, None).into_iter().map(|f| f.code).collect();
+    assert_eq!(codes, ["docker/consecutive-run", "docker/consecutive-run"]);
+}

@@ -1,5 +1,7 @@
 //! ARG scope and secrets in ARG/ENV.
 
+use std::collections::HashSet;
+
 use super::*;
 use crate::rules::Code;
 use clusterls_core::Rule;
@@ -46,71 +48,93 @@ const IMAGE_ENV: &[&str] = &[
 
 pub(super) fn arg_scope(ctx: &mut Ctx<'_>) {
     let df = ctx.df;
-    let globals: Vec<String> = ctx.args.iter().map(|(n, _)| n.clone()).collect();
+    let globals: HashSet<String> = ctx.args.iter().map(|(n, _)| n.clone()).collect();
     if globals.is_empty() {
         return;
     }
-    let mut reported: Vec<(usize, String)> = Vec::new();
-    for (idx, inst) in df.instructions.iter().enumerate() {
+    let mut reported: HashSet<(usize, String)> = HashSet::new();
+    // ARG and ENV names of the current stage so far, kept as we go (linear: no rescan of
+    // the stage for each instruction).
+    let mut current: Option<usize> = None;
+    let mut stage_args: HashSet<&str> = HashSet::new();
+    let mut stage_env: HashSet<&str> = HashSet::new();
+    for inst in &df.instructions {
         let Some(stage) = inst.stage else { continue };
-        if matches!(inst.kind, Kind::From | Kind::Arg | Kind::Unknown) {
+        if current != Some(stage) {
+            current = Some(stage);
+            stage_args.clear();
+            stage_env.clear();
+        }
+        if !matches!(inst.kind, Kind::From | Kind::Arg | Kind::Unknown) {
+            arg_uses(ctx, inst, stage, &globals, &stage_args, &stage_env, &mut reported);
+        }
+        match inst.kind {
+            Kind::Arg => stage_args
+                .extend(inst.args.words.iter().map(|w| w.value.split('=').next().unwrap_or(""))),
+            // `ENV A=1 B=2` and `ENV A 1` (legacy: only the first word is a name).
+            Kind::Env => {
+                stage_env.extend(inst.args.words.iter().enumerate().filter_map(|(k, w)| {
+                    (k == 0 || w.value.contains('=')).then(|| w.value.split('=').next()).flatten()
+                }))
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `docker/arg-not-in-scope` for the global ARGs `inst` uses without declaring them in
+/// its stage.
+fn arg_uses(
+    ctx: &mut Ctx<'_>,
+    inst: &Instruction,
+    stage: usize,
+    globals: &HashSet<String>,
+    stage_args: &HashSet<&str>,
+    stage_env: &HashSet<&str>,
+    reported: &mut HashSet<(usize, String)>,
+) {
+    let df = ctx.df;
+    let mut used: Vec<(String, Range<usize>)> = Vec::new();
+    let words: Vec<&Word> = inst.args.words.iter().chain(inst.args.json.iter().flatten()).collect();
+    for w in words {
+        for v in vars(&w.raw) {
+            used.push((v, w.span.clone()));
+        }
+    }
+    for f in &inst.flags {
+        if let (Some(v), Some(span)) = (&f.value, &f.value_span) {
+            for name in vars(v) {
+                used.push((name, span.clone()));
+            }
+        }
+    }
+    for (name, span) in used {
+        if !globals.contains(&name)
+            || stage_args.contains(name.as_str())
+            || stage_env.contains(name.as_str())
+            || IMAGE_ENV.contains(&name.as_str())
+            || !reported.insert((stage, name.clone()))
+        {
             continue;
         }
-        let in_scope = df.args_in_scope(idx);
-        // ENV set in this stage before here also defines the name.
-        let env_defined = |name: &str| {
-            df.instructions[df.stages[stage].from + 1..idx].iter().any(|i| {
-                i.kind == Kind::Env
-                    && i.args.words.iter().enumerate().any(|(k, w)| {
-                        w.value.split('=').next() == Some(name) && (k == 0 || w.value.contains('='))
-                    })
-            })
+        let from = &df.instructions[df.stages[stage].from];
+        let line_end =
+            ctx.text[from.span.end..].find('\n').map_or(ctx.text.len(), |i| from.span.end + i + 1);
+        let insert = if line_end == ctx.text.len() && !ctx.text.ends_with('\n') {
+            format!("\nARG {name}")
+        } else {
+            format!("ARG {name}\n")
         };
-        let mut used: Vec<(String, Range<usize>)> = Vec::new();
-        let words: Vec<&Word> =
-            inst.args.words.iter().chain(inst.args.json.iter().flatten()).collect();
-        for w in words {
-            for v in vars(&w.raw) {
-                used.push((v, w.span.clone()));
-            }
-        }
-        for f in &inst.flags {
-            if let (Some(v), Some(span)) = (&f.value, &f.value_span) {
-                for name in vars(v) {
-                    used.push((name, span.clone()));
-                }
-            }
-        }
-        for (name, span) in used {
-            if !globals.contains(&name)
-                || in_scope.contains(&name)
-                || env_defined(&name)
-                || IMAGE_ENV.contains(&name.as_str())
-                || reported.contains(&(stage, name.clone()))
-            {
-                continue;
-            }
-            reported.push((stage, name.clone()));
-            let from = &df.instructions[df.stages[stage].from];
-            let line_end = ctx.text[from.span.end..]
-                .find('\n')
-                .map_or(ctx.text.len(), |i| from.span.end + i + 1);
-            let insert = if line_end == ctx.text.len() && !ctx.text.ends_with('\n') {
-                format!("\nARG {name}")
-            } else {
-                format!("ARG {name}\n")
-            };
-            let f = ctx.push(
+        let f = ctx.push(
                 span,
                 Code::ArgNotInScope,
                 format!("`${name}` is a global ARG (declared before FROM), which is not visible inside a stage, so it is empty here. Re-declare it in this stage with `ARG {name}` after the FROM."),
             );
-            f.fixes.push(Fix::replace(
-                format!("Add `ARG {name}` to this stage"),
-                line_end..line_end,
-                insert,
-            ));
-        }
+        f.fixes.push(Fix::replace(
+            format!("Add `ARG {name}` to this stage"),
+            line_end..line_end,
+            insert,
+        ));
     }
 }
 

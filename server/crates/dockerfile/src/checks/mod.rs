@@ -14,10 +14,11 @@ pub(crate) mod instruction;
 pub(crate) mod practice;
 pub(crate) mod syntax;
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use clusterls_core::suggest::did_you_mean;
-use clusterls_core::{ClusterFacts, Edit, Finding, Fix, Severity};
+use clusterls_core::{ClusterFacts, Edit, Finding, Fix, LineIndex, Severity};
 
 use crate::cuda;
 use crate::parse::{Dockerfile, Instruction, Kind, Map, Source, Stage, Word};
@@ -34,8 +35,14 @@ pub(crate) struct Ctx<'a> {
     /// Stages whose content ends up in the final image (the last stage and the stages
     /// it is built FROM).
     final_chain: Vec<usize>,
+    /// Whether each stage is in `final_chain`.
+    in_final_chain: Vec<bool>,
+    /// Stages by name, for FROM and COPY --from.
+    stage_names: StageNames,
     /// Global ARG defaults.
     args: Vec<(String, Option<String>)>,
+    /// Line numbers for messages ("the one on line 12"), built once.
+    lines: LineIndex,
 }
 
 impl Ctx<'_> {
@@ -44,12 +51,13 @@ impl Ctx<'_> {
         self.out.last_mut().expect("just pushed")
     }
 
+    /// The 1-based line of `offset`.
     fn line(&self, offset: usize) -> usize {
-        self.text[..offset.min(self.text.len())].matches('\n').count() + 1
+        self.lines.line_col(offset).0 + 1
     }
 
     fn in_final(&self, inst: &Instruction) -> bool {
-        inst.stage.is_some_and(|s| self.final_chain.contains(&s))
+        inst.stage.is_some_and(|s| self.in_final_chain.get(s).copied().unwrap_or(false))
     }
 
     fn is_final_stage(&self, inst: &Instruction) -> bool {
@@ -63,7 +71,41 @@ impl Ctx<'_> {
     }
 }
 
+/// Dockerfiles longer than this are not checked beyond [`FILE_TOO_LARGE`]: a real one is
+/// a few KB, and a bound keeps a language server that checks on every keystroke
+/// responsive whatever is opened in it (the same bound as sbatch scripts).
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+
+pub(crate) const FILE_TOO_LARGE: clusterls_core::Rule = clusterls_core::Rule {
+    explanation: "A Dockerfile over 4 MiB is almost certainly not one (a data file or generated text opened as a Dockerfile), and clusterls checks nothing else in it so that the editor stays responsive. Keep data out of the Dockerfile: COPY it from the build context.",
+    ..clusterls_core::Rule::new(
+        "docker/file-too-large",
+        Severity::Warning,
+        "A Dockerfile over 4 MiB: clusterls does not check it.",
+    )
+};
+
+/// The one finding for a Dockerfile over [`MAX_FILE_BYTES`].
+pub(crate) fn too_large(text: &str) -> Finding {
+    let first_end = text.find('\n').unwrap_or(text.len()).min(200);
+    let first_end = (0..=first_end).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+    Code::FileTooLarge.finding(
+        0..first_end,
+        format!(
+            "The file is {:.1} MiB: clusterls does not check Dockerfiles over {} MiB. Keep data out of the Dockerfile (COPY it from the build context).",
+            text.len() as f64 / (1024.0 * 1024.0),
+            MAX_FILE_BYTES >> 20
+        ),
+    )
+}
+
 pub(crate) fn run(text: &str, df: &Dockerfile, facts: Option<&ClusterFacts>) -> Vec<Finding> {
+    let stage_names = StageNames::new(df);
+    let final_chain = final_chain(df, &stage_names);
+    let mut in_final_chain = vec![false; df.stages.len()];
+    for &i in &final_chain {
+        in_final_chain[i] = true;
+    }
     let cmds = df.instructions.iter().map(run_commands).collect();
     let mut ctx = Ctx {
         text,
@@ -71,8 +113,11 @@ pub(crate) fn run(text: &str, df: &Dockerfile, facts: Option<&ClusterFacts>) -> 
         facts,
         out: Vec::new(),
         cmds,
-        final_chain: final_chain(df),
+        final_chain,
+        in_final_chain,
+        stage_names,
         args: df.global_arg_defaults(),
+        lines: LineIndex::new(text),
     };
     syntax::syntax(&mut ctx);
     practice::practice(&mut ctx);
@@ -146,22 +191,46 @@ pub fn run_commands(inst: &Instruction) -> Vec<Command> {
     out
 }
 
-pub(super) fn final_chain(df: &Dockerfile) -> Vec<usize> {
+pub(super) fn final_chain(df: &Dockerfile, names: &StageNames) -> Vec<usize> {
     let mut chain = Vec::new();
     let mut cur = df.stages.len().checked_sub(1);
+    // Each step goes to an earlier stage, so this ends.
     while let Some(i) = cur {
-        if chain.contains(&i) {
-            break;
-        }
         chain.push(i);
-        let img = &df.stages[i].image;
-        cur = df.stages[..i]
-            .iter()
-            .rev()
-            .find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(img)))
-            .map(|s| s.index);
+        cur = names.last_before(&df.stages[i].image, i);
     }
     chain
+}
+
+/// Stage names (ASCII lower case) → the stages with that name in order, built once so
+/// that finding a stage by name does not scan the stages (linear checking).
+pub(super) struct StageNames(HashMap<String, Vec<usize>>);
+
+impl StageNames {
+    fn new(df: &Dockerfile) -> StageNames {
+        let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+        for st in &df.stages {
+            if let Some(n) = &st.name {
+                map.entry(n.to_ascii_lowercase()).or_default().push(st.index);
+            }
+        }
+        StageNames(map)
+    }
+
+    fn all(&self, name: &str) -> &[usize] {
+        self.0.get(&name.to_ascii_lowercase()).map_or(&[], Vec::as_slice)
+    }
+
+    /// The first stage named `name` (case-insensitive).
+    pub fn first(&self, name: &str) -> Option<usize> {
+        self.all(name).first().copied()
+    }
+
+    /// The last stage before stage `before` named `name`.
+    pub fn last_before(&self, name: &str, before: usize) -> Option<usize> {
+        let all = self.all(name);
+        all[..all.partition_point(|&i| i < before)].last().copied()
+    }
 }
 
 /// Substitute `$X`, `${X}`, `${X:-d}` with global ARG defaults. `None` if a variable

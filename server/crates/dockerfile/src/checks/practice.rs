@@ -163,9 +163,7 @@ pub(super) fn practice(ctx: &mut Ctx<'_>) {
         if raw.is_empty() {
             continue;
         }
-        let earlier_alias = df.stages[..st.index]
-            .iter()
-            .any(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(raw)));
+        let earlier_alias = ctx.stage_names.first(raw).is_some_and(|i| i < st.index);
         if earlier_alias || raw.eq_ignore_ascii_case("scratch") {
             continue;
         }
@@ -198,6 +196,20 @@ pub(super) fn practice(ctx: &mut Ctx<'_>) {
     let mut cur_stage = None;
     let mut pip_no_cache_env = false;
     let mut prev_run: Option<(usize, usize)> = None; // (instruction idx, commands)
+    // Whether each stage is the base image of a later stage (computed once: linear).
+    let mut last_use: std::collections::HashMap<String, usize> = Default::default();
+    for st in &df.stages {
+        last_use.insert(st.image.to_ascii_lowercase(), st.index);
+    }
+    let base_of_later: Vec<bool> = df
+        .stages
+        .iter()
+        .map(|st| {
+            st.name.as_deref().is_some_and(|n| {
+                last_use.get(&n.to_ascii_lowercase()).is_some_and(|&j| j > st.index)
+            })
+        })
+        .collect();
 
     for (idx, inst) in df.instructions.iter().enumerate() {
         if inst.stage != cur_stage {
@@ -465,12 +477,8 @@ pub(super) fn practice(ctx: &mut Ctx<'_>) {
             ctx.push(inst.keyword_span.clone(), Code::Pipefail, "A pipe's status is its last command's, so a failing first command goes unnoticed. Put `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN (or start it with `set -o pipefail &&` in bash).".into());
         }
         let lists_cached = mount_targets.iter().any(|t| t.starts_with("/var/lib/apt"));
-        let stage_matters = inst.stage.is_some_and(|s| {
-            s + 1 == df.stages.len()
-                || df.stages[s].name.as_deref().is_some_and(|n| {
-                    df.stages[s + 1..].iter().any(|o| o.image.eq_ignore_ascii_case(n))
-                })
-        });
+        let stage_matters =
+            inst.stage.is_some_and(|s| s + 1 == df.stages.len() || base_of_later[s]);
         if has_apt_update && !cleans_lists && !lists_cached && stage_matters {
             let f = ctx.push(inst.keyword_span.clone(), Code::AptListsNotCleaned, "`apt-get update` leaves its package lists (tens of MB) in this layer: end this RUN with `&& rm -rf /var/lib/apt/lists/*`.".into());
             if inst.heredocs.is_empty()

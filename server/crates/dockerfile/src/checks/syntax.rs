@@ -247,9 +247,6 @@ pub(super) fn syntax(ctx: &mut Ctx<'_>) {
         }
     }
 
-    let stage_names: Vec<String> =
-        df.stages.iter().filter_map(|s| s.name.as_ref().map(|n| n.to_ascii_lowercase())).collect();
-
     for (idx, inst) in df.instructions.iter().enumerate() {
         check_instruction(ctx, inst, idx, false);
         if let Some(t) = &inst.trigger {
@@ -273,7 +270,6 @@ pub(super) fn syntax(ctx: &mut Ctx<'_>) {
     }
 
     // Stages.
-    let mut names: Vec<(String, usize)> = Vec::new();
     for st in &df.stages {
         let Some(name) = &st.name else { continue };
         let span = st.name_span.clone().unwrap_or(0..0);
@@ -296,15 +292,14 @@ pub(super) fn syntax(ctx: &mut Ctx<'_>) {
                 format!("`{name}` is not a valid stage name: start with a letter and use only letters, digits, `-`, `_` and `.`."),
             );
         }
-        if let Some((_, prev)) = names.iter().find(|(n, _)| *n == lower) {
-            let line = ctx.line(df.instructions[*prev].span.start);
+        if let Some(prev) = ctx.stage_names.first(name).filter(|i| *i < st.index) {
+            let line = ctx.line(df.instructions[df.stages[prev].from].span.start);
             ctx.push(
                 span,
                 Code::DuplicateStageName,
                 format!("Stage `{name}` is already defined on line {line}; give this stage another name."),
             );
         }
-        names.push((lower, st.from));
     }
 
     // COPY --from.
@@ -333,11 +328,7 @@ pub(super) fn syntax(ctx: &mut Ctx<'_>) {
             continue;
         }
         let lower = v.to_ascii_lowercase();
-        match df
-            .stages
-            .iter()
-            .position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(v)))
-        {
+        match ctx.stage_names.first(v) {
             Some(s) if s == cur => {
                 ctx.push(
                     span.clone(),
@@ -368,7 +359,6 @@ pub(super) fn syntax(ctx: &mut Ctx<'_>) {
                 }
             }
         }
-        let _ = &stage_names;
     }
 
     arg_scope(ctx);
