@@ -1,6 +1,6 @@
 //! What Apptainer/Singularity does with each instruction.
 
-use super::practice::pip_install;
+use super::packages::pip_install;
 use super::*;
 use crate::rules::Code;
 use clusterls_core::Rule;

@@ -1,6 +1,6 @@
 //! CUDA against the cluster's driver.
 
-use super::practice::pip_install;
+use super::packages::pip_install;
 use super::*;
 use crate::rules::Code;
 use clusterls_core::Rule;

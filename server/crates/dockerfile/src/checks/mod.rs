@@ -11,6 +11,7 @@ pub(crate) mod apptainer;
 pub(crate) mod args;
 pub(crate) mod gpu;
 pub(crate) mod instruction;
+pub(crate) mod packages;
 pub(crate) mod practice;
 pub(crate) mod syntax;
 
