@@ -144,33 +144,53 @@ pub(super) fn check_instruction(
     _idx: usize,
     in_onbuild: bool,
 ) {
-    let text = ctx.text;
-    let kw = inst.kind.as_str();
-    let words = &inst.args.words;
-    let n = words.len();
-    let at = inst.keyword_span.clone();
-
     if inst.kind == Kind::Unknown {
-        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-        let upper = inst.keyword.to_ascii_uppercase();
-        let f = ctx.push(
-            at.clone(),
-            Code::UnknownInstruction,
-            format!("`{}` is not a Dockerfile instruction.", inst.keyword),
-        );
-        if let Some(s) = did_you_mean(&upper, names.iter().copied()) {
-            f.message =
-                format!("`{}` is not a Dockerfile instruction; did you mean `{s}`?", inst.keyword);
-            f.fixes.push(Fix::replace(format!("Change to `{s}`"), at, s));
-        } else {
-            f.message.push_str(
-                " Instructions are FROM, RUN, COPY, ADD, ENV, ARG, WORKDIR, CMD, ENTRYPOINT, ...",
-            );
-        }
+        unknown_instruction(ctx, inst);
         return;
     }
+    flags(ctx, inst);
+    argument_count(ctx, inst);
+    match inst.kind {
+        Kind::Env => env(ctx, inst),
+        Kind::Arg => arg(ctx, inst),
+        Kind::Maintainer if !in_onbuild => maintainer(ctx, inst),
+        Kind::Workdir => workdir(ctx, inst),
+        Kind::Expose => expose(ctx, inst),
+        Kind::Stopsignal => stopsignal(ctx, inst),
+        Kind::Healthcheck => healthcheck(ctx, inst),
+        Kind::From => from_args(ctx, inst),
+        _ => {}
+    }
+    json_single_quotes(ctx, inst);
+    unterminated_heredoc(ctx, inst);
+    exec_form_recommended(ctx, inst);
+}
 
-    // Flags.
+/// Not an instruction (with the closest one).
+fn unknown_instruction(ctx: &mut Ctx<'_>, inst: &Instruction) {
+    let at = inst.keyword_span.clone();
+    let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+    let upper = inst.keyword.to_ascii_uppercase();
+    let f = ctx.push(
+        at.clone(),
+        Code::UnknownInstruction,
+        format!("`{}` is not a Dockerfile instruction.", inst.keyword),
+    );
+    if let Some(s) = did_you_mean(&upper, names.iter().copied()) {
+        f.message =
+            format!("`{}` is not a Dockerfile instruction; did you mean `{s}`?", inst.keyword);
+        f.fixes.push(Fix::replace(format!("Change to `{s}`"), at, s));
+    } else {
+        f.message.push_str(
+            " Instructions are FROM, RUN, COPY, ADD, ENV, ARG, WORKDIR, CMD, ENTRYPOINT, ...",
+        );
+    }
+}
+
+/// Unknown, repeated and empty flags.
+fn flags(ctx: &mut Ctx<'_>, inst: &Instruction) {
+    let text = ctx.text;
+    let kw = inst.kind.as_str();
     let allowed = flags_of(inst.kind);
     let mut seen: Vec<&str> = Vec::new();
     for f in &inst.flags {
@@ -218,7 +238,14 @@ pub(super) fn check_instruction(
             );
         }
     }
+}
 
+/// The number of arguments each instruction takes.
+fn argument_count(ctx: &mut Ctx<'_>, inst: &Instruction) {
+    let kw = inst.kind.as_str();
+    let words = &inst.args.words;
+    let n = words.len();
+    let at = inst.keyword_span.clone();
     let missing = |ctx: &mut Ctx<'_>, what: &str| {
         ctx.push(at.clone(), Code::ArgumentCount, format!("{kw} needs {what}."));
     };
@@ -276,159 +303,188 @@ pub(super) fn check_instruction(
         _ => {}
     }
 
-    match inst.kind {
-        Kind::Shell if n > 0 && inst.args.json.is_none() => {
-            ctx.push(at.clone(), Code::ArgumentCount, "SHELL must be a JSON array, e.g. `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]`.".into());
+    if inst.kind == Kind::Shell && n > 0 && inst.args.json.is_none() {
+        ctx.push(at.clone(), Code::ArgumentCount, "SHELL must be a JSON array, e.g. `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]`.".into());
+    }
+}
+
+/// `ENV key value` (legacy), a key without value, secrets in ENV.
+fn env(ctx: &mut Ctx<'_>, inst: &Instruction) {
+    let text = ctx.text;
+    let words = &inst.args.words;
+    let n = words.len();
+    let at = inst.keyword_span.clone();
+    if n >= 2 && !words[0].value.contains('=') {
+        let key = &words[0];
+        let rest_start = words[1].span.start;
+        let rest_end = words[n - 1].span.end;
+        let rest = &text[rest_start..rest_end];
+        let f = ctx.push(
+            key.span.clone(),
+            Code::LegacyEnvFormat,
+            format!(
+                "`ENV {} <value>` is the legacy form; write `ENV {}=<value>`.",
+                key.value, key.value
+            ),
+        );
+        if !rest.contains(['"', '\'', '\\', '\n']) {
+            f.fixes.push(Fix {
+                title: "Use `key=value`".into(),
+                edits: vec![Edit {
+                    range: key.span.start..rest_end,
+                    replacement: format!("{}=\"{}\"", key.value, rest),
+                }],
+            });
         }
-        Kind::Env => {
-            if n >= 2 && !words[0].value.contains('=') {
-                let key = &words[0];
-                let rest_start = words[1].span.start;
-                let rest_end = words[n - 1].span.end;
-                let rest = &text[rest_start..rest_end];
-                let f = ctx.push(
-                    key.span.clone(),
-                    Code::LegacyEnvFormat,
-                    format!(
-                        "`ENV {} <value>` is the legacy form; write `ENV {}=<value>`.",
-                        key.value, key.value
-                    ),
-                );
-                if !rest.contains(['"', '\'', '\\', '\n']) {
-                    f.fixes.push(Fix {
-                        title: "Use `key=value`".into(),
-                        edits: vec![Edit {
-                            range: key.span.start..rest_end,
-                            replacement: format!("{}=\"{}\"", key.value, rest),
-                        }],
-                    });
-                }
-            } else if n == 1 && !words[0].value.contains('=') {
+    } else if n == 1 && !words[0].value.contains('=') {
+        ctx.push(
+            at.clone(),
+            Code::ArgumentCount,
+            format!("ENV {} has no value: write `ENV {}=<value>`.", words[0].value, words[0].value),
+        );
+    }
+    for w in words {
+        secret_name(ctx, w, "ENV");
+        if !words[0].value.contains('=') {
+            break;
+        }
+    }
+}
+
+/// Secrets in ARG.
+fn arg(ctx: &mut Ctx<'_>, inst: &Instruction) {
+    let words = &inst.args.words;
+    for w in words {
+        secret_name(ctx, w, "ARG");
+    }
+}
+
+/// MAINTAINER is deprecated.
+fn maintainer(ctx: &mut Ctx<'_>, inst: &Instruction) {
+    let at = inst.keyword_span.clone();
+    let value = inst.args.text.trim().replace('\\', "\\\\").replace('"', "\\\"");
+    let f = ctx.push(
+        at.clone(),
+        Code::MaintainerDeprecated,
+        "MAINTAINER is deprecated; use `LABEL maintainer=\"...\"`.".into(),
+    );
+    if !inst.args.text.contains('\n') {
+        f.fixes.push(Fix::replace(
+            "Use LABEL maintainer",
+            inst.span.clone(),
+            format!("LABEL maintainer=\"{value}\""),
+        ));
+    }
+}
+
+/// A relative WORKDIR.
+fn workdir(ctx: &mut Ctx<'_>, inst: &Instruction) {
+    let words = &inst.args.words;
+    if let Some(w) = words.first() {
+        let v = &w.value;
+        let windows =
+            v.len() >= 2 && v.as_bytes()[1] == b':' && v.as_bytes()[0].is_ascii_alphabetic();
+        if !v.starts_with('/') && !v.starts_with('$') && !windows && !v.starts_with('\\') {
+            ctx.push(w.span.clone(), Code::RelativeWorkdir, format!("WORKDIR `{v}` is relative to the previous WORKDIR; write an absolute path such as `/{v}`."));
+        }
+    }
+}
+
+/// EXPOSE ports.
+fn expose(ctx: &mut Ctx<'_>, inst: &Instruction) {
+    let words = &inst.args.words;
+    for w in words {
+        if !valid_port(&w.value) {
+            ctx.push(w.span.clone(), Code::InvalidPort, format!("`{}` is not a port: write `<port>[/tcp|/udp|/sctp]` (0-65535) or a range `8000-8010`.", w.value));
+        }
+    }
+}
+
+/// STOPSIGNAL's signal.
+fn stopsignal(ctx: &mut Ctx<'_>, inst: &Instruction) {
+    let words = &inst.args.words;
+    if let Some(w) = words.first()
+        && !valid_signal(&w.value)
+    {
+        ctx.push(
+            w.span.clone(),
+            Code::InvalidSignal,
+            format!(
+                "`{}` is not a signal: use a name such as SIGTERM or SIGINT, or a number.",
+                w.value
+            ),
+        );
+    }
+}
+
+/// HEALTHCHECK's form and flags.
+fn healthcheck(ctx: &mut Ctx<'_>, inst: &Instruction) {
+    let words = &inst.args.words;
+    let n = words.len();
+    let at = inst.keyword_span.clone();
+    let first = words.first().map(|w| w.value.to_ascii_uppercase());
+    match first.as_deref() {
+        Some("NONE") => {
+            if n > 1 || !inst.flags.is_empty() {
                 ctx.push(
                     at.clone(),
-                    Code::ArgumentCount,
-                    format!(
-                        "ENV {} has no value: write `ENV {}=<value>`.",
-                        words[0].value, words[0].value
-                    ),
-                );
-            }
-            for w in words {
-                secret_name(ctx, w, "ENV");
-                if !words[0].value.contains('=') {
-                    break;
-                }
-            }
-        }
-        Kind::Arg => {
-            for w in words {
-                secret_name(ctx, w, "ARG");
-            }
-        }
-        Kind::Maintainer if !in_onbuild => {
-            let value = inst.args.text.trim().replace('\\', "\\\\").replace('"', "\\\"");
-            let f = ctx.push(
-                at.clone(),
-                Code::MaintainerDeprecated,
-                "MAINTAINER is deprecated; use `LABEL maintainer=\"...\"`.".into(),
-            );
-            if !inst.args.text.contains('\n') {
-                f.fixes.push(Fix::replace(
-                    "Use LABEL maintainer",
-                    inst.span.clone(),
-                    format!("LABEL maintainer=\"{value}\""),
-                ));
-            }
-        }
-        Kind::Workdir => {
-            if let Some(w) = words.first() {
-                let v = &w.value;
-                let windows = v.len() >= 2
-                    && v.as_bytes()[1] == b':'
-                    && v.as_bytes()[0].is_ascii_alphabetic();
-                if !v.starts_with('/') && !v.starts_with('$') && !windows && !v.starts_with('\\') {
-                    ctx.push(w.span.clone(), Code::RelativeWorkdir, format!("WORKDIR `{v}` is relative to the previous WORKDIR; write an absolute path such as `/{v}`."));
-                }
-            }
-        }
-        Kind::Expose => {
-            for w in words {
-                if !valid_port(&w.value) {
-                    ctx.push(w.span.clone(), Code::InvalidPort, format!("`{}` is not a port: write `<port>[/tcp|/udp|/sctp]` (0-65535) or a range `8000-8010`.", w.value));
-                }
-            }
-        }
-        Kind::Stopsignal => {
-            if let Some(w) = words.first()
-                && !valid_signal(&w.value)
-            {
-                ctx.push(
-                    w.span.clone(),
-                    Code::InvalidSignal,
-                    format!(
-                        "`{}` is not a signal: use a name such as SIGTERM or SIGINT, or a number.",
-                        w.value
-                    ),
+                    Code::InvalidHealthcheck,
+                    "HEALTHCHECK NONE takes no flags or arguments.".into(),
                 );
             }
         }
-        Kind::Healthcheck => {
-            let first = words.first().map(|w| w.value.to_ascii_uppercase());
-            match first.as_deref() {
-                Some("NONE") => {
-                    if n > 1 || !inst.flags.is_empty() {
-                        ctx.push(
-                            at.clone(),
-                            Code::InvalidHealthcheck,
-                            "HEALTHCHECK NONE takes no flags or arguments.".into(),
-                        );
-                    }
-                }
-                Some("CMD") if n > 1 => {}
-                _ => {
-                    ctx.push(at.clone(), Code::InvalidHealthcheck, "HEALTHCHECK takes `NONE` or `CMD <command>`, e.g. `HEALTHCHECK CMD curl -f http://localhost/ || exit 1`.".into());
-                }
-            }
-            for f in &inst.flags {
-                let (Some(v), Some(span)) = (&f.value, &f.value_span) else { continue };
-                if v.is_empty() || v.contains('$') {
-                    continue;
-                }
-                match f.name.as_str() {
-                    "interval" | "timeout" | "start-period" | "start-interval" => {
-                        if parse_duration(v).is_none() {
-                            ctx.push(span.clone(), Code::InvalidDuration, format!("`{v}` is not a duration: write a number with a unit, e.g. `30s`, `1m30s`, `500ms`."));
-                        } else if parse_duration(v).is_some_and(|d| d > 0.0 && d < 0.001) {
-                            ctx.push(
-                                span.clone(),
-                                Code::InvalidDuration,
-                                format!("`{v}` is shorter than the minimum of 1ms."),
-                            );
-                        }
-                    }
-                    "retries" => {
-                        if v.parse::<u32>().map_or(true, |r| r == 0) {
-                            ctx.push(span.clone(), Code::InvalidRetries, format!("`--retries={v}`: write a positive whole number, e.g. `--retries=3`."));
-                        }
-                    }
-                    _ => {}
-                }
-            }
+        Some("CMD") if n > 1 => {}
+        _ => {
+            ctx.push(at.clone(), Code::InvalidHealthcheck, "HEALTHCHECK takes `NONE` or `CMD <command>`, e.g. `HEALTHCHECK CMD curl -f http://localhost/ || exit 1`.".into());
         }
-        Kind::From => {
-            if let Some(w) = words.first() {
-                for var in vars(&w.value) {
-                    if !ctx.args.iter().any(|(n, _)| *n == var)
-                        && !BUILTIN_ARGS.contains(&var.as_str())
-                    {
-                        ctx.push(w.span.clone(), Code::UndefinedArgInFrom, format!("`${var}` is not declared by an ARG before the first FROM, so it expands to nothing. Add `ARG {var}=<default>` at the top."));
-                    }
-                }
-            }
-        }
-        _ => {}
     }
+    for f in &inst.flags {
+        let (Some(v), Some(span)) = (&f.value, &f.value_span) else { continue };
+        if v.is_empty() || v.contains('$') {
+            continue;
+        }
+        match f.name.as_str() {
+            "interval" | "timeout" | "start-period" | "start-interval" => {
+                if parse_duration(v).is_none() {
+                    ctx.push(span.clone(), Code::InvalidDuration, format!("`{v}` is not a duration: write a number with a unit, e.g. `30s`, `1m30s`, `500ms`."));
+                } else if parse_duration(v).is_some_and(|d| d > 0.0 && d < 0.001) {
+                    ctx.push(
+                        span.clone(),
+                        Code::InvalidDuration,
+                        format!("`{v}` is shorter than the minimum of 1ms."),
+                    );
+                }
+            }
+            "retries" => {
+                if v.parse::<u32>().map_or(true, |r| r == 0) {
+                    ctx.push(
+                        span.clone(),
+                        Code::InvalidRetries,
+                        format!(
+                            "`--retries={v}`: write a positive whole number, e.g. `--retries=3`."
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
 
+/// Variables in FROM that no global ARG declares.
+fn from_args(ctx: &mut Ctx<'_>, inst: &Instruction) {
+    let words = &inst.args.words;
+    if let Some(w) = words.first() {
+        for var in vars(&w.value) {
+            if !ctx.args.iter().any(|(n, _)| *n == var) && !BUILTIN_ARGS.contains(&var.as_str()) {
+                ctx.push(w.span.clone(), Code::UndefinedArgInFrom, format!("`${var}` is not declared by an ARG before the first FROM, so it expands to nothing. Add `ARG {var}=<default>` at the top."));
+            }
+        }
+    }
+}
+
+/// A JSON form that is not JSON (single quotes).
+fn json_single_quotes(ctx: &mut Ctx<'_>, inst: &Instruction) {
     if inst.args.bad_json && inst.kind.takes_json() {
         let t = &inst.args.text;
         let f = ctx.push(
@@ -448,7 +504,10 @@ pub(super) fn check_instruction(
             ));
         }
     }
+}
 
+/// A heredoc without its terminator.
+fn unterminated_heredoc(ctx: &mut Ctx<'_>, inst: &Instruction) {
     for h in &inst.heredocs {
         if h.terminator_span.is_none() {
             ctx.push(
@@ -461,7 +520,14 @@ pub(super) fn check_instruction(
             );
         }
     }
+}
 
+/// CMD/ENTRYPOINT in shell form.
+fn exec_form_recommended(ctx: &mut Ctx<'_>, inst: &Instruction) {
+    let kw = inst.kind.as_str();
+    let words = &inst.args.words;
+    let n = words.len();
+    let at = inst.keyword_span.clone();
     if matches!(inst.kind, Kind::Cmd | Kind::Entrypoint)
         && inst.args.json.is_none()
         && !inst.args.bad_json
