@@ -140,11 +140,22 @@ fn home_path(v: &str) -> bool {
 }
 
 pub(super) fn apptainer(ctx: &mut Ctx<'_>) {
+    runtime_metadata(ctx);
+    image_content(ctx);
+}
+
+/// What Apptainer does with the final stage's runtime metadata (USER, WORKDIR, EXPOSE,
+/// VOLUME, HEALTHCHECK, STOPSIGNAL, ENTRYPOINT, CMD).
+fn runtime_metadata(ctx: &mut Ctx<'_>) {
     let df = ctx.df;
     let Some(last) = df.stages.len().checked_sub(1) else { return };
     let final_insts: Vec<usize> = df.stages[last].instructions.clone().collect();
-
-    // Runtime metadata of the final stage.
+    // The last instruction of each kind in the final stage (the one that takes effect).
+    let mut last_of_kind: std::collections::HashMap<Kind, usize> = Default::default();
+    for &i in &final_insts {
+        last_of_kind.insert(df.instructions[i].kind, i);
+    }
+    let last_of = |i: usize| last_of_kind.get(&df.instructions[i].kind) == Some(&i);
     let mut last_workdir = None;
     for &i in &final_insts {
         let inst = &df.instructions[i];
@@ -161,16 +172,16 @@ pub(super) fn apptainer(ctx: &mut Ctx<'_>) {
             Kind::Volume => {
                 ctx.push(at, Code::VolumeNoEffect, "VOLUME has no effect under Apptainer, and the image is read-only: bind a host directory there with `--bind /host/dir:/path`.".into());
             }
-            Kind::Healthcheck if last_of(df, &final_insts, i) => {
+            Kind::Healthcheck if last_of(i) => {
                 ctx.push(at, Code::HealthcheckNoEffect, "HEALTHCHECK has no effect under Apptainer (nothing runs it); check the job from the script or Slurm instead.".into());
             }
             Kind::Stopsignal => {
                 ctx.push(at, Code::StopsignalNoEffect, "STOPSIGNAL has no effect under Apptainer: Slurm sends SIGTERM (then SIGKILL) at the time limit; use `#SBATCH --signal=` to get an earlier signal.".into());
             }
-            Kind::Entrypoint if last_of(df, &final_insts, i) => {
+            Kind::Entrypoint if last_of(i) => {
                 ctx.push(at, Code::EntrypointBypassed, "`apptainer exec IMAGE cmd` runs cmd directly and skips ENTRYPOINT (only `apptainer run` uses it). If it sets things up (activating an environment, exporting variables), do that with ENV so every command gets it.".into());
             }
-            Kind::Cmd if last_of(df, &final_insts, i) => {
+            Kind::Cmd if last_of(i) => {
                 ctx.push(at, Code::CmdBypassed, "`apptainer exec` ignores CMD: it is only the default for `apptainer run`. Give the command explicitly in the job script.".into());
             }
             _ => {}
@@ -187,8 +198,12 @@ pub(super) fn apptainer(ctx: &mut Ctx<'_>) {
         }
         ctx.push(inst.keyword_span.clone(), Code::WorkdirIgnored, msg);
     }
+}
 
-    // Content of the final image.
+/// What the final image holds: files under home directories, `pip --user`, writes
+/// into the read-only image, and the host environment leaking in.
+fn image_content(ctx: &mut Ctx<'_>) {
+    let df = ctx.df;
     let mut first_python_install: Option<usize> = None;
     let mut nousersite = false;
     for (idx, inst) in df.instructions.iter().enumerate() {
@@ -356,12 +371,6 @@ pub(super) fn apptainer(ctx: &mut Ctx<'_>) {
             "ENV PYTHONNOUSERSITE=1\n",
         ));
     }
-}
-
-/// Whether instruction `i` is the last of its kind among `insts`.
-fn last_of(df: &Dockerfile, insts: &[usize], i: usize) -> bool {
-    let kind = df.instructions[i].kind;
-    insts.iter().rev().find(|&&j| df.instructions[j].kind == kind) == Some(&i)
 }
 
 fn home_message(path: &str, what: &str) -> String {

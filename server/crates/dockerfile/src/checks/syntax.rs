@@ -123,10 +123,47 @@ pub(crate) const NO_FROM: Rule = Rule {
 };
 
 pub(super) fn syntax(ctx: &mut Ctx<'_>) {
+    directives(ctx);
+    from_order(ctx);
+    casing(ctx);
+    instructions(ctx);
+    stage_names(ctx);
+    copy_from(ctx);
+    arg_scope(ctx);
+    repeated_instructions(ctx);
+}
+
+/// Each instruction (and ONBUILD's) on its own: `instruction.rs`.
+fn instructions(ctx: &mut Ctx<'_>) {
+    let df = ctx.df;
+    for (idx, inst) in df.instructions.iter().enumerate() {
+        check_instruction(ctx, inst, idx, false);
+        if let Some(t) = &inst.trigger {
+            if matches!(t.kind, Kind::From | Kind::Maintainer | Kind::Onbuild) {
+                ctx.push(
+                    t.keyword_span.clone(),
+                    Code::InvalidOnbuild,
+                    format!("ONBUILD cannot register {}; remove it.", t.kind.as_str()),
+                );
+            } else {
+                check_instruction(ctx, t, idx, true);
+            }
+        }
+        if inst.kind == Kind::Onbuild && inst.trigger.is_none() {
+            ctx.push(
+                inst.keyword_span.clone(),
+                Code::ArgumentCount,
+                "ONBUILD needs an instruction to register, e.g. `ONBUILD COPY . /app`.".into(),
+            );
+        }
+    }
+}
+
+/// Parser directives: repeated, invalid, or below the top of the file; empty
+/// continuation lines.
+fn directives(ctx: &mut Ctx<'_>) {
     let df = ctx.df;
     let text = ctx.text;
-
-    // Directives.
     let mut seen: Vec<&str> = Vec::new();
     for d in &df.directives {
         if seen.contains(&d.name.as_str()) {
@@ -177,8 +214,11 @@ pub(super) fn syntax(ctx: &mut Ctx<'_>) {
         );
         f.fixes.push(Fix::replace("Delete the empty line", r.clone(), ""));
     }
+}
 
-    // FROM presence and order.
+/// FROM presence and order.
+fn from_order(ctx: &mut Ctx<'_>) {
+    let df = ctx.df;
     match df.instructions.iter().position(|i| i.kind == Kind::From) {
         None => {
             let range = df.instructions.first().map_or(0..0, |i| i.keyword_span.clone());
@@ -200,8 +240,11 @@ pub(super) fn syntax(ctx: &mut Ctx<'_>) {
             }
         }
     }
+}
 
-    // Casing: the majority wins.
+/// Keyword casing: the majority wins.
+fn casing(ctx: &mut Ctx<'_>) {
+    let df = ctx.df;
     let known: Vec<&Instruction> =
         df.instructions.iter().filter(|i| i.kind != Kind::Unknown).collect();
     let upper = known.iter().filter(|i| i.keyword == i.kind.as_str()).count();
@@ -246,30 +289,11 @@ pub(super) fn syntax(ctx: &mut Ctx<'_>) {
             }
         }
     }
+}
 
-    for (idx, inst) in df.instructions.iter().enumerate() {
-        check_instruction(ctx, inst, idx, false);
-        if let Some(t) = &inst.trigger {
-            if matches!(t.kind, Kind::From | Kind::Maintainer | Kind::Onbuild) {
-                ctx.push(
-                    t.keyword_span.clone(),
-                    Code::InvalidOnbuild,
-                    format!("ONBUILD cannot register {}; remove it.", t.kind.as_str()),
-                );
-            } else {
-                check_instruction(ctx, t, idx, true);
-            }
-        }
-        if inst.kind == Kind::Onbuild && inst.trigger.is_none() {
-            ctx.push(
-                inst.keyword_span.clone(),
-                Code::ArgumentCount,
-                "ONBUILD needs an instruction to register, e.g. `ONBUILD COPY . /app`.".into(),
-            );
-        }
-    }
-
-    // Stages.
+/// Stage names: valid, not reserved, not repeated.
+fn stage_names(ctx: &mut Ctx<'_>) {
+    let df = ctx.df;
     for st in &df.stages {
         let Some(name) = &st.name else { continue };
         let span = st.name_span.clone().unwrap_or(0..0);
@@ -301,8 +325,11 @@ pub(super) fn syntax(ctx: &mut Ctx<'_>) {
             );
         }
     }
+}
 
-    // COPY --from.
+/// COPY --from.
+fn copy_from(ctx: &mut Ctx<'_>) {
+    let df = ctx.df;
     for inst in &df.instructions {
         if inst.kind != Kind::Copy {
             continue;
@@ -360,10 +387,12 @@ pub(super) fn syntax(ctx: &mut Ctx<'_>) {
             }
         }
     }
+}
 
-    arg_scope(ctx);
-
-    // Per stage: multiple CMD / ENTRYPOINT / HEALTHCHECK.
+/// Per stage: multiple CMD / ENTRYPOINT / HEALTHCHECK.
+fn repeated_instructions(ctx: &mut Ctx<'_>) {
+    let df = ctx.df;
+    let text = ctx.text;
     for st in &df.stages {
         for (kind, code) in [
             (Kind::Cmd, Code::MultipleCmd),
