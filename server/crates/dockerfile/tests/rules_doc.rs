@@ -13,7 +13,7 @@ check in `src/checks/`) by `tests/rules_doc.rs`; do not edit by hand.
 
 Silence a finding with `# clusterls-ignore: code[,code]` on the line(s) just above the
 instruction, a whole file with `# clusterls-ignore-file: code` (a namespace such as
-`apptainer` works too), or a project with `Config { disabled }` (`check_with`).
+`apptainer` works too), or a project with `[check] disable = [...]` in `clusterls.toml`.
 hadolint's `# hadolint ignore=DLxxxx` comments are honoured through the \"also\" column.";
     expect_file!["../RULES.md"].assert_eq(&rules_markdown("Dockerfile checks", intro, RULES));
 }

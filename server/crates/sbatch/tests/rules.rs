@@ -15,7 +15,7 @@ check in `src/checks/`) by `tests/rules.rs`; do not edit by hand.
 Severities say whether sbatch refuses the script (error) or the script would not do what it
 says (warning); a rule's findings may be milder or stronger than its default where the
 cluster decides (an unenforced limit is a warning). Turn a code off for a project with
-`disabled = [\"sbatch/...\"]` in `clusterls.toml`.";
+`[check] disable = [\"sbatch/...\"]` in `clusterls.toml`.";
     expect_file!["../RULES.md"].assert_eq(&rules_markdown("sbatch checks", intro, RULES));
 }
 
