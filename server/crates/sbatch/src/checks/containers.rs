@@ -6,22 +6,27 @@ use std::collections::HashSet;
 use clusterls_core::suggest::did_you_mean;
 use clusterls_core::{Fix, Rule, Severity};
 
-use super::{Checker, Request};
+use super::Checker;
 use crate::rules::Code;
 
-pub(crate) fn check(c: &mut Checker) {
+/// The body; `gpu_job`: whether the job (its first component) asks for GPUs.
+pub(crate) fn check(c: &mut Checker, gpu_job: bool) {
     let t = c.text;
     let body_start = c.script.body_start.min(t.len());
-    let gpu_job = Request::of(&c.index, 0).wants_gpus();
     // Images pulled or built in this script count as present: the file names on those
     // lines, collected once.
-    let pulled: HashSet<&str> = t
-        .lines()
-        .filter(|l| l.contains(" pull ") || l.contains(" build "))
-        .flat_map(|l| l.split_whitespace())
-        .map(|w| w.trim_matches(['"', '\'']))
-        .map(|w| w.rsplit('/').next().unwrap_or(w))
-        .collect();
+    // Only needed when the facts list images.
+    let pulled: HashSet<&str> = if c.facts.is_some_and(|f| !f.images.is_empty()) {
+        t.lines()
+            .filter(|l| l.contains(" pull ") || l.contains(" build "))
+            .flat_map(|l| l.split_whitespace())
+            .map(|w| w.trim_matches(['"', '\'']))
+            .filter(|w| w.ends_with(".sif"))
+            .map(|w| w.rsplit('/').next().unwrap_or(w))
+            .collect()
+    } else {
+        HashSet::new()
+    };
     let mut offset = body_start;
     for raw_line in t[body_start..].split('\n') {
         let line_start = offset;

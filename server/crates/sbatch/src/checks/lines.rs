@@ -8,8 +8,10 @@ use crate::parse::{Ignored, IgnoredKind, LineProblem, Magic};
 use crate::rules::Code;
 
 pub(crate) fn check(c: &mut Checker) {
-    // The first command's line, for the messages about directives after it.
-    let cmd_line = c.script.first_command.as_ref().map(|cmd| {
+    // The first command's line, for the messages about directives after it (counted
+    // once, and only when there are such directives).
+    let after_command = c.script.ignored.iter().any(|ig| ig.kind == IgnoredKind::AfterCommand);
+    let cmd_line = c.script.first_command.as_ref().filter(|_| after_command).map(|cmd| {
         let line = c.text[..cmd.start].matches('\n').count() + 1;
         let text: String = c.text[cmd.clone()].chars().take(40).collect();
         (cmd.start, line, text)
@@ -239,8 +241,7 @@ fn hetjob_array(c: &mut Checker) {
     if c.script.components <= 1 {
         return;
     }
-    let first =
-        (0..c.script.components).find_map(|comp| c.index.all(comp, "array").first().copied());
+    let first = (0..c.script.components).find_map(|comp| c.index.first(comp, "array"));
     if let Some(d) = first {
         c.push(
             Code::HetjobArray,

@@ -12,7 +12,6 @@
 //! Every check is linear in the script: options are looked up through an [`Index`] built
 //! once, never by scanning the directives again.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use clusterls_core::{ClusterFacts, Finding};
@@ -56,14 +55,15 @@ pub fn check_parsed(text: &str, script: &Script, facts: Option<&ClusterFacts>) -
     file::check(&mut c);
     lines::check(&mut c);
     options::check(&mut c);
-    for comp in 0..script.components {
-        let req = Request::of(&c.index, comp);
-        conflicts::check(&mut c, &req);
+    let requests: Vec<Request> =
+        (0..script.components).map(|comp| Request::of(&c.index, comp)).collect();
+    for req in &requests {
+        conflicts::check(&mut c, req);
         if let Some(f) = facts {
-            cluster::check(&mut c, f, &req);
+            cluster::check(&mut c, f, req);
         }
     }
-    containers::check(&mut c);
+    containers::check(&mut c, requests.first().is_some_and(Request::wants_gpus));
     let mut out = c.out;
     out.sort_by(|a, b| {
         (a.range.start, a.range.end, &a.code).cmp(&(b.range.start, b.range.end, &b.code))
@@ -104,61 +104,88 @@ impl Checker<'_> {
 
 /// Options by name, built once: sbatch keeps the last of each option in each job
 /// component, and heterogeneous components inherit some options from earlier ones.
+/// Sorted vectors and binary search: O(n log n) to build, no hashing per lookup.
 pub(crate) struct Index<'a> {
-    /// Per component: option name → its directives in order.
-    by_name: Vec<HashMap<&'static str, Vec<&'a Directive>>>,
-    /// Per component: the inherited options' last directive in it or an earlier one.
-    inherited: Vec<HashMap<&'static str, &'a Directive>>,
+    /// Per component: (option name, directive), sorted by name, then document order.
+    by_name: Vec<Vec<(&'static str, &'a Directive)>>,
+    /// Per component: the inherited options' ([`INHERITED`]) last directive in it or in an
+    /// earlier component.
+    inherited: Vec<[Option<&'a Directive>; 4]>,
 }
 
 /// Options a heterogeneous job component inherits from the ones before it (measured on
 /// 22.05: --account and --time are inherited, --partition, --cpus-per-task and --gres
 /// are not).
-pub(crate) fn inherited(name: &str) -> bool {
-    matches!(name, "account" | "qos" | "time" | "reservation")
-}
+const INHERITED: [&str; 4] = ["account", "qos", "time", "reservation"];
 
 impl<'a> Index<'a> {
     fn new(script: &'a Script) -> Index<'a> {
         let n = script.components.max(1);
-        let mut by_name: Vec<HashMap<&'static str, Vec<&'a Directive>>> = vec![HashMap::new(); n];
+        let mut by_name: Vec<Vec<(&'static str, &'a Directive)>> = vec![Vec::new(); n];
         for d in &script.directives {
             if let Some(name) = d.name()
-                && let Some(map) = by_name.get_mut(d.component)
+                && let Some(list) = by_name.get_mut(d.component)
             {
-                map.entry(name).or_default().push(d);
+                list.push((name, d));
             }
         }
-        let mut inherited_last = Vec::with_capacity(n);
-        let mut carried: HashMap<&'static str, &'a Directive> = HashMap::new();
-        for map in &by_name {
-            for name in ["account", "qos", "time", "reservation"] {
-                if let Some(d) = map.get(name).and_then(|v| v.last()) {
-                    carried.insert(name, d);
+        for list in &mut by_name {
+            list.sort_by(|a, b| a.0.cmp(b.0)); // stable: document order within a name
+        }
+        let mut inherited = Vec::with_capacity(n);
+        let mut carried: [Option<&'a Directive>; 4] = [None; 4];
+        for comp in 0..n {
+            for (k, name) in INHERITED.iter().enumerate() {
+                if let Some(&(_, d)) = Self::slice(&by_name[comp], name).last() {
+                    carried[k] = Some(d);
                 }
             }
-            inherited_last.push(carried.clone());
+            inherited.push(carried);
         }
-        Index { by_name, inherited: inherited_last }
+        Index { by_name, inherited }
     }
 
-    /// Every directive of option `name` in `component`, in order.
-    pub fn all(&self, component: usize, name: &str) -> &[&'a Directive] {
-        self.by_name.get(component).and_then(|m| m.get(name)).map_or(&[], Vec::as_slice)
+    fn slice<'l>(
+        list: &'l [(&'static str, &'a Directive)],
+        name: &str,
+    ) -> &'l [(&'static str, &'a Directive)] {
+        // One binary search, then the (few) neighbours with the same name.
+        let Ok(hit) = list.binary_search_by(|(n, _)| (*n).cmp(name)) else { return &[] };
+        let from = list[..hit].iter().rposition(|(n, _)| *n != name).map_or(0, |i| i + 1);
+        let to = list[hit..].iter().position(|(n, _)| *n != name).map_or(list.len(), |i| hit + i);
+        &list[from..to]
+    }
+
+    /// Every directive of option `name` in `component`, in order, as (name, directive).
+    pub fn all(&self, component: usize, name: &str) -> &[(&'static str, &'a Directive)] {
+        self.by_name.get(component).map_or(&[], |list| Self::slice(list, name))
+    }
+
+    /// The first directive of option `name` in `component`.
+    pub fn first(&self, component: usize, name: &str) -> Option<&'a Directive> {
+        self.all(component, name).first().map(|x| x.1)
     }
 
     /// The directive sbatch keeps for `name` in `component` (the last one).
     pub fn last(&self, component: usize, name: &str) -> Option<&'a Directive> {
-        self.all(component, name).last().copied()
+        self.all(component, name).last().map(|x| x.1)
     }
 
     /// As [`Index::last`], with the options a component inherits from earlier ones.
     pub fn effective(&self, component: usize, name: &str) -> Option<&'a Directive> {
-        if inherited(name) {
-            self.inherited.get(component).and_then(|m| m.get(name)).copied()
-        } else {
-            self.last(component, name)
+        match INHERITED.iter().position(|n| *n == name) {
+            Some(k) => self.inherited.get(component).and_then(|i| i[k]),
+            None => self.last(component, name),
         }
+    }
+
+    /// Each component's directives in pairs (one, the next of the same option).
+    pub fn repeats(&self) -> impl Iterator<Item = (&'a Directive, &'a Directive)> + '_ {
+        self.by_name
+            .iter()
+            .flat_map(|list| list.windows(2))
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| (w[0].1, w[1].1))
     }
 }
 

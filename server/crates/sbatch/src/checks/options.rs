@@ -1,8 +1,6 @@
 //! Option names as sbatch's getopt reads them: unknown, ambiguous, abbreviated, of
 //! another Slurm release, with or without the value they need, given twice.
 
-use std::collections::HashMap;
-
 use clusterls_core::suggest::did_you_mean;
 use clusterls_core::{Fix, Rule, Severity};
 
@@ -318,8 +316,8 @@ pub(crate) const DUPLICATE_OPTION: Rule = Rule {
     )
 };
 
-/// Each directive against the next one of the same option in its component. Linear:
-/// one pass from the end with the next occurrence of each option in a map.
+/// Each directive against the next one of the same option in its component, as the
+/// [`super::Index`] pairs them.
 fn duplicate_options(c: &mut Checker) {
     let script = c.script;
     let mut per_line = vec![0usize; script.lines.len()];
@@ -328,18 +326,13 @@ fn duplicate_options(c: &mut Checker) {
             *n += 1;
         }
     }
-    let mut next: HashMap<(usize, &str), &Directive> = HashMap::new();
-    let mut found = Vec::new();
-    for d in script.directives.iter().rev() {
-        let Some(name) = d.name() else { continue };
-        if matches!(name, "verbose" | "quiet") {
-            continue;
-        }
-        if let Some(later) = next.insert((d.component, name), d) {
-            found.push((d, later, name));
-        }
-    }
-    for (d, later, name) in found.into_iter().rev() {
+    let found: Vec<(&Directive, &Directive, &str)> = c
+        .index
+        .repeats()
+        .filter_map(|(d, later)| Some((d, later, d.name()?)))
+        .filter(|(_, _, name)| !matches!(*name, "verbose" | "quiet"))
+        .collect();
+    for (d, later, name) in found {
         if later.value == d.value {
             let line = &script.lines[d.line_index];
             let whole_line = line.words.len() <= 2 && per_line[d.line_index] == 1;
