@@ -134,9 +134,9 @@ impl<'a> Index<'a> {
         }
         let mut inherited = Vec::with_capacity(n);
         let mut carried: [Option<&'a Directive>; 4] = [None; 4];
-        for comp in 0..n {
+        for list in &by_name {
             for (k, name) in INHERITED.iter().enumerate() {
-                if let Some(&(_, d)) = Self::slice(&by_name[comp], name).last() {
+                if let Some(&(_, d)) = Self::slice(list, name).last() {
                     carried[k] = Some(d);
                 }
             }
