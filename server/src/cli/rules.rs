@@ -1,9 +1,9 @@
 //! What the CLI knows about each finding code, for `clusterls explain`, SARIF rule
 //! metadata and the generated rule reference (`server/RULES.md`).
 //!
-//! [`rule`] and [`all`] are the one adapter over the checkers' registries (today the
-//! sbatch `codes::CODES` table and the Dockerfile `rules::RULES` registry): switching to a
-//! unified registry changes these two functions and nothing else in the CLI.
+//! [`rule`] and [`all`] are the one adapter over the checkers' rule registries
+//! (`clusterls_sbatch::rules::RULES`, `clusterls_dockerfile::rules::RULES`, both of
+//! `clusterls_core::Rule`).
 
 use clusterls_core::Severity;
 
@@ -46,38 +46,41 @@ pub fn rule(code: &str) -> Option<RuleDoc> {
 
 /// Every code of clusterls' own checkers, sbatch first, each registry in its order.
 pub fn all() -> Vec<RuleDoc> {
-    let mut out = Vec::new();
-    for (code, summary) in clusterls_sbatch::codes::CODES {
-        out.push(RuleDoc {
-            code: code.to_string(),
-            severity: None,
-            summary: summary.to_string(),
-            full: format!(
-                "{summary}\n\nSilence it in a project with `[check] disable = [\"{code}\"]` in clusterls.toml (or the whole `sbatch` namespace)."
-            ),
-            help_uri: help_uri(code),
-        });
-    }
-    for r in clusterls_dockerfile::rules::RULES {
-        let mut full = format!("{}\n\nDefault severity: {}.", r.summary, r.severity.as_str());
-        if let Some(dl) = r.hadolint {
-            full += &format!(
-                " hadolint's {dl} covers the same ground; `# hadolint ignore={dl}` comments are honoured."
-            );
-        }
+    let registries = [clusterls_sbatch::rules::RULES, clusterls_dockerfile::rules::RULES];
+    registries.into_iter().flatten().map(|r| doc(r)).collect()
+}
+
+/// What the registry says about one rule, with how to silence it.
+fn doc(r: &clusterls_core::Rule) -> RuleDoc {
+    let mut full = format!(
+        "{}\n\n{}\n\nDefault severity: {}.",
+        r.summary,
+        r.explanation.trim(),
+        r.severity.as_str()
+    );
+    for dl in r.aliases {
         full += &format!(
-            "\n\nSilence it with `# clusterls-ignore: {}` on the line above the instruction, in a whole file with `# clusterls-ignore-file: {}`, or in a project with `[check] disable` in clusterls.toml.",
-            r.code, r.code
+            " hadolint's {dl} covers the same ground; `# hadolint ignore={dl}` comments are honoured."
         );
-        out.push(RuleDoc {
-            code: r.code.to_string(),
-            severity: Some(r.severity),
-            summary: r.summary.to_string(),
-            full,
-            help_uri: help_uri(r.code),
-        });
     }
-    out
+    full += &if r.namespace() == "sbatch" {
+        format!(
+            "\n\nSilence it in a project with `[check] disable = [\"{}\"]` in clusterls.toml (or the whole `sbatch` namespace).",
+            r.code
+        )
+    } else {
+        format!(
+            "\n\nSilence it with `# clusterls-ignore: {0}` on the line above the instruction, in a whole file with `# clusterls-ignore-file: {0}`, or in a project with `[check] disable` in clusterls.toml.",
+            r.code
+        )
+    };
+    RuleDoc {
+        code: r.code.to_string(),
+        severity: Some(r.severity),
+        summary: r.summary.to_string(),
+        full,
+        help_uri: help_uri(r.code),
+    }
 }
 
 /// The anchor of `code`'s heading in the rule reference (GitHub's rule: lower case,

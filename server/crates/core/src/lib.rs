@@ -7,10 +7,12 @@
 pub mod facts;
 pub mod finding;
 pub mod kind;
+pub mod rule;
 pub mod suggest;
 pub mod text;
 
 pub use facts::ClusterFacts;
 pub use finding::{CodeFilter, Edit, Finding, Fix, Severity};
 pub use kind::FileKind;
+pub use rule::Rule;
 pub use text::LineIndex;

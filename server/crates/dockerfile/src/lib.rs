@@ -18,6 +18,7 @@ pub mod parse;
 pub mod rules;
 pub mod shell;
 
+pub use checks::MAX_FILE_BYTES;
 pub use parse::{Args, Dockerfile, Flag, Heredoc, Instruction, Kind, Stage, Word, parse};
 
 use clusterls_core::{ClusterFacts, CodeFilter, Finding};
@@ -29,6 +30,11 @@ pub fn check(text: &str, facts: Option<&ClusterFacts>) -> Vec<Finding> {
 
 /// [`check`] without the codes a project turned off.
 pub fn check_with(text: &str, facts: Option<&ClusterFacts>, config: &CodeFilter) -> Vec<Finding> {
+    if text.len() > checks::MAX_FILE_BYTES {
+        let mut out = vec![checks::too_large(text)];
+        config.apply(&mut out);
+        return out;
+    }
     let df = parse(text);
     let mut out = checks::run(text, &df, facts);
     let silence = Silencing::new(text, &df);
@@ -75,7 +81,8 @@ impl Silencing {
                 }
                 // The instruction that follows this comment (comments in between allowed).
                 let after = &text[c.span.end..];
-                let next = df.instructions.iter().find(|i| i.span.start >= c.span.end);
+                let at = df.instructions.partition_point(|i| i.span.start < c.span.end);
+                let next = df.instructions.get(at);
                 if let Some(i) = next {
                     let between = &after[..i.span.start - c.span.end];
                     if between
@@ -91,12 +98,19 @@ impl Silencing {
     }
 
     fn silenced(&self, f: &Finding) -> bool {
-        self.file.disables(&f.code)
-            || self.lines.iter().any(|(span, codes)| {
-                span.contains(&f.range.start)
-                    && (codes.is_empty()
-                        || CodeFilter { disabled: codes.clone() }.disables(&f.code))
-            })
+        if self.file.disables(&f.code) {
+            return true;
+        }
+        // `lines` is in document order and instructions do not overlap: the entries for
+        // the instruction holding the finding are the last ones starting at or before it
+        // (a binary search, so silencing stays linear).
+        let x = f.range.start;
+        let end = self.lines.partition_point(|(span, _)| span.start <= x);
+        self.lines[..end].iter().rev().take_while(|(span, _)| span.contains(&x)).any(
+            |(_, codes)| {
+                codes.is_empty() || CodeFilter { disabled: codes.clone() }.disables(&f.code)
+            },
+        )
     }
 }
 

@@ -19,15 +19,24 @@ fn random_dockerfiles_keep_invariants() {
 #[test]
 fn corpus_mutations_keep_invariants() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/data/dockerfiles");
-    let mut files: Vec<_> =
-        std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    // A missing or empty corpus fails: this test must not pass on nothing.
+    let entries = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("the Dockerfile corpus {dir} cannot be read: {e}"));
+    let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     files.sort();
     let mut rng = Rng::new(7);
+    let mut exercised = 0;
     for p in files.iter().take(40) {
-        let Ok(t) = std::fs::read_to_string(p) else { continue };
+        let t = std::fs::read_to_string(p)
+            .unwrap_or_else(|e| panic!("corpus file {} cannot be read: {e}", p.display()));
         exercise(&t);
         for _ in 0..10 {
             exercise(&mutate(&mut rng, &t));
         }
+        exercised += 1;
     }
+    assert!(
+        exercised >= 40,
+        "only {exercised} Dockerfiles in {dir}; the corpus (tools/gen_corpus.py) is missing"
+    );
 }

@@ -5,12 +5,12 @@
 //! - [`parse`] → [`Script`]: directives with exact spans, ignored lines, the first command.
 //! - [`options()`] → every sbatch option ([`OptionSpec`]: names, value kind, doc, versions).
 //! - [`completion_context`]: what the cursor is on (option name, value of option X).
-//! - [`check`]: every finding, with codes `sbatch/<name>`.
+//! - [`check`]: every finding, with codes `sbatch/<name>` ([`rules`] lists them).
 
 pub mod checks;
-pub mod codes;
 pub mod options;
 pub mod parse;
+pub mod rules;
 pub mod shellcheck;
 pub mod values;
 
@@ -21,4 +21,4 @@ pub use parse::{
     resolve_long, resolve_long_for,
 };
 
-pub use checks::{check, check_parsed};
+pub use checks::{MAX_SCRIPT_BYTES, check, check_parsed};

@@ -471,11 +471,14 @@ struct ArgvWord<'a> {
 }
 
 fn getopt(script: &mut Script, component: usize, version: Option<options::Version>) {
-    let argv: Vec<ArgvWord> = script
-        .lines
+    // Lines are in order and components only grow, so a component's lines are one run
+    // (found by binary search: linear over all components, however many there are).
+    let from = script.lines.partition_point(|l| l.component < component);
+    let to = script.lines.partition_point(|l| l.component <= component);
+    let argv: Vec<ArgvWord> = script.lines[from..to]
         .iter()
         .enumerate()
-        .filter(|(_, l)| l.component == component)
+        .map(|(k, l)| (from + k, l))
         .flat_map(|(li, l)| {
             l.words.iter().map(move |w| ArgvWord {
                 word: w,
