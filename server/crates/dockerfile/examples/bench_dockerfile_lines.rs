@@ -3,7 +3,7 @@
 //! instruction repeated, and of a mix (stages, ARG/ENV, COPY --from, package installs,
 //! ignore comments, CMD), and of small stages (FROM, COPY --from, ARG use). Linear means the time doubles with the lines.
 //!
-//!     cargo run --release -p clusterls-dockerfile --example bench_lines [-- LINES...]
+//!     cargo run --release -p clusterls-dockerfile --example bench_dockerfile_lines [-- LINES...]
 //!
 //! Prints figures; asserts nothing.
 

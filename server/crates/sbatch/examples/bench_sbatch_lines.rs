@@ -4,7 +4,7 @@
 //! a body with container commands), each the best of three runs, then a 50 MB script
 //! past the size cap. Linear means the time doubles with the lines.
 //!
-//!     cargo run --release -p clusterls-sbatch --example bench_lines
+//!     cargo run --release -p clusterls-sbatch --example bench_sbatch_lines
 //!
 //! Prints figures; asserts nothing.
 
