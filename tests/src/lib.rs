@@ -7,9 +7,8 @@
 //!
 //! // in tests/tests/my_feature.rs, under #[test]:
 //! fn my_cluster_test() {
-//!     // None (test skipped, with a note on stderr) when there is no cluster,
-//!     // a panic instead under CI=true or CLUSTERLS_REQUIRE_CLUSTER=1.
-//!     let Some(c) = require_cluster() else { return };
+//!     // A panic (a failure that says how to start it) when there is no cluster.
+//!     let c = require_cluster();
 //!     let out = c.ssh_ok(&["sinfo", "-h", "-o", "%P"]);
 //!     let id = c.sbatch(&["-p", "test", "-A", "lab_grads", "--wrap", "true"]).unwrap();
 //!     assert_eq!(c.wait_job_done(id, Duration::from_secs(60)), "COMPLETED");
@@ -86,27 +85,18 @@ fn main_cluster() -> Option<ClusterInfo> {
     alive.then_some(info)
 }
 
-/// Like [`cluster`], but a missing cluster is a test failure (panic) when
-/// `CI=true` or `CLUSTERLS_REQUIRE_CLUSTER=1`; otherwise it notes
-/// `skipped: no local cluster (run tests/cluster/up)` on stderr and returns None.
+/// The cluster a test needs: a missing cluster is a test FAILURE (a panic that says
+/// how to start it), never a silent pass. Tests that need no cluster do not call this.
 #[track_caller]
-pub fn require_cluster() -> Option<ClusterInfo> {
+pub fn require_cluster() -> ClusterInfo {
     if let Some(c) = cluster() {
-        return Some(c);
+        return c;
     }
-    let dir = cluster_dir();
-    let required = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-        || std::env::var("CLUSTERLS_REQUIRE_CLUSTER").is_ok_and(|v| v == "1");
-    if required {
-        panic!(
-            "no local cluster: {} is missing or its daemons are not running. \
-             Start it with `tests/cluster/up` (as root), or run the whole suite with `tests/run-all`. \
-             (This is a failure, not a skip, because CI=true or CLUSTERLS_REQUIRE_CLUSTER=1.)",
-            dir.join("cluster.env").display()
-        );
-    }
-    eprintln!("skipped: no local cluster (run tests/cluster/up)");
-    None
+    panic!(
+        "no local cluster: {} is missing or its daemons are not running. \
+         Start it with `tests/cluster/up` (as root), or run the whole suite with `tests/run-all`.",
+        cluster_dir().join("cluster.env").display()
+    );
 }
 
 /// A second local cluster running another Slurm release (`tests/cluster/up-release
@@ -122,26 +112,17 @@ pub fn release_cluster(release: &str) -> Option<ClusterInfo> {
     alive.then_some(ClusterInfo { ssh_host: host, ..main })
 }
 
-/// Like [`release_cluster`], with [`require_cluster`]'s rule: missing is a failure
-/// under `CI=true` or `CLUSTERLS_REQUIRE_CLUSTER=1` (tests/run-all starts it), else a
-/// skip noted on stderr.
+/// Like [`release_cluster`], with [`require_cluster`]'s rule: missing is a failure.
 #[track_caller]
-pub fn require_release_cluster(release: &str) -> Option<ClusterInfo> {
+pub fn require_release_cluster(release: &str) -> ClusterInfo {
     if let Some(c) = release_cluster(release) {
-        return Some(c);
+        return c;
     }
-    let required = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-        || std::env::var("CLUSTERLS_REQUIRE_CLUSTER").is_ok_and(|v| v == "1");
-    if required {
-        panic!(
-            "no local Slurm {release} cluster: {} is missing or its daemons are not running. \
-             Start it with `tests/cluster/up-release {release}` (as root), or run `tests/run-all`. \
-             (This is a failure, not a skip, because CI=true or CLUSTERLS_REQUIRE_CLUSTER=1.)",
-            cluster_dir().join(format!("release-{release}/cluster.env")).display()
-        );
-    }
-    eprintln!("skipped: no local Slurm {release} cluster (run tests/cluster/up-release {release})");
-    None
+    panic!(
+        "no local Slurm {release} cluster: {} is missing or its daemons are not running. \
+         Start it with `tests/cluster/up-release {release}` (as root), or run `tests/run-all`.",
+        cluster_dir().join(format!("release-{release}/cluster.env")).display()
+    );
 }
 
 fn parse_cluster_env(text: &str, dir: &Path) -> Option<ClusterInfo> {

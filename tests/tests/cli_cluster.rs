@@ -13,7 +13,7 @@ const RUN: &[&str] = &["run", "--no-container", "--partition", "test"];
 
 #[test]
 fn run_parsable_follow_streams_exit_status_and_jobs_without_host() {
-    let Some(p) = Project::new("cli-conventions") else { return };
+    let p = Project::new("cli-conventions");
     let ok = p.write("ok.py", "print('out line')\n");
     let ok = ok.to_str().unwrap();
     // --parsable: the bare id, nothing else on stdout.

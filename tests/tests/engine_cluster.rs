@@ -18,7 +18,7 @@ time.sleep(1.5)  # long enough for the tracker to see RUNNING
 
 #[test]
 fn facts_match_the_fixture() {
-    let Some(p) = Project::new("facts") else { return };
+    let p = Project::new("facts");
     let out = p.run(&["facts", "--json", "--refresh"]);
     assert!(out.status.success());
     let f: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -72,7 +72,7 @@ fn facts_match_the_fixture() {
 /// the output shows CUDA_VISIBLE_DEVICES.
 #[test]
 fn pull_then_run_on_a_gpu_in_a_container() {
-    let Some(p) = Project::new("gpu") else { return };
+    let p = Project::new("gpu");
     let c = cluster();
     let pulled = p.run(&["pull", &c.image]);
     assert!(pulled.status.success());
@@ -121,7 +121,7 @@ fn pull_then_run_on_a_gpu_in_a_container() {
 
 #[test]
 fn run_inside_an_allocation() {
-    let Some(p) = Project::new("alloc") else { return };
+    let p = Project::new("alloc");
     let out = p.run(&["alloc", "--partition", "test", "--time", "5"]);
     assert!(out.status.success());
     let alloc = stdout(&out).trim().to_string();
@@ -163,7 +163,7 @@ fn run_inside_an_allocation() {
 
 #[test]
 fn cancel_a_running_job() {
-    let Some(p) = Project::new("cancel") else { return };
+    let p = Project::new("cancel");
     let script =
         p.write("sleepy.py", "import time\nprint('started', flush=True)\ntime.sleep(300)\n");
     let out = p.run(&["run", "--no-container", "--partition", "cpu", script.to_str().unwrap()]);
@@ -182,7 +182,7 @@ fn cancel_a_running_job() {
 
 #[test]
 fn refused_submission_reports_slurms_reason() {
-    let Some(p) = Project::new("refused") else { return };
+    let p = Project::new("refused");
     let script = p.write("probe.py", PROBE);
     // `run --no-container ARGS probe.py`: refused (exit 4); its stderr.
     let refused = |args: &[&str]| {
@@ -255,20 +255,20 @@ fn hostile_flow(p: &Project, local: bool) {
 
 #[test]
 fn hostile_names_run_and_never_execute() {
-    let Some(p) = Project::new("hostile") else { return };
+    let p = Project::new("hostile");
     hostile_flow(&p, false);
 }
 
 #[test]
 fn same_flow_through_host_local() {
-    let Some(p) = Project::new("local") else { return };
+    let p = Project::new("local");
     hostile_flow(&p, true);
 }
 
 /// Kill the process following a job mid-run; a new one re-attaches from the job store.
 #[test]
 fn tracker_reattaches_after_being_killed() {
-    let Some(p) = Project::new("reattach") else { return };
+    let p = Project::new("reattach");
     let script = p.write("slow.py", "import time\nfor i in range(6):\n    print(i, flush=True)\n    time.sleep(0.5)\nprint('finished')\n");
     let mut child = p
         .cmd(&[
@@ -301,7 +301,7 @@ fn tracker_reattaches_after_being_killed() {
 /// that other tests' images are not touched.)
 #[test]
 fn racing_pulls_and_failed_pulls_are_safe() {
-    let Some(p) = Project::new("race") else { return };
+    let p = Project::new("race");
     let c = cluster();
     let storage = format!("/var/tmp/clusterls-race-{}.ch", std::process::id());
     let _ = ssh(&["rm", "-rf", &storage]);
@@ -345,7 +345,7 @@ const FOLLOW_ON_TEST: &[&str] = &["run", "--no-container", "--partition", "test"
 /// file; sacct agrees, and so does the job store that another process reads.
 #[test]
 fn failing_job_exit_code_propagates() {
-    let Some(p) = Project::new("fail") else { return };
+    let p = Project::new("fail");
     let script = p.write(
         "fail.py",
         "import sys\nprint('bye')\nprint('oops on stderr', file=sys.stderr)\nsys.exit(3)\n",
@@ -377,7 +377,7 @@ fn failing_job_exit_code_propagates() {
 /// process only noted that squeue no longer listed it, and left it PENDING.
 #[test]
 fn a_fresh_jobs_refresh_settles_a_job_that_left_the_queue() {
-    let Some(p) = Project::new("refresh") else { return };
+    let p = Project::new("refresh");
     let script = p.write("quick.py", "print('done')\n");
     let out = p.run(&["run", "--no-container", "--partition", "test", script.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -407,7 +407,7 @@ fn a_fresh_jobs_refresh_settles_a_job_that_left_the_queue() {
 /// and after 40 polls marked VANISHED).
 #[test]
 fn an_unreachable_controller_is_reported_and_changes_no_job() {
-    let Some(p) = Project::new("outage") else { return };
+    let p = Project::new("outage");
     let script = p.write("long.py", "import time\ntime.sleep(600)\n");
     let args = ["run", "--no-container", "--partition", "test", script.to_str().unwrap()];
     let out = p.cmd_as("alice", &args).output().unwrap();
@@ -491,7 +491,7 @@ fn an_unreachable_controller_is_reported_and_changes_no_job() {
 /// script imports its neighbours from the copy.
 #[test]
 fn sync_directory_honours_ignore_rules() {
-    let Some(p) = Project::new("sync") else { return };
+    let p = Project::new("sync");
     p.write("proj/.gitignore", "data/\n*.ckpt\n");
     p.write("proj/data/big.bin", "x");
     p.write("proj/model.ckpt", "x");
@@ -528,7 +528,7 @@ fn sync_directory_honours_ignore_rules() {
 /// per job would cost three times as much.
 #[test]
 fn one_squeue_per_poll_for_every_tracked_job() {
-    let Some(p) = Project::new("polls") else { return };
+    let p = Project::new("polls");
     const USER: &str = "clusterls-polls";
     ensure_slurm_user(USER);
     let script = p.write("long.py", "import time\ntime.sleep(600)\n");
@@ -609,7 +609,7 @@ fn one_squeue_per_poll_for_every_tracked_job() {
 /// holder is killed, another follower takes the lease over and the job's end is seen.
 #[test]
 fn concurrent_followers_poll_slurmctld_like_one() {
-    let Some(p) = Project::new("lease") else { return };
+    let p = Project::new("lease");
     const USER: &str = "clusterls-lease";
     ensure_slurm_user(USER);
     let submit = |secs: u32| -> String {

@@ -22,7 +22,7 @@ fn set_mode(p: &Path, mode: u32) {
 /// nothing run.
 #[test]
 fn an_image_dir_that_looks_like_an_option_deletes_nothing() {
-    let Some(p) = Project::new("sec-delete") else { return };
+    let p = Project::new("sec-delete");
     p.write("clusterls.toml", "host = \"local\"\nimage_dir = \"-delete\"\n");
     p.write("-delete/keep.txt", "keep");
     p.write("train.py", "print('hi')\n");
@@ -44,7 +44,7 @@ fn an_image_dir_that_looks_like_an_option_deletes_nothing() {
 /// cluster: `;`, `$`, a leading `-`, a digest that climbs out of the image directory.
 #[test]
 fn hostile_image_references_are_refused_before_anything_runs() {
-    let Some(p) = Project::new("sec-image") else { return };
+    let p = Project::new("sec-image");
     let script = p.write("train.py", "print('hi')\n");
     for (image, why) in [
         ("docker://x@../../y", "the digest `../../y` is not ALGORITHM:HEX"),
@@ -68,7 +68,7 @@ fn hostile_image_references_are_refused_before_anything_runs() {
 /// (who could read the job's `--token=...` arguments from job.sbatch).
 #[test]
 fn run_directories_are_private() {
-    let Some(p) = Project::new("sec-private") else { return };
+    let p = Project::new("sec-private");
     let script = p.write("src/train.py", "print('hi')\n");
     let tool = p.write("src/tool.sh", "#!/bin/sh\n");
     let data = p.write("src/data.txt", "data\n");
@@ -115,7 +115,7 @@ fn run_directories_are_private() {
 /// `.clusterls/` of the user's) fakes nothing: the step fails with its own exit code.
 #[test]
 fn synced_files_named_like_control_files_fake_nothing() {
-    let Some(p) = Project::new("sec-control") else { return };
+    let p = Project::new("sec-control");
     let script = p.write("work/fail.py", "import time\ntime.sleep(1)\nraise SystemExit(3)\n");
     p.write("work/exit_code", "0\n");
     p.write("work/cancelled", "");
@@ -148,7 +148,7 @@ fn synced_files_named_like_control_files_fake_nothing() {
 /// remembered both with the job.
 #[test]
 fn the_ssh_config_is_remembered_with_the_job() {
-    let Some(p) = Project::new("sec-sshcfg") else { return };
+    let p = Project::new("sec-sshcfg");
     let script = p.write("hello.py", "print('hello from the job')\n");
     let out = p.run(&["run", "--no-container", "--partition", "cpu", script.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -171,7 +171,7 @@ fn the_ssh_config_is_remembered_with_the_job() {
 /// duplicate.
 #[test]
 fn a_locked_store_loses_no_job() {
-    let Some(p) = Project::new("sec-locked") else { return };
+    let p = Project::new("sec-locked");
     assert!(p.run(&["jobs"]).status.success());
     let script = p.write("locked.py", "print('ran once')\n");
     let store = p.state.join("jobs.sqlite");

@@ -16,14 +16,14 @@ struct Env {
 }
 
 impl Env {
-    /// None (the test is skipped) when the local cluster is not up outside CI.
-    fn new(tag: &str) -> Option<Env> {
-        try_cluster()?;
+    /// Fails the test when the local cluster is not up.
+    fn new(tag: &str) -> Env {
+        cluster();
         let scratch = Scratch::new(&format!("ssh-{tag}"));
         let base = scratch.path().to_path_buf();
         std::fs::create_dir_all(base.join("home")).unwrap();
         std::fs::create_dir_all(base.join("state")).unwrap();
-        Some(Env { base, _scratch: scratch })
+        Env { base, _scratch: scratch }
     }
 
     /// An ssh config: `extra` lines first (ssh keeps the first value it reads), then
@@ -64,7 +64,7 @@ impl Env {
 
 #[test]
 fn reuses_the_users_control_master_and_never_closes_it() {
-    let Some(env) = Env::new("reuse") else { return };
+    let env = Env::new("reuse");
     let sock = env.base.join("cm");
     let cfg = env.config(&format!("  ControlPath {}", sock.display()));
     // The user authenticated once (here with a key; on a 2FA cluster, with a code).
@@ -98,7 +98,7 @@ fn reuses_the_users_control_master_and_never_closes_it() {
 
 #[test]
 fn starts_its_own_master_and_reuses_it_across_processes() {
-    let Some(env) = Env::new("own") else { return };
+    let env = Env::new("own");
     let cfg = env.config("");
     assert!(env.clusterls(&cfg, &["facts", "--refresh"]).status.success());
     assert_eq!(env.own_masters(), 2, "one socket and its log");
@@ -117,7 +117,7 @@ fn starts_its_own_master_and_reuses_it_across_processes() {
 
 #[test]
 fn login_that_needs_a_prompt_fails_fast_with_the_command_to_run() {
-    let Some(env) = Env::new("prompt") else { return };
+    let env = Env::new("prompt");
     // No usable key: the server would need a password (or a code), which we never ask.
     // (IdentityFile lines add up, so the cluster's config is copied without its key.)
     let theirs = std::fs::read_to_string(&cluster().ssh_config).unwrap();
@@ -151,7 +151,7 @@ fn login_that_needs_a_prompt_fails_fast_with_the_command_to_run() {
 
 #[test]
 fn unknown_host_key_is_refused_not_accepted() {
-    let Some(env) = Env::new("hostkey") else { return };
+    let env = Env::new("hostkey");
     let empty = env.base.join("known_hosts");
     std::fs::write(&empty, "").unwrap();
     let cfg = env.config(&format!("  UserKnownHostsFile {}", empty.display()));
@@ -250,7 +250,7 @@ impl Drop for KillOnDrop {
 /// job (its next command fails to start, so it reconnects and sends it again).
 #[test]
 fn a_dead_master_is_detected_and_replaced() {
-    let Some(env) = Env::new("deadmaster") else { return };
+    let env = Env::new("deadmaster");
     let cfg = env.config("");
     std::fs::write(env.base.join("clusterls.toml"), "account = \"lab_dev\"\ntime = \"10\"\n")
         .unwrap();
@@ -336,7 +336,7 @@ fn a_dead_master_is_detected_and_replaced() {
 /// a master and exits 0, so its exit status alone would say "alive".
 #[test]
 fn a_socket_that_is_not_a_master_is_replaced() {
-    let Some(env) = Env::new("notmaster") else { return };
+    let env = Env::new("notmaster");
     let cfg = env.config("");
     assert!(env.clusterls(&cfg, &["facts", "--refresh"]).status.success());
     let master = OwnMaster::find(&env, &cfg);

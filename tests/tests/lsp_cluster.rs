@@ -1,7 +1,7 @@
 //! The language server's commands against the real local cluster, over stdio:
 //! facts, run (with jobState notifications and progress), logs, the generated script,
 //! cancel, jobs (from a new server too), login.
-//! Skipped without the cluster, except under CI / CLUSTERLS_REQUIRE_CLUSTER=1.
+//! Fails without the cluster (`tests/cluster/up`).
 
 mod lsp_common;
 
@@ -49,7 +49,7 @@ fn job_state(s: &mut Server, id: &str, states: &str) -> Value {
 
 #[test]
 fn run_logs_cancel_through_the_language_server() {
-    let Some(c) = require_cluster() else { return };
+    let c = require_cluster();
     let ws = TempDir::new("lsp-cluster");
     // A hostile file name: spaces, quotes, $().
     let script = ws.path().join("my 'train' $(x).py");
@@ -143,7 +143,7 @@ fn run_logs_cancel_through_the_language_server() {
 /// job asked for, from the job store.
 #[test]
 fn the_generated_script_and_the_resources_outlive_the_server() {
-    let Some(c) = require_cluster() else { return };
+    let c = require_cluster();
     let ws = TempDir::new("lsp-script");
     let script = ws.path().join("res.py");
     std::fs::write(&script, "print('resources test')\n").unwrap();
@@ -199,7 +199,7 @@ fn the_generated_script_and_the_resources_outlive_the_server() {
 
 #[test]
 fn allocate_then_run_in_the_allocation() {
-    let Some(c) = require_cluster() else { return };
+    let c = require_cluster();
     let ws = TempDir::new("lsp-alloc");
     let script = ws.path().join("step.py");
     std::fs::write(&script, "import os\nprint('step in', os.environ.get('SLURM_JOB_ID'))\n")
@@ -266,7 +266,7 @@ impl Drop for Master {
 
 #[test]
 fn a_host_that_needs_a_password_gets_a_login_command_then_works() {
-    let Some(c) = require_cluster() else { return };
+    let c = require_cluster();
     let ws = TempDir::new("lsp-login");
     // alice's key, protected by a passphrase: ssh in batch mode cannot use it, as on a
     // cluster that asks for a password or a one-time code.

@@ -4,8 +4,7 @@
 //! typed GPU per node runs Python in a container on each node, and `squeue --json`
 //! (data_parser v0.0.42) lists a pending job.
 //!
-//! Skipped with a note without that cluster; a failure under CI=true or
-//! CLUSTERLS_REQUIRE_CLUSTER=1 (tests/run-all starts it).
+//! A failure without that cluster (tests/run-all starts it).
 
 use clusterls_tests::{ClusterInfo, require_release_cluster, shell_quote};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -15,13 +14,13 @@ fn unique(tag: &str) -> String {
     format!("{tag}-{}-{nanos}", std::process::id())
 }
 
-fn cluster() -> Option<ClusterInfo> {
+fn cluster() -> ClusterInfo {
     require_release_cluster("24.11")
 }
 
 #[test]
 fn the_tools_are_slurm_24_11_and_test_only_answers() {
-    let Some(c) = cluster() else { return };
+    let c = cluster();
     let version = c.ssh_ok(&["sinfo", "--version"]);
     assert!(version.starts_with("slurm-wlm 24.11."), "{version}");
 
@@ -66,7 +65,7 @@ fn the_tools_are_slurm_24_11_and_test_only_answers() {
 
 #[test]
 fn two_node_typed_gpu_job_runs_python_in_a_container_on_each_node() {
-    let Some(c) = cluster() else { return };
+    let c = cluster();
     let pull = c.ssh(&["ch-image", "pull", c.image_ref()]);
     assert!(pull.status.success(), "{}", clusterls_tests::describe("ch-image pull", &pull));
 
@@ -112,7 +111,7 @@ fn two_node_typed_gpu_job_runs_python_in_a_container_on_each_node() {
 
 #[test]
 fn squeue_json_lists_a_pending_job() {
-    let Some(c) = cluster() else { return };
+    let c = cluster();
     let id = c
         .sbatch(&[
             "-p",

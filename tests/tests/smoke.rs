@@ -14,7 +14,7 @@ fn unique(tag: &str) -> String {
 
 #[test]
 fn gpu_job_runs_python3_in_a_container() {
-    let Some(c) = require_cluster() else { return };
+    let c = require_cluster();
 
     let pull = c.ssh(&["ch-image", "pull", c.image_ref()]);
     assert!(pull.status.success(), "{}", clusterls_tests::describe("ch-image pull", &pull));
@@ -69,7 +69,7 @@ fn gpu_job_runs_python3_in_a_container() {
 /// Each task runs on its own node (its own slurmd, hostname and GPUs).
 #[test]
 fn two_node_srun_job_runs_one_task_per_node_with_its_own_gpu() {
-    let Some(c) = require_cluster() else { return };
+    let c = require_cluster();
     let partition = c.multi_partition.clone().unwrap_or_else(|| {
         panic!("cluster.env names no multi-node partition: the cluster predates it; restart it with tests/cluster/down && tests/cluster/up")
     });
@@ -146,7 +146,7 @@ fn check_refused(c: &ClusterInfo, args: &[&str], expect: Expect) {
 
 #[test]
 fn slurm_refuses_bad_submissions_at_submit() {
-    let Some(c) = require_cluster() else { return };
+    let c = require_cluster();
     check_refused(
         &c,
         &["-p", "gpu", "-A", "no_such_account"],

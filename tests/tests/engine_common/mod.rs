@@ -17,17 +17,12 @@ pub use clusterls_tests::clusterls_bin as binary;
 
 pub use clusterls_tests::ClusterInfo as Cluster;
 
-static CLUSTER: OnceLock<Option<Cluster>> = OnceLock::new();
+static CLUSTER: OnceLock<Cluster> = OnceLock::new();
 
-/// The local cluster (`tests/cluster/up`), or None when it is not up outside CI
-/// (`clusterls_tests::require_cluster` panics instead under CI=true).
-pub fn try_cluster() -> Option<&'static Cluster> {
-    CLUSTER.get_or_init(clusterls_tests::require_cluster).as_ref()
-}
-
-/// The cluster, once a test has checked [`try_cluster`].
+/// The local cluster (`tests/cluster/up`); a test that calls this fails (never passes
+/// silently) when the cluster is not up.
 pub fn cluster() -> &'static Cluster {
-    try_cluster().expect("the test checked try_cluster() first")
+    CLUSTER.get_or_init(clusterls_tests::require_cluster)
 }
 
 /// A fresh project directory (with clusterls.toml) and job store; removed when the
@@ -39,9 +34,9 @@ pub struct Project {
 }
 
 impl Project {
-    /// None (the test is skipped) when the local cluster is not up outside CI.
-    pub fn new(tag: &str) -> Option<Project> {
-        try_cluster()?;
+    /// Fails the test when the local cluster is not up.
+    pub fn new(tag: &str) -> Project {
+        cluster();
         let scratch = Scratch::new(&format!("engine-{tag}"));
         let base = scratch.path();
         let dir = base.join("project");
@@ -55,7 +50,7 @@ impl Project {
             "account = \"lab_dev\"\ntime = \"10\"\n[pull]\npartition = \"test\"\naccount = \"lab_dev\"\n",
         )
         .unwrap();
-        Some(Project { dir, state, scratch })
+        Project { dir, state, scratch }
     }
 
     pub fn write(&self, rel: &str, text: &str) -> PathBuf {
