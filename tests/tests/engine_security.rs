@@ -134,9 +134,10 @@ fn synced_files_named_like_control_files_fake_nothing() {
         "--follow",
         script.to_str().unwrap(),
     ]);
-    let text = stdout(&out);
+    // The state lines are on stderr (the job's output alone on stdout).
+    let text = stderr(&out);
     let _ = p.run(&["cancel", &alloc]);
-    assert!(text.contains(" FAILED exit 3"), "{text}\n{}", stderr(&out));
+    assert!(text.contains(" FAILED exit 3"), "{text}\n{}", stdout(&out));
     assert!(!text.contains("CANCELLED") && !text.contains("COMPLETED"), "{text}");
     // The user's files arrived as they were; the control directory is clusterls's own.
     let dir = run_dir(&out);

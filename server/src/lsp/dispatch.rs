@@ -90,7 +90,7 @@ impl Backend {
             p.finish().await;
         }
         let rec = r.map_err(cluster::error)?;
-        Ok(ext::Job { source: Some(p.uri), ..c.job(&rec) })
+        Ok(self.worker().submitted(ext::Job { source: Some(p.uri), ..c.job(&rec) }).await)
     }
 
     async fn run_in_alloc(&self, p: ext::RunInAllocParams) -> Result<ext::Job> {
@@ -100,7 +100,7 @@ impl Backend {
         opts.in_alloc = Some(p.allocation);
         opts.image = p.image;
         let rec = c.engine.run(&opts).await.map_err(cluster::error)?;
-        Ok(ext::Job { source: Some(p.uri), ..c.job(&rec) })
+        Ok(self.worker().submitted(ext::Job { source: Some(p.uri), ..c.job(&rec) }).await)
     }
 
     async fn pull(&self, p: ext::PullParams) -> Result<ext::Pulled> {
@@ -151,7 +151,7 @@ impl Backend {
         if let Some(p) = progress {
             p.finish().await;
         }
-        Ok(c.job(&r.map_err(cluster::error)?))
+        Ok(self.worker().submitted(c.job(&r.map_err(cluster::error)?)).await)
     }
 
     async fn cancel(&self, p: ext::CancelParams) -> Result<()> {
