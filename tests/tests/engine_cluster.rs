@@ -13,7 +13,7 @@ const PROBE: &str = r#"import os, sys, time
 print("CUDA_VISIBLE_DEVICES=" + os.environ.get("CUDA_VISIBLE_DEVICES", ""))
 print("args=" + repr(sys.argv[1:]))
 print("cwd=" + os.getcwd())
-time.sleep(1.5)  # long enough for the tracker to see RUNNING
+time.sleep(4)  # long enough for the tracker to see RUNNING, even on a loaded machine
 "#;
 
 #[test]
