@@ -270,7 +270,7 @@ fn a_dead_master_is_detected_and_replaced() {
     let script = env.base.join("slow.py");
     std::fs::write(
         &script,
-        "import time\nfor i in range(10):\n    print(i, flush=True)\n    time.sleep(0.5)\nprint('finished')\n",
+        "import time\nfor i in range(10):\n    print(i, flush=True)\n    time.sleep(1.5)\nprint('finished')\n",
     )
     .unwrap();
     let err_path = env.base.join("follow.stderr");
