@@ -107,7 +107,7 @@ fn run_logs_cancel_through_the_language_server() {
     // The submit reported progress.
     s.wait("submit progress", |m| {
         m["method"] == "$/progress"
-            && m["params"]["value"]["title"].as_str().is_some_and(|t| t.starts_with("Submitting"))
+            && m["params"]["value"]["title"].as_str().is_some_and(|t| t.starts_with("Running"))
     });
 
     // A long job, cancelled.
@@ -135,6 +135,119 @@ fn run_logs_cancel_through_the_language_server() {
     );
     let msg = r["error"]["message"].as_str().unwrap_or_else(|| panic!("{r}"));
     assert!(msg.contains("Invalid partition"), "{msg}");
+    s.shutdown();
+}
+
+/// A run from the editor copies the project (the workspace folder) with the script, so a
+/// `train.py` that imports `model.py` works; `sync: false` sends the file alone. The
+/// arguments line reaches the script word by word, quotes and `$()` intact.
+#[test]
+fn a_run_copies_the_project_and_passes_the_arguments() {
+    let Some(c) = require_cluster() else { return };
+    let ws = TempDir::new("lsp-project");
+    let proj = ws.path().join("my project");
+    std::fs::create_dir_all(&proj).unwrap();
+    std::fs::write(proj.join("model.py"), "NAME = 'the model'\n").unwrap();
+    let train = proj.join("train.py");
+    std::fs::write(
+        &train,
+        "import sys\nimport model\nprint('imported', model.NAME)\nprint('args', sys.argv[1:])\n",
+    )
+    .unwrap();
+    let mut s = start(&c, &ws);
+    let r = command(
+        &mut s,
+        "clusterls.server.run",
+        json!({"uri": file_uri(&train), "arguments": "--lr 0.1 --name 'my run' '$(x)'"}),
+    );
+    let id = r["result"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
+    let done = job_state(&mut s, &id, "completed|failed");
+    let logs = command(&mut s, "clusterls.server.logs", json!({"id": id}))["result"].clone();
+    assert_eq!(done["state"], "completed", "{done}\n{logs}");
+    assert_eq!(
+        logs["out"], "imported the model\nargs ['--lr', '0.1', '--name', 'my run', '$(x)']\n",
+        "{logs}"
+    );
+    // The banner is apart from the errors.
+    assert!(
+        logs["banner"].as_str().is_some_and(|b| b.starts_with(&format!("clusterls: job {id} on "))),
+        "{logs}"
+    );
+    assert!(!logs["err"].as_str().unwrap().contains("clusterls: job"), "{logs}");
+    // Offsets: nothing new after the end.
+    let again = command(
+        &mut s,
+        "clusterls.server.logs",
+        json!({"id": id, "outOffset": logs["outOffset"], "errOffset": logs["errOffset"]}),
+    )["result"]
+        .clone();
+    assert_eq!(
+        (&again["out"], &again["err"], &again["finished"]),
+        (&json!(""), &json!(""), &json!(true)),
+        "{again}"
+    );
+
+    // The file alone: the import fails, so the copy above is what made it work.
+    let r =
+        command(&mut s, "clusterls.server.run", json!({"uri": file_uri(&train), "sync": false}));
+    let id = r["result"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
+    job_state(&mut s, &id, "failed");
+    let logs = command(&mut s, "clusterls.server.logs", json!({"id": id}))["result"].clone();
+    assert!(logs["err"].as_str().unwrap().contains("No module named 'model'"), "{logs}");
+
+    // A bad arguments line is refused before anything is sent.
+    let r = command(
+        &mut s,
+        "clusterls.server.run",
+        json!({"uri": file_uri(&train), "arguments": "'open"}),
+    );
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    assert!(r["error"]["message"].as_str().unwrap().contains("unclosed quote"), "{r}");
+    s.shutdown();
+}
+
+/// The log of a running job is read in increments (offsets), so an editor's document
+/// grows as the job writes: two writes a few seconds apart arrive as two chunks.
+#[test]
+fn a_running_jobs_log_grows() {
+    let Some(c) = require_cluster() else { return };
+    let ws = TempDir::new("lsp-grow");
+    let script = ws.path().join("grow.py");
+    std::fs::write(
+        &script,
+        "import time\nprint('first', flush=True)\ntime.sleep(4)\nprint('second', flush=True)\n",
+    )
+    .unwrap();
+    let mut s = start(&c, &ws);
+    let r =
+        command(&mut s, "clusterls.server.run", json!({"uri": file_uri(&script), "sync": false}));
+    let id = r["result"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
+    let (mut out, mut chunks, mut offsets) = (String::new(), Vec::new(), (json!(0), json!(0)));
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "job {id} did not finish; read {out:?}");
+        let l = command(
+            &mut s,
+            "clusterls.server.logs",
+            json!({"id": id, "outOffset": offsets.0, "errOffset": offsets.1}),
+        );
+        // Before the job starts its run directory has no log yet: an error or nothing.
+        // A poll interval, not a wait for a condition: the loop ends on the condition.
+        std::thread::sleep(Duration::from_millis(200));
+        let Some(l) = l.get("result").cloned() else { continue };
+        let chunk = l["out"].as_str().unwrap().to_string();
+        if !chunk.is_empty() {
+            chunks.push(chunk.clone());
+            out.push_str(&chunk);
+        }
+        offsets = (l["outOffset"].clone(), l["errOffset"].clone());
+        assert_eq!(offsets.0, json!(out.len()), "{l}");
+        if l["finished"] == true && out.contains("second") {
+            break;
+        }
+    }
+    assert_eq!(out, "first\nsecond\n");
+    assert_eq!(chunks, ["first\n", "second\n"], "the log grew in two steps");
     s.shutdown();
 }
 
