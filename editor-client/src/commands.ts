@@ -6,6 +6,7 @@ import * as lc from 'vscode-languageclient/node';
 import type { Ctx } from './ctx';
 import { JobItem, JobsModel, stateWord } from './jobs';
 import * as proto from './lsp_ext';
+import { hasSbatchDirectives } from './sbatch';
 import {
   ConnectionStateParams,
   isFinished,
@@ -51,11 +52,6 @@ interface LogFollow {
 
 /** How often an open log of a running job is read again. */
 const LOG_POLL_MS = 2000;
-
-/** Whether a text is an sbatch script: `#SBATCH` directives at the start of a line. */
-export function hasSbatchDirectives(text: string): boolean {
-  return /^#SBATCH[ \t]/m.test(text);
-}
 
 export class Features implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
