@@ -357,6 +357,72 @@ fn allocate_then_run_in_the_allocation() {
     s.shutdown();
 }
 
+/// Job ids of alice's jobs named `name` in `states` (squeue's `-t`), over ssh.
+fn squeue(c: &clusterls_tests::ClusterInfo, name: &str, states: &str) -> Vec<String> {
+    let out = Command::new("ssh")
+        .arg("-F")
+        .arg(&c.ssh_config)
+        .args([&c.ssh_host, "squeue", "-h", "-u", "alice", "-n", name, "-t", states, "-o", "%i"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "squeue: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).split_whitespace().map(str::to_string).collect()
+}
+
+/// Wait (polling) until `f` returns something.
+fn poll<T>(what: &str, f: impl Fn() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+/// An allocation request the user stops waiting for (the progress's cancel button:
+/// `window/workDoneProgress/cancel`) is withdrawn from Slurm's queue.
+#[test]
+fn a_waiting_allocation_request_is_withdrawn_when_stopped() {
+    let Some(c) = require_cluster() else { return };
+    let ws = TempDir::new("lsp-withdraw");
+    let mut s = start(&c, &ws);
+    // One GPU of node01 held, so a request for all four of them waits.
+    let r = command(
+        &mut s,
+        "clusterls.server.alloc",
+        json!({"partition": "test", "account": "lab_dev", "gpus": 1, "time": "00:05:00"}),
+    );
+    let held = r["result"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
+    let before = squeue(&c, "clusterls-alloc", "PENDING");
+    // The first allocation's progress is not the one to stop.
+    s.drain();
+    s.send(json!({"jsonrpc": "2.0", "id": 9001, "method": "workspace/executeCommand", "params": {
+        "command": "clusterls.server.alloc",
+        "arguments": [{"partition": "test", "account": "lab_dev", "gpus": 4, "time": "00:05:00"}]}}));
+    let begin = s.wait("a stoppable allocation progress", |m| {
+        m["method"] == "$/progress"
+            && m["params"]["value"]["kind"] == "begin"
+            && m["params"]["value"]["title"] == "Allocating"
+            && m["params"]["value"]["cancellable"] == true
+    });
+    let waiting = poll("the request in the queue", || {
+        squeue(&c, "clusterls-alloc", "PENDING").into_iter().find(|id| !before.contains(id))
+    });
+    s.notify("window/workDoneProgress/cancel", json!({"token": begin["params"]["token"]}));
+    let r = s.wait("the allocation's reply", |m| m["id"] == 9001 && m.get("method").is_none());
+    let msg = r["error"]["message"].as_str().unwrap_or_else(|| panic!("{r}"));
+    assert!(msg.contains(&format!("allocation request {waiting} was withdrawn")), "{msg}");
+    poll("the request gone from the queue", || {
+        (!squeue(&c, "clusterls-alloc", "PENDING,RUNNING").contains(&waiting)).then_some(())
+    });
+    let r = command(&mut s, "clusterls.server.cancel", json!({"id": held}));
+    assert!(r.get("error").is_none(), "{r}");
+    s.shutdown();
+}
+
 /// Stops the ssh master a test started (`ssh -O exit`), also when the test fails.
 struct Master {
     ssh_config: std::path::PathBuf,
