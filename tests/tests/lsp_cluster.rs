@@ -423,6 +423,61 @@ fn a_waiting_allocation_request_is_withdrawn_when_stopped() {
     s.shutdown();
 }
 
+/// A pull the user stops from its progress ends on the cluster too: the job it runs
+/// in is cancelled (srun would outlive the closed ssh channel) and no image is left.
+/// (A storage of its own, so that other tests' images are not touched.)
+#[test]
+fn a_pull_stopped_from_the_editor_stops_on_the_cluster() {
+    let Some(c) = require_cluster() else { return };
+    let ws = TempDir::new("lsp-stop-pull");
+    let storage = format!("/var/tmp/clusterls-stop-pull-{}.ch", std::process::id());
+    std::fs::write(
+        ws.path().join("clusterls.toml"),
+        format!(
+            "image_dir = \"{storage}/img\"\n[pull]\npartition = \"test\"\naccount = \"lab_dev\"\n"
+        ),
+    )
+    .unwrap();
+    let mut s = start(&c, &ws);
+    let image = format!("docker://{}/pytorch/pytorch:2.2.1-cuda12.1-cudnn8-devel", c.registry);
+    s.send(json!({"jsonrpc": "2.0", "id": 9002, "method": "workspace/executeCommand", "params": {
+        "command": "clusterls.server.pull", "arguments": [{"image": image}]}}));
+    let report = s.wait_up_to(Duration::from_secs(120), "the pull's job", |m| {
+        m["method"] == "$/progress"
+            && m["params"]["value"]["message"].as_str().is_some_and(|t| t.starts_with("pull job "))
+    });
+    let job =
+        report["params"]["value"]["message"].as_str().unwrap()["pull job ".len()..].to_string();
+    s.notify("window/workDoneProgress/cancel", json!({"token": report["params"]["token"]}));
+    let r = s.wait_up_to(Duration::from_secs(60), "the pull's reply", |m| {
+        m["id"] == 9002 && m.get("method").is_none()
+    });
+    let msg = r["error"]["message"].as_str().unwrap_or_else(|| panic!("{r}"));
+    assert!(msg.contains(&format!("(job {job} cancelled)")), "{msg}");
+    poll("the pull's job gone from the queue", || {
+        (!squeue(&c, "clusterls-pull", "PENDING,RUNNING,COMPLETING").contains(&job)).then_some(())
+    });
+    let out = Command::new("ssh")
+        .arg("-F")
+        .arg(&c.ssh_config)
+        .args([&c.ssh_host, "ls", "-A", &format!("{storage}/img")])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !listing.contains("pytorch") && !listing.contains("clusterls-tmp"),
+        "an image was left: {listing}"
+    );
+    let _ = Command::new("ssh")
+        .arg("-F")
+        .arg(&c.ssh_config)
+        .args([&c.ssh_host, "rm", "-rf", &storage])
+        .stdin(std::process::Stdio::null())
+        .status();
+    s.shutdown();
+}
+
 /// Stops the ssh master a test started (`ssh -O exit`), also when the test fails.
 struct Master {
     ssh_config: std::path::PathBuf,

@@ -99,11 +99,10 @@ impl Backend {
         // user can stop it; the submit itself is not cut in the middle.
         let image = opts.image.clone().or_else(|| c.engine.config().image.clone());
         if let Some(image) = missing_image(&c, image.as_deref()).await {
+            let job = std::sync::Mutex::new(None);
             let pulled = tokio::select! {
-                r = pull_reporting(&c, &image, &stop) => r,
-                () = stop.cancelled() => Err(request_failed(format!(
-                    "stopped: the pull of {image} was stopped and {name} was not submitted"
-                ))),
+                r = pull_reporting(&c, &image, &stop, &job) => r,
+                () = stop.cancelled() => Err(stop_pull(&c, &image, &job, &format!("; {name} was not submitted")).await),
             };
             if let Err(e) = pulled {
                 stop.finish("failed").await;
@@ -140,9 +139,10 @@ impl Backend {
         };
         let w = self.worker();
         let stop = w.stoppable(&format!("Pulling {image}")).await;
+        let job = std::sync::Mutex::new(None);
         let r = tokio::select! {
-            r = pull_reporting(&c, &image, &stop) => r,
-            () = stop.cancelled() => Err(request_failed(format!("stopped: the pull of {image} was stopped"))),
+            r = pull_reporting(&c, &image, &stop, &job) => r,
+            () = stop.cancelled() => Err(stop_pull(&c, &image, &job, "").await),
         };
         stop.finish(if r.is_ok() { "done" } else { "failed" }).await;
         let pulled = r?;
@@ -249,6 +249,30 @@ async fn withdraw(c: &Cluster, id: Option<String>) -> Error {
     }
 }
 
+/// Stop a pull whose future was dropped: that closed its ssh channel, but srun
+/// outlives it, so the job the pull runs in is cancelled. The error that says so.
+async fn stop_pull(
+    c: &Cluster,
+    image: &str,
+    job: &std::sync::Mutex<Option<String>>,
+    and: &str,
+) -> Error {
+    let id = job.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let Some(id) = id else {
+        return request_failed(format!(
+            "stopped: the pull of {image} was stopped before its allocation started{and}"
+        ));
+    };
+    match c.engine.cancel(&id).await {
+        Ok(()) => request_failed(format!(
+            "stopped: the pull of {image} was stopped (job {id} cancelled){and}"
+        )),
+        Err(e) => request_failed(format!(
+            "stopped waiting for the pull of {image}, but cancelling its job {id} failed ({e}); cancel it with `scancel {id}`{and}"
+        )),
+    }
+}
+
 /// The docker:// image a run needs and the cluster lacks (by the cached facts), if any.
 async fn missing_image(c: &Cluster, spec: Option<&str>) -> Option<String> {
     use engine::container::ImageSpec;
@@ -259,12 +283,20 @@ async fn missing_image(c: &Cluster, spec: Option<&str>) -> Option<String> {
     (!facts.images.iter().any(|i| i.path == path)).then(|| spec.unwrap_or_default().to_string())
 }
 
-/// Pull `image`, its progress lines reported under `stop`. Dropping this future stops
-/// the pull: the ssh channel of the remote pull is closed.
-async fn pull_reporting(c: &Cluster, image: &str, stop: &Stoppable) -> Result<engine::PulledImage> {
+/// Pull `image`, its progress lines reported under `stop`, the job it runs in kept in
+/// `job` (for [`stop_pull`]).
+async fn pull_reporting(
+    c: &Cluster,
+    image: &str,
+    stop: &Stoppable,
+    job: &std::sync::Mutex<Option<String>>,
+) -> Result<engine::PulledImage> {
     let (tx, mut rx) = mpsc::unbounded_channel::<String>();
     let report = async {
         while let Some(m) = rx.recv().await {
+            if let Some(id) = engine::images::plan::pull_job_id(&m) {
+                *job.lock().unwrap_or_else(|e| e.into_inner()) = Some(id);
+            }
             stop.report(m, None).await;
         }
     };
