@@ -117,7 +117,7 @@ impl Backend {
         let r = c.engine.run(&opts).await;
         stop.finish(if r.is_ok() { "submitted" } else { "failed" }).await;
         let rec = r.map_err(cluster::error)?;
-        Ok(ext::Job { source: Some(p.uri), ..c.job(&rec) })
+        Ok(self.worker().submitted(ext::Job { source: Some(p.uri), ..c.job(&rec) }).await)
     }
 
     async fn run_in_alloc(&self, p: ext::RunInAllocParams) -> Result<ext::Job> {
@@ -127,7 +127,7 @@ impl Backend {
         opts.in_alloc = Some(p.allocation);
         opts.image = p.image;
         let rec = c.engine.run(&opts).await.map_err(cluster::error)?;
-        Ok(ext::Job { source: Some(p.uri), ..c.job(&rec) })
+        Ok(self.worker().submitted(ext::Job { source: Some(p.uri), ..c.job(&rec) }).await)
     }
 
     async fn pull(&self, p: ext::PullParams) -> Result<ext::Pulled> {
@@ -173,7 +173,7 @@ impl Backend {
             }
         };
         stop.finish(if r.is_ok() { "allocated" } else { "stopped" }).await;
-        Ok(c.job(&r?))
+        Ok(self.worker().submitted(c.job(&r?)).await)
     }
 
     async fn cancel(&self, p: ext::CancelParams) -> Result<()> {

@@ -238,6 +238,17 @@ impl Worker {
     }
 
     /// A work-done progress, when the client supports them.
+    /// The one notification of a submission (the engine sends no event for it: the
+    /// submitter has the record), so every view learns of the job as the reply does.
+    pub async fn submitted(&self, job: ext::Job) -> ext::Job {
+        self.client
+            .send_notification::<ext::JobStateNotification>(ext::JobStateParams {
+                job: job.clone(),
+            })
+            .await;
+        job
+    }
+
     pub async fn progress(&self, title: &str) -> Option<Progress> {
         if !lock(&self.state).work_done_progress {
             return None;
