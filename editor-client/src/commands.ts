@@ -6,6 +6,7 @@ import * as lc from 'vscode-languageclient/node';
 import type { Ctx } from './ctx';
 import { JobItem, JobsModel, stateWord } from './jobs';
 import * as proto from './lsp_ext';
+import { hasSbatchDirectives } from './sbatch';
 import {
   ConnectionStateParams,
   isFinished,
@@ -16,7 +17,10 @@ import {
   loginRequired,
 } from './lsp_ext';
 
-/** The URI scheme of job logs opened read-only in the editor: `clusterls-log:/<job id>/output.log`. */
+/**
+ * The URI scheme of job logs opened read-only in the editor: `clusterls-log:/<job id>/<name> #<id>`,
+ * so the tab reads like `train.py #359`.
+ */
 export const LOG_SCHEME = 'clusterls-log';
 /** The URI scheme of generated batch scripts, read-only: `clusterls-script:/<job id>/job.sbatch`. */
 export const SCRIPT_SCHEME = 'clusterls-script';
@@ -25,6 +29,29 @@ export const SCRIPT_SCHEME = 'clusterls-script';
 function jobIdOf(uri: vscode.Uri): string {
   return uri.path.slice(1, uri.path.lastIndexOf('/'));
 }
+
+/** What "Run on cluster GPU with options…" asked last, per file (workspaceState). */
+interface RunChoice {
+  arguments?: string;
+  gpus?: number;
+  partition?: string;
+  time?: string;
+}
+
+/** A log document that grows: what was read so far and where the next read starts. */
+interface LogFollow {
+  text: string;
+  outOffset: number;
+  errOffset: number;
+  err: string;
+  banner?: string;
+  finished: boolean;
+  error?: string;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** How often an open log of a running job is read again. */
+const LOG_POLL_MS = 2000;
 
 export class Features implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -35,6 +62,10 @@ export class Features implements vscode.Disposable {
   /** Scripts fetched by Open Generated Script, by URI, for their read-only documents. */
   private readonly scripts = new Map<string, string>();
   private loginInProgress: Promise<boolean> | undefined;
+  /** Open job logs, by URI, read in increments while the job runs. */
+  private readonly logs = new Map<string, LogFollow>();
+  /** Paths of open documents with `#SBATCH` lines (the `clusterls.sbatchScripts` context key). */
+  private readonly sbatchScripts = new Set<string>();
   /** The connection to the cluster, in the status bar once the server reports it. */
   private readonly connection = vscode.window.createStatusBarItem('connection', vscode.StatusBarAlignment.Left, 11);
 
@@ -45,6 +76,9 @@ export class Features implements vscode.Disposable {
     const reg = (id: string, f: (...args: any[]) => unknown) =>
       this.disposables.push(vscode.commands.registerCommand(id, (...args: any[]) => this.guard(id, () => f(...args))));
     reg('clusterls.runOnCluster', (uri?: vscode.Uri) => this.run(uri));
+    reg('clusterls.runOnClusterWithOptions', (uri?: vscode.Uri) => this.runWithOptions(uri));
+    // The server decides by the content: a script with #SBATCH lines is submitted as written.
+    reg('clusterls.submitToCluster', (uri?: vscode.Uri) => this.run(uri));
     reg('clusterls.allocate', () => this.allocate());
     reg('clusterls.openSessionTerminal', (item?: JobItem) => this.openSessionTerminal(item));
     reg('clusterls.runInSession', (uri?: vscode.Uri) => this.runInSession(uri));
@@ -67,7 +101,18 @@ export class Features implements vscode.Disposable {
         provideTextDocumentContent: (uri) => this.scriptContent(uri),
       }),
       this.scriptChanged,
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (d.uri.scheme === LOG_SCHEME) {
+          this.stopFollowing(d.uri.toString());
+        }
+        this.noteSbatch(d, false);
+      }),
+      vscode.workspace.onDidOpenTextDocument((d) => this.noteSbatch(d, true)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.noteSbatch(e.document, true)),
     );
+    for (const d of vscode.workspace.textDocuments) {
+      this.noteSbatch(d, true);
+    }
     ctx.onClient((client) => {
       client.onNotification(jobStateNotification, ({ job }) => this.onJob(job));
       client.onNotification(connectionStateNotification, (p) => {
@@ -82,7 +127,28 @@ export class Features implements vscode.Disposable {
     });
   }
 
+  /** Keep the `clusterls.sbatchScripts` context key (for "Submit to cluster") up to date. */
+  private noteSbatch(d: vscode.TextDocument, open: boolean) {
+    if (d.uri.scheme !== 'file') {
+      return;
+    }
+    const path = d.uri.fsPath;
+    const is = open && hasSbatchDirectives(d.getText());
+    if (is === this.sbatchScripts.has(path)) {
+      return;
+    }
+    if (is) {
+      this.sbatchScripts.add(path);
+    } else {
+      this.sbatchScripts.delete(path);
+    }
+    void vscode.commands.executeCommand('setContext', 'clusterls.sbatchScripts', [...this.sbatchScripts]);
+  }
+
   dispose() {
+    for (const f of this.logs.values()) {
+      clearTimeout(f.timer);
+    }
     for (const d of this.disposables) {
       d.dispose();
     }
@@ -194,13 +260,96 @@ export class Features implements vscode.Disposable {
     return target;
   }
 
-  async run(uri?: vscode.Uri): Promise<Job> {
+  async run(uri?: vscode.Uri, choice: RunChoice = {}): Promise<Job> {
     const target = await this.targetFile(uri);
-    const job = await proto.run(this.send, { uri: target.toString() });
+    const job = await proto.run(this.send, {
+      uri: target.toString(),
+      arguments: choice.arguments || undefined,
+      gpus: choice.gpus,
+      partition: choice.partition,
+      time: choice.time,
+    });
     this.mine.add(job.id);
     this.jobs.update(job);
     this.ctx.output.appendLine(`submitted ${target.fsPath} as job ${job.id}`);
     return job;
+  }
+
+  /** Ask for arguments, GPUs, partition and time limit (remembered per file), then run. */
+  async runWithOptions(uri?: vscode.Uri): Promise<Job | undefined> {
+    const target = await this.targetFile(uri);
+    const key = `clusterls.runOptions:${target.toString()}`;
+    const state = this.ctx.extension.workspaceState;
+    const last = state.get<RunChoice>(key) ?? {};
+    const name = target.path.slice(target.path.lastIndexOf('/') + 1);
+    const title = (step: number) => `Run ${name} on cluster GPU (${step}/4)`;
+    const args = await vscode.window.showInputBox({
+      title: title(1),
+      prompt: `Arguments for ${name}, as you would type them in a shell (quotes work; nothing is expanded)`,
+      value: last.arguments ?? '',
+      placeHolder: '--lr 0.1 --epochs 3',
+      ignoreFocusOut: true,
+    });
+    if (args === undefined) {
+      return undefined;
+    }
+    const gpus = await vscode.window.showInputBox({
+      title: title(2),
+      prompt: 'GPUs (empty: the configured default)',
+      value: last.gpus === undefined ? '' : String(last.gpus),
+      validateInput: (v) => (/^\s*\d*\s*$/.test(v) ? undefined : 'a whole number of GPUs, or empty for the default'),
+      ignoreFocusOut: true,
+    });
+    if (gpus === undefined) {
+      return undefined;
+    }
+    const partition = await this.pickPartition(title(3), last.partition);
+    if (partition === undefined) {
+      return undefined;
+    }
+    const time = await vscode.window.showInputBox({
+      title: title(4),
+      prompt: 'Time limit as Slurm takes it: 30, 1:00:00, 1-00:00:00 (empty: the configured default)',
+      value: last.time ?? '',
+      ignoreFocusOut: true,
+    });
+    if (time === undefined) {
+      return undefined;
+    }
+    const choice: RunChoice = {
+      arguments: args.trim() || undefined,
+      gpus: gpus.trim() === '' ? undefined : Number(gpus.trim()),
+      partition: partition || undefined,
+      time: time.trim() || undefined,
+    };
+    await state.update(key, choice);
+    return this.run(target, choice);
+  }
+
+  /** A partition from the cluster's facts; '' for the default; undefined when dismissed. */
+  private async pickPartition(title: string, last?: string): Promise<string | undefined> {
+    const facts = (await proto.refreshFacts(this.send).catch(() => null)) as { partitions?: unknown } | null;
+    const parts = Array.isArray(facts?.partitions) ? (facts.partitions as { name?: string; is_default?: boolean; isDefault?: boolean; gpus?: unknown[] }[]) : [];
+    if (parts.length === 0) {
+      // No facts (no connection yet): type it.
+      return vscode.window.showInputBox({ title, prompt: 'Partition (empty: the configured default)', value: last ?? '', ignoreFocusOut: true });
+    }
+    const items: (vscode.QuickPickItem & { value: string })[] = [
+      { label: '(default)', description: 'the configured partition, else the cluster\'s default', value: '' },
+      ...parts
+        .filter((p) => typeof p.name === 'string')
+        .map((p) => ({
+          label: p.name as string,
+          description: [p.is_default || p.isDefault ? 'cluster default' : '', Array.isArray(p.gpus) && p.gpus.length ? 'GPUs' : '']
+            .filter(Boolean)
+            .join(' · '),
+          value: p.name as string,
+        })),
+    ];
+    // The last choice first, so Enter keeps it.
+    items.sort((a, b) => Number(b.value === (last ?? '')) - Number(a.value === (last ?? '')));
+    const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Partition', ignoreFocusOut: true });
+    return pick?.value;
   }
 
   async allocate(): Promise<Job> {
@@ -292,7 +441,8 @@ export class Features implements vscode.Disposable {
   }
 
   private logUri(job: Job): vscode.Uri {
-    return vscode.Uri.from({ scheme: LOG_SCHEME, path: `/${job.id}/output.log` });
+    const title = `${job.name} #${job.id.replace(/\//g, '.')}`;
+    return vscode.Uri.from({ scheme: LOG_SCHEME, path: `/${job.id}/${title}` });
   }
 
   async openLog(item?: JobItem | Job) {
@@ -301,23 +451,90 @@ export class Features implements vscode.Disposable {
       throw new Error('no job to show the log of.');
     }
     const uri = this.logUri(job);
+    // Read from the start again when opened anew.
+    this.stopFollowing(uri.toString());
     this.logChanged.fire(uri);
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc, { preview: false });
   }
 
+  private stopFollowing(key: string) {
+    const f = this.logs.get(key);
+    if (f) {
+      clearTimeout(f.timer);
+      this.logs.delete(key);
+    }
+  }
+
+  /** Read what the job wrote since the last read; true when something new came. */
+  private async readMore(id: string, f: LogFollow): Promise<boolean> {
+    try {
+      const l = await proto.logs(this.send, { id, outOffset: f.outOffset, errOffset: f.errOffset });
+      const grew = l.out !== '' || l.err !== '' || (l.banner !== undefined && f.banner === undefined) || l.finished !== f.finished;
+      f.text += l.out;
+      f.err += l.err;
+      f.banner ??= l.banner;
+      f.outOffset = l.outOffset;
+      f.errOffset = l.errOffset;
+      f.finished = l.finished;
+      f.error = undefined;
+      return grew;
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      const changed = error !== f.error;
+      f.error = error;
+      return changed;
+    }
+  }
+
+  private render(id: string, f: LogFollow): string {
+    let text = f.text;
+    const sep = () => (text.endsWith('\n') || text === '' ? '' : '\n');
+    if (f.err) {
+      text += `${sep()}--- error output ---\n${f.err}`;
+    }
+    if (f.error) {
+      text += `${sep()}(clusterls could not read the output of job ${id}: ${f.error})\n`;
+    } else if (text === '') {
+      text = f.finished ? `(job ${id} wrote no output)\n` : `(job ${id} has written no output yet)\n`;
+    }
+    if (f.banner) {
+      // clusterls' own line (where the job ran, which GPUs): information, not an error.
+      text = `# ${f.banner}\n${text}`;
+    }
+    if (!f.finished && !f.error) {
+      text += '\n(running: this log grows as the job writes)\n';
+    }
+    return text;
+  }
+
   private async logContent(uri: vscode.Uri): Promise<string> {
     const id = jobIdOf(uri);
-    try {
-      const logs = await proto.logs(this.send, { id });
-      let text = logs.out;
-      if (logs.err) {
-        text += `${text.endsWith('\n') || text === '' ? '' : '\n'}--- error output ---\n${logs.err}`;
-      }
-      return text === '' ? `(job ${id} has written no output yet)\n` : text;
-    } catch (e) {
-      return `clusterls could not read the output of job ${id}: ${e instanceof Error ? e.message : String(e)}\n`;
+    const key = uri.toString();
+    let f = this.logs.get(key);
+    if (!f) {
+      f = { text: '', err: '', outOffset: 0, errOffset: 0, finished: false };
+      this.logs.set(key, f);
+      await this.readMore(id, f);
+      this.follow(uri, id, f);
     }
+    return this.render(id, f);
+  }
+
+  /** While the job runs and its log is open, read again every few seconds. */
+  private follow(uri: vscode.Uri, id: string, f: LogFollow) {
+    if (f.finished) {
+      return;
+    }
+    f.timer = setTimeout(async () => {
+      if (this.logs.get(uri.toString()) !== f) {
+        return;
+      }
+      if (await this.readMore(id, f)) {
+        this.logChanged.fire(uri);
+      }
+      this.follow(uri, id, f);
+    }, LOG_POLL_MS);
   }
 
   /** The job's generated batch script, fetched from the cluster, in a read-only shell document. */

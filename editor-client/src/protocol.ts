@@ -60,9 +60,21 @@ export type NoParams = Record<symbol, never>;
  */
 export type RunParams = {
   /**
-   * URI of the file to run (`file://...`).
+   * URI of the file to run (`file://...`). A script with `#SBATCH` directives is
+   * submitted as written; the engine decides by its content.
    */
   uri: string,
+  /**
+   * The script's arguments as one command line, split like a POSIX shell does
+   * (quotes and backslashes; no expansion), and passed to the script intact.
+   */
+  arguments?: string,
+  /**
+   * Copy the project with the script (default): the nearest folder holding
+   * `clusterls.toml`, else the workspace folder, honouring .gitignore, .ignore and
+   * .clusterlsignore. `false`: the file alone.
+   */
+  sync?: boolean,
   partition?: string,
   account?: string,
   gpus?: number,
@@ -125,15 +137,41 @@ export type CancelParams = {
  */
 export type LogsParams = {
   id: string,
+  /**
+   * Bytes of the output already read: only what follows is sent (default 0).
+   */
+  outOffset?: number,
+  /**
+   * Bytes of the error output already read (default 0).
+   */
+  errOffset?: number,
 };
 
 /**
- * The answer to [`command::Logs`]: the job's output and error so far.
+ * The answer to [`command::Logs`]: the job's output and error after the offsets asked
+ * for. clusterls' own banner line (`clusterls: job N on HOST, ...`, written to the
+ * error output) is not in `err` but in `banner`, so it is not shown as an error.
  */
 export type Logs = {
   id: string,
   out: string,
   err: string,
+  /**
+   * Bytes of output now read (the next request's `outOffset`).
+   */
+  outOffset: number,
+  /**
+   * Bytes of error output now read (the next request's `errOffset`).
+   */
+  errOffset: number,
+  /**
+   * The job is finished: the output will not grow.
+   */
+  finished: boolean,
+  /**
+   * clusterls' banner line, when this chunk of the error output held it.
+   */
+  banner?: string,
 };
 
 /**

@@ -100,7 +100,7 @@ async function runFromExplorer(page, name) {
 /** Pick a context-menu entry. VS Code's menus act on mouse-up after hovering, or on
  * Enter for the highlighted entry; the keyboard is what works reliably headless. */
 async function chooseMenuItem(page, name) {
-  const entry = page.getByRole('menuitem', { name });
+  const entry = page.getByRole('menuitem', { name, exact: true });
   await entry.waitFor({ timeout: SHORT });
   await entry.hover();
   await page.locator('.monaco-menu .action-item.focused', { hasText: name }).waitFor({ timeout: SHORT });
@@ -123,7 +123,8 @@ async function scenario2(page) {
   await toast.first().waitFor({ timeout: SHORT });
   await shot(page, '2-completed');
   await toast.first().getByRole('button', { name: 'Open Log' }).click();
-  await page.locator('.tabs-container .tab[aria-label^="output.log"]').first().waitFor({ timeout: SHORT });
+  // The log's tab is titled like `train.py #359`.
+  await page.locator('.tabs-container .tab[aria-label^="train.py #"]').first().waitFor({ timeout: SHORT });
   const log = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
   await log.filter({ hasText: 'hello from train.py' }).waitFor({ timeout: SHORT });
   const text = await editorText(page);
@@ -171,6 +172,68 @@ async function scenario3(page) {
   await long.filter({ hasText: 'CANCELLED' }).first().waitFor({ timeout: JOB });
   await statusItem(page).filter({ hasText: /long\.py CANCELLED/ }).waitFor({ timeout: SHORT });
   await shot(page, '3-cancelled');
+}
+
+/** Answer the input box that is open with `text` (and Enter). */
+async function answer(page, title, text) {
+  const widget = page.locator('.quick-input-widget', { hasText: title });
+  await widget.waitFor({ state: 'visible', timeout: SHORT });
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+async function scenario5(page) {
+  step('scenario 5: Run with options on a two-file project, with arguments');
+  const item = page.getByRole('treeitem', { name: 'sweep.py', exact: true }).first();
+  await item.waitFor({ timeout: SHORT });
+  await item.click({ button: 'right' });
+  await chooseMenuItem(page, 'Run on cluster GPU with options…');
+  await answer(page, '(1/4)', "--lr 0.5 --name 'my run'");
+  await answer(page, '(2/4)', '1');
+  // The partitions come from the cluster's facts.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'multi' }).first().waitFor({ timeout: SHORT });
+  await shot(page, '5-partition-pick');
+  await answer(page, '(3/4)', 'gpu');
+  await answer(page, '(4/4)', '00:05:00');
+  const status = statusItem(page);
+  await status.filter({ hasText: /sweep\.py COMPLETED/ }).waitFor({ timeout: JOB });
+  const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /sweep\.py\) COMPLETED/ });
+  await toast.first().getByRole('button', { name: 'Open Log' }).click();
+  await page.locator('.tabs-container .tab[aria-label^="sweep.py #"]').first().waitFor({ timeout: SHORT });
+  const log = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+  await log.filter({ hasText: 'model.py says hello' }).waitFor({ timeout: SHORT });
+  const text = await editorText(page);
+  for (const want of ['model.py says hello', "args ['--lr', '0.5', '--name', 'my run']", '# clusterls: job ']) {
+    if (!text.includes(want)) {
+      throw new Error(`the job's log lacks "${want}":\n${text}`);
+    }
+  }
+  // clusterls' banner is not shown as an error.
+  const errors = text.split('--- error output ---')[1] ?? '';
+  if (errors.includes('clusterls: job ')) {
+    throw new Error(`the banner shows as error output:\n${text}`);
+  }
+  await shot(page, '5-log-with-arguments');
+}
+
+async function scenario6(page) {
+  step('scenario 6: the log of a running job grows');
+  await runFromExplorer(page, 'grow.py');
+  await statusItem(page).filter({ hasText: /grow\.py RUNNING/ }).waitFor({ timeout: JOB });
+  await palette(page, 'clusterls: Open Log');
+  await page.locator('.tabs-container .tab[aria-label^="grow.py #"]').first().waitFor({ timeout: SHORT });
+  const log = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+  await log.filter({ hasText: 'first line' }).waitFor({ timeout: JOB });
+  const before = await editorText(page);
+  if (before.includes('second line') || !before.includes('this log grows')) {
+    throw new Error(`expected the first line of a running job:\n${before}`);
+  }
+  await shot(page, '6-log-running');
+  // The same document, not reopened: it grows.
+  await log.filter({ hasText: 'second line' }).waitFor({ timeout: JOB });
+  await log.filter({ hasNotText: 'this log grows' }).waitFor({ timeout: JOB });
+  await shot(page, '6-log-grown');
 }
 
 async function scenario4(page) {
@@ -224,6 +287,8 @@ try {
     ['1', scenario1],
     ['2', scenario2],
     ['3', scenario3],
+    ['5', scenario5],
+    ['6', scenario6],
     ['4', scenario4],
   ];
   for (const [n, f] of scenarios) {

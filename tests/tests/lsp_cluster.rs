@@ -107,7 +107,7 @@ fn run_logs_cancel_through_the_language_server() {
     // The submit reported progress.
     s.wait("submit progress", |m| {
         m["method"] == "$/progress"
-            && m["params"]["value"]["title"].as_str().is_some_and(|t| t.starts_with("Submitting"))
+            && m["params"]["value"]["title"].as_str().is_some_and(|t| t.starts_with("Running"))
     });
 
     // A long job, cancelled.
@@ -135,6 +135,119 @@ fn run_logs_cancel_through_the_language_server() {
     );
     let msg = r["error"]["message"].as_str().unwrap_or_else(|| panic!("{r}"));
     assert!(msg.contains("Invalid partition"), "{msg}");
+    s.shutdown();
+}
+
+/// A run from the editor copies the project (the workspace folder) with the script, so a
+/// `train.py` that imports `model.py` works; `sync: false` sends the file alone. The
+/// arguments line reaches the script word by word, quotes and `$()` intact.
+#[test]
+fn a_run_copies_the_project_and_passes_the_arguments() {
+    let c = require_cluster();
+    let ws = TempDir::new("lsp-project");
+    let proj = ws.path().join("my project");
+    std::fs::create_dir_all(&proj).unwrap();
+    std::fs::write(proj.join("model.py"), "NAME = 'the model'\n").unwrap();
+    let train = proj.join("train.py");
+    std::fs::write(
+        &train,
+        "import sys\nimport model\nprint('imported', model.NAME)\nprint('args', sys.argv[1:])\n",
+    )
+    .unwrap();
+    let mut s = start(&c, &ws);
+    let r = command(
+        &mut s,
+        "clusterls.server.run",
+        json!({"uri": file_uri(&train), "arguments": "--lr 0.1 --name 'my run' '$(x)'"}),
+    );
+    let id = r["result"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
+    let done = job_state(&mut s, &id, "completed|failed");
+    let logs = command(&mut s, "clusterls.server.logs", json!({"id": id}))["result"].clone();
+    assert_eq!(done["state"], "completed", "{done}\n{logs}");
+    assert_eq!(
+        logs["out"], "imported the model\nargs ['--lr', '0.1', '--name', 'my run', '$(x)']\n",
+        "{logs}"
+    );
+    // The banner is apart from the errors.
+    assert!(
+        logs["banner"].as_str().is_some_and(|b| b.starts_with(&format!("clusterls: job {id} on "))),
+        "{logs}"
+    );
+    assert!(!logs["err"].as_str().unwrap().contains("clusterls: job"), "{logs}");
+    // Offsets: nothing new after the end.
+    let again = command(
+        &mut s,
+        "clusterls.server.logs",
+        json!({"id": id, "outOffset": logs["outOffset"], "errOffset": logs["errOffset"]}),
+    )["result"]
+        .clone();
+    assert_eq!(
+        (&again["out"], &again["err"], &again["finished"]),
+        (&json!(""), &json!(""), &json!(true)),
+        "{again}"
+    );
+
+    // The file alone: the import fails, so the copy above is what made it work.
+    let r =
+        command(&mut s, "clusterls.server.run", json!({"uri": file_uri(&train), "sync": false}));
+    let id = r["result"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
+    job_state(&mut s, &id, "failed");
+    let logs = command(&mut s, "clusterls.server.logs", json!({"id": id}))["result"].clone();
+    assert!(logs["err"].as_str().unwrap().contains("No module named 'model'"), "{logs}");
+
+    // A bad arguments line is refused before anything is sent.
+    let r = command(
+        &mut s,
+        "clusterls.server.run",
+        json!({"uri": file_uri(&train), "arguments": "'open"}),
+    );
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    assert!(r["error"]["message"].as_str().unwrap().contains("unclosed quote"), "{r}");
+    s.shutdown();
+}
+
+/// The log of a running job is read in increments (offsets), so an editor's document
+/// grows as the job writes: two writes a few seconds apart arrive as two chunks.
+#[test]
+fn a_running_jobs_log_grows() {
+    let c = require_cluster();
+    let ws = TempDir::new("lsp-grow");
+    let script = ws.path().join("grow.py");
+    std::fs::write(
+        &script,
+        "import time\nprint('first', flush=True)\ntime.sleep(4)\nprint('second', flush=True)\n",
+    )
+    .unwrap();
+    let mut s = start(&c, &ws);
+    let r =
+        command(&mut s, "clusterls.server.run", json!({"uri": file_uri(&script), "sync": false}));
+    let id = r["result"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
+    let (mut out, mut chunks, mut offsets) = (String::new(), Vec::new(), (json!(0), json!(0)));
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "job {id} did not finish; read {out:?}");
+        let l = command(
+            &mut s,
+            "clusterls.server.logs",
+            json!({"id": id, "outOffset": offsets.0, "errOffset": offsets.1}),
+        );
+        // Before the job starts its run directory has no log yet: an error or nothing.
+        // A poll interval, not a wait for a condition: the loop ends on the condition.
+        std::thread::sleep(Duration::from_millis(200));
+        let Some(l) = l.get("result").cloned() else { continue };
+        let chunk = l["out"].as_str().unwrap().to_string();
+        if !chunk.is_empty() {
+            chunks.push(chunk.clone());
+            out.push_str(&chunk);
+        }
+        offsets = (l["outOffset"].clone(), l["errOffset"].clone());
+        assert_eq!(offsets.0, json!(out.len()), "{l}");
+        if l["finished"] == true && out.contains("second") {
+            break;
+        }
+    }
+    assert_eq!(out, "first\nsecond\n");
+    assert_eq!(chunks, ["first\n", "second\n"], "the log grew in two steps");
     s.shutdown();
 }
 
@@ -241,6 +354,127 @@ fn allocate_then_run_in_the_allocation() {
     let r = command(&mut s, "clusterls.server.cancel", json!({"id": alloc_id}));
     assert!(r.get("error").is_none(), "{r}");
     job_state(&mut s, &alloc_id, "cancelled");
+    s.shutdown();
+}
+
+/// Job ids of alice's jobs named `name` in `states` (squeue's `-t`), over ssh.
+fn squeue(c: &clusterls_tests::ClusterInfo, name: &str, states: &str) -> Vec<String> {
+    let out = Command::new("ssh")
+        .arg("-F")
+        .arg(&c.ssh_config)
+        .args([&c.ssh_host, "squeue", "-h", "-u", "alice", "-n", name, "-t", states, "-o", "%i"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "squeue: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).split_whitespace().map(str::to_string).collect()
+}
+
+/// Wait (polling) until `f` returns something.
+fn poll<T>(what: &str, f: impl Fn() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+/// An allocation request the user stops waiting for (the progress's cancel button:
+/// `window/workDoneProgress/cancel`) is withdrawn from Slurm's queue.
+#[test]
+fn a_waiting_allocation_request_is_withdrawn_when_stopped() {
+    let c = require_cluster();
+    let ws = TempDir::new("lsp-withdraw");
+    let mut s = start(&c, &ws);
+    // One GPU of node01 held, so a request for all four of them waits.
+    let r = command(
+        &mut s,
+        "clusterls.server.alloc",
+        json!({"partition": "test", "account": "lab_dev", "gpus": 1, "time": "00:05:00"}),
+    );
+    let held = r["result"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
+    let before = squeue(&c, "clusterls-alloc", "PENDING");
+    // The first allocation's progress is not the one to stop.
+    s.drain();
+    s.send(json!({"jsonrpc": "2.0", "id": 9001, "method": "workspace/executeCommand", "params": {
+        "command": "clusterls.server.alloc",
+        "arguments": [{"partition": "test", "account": "lab_dev", "gpus": 4, "time": "00:05:00"}]}}));
+    let begin = s.wait("a stoppable allocation progress", |m| {
+        m["method"] == "$/progress"
+            && m["params"]["value"]["kind"] == "begin"
+            && m["params"]["value"]["title"] == "Allocating"
+            && m["params"]["value"]["cancellable"] == true
+    });
+    let waiting = poll("the request in the queue", || {
+        squeue(&c, "clusterls-alloc", "PENDING").into_iter().find(|id| !before.contains(id))
+    });
+    s.notify("window/workDoneProgress/cancel", json!({"token": begin["params"]["token"]}));
+    let r = s.wait("the allocation's reply", |m| m["id"] == 9001 && m.get("method").is_none());
+    let msg = r["error"]["message"].as_str().unwrap_or_else(|| panic!("{r}"));
+    assert!(msg.contains(&format!("allocation request {waiting} was withdrawn")), "{msg}");
+    poll("the request gone from the queue", || {
+        (!squeue(&c, "clusterls-alloc", "PENDING,RUNNING").contains(&waiting)).then_some(())
+    });
+    let r = command(&mut s, "clusterls.server.cancel", json!({"id": held}));
+    assert!(r.get("error").is_none(), "{r}");
+    s.shutdown();
+}
+
+/// A pull the user stops from its progress ends on the cluster too: the job it runs
+/// in is cancelled (srun would outlive the closed ssh channel) and no image is left.
+/// (A storage of its own, so that other tests' images are not touched.)
+#[test]
+fn a_pull_stopped_from_the_editor_stops_on_the_cluster() {
+    let c = require_cluster();
+    let ws = TempDir::new("lsp-stop-pull");
+    let storage = format!("/var/tmp/clusterls-stop-pull-{}.ch", std::process::id());
+    std::fs::write(
+        ws.path().join("clusterls.toml"),
+        format!(
+            "image_dir = \"{storage}/img\"\n[pull]\npartition = \"test\"\naccount = \"lab_dev\"\n"
+        ),
+    )
+    .unwrap();
+    let mut s = start(&c, &ws);
+    let image = format!("docker://{}/pytorch/pytorch:2.2.1-cuda12.1-cudnn8-devel", c.registry);
+    s.send(json!({"jsonrpc": "2.0", "id": 9002, "method": "workspace/executeCommand", "params": {
+        "command": "clusterls.server.pull", "arguments": [{"image": image}]}}));
+    let report = s.wait_up_to(Duration::from_secs(120), "the pull's job", |m| {
+        m["method"] == "$/progress"
+            && m["params"]["value"]["message"].as_str().is_some_and(|t| t.starts_with("pull job "))
+    });
+    let job =
+        report["params"]["value"]["message"].as_str().unwrap()["pull job ".len()..].to_string();
+    s.notify("window/workDoneProgress/cancel", json!({"token": report["params"]["token"]}));
+    let r = s.wait_up_to(Duration::from_secs(60), "the pull's reply", |m| {
+        m["id"] == 9002 && m.get("method").is_none()
+    });
+    let msg = r["error"]["message"].as_str().unwrap_or_else(|| panic!("{r}"));
+    assert!(msg.contains(&format!("(job {job} cancelled)")), "{msg}");
+    poll("the pull's job gone from the queue", || {
+        (!squeue(&c, "clusterls-pull", "PENDING,RUNNING,COMPLETING").contains(&job)).then_some(())
+    });
+    let out = Command::new("ssh")
+        .arg("-F")
+        .arg(&c.ssh_config)
+        .args([&c.ssh_host, "ls", "-A", &format!("{storage}/img")])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !listing.contains("pytorch") && !listing.contains("clusterls-tmp"),
+        "an image was left: {listing}"
+    );
+    let _ = Command::new("ssh")
+        .arg("-F")
+        .arg(&c.ssh_config)
+        .args([&c.ssh_host, "rm", "-rf", &storage])
+        .stdin(std::process::Stdio::null())
+        .status();
     s.shutdown();
 }
 

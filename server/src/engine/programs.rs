@@ -116,7 +116,8 @@ pub const ALLOC_NOT_RUNNING: i32 = 98;
 /// `FINAL` (an absolute path) inside a light allocation (srun), atomically: the pull
 /// writes a temporary name that is renamed into place, under an flock so that racing
 /// pulls of the same image wait for each other and the second finds it present. Prints
-/// `present FINAL` or `pulled FINAL`.
+/// `present FINAL` or `pulled FINAL`. Inside the allocation it first writes
+/// `clusterls: pull job ID` to stderr (see [`super::images::plan::pull_job_id`]).
 pub const PULL_PROGRAM: &str = r#"set -e
 kind=$1; final=$2; ref=$3; shift 3
 case $final in /*) ;; *) echo "clusterls: the image path $final is not absolute; set image_dir to an absolute path" >&2; exit 2;; esac
@@ -135,16 +136,19 @@ if ! flock -n 9; then
 fi
 if [ -e "$final" ]; then printf 'present %s\n' "$final"; exit 0; fi
 echo "clusterls: pulling $ref in an allocation (srun $*)" >&2
+# The step names its job first, so that a caller who stops waiting can scancel it
+# (srun outlives the ssh channel that started it). A fixed string: the words follow it.
+named='echo "clusterls: pull job $SLURM_JOB_ID" >&2; exec "$@"'
 case $kind in
   apptainer|singularity)
     tmp="$final.part-$$"
     trap 'rm -rf -- "$tmp"' EXIT
-    srun "$@" "$kind" pull --force "$tmp" "docker://$ref" >&2 ;;
+    srun "$@" sh -c "$named" sh "$kind" pull --force "$tmp" "docker://$ref" >&2 ;;
   charliecloud)
     # Pulled into the storage under a temporary name, then renamed into place.
     tmp="$dir/clusterls-tmp-$$"
     trap 'rm -rf -- "$tmp"' EXIT
-    srun "$@" env CH_IMAGE_STORAGE="$(dirname -- "$dir")" ch-image pull "$ref" "clusterls-tmp-$$" >&2 ;;
+    srun "$@" sh -c "$named" sh env CH_IMAGE_STORAGE="$(dirname -- "$dir")" ch-image pull "$ref" "clusterls-tmp-$$" >&2 ;;
 esac
 mv -T -- "$tmp" "$final"
 trap - EXIT

@@ -5,7 +5,7 @@
 //! A command that submits a job replies with the job; the client hears of its later
 //! states (and of the submission itself, once) through the engine's events.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -20,6 +20,8 @@ use super::ext::command::{
 use super::ext::{self, Command as _};
 use super::handlers::Backend;
 use super::reply::{params, reply, request_failed};
+use super::worker::Stoppable;
+use super::{config, run};
 use crate::engine;
 
 impl Backend {
@@ -75,6 +77,14 @@ impl Backend {
         let c = self.cluster()?;
         let script = file_path(&p.uri)?;
         let mut opts = engine::RunOptions::new(&script);
+        opts.args = run::split_arguments(p.arguments.as_deref().unwrap_or(""))
+            .map_err(Error::invalid_params)?;
+        if p.sync != Some(false) {
+            let roots = self.state().roots.clone();
+            opts.sync = run::project_dir(&script, &roots, &|d: &Path| {
+                d.join(config::PROJECT_FILE).is_file()
+            });
+        }
         opts.resources = engine::Resources {
             partition: p.partition,
             account: p.account,
@@ -83,12 +93,29 @@ impl Backend {
             ..Default::default()
         };
         opts.image = p.image;
-        let progress =
-            self.worker().progress(&format!("Submitting {}", display_name(&script))).await;
-        let r = c.engine.run(&opts).await;
-        if let Some(p) = progress {
-            p.finish().await;
+        let name = display_name(&script);
+        let stop = self.worker().stoppable(&format!("Running {name} on the cluster")).await;
+        // A missing image is pulled first, here, so that its progress shows and the
+        // user can stop it; the submit itself is not cut in the middle.
+        let image = opts.image.clone().or_else(|| c.engine.config().image.clone());
+        if let Some(image) = missing_image(&c, image.as_deref()).await {
+            let job = std::sync::Mutex::new(None);
+            let pulled = tokio::select! {
+                r = pull_reporting(&c, &image, &stop, &job) => r,
+                () = stop.cancelled() => Err(stop_pull(&c, &image, &job, &format!("; {name} was not submitted")).await),
+            };
+            if let Err(e) = pulled {
+                stop.finish("failed").await;
+                return Err(e);
+            }
         }
+        let what = match &opts.sync {
+            Some(d) => format!("copying {} and submitting", d.display()),
+            None => "submitting".to_string(),
+        };
+        stop.report(what, Some(false)).await;
+        let r = c.engine.run(&opts).await;
+        stop.finish(if r.is_ok() { "submitted" } else { "failed" }).await;
         let rec = r.map_err(cluster::error)?;
         Ok(self.worker().submitted(ext::Job { source: Some(p.uri), ..c.job(&rec) }).await)
     }
@@ -111,27 +138,14 @@ impl Backend {
             ));
         };
         let w = self.worker();
-        let progress = w.progress(&format!("Pulling {image}")).await;
-        let (tx, mut rx) = mpsc::unbounded_channel::<String>();
-        let report = async {
-            while let Some(m) = rx.recv().await {
-                if let Some(p) = &progress {
-                    p.report(m).await;
-                }
-            }
+        let stop = w.stoppable(&format!("Pulling {image}")).await;
+        let job = std::sync::Mutex::new(None);
+        let r = tokio::select! {
+            r = pull_reporting(&c, &image, &stop, &job) => r,
+            () = stop.cancelled() => Err(stop_pull(&c, &image, &job, "").await),
         };
-        let pull = async move {
-            c.engine
-                .pull(&image, &move |m: &str| {
-                    let _ = tx.send(m.to_string());
-                })
-                .await
-        };
-        let (r, ()) = tokio::join!(pull, report);
-        if let Some(p) = progress {
-            p.finish().await;
-        }
-        let pulled = r.map_err(cluster::error)?;
+        stop.finish(if r.is_ok() { "done" } else { "failed" }).await;
+        let pulled = r?;
         // The image list is part of the facts.
         let _ = w.refresh_facts(true).await;
         Ok(ext::Pulled { path: pulled.path, already_present: pulled.already_present })
@@ -146,12 +160,20 @@ impl Backend {
             time: p.time,
             ..Default::default()
         };
-        let progress = self.worker().progress("Allocating").await;
-        let r = c.engine.alloc(&res).await;
-        if let Some(p) = progress {
-            p.finish().await;
-        }
-        Ok(self.worker().submitted(c.job(&r.map_err(cluster::error)?)).await)
+        let stop = self.worker().stoppable("Allocating").await;
+        let requested = std::sync::Mutex::new(None::<String>);
+        let remember = |id: &str| {
+            *requested.lock().unwrap_or_else(|e| e.into_inner()) = Some(id.to_string());
+        };
+        let r = tokio::select! {
+            r = c.engine.alloc_with(&res, &remember) => r.map_err(cluster::error),
+            () = stop.cancelled() => {
+                let id = requested.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                Err(withdraw(&c, id).await)
+            }
+        };
+        stop.finish(if r.is_ok() { "allocated" } else { "stopped" }).await;
+        Ok(self.worker().submitted(c.job(&r?)).await)
     }
 
     async fn cancel(&self, p: ext::CancelParams) -> Result<()> {
@@ -167,11 +189,19 @@ impl Backend {
 
     async fn logs(&self, p: ext::LogsParams) -> Result<ext::Logs> {
         let c = self.cluster()?;
-        let chunk = c.engine.logs(&p.id, 0, 0).await.map_err(cluster::error)?;
+        let (out_offset, err_offset) = (p.out_offset.unwrap_or(0), p.err_offset.unwrap_or(0));
+        // The state first: a job finished before this read has all its output in it.
+        let finished = c.engine.job(&p.id).ok().flatten().is_some_and(|r| r.is_final());
+        let chunk = c.engine.logs(&p.id, out_offset, err_offset).await.map_err(cluster::error)?;
+        let (err, banner) = run::split_banner(&String::from_utf8_lossy(&chunk.err));
         Ok(ext::Logs {
             id: p.id,
             out: String::from_utf8_lossy(&chunk.out).into_owned(),
-            err: String::from_utf8_lossy(&chunk.err).into_owned(),
+            err,
+            out_offset: out_offset + chunk.out.len() as u64,
+            err_offset: err_offset + chunk.err.len() as u64,
+            finished,
+            banner,
         })
     }
 
@@ -202,6 +232,83 @@ impl Backend {
             Err(e) => Err(cluster::error(e)),
         }
     }
+}
+
+/// Withdraw an allocation request the user stopped waiting for; the error that says so.
+async fn withdraw(c: &Cluster, id: Option<String>) -> Error {
+    let Some(id) = id else {
+        return request_failed(
+            "stopped before Slurm named the allocation request; if `squeue --me` shows a clusterls-alloc job, cancel it with `scancel ID`",
+        );
+    };
+    match c.engine.cancel(&id).await {
+        Ok(()) => request_failed(format!("stopped: allocation request {id} was withdrawn")),
+        Err(e) => request_failed(format!(
+            "stopped, but withdrawing allocation request {id} failed ({e}); cancel it with `scancel {id}`"
+        )),
+    }
+}
+
+/// Stop a pull whose future was dropped: that closed its ssh channel, but srun
+/// outlives it, so the job the pull runs in is cancelled. The error that says so.
+async fn stop_pull(
+    c: &Cluster,
+    image: &str,
+    job: &std::sync::Mutex<Option<String>>,
+    and: &str,
+) -> Error {
+    let id = job.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let Some(id) = id else {
+        return request_failed(format!(
+            "stopped: the pull of {image} was stopped before its allocation started{and}"
+        ));
+    };
+    match c.engine.cancel(&id).await {
+        Ok(()) => request_failed(format!(
+            "stopped: the pull of {image} was stopped (job {id} cancelled){and}"
+        )),
+        Err(e) => request_failed(format!(
+            "stopped waiting for the pull of {image}, but cancelling its job {id} failed ({e}); cancel it with `scancel {id}`{and}"
+        )),
+    }
+}
+
+/// The docker:// image a run needs and the cluster lacks (by the cached facts), if any.
+async fn missing_image(c: &Cluster, spec: Option<&str>) -> Option<String> {
+    use engine::container::ImageSpec;
+    let ImageSpec::Docker(r) = ImageSpec::parse(spec?).ok()? else { return None };
+    let facts = c.engine.facts(false).await.ok()?.facts;
+    let (kind, _, dir) = engine::images::plan::runtime(&facts).ok()?;
+    let path = r.image_path(kind, &dir);
+    (!facts.images.iter().any(|i| i.path == path)).then(|| spec.unwrap_or_default().to_string())
+}
+
+/// Pull `image`, its progress lines reported under `stop`, the job it runs in kept in
+/// `job` (for [`stop_pull`]).
+async fn pull_reporting(
+    c: &Cluster,
+    image: &str,
+    stop: &Stoppable,
+    job: &std::sync::Mutex<Option<String>>,
+) -> Result<engine::PulledImage> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let report = async {
+        while let Some(m) = rx.recv().await {
+            if let Some(id) = engine::images::plan::pull_job_id(&m) {
+                *job.lock().unwrap_or_else(|e| e.into_inner()) = Some(id);
+            }
+            stop.report(m, None).await;
+        }
+    };
+    let pull = async move {
+        c.engine
+            .pull(image, &move |m: &str| {
+                let _ = tx.send(m.to_string());
+            })
+            .await
+    };
+    let (r, ()) = tokio::join!(pull, report);
+    r.map_err(cluster::error)
 }
 
 /// A local file path from a `file://` URI argument.

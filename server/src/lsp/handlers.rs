@@ -12,8 +12,9 @@ use tower_lsp_server::ls_types::{
     CompletionParams, CompletionResponse, DidChangeConfigurationParams,
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
     ExecuteCommandOptions, ExecuteCommandParams, Hover, HoverParams, HoverProviderCapability,
-    InitializeParams, InitializeResult, InitializedParams, LSPAny, MessageType, ServerCapabilities,
-    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+    InitializeParams, InitializeResult, InitializedParams, LSPAny, MessageType, ProgressToken,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+    WorkDoneProgressCancelParams,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -66,6 +67,19 @@ impl Backend {
         let first = self.state().dirty.insert(uri.clone());
         if first {
             self.send(Event::Changed(uri));
+        }
+    }
+
+    /// `window/workDoneProgress/cancel`: wake the work under that progress token.
+    pub(super) async fn progress_cancel(&self, params: WorkDoneProgressCancelParams) {
+        let token = match params.token {
+            ProgressToken::String(s) => s,
+            ProgressToken::Number(n) => n.to_string(),
+        };
+        let cancel = self.state().cancels.get(&token).cloned();
+        match cancel {
+            Some(c) => c.notify_one(),
+            None => tracing::debug!("cancel of {token}: nothing under way"),
         }
     }
 

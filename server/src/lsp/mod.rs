@@ -12,6 +12,7 @@
 //! - `proto`: the one place that builds LSP types from core values and owns UTF-16.
 //! - `config`: editor settings merged with `clusterls.toml`; `cluster`: the engine's
 //!   side; `reply`: typed replies and error codes.
+//! - `run`: the run commands' pure helpers (the folder a run copies, arguments, banner).
 
 mod cluster;
 mod config;
@@ -24,6 +25,7 @@ mod handlers;
 mod kind;
 mod proto;
 mod reply;
+mod run;
 mod state;
 mod transport;
 mod worker;
@@ -50,8 +52,11 @@ pub fn run_stdio(global: Global) -> ExitCode {
     let shut_down = Arc::new(AtomicBool::new(false));
     let flag = shut_down.clone();
     rt.block_on(async move {
+        // tower-lsp-server has no handler for `window/workDoneProgress/cancel` yet.
         let (service, socket) =
-            LspService::new(|client| handlers::Backend::new(client, global, flag));
+            LspService::build(|client| handlers::Backend::new(client, global, flag))
+                .custom_method("window/workDoneProgress/cancel", handlers::Backend::progress_cancel)
+                .finish();
         let (input, output, tasks) =
             transport::Guard::new(tokio::io::stdin(), tokio::io::stdout()).split();
         Server::new(input, output, socket).serve(service).await;

@@ -3,7 +3,7 @@
 //! Handlers change [`State`] under a short-held `std::sync::Mutex` (never across an
 //! `.await`) and send an `Event`; one task (`worker`) applies events in order.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -36,6 +36,8 @@ pub struct State {
     pub dirty: HashSet<Uri>,
     /// Editor settings received and not yet applied (a `ClientConfig` is queued).
     pub editor_next: Option<Config>,
+    /// Cancellable work under way, by its progress token: what `window/workDoneProgress/cancel` wakes.
+    pub cancels: HashMap<String, Arc<tokio::sync::Notify>>,
 }
 
 /// Where facts come from and what the engine runs with.

@@ -38,6 +38,46 @@ pub type Progress = tower_lsp_server::OngoingProgress<
     tower_lsp_server::NotCancellable,
 >;
 
+/// Work the user can stop from the editor's progress notification.
+pub struct Stoppable {
+    progress: Option<
+        tower_lsp_server::OngoingProgress<
+            tower_lsp_server::Unbounded,
+            tower_lsp_server::Cancellable,
+        >,
+    >,
+    id: String,
+    cancel: Arc<tokio::sync::Notify>,
+    state: Shared,
+}
+
+impl Stoppable {
+    /// A message under the title; `stoppable: Some(false)` takes the cancel button away
+    /// (for a step that must not be cut in the middle, such as a submit).
+    pub async fn report(&self, message: impl Into<String>, stoppable: Option<bool>) {
+        if let Some(p) = &self.progress {
+            p.report_with_message(message, stoppable).await;
+        }
+    }
+
+    /// Resolves when the user cancels.
+    pub async fn cancelled(&self) {
+        self.cancel.notified().await
+    }
+
+    pub async fn finish(mut self, message: &str) {
+        if let Some(p) = self.progress.take() {
+            p.finish_with_message(message).await;
+        }
+    }
+}
+
+impl Drop for Stoppable {
+    fn drop(&mut self) {
+        lock(&self.state).cancels.remove(&self.id);
+    }
+}
+
 impl Worker {
     pub async fn run(self, mut receiver: mpsc::UnboundedReceiver<Event>) {
         while let Some(event) = receiver.recv().await {
@@ -219,6 +259,28 @@ impl Worker {
             return None;
         }
         Some(self.client.progress(token, title.to_string()).begin().await)
+    }
+
+    /// A work-done progress with a cancel button; [`Stoppable::cancelled`] resolves
+    /// when the user presses it. Without client support it shows nothing and is never
+    /// cancelled.
+    pub async fn stoppable(&self, title: &str) -> Stoppable {
+        let id = format!("clusterls/{}", next_token());
+        let cancel = Arc::new(tokio::sync::Notify::new());
+        let mut stop =
+            Stoppable { progress: None, id: id.clone(), cancel, state: self.state.clone() };
+        if !lock(&self.state).work_done_progress {
+            return stop;
+        }
+        let token = ProgressToken::String(id.clone());
+        if let Err(e) = self.client.create_work_done_progress(token.clone()).await {
+            tracing::debug!("the client refused a progress token: {e}");
+            return stop;
+        }
+        lock(&self.state).cancels.insert(id, stop.cancel.clone());
+        let p = self.client.progress(token, title.to_string()).with_cancel_button().begin().await;
+        stop.progress = Some(p);
+        stop
     }
 
     pub async fn popup(&self, typ: MessageType, message: String) {

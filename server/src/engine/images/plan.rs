@@ -53,6 +53,13 @@ pub fn srun_args(res: &Resources) -> Vec<String> {
     v
 }
 
+/// The job a pull runs in, from its progress line `pull job ID` (`clusterls: ` taken
+/// off): what to cancel when the caller stops waiting.
+pub fn pull_job_id(line: &str) -> Option<String> {
+    let id = line.strip_prefix("clusterls: ").unwrap_or(line).strip_prefix("pull job ")?.trim();
+    (!id.is_empty() && id.chars().all(|c| c.is_ascii_digit())).then(|| id.to_string())
+}
+
 /// What a finished pull program said: `Ok(already_present)`, or the error to show.
 pub fn read_pull(
     host: &str,
@@ -103,6 +110,19 @@ pub fn with_image(facts: &ClusterFacts, path: &str) -> Option<ClusterFacts> {
 mod tests {
     use super::*;
     use expect_test::expect;
+
+    #[test]
+    fn the_job_a_pull_runs_in() {
+        for (line, want) in [
+            ("pull job 1255", Some("1255")),
+            ("clusterls: pull job 7", Some("7")),
+            ("pull job ", None),
+            ("pull job 12; rm", None),
+            ("pulling docker://x in an allocation", None),
+        ] {
+            assert_eq!(pull_job_id(line).as_deref(), want, "{line}");
+        }
+    }
 
     #[test]
     fn names_and_args() {

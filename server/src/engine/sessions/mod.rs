@@ -4,6 +4,7 @@
 
 pub mod plan;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::Engine;
@@ -12,20 +13,43 @@ use super::resources::Resources;
 use super::script;
 use super::state::JobState;
 use super::store::{JobKind, JobRecord};
-use super::transport::Exec;
+use super::transport::{Exec, LineSink};
 
 impl Engine {
     /// Make an allocation that outlives this call (`salloc --no-shell`); tracked like a job.
     pub async fn alloc(&self, res: &Resources) -> Result<JobRecord> {
+        self.alloc_with(res, &|_| {}).await
+    }
+
+    /// [`Engine::alloc`], telling `requested` the job id as soon as salloc names it
+    /// (while it waits), so that a caller that stops waiting can withdraw the request
+    /// with [`Engine::cancel`].
+    pub async fn alloc_with(
+        &self,
+        res: &Resources,
+        requested: &(dyn Fn(&str) + Send + Sync),
+    ) -> Result<JobRecord> {
         let res = self.config().resources(res);
         res.validate().map_err(EngineError::Usage)?;
-        let out = self
-            .exec(
-                Exec::new("salloc", script::salloc_argv(&res, "clusterls-alloc"))
-                    .timeout(Duration::from_secs(300))
-                    .not_idempotent(),
-            )
-            .await?;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let sink = LineSink(Arc::new(move |l: &str| {
+            if let Some(id) = plan::requested_job_id(l) {
+                let _ = tx.send(id);
+            }
+        }));
+        let exec = self.exec(
+            Exec::new("salloc", script::salloc_argv(&res, "clusterls-alloc"))
+                .timeout(Duration::from_secs(300))
+                .not_idempotent()
+                .stderr_lines(sink),
+        );
+        let tell = async {
+            while let Some(id) = rx.recv().await {
+                requested(&id);
+            }
+        };
+        let (out, ()) = tokio::join!(exec, tell);
+        let out = out?;
         let stderr = out.stderr_str();
         let Some(id) = script::parse_salloc_job_id(&stderr).filter(|_| out.status == 0) else {
             return Err(EngineError::refused("allocation", &stderr, ""));

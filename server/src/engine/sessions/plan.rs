@@ -52,8 +52,31 @@ pub fn cancel_argv(id: &str, step_run_dir: Option<&str>) -> Result<Vec<String>, 
     Ok(vec!["scancel".into(), id.into()])
 }
 
+/// The job id salloc names on a line of its stderr (`salloc: Pending job allocation
+/// 12`, `salloc: Granted job allocation 12`): the request to withdraw when the user
+/// stops waiting.
+pub fn requested_job_id(line: &str) -> Option<String> {
+    let rest = ["Pending job allocation ", "Granted job allocation "]
+        .iter()
+        .find_map(|p| line.split(p).nth(1))?;
+    let id: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    (!id.is_empty()).then_some(id)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_request_salloc_names() {
+        for (line, want) in [
+            ("salloc: Pending job allocation 359", Some("359")),
+            ("salloc: Granted job allocation 12", Some("12")),
+            ("salloc: job 359 queued and waiting for resources", None),
+            ("salloc: Pending job allocation ", None),
+        ] {
+            assert_eq!(super::requested_job_id(line).as_deref(), want, "{line}");
+        }
+    }
+
     use super::*;
     use expect_test::expect;
 

@@ -203,8 +203,18 @@ pub struct Job {
 #[cfg_attr(test, ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RunParams {
-    /// URI of the file to run (`file://...`).
+    /// URI of the file to run (`file://...`). A script with `#SBATCH` directives is
+    /// submitted as written; the engine decides by its content.
     pub uri: String,
+    /// The script's arguments as one command line, split like a POSIX shell does
+    /// (quotes and backslashes; no expansion), and passed to the script intact.
+    #[serde(default)]
+    pub arguments: Option<String>,
+    /// Copy the project with the script (default): the nearest folder holding
+    /// `clusterls.toml`, else the workspace folder, honouring .gitignore, .ignore and
+    /// .clusterlsignore. `false`: the file alone.
+    #[serde(default)]
+    pub sync: Option<bool>,
     #[serde(default)]
     pub partition: Option<String>,
     #[serde(default)]
@@ -286,18 +296,37 @@ pub struct TerminalCommand {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(test, ts(optional_fields))]
 pub struct LogsParams {
     pub id: String,
+    /// Bytes of the output already read: only what follows is sent (default 0).
+    #[serde(default)]
+    pub out_offset: Option<u64>,
+    /// Bytes of the error output already read (default 0).
+    #[serde(default)]
+    pub err_offset: Option<u64>,
 }
 
-/// The answer to [`command::Logs`]: the job's output and error so far.
+/// The answer to [`command::Logs`]: the job's output and error after the offsets asked
+/// for. clusterls' own banner line (`clusterls: job N on HOST, ...`, written to the
+/// error output) is not in `err` but in `banner`, so it is not shown as an error.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Logs {
     pub id: String,
     pub out: String,
     pub err: String,
+    /// Bytes of output now read (the next request's `outOffset`).
+    pub out_offset: u64,
+    /// Bytes of error output now read (the next request's `errOffset`).
+    pub err_offset: u64,
+    /// The job is finished: the output will not grow.
+    pub finished: bool,
+    /// clusterls' banner line, when this chunk of the error output held it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banner: Option<String>,
 }
 
 /// Arguments of [`command::Script`].

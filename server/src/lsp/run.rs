@@ -1,0 +1,121 @@
+//! Pure helpers of the run commands: which folder a run copies with its script, how
+//! the arguments line is split, and clusterls' banner apart from a job's errors.
+
+use std::path::{Path, PathBuf};
+
+/// The folder a run from the editor copies with its script: the nearest folder holding
+/// `clusterls.toml` (`has_project_file`) inside the workspace folder that holds the
+/// script, else that workspace folder. A script outside every workspace folder takes
+/// the nearest folder with `clusterls.toml`, or goes alone (`None`).
+pub fn project_dir(
+    script: &Path,
+    roots: &[PathBuf],
+    has_project_file: &dyn Fn(&Path) -> bool,
+) -> Option<PathBuf> {
+    let dir = script.parent()?;
+    // The deepest root holding the script (workspace folders may nest).
+    let root = roots.iter().filter(|r| dir.starts_with(r)).max_by_key(|r| r.components().count());
+    for d in dir.ancestors() {
+        if root.is_some_and(|r| !d.starts_with(r)) {
+            break;
+        }
+        if has_project_file(d) {
+            return Some(d.to_path_buf());
+        }
+    }
+    root.cloned()
+}
+
+/// The arguments of a script from one line, split as a POSIX shell splits words
+/// (quotes and backslashes; no variables, globs or substitutions), by `shlex`.
+pub fn split_arguments(line: &str) -> Result<Vec<String>, String> {
+    shlex::split(line).ok_or_else(|| {
+        format!(
+            "the arguments `{line}` have an unclosed quote or a trailing backslash; close the quote (write \\\" for a quote inside one)"
+        )
+    })
+}
+
+/// The job's error output without clusterls' own banner lines (`clusterls: job N on
+/// HOST, CUDA_VISIBLE_DEVICES=...`), and the banner lines.
+pub fn split_banner(err: &str) -> (String, Option<String>) {
+    let mut rest = String::with_capacity(err.len());
+    let mut banner: Vec<&str> = Vec::new();
+    for line in err.split_inclusive('\n') {
+        let l = line.trim_end_matches(['\n', '\r']);
+        if l.starts_with("clusterls: job ") && l.contains(" on ") {
+            banner.push(l);
+        } else {
+            rest.push_str(line);
+        }
+    }
+    (rest, (!banner.is_empty()).then(|| banner.join("\n")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_project(script: &str, roots: &[&str], with_toml: &[&str], want: Option<&str>) {
+        let roots: Vec<PathBuf> = roots.iter().map(PathBuf::from).collect();
+        let has = |d: &Path| with_toml.iter().any(|t| Path::new(t) == d);
+        assert_eq!(
+            project_dir(Path::new(script), &roots, &has),
+            want.map(PathBuf::from),
+            "{script} in {roots:?} with clusterls.toml in {with_toml:?}"
+        );
+    }
+
+    #[test]
+    fn the_folder_a_run_copies() {
+        // The workspace folder by default.
+        check_project("/w/p/train.py", &["/w/p"], &[], Some("/w/p"));
+        check_project("/w/p/src/train.py", &["/w/p"], &[], Some("/w/p"));
+        // The nearest folder with clusterls.toml inside it.
+        check_project("/w/p/a/b/train.py", &["/w/p"], &["/w/p/a"], Some("/w/p/a"));
+        check_project("/w/p/a/b/train.py", &["/w/p"], &["/w/p", "/w/p/a/b"], Some("/w/p/a/b"));
+        // Not above the workspace folder.
+        check_project("/w/p/train.py", &["/w/p"], &["/w"], Some("/w/p"));
+        // The deepest of nested workspace folders.
+        check_project("/w/p/q/train.py", &["/w/p", "/w/p/q"], &[], Some("/w/p/q"));
+        // Outside every workspace folder: the nearest clusterls.toml, or the file alone.
+        check_project("/x/y/train.py", &["/w/p"], &["/x"], Some("/x"));
+        check_project("/x/y/train.py", &["/w/p"], &[], None);
+        check_project("/x/y/train.py", &[], &[], None);
+        // A sibling folder whose name starts like the root's is not inside it.
+        check_project("/w/pp/train.py", &["/w/p"], &[], None);
+    }
+
+    fn check_args(line: &str, want: Result<&[&str], ()>) {
+        let got = split_arguments(line);
+        match want {
+            Ok(w) => assert_eq!(got, Ok(w.iter().map(|s| s.to_string()).collect()), "{line}"),
+            Err(()) => {
+                assert!(got.as_ref().is_err_and(|e| e.contains("unclosed quote")), "{got:?}")
+            }
+        }
+    }
+
+    #[test]
+    fn arguments() {
+        check_args("", Ok(&[]));
+        check_args("   ", Ok(&[]));
+        check_args("--lr 0.1 --epochs 3", Ok(&["--lr", "0.1", "--epochs", "3"]));
+        check_args("--name 'my run' \"a b\"", Ok(&["--name", "my run", "a b"]));
+        check_args("$(rm -rf ~) ; echo $HOME", Ok(&["$(rm", "-rf", "~)", ";", "echo", "$HOME"]));
+        check_args("'$(x)' a\\ b", Ok(&["$(x)", "a b"]));
+        check_args("--msg 'unclosed", Err(()));
+    }
+
+    #[test]
+    fn banner_is_not_an_error() {
+        let (rest, banner) = split_banner(
+            "clusterls: job 359 on node01, CUDA_VISIBLE_DEVICES=0\nTraceback (most recent call last):\n",
+        );
+        assert_eq!(rest, "Traceback (most recent call last):\n");
+        assert_eq!(banner.as_deref(), Some("clusterls: job 359 on node01, CUDA_VISIBLE_DEVICES=0"));
+        let (rest, banner) = split_banner("warning: x\nclusterls: pulling\n");
+        assert_eq!((rest.as_str(), banner), ("warning: x\nclusterls: pulling\n", None));
+        assert_eq!(split_banner(""), (String::new(), None));
+    }
+}
