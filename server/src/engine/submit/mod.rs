@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use super::Engine;
 use super::error::{EngineError, Result};
+use super::launch::distributed::Layout;
 use super::resources::Resources;
 use super::sessions;
 use super::state::JobState;
@@ -53,6 +54,8 @@ impl Engine {
         let script_name = plan::script_name(&opts.script)?;
         let script_bytes = std::fs::read(&opts.script)
             .map_err(|e| EngineError::io(format!("cannot read {}", opts.script.display()), e))?;
+        let python = config.python.as_deref().unwrap_or("python3");
+        let interpreter = plan::interpreter(&script_name, &script_bytes, python)?;
         let image =
             match plan::image(opts.image.as_deref(), opts.no_container, config.image.as_deref()) {
                 Some(spec) => Some(self.run_image(&spec).await?),
@@ -63,16 +66,19 @@ impl Engine {
         let run_name = plan::run_name(now.as_secs(), super::store::random_token(), &script_name);
         let (mut up, script_in_run) =
             upload::collect(&opts.script, &script_name, script_bytes, opts.sync.as_deref())?;
+        let layout = Layout::single(res.gpus.unwrap_or(0));
         let job_script = plan::Run {
             script_name: &script_name,
             script_in_run: &script_in_run,
             args: &opts.args,
             resources: &res,
             image: image.as_ref().map(|i| (i.kind, i.arg.as_str())),
-            interpreter: config.python.as_deref().unwrap_or("python3"),
+            interpreter: &interpreter,
+            layout: &layout,
+            array: None,
             binds: config.binds.as_deref().unwrap_or_default(),
         }
-        .job_script();
+        .job_script()?;
         up.add(script::SBATCH_FILE, job_script.into_bytes(), upload::plan::SBATCH_MODE);
         let tar = up.tar(store::now()).map_err(EngineError::Usage)?;
         let in_alloc = opts.in_alloc.as_deref();

@@ -9,9 +9,11 @@ use std::path::Path;
 use clusterls_core::facts::RuntimeKind;
 
 use super::super::error::EngineError;
+use super::super::launch::distributed::{self, Layout};
+use super::super::launch::interpreter::{self, Interpreter};
 use super::super::programs;
 use super::super::resources::Resources;
-use super::super::script::{self, JobScript, bash};
+use super::super::script::{self, bash};
 use super::super::shell;
 
 /// The script's file name, which names the job and stays its name in the run directory.
@@ -69,26 +71,46 @@ pub struct Run<'a> {
     pub resources: &'a Resources,
     /// The runtime and what the container line names the image by; None: no container.
     pub image: Option<(RuntimeKind, &'a str)>,
-    pub interpreter: &'a str,
+    /// How the script is started, from [`interpreter::interpreter_for`].
+    pub interpreter: &'a Interpreter,
+    pub layout: &'a Layout,
+    /// A checked `--array` spec.
+    pub array: Option<&'a str>,
     pub binds: &'a [String],
 }
 
 impl Run<'_> {
-    pub fn job_script(&self) -> String {
-        JobScript {
+    /// The job.sbatch (on one node: what `script::JobScript` writes, with the
+    /// interpreter chosen from the file).
+    pub fn job_script(&self) -> Result<String, EngineError> {
+        let command =
+            distributed::task_command(self.layout, self.interpreter, self.script_in_run, self.args)
+                .map_err(EngineError::Usage)?;
+        Ok(distributed::render(&distributed::Job {
             job_name: self.script_name,
             resources: self.resources,
+            layout: self.layout,
+            array: self.array,
             runtime: self.image.map(|i| i.0),
             runtime_path: None,
             image: self.image.map(|i| i.1),
             binds: self.binds,
-            interpreter: self.interpreter,
-            script: self.script_in_run,
-            args: self.args,
+            command: &command,
             origin: &format!("clusterls run {}", self.script_name),
-        }
-        .render()
+        }))
     }
+}
+
+/// The interpreter for a script, from its name and first line (its first
+/// [`interpreter::SHEBANG_LIMIT`] bytes), with the configured Python for `.py`.
+pub fn interpreter(
+    script_name: &str,
+    bytes: &[u8],
+    python: &str,
+) -> Result<Interpreter, EngineError> {
+    let head = &bytes[..bytes.len().min(interpreter::SHEBANG_LIMIT)];
+    let first = String::from_utf8_lossy(head);
+    interpreter::interpreter_for(script_name, &first, python).map_err(EngineError::Usage)
 }
 
 /// The remote command that unpacks the upload on its stdin and submits: a batch job,
