@@ -3,6 +3,7 @@
 //! pull when a docker:// image is missing, and a facts read when none are cached).
 //! The decisions are in [`plan`]; the files in [`super::upload`].
 
+mod as_written;
 pub mod plan;
 
 use std::path::PathBuf;
@@ -10,7 +11,8 @@ use std::time::Duration;
 
 use super::Engine;
 use super::error::{EngineError, Result};
-use super::launch::distributed::Layout;
+use super::launch::as_written::is_batch_script;
+use super::launch::distributed::{Launcher, Layout};
 use super::resources::Resources;
 use super::sessions;
 use super::state::JobState;
@@ -35,6 +37,20 @@ pub struct RunOptions {
     pub sync: Option<PathBuf>,
     /// Run without a container even if the config names an image.
     pub no_container: bool,
+    /// Submit an sbatch script even when the checker finds errors in it.
+    pub force: bool,
+    /// `--nodes N` (an exact count for a generated run; any sbatch form as written).
+    pub nodes: Option<String>,
+    /// `--gpus-per-node G`; None: `resources.gpus` (which is per node too).
+    pub gpus_per_node: Option<u32>,
+    /// `--gpu-type T`: Slurm's typed GRES (`a100`), with the GPUs per node.
+    pub gpu_type: Option<String>,
+    /// `--constraint C`: node features.
+    pub constraint: Option<String>,
+    /// `--launcher torchrun`; default: the interpreter runs the script in each task.
+    pub launcher: Launcher,
+    /// `--array SPEC` (`0-9%2`): a job array, one task per index.
+    pub array: Option<String>,
 }
 
 impl RunOptions {
@@ -54,6 +70,12 @@ impl Engine {
         let script_name = plan::script_name(&opts.script)?;
         let script_bytes = std::fs::read(&opts.script)
             .map_err(|e| EngineError::io(format!("cannot read {}", opts.script.display()), e))?;
+        if opts.in_alloc.is_none()
+            && let Ok(text) = std::str::from_utf8(&script_bytes)
+            && is_batch_script(text)
+        {
+            return self.run_as_written(opts, &script_name, text).await;
+        }
         let python = config.python.as_deref().unwrap_or("python3");
         let interpreter = plan::interpreter(&script_name, &script_bytes, python)?;
         let image =
@@ -134,8 +156,23 @@ impl Engine {
         alloc: Option<String>,
         res: &Resources,
     ) -> Result<JobRecord> {
+        self.track_new(self.new_record(id, kind, name, state, run_dir, alloc, res))
+    }
+
+    /// A new job's record, not stored yet.
+    #[allow(clippy::too_many_arguments)]
+    fn new_record(
+        &self,
+        id: &str,
+        kind: JobKind,
+        name: &str,
+        state: JobState,
+        run_dir: Option<String>,
+        alloc: Option<String>,
+        res: &Resources,
+    ) -> JobRecord {
         let now = store::now();
-        let rec = JobRecord {
+        JobRecord {
             host: self.host().to_string(),
             id: id.to_string(),
             kind,
@@ -150,7 +187,13 @@ impl Engine {
             updated_at: now,
             resources: res.clone(),
             ssh_config: self.ssh().and_then(|s| s.ssh_config()),
-        };
+            log_out: None,
+            log_err: None,
+        }
+    }
+
+    /// Store a new job's record and wake the tracker (see [`Engine::record`]).
+    fn track_new(&self, rec: JobRecord) -> Result<JobRecord> {
         self.store().insert(&rec)?;
         self.submitted(&rec);
         Ok(rec)
