@@ -90,3 +90,67 @@ fn an_sbatch_script_is_submitted_as_written() {
     assert!(err.contains("--force"), "{err}");
     assert_eq!(c.ssh_ok(&["ls", ".clusterls/runs"]), runs_before, "nothing uploaded");
 }
+
+/// Rank 0 listens at MASTER_ADDR:MASTER_PORT; the others send their rank; all print the sum.
+const SUM_RANKS: &str = r#"import os, socket, sys, time
+rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
+addr, port = os.environ["MASTER_ADDR"], int(os.environ["MASTER_PORT"])
+if rank == 0:
+    srv = socket.create_server(("0.0.0.0", port))
+    peers = [srv.accept()[0] for _ in range(world - 1)]
+    total = rank + sum(int(p.recv(64)) for p in peers)
+    for p in peers:
+        p.sendall(str(total).encode())
+else:
+    for _ in range(150):
+        try:
+            s = socket.create_connection((addr, port))
+            break
+        except OSError:
+            time.sleep(0.2)
+    s.sendall(str(rank).encode())
+    total = int(s.recv(64))
+print(f"rank={rank} node_rank={os.environ['NODE_RANK']} world={world} sum={total} "
+      f"host={socket.gethostname()} CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES')} "
+      f"args={sys.argv[1:]}", flush=True)
+"#;
+
+/// `run --nodes 2 --gpus-per-node 2 --gpu-type a100` on `multi`: each rank meets rank 0
+/// over TCP in the container and prints the sum and its own GPUs; `--launcher torchrun`
+/// with an image without torch is refused at once with a message (exit 97), not a hang;
+/// a node count the partition cannot meet is refused before the upload.
+#[test]
+fn two_nodes_meet_over_tcp_and_a_missing_torchrun_is_explained() {
+    let Some(p) = Project::new("two-nodes") else { return };
+    let c = cluster();
+    let pulled = p.run(&["pull", &c.image]);
+    assert!(pulled.status.success(), "{}", stderr(&pulled));
+    let script = p.write("sum 'ranks' $(x).py", SUM_RANKS);
+    let script = script.to_str().unwrap();
+    let multi = ["--partition", "multi", "--nodes", "2", "--gpus-per-node", "2", "--gpu-type"];
+    let mut argv = vec!["run", "--image", &c.image, "--follow"];
+    argv.extend(multi);
+    argv.extend(["a100", script, "--", "a b"]);
+    let out = p.run(&argv);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.sort();
+    expect_test::expect![[r#"
+        rank=0 node_rank=0 world=2 sum=1 host=node02 CUDA_VISIBLE_DEVICES=0,1 args=['a b']
+        rank=1 node_rank=1 world=2 sum=1 host=node03 CUDA_VISIBLE_DEVICES=0,1 args=['a b']"#]]
+    .assert_eq(&lines.join("\n"));
+    // torchrun is not in the image: the job ends at once, and says why.
+    argv.insert(4, "--launcher");
+    argv.insert(5, "torchrun");
+    let out = p.run(&argv);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("torchrun is not in the container image"), "{err}");
+    assert!(err.contains("exit code 97"), "{err}");
+    // Three nodes on a two-node partition: refused before anything is uploaded.
+    let out = p.run(&["run", "--partition", "multi", "--nodes", "3", script]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("partition multi has 2 node(s)"), "{err}");
+}

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use super::render::{visible, visible_lines_of};
 use super::{Global, exit};
-use crate::engine::launch::distributed::Launcher;
+use crate::engine::launch::distributed::{self, Launcher};
 use crate::engine::{
     Engine, EngineError, EngineOptions, Event, JobRecord, JobState, LogChunk, Resources, RunOptions,
 };
@@ -331,6 +331,9 @@ fn ended(rec: &JobRecord) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let code = rec.exit_code.map(|c| format!(", exit code {c}")).unwrap_or_default();
+    if let Some(why) = rec.exit_code.and_then(distributed::explain_exit) {
+        eprintln!("clusterls: {why}");
+    }
     eprintln!(
         "clusterls: job {} ended {}{code}; clusterls exits {} (see `clusterls --help`)",
         visible(&rec.id),

@@ -12,7 +12,7 @@ use std::time::Duration;
 use super::Engine;
 use super::error::{EngineError, Result};
 use super::launch::as_written::is_batch_script;
-use super::launch::distributed::{Launcher, Layout};
+use super::launch::distributed::{self, Launcher, Layout};
 use super::resources::Resources;
 use super::sessions;
 use super::state::JobState;
@@ -88,7 +88,7 @@ impl Engine {
         let run_name = plan::run_name(now.as_secs(), super::store::random_token(), &script_name);
         let (mut up, script_in_run) =
             upload::collect(&opts.script, &script_name, script_bytes, opts.sync.as_deref())?;
-        let layout = Layout::single(res.gpus.unwrap_or(0));
+        let (layout, array) = self.layout(opts, &res).await?;
         let job_script = plan::Run {
             script_name: &script_name,
             script_in_run: &script_in_run,
@@ -97,7 +97,7 @@ impl Engine {
             image: image.as_ref().map(|i| (i.kind, i.arg.as_str())),
             interpreter: &interpreter,
             layout: &layout,
-            array: None,
+            array: array.as_deref(),
             binds: config.binds.as_deref().unwrap_or_default(),
         }
         .job_script()?;
@@ -140,6 +140,48 @@ impl Engine {
                 &res,
             ),
         }
+    }
+
+    /// The nodes, GPUs and array of a generated run, checked before anything is
+    /// uploaded: against the partition's facts (cached, or read once) when the run asks
+    /// for more than a plain one-node job.
+    async fn layout(&self, opts: &RunOptions, res: &Resources) -> Result<(Layout, Option<String>)> {
+        let gpus = opts.gpus_per_node.or(res.gpus).unwrap_or(0);
+        let plain = opts.nodes.is_none()
+            && opts.gpu_type.is_none()
+            && opts.constraint.is_none()
+            && opts.launcher == Launcher::Direct
+            && opts.array.is_none();
+        if plain {
+            return Ok((Layout::single(gpus), None));
+        }
+        if opts.in_alloc.is_some() {
+            return Err(EngineError::Usage(
+                "--in-alloc runs a step inside an existing allocation; --nodes, --gpu-type, \
+                 --constraint, --launcher and --array shape a new job: drop one or the other"
+                    .into(),
+            ));
+        }
+        let facts = self.facts(false).await.ok().map(|f| f.facts);
+        let partition = facts.as_ref().and_then(|f| {
+            f.partitions.iter().find(|p| match &res.partition {
+                Some(name) => &p.name == name,
+                None => p.is_default,
+            })
+        });
+        let layout = distributed::validate(
+            opts.nodes.as_deref().unwrap_or("1"),
+            gpus,
+            opts.gpu_type.as_deref(),
+            opts.constraint.as_deref(),
+            opts.launcher,
+            partition,
+        )
+        .map_err(EngineError::Usage)?;
+        if let Some(spec) = &opts.array {
+            distributed::validate_array(spec, None).map_err(EngineError::Usage)?;
+        }
+        Ok((layout, opts.array.clone()))
     }
 
     /// Store a new job with the resources it asked for, and wake the tracker. The
