@@ -43,6 +43,17 @@ fn a_shell_script_runs_with_bash_and_a_shebang_is_honoured() {
     let (code, _, err) = run_followed(&p, &[], bad.to_str().unwrap(), &[]);
     assert_ne!(code, 0);
     assert!(err.contains("Add a first line such as `#!/bin/bash`"), "{err}");
+    // Arrays are not tracked yet: refused before the upload, saying so (a wrong spec
+    // first gets sbatch's own complaint).
+    let (code, _, err) = run_followed(&p, &["--array", "0-5%2"], sh.to_str().unwrap(), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("job arrays (--array 0-5%2, or #SBATCH --array) are not tracked"),
+        "{err}"
+    );
+    let (code, _, err) = run_followed(&p, &["--array", "5-1"], sh.to_str().unwrap(), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("Invalid job array specification"), "{err}");
 }
 
 /// An sbatch script with its own directives, output pattern and an `srun` line is

@@ -41,6 +41,9 @@ impl Engine {
         let planned =
             as_written::plan(text, &flags, &config_only, script_name, script::SBATCH_FILE)
                 .map_err(EngineError::Usage)?;
+        if let Some(spec) = &planned.array {
+            return Err(plan::refuse_array(spec));
+        }
         // The check reads the cached facts (partitions, accounts); without them it
         // checks what it can.
         let facts = self.facts(false).await.ok().map(|f| f.facts);

@@ -180,6 +180,7 @@ impl Engine {
         .map_err(EngineError::Usage)?;
         if let Some(spec) = &opts.array {
             distributed::validate_array(spec, None).map_err(EngineError::Usage)?;
+            return Err(plan::refuse_array(spec));
         }
         Ok((layout, opts.array.clone()))
     }

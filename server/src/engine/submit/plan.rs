@@ -221,6 +221,16 @@ pub fn first_node(list: &str) -> String {
     }
 }
 
+/// Job arrays are checked and written, but the tracker does not follow their tasks yet
+/// (it would take the array for vanished): refused with what to do instead.
+pub fn refuse_array(spec: &str) -> EngineError {
+    EngineError::Usage(format!(
+        "job arrays (--array {spec}, or #SBATCH --array) are not tracked by clusterls yet, so \
+         it does not submit them; submit this one with `sbatch` on the cluster, or run one \
+         task at a time"
+    ))
+}
+
 /// The remote command that unpacks the upload on its stdin and submits: a batch job,
 /// or a step inside allocation `in_alloc`. `image_check` is the image path checked on
 /// the cluster first (empty: none).
