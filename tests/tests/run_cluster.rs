@@ -54,6 +54,20 @@ fn a_shell_script_runs_with_bash_and_a_shebang_is_honoured() {
     let (code, _, err) = run_followed(&p, &["--array", "5-1"], sh.to_str().unwrap(), &[]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("Invalid job array specification"), "{err}");
+    // Over `upload_limit`: refused, naming the largest file, nothing sent.
+    let toml = p.dir.join("clusterls.toml");
+    let mut conf = std::fs::read_to_string(&toml).unwrap();
+    conf.insert_str(0, "upload_limit = 1000\n");
+    std::fs::write(&toml, conf).unwrap();
+    p.write("data/weights.bin", &"x".repeat(5000));
+    let sync = p.dir.join("data");
+    let extra = ["--sync", sync.to_str().unwrap()];
+    let (code, _, err) = run_followed(&p, &extra, sh.to_str().unwrap(), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("over the upload limit of 1.0 kB") && err.contains("weights.bin"),
+        "{err}"
+    );
 }
 
 /// An sbatch script with its own directives, output pattern and an `srun` line is

@@ -63,6 +63,7 @@ impl Engine {
             text.as_bytes().to_vec(),
             opts.sync.as_deref(),
         )?;
+        upload::plan::check_size(&up, config.upload_limit).map_err(EngineError::Usage)?;
         up.entries.retain(|e| e.path != script::SBATCH_FILE);
         up.add(script::SBATCH_FILE, planned.copy.clone().into_bytes(), upload::plan::SBATCH_MODE);
         let tar = up.tar(store::now()).map_err(EngineError::Usage)?;

@@ -78,6 +78,9 @@ impl Engine {
         }
         let python = config.python.as_deref().unwrap_or("python3");
         let interpreter = plan::interpreter(&script_name, &script_bytes, python)?;
+        let (mut up, script_in_run) =
+            upload::collect(&opts.script, &script_name, script_bytes, opts.sync.as_deref())?;
+        upload::plan::check_size(&up, config.upload_limit).map_err(EngineError::Usage)?;
         let image =
             match plan::image(opts.image.as_deref(), opts.no_container, config.image.as_deref()) {
                 Some(spec) => Some(self.run_image(&spec).await?),
@@ -86,8 +89,6 @@ impl Engine {
         let now =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         let run_name = plan::run_name(now.as_secs(), super::store::random_token(), &script_name);
-        let (mut up, script_in_run) =
-            upload::collect(&opts.script, &script_name, script_bytes, opts.sync.as_deref())?;
         let (layout, array) = self.layout(opts, &res).await?;
         let job_script = plan::Run {
             script_name: &script_name,
