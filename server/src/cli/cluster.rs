@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use super::render::{visible, visible_lines_of};
 use super::{Global, exit};
+use crate::engine::launch::distributed::{self, Launcher};
 use crate::engine::{
     Engine, EngineError, EngineOptions, Event, JobRecord, JobState, LogChunk, Resources, RunOptions,
 };
@@ -51,6 +52,27 @@ pub struct RunArgs {
     /// Also copy this directory (honours .gitignore, .ignore, .clusterlsignore).
     #[arg(long, value_name = "DIR")]
     pub sync: Option<PathBuf>,
+    /// Submit an sbatch script even when `clusterls check` finds errors in it.
+    #[arg(long)]
+    pub force: bool,
+    /// Nodes, one task each (MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK set for them).
+    #[arg(long, value_name = "N")]
+    pub nodes: Option<String>,
+    /// GPUs on each node (instead of --gpus).
+    #[arg(long, value_name = "G")]
+    pub gpus_per_node: Option<u32>,
+    /// The GPU type (Slurm's typed GRES, e.g. a100; see `clusterls facts`).
+    #[arg(long, value_name = "TYPE")]
+    pub gpu_type: Option<String>,
+    /// Node features the nodes must have (Slurm's --constraint).
+    #[arg(long, value_name = "FEATURES")]
+    pub constraint: Option<String>,
+    /// `torchrun`: start torchrun on each node (rendezvous at MASTER_ADDR:MASTER_PORT).
+    #[arg(long, value_name = "LAUNCHER", value_parser = ["torchrun"])]
+    pub launcher: Option<String>,
+    /// A job array (a sweep): e.g. `0-9%2`, one task per index, at most 2 at once.
+    #[arg(long, value_name = "SPEC")]
+    pub array: Option<String>,
     /// Follow the job: its state changes on stderr, its output on stdout; exit 0 when it
     /// succeeds, 1 when it does not (its state and exit code on stderr's last line).
     #[arg(long, short = 'f')]
@@ -309,6 +331,9 @@ fn ended(rec: &JobRecord) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let code = rec.exit_code.map(|c| format!(", exit code {c}")).unwrap_or_default();
+    if let Some(why) = rec.exit_code.and_then(distributed::explain_exit) {
+        eprintln!("clusterls: {why}");
+    }
     eprintln!(
         "clusterls: job {} ended {}{code}; clusterls exits {} (see `clusterls --help`)",
         visible(&rec.id),
@@ -351,6 +376,16 @@ pub fn run(g: &Global, a: RunArgs) -> ExitCode {
             in_alloc: a.in_alloc.clone(),
             sync: a.sync.clone(),
             no_container: a.no_container,
+            force: a.force,
+            nodes: a.nodes.clone(),
+            gpus_per_node: a.gpus_per_node,
+            gpu_type: a.gpu_type.clone(),
+            constraint: a.constraint.clone(),
+            launcher: match a.launcher.as_deref() {
+                Some("torchrun") => Launcher::Torchrun,
+                _ => Launcher::Direct,
+            },
+            array: a.array.clone(),
         };
         let rec = match engine.run(&opts).await {
             Ok(r) => r,

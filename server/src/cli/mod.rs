@@ -95,7 +95,7 @@ pub enum Command {
     /// Make an allocation that outlives this command; prints its job id.
     Alloc(cluster::AllocArgs),
     /// Run a script in a container on the cluster.
-    Run(cluster::RunArgs),
+    Run(Box<cluster::RunArgs>),
     /// Cancel a job or release an allocation.
     Cancel(cluster::CancelArgs),
     /// List tracked jobs (of every host, or of --host).
@@ -174,7 +174,7 @@ pub fn main() -> ExitCode {
         Command::Facts(args) => cluster::facts(&global, args),
         Command::Pull(args) => cluster::pull(&global, args),
         Command::Alloc(args) => cluster::alloc(&global, args),
-        Command::Run(args) => cluster::run(&global, args),
+        Command::Run(args) => cluster::run(&global, *args),
         Command::Cancel(args) => cluster::cancel(&global, args),
         Command::Jobs(args) => cluster::jobs(&global, args),
         Command::Logs(args) => cluster::logs(&global, args),

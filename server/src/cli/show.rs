@@ -162,6 +162,8 @@ mod tests {
                 ..Default::default()
             },
             ssh_config: None,
+            log_out: None,
+            log_err: None,
         }
     }
 

@@ -342,7 +342,25 @@ impl Engine {
     /// The bytes of output.log/error.log after the given offsets.
     pub async fn logs(&self, id: &str, out_offset: u64, err_offset: u64) -> Result<LogChunk> {
         let dir = self.run_dir(id, "an allocation has no output")?;
-        let args = [dir, out_offset.to_string(), err_offset.to_string()];
+        let mut args = vec![dir, out_offset.to_string(), err_offset.to_string()];
+        if let Some(rec) = self.job(id)?
+            && rec.log_out.is_some()
+        {
+            // A script submitted as written: its own files, Slurm's patterns resolved.
+            let facts = self.facts(false).await.ok();
+            let user = facts.as_ref().and_then(|f| f.facts.user.clone()).unwrap_or_default();
+            let version = facts.as_ref().and_then(|f| f.facts.slurm_version.clone());
+            let logged = super::submit::plan::LoggedJob {
+                id: &rec.id,
+                name: &rec.name,
+                nodes: rec.nodes.as_deref(),
+                log_out: rec.log_out.as_deref().unwrap_or_default(),
+                log_err: rec.log_err.as_deref(),
+            };
+            let (o, e) = super::submit::plan::log_files(&logged, &user, version.as_deref())
+                .map_err(EngineError::Usage)?;
+            args.extend([o, e]);
+        }
         let out = self
             .exec(Exec::new("logs", script::bash(programs::LOGS_PROGRAM, "clusterls-logs", args)))
             .await?;

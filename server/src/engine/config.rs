@@ -13,6 +13,7 @@
 //! image_dir = "~/images"    # apptainer/singularity; charliecloud uses its storage;
 //!                           # a relative path is under $HOME on the cluster
 //! binds = ["/scratch"]
+//! upload_limit = 200_000_000  # bytes a run may upload (the script and --sync DIR)
 //! [pull]                    # the light allocation where images are pulled
 //! partition = "cpu"
 //! account = "lab"
@@ -42,6 +43,8 @@ pub struct Config {
     pub python: Option<String>,
     pub image_dir: Option<String>,
     pub binds: Option<Vec<String>>,
+    /// Bytes a run may upload; default `launch::manifest::DEFAULT_LIMIT` (200 MB).
+    pub upload_limit: Option<u64>,
     pub pull: Option<PullConfig>,
     pub check: Option<CheckConfig>,
 }
@@ -119,6 +122,7 @@ impl Config {
             python: self.python.or(other.python),
             image_dir: self.image_dir.or(other.image_dir),
             binds: self.binds.or(other.binds),
+            upload_limit: self.upload_limit.or(other.upload_limit),
             pull,
             // The project's list replaces the user's, like every other key.
             check: self.check.or(other.check),

@@ -50,6 +50,19 @@ printf 'dir %s\n' "$d"
 exec sbatch --parsable "$@" job.sbatch"#
 );
 
+/// `bash -c AS_WRITTEN_PROGRAM clusterls-run RUN_NAME IMAGE N DIR_1..DIR_N SBATCH_ARGS...`:
+/// [`RUN_PROGRAM`] for an sbatch script submitted as written: first makes the N
+/// directories its log files go to (Slurm does not, and the job would fail with no log),
+/// relative ones inside the run directory. N is checked to be digits.
+pub const AS_WRITTEN_PROGRAM: &str = concat!(
+    make_run_dir!(),
+    r#"n=$3; shift 3
+case $n in ''|*[!0-9]*) echo "clusterls: the log directory count must be a number" >&2; exit 2;; esac
+while [ "$n" -gt 0 ]; do mkdir -p -- "$1"; shift; n=$((n-1)); done
+printf 'dir %s\n' "$d"
+exec sbatch --parsable "$@" job.sbatch"#
+);
+
 /// `bash -c STEP_PROGRAM clusterls-step RUN_NAME IMAGE ALLOC_ID SRUN_ARGS...`, stdin =
 /// the same tar. Starts `srun --jobid=ALLOC` in the background (it outlives the ssh
 /// channel), writes its exit status to `.clusterls/exit_code` when done, prints
@@ -87,15 +100,17 @@ for d in "$@"; do
 done
 true"#;
 
-/// `bash -c LOGS_PROGRAM clusterls-logs DIR OUT_OFFSET ERR_OFFSET`: the new bytes of
-/// output.log and error.log, base64 so that any byte survives. The offsets are checked
-/// to be digits before they reach arithmetic.
+/// `bash -c LOGS_PROGRAM clusterls-logs DIR OUT_OFFSET ERR_OFFSET [OUT_FILE ERR_FILE]`:
+/// the new bytes of output.log and error.log (or of the absolute OUT_FILE and ERR_FILE of
+/// a script submitted as written; an empty ERR_FILE: none), base64 so that any byte
+/// survives. The offsets are checked to be digits before they reach arithmetic.
 pub const LOGS_PROGRAM: &str = r#"d=$1
 for n in "$2" "$3"; do
   case $n in ''|*[!0-9]*) echo "clusterls: log offsets must be numbers" >&2; exit 2;; esac
 done
-printf 'out %s\n' "$(tail -c +"$(($2+1))" -- "$d/output.log" 2>/dev/null | base64 -w0)"
-printf 'err %s\n' "$(tail -c +"$(($3+1))" -- "$d/error.log" 2>/dev/null | base64 -w0)""#;
+o=${4:-$d/output.log}; e=${5-$d/error.log}
+printf 'out %s\n' "$(tail -c +"$(($2+1))" -- "$o" 2>/dev/null | base64 -w0)"
+printf 'err %s\n' "$([ -n "$e" ] && tail -c +"$(($3+1))" -- "$e" 2>/dev/null | base64 -w0)""#;
 
 /// `bash -c SCRIPT_PROGRAM clusterls-script FILE`: a run's generated batch script, as
 /// it is. Exit [`GONE`] when the file no longer exists.

@@ -74,6 +74,15 @@ pub struct JobRecord {
     /// naming this job from another shell reaches it the same way.
     #[serde(default)]
     pub ssh_config: Option<String>,
+    /// An sbatch script submitted as written: its `--output` file, absolute, with
+    /// Slurm's `%` patterns still in it (resolved by `launch::log_pattern::expand` when
+    /// read). None: the run directory's output.log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_out: Option<String>,
+    /// Its `--error` file, as `log_out`; None with `log_out` set: standard error goes
+    /// to the output file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_err: Option<String>,
 }
 
 impl JobRecord {
@@ -333,13 +342,13 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-const COLS: &str = "host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,qos,cpus,mem,ssh_config";
+const COLS: &str = "host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,qos,cpus,mem,ssh_config,log_out,log_err";
 
 /// `verb` is `INSERT OR REPLACE` or `INSERT OR IGNORE`, constants of this file.
 fn write(c: &Connection, r: &JobRecord, verb: &str) -> rusqlite::Result<()> {
     c.execute(
-        &format!("{verb} INTO jobs(host,id,kind,name,state,reason,exit_code,final,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,qos,cpus,mem,ssh_config)
-         VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)"),
+        &format!("{verb} INTO jobs(host,id,kind,name,state,reason,exit_code,final,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,qos,cpus,mem,ssh_config,log_out,log_err)
+         VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)"),
         params![
             r.host,
             r.id,
@@ -361,7 +370,9 @@ fn write(c: &Connection, r: &JobRecord, verb: &str) -> rusqlite::Result<()> {
             r.resources.qos,
             r.resources.cpus,
             r.resources.mem,
-            r.ssh_config
+            r.ssh_config,
+            r.log_out,
+            r.log_err
         ],
     )?;
     Ok(())
@@ -380,6 +391,8 @@ const ADDED_COLUMNS: &[(&str, &str)] = &[
     ("cpus", "INTEGER"),
     ("mem", "TEXT"),
     ("ssh_config", "TEXT"),
+    ("log_out", "TEXT"),
+    ("log_err", "TEXT"),
 ];
 
 fn missing_columns(c: &Connection) -> rusqlite::Result<Vec<&'static str>> {
@@ -433,6 +446,8 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
             mem: r.get(18)?,
         },
         ssh_config: r.get(19)?,
+        log_out: r.get(20)?,
+        log_err: r.get(21)?,
     })
 }
 

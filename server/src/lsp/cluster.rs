@@ -216,6 +216,8 @@ mod tests {
                 ..Default::default()
             },
             ssh_config: None,
+            log_out: None,
+            log_err: None,
         };
         expect_test::expect![[r#"
             {

@@ -211,6 +211,8 @@ mod tests {
             updated_at: 1,
             resources: crate::engine::resources::Resources { gpus: Some(1), ..Default::default() },
             ssh_config: Some("/home/a/my ssh config".into()),
+            log_out: None,
+            log_err: None,
         }
     }
 

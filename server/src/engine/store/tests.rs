@@ -22,6 +22,8 @@ fn rec(id: &str) -> JobRecord {
             ..Default::default()
         },
         ssh_config: Some("/home/a/ssh config".into()),
+        log_out: None,
+        log_err: None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! pull when a docker:// image is missing, and a facts read when none are cached).
 //! The decisions are in [`plan`]; the files in [`super::upload`].
 
+mod as_written;
 pub mod plan;
 
 use std::path::PathBuf;
@@ -10,6 +11,8 @@ use std::time::Duration;
 
 use super::Engine;
 use super::error::{EngineError, Result};
+use super::launch::as_written::is_batch_script;
+use super::launch::distributed::{self, Launcher, Layout};
 use super::resources::Resources;
 use super::sessions;
 use super::state::JobState;
@@ -34,6 +37,20 @@ pub struct RunOptions {
     pub sync: Option<PathBuf>,
     /// Run without a container even if the config names an image.
     pub no_container: bool,
+    /// Submit an sbatch script even when the checker finds errors in it.
+    pub force: bool,
+    /// `--nodes N` (an exact count for a generated run; any sbatch form as written).
+    pub nodes: Option<String>,
+    /// `--gpus-per-node G`; None: `resources.gpus` (which is per node too).
+    pub gpus_per_node: Option<u32>,
+    /// `--gpu-type T`: Slurm's typed GRES (`a100`), with the GPUs per node.
+    pub gpu_type: Option<String>,
+    /// `--constraint C`: node features.
+    pub constraint: Option<String>,
+    /// `--launcher torchrun`; default: the interpreter runs the script in each task.
+    pub launcher: Launcher,
+    /// `--array SPEC` (`0-9%2`): a job array, one task per index.
+    pub array: Option<String>,
 }
 
 impl RunOptions {
@@ -53,6 +70,17 @@ impl Engine {
         let script_name = plan::script_name(&opts.script)?;
         let script_bytes = std::fs::read(&opts.script)
             .map_err(|e| EngineError::io(format!("cannot read {}", opts.script.display()), e))?;
+        if opts.in_alloc.is_none()
+            && let Ok(text) = std::str::from_utf8(&script_bytes)
+            && is_batch_script(text)
+        {
+            return self.run_as_written(opts, &script_name, text).await;
+        }
+        let python = config.python.as_deref().unwrap_or("python3");
+        let interpreter = plan::interpreter(&script_name, &script_bytes, python)?;
+        let (mut up, script_in_run) =
+            upload::collect(&opts.script, &script_name, script_bytes, opts.sync.as_deref())?;
+        upload::plan::check_size(&up, config.upload_limit).map_err(EngineError::Usage)?;
         let image =
             match plan::image(opts.image.as_deref(), opts.no_container, config.image.as_deref()) {
                 Some(spec) => Some(self.run_image(&spec).await?),
@@ -61,18 +89,19 @@ impl Engine {
         let now =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         let run_name = plan::run_name(now.as_secs(), super::store::random_token(), &script_name);
-        let (mut up, script_in_run) =
-            upload::collect(&opts.script, &script_name, script_bytes, opts.sync.as_deref())?;
+        let (layout, array) = self.layout(opts, &res).await?;
         let job_script = plan::Run {
             script_name: &script_name,
             script_in_run: &script_in_run,
             args: &opts.args,
             resources: &res,
             image: image.as_ref().map(|i| (i.kind, i.arg.as_str())),
-            interpreter: config.python.as_deref().unwrap_or("python3"),
+            interpreter: &interpreter,
+            layout: &layout,
+            array: array.as_deref(),
             binds: config.binds.as_deref().unwrap_or_default(),
         }
-        .job_script();
+        .job_script()?;
         up.add(script::SBATCH_FILE, job_script.into_bytes(), upload::plan::SBATCH_MODE);
         let tar = up.tar(store::now()).map_err(EngineError::Usage)?;
         let in_alloc = opts.in_alloc.as_deref();
@@ -114,6 +143,49 @@ impl Engine {
         }
     }
 
+    /// The nodes, GPUs and array of a generated run, checked before anything is
+    /// uploaded: against the partition's facts (cached, or read once) when the run asks
+    /// for more than a plain one-node job.
+    async fn layout(&self, opts: &RunOptions, res: &Resources) -> Result<(Layout, Option<String>)> {
+        let gpus = opts.gpus_per_node.or(res.gpus).unwrap_or(0);
+        let plain = opts.nodes.is_none()
+            && opts.gpu_type.is_none()
+            && opts.constraint.is_none()
+            && opts.launcher == Launcher::Direct
+            && opts.array.is_none();
+        if plain {
+            return Ok((Layout::single(gpus), None));
+        }
+        if opts.in_alloc.is_some() {
+            return Err(EngineError::Usage(
+                "--in-alloc runs a step inside an existing allocation; --nodes, --gpu-type, \
+                 --constraint, --launcher and --array shape a new job: drop one or the other"
+                    .into(),
+            ));
+        }
+        let facts = self.facts(false).await.ok().map(|f| f.facts);
+        let partition = facts.as_ref().and_then(|f| {
+            f.partitions.iter().find(|p| match &res.partition {
+                Some(name) => &p.name == name,
+                None => p.is_default,
+            })
+        });
+        let layout = distributed::validate(
+            opts.nodes.as_deref().unwrap_or("1"),
+            gpus,
+            opts.gpu_type.as_deref(),
+            opts.constraint.as_deref(),
+            opts.launcher,
+            partition,
+        )
+        .map_err(EngineError::Usage)?;
+        if let Some(spec) = &opts.array {
+            distributed::validate_array(spec, None).map_err(EngineError::Usage)?;
+            return Err(plan::refuse_array(spec));
+        }
+        Ok((layout, opts.array.clone()))
+    }
+
     /// Store a new job with the resources it asked for, and wake the tracker. The
     /// submit is not broadcast as an event: the caller has the record (and tells
     /// its user once); the job's later changes are.
@@ -128,8 +200,23 @@ impl Engine {
         alloc: Option<String>,
         res: &Resources,
     ) -> Result<JobRecord> {
+        self.track_new(self.new_record(id, kind, name, state, run_dir, alloc, res))
+    }
+
+    /// A new job's record, not stored yet.
+    #[allow(clippy::too_many_arguments)]
+    fn new_record(
+        &self,
+        id: &str,
+        kind: JobKind,
+        name: &str,
+        state: JobState,
+        run_dir: Option<String>,
+        alloc: Option<String>,
+        res: &Resources,
+    ) -> JobRecord {
         let now = store::now();
-        let rec = JobRecord {
+        JobRecord {
             host: self.host().to_string(),
             id: id.to_string(),
             kind,
@@ -144,7 +231,13 @@ impl Engine {
             updated_at: now,
             resources: res.clone(),
             ssh_config: self.ssh().and_then(|s| s.ssh_config()),
-        };
+            log_out: None,
+            log_err: None,
+        }
+    }
+
+    /// Store a new job's record and wake the tracker (see [`Engine::record`]).
+    fn track_new(&self, rec: JobRecord) -> Result<JobRecord> {
         self.store().insert(&rec)?;
         self.submitted(&rec);
         Ok(rec)

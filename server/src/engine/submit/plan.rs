@@ -7,11 +7,15 @@
 use std::path::Path;
 
 use clusterls_core::facts::RuntimeKind;
+use clusterls_core::{Finding, Severity};
 
 use super::super::error::EngineError;
+use super::super::launch::distributed::{self, Layout};
+use super::super::launch::interpreter::{self, Interpreter};
+use super::super::launch::log_pattern::{self, JobIds};
 use super::super::programs;
 use super::super::resources::Resources;
-use super::super::script::{self, JobScript, bash};
+use super::super::script::{self, bash};
 use super::super::shell;
 
 /// The script's file name, which names the job and stays its name in the run directory.
@@ -69,26 +73,162 @@ pub struct Run<'a> {
     pub resources: &'a Resources,
     /// The runtime and what the container line names the image by; None: no container.
     pub image: Option<(RuntimeKind, &'a str)>,
-    pub interpreter: &'a str,
+    /// How the script is started, from [`interpreter::interpreter_for`].
+    pub interpreter: &'a Interpreter,
+    pub layout: &'a Layout,
+    /// A checked `--array` spec.
+    pub array: Option<&'a str>,
     pub binds: &'a [String],
 }
 
 impl Run<'_> {
-    pub fn job_script(&self) -> String {
-        JobScript {
+    /// The job.sbatch (on one node: what `script::JobScript` writes, with the
+    /// interpreter chosen from the file).
+    pub fn job_script(&self) -> Result<String, EngineError> {
+        let command =
+            distributed::task_command(self.layout, self.interpreter, self.script_in_run, self.args)
+                .map_err(EngineError::Usage)?;
+        Ok(distributed::render(&distributed::Job {
             job_name: self.script_name,
             resources: self.resources,
+            layout: self.layout,
+            array: self.array,
             runtime: self.image.map(|i| i.0),
             runtime_path: None,
             image: self.image.map(|i| i.1),
             binds: self.binds,
-            interpreter: self.interpreter,
-            script: self.script_in_run,
-            args: self.args,
+            command: &command,
             origin: &format!("clusterls run {}", self.script_name),
-        }
-        .render()
+        }))
     }
+}
+
+/// The interpreter for a script, from its name and first line (its first
+/// [`interpreter::SHEBANG_LIMIT`] bytes), with the configured Python for `.py`.
+pub fn interpreter(
+    script_name: &str,
+    bytes: &[u8],
+    python: &str,
+) -> Result<Interpreter, EngineError> {
+    let head = &bytes[..bytes.len().min(interpreter::SHEBANG_LIMIT)];
+    let first = String::from_utf8_lossy(head);
+    interpreter::interpreter_for(script_name, &first, python).map_err(EngineError::Usage)
+}
+
+/// The sbatch checker's error findings that refuse a script submitted as written, as
+/// the message to print (`file:LINE: error[code]: message`, one a line); findings inside
+/// `overridden` (directives a flag replaces) do not apply. None: nothing refuses it.
+pub fn refusal(
+    file_name: &str,
+    text: &str,
+    findings: &[Finding],
+    overridden: &[std::ops::Range<usize>],
+) -> Option<String> {
+    let errors: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .filter(|f| !overridden.iter().any(|o| o.start <= f.range.start && f.range.end <= o.end))
+        .map(|f| {
+            let line = text[..f.range.start.min(text.len())].matches('\n').count() + 1;
+            format!("{file_name}:{line}: error[{}]: {}", f.code, f.message)
+        })
+        .collect();
+    (!errors.is_empty()).then(|| {
+        format!(
+            "{}\nclusterls checked `{file_name}` before submitting it and found {} error(s); \
+             nothing was uploaded. Fix them (`clusterls check {file_name}` shows them with \
+             fixes), override the directive with a flag, or submit anyway with --force.",
+            errors.join("\n"),
+            errors.len()
+        )
+    })
+}
+
+/// `[--] RUN_NAME "" N DIRS.. SBATCH_ARGS..` for [`programs::AS_WRITTEN_PROGRAM`].
+pub fn as_written_argv(run_name: &str, log_dirs: &[String], sbatch_argv: &[String]) -> Vec<String> {
+    let mut words = vec![run_name.to_string(), String::new(), log_dirs.len().to_string()];
+    words.extend(log_dirs.iter().cloned());
+    words.extend(sbatch_argv.iter().cloned());
+    bash(programs::AS_WRITTEN_PROGRAM, "clusterls-run", words)
+}
+
+/// A log pattern of a script submitted as written, made absolute against the job's
+/// working directory (`%` patterns kept: they are resolved when the log is read).
+pub fn stored_log(pattern: &str, work_dir: &str) -> String {
+    if pattern.starts_with('/') {
+        pattern.to_string()
+    } else {
+        format!("{}/{pattern}", work_dir.trim_end_matches('/'))
+    }
+}
+
+/// What [`log_files`] reads of a job's record.
+#[derive(Debug, Clone, Copy)]
+pub struct LoggedJob<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub nodes: Option<&'a str>,
+    /// The stored `--output` pattern, absolute.
+    pub log_out: &'a str,
+    pub log_err: Option<&'a str>,
+}
+
+/// The output and error files of `rec` (a script submitted as written) for the logs
+/// program: its stored patterns resolved with Slurm's rules; an empty error file when
+/// standard error goes to the output file. `user` is the cluster user (from the facts).
+pub fn log_files(
+    rec: &LoggedJob,
+    user: &str,
+    slurm_version: Option<&str>,
+) -> Result<(String, String), String> {
+    let (job, array) = match rec.id.split_once('_') {
+        Some((a, t)) => (a, t.parse::<u64>().ok()),
+        None => (rec.id, None),
+    };
+    let job_id: u64 = job.parse().map_err(|_| format!("job {} has no numeric id", rec.id))?;
+    let first_node = rec.nodes.map(first_node);
+    let ids = JobIds {
+        job_id,
+        array: array.map(|t| (job_id, t)),
+        user,
+        job_name: rec.name,
+        first_node: first_node.as_deref(),
+        restart_count: 0,
+        slurm_version: slurm_version.and_then(log_pattern::parse_version),
+    };
+    let expand = |p: &str| {
+        log_pattern::expand(p, &ids, "").map_err(|e| {
+            format!("cannot tell which file job {} writes: {e}; look in {p} on the cluster", rec.id)
+        })
+    };
+    let out = expand(rec.log_out)?;
+    let err = match rec.log_err {
+        Some(p) => expand(p)?,
+        None => String::new(),
+    };
+    Ok((out, err))
+}
+
+/// The first node of a Slurm node list: `node[02-03],gpu1` → `node02`.
+pub fn first_node(list: &str) -> String {
+    let head = list.split(',').next().unwrap_or(list);
+    match head.split_once('[') {
+        Some((prefix, range)) => {
+            let first = range.split(['-', ',', ']']).next().unwrap_or("");
+            format!("{prefix}{first}")
+        }
+        None => head.to_string(),
+    }
+}
+
+/// Job arrays are checked and written, but the tracker does not follow their tasks yet
+/// (it would take the array for vanished): refused with what to do instead.
+pub fn refuse_array(spec: &str) -> EngineError {
+    EngineError::Usage(format!(
+        "job arrays (--array {spec}, or #SBATCH --array) are not tracked by clusterls yet, so \
+         it does not submit them; submit this one with `sbatch` on the cluster, or run one \
+         task at a time"
+    ))
 }
 
 /// The remote command that unpacks the upload on its stdin and submits: a batch job,
@@ -282,5 +422,43 @@ mod tests {
         assert_eq!(v[3..], ["clusterls-step", "RUN", "/i.sif", "12"]);
         let e = submit_argv(Some("12;x"), "RUN", "").unwrap_err();
         expect!["--in-alloc `12;x` is not a job id"].assert_eq(&e.to_string());
+    }
+
+    #[test]
+    fn first_nodes() {
+        for (list, first) in
+            [("node02", "node02"), ("node[02-03]", "node02"), ("node[05,07],gpu1", "node05")]
+        {
+            assert_eq!(first_node(list), first, "{list}");
+        }
+    }
+
+    #[test]
+    fn as_written_logs_and_refusals() {
+        let rec = |id: &'static str, out: &'static str, err: Option<&'static str>| LoggedJob {
+            id,
+            name: "aw",
+            nodes: Some("node[02-03]"),
+            log_out: out,
+            log_err: err,
+        };
+        let r = rec("42", "/r/logs/%x-%j-%N.out", Some("/r/%u.err"));
+        expect![[r#"Ok(("/r/logs/aw-42-node02.out", "/r/alice.err"))"#]]
+            .assert_eq(&format!("{:?}", log_files(&r, "alice", Some("22.05.8"))));
+        let r = rec("42_3", "/r/slurm-%A_%a.out", None);
+        expect![[r#"Ok(("/r/slurm-42_3.out", ""))"#]]
+            .assert_eq(&format!("{:?}", log_files(&r, "alice", None)));
+        assert_eq!(stored_log("logs/%j.out", "/r/x/"), "/r/x/logs/%j.out");
+        assert_eq!(stored_log("/abs/%j.out", "/r"), "/abs/%j.out");
+        let text = "#!/bin/bash\n#SBATCH --partition=nope\n";
+        let f = Finding::new(20..35, Severity::Error, "unknown-partition", "no partition nope");
+        let w = Finding::new(0..5, Severity::Warning, "w", "just a warning");
+        expect![[r#"
+            a.sbatch:2: error[unknown-partition]: no partition nope
+            clusterls checked `a.sbatch` before submitting it and found 1 error(s); nothing was uploaded. Fix them (`clusterls check a.sbatch` shows them with fixes), override the directive with a flag, or submit anyway with --force."#]]
+        .assert_eq(&refusal("a.sbatch", text, &[f.clone(), w.clone()], &[]).unwrap());
+        assert_eq!(refusal("a.sbatch", text, &[f, w], &[12..40, 0..0]), None, "overridden");
+        let v = as_written_argv("RUN", &["./logs".into()], &["--partition=test".into()]);
+        assert_eq!(v[3..], ["clusterls-run", "RUN", "", "1", "./logs", "--partition=test"]);
     }
 }

@@ -9,6 +9,8 @@
 
 use std::path::Path;
 
+use super::super::launch::manifest;
+
 /// The mode of a file whose own mode cannot be read (private: the cluster's umask 077
 /// takes group and other bits away in any case).
 pub const SCRIPT_MODE: u32 = 0o600;
@@ -49,6 +51,22 @@ impl Upload {
         }
         tar.into_inner().map_err(|err| format!("building the upload: {err}"))
     }
+}
+
+/// Refuse an upload over `limit` bytes (default [`manifest::DEFAULT_LIMIT`]), naming
+/// the largest files, before anything is sent.
+pub fn check_size(up: &Upload, limit: Option<u64>) -> Result<u64, String> {
+    let files: Vec<manifest::LocalFile> = up
+        .entries
+        .iter()
+        .map(|e| manifest::LocalFile {
+            path: e.path.clone(),
+            size: e.data.len() as u64,
+            hash: String::new(),
+            mode: e.mode,
+        })
+        .collect();
+    manifest::check_size(&files, limit.unwrap_or(manifest::DEFAULT_LIMIT))
 }
 
 /// Where the script is inside the run directory: its path relative to the synced
@@ -92,5 +110,17 @@ mod tests {
             })
             .collect();
         assert_eq!(got, vec![("a 'b' $(x).py".into(), SCRIPT_MODE), ("job.sbatch".into(), 0o755)]);
+    }
+
+    #[test]
+    fn size_guard_names_the_largest() {
+        let mut u = Upload::default();
+        u.add("small.py", vec![0; 10], SCRIPT_MODE);
+        u.add("data/big.bin", vec![0; 3000], SCRIPT_MODE);
+        assert_eq!(check_size(&u, None), Ok(3010));
+        let e = check_size(&u, Some(1000)).unwrap_err();
+        assert!(e.starts_with("the project is 3.0 kB in 2 files, over the upload limit of 1.0 kB"));
+        assert!(e.find("data/big.bin").unwrap() < e.find("small.py").unwrap(), "{e}");
+        assert!(e.contains("upload_limit"), "{e}");
     }
 }

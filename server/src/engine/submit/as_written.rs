@@ -1,0 +1,106 @@
+//! Submitting an sbatch script as written (a file with `#SBATCH` directives): checked
+//! with the sbatch checker first (error findings refuse it, nothing is uploaded, unless
+//! `force`), planned by [`crate::engine::launch::as_written::plan`] (directives
+//! honoured, flags override, clusterls.toml fills the rest, a comment block in the copy),
+//! uploaded with its run directory, its log directories made, and submitted in ONE round
+//! trip. Its `--output`/`--error` patterns are kept with the job record, so that `logs`
+//! and `--follow` read the files Slurm really writes.
+
+use std::time::Duration;
+
+use super::super::Engine;
+use super::super::error::{EngineError, Result};
+use super::super::launch::{as_written, log_pattern};
+use super::super::state::JobState;
+use super::super::store::{self, JobKind, JobRecord};
+use super::super::transport::Exec;
+use super::super::{script, upload};
+use super::{RunOptions, plan};
+
+impl Engine {
+    /// `opts.script` (named `script_name`, text `text`) submitted as written.
+    pub(super) async fn run_as_written(
+        &self,
+        opts: &RunOptions,
+        script_name: &str,
+        text: &str,
+    ) -> Result<JobRecord> {
+        let config = self.config();
+        let mut flags_res = opts.resources.clone();
+        if opts.gpus_per_node.is_some() {
+            flags_res.gpus = opts.gpus_per_node;
+        }
+        let flags = as_written::Flags {
+            resources: flags_res,
+            nodes: opts.nodes.clone(),
+            array: opts.array.clone(),
+            constraint: opts.constraint.clone(),
+            gpu_type: opts.gpu_type.clone(),
+        };
+        let config_only = config.resources(&Default::default());
+        let planned =
+            as_written::plan(text, &flags, &config_only, script_name, script::SBATCH_FILE)
+                .map_err(EngineError::Usage)?;
+        if let Some(spec) = &planned.array {
+            return Err(plan::refuse_array(spec));
+        }
+        // The check reads the cached facts (partitions, accounts); without them it
+        // checks what it can.
+        let facts = self.facts(false).await.ok().map(|f| f.facts);
+        let findings = clusterls_sbatch::check(text, facts.as_ref());
+        if let Some(msg) = plan::refusal(script_name, text, &findings, &planned.overridden) {
+            if !opts.force {
+                return Err(EngineError::Usage(msg));
+            }
+            tracing::warn!("submitting {script_name} with --force despite: {msg}");
+        }
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let run_name = plan::run_name(now.as_secs(), store::random_token(), script_name);
+        let (mut up, _) = upload::collect(
+            &opts.script,
+            script_name,
+            text.as_bytes().to_vec(),
+            opts.sync.as_deref(),
+        )?;
+        upload::plan::check_size(&up, config.upload_limit).map_err(EngineError::Usage)?;
+        up.entries.retain(|e| e.path != script::SBATCH_FILE);
+        up.add(script::SBATCH_FILE, planned.copy.clone().into_bytes(), upload::plan::SBATCH_MODE);
+        let tar = up.tar(store::now()).map_err(EngineError::Usage)?;
+        // Relative to the run directory, where the program makes them.
+        let log_dirs = planned.log_dirs(&log_pattern::work_dir(".", planned.chdir.as_deref()));
+        let argv = plan::as_written_argv(&run_name, &log_dirs, &planned.argv);
+        let out = self
+            .exec(
+                Exec::new("sbatch", argv)
+                    .stdin(tar)
+                    .timeout(Duration::from_secs(120))
+                    .not_idempotent(),
+            )
+            .await?;
+        let done = plan::read_submit(
+            self.host(),
+            None,
+            &run_name,
+            out.status,
+            &out.stdout_str(),
+            &out.stderr_str(),
+        )?;
+        let res = config.resources(&opts.resources);
+        let mut rec = self.new_record(
+            &done.id,
+            JobKind::Run,
+            &planned.job_name,
+            JobState::Pending,
+            done.dir.clone(),
+            None,
+            &res,
+        );
+        if let Some(dir) = &done.dir {
+            let work = log_pattern::work_dir(dir, planned.chdir.as_deref());
+            rec.log_out = Some(plan::stored_log(&planned.logs.output, &work));
+            rec.log_err = planned.logs.error.as_deref().map(|e| plan::stored_log(e, &work));
+        }
+        self.track_new(rec)
+    }
+}
