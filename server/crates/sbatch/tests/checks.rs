@@ -546,7 +546,7 @@ fn measured_on_sbatch_22_05() {
                 at "node[01-02]"
             2:37 error sbatch/unknown-feature: No node in cpu has the feature `a100`: sbatch refuses the job ("Invalid feature specification"). Its nodes have no features: remove the option.
                 at "a100"
-            2:56 error sbatch/unknown-reservation: The cluster has no reservation `maint`: sbatch refuses the job ("Requested reservation is invalid"). There are no reservations now: remove the option.
+            2:56 error sbatch/unknown-reservation: The cluster has no reservation `maint`: sbatch refuses the job ("Requested reservation is invalid"). Reservations: alice_resv, root_resv.
                 at "maint"
             2:69 error sbatch/invalid-gres: --gres: the cluster has no GRES `shard`, so sbatch refuses the job; GRES here: gpu.
                 at "shard:1"
@@ -572,9 +572,9 @@ fn measured_on_sbatch_22_05() {
     check_local(
         "#SBATCH --qos=high\necho\n",
         expect![[r#"
-        2:15 warning sbatch/unknown-qos: The cluster has no QOS `high`: this cluster does not enforce QOS, so the job is accepted without one. QOS: normal.
-            at "high"
-    "#]],
+            2:15 warning sbatch/qos-not-allowed: Account `lab_grads` may not use QOS `high`: this cluster does not enforce QOS access, so the job is accepted, but an administrator may not expect it. Allowed: normal.
+                at "high"
+        "#]],
     );
     // 22.05 has no --extra: `--extra=x` is an abbreviation of --extra-node-info
     check_local(

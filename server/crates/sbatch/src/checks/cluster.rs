@@ -363,7 +363,7 @@ pub(crate) const UNKNOWN_QOS: Rule = Rule {
 };
 
 pub(crate) const QOS_NOT_ALLOWED: Rule = Rule {
-    explanation: "The QOS exists, but the account's association does not allow it, so sbatch refuses the job. Use one of the QOS the message lists, or another account.",
+    explanation: "The QOS exists, but the account's association does not allow it, so sbatch refuses the job where AccountingStorageEnforce includes `qos` (a warning elsewhere: 22.05 without it accepts the job, measured). Use one of the QOS the message lists, or another account.",
     ..Rule::new(
         "sbatch/qos-not-allowed",
         Severity::Error,
@@ -414,14 +414,25 @@ fn qos(c: &mut Checker, f: &ClusterFacts, t: &Target, account: Option<&str>) {
             .flat_map(|a| a.qos.iter().map(String::as_str))
             .collect();
         if !assoc_qos.is_empty() && !assoc_qos.iter().any(|x| names::qos_eq(x, q)) {
-            c.push(
+            // Without `qos` in AccountingStorageEnforce, slurmctld does not check the
+            // association's QOS list (measured: `-A lab_grads -q high` is accepted).
+            let enforced = f.enforces("qos");
+            let fd = c.push(
                 Code::QosNotAllowed,
                 vr,
                 format!(
-                    "Account `{acct}` may not use QOS `{q}`: sbatch refuses the job. Allowed: {}.",
+                    "Account `{acct}` may not use QOS `{q}`: {}. Allowed: {}.",
+                    if enforced {
+                        "sbatch refuses the job"
+                    } else {
+                        "this cluster does not enforce QOS access, so the job is accepted, but an administrator may not expect it"
+                    },
                     assoc_qos.join(", ")
                 ),
             );
+            if !enforced {
+                fd.severity = Severity::Warning;
+            }
         }
     }
 }
