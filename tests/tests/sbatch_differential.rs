@@ -210,7 +210,6 @@ const ADMISSION: &[&str] = &[
     "--partition=ACCTONLY",
     "--constraint=A100",
     "--constraint=rack1",
-    "--partition=multi --account=lab_dev --constraint=a100",
 ];
 
 struct Case {
