@@ -183,7 +183,12 @@ const EXTRA_OPTIONS: &[&str] = &[
 /// ansys:1, MaxArraySize=1001, reservations (root_resv is for root only), QOS `high`
 /// (lab_dev's associations only; not enforced, so lab_grads may use it), hidden
 /// partitions restricted by account, group and QOS, node features on `multi`, and names
-/// in another case (accounts and QOS match any case, the rest exactly).
+/// in another case (accounts and QOS match any case, the rest exactly). Not here:
+/// `--reservation=alice_resv` (open to alice), which `--test-only` refuses with "Invalid
+/// time specified" because the reservation is not active yet, a refusal about the
+/// reservation's timing, not the script (name-case.txt in the engine's testdata); and
+/// `multi`, which the facts file does not describe. On the richer fixture (22.05.8):
+/// 2000/2000 agreement for the default seed and for CLUSTERLS_DIFF_SEED=20261130.
 const ADMISSION: &[&str] = &[
     "--licenses=matlab:1",
     "--licenses=matlab:2",

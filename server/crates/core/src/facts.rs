@@ -425,6 +425,45 @@ mod tests {
         assert_eq!(*old.admission, Admission::default());
     }
 
+    /// The comparisons follow the measured table: a kind measured case-insensitive is
+    /// compared so here, and the checkers compare every other kind exactly.
+    #[test]
+    fn name_rules_follow_the_measurements() {
+        let table = include_str!("../../../src/engine/testdata/slurm/name-case.txt");
+        let mut kinds = Vec::new();
+        for row in table.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            let f: Vec<&str> = row.split('|').collect();
+            let eq: Option<fn(&str, &str) -> bool> = match f[0] {
+                "account" => Some(names::account_eq),
+                "qos" => Some(names::qos_eq),
+                _ => None,
+            };
+            let insensitive = f[1] == "insensitive";
+            assert_eq!(eq.is_some(), insensitive, "{row}");
+            if let Some(eq) = eq {
+                assert!(eq("lab_dev", "LAB_DEV") && eq("normal", "NORMAL"));
+            }
+            kinds.push(f[0]);
+        }
+        expect_kinds(&kinds);
+    }
+
+    fn expect_kinds(kinds: &[&str]) {
+        assert_eq!(
+            kinds,
+            [
+                "account",
+                "qos",
+                "partition",
+                "gres-name",
+                "gres-type",
+                "feature",
+                "license",
+                "reservation"
+            ]
+        );
+    }
+
     #[test]
     fn associations() {
         let f = ClusterFacts {

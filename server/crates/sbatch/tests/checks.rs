@@ -815,13 +815,21 @@ fn heterogeneous_partition_fits_the_largest_node() {
     p.node_kinds[1].cpus = Some(16);
     p.node_kinds[1].mem_mb = Some(64000);
     p.mem_per_node_mb = Some(16000);
-    check_with("#SBATCH -p multi -A lab_dev -c 16 --mem=60G\n", Some(&f), expect![[r#"
+    check_with(
+        "#SBATCH -p multi -A lab_dev -c 16 --mem=60G\n",
+        Some(&f),
+        expect![[r#"
         no findings
-    "#]]);
-    check_with("#SBATCH -p multi -A lab_dev -c 17\n", Some(&f), expect![[r#"
+    "#]],
+    );
+    check_with(
+        "#SBATCH -p multi -A lab_dev -c 17\n",
+        Some(&f),
+        expect![[r#"
         2:32 error sbatch/too-many-cpus: partition multi's nodes have 16 CPUs; one task cannot have 17: the job is refused. Ask for at most 16.
             at "17"
-    "#]]);
+    "#]],
+    );
 }
 
 /// Facts without the admission fields (an older Slurm, a site that hides them):
