@@ -42,7 +42,10 @@ fn facts_match_the_fixture() {
         cpu* max=10080 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]
         test max=480 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]
         gpu max=2880 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]
-        multi max=1440 cpus=4 mem=16000 gpus=[{"count":2,"type":"a100"}]"#]]
+        multi max=1440 cpus=4 mem=16000 gpus=[{"count":2,"type":"a100"}]
+        acctonly max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]
+        grouponly max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]
+        qosonly max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]"#]]
     .assert_eq(&parts.join("\n"));
     let mut assoc: Vec<String> = f["associations"]
         .as_array()

@@ -3,7 +3,7 @@
 //! directives moved below commands or hidden from sbatch), and each goes through both
 //! `clusterls check --facts tests/data/local-cluster-facts.json` and `sbatch --test-only`
 //! on the local cluster (as alice, over ssh, one ssh call for the whole batch).
-//! "Has an error" must agree with "sbatch refuses it" on at least 99% of them; every
+//! "Has an error" must agree with "sbatch refuses it" on at least 99.5% of them; every
 //! disagreement is printed with both sides.
 //!
 //! `CLUSTERLS_DIFF_N` (default 600) and `CLUSTERLS_DIFF_SEED` change the number of
@@ -178,6 +178,44 @@ const EXTRA_OPTIONS: &[&str] = &[
     "--ntasks-per-node=0",
 ];
 
+/// What decides admission on the richer fixture (tests/cluster/up): licenses matlab:2 and
+/// ansys:1, MaxArraySize=1001, reservations (root_resv is for root only), QOS `high`
+/// (lab_dev's associations only; not enforced, so lab_grads may use it), hidden
+/// partitions restricted by account, group and QOS, node features on `multi`, and names
+/// in another case (accounts and QOS match any case, the rest exactly). Not here:
+/// `--reservation=alice_resv` (open to alice), which `--test-only` refuses with "Invalid
+/// time specified" because the reservation is not active yet, a refusal about the
+/// reservation's timing, not the script (name-case.txt in the engine's testdata); and
+/// `multi`, which the facts file does not describe. On the richer fixture (22.05.8):
+/// 2000/2000 agreement for the default seed and for CLUSTERLS_DIFF_SEED=20261130.
+const ADMISSION: &[&str] = &[
+    "--licenses=matlab:1",
+    "--licenses=matlab:2",
+    "--licenses=matlab:3",
+    "--licenses=MATLAB:1",
+    "--licenses=matlb",
+    "--licenses=ansys,matlab:2",
+    "--licenses=ansys:2",
+    "--array=0-1000",
+    "--array=0-1001",
+    "--array=1-5000%4",
+    "--array=1000",
+    "--reservation=root_resv",
+    "--reservation=ALICE_RESV",
+    "--reservation=nope",
+    "--qos=NORMAL",
+    "--qos=High",
+    "--qos=high",
+    "--account=LAB_DEV",
+    "--account=Lab_Grads",
+    "--partition=acctonly",
+    "--partition=grouponly",
+    "--partition=qosonly --qos=high",
+    "--partition=ACCTONLY",
+    "--constraint=A100",
+    "--constraint=rack1",
+];
+
 struct Case {
     name: String,
     text: String,
@@ -256,7 +294,12 @@ fn misspell(rng: &mut Rng, word: &str) -> String {
 }
 
 fn mutate(rng: &mut Rng, seed: &str) -> (String, String) {
-    match rng.below(10) {
+    match rng.below(12) {
+        // What decides admission beyond partitions and accounts.
+        10 => {
+            let e = rng.pick(ADMISSION);
+            (add_directive(seed, e), format!("added {e}"))
+        }
         // A value from the good/bad pool for an option the seed has, or added.
         0..=2 => {
             let (opt, vals) = rng.pick(VALUES);
@@ -576,8 +619,8 @@ fn clusterls_agrees_with_sbatch_test_only() {
         "the generator should make both kinds"
     );
     assert!(
-        rate >= 0.99,
-        "agreement {:.2}% is below 99%: {} disagreements above",
+        rate >= 0.995,
+        "agreement {:.2}% is below 99.5%: {} disagreements above",
         rate * 100.0,
         disagreements.len()
     );

@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use clusterls_core::facts::{
-    Association, ClusterFacts, ContainerRuntime, GpuGres, Image, Partition, PartitionState,
-    RuntimeKind,
+    Association, ClusterFacts, ContainerRuntime, GpuGres, Image, License, NodeKind, Partition,
+    PartitionState, QosLimits, Reservation, RuntimeKind,
 };
 use serde::{Deserialize, Serialize};
 
@@ -21,14 +21,17 @@ pub const FACTS_PROGRAM: &str = r#"export LC_ALL=C
 s() { printf '\n@@clusterls %s@@\n' "$1"; }
 u=$(id -un)
 s user; printf '%s\n' "$u"
+s groups; id -Gn 2>&1
 s version; sinfo --version 2>&1
-s config; scontrol show config 2>/dev/null | grep -E '^(ClusterName|SLURM_VERSION|AccountingStorageEnforce|EnforcePartLimits|GresTypes) '
-s partitions; scontrol show partition --oneliner 2>&1
-s nodes; sinfo -h -N -o '%R|%n|%c|%m|%G|%f' 2>&1
+s config; scontrol show config 2>/dev/null | grep -E '^(ClusterName|SLURM_VERSION|AccountingStorageEnforce|EnforcePartLimits|GresTypes|MaxArraySize|MaxJobCount|DefMemPerCPU) '
+s partitions; scontrol show partition --all --oneliner 2>&1
+s nodes; sinfo --all -h -N -o '%R|%n|%c|%m|%G|%f' 2>&1
 s reservations; scontrol show reservation --oneliner 2>&1
 s assoc; sacctmgr -nP show assoc where user="$u" format=account,partition,qos 2>&1
 s defaccount; sacctmgr -nP show user "$u" format=defaultaccount 2>&1
 s qos; sacctmgr -nP show qos format=name 2>&1
+s qoslimits; sacctmgr -nP show qos format=name,maxwall,maxtres,maxtrespu,maxsubmitpu 2>&1
+s licenses; scontrol show licenses --oneliner 2>&1
 s runtime
 for r in apptainer singularity ch-run; do
   p=$(command -v "$r" 2>/dev/null) || continue
@@ -100,6 +103,9 @@ pub fn parse_facts(text: &str, problems: &mut Vec<String>) -> ClusterFacts {
                         .collect()
                 }
                 "EnforcePartLimits" => f.enforce_part_limits = Some(v.trim().to_string()),
+                "MaxArraySize" => f.admission.max_array_size = v.trim().parse().ok(),
+                "MaxJobCount" => f.admission.max_job_count = v.trim().parse().ok(),
+                "DefMemPerCPU" => f.admission.def_mem_per_cpu_mb = v.trim().parse().ok(),
                 "GresTypes" => {
                     f.gres_types =
                         split_list(v.trim()).into_iter().filter(|x| x != "(null)").collect()
@@ -110,6 +116,16 @@ pub fn parse_facts(text: &str, problems: &mut Vec<String>) -> ClusterFacts {
     }
     f.partitions = parse_partitions(get("partitions"), get("nodes"), problems);
     f.reservations = parse_reservations(get("reservations"));
+    f.admission.reservation_access = parse_reservation_access(get("reservations"));
+    if s.contains_key("groups") {
+        f.admission.groups = first_line(get("groups"))
+            .filter(|l| !l.contains(':'))
+            .map(|l| l.split_whitespace().map(str::to_string).collect());
+    }
+    if s.contains_key("licenses") {
+        f.admission.licenses = parse_licenses(get("licenses"));
+    }
+    f.admission.qos_limits = parse_qos_limits(get("qoslimits"));
     let (assoc, ok) = parse_pipe_rows(get("assoc"), 3);
     if !ok {
         problems.push(format!("associations: {}", get("assoc").trim()));
@@ -175,6 +191,68 @@ fn parse_reservations(s: &str) -> Option<Vec<String>> {
     if names.is_empty() && !s.trim().is_empty() { None } else { Some(names) }
 }
 
+/// Who may use each reservation (`Users=`, `Accounts=`, `PartitionName=`).
+fn parse_reservation_access(s: &str) -> Vec<Reservation> {
+    s.lines()
+        .filter_map(|l| {
+            let kv = oneliner(l);
+            let list = |k: &str| {
+                kv.get(k).filter(|v| !v.is_empty() && **v != "(null)").map(|v| split_list(v))
+            };
+            Some(Reservation {
+                name: kv.get("ReservationName")?.to_string(),
+                users: list("Users"),
+                accounts: list("Accounts"),
+                partition: kv
+                    .get("PartitionName")
+                    .filter(|v| !v.is_empty() && **v != "(null)")
+                    .map(|v| v.to_string()),
+            })
+        })
+        .collect()
+}
+
+/// `scontrol show licenses --oneliner`: `Some([])` when none are configured, `None`
+/// when the command failed.
+fn parse_licenses(s: &str) -> Option<Vec<License>> {
+    if s.contains("No licenses configured") {
+        return Some(Vec::new());
+    }
+    let lics: Vec<License> = s
+        .lines()
+        .filter_map(|l| {
+            let kv = oneliner(l);
+            Some(License {
+                name: kv.get("LicenseName")?.to_string(),
+                total: kv.get("Total")?.parse().ok()?,
+            })
+        })
+        .collect();
+    if lics.is_empty() && !s.trim().is_empty() { None } else { Some(lics) }
+}
+
+/// `sacctmgr -nP show qos format=name,maxwall,maxtres,maxtrespu,maxsubmitpu`.
+fn parse_qos_limits(s: &str) -> Vec<QosLimits> {
+    let opt = |v: &str| Some(v.to_string()).filter(|v| !v.is_empty());
+    parse_pipe_rows(s, 5)
+        .0
+        .into_iter()
+        .filter(|r| !r[0].is_empty())
+        .map(|r| QosLimits {
+            name: r[0].clone(),
+            max_wall_minutes: parse_duration_minutes(&r[1]),
+            max_tres_per_job: opt(&r[2]),
+            max_tres_per_user: opt(&r[3]),
+            max_submit_jobs_per_user: r[4].parse().ok(),
+        })
+        .collect()
+}
+
+/// scontrol's memory numbers (`32000`, `UNLIMITED`) in MB.
+fn limit<T: std::str::FromStr>(kv: &BTreeMap<&str, &str>, k: &str) -> Option<T> {
+    kv.get(k).and_then(|v| v.parse().ok())
+}
+
 /// `scontrol show partition --oneliner` lines plus `sinfo -N -o '%R|%n|%c|%m|%G|%f'`
 /// rows (the features column is absent in recordings made before it was asked for).
 pub fn parse_partitions(scontrol: &str, nodes: &str, problems: &mut Vec<String>) -> Vec<Partition> {
@@ -200,6 +278,14 @@ pub fn parse_partitions(scontrol: &str, nodes: &str, problems: &mut Vec<String>)
             default_time_minutes: kv.get("DefaultTime").and_then(|t| parse_duration_minutes(t)),
             allow_accounts: list("AllowAccounts"),
             allow_qos: list("AllowQos"),
+            deny_accounts: list("DenyAccounts"),
+            deny_qos: list("DenyQos"),
+            allow_groups: list("AllowGroups"),
+            max_nodes: limit(&kv, "MaxNodes"),
+            max_cpus_per_node: limit(&kv, "MaxCPUsPerNode"),
+            max_mem_per_node_mb: limit(&kv, "MaxMemPerNode"),
+            max_mem_per_cpu_mb: limit(&kv, "MaxMemPerCPU"),
+            def_mem_per_cpu_mb: limit(&kv, "DefMemPerCPU"),
             ..Default::default()
         });
     }
@@ -210,7 +296,8 @@ pub fn parse_partitions(scontrol: &str, nodes: &str, problems: &mut Vec<String>)
             continue;
         }
         let Some(p) = parts.iter_mut().find(|p| p.name == f[0]) else { continue };
-        if !p.nodes.iter().any(|n| n == f[1]) {
+        let new_node = !p.nodes.iter().any(|n| n == f[1]);
+        if new_node {
             p.nodes.push(f[1].to_string());
         }
         if let Ok(c) = f[2].trim_end_matches('+').parse::<u32>() {
@@ -228,6 +315,26 @@ pub fn parse_partitions(scontrol: &str, nodes: &str, problems: &mut Vec<String>)
             }
         }
         let gpus = parse_gres_gpus(f[4]);
+        let kind = NodeKind {
+            count: 1,
+            cpus: f[2].trim_end_matches('+').parse().ok(),
+            mem_mb: f[3].trim_end_matches('+').parse().ok(),
+            gpus: gpus.clone(),
+            features: f
+                .get(5)
+                .map(|x| split_list(x).into_iter().filter(|x| x != "(null)").collect())
+                .unwrap_or_default(),
+        };
+        if new_node {
+            match p
+                .node_kinds
+                .iter_mut()
+                .find(|k| NodeKind { count: k.count, ..kind.clone() } == **k)
+            {
+                Some(k) => k.count += 1,
+                None => p.node_kinds.push(kind),
+            }
+        }
         if p.gpus.is_empty() || gpus.iter().map(|g| g.count).sum::<u32>() < p.gpus_per_node() {
             // The smallest node's GPUs are what a one-node job can count on.
             if !gpus.is_empty() || p.nodes.len() == 1 {

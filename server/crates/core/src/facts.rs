@@ -48,6 +48,145 @@ pub struct ClusterFacts {
     pub gres_types: Vec<String>,
     /// Reservations the user may name with `--reservation`. `None`: unknown.
     pub reservations: Option<Vec<String>>,
+    /// What else decides whether Slurm accepts a job (boxed: most consumers never read
+    /// it; flattened, so the JSON keeps one level).
+    #[serde(flatten)]
+    pub admission: Box<Admission>,
+}
+
+/// Facts that decide a submission beyond partitions and associations. Every field may
+/// be missing (an older Slurm, a site that hides it): missing means "don't check".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Admission {
+    /// Who may use each reservation (`scontrol show reservation`). Empty: unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reservation_access: Vec<Reservation>,
+    /// The user's unix groups (`id -Gn`), for partitions' AllowGroups. `None`: unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<String>>,
+    /// Cluster licenses (`--licenses`). `None`: unknown; `Some([])`: none configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licenses: Option<Vec<License>>,
+    /// MaxArraySize: array indices must be below it. `None`: unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_array_size: Option<u64>,
+    /// MaxJobCount of slurmctld. `None`: unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_job_count: Option<u64>,
+    /// Limits of each QOS (`sacctmgr show qos`). Empty: unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub qos_limits: Vec<QosLimits>,
+    /// DefMemPerCPU of the cluster (MB), when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub def_mem_per_cpu_mb: Option<u64>,
+}
+
+/// How Slurm compares names, measured with `sbatch --test-only` on 22.05
+/// (server/src/engine/testdata/slurm/name-case.txt): accounts and QOS are stored
+/// lowercase and matched without regard to case; partitions, GRES names and types,
+/// features, licenses and reservations must match exactly.
+pub mod names {
+    /// Accounts: case-insensitive.
+    pub fn account_eq(a: &str, b: &str) -> bool {
+        a.eq_ignore_ascii_case(b)
+    }
+    /// QOS: case-insensitive.
+    pub fn qos_eq(a: &str, b: &str) -> bool {
+        a.eq_ignore_ascii_case(b)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct License {
+    pub name: String,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Reservation {
+    pub name: String,
+    /// `Users=`; `None`: not restricted by user.
+    pub users: Option<Vec<String>>,
+    /// `Accounts=`; `None`: not restricted by account.
+    pub accounts: Option<Vec<String>>,
+    /// `PartitionName=`, when the reservation is tied to one.
+    pub partition: Option<String>,
+}
+
+impl Reservation {
+    /// Whether `user` with `account` may use it: Slurm grants a reservation to a
+    /// listed user or a listed account (a `-name` entry denies). `None`: unknown.
+    pub fn allows(&self, user: Option<&str>, account: Option<&str>) -> Option<bool> {
+        if self.users.is_none() && self.accounts.is_none() {
+            return Some(true);
+        }
+        let listed = |l: &Option<Vec<String>>, v: Option<&str>, ci: bool| -> Option<bool> {
+            let l = l.as_ref()?;
+            let v = v?;
+            let eq = |x: &str| if ci { x.eq_ignore_ascii_case(v) } else { x == v };
+            if l.iter().any(|x| x.strip_prefix('-').is_some_and(eq)) {
+                return Some(false);
+            }
+            let allow: Vec<&String> = l.iter().filter(|x| !x.starts_with('-')).collect();
+            Some(allow.is_empty() || allow.iter().any(|x| eq(x)))
+        };
+        match (listed(&self.users, user, false), listed(&self.accounts, account, true)) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), Some(false)) => Some(false),
+            (Some(false), None) if self.accounts.is_none() => Some(false),
+            (None, Some(false)) if self.users.is_none() => Some(false),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QosLimits {
+    pub name: String,
+    /// MaxWall in minutes.
+    pub max_wall_minutes: Option<u64>,
+    /// MaxTRES (per job), e.g. `cpu=4,gres/gpu=1`.
+    pub max_tres_per_job: Option<String>,
+    pub max_tres_per_user: Option<String>,
+    pub max_submit_jobs_per_user: Option<u64>,
+}
+
+impl QosLimits {
+    /// One TRES of a `cpu=4,gres/gpu=1,mem=8G` limit, in its unit (mem in MB).
+    pub fn tres(limit: &Option<String>, name: &str) -> Option<u64> {
+        limit.as_deref()?.split(',').find_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            if k != name {
+                return None;
+            }
+            if name == "mem" {
+                let (n, unit) =
+                    v.split_at(v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len()));
+                let n: u64 = n.parse().ok()?;
+                return Some(match unit {
+                    "G" => n * 1024,
+                    "T" => n * 1024 * 1024,
+                    _ => n,
+                });
+            }
+            v.parse().ok()
+        })
+    }
+}
+
+/// Nodes of a partition that share one configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NodeKind {
+    pub count: u32,
+    pub cpus: Option<u32>,
+    pub mem_mb: Option<u64>,
+    pub gpus: Vec<GpuGres>,
+    pub features: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,12 +214,63 @@ pub struct Partition {
     /// Node features available in the partition (union over its nodes), for
     /// `--constraint`/`--prefer`. `None`: unknown; `Some(vec![])`: the nodes have none.
     pub features: Option<Vec<String>>,
+    /// DenyAccounts (`None`: none denied).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deny_accounts: Option<Vec<String>>,
+    /// AllowGroups (`None`: ALL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_groups: Option<Vec<String>>,
+    /// DenyQos (`None`: none denied).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deny_qos: Option<Vec<String>>,
+    /// MaxNodes per job (`None`: UNLIMITED or unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_nodes: Option<u64>,
+    /// MaxCPUsPerNode (`None`: UNLIMITED or unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_cpus_per_node: Option<u32>,
+    /// MaxMemPerNode in MB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_mem_per_node_mb: Option<u64>,
+    /// MaxMemPerCPU in MB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_mem_per_cpu_mb: Option<u64>,
+    /// DefMemPerCPU in MB (the partition's own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub def_mem_per_cpu_mb: Option<u64>,
+    /// The node set, grouped by configuration (CPUs, memory, GRES, features). Empty:
+    /// unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub node_kinds: Vec<NodeKind>,
 }
 
 impl Partition {
     /// GPUs per node of any type.
     pub fn gpus_per_node(&self) -> u32 {
         self.gpus.iter().map(|g| g.count).sum()
+    }
+
+    /// Whether AllowAccounts/DenyAccounts let `account` in (accounts compare without
+    /// regard to case, measured).
+    pub fn account_allowed(&self, account: &str) -> bool {
+        let has = |l: &Option<Vec<String>>| {
+            l.as_ref().map(|l| l.iter().any(|a| names::account_eq(a, account)))
+        };
+        has(&self.allow_accounts) != Some(false) && has(&self.deny_accounts) != Some(true)
+    }
+
+    /// Whether AllowQos/DenyQos let `qos` in.
+    pub fn qos_allowed(&self, qos: &str) -> bool {
+        let has =
+            |l: &Option<Vec<String>>| l.as_ref().map(|l| l.iter().any(|a| names::qos_eq(a, qos)));
+        has(&self.allow_qos) != Some(false) && has(&self.deny_qos) != Some(true)
+    }
+
+    /// Whether AllowGroups lets a user of `groups` in; `None` when the groups are
+    /// unknown and the partition restricts them.
+    pub fn groups_allowed(&self, groups: Option<&[String]>) -> Option<bool> {
+        let Some(allow) = &self.allow_groups else { return Some(true) };
+        Some(groups?.iter().any(|g| allow.contains(g)))
     }
 }
 
@@ -168,6 +358,15 @@ impl ClusterFacts {
         self.enforce_part_limits.as_deref().is_none_or(|v| !v.eq_ignore_ascii_case("NO"))
     }
 
+    /// The reservation's access rules, when known.
+    pub fn reservation(&self, name: &str) -> Option<&Reservation> {
+        self.admission.reservation_access.iter().find(|r| r.name == name)
+    }
+
+    pub fn qos_limits(&self, name: &str) -> Option<&QosLimits> {
+        self.admission.qos_limits.iter().find(|q| names::qos_eq(&q.name, name))
+    }
+
     pub fn partition(&self, name: &str) -> Option<&Partition> {
         self.partitions.iter().find(|p| p.name == name)
     }
@@ -190,11 +389,10 @@ impl ClusterFacts {
         if self.associations.is_empty() {
             return None;
         }
-        Some(
-            self.associations.iter().any(|a| {
-                a.account == account && a.partition.as_deref().is_none_or(|p| p == partition)
-            }),
-        )
+        Some(self.associations.iter().any(|a| {
+            names::account_eq(&a.account, account)
+                && a.partition.as_deref().is_none_or(|p| p == partition)
+        }))
     }
 }
 
@@ -210,6 +408,60 @@ mod tests {
         .unwrap();
         assert_eq!(f.partition("gpu").unwrap().gpus_per_node(), 4);
         assert_eq!(f.may_use("x", "gpu"), None);
+    }
+
+    #[test]
+    fn admission_facts_round_trip_flat_and_old_json_reads() {
+        let json = r#"{"partitions":[{"name":"cpu","deny_accounts":["Lab_X"]}],"licenses":[{"name":"matlab","total":2}],"max_array_size":1001}"#;
+        let f: ClusterFacts = serde_json::from_str(json).unwrap();
+        assert_eq!(f.admission.max_array_size, Some(1001));
+        assert!(!f.partitions[0].account_allowed("lab_x"));
+        assert!(f.partitions[0].account_allowed("lab_y"));
+        let back: ClusterFacts = serde_json::from_str(&serde_json::to_string(&f).unwrap()).unwrap();
+        assert_eq!(back, f);
+        assert!(serde_json::to_string(&f).unwrap().contains(r#""max_array_size":1001"#));
+        // Written before these facts existed: all unknown.
+        let old: ClusterFacts = serde_json::from_str(r#"{"partitions":[]}"#).unwrap();
+        assert_eq!(*old.admission, Admission::default());
+    }
+
+    /// The comparisons follow the measured table: a kind measured case-insensitive is
+    /// compared so here, and the checkers compare every other kind exactly.
+    #[test]
+    fn name_rules_follow_the_measurements() {
+        let table = include_str!("../../../src/engine/testdata/slurm/name-case.txt");
+        let mut kinds = Vec::new();
+        for row in table.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            let f: Vec<&str> = row.split('|').collect();
+            let eq: Option<fn(&str, &str) -> bool> = match f[0] {
+                "account" => Some(names::account_eq),
+                "qos" => Some(names::qos_eq),
+                _ => None,
+            };
+            let insensitive = f[1] == "insensitive";
+            assert_eq!(eq.is_some(), insensitive, "{row}");
+            if let Some(eq) = eq {
+                assert!(eq("lab_dev", "LAB_DEV") && eq("normal", "NORMAL"));
+            }
+            kinds.push(f[0]);
+        }
+        expect_kinds(&kinds);
+    }
+
+    fn expect_kinds(kinds: &[&str]) {
+        assert_eq!(
+            kinds,
+            [
+                "account",
+                "qos",
+                "partition",
+                "gres-name",
+                "gres-type",
+                "feature",
+                "license",
+                "reservation"
+            ]
+        );
     }
 
     #[test]

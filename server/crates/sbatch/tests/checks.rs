@@ -546,7 +546,7 @@ fn measured_on_sbatch_22_05() {
                 at "node[01-02]"
             2:37 error sbatch/unknown-feature: No node in cpu has the feature `a100`: sbatch refuses the job ("Invalid feature specification"). Its nodes have no features: remove the option.
                 at "a100"
-            2:56 error sbatch/unknown-reservation: The cluster has no reservation `maint`: sbatch refuses the job ("Requested reservation is invalid"). There are no reservations now: remove the option.
+            2:56 error sbatch/unknown-reservation: The cluster has no reservation `maint`: sbatch refuses the job ("Requested reservation is invalid"). Reservations: alice_resv, root_resv.
                 at "maint"
             2:69 error sbatch/invalid-gres: --gres: the cluster has no GRES `shard`, so sbatch refuses the job; GRES here: gpu.
                 at "shard:1"
@@ -572,9 +572,9 @@ fn measured_on_sbatch_22_05() {
     check_local(
         "#SBATCH --qos=high\necho\n",
         expect![[r#"
-        2:15 warning sbatch/unknown-qos: The cluster has no QOS `high`: this cluster does not enforce QOS, so the job is accepted without one. QOS: normal.
-            at "high"
-    "#]],
+            2:15 warning sbatch/qos-not-allowed: Account `lab_grads` may not use QOS `high`: this cluster does not enforce QOS access, so the job is accepted, but an administrator may not expect it. Allowed: normal.
+                at "high"
+        "#]],
     );
     // 22.05 has no --extra: `--extra=x` is an abbreviation of --extra-node-info
     check_local(
@@ -636,5 +636,210 @@ fn hetjob_array() {
         2:9 error sbatch/hetjob-array: A heterogeneous job (#SBATCH hetjob) cannot be a job array: sbatch refuses it ("Invalid job array specification"). Remove --array or the hetjob separator.
             at "--array=0-3"
     "#]],
+    );
+}
+
+/// `facts()` plus what decides admission: restricted partitions, node kinds with
+/// features, the user's groups, licenses, reservations, QOS limits, MaxArraySize.
+fn admission_facts() -> ClusterFacts {
+    let mut f = facts();
+    let more: ClusterFacts = serde_json::from_str(
+        r#"{
+        "user": "alice",
+        "partitions": [
+          {"name": "staff", "nodes": ["c1"], "allow_groups": ["admins"]},
+          {"name": "prio", "nodes": ["c1"], "allow_qos": ["high"]},
+          {"name": "nolab", "nodes": ["c1"], "deny_accounts": ["lab_dev"]},
+          {"name": "multi", "nodes": ["m1", "m2"], "cpus_per_node": 4, "node_kinds": [
+            {"count": 1, "cpus": 4, "features": ["a100", "ib", "rack1"]},
+            {"count": 1, "cpus": 4, "features": ["a100", "ib", "rack2"]}],
+           "features": ["a100", "ib", "rack1", "rack2"]}
+        ],
+        "associations": [{"account": "lab_dev"}],
+        "groups": ["alice", "users"],
+        "licenses": [{"name": "matlab", "total": 2}, {"name": "ansys", "total": 1}],
+        "max_array_size": 1001,
+        "reservations": ["alice_resv", "root_resv"],
+        "reservation_access": [{"name": "alice_resv", "users": ["alice"]}, {"name": "root_resv", "users": ["root"]}],
+        "qos_limits": [{"name": "high", "max_wall_minutes": 240, "max_tres_per_job": "cpu=4,gres/gpu=1"}]
+      }"#,
+    )
+    .unwrap();
+    f.user = more.user;
+    f.partitions.extend(more.partitions);
+    f.associations.extend(more.associations);
+    f.admission = more.admission;
+    f.reservations = more.reservations;
+    f
+}
+
+#[track_caller]
+fn check_admission(script: &str, expect: Expect) {
+    check_with(script, Some(&admission_facts()), expect);
+}
+
+#[test]
+fn names_compare_as_slurm_compares_them() {
+    // Accounts and QOS: any case (measured); partitions, features, licenses: exactly.
+    check_admission(
+        "#SBATCH -p cpu -A LAB_GRADS -q HIGH\n",
+        expect![[r#"
+        no findings
+    "#]],
+    );
+    check_admission(
+        "#SBATCH -p CPU\n",
+        expect![[r#"
+        2:12 error sbatch/unknown-partition: The cluster has no partition `CPU`: sbatch refuses the job. Did you mean `cpu`? Partitions: cpu, gpu, gpu_test, old, staff, prio, nolab, multi.
+            at "CPU"
+            fix Change to cpu: "CPU"->"cpu"
+    "#]],
+    );
+    check_admission(
+        "#SBATCH -p cpu -A lab_grads -L MATLAB\n",
+        expect![[r#"
+        2:32 error sbatch/unknown-license: The cluster has no license `MATLAB`: sbatch refuses the job ("Invalid license specification"). Did you mean `matlab`? Licenses: matlab, ansys.
+            at "MATLAB"
+            fix Change to matlab: "MATLAB"->"matlab"
+    "#]],
+    );
+}
+
+#[test]
+fn admission() {
+    check_admission(
+        "#SBATCH -p staff -A lab_dev\n",
+        expect![[r#"
+        2:9 error sbatch/partition-restricted: Partition staff only allows the groups admins, and you (alice) are in alice, users: sbatch refuses the job. Partitions you may use: cpu, gpu, gpu_test, prio, multi.
+            at "-p staff"
+    "#]],
+    );
+    check_admission(
+        "#SBATCH -p prio -A lab_dev -q normal\n",
+        expect![[r#"
+        2:9 error sbatch/partition-restricted: Partition prio only allows the QOS high, not `normal`: sbatch refuses the job. Partitions you may use: cpu, gpu, gpu_test, multi.
+            at "-p prio"
+    "#]],
+    );
+    check_admission(
+        "#SBATCH -p nolab -A lab_dev\n",
+        expect![[r#"
+        2:21 error sbatch/account-partition: partition nolab denies the account (DenyAccounts); `lab_dev` is refused ("Invalid account or account/partition combination"). Use another partition.
+            at "lab_dev"
+    "#]],
+    );
+    check_admission(
+        "#SBATCH -p cpu -A lab_grads -t 30 --reservation=root_resv\n",
+        expect![[r#"
+        2:49 error sbatch/reservation-denied: Reservation `root_resv` is for users root: sbatch refuses the job ("Access denied to requested reservation"). Reservations you may use: alice_resv.
+            at "root_resv"
+    "#]],
+    );
+    check_admission(
+        "#SBATCH -p cpu -A lab_grads -t 30 --reservation=alice_resv\n",
+        expect![[r#"
+        no findings
+    "#]],
+    );
+    check_admission(
+        "#SBATCH -p cpu -A lab_grads -L matlb:1\n",
+        expect![[r#"
+        2:32 error sbatch/unknown-license: The cluster has no license `matlb`: sbatch refuses the job ("Invalid license specification"). Did you mean `matlab`? Licenses: matlab, ansys.
+            at "matlb"
+            fix Change to matlab: "matlb"->"matlab"
+    "#]],
+    );
+    check_admission(
+        "#SBATCH -p cpu -A lab_grads -L ansys,matlab:3\n",
+        expect![[r#"
+        2:38 error sbatch/unknown-license: The cluster has 2 `matlab` licenses in all, and the job asks for 3: sbatch refuses the job ("Invalid license specification"). Ask for at most 2.
+            at "matlab:3"
+            fix Ask for 2: "matlab:3"->"matlab:2"
+    "#]],
+    );
+    check_admission(
+        "#SBATCH -p cpu -A lab_grads --array=0-1001%10\n",
+        expect![[r#"
+        2:37 error sbatch/array-too-large: The largest array index is 1001, but this cluster's MaxArraySize is 1001 (indices 0-1000): sbatch refuses the job ("Invalid job array specification"). Use indices up to 1000.
+            at "0-1001%10"
+    "#]],
+    );
+    check_admission(
+        "#SBATCH -p cpu -A lab_grads --array=0-1000\n",
+        expect![[r#"
+        no findings
+    "#]],
+    );
+    check_admission(
+        "#SBATCH -p multi -A lab_dev -C 'rack1&rack2'\n",
+        expect![[r#"
+        2:32 error sbatch/feature-combination: No node in partition multi has all of rack1 & rack2 together: sbatch refuses the job ("Requested node configuration is not available"). Nodes there have: [a100,ib,rack1] [a100,ib,rack2]. Use `|` if any one will do.
+            at "'rack1&rack2'"
+    "#]],
+    );
+    check_admission(
+        "#SBATCH -p multi -A lab_dev -C rack1&rack2\n",
+        expect![[r#"
+        2:32 error sbatch/feature-combination: No node in partition multi has all of rack1 & rack2 together: sbatch refuses the job ("Requested node configuration is not available"). Nodes there have: [a100,ib,rack1] [a100,ib,rack2]. Use `|` if any one will do.
+            at "rack1&rack2"
+            fix Accept any one of them: "rack1&rack2"->"rack1|rack2"
+    "#]],
+    );
+    check_admission(
+        "#SBATCH -p multi -A lab_dev -C 'a100&ib' -N 2\n",
+        expect![[r#"
+        no findings
+    "#]],
+    );
+    check_admission(
+        "#SBATCH -p multi -A lab_dev -N 2 -C '[rack1*1&rack2*1]'\n",
+        expect![[r#"
+        no findings
+    "#]],
+    );
+    check_admission(
+        "#SBATCH -p gpu -A lab_dev -q high -t 5:00:00 -c 8 --gpus=2\n",
+        expect![[r#"
+        2:30 warning sbatch/qos-limit: QOS `high` allows at most 04:00:00 per job (MaxWall), at most 4 CPUs per job (the job asks for 8), at most 1 GPUs per job (the job asks for 2): the job would be accepted but pend forever. Ask for less or use another QOS.
+            at "high"
+    "#]],
+    );
+}
+
+/// Nodes of one partition that differ: a request that fits the largest node is not refused.
+#[test]
+fn heterogeneous_partition_fits_the_largest_node() {
+    let mut f = admission_facts();
+    let p = f.partitions.iter_mut().find(|p| p.name == "multi").unwrap();
+    p.cpus_per_node = Some(4);
+    p.node_kinds[1].cpus = Some(16);
+    p.node_kinds[1].mem_mb = Some(64000);
+    p.mem_per_node_mb = Some(16000);
+    check_with(
+        "#SBATCH -p multi -A lab_dev -c 16 --mem=60G\n",
+        Some(&f),
+        expect![[r#"
+        no findings
+    "#]],
+    );
+    check_with(
+        "#SBATCH -p multi -A lab_dev -c 17\n",
+        Some(&f),
+        expect![[r#"
+        2:32 error sbatch/too-many-cpus: partition multi's nodes have 16 CPUs; one task cannot have 17: the job is refused. Ask for at most 16.
+            at "17"
+    "#]],
+    );
+}
+
+/// Facts without the admission fields (an older Slurm, a site that hides them):
+/// nothing is said.
+#[test]
+fn admission_unknown_says_nothing() {
+    check_facts(
+        "#SBATCH -p cpu -A lab_grads -L anything:9 --array=0-99999 --reservation=\n",
+        expect![[r#"
+            no findings
+        "#]],
     );
 }

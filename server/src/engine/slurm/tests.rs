@@ -132,7 +132,21 @@ fn facts_recorded_22_05() {
                   ],
                   "allow_accounts": null,
                   "allow_qos": null,
-                  "features": []
+                  "features": [],
+                  "node_kinds": [
+                    {
+                      "count": 1,
+                      "cpus": 8,
+                      "mem_mb": 32000,
+                      "gpus": [
+                        {
+                          "type": null,
+                          "count": 4
+                        }
+                      ],
+                      "features": []
+                    }
+                  ]
                 },
                 {
                   "name": "test",
@@ -153,7 +167,21 @@ fn facts_recorded_22_05() {
                   ],
                   "allow_accounts": null,
                   "allow_qos": null,
-                  "features": []
+                  "features": [],
+                  "node_kinds": [
+                    {
+                      "count": 1,
+                      "cpus": 8,
+                      "mem_mb": 32000,
+                      "gpus": [
+                        {
+                          "type": null,
+                          "count": 4
+                        }
+                      ],
+                      "features": []
+                    }
+                  ]
                 },
                 {
                   "name": "gpu",
@@ -174,7 +202,21 @@ fn facts_recorded_22_05() {
                   ],
                   "allow_accounts": null,
                   "allow_qos": null,
-                  "features": []
+                  "features": [],
+                  "node_kinds": [
+                    {
+                      "count": 1,
+                      "cpus": 8,
+                      "mem_mb": 32000,
+                      "gpus": [
+                        {
+                          "type": null,
+                          "count": 4
+                        }
+                      ],
+                      "features": []
+                    }
+                  ]
                 }
               ],
               "associations": [
@@ -292,6 +334,38 @@ fn facts_typed_gpus_no_accounting() {
                     "h100",
                     "ib",
                     "holyoke"
+                  ],
+                  "node_kinds": [
+                    {
+                      "count": 1,
+                      "cpus": 96,
+                      "mem_mb": 1031000,
+                      "gpus": [
+                        {
+                          "type": "nvidia_h100_80gb_hbm3",
+                          "count": 4
+                        }
+                      ],
+                      "features": [
+                        "h100",
+                        "ib"
+                      ]
+                    },
+                    {
+                      "count": 1,
+                      "cpus": 64,
+                      "mem_mb": 515000,
+                      "gpus": [
+                        {
+                          "type": "nvidia_h100_80gb_hbm3",
+                          "count": 2
+                        }
+                      ],
+                      "features": [
+                        "h100",
+                        "holyoke"
+                      ]
+                    }
                   ]
                 },
                 {
@@ -308,7 +382,16 @@ fn facts_typed_gpus_no_accounting() {
                   "gpus": [],
                   "allow_accounts": null,
                   "allow_qos": null,
-                  "features": []
+                  "features": [],
+                  "node_kinds": [
+                    {
+                      "count": 1,
+                      "cpus": 48,
+                      "mem_mb": 184000,
+                      "gpus": [],
+                      "features": []
+                    }
+                  ]
                 },
                 {
                   "name": "old",
@@ -324,7 +407,16 @@ fn facts_typed_gpus_no_accounting() {
                   "gpus": [],
                   "allow_accounts": null,
                   "allow_qos": null,
-                  "features": []
+                  "features": [],
+                  "node_kinds": [
+                    {
+                      "count": 1,
+                      "cpus": 48,
+                      "mem_mb": 184000,
+                      "gpus": [],
+                      "features": []
+                    }
+                  ]
                 }
               ],
               "associations": [],
@@ -357,6 +449,16 @@ fn facts_typed_gpus_no_accounting() {
               ],
               "reservations": [
                 "kempner_maint"
+              ],
+              "reservation_access": [
+                {
+                  "name": "kempner_maint",
+                  "users": null,
+                  "accounts": [
+                    "kempner_lab"
+                  ],
+                  "partition": null
+                }
               ]
             }
             problems: [
@@ -412,4 +514,137 @@ fn an_unreachable_controller_is_told_apart() {
         .assert_eq(&format!("{:?}", problems.iter().find_map(|p| controller_unreachable(p))));
     let unknown = include_str!("../testdata/slurm/squeue-unknown-job.stderr.txt");
     assert_eq!(controller_unreachable(unknown), None);
+}
+
+/// Recorded from the richer fixture (hidden restricted partitions, node features,
+/// licenses, reservations, QOS limits): what decides a submission, in one round trip.
+#[test]
+fn facts_recorded_richer_fixture() {
+    let mut problems = Vec::new();
+    let f = parse_facts(include_str!("../testdata/slurm/facts.txt"), &mut problems);
+    assert_eq!(problems, Vec::<String>::new());
+    let parts: Vec<String> = f
+        .partitions
+        .iter()
+        .map(|p| {
+            format!(
+                "{} allow_accounts={:?} allow_groups={:?} allow_qos={:?} kinds={:?}",
+                p.name,
+                p.allow_accounts,
+                p.allow_groups,
+                p.allow_qos,
+                p.node_kinds
+                    .iter()
+                    .map(|k| format!(
+                        "{}x cpus={:?} mem={:?} gpus={} features={}",
+                        k.count,
+                        k.cpus,
+                        k.mem_mb,
+                        k.gpus.iter().map(|g| g.count).sum::<u32>(),
+                        k.features.join(",")
+                    ))
+                    .collect::<Vec<_>>()
+            )
+        })
+        .collect();
+    expect![[r#"
+        cpu allow_accounts=None allow_groups=None allow_qos=None kinds=["1x cpus=Some(8) mem=Some(32000) gpus=4 features="]
+        test allow_accounts=None allow_groups=None allow_qos=None kinds=["1x cpus=Some(8) mem=Some(32000) gpus=4 features="]
+        gpu allow_accounts=None allow_groups=None allow_qos=None kinds=["1x cpus=Some(8) mem=Some(32000) gpus=4 features="]
+        multi allow_accounts=None allow_groups=None allow_qos=None kinds=["1x cpus=Some(4) mem=Some(16000) gpus=2 features=a100,ib,rack1", "1x cpus=Some(4) mem=Some(16000) gpus=2 features=a100,ib,rack2"]
+        acctonly allow_accounts=Some(["lab_dev"]) allow_groups=None allow_qos=None kinds=["1x cpus=Some(8) mem=Some(32000) gpus=4 features="]
+        grouponly allow_accounts=None allow_groups=Some(["root"]) allow_qos=None kinds=["1x cpus=Some(8) mem=Some(32000) gpus=4 features="]
+        qosonly allow_accounts=None allow_groups=None allow_qos=Some(["high"]) kinds=["1x cpus=Some(8) mem=Some(32000) gpus=4 features="]"#]].assert_eq(&parts.join("\n"));
+    let rest = serde_json::json!({
+        "groups": f.admission.groups,
+        "licenses": f.admission.licenses,
+        "max_array_size": f.admission.max_array_size,
+        "max_job_count": f.admission.max_job_count,
+        "def_mem_per_cpu_mb": f.admission.def_mem_per_cpu_mb,
+        "qos": f.qos,
+        "qos_limits": f.admission.qos_limits,
+        "reservations": f.reservations,
+        "reservation_access": f.admission.reservation_access,
+    });
+    expect![[r#"
+        {
+          "def_mem_per_cpu_mb": 1000,
+          "groups": [
+            "alice"
+          ],
+          "licenses": [
+            {
+              "name": "ansys",
+              "total": 1
+            },
+            {
+              "name": "matlab",
+              "total": 2
+            }
+          ],
+          "max_array_size": 1001,
+          "max_job_count": 10000,
+          "qos": [
+            "normal",
+            "high"
+          ],
+          "qos_limits": [
+            {
+              "max_submit_jobs_per_user": null,
+              "max_tres_per_job": null,
+              "max_tres_per_user": null,
+              "max_wall_minutes": null,
+              "name": "normal"
+            },
+            {
+              "max_submit_jobs_per_user": 10,
+              "max_tres_per_job": "cpu=4,gres/gpu=1",
+              "max_tres_per_user": null,
+              "max_wall_minutes": 240,
+              "name": "high"
+            }
+          ],
+          "reservation_access": [
+            {
+              "accounts": null,
+              "name": "alice_resv",
+              "partition": null,
+              "users": [
+                "alice"
+              ]
+            },
+            {
+              "accounts": null,
+              "name": "root_resv",
+              "partition": null,
+              "users": [
+                "root"
+              ]
+            }
+          ],
+          "reservations": [
+            "alice_resv",
+            "root_resv"
+          ]
+        }"#]]
+    .assert_eq(&serde_json::to_string_pretty(&rest).unwrap());
+    let alice = f.reservation("alice_resv").unwrap();
+    assert_eq!(alice.allows(Some("alice"), Some("lab_dev")), Some(true));
+    assert_eq!(f.reservation("root_resv").unwrap().allows(Some("alice"), None), Some(false));
+}
+
+/// An older recording (before groups, licenses and QOS limits were asked for): those
+/// facts are unknown, never empty.
+#[test]
+fn facts_without_the_new_sections_are_unknown() {
+    let mut problems = Vec::new();
+    let f = parse_facts(
+        include_str!("../testdata/slurm/facts-22.05.8-charliecloud.txt"),
+        &mut problems,
+    );
+    assert_eq!(
+        (f.admission.groups, f.admission.licenses, f.admission.max_array_size),
+        (None, None, None)
+    );
+    assert!(f.admission.qos_limits.is_empty());
 }

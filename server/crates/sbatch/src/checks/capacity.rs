@@ -278,7 +278,13 @@ pub(crate) const TOO_MANY_CPUS: Rule = Rule {
 
 fn too_many_cpus(c: &mut Checker, t: &Target, p: &Partition) {
     let r = t.r;
-    let Some(cpus) = p.cpus_per_node.map(u64::from) else { return };
+    // The largest node decides whether a per-node request can fit anywhere (nodes of one
+    // partition may differ); without the node kinds, the one figure the facts have.
+    let Some(cpus) =
+        p.node_kinds.iter().filter_map(|k| k.cpus).max().or(p.cpus_per_node).map(u64::from)
+    else {
+        return;
+    };
     let node_count = p.nodes.len() as u64;
     let cpt = r.cpus_per_task.map(|x| x.1).unwrap_or(1);
     if let Some((d, n)) = r.cpus_per_task
@@ -344,7 +350,9 @@ fn human(mb: u64) -> String {
 
 fn too_much_memory(c: &mut Checker, t: &Target, p: &Partition) {
     let r = t.r;
-    let Some(mem) = p.mem_per_node_mb else { return };
+    let Some(mem) = p.node_kinds.iter().filter_map(|k| k.mem_mb).max().or(p.mem_per_node_mb) else {
+        return;
+    };
     if let Some((d, m)) = r.mem
         && m > mem
     {

@@ -3,11 +3,11 @@
 
 use std::ops::Range;
 
-use clusterls_core::facts::{Partition, PartitionState};
+use clusterls_core::facts::{Partition, PartitionState, names};
 use clusterls_core::suggest::did_you_mean;
 use clusterls_core::{ClusterFacts, Fix, Rule, Severity};
 
-use super::{Checker, Request, capacity};
+use super::{Checker, Request, admission, capacity};
 use crate::parse::Directive;
 use crate::rules::Code;
 
@@ -50,6 +50,7 @@ pub(crate) fn check<'a>(c: &mut Checker<'a>, f: &'a ClusterFacts, r: &Request<'a
         account_partition(c, f, &t, acct);
     }
     qos(c, f, &t, account.as_deref());
+    admission::check(c, f, &t, account.as_deref());
     // Only single-partition requests are checked for limits: with a list, Slurm picks
     // whichever partition fits.
     if let [p] = t.parts[..] {
@@ -200,7 +201,9 @@ fn partition_list(c: &mut Checker, f: &ClusterFacts, t: &Target) {
     if t.parts.len() > 1
         && let Some(acct) = t.r.account.and_then(|d| d.value.clone()).or(f.default_account.clone())
         && f.enforces("associations")
-        && f.associations.iter().any(|a| a.account == acct && a.partition.is_some())
+        && f.associations
+            .iter()
+            .any(|a| names::account_eq(&a.account, &acct) && a.partition.is_some())
     {
         c.push(
             Code::PartitionList,
@@ -263,7 +266,8 @@ fn account_known(c: &mut Checker, f: &ClusterFacts, r: &Request, acct: &str) -> 
         return false;
     }
     let accounts = f.accounts();
-    if accounts.contains(&acct) {
+    // Accounts compare without regard to case (measured: `-A LAB_DEV` is accepted).
+    if accounts.iter().any(|a| names::account_eq(a, acct)) {
         return true;
     }
     let ar = r
@@ -328,13 +332,26 @@ fn account_partition(c: &mut Checker, f: &ClusterFacts, t: &Target, acct: &str) 
                 ),
             );
         }
-        if let Some(allowed) = &p.allow_accounts
-            && !allowed.iter().any(|a| a == acct || a == "ALL")
-        {
+        if f.may_use(acct, &p.name) != Some(false) && !p.account_allowed(acct) {
+            let why = match &p.allow_accounts {
+                Some(allowed) if !allowed.iter().any(|a| names::account_eq(a, acct)) => {
+                    format!("only allows accounts {}", allowed.join(", "))
+                }
+                _ => "denies the account (DenyAccounts)".to_string(),
+            };
+            let ok: Vec<&str> = accounts
+                .iter()
+                .copied()
+                .filter(|a| p.account_allowed(a) && f.may_use(a, &p.name) != Some(false))
+                .collect();
             c.push(
                 Code::AccountPartition,
                 ar.clone(),
-                format!("{} only allows accounts {}; `{acct}` is refused. Use one of those or another partition.", t.pname(p), allowed.join(", ")),
+                format!(
+                    "{} {why}; `{acct}` is refused (\"Invalid account or account/partition combination\").{}",
+                    t.pname(p),
+                    if ok.is_empty() { " Use another partition.".to_string() } else { format!(" Your accounts allowed there: {}.", ok.join(", ")) }
+                ),
             );
         }
     }
@@ -346,7 +363,7 @@ pub(crate) const UNKNOWN_QOS: Rule = Rule {
 };
 
 pub(crate) const QOS_NOT_ALLOWED: Rule = Rule {
-    explanation: "The QOS exists, but the account's association does not allow it, so sbatch refuses the job. Use one of the QOS the message lists, or another account.",
+    explanation: "The QOS exists, but the account's association does not allow it, so sbatch refuses the job where AccountingStorageEnforce includes `qos` (a warning elsewhere: 22.05 without it accepts the job, measured). Use one of the QOS the message lists, or another account.",
     ..Rule::new(
         "sbatch/qos-not-allowed",
         Severity::Error,
@@ -361,7 +378,8 @@ fn qos(c: &mut Checker, f: &ClusterFacts, t: &Target, account: Option<&str>) {
         return;
     }
     let vr = d.value_span.clone().unwrap_or(d.span.clone());
-    if !f.qos.iter().any(|x| x == q) {
+    // QOS compare without regard to case (measured: `-q NORMAL` is accepted).
+    if !f.qos.iter().any(|x| names::qos_eq(x, q)) {
         let sugg = did_you_mean(q, f.qos.iter().map(String::as_str));
         let enforced = f.enforces("qos");
         let fd = c.push(
@@ -390,20 +408,31 @@ fn qos(c: &mut Checker, f: &ClusterFacts, t: &Target, account: Option<&str>) {
             .associations
             .iter()
             .filter(|a| {
-                a.account == acct
+                names::account_eq(&a.account, acct)
                     && (!single || a.partition.as_deref().is_none_or(|p| p == t.parts[0].name))
             })
             .flat_map(|a| a.qos.iter().map(String::as_str))
             .collect();
-        if !assoc_qos.is_empty() && !assoc_qos.contains(&q) {
-            c.push(
+        if !assoc_qos.is_empty() && !assoc_qos.iter().any(|x| names::qos_eq(x, q)) {
+            // Without `qos` in AccountingStorageEnforce, slurmctld does not check the
+            // association's QOS list (measured: `-A lab_grads -q high` is accepted).
+            let enforced = f.enforces("qos");
+            let fd = c.push(
                 Code::QosNotAllowed,
                 vr,
                 format!(
-                    "Account `{acct}` may not use QOS `{q}`: sbatch refuses the job. Allowed: {}.",
+                    "Account `{acct}` may not use QOS `{q}`: {}. Allowed: {}.",
+                    if enforced {
+                        "sbatch refuses the job"
+                    } else {
+                        "this cluster does not enforce QOS access, so the job is accepted, but an administrator may not expect it"
+                    },
                     assoc_qos.join(", ")
                 ),
             );
+            if !enforced {
+                fd.severity = Severity::Warning;
+            }
         }
     }
 }

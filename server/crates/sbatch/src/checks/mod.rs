@@ -19,6 +19,7 @@ use clusterls_core::{ClusterFacts, Finding};
 use crate::parse::{Directive, Script, parse_for};
 use crate::rules::Code;
 
+pub(crate) mod admission;
 pub(crate) mod capacity;
 pub(crate) mod cluster;
 pub(crate) mod conflicts;
