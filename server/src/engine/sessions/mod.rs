@@ -3,6 +3,7 @@
 //! [`super::submit`] (`run --in-alloc`). The decisions are in [`plan`].
 
 pub mod plan;
+pub mod reason;
 
 use std::time::Duration;
 
@@ -61,5 +62,20 @@ impl Engine {
                 Ok(ssh.terminal_argv(&remote))
             }
         }
+    }
+
+    /// Why job `id` waits: its reason now and the scheduler's estimated start, from
+    /// `squeue --start` (which makes the scheduler simulate: only on demand, never in a
+    /// poll). `None` when the job is not pending.
+    pub async fn why(&self, id: &str) -> Result<Option<reason::StartEstimate>> {
+        plan::check_job_id(id, "job")?;
+        let argv: Vec<String> = ["squeue", "--start", "-h", "-j", id, "-o", reason::START_FORMAT]
+            .map(String::from)
+            .into();
+        let out = self.exec(Exec::new("squeue", argv)).await?;
+        if out.status != 0 {
+            return Err(EngineError::refused("squeue --start", &out.stderr_str(), ""));
+        }
+        Ok(reason::parse_start(&out.stdout_str()).into_iter().next())
     }
 }
