@@ -84,3 +84,64 @@ fn a_job_held_by_a_full_node_says_why_in_words_and_when() {
     assert!(!out.status.success(), "an untracked running job: {}", stdout(&out));
     assert!(stderr(&out).contains("is not pending"), "{}", stderr(&out));
 }
+
+/// A job that holds 300 MB and spins a CPU for 40 s (longer than the cluster's 30 s
+/// accounting sample, so MaxRSS is recorded) on a 4G request: `clusterls jobs ID` prints
+/// the lines sacct's own record gives, and the advice to ask for less memory.
+#[test]
+fn a_finished_jobs_efficiency_matches_sacct() {
+    let Some(p) = Project::new("sessions-efficiency") else { return };
+    let script = p.write(
+        "eff.py",
+        "import time\nx = bytearray(300 * 1024 * 1024)\nfor i in range(0, len(x), 4096):\n    x[i] = 1\nt = time.time()\nwhile time.time() - t < 40:\n    pass\nprint('done')\n",
+    );
+    let out = p.run(&[
+        "run",
+        "--no-container",
+        "--partition",
+        "gpu",
+        "--gpus",
+        "1",
+        "--cpus",
+        "2",
+        "--mem",
+        "4G",
+        "--parsable",
+        "--follow",
+        script.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let id = stdout(&out).lines().next().unwrap_or_default().trim().to_string();
+    let _cancel = Cancel(vec![id.clone()]);
+    // What sacct recorded, read by the same parser, once accounting has the steps' MaxRSS.
+    let fields = clusterls::engine::sessions::efficiency::SACCT_FIELDS;
+    let recorded = wait_for("sacct's record with MaxRSS", || {
+        let o = ssh(&["sacct", "-nP", "-j", &id, "-o", fields]);
+        let e = clusterls::engine::sessions::efficiency::parse(&stdout(&o))?;
+        (e.state == "COMPLETED" && e.max_rss_bytes.is_some()).then_some(e)
+    });
+    eprintln!("{recorded:?}");
+    assert!(recorded.elapsed_secs >= 40, "{recorded:?}");
+    assert_eq!((recorded.cpus, recorded.gpus), (2, 1));
+    assert_eq!(recorded.mem_bytes, Some(4 << 30));
+    let rss = recorded.max_rss_bytes.unwrap();
+    assert!((300 << 20..1 << 30).contains(&rss), "{rss}");
+    let expected = clusterls::engine::sessions::efficiency::lines(&recorded);
+    let out = p.run(&["jobs", &id]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let shown: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("how it went (sacct):"))
+        .skip(1)
+        .map(str::trim)
+        .collect();
+    assert_eq!(shown, expected, "{text}");
+    assert!(text.contains(&format!("job {id} on ")), "{text}");
+    assert!(
+        shown
+            .iter()
+            .any(|l| l.starts_with("advice: used ") && l.ends_with(": ask for --mem=1G next time")),
+        "{text}"
+    );
+}

@@ -72,6 +72,8 @@ pub struct CancelArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct JobsArgs {
+    /// One job's detail: its record, and when it has ended, how it went (from sacct).
+    pub job: Option<String>,
     /// The job records as JSON.
     #[arg(long)]
     pub json: bool,

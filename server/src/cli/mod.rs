@@ -179,7 +179,10 @@ pub fn main() -> ExitCode {
         Command::Alloc(args) => cluster::alloc(&global, args),
         Command::Run(args) => cluster::run(&global, args),
         Command::Cancel(args) => cluster::cancel(&global, args),
-        Command::Jobs(args) => cluster::jobs(&global, args),
+        Command::Jobs(args) => match &args.job {
+            Some(id) => sessions::job_detail(&global, id),
+            None => cluster::jobs(&global, args),
+        },
         Command::Logs(args) => cluster::logs(&global, args),
         Command::Why(args) => sessions::why(&global, args),
         Command::Completions(args) => {

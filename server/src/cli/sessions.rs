@@ -1,11 +1,13 @@
-//! The commands about one job's session: `why` (why it waits, and when it may start).
+//! The commands about one job's session: `why` (why it waits, and when it may start),
+//! `jobs ID` (one job's detail, and how it went).
 
 use std::process::ExitCode;
 
 use super::Global;
 use super::render::visible;
 use crate::engine::EngineError;
-use crate::engine::sessions::reason;
+use crate::engine::JobRecord;
+use crate::engine::sessions::{efficiency, reason};
 
 #[derive(Debug, clap::Args)]
 pub struct WhyArgs {
@@ -59,6 +61,89 @@ pub fn why_text(est: &reason::StartEstimate) -> String {
         visible(&r.code),
         r.advice.replace("JOB", &est.id)
     )
+}
+
+/// `clusterls jobs ID`: the job's record, why it waits, and once it has ended its
+/// efficiency from sacct with advice where a request was far too large.
+pub fn job_detail(g: &Global, id: &str) -> ExitCode {
+    super::cluster::runtime().block_on(async {
+        let engine = match super::cluster::open(g, Some(id)).await {
+            Ok(e) => e,
+            Err(e) => return super::cluster::fail(&e),
+        };
+        let rec = match engine.job(id) {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                return super::cluster::fail(&EngineError::Usage(format!(
+                    "job {} is not tracked on {}; see `clusterls jobs`",
+                    visible(id),
+                    engine.host()
+                )));
+            }
+            Err(e) => return super::cluster::fail(&e),
+        };
+        let mut text = detail_text(&rec);
+        if rec.is_final() {
+            match engine.efficiency(id).await {
+                Ok(Some(e)) => {
+                    text.push_str("how it went (sacct):\n");
+                    for l in efficiency::lines(&e) {
+                        text.push_str(&format!("  {l}\n"));
+                    }
+                }
+                Ok(None) => text.push_str(
+                    "how it went: accounting has no row for it yet; ask again in a minute\n",
+                ),
+                Err(e) => text
+                    .push_str(&format!("how it went: sacct failed: {}\n", visible(&e.to_string()))),
+            }
+        } else {
+            text.push_str("how it went: shown here once it ends\n");
+        }
+        super::write_stdout(&text)
+    })
+}
+
+/// The record part of `clusterls jobs ID` (pure).
+pub fn detail_text(r: &JobRecord) -> String {
+    let dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    let mut t = format!(
+        "job {} on {}: {} ({})\n  state:     {}\n",
+        visible(&r.id),
+        visible(&r.host),
+        visible(&r.name),
+        match r.kind {
+            crate::engine::JobKind::Run => "run",
+            crate::engine::JobKind::Step => "step",
+            crate::engine::JobKind::Alloc => "allocation",
+        },
+        r.state
+    );
+    if let Some(code) = r.reason.as_deref().filter(|c| !r.is_final() && *c != "None") {
+        let w = reason::explain(code);
+        t.push_str(&format!(
+            "  why:       {} (Slurm: {})\n  what to do: {}\n",
+            w.words,
+            visible(&w.code),
+            w.advice.replace("JOB", &r.id)
+        ));
+    }
+    t.push_str(&format!(
+        "  asked for: partition {}, {} GPU(s), time {}\n",
+        dash(r.resources.partition.clone()),
+        r.resources.gpus.unwrap_or(0),
+        dash(r.resources.time.clone())
+    ));
+    if let Some(n) = &r.nodes {
+        t.push_str(&format!("  nodes:     {}\n", visible(n)));
+    }
+    if let Some(c) = r.exit_code {
+        t.push_str(&format!("  exit code: {c}\n"));
+    }
+    if let Some(d) = &r.run_dir {
+        t.push_str(&format!("  run dir:   {}\n", visible(d)));
+    }
+    t
 }
 
 #[cfg(test)]

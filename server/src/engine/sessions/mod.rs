@@ -2,6 +2,7 @@
 //! and cancelling jobs, steps and allocations. Steps themselves are submitted by
 //! [`super::submit`] (`run --in-alloc`). The decisions are in [`plan`].
 
+pub mod efficiency;
 pub mod plan;
 pub mod reason;
 
@@ -77,5 +78,15 @@ impl Engine {
             return Err(EngineError::refused("squeue --start", &out.stderr_str(), ""));
         }
         Ok(reason::parse_start(&out.stdout_str()).into_iter().next())
+    }
+
+    /// How job `id` went, from accounting (`None`: no row yet).
+    pub async fn efficiency(&self, id: &str) -> Result<Option<efficiency::Efficiency>> {
+        plan::check_job_id(id, "job")?;
+        let out = self.exec(Exec::new("sacct", efficiency::sacct_argv(id))).await?;
+        if out.status != 0 {
+            return Err(EngineError::refused("sacct", &out.stderr_str(), ""));
+        }
+        Ok(efficiency::parse(&out.stdout_str()))
     }
 }
