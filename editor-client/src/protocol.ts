@@ -48,6 +48,10 @@ export type Job = {
    * Why it is pending, or why it failed (Slurm's reason).
    */
   reason?: string,
+  /**
+   * Slurm's reason in plain words, with what the user can do (for a job not ended).
+   */
+  reasonText?: string,
 };
 
 /**

@@ -12,6 +12,7 @@ pub mod fix;
 pub mod input;
 pub mod render;
 pub mod rules;
+pub mod sessions;
 pub mod shellcheck;
 pub mod show;
 pub mod table;
@@ -102,6 +103,8 @@ pub enum Command {
     Jobs(cluster::JobsArgs),
     /// Show a job's output.
     Logs(cluster::LogsArgs),
+    /// Why a job is pending, in words, what to do, and when it may start.
+    Why(sessions::WhyArgs),
     /// Print a shell completion script, e.g. `clusterls completions bash > ~/.local/share/bash-completion/completions/clusterls`.
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `clusterls man | man -l -`.
@@ -176,8 +179,12 @@ pub fn main() -> ExitCode {
         Command::Alloc(args) => cluster::alloc(&global, args),
         Command::Run(args) => cluster::run(&global, *args),
         Command::Cancel(args) => cluster::cancel(&global, args),
-        Command::Jobs(args) => cluster::jobs(&global, args),
+        Command::Jobs(args) => match &args.job {
+            Some(id) => sessions::job_detail(&global, id),
+            None => cluster::jobs(&global, args),
+        },
         Command::Logs(args) => cluster::logs(&global, args),
+        Command::Why(args) => sessions::why(&global, args),
         Command::Completions(args) => {
             let mut out = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "clusterls", &mut out);

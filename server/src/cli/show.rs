@@ -113,14 +113,17 @@ pub fn jobs_table(jobs: &[JobRecord]) -> String {
     let rows: Vec<Vec<Cell>> = jobs
         .iter()
         .map(|j| {
-            let state = match &j.reason {
-                Some(r) if !j.is_final() && r != "None" => format!("{} ({r})", j.state),
-                _ => j.state.to_string(),
+            // Why a live job waits, in words (`clusterls why ID` says what to do).
+            let reason = match &j.reason {
+                Some(r) if !j.is_final() && r != "None" && !r.is_empty() => {
+                    crate::engine::sessions::reason::short(r)
+                }
+                _ => "-".into(),
             };
             vec![
                 Cell::plain(j.host.clone()),
                 Cell::plain(j.id.clone()),
-                Cell::styled(state, state_style(&j.state)),
+                Cell::styled(j.state.to_string(), state_style(&j.state)),
                 Cell::plain(kind_str(j.kind)),
                 Cell::plain(j.name.clone()),
                 Cell::plain(dash(j.resources.partition.clone())),
@@ -128,11 +131,24 @@ pub fn jobs_table(jobs: &[JobRecord]) -> String {
                 Cell::plain(dash(j.resources.time.clone())),
                 Cell::plain(dash(j.exit_code.map(|c| c.to_string()))),
                 Cell::plain(dash(j.run_dir.clone())),
+                Cell::plain(reason),
             ]
         })
         .collect();
     table::render(
-        &["HOST", "ID", "STATE", "KIND", "NAME", "PARTITION", "GPUS", "TIME", "EXIT", "RUN_DIR"],
+        &[
+            "HOST",
+            "ID",
+            "STATE",
+            "KIND",
+            "NAME",
+            "PARTITION",
+            "GPUS",
+            "TIME",
+            "EXIT",
+            "RUN_DIR",
+            "REASON",
+        ],
         &rows,
     )
 }
@@ -179,10 +195,10 @@ mod tests {
         ];
         let text = anstream::adapter::strip_str(&jobs_table(&jobs)).to_string();
         expect_test::expect![[r#"
-            HOST       ID         STATE                KIND   NAME      PARTITION  GPUS  TIME  EXIT  RUN_DIR
-            mycluster  359        COMPLETED            run    train.py  gpu        1     -     0     /home/u/.clusterls/runs/359
-            mycluster  359/run-2  FAILED               step   train.py  gpu        1     -     3     /home/u/.clusterls/runs/359/run-2
-            local      7          PENDING (Resources)  alloc  train.py  gpu        1     -     -     -
+            HOST       ID         STATE      KIND   NAME      PARTITION  GPUS  TIME  EXIT  RUN_DIR                            REASON
+            mycluster  359        COMPLETED  run    train.py  gpu        1     -     0     /home/u/.clusterls/runs/359        -
+            mycluster  359/run-2  FAILED     step   train.py  gpu        1     -     3     /home/u/.clusterls/runs/359/run-2  -
+            local      7          PENDING    alloc  train.py  gpu        1     -     -     -                                  the resources it asks for are busy with other jobs
         "#]]
         .assert_eq(&text);
     }

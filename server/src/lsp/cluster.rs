@@ -151,6 +151,10 @@ fn job(r: &JobRecord) -> ext::Job {
         script_path: r.run_dir.as_ref().map(|d| format!("{d}/{}", engine::script::SBATCH_FILE)),
         source: None,
         reason: r.reason.clone(),
+        reason_text: r.reason.as_deref().filter(|c| !r.is_final() && *c != "None").map(|c| {
+            let w = engine::sessions::reason::explain(c);
+            format!("{}; {}", w.words, w.advice.replace("JOB", &r.id))
+        }),
     }
 }
 

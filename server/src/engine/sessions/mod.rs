@@ -2,7 +2,9 @@
 //! and cancelling jobs, steps and allocations. Steps themselves are submitted by
 //! [`super::submit`] (`run --in-alloc`). The decisions are in [`plan`].
 
+pub mod efficiency;
 pub mod plan;
+pub mod reason;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -85,5 +87,30 @@ impl Engine {
                 Ok(ssh.terminal_argv(&remote))
             }
         }
+    }
+
+    /// Why job `id` waits: its reason now and the scheduler's estimated start, from
+    /// `squeue --start` (which makes the scheduler simulate: only on demand, never in a
+    /// poll). `None` when the job is not pending.
+    pub async fn why(&self, id: &str) -> Result<Option<reason::StartEstimate>> {
+        plan::check_job_id(id, "job")?;
+        let argv: Vec<String> = ["squeue", "--start", "-h", "-j", id, "-o", reason::START_FORMAT]
+            .map(String::from)
+            .into();
+        let out = self.exec(Exec::new("squeue", argv)).await?;
+        if out.status != 0 {
+            return Err(EngineError::refused("squeue --start", &out.stderr_str(), ""));
+        }
+        Ok(reason::parse_start(&out.stdout_str()).into_iter().next())
+    }
+
+    /// How job `id` went, from accounting (`None`: no row yet).
+    pub async fn efficiency(&self, id: &str) -> Result<Option<efficiency::Efficiency>> {
+        plan::check_job_id(id, "job")?;
+        let out = self.exec(Exec::new("sacct", efficiency::sacct_argv(id))).await?;
+        if out.status != 0 {
+            return Err(EngineError::refused("sacct", &out.stderr_str(), ""));
+        }
+        Ok(efficiency::parse(&out.stdout_str()))
     }
 }

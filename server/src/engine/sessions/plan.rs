@@ -1,6 +1,6 @@
 //! Pure: planning interactive work on a cluster. Allocations that outlive a command
 //! (`salloc --no-shell`), steps run inside them, the shell a terminal opens in one,
-//! and cancelling any of these. The coming port forwards plan here: a forward is an
+//! and cancelling any of these. Port forwards plan here (`forward_spec`, `first_node`): a forward is an
 //! argv over the same live connection, into an allocation's node.
 
 use super::super::error::EngineError;
@@ -103,5 +103,105 @@ mod tests {
         expect![[r#"Resources { partition: Some("gpu"), account: None, qos: None, gpus: Some(2), cpus: None, mem: None, time: None }"#]]
             .assert_eq(&format!("{:?}", held_by(Some(&a))));
         assert_eq!(held_by(None), Resources::default());
+    }
+}
+
+/// A port forward asked for on the command line: `[LOCAL:]REMOTE_PORT`, from
+/// 127.0.0.1:LOCAL (LOCAL = REMOTE_PORT when not given) to REMOTE_PORT on the job's
+/// first node. Through the ControlMaster: openssh's native mux
+/// `Session::request_port_forward(ForwardType::Local, 127.0.0.1:LOCAL, NODE:REMOTE)`,
+/// closed with `close_port_forward` (the IO half is not written yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForwardSpec {
+    pub local: u16,
+    pub remote: u16,
+}
+
+/// Read `[LOCAL:]REMOTE_PORT`; the error says what a good one looks like.
+pub fn forward_spec(s: &str) -> Result<ForwardSpec, EngineError> {
+    let bad = |why: &str| {
+        EngineError::Usage(format!(
+            "`{s}` is not a forward: {why}; give REMOTE_PORT or LOCAL:REMOTE_PORT, e.g. 8888 or 18888:8888"
+        ))
+    };
+    let port = |p: &str, which: &str| -> Result<u16, EngineError> {
+        match p.trim().parse::<u16>() {
+            Ok(0) => Err(bad(&format!("the {which} port is 0"))),
+            Ok(n) => Ok(n),
+            Err(_) => Err(bad(&format!("the {which} port `{p}` is not a number from 1 to 65535"))),
+        }
+    };
+    match s.split_once(':') {
+        Some((l, r)) => Ok(ForwardSpec { local: port(l, "local")?, remote: port(r, "remote")? }),
+        None => {
+            let r = port(s, "remote")?;
+            Ok(ForwardSpec { local: r, remote: r })
+        }
+    }
+}
+
+/// The node a forward goes to: the first of the job's node list (`node[01-03]`,
+/// `node01,node02`); `None` when the job has no node yet (not running).
+pub fn first_node(nodelist: &str) -> Option<String> {
+    let s = nodelist.trim();
+    if s.is_empty() || s == "(null)" || s.starts_with('(') {
+        return None;
+    }
+    let head = match s.find('[') {
+        Some(b) if s[..b].find(',').is_none() => {
+            let inner = s[b + 1..].split([']', ',', '-']).next()?;
+            return Some(format!("{}{inner}", &s[..b]));
+        }
+        _ => s.split(',').next()?,
+    };
+    Some(head.to_string())
+}
+
+#[cfg(test)]
+mod forward_tests {
+    use super::*;
+
+    fn check(input: &str, expected: expect_test::Expect) {
+        let got = match forward_spec(input) {
+            Ok(f) => format!("127.0.0.1:{} -> node:{}", f.local, f.remote),
+            Err(e) => e.to_string(),
+        };
+        expected.assert_eq(&got);
+    }
+
+    #[test]
+    fn forward_specs() {
+        use expect_test::expect;
+        check("8888", expect!["127.0.0.1:8888 -> node:8888"]);
+        check("18888:8888", expect!["127.0.0.1:18888 -> node:8888"]);
+        check(
+            "0",
+            expect![
+                "`0` is not a forward: the remote port is 0; give REMOTE_PORT or LOCAL:REMOTE_PORT, e.g. 8888 or 18888:8888"
+            ],
+        );
+        check(
+            "x:80",
+            expect![
+                "`x:80` is not a forward: the local port `x` is not a number from 1 to 65535; give REMOTE_PORT or LOCAL:REMOTE_PORT, e.g. 8888 or 18888:8888"
+            ],
+        );
+        check(
+            "70000",
+            expect![
+                "`70000` is not a forward: the remote port `70000` is not a number from 1 to 65535; give REMOTE_PORT or LOCAL:REMOTE_PORT, e.g. 8888 or 18888:8888"
+            ],
+        );
+    }
+
+    #[test]
+    fn first_nodes() {
+        assert_eq!(first_node("node01").as_deref(), Some("node01"));
+        assert_eq!(first_node("node[02-03]").as_deref(), Some("node02"));
+        assert_eq!(first_node("node[07,09]").as_deref(), Some("node07"));
+        assert_eq!(first_node("node02,node03").as_deref(), Some("node02"));
+        assert_eq!(first_node("a1,b[1-2]").as_deref(), Some("a1"));
+        assert_eq!(first_node("(Resources)"), None);
+        assert_eq!(first_node(""), None);
     }
 }

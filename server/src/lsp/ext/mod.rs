@@ -195,6 +195,9 @@ pub struct Job {
     /// Why it is pending, or why it failed (Slurm's reason).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Slurm's reason in plain words, with what the user can do (for a job not ended).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_text: Option<String>,
 }
 
 /// Arguments of [`command::Run`].

@@ -1,0 +1,170 @@
+//! The commands about one job's session: `why` (why it waits, and when it may start),
+//! `jobs ID` (one job's detail, and how it went).
+
+use std::process::ExitCode;
+
+use super::Global;
+use super::render::visible;
+use crate::engine::EngineError;
+use crate::engine::JobRecord;
+use crate::engine::sessions::{efficiency, reason};
+
+#[derive(Debug, clap::Args)]
+pub struct WhyArgs {
+    /// The job id (see `clusterls jobs`).
+    pub job: String,
+}
+
+/// `clusterls why JOB`: Slurm's reason in words, what to do, and the scheduler's
+/// estimated start (asked now, with `squeue --start`).
+pub fn why(g: &Global, a: WhyArgs) -> ExitCode {
+    super::cluster::runtime().block_on(async {
+        let engine = match super::cluster::open(g, Some(&a.job)).await {
+            Ok(e) => e,
+            Err(e) => return super::cluster::fail(&e),
+        };
+        let est = match engine.why(&a.job).await {
+            Ok(e) => e,
+            Err(e) => return super::cluster::fail(&e),
+        };
+        let Some(est) = est else {
+            let known = engine.job(&a.job).ok().flatten();
+            return match known {
+                Some(r) => {
+                    println!("job {} is not pending: {}", visible(&a.job), r.state);
+                    ExitCode::SUCCESS
+                }
+                None => super::cluster::fail(&EngineError::Usage(format!(
+                    "job {} is not pending on {} (not in the queue, or not yours); `clusterls jobs --refresh` shows its state",
+                    visible(&a.job),
+                    engine.host()
+                ))),
+            };
+        };
+        super::write_stdout(&why_text(&est))
+    })
+}
+
+/// The text of `clusterls why` (pure).
+pub fn why_text(est: &reason::StartEstimate) -> String {
+    let r = reason::explain(&est.reason);
+    let start = match (&est.start, &est.nodes) {
+        (Some(t), Some(n)) => format!("estimated start: {t} on {n} (the scheduler's guess; it moves as jobs end early or arrive)"),
+        (Some(t), None) => format!("estimated start: {t} (the scheduler's guess; it moves as jobs end early or arrive)"),
+        _ => "estimated start: Slurm has none yet (the backfill scheduler has not planned this job; ask again in a minute)".into(),
+    };
+    format!(
+        "job {} is {} because {} (Slurm: {})\nwhat you can do: {}\n{start}\n",
+        visible(&est.id),
+        est.state,
+        r.words,
+        visible(&r.code),
+        r.advice.replace("JOB", &est.id)
+    )
+}
+
+/// `clusterls jobs ID`: the job's record, why it waits, and once it has ended its
+/// efficiency from sacct with advice where a request was far too large.
+pub fn job_detail(g: &Global, id: &str) -> ExitCode {
+    super::cluster::runtime().block_on(async {
+        let engine = match super::cluster::open(g, Some(id)).await {
+            Ok(e) => e,
+            Err(e) => return super::cluster::fail(&e),
+        };
+        let rec = match engine.job(id) {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                return super::cluster::fail(&EngineError::Usage(format!(
+                    "job {} is not tracked on {}; see `clusterls jobs`",
+                    visible(id),
+                    engine.host()
+                )));
+            }
+            Err(e) => return super::cluster::fail(&e),
+        };
+        let mut text = detail_text(&rec);
+        if rec.is_final() {
+            match engine.efficiency(id).await {
+                Ok(Some(e)) => {
+                    text.push_str("how it went (sacct):\n");
+                    for l in efficiency::lines(&e) {
+                        text.push_str(&format!("  {l}\n"));
+                    }
+                }
+                Ok(None) => text.push_str(
+                    "how it went: accounting has no row for it yet; ask again in a minute\n",
+                ),
+                Err(e) => text
+                    .push_str(&format!("how it went: sacct failed: {}\n", visible(&e.to_string()))),
+            }
+        } else {
+            text.push_str("how it went: shown here once it ends\n");
+        }
+        super::write_stdout(&text)
+    })
+}
+
+/// The record part of `clusterls jobs ID` (pure).
+pub fn detail_text(r: &JobRecord) -> String {
+    let dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    let mut t = format!(
+        "job {} on {}: {} ({})\n  state:     {}\n",
+        visible(&r.id),
+        visible(&r.host),
+        visible(&r.name),
+        match r.kind {
+            crate::engine::JobKind::Run => "run",
+            crate::engine::JobKind::Step => "step",
+            crate::engine::JobKind::Alloc => "allocation",
+        },
+        r.state
+    );
+    if let Some(code) = r.reason.as_deref().filter(|c| !r.is_final() && *c != "None") {
+        let w = reason::explain(code);
+        t.push_str(&format!(
+            "  why:       {} (Slurm: {})\n  what to do: {}\n",
+            w.words,
+            visible(&w.code),
+            w.advice.replace("JOB", &r.id)
+        ));
+    }
+    t.push_str(&format!(
+        "  asked for: partition {}, {} GPU(s), time {}\n",
+        dash(r.resources.partition.clone()),
+        r.resources.gpus.unwrap_or(0),
+        dash(r.resources.time.clone())
+    ));
+    if let Some(n) = &r.nodes {
+        t.push_str(&format!("  nodes:     {}\n", visible(n)));
+    }
+    if let Some(c) = r.exit_code {
+        t.push_str(&format!("  exit code: {c}\n"));
+    }
+    if let Some(d) = &r.run_dir {
+        t.push_str(&format!("  run dir:   {}\n", visible(d)));
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn why_says_the_reason_and_the_start() {
+        let est = reason::parse_start("41|PENDING|Resources|2026-11-30T19:01:02|node01\n");
+        expect_test::expect![[r#"
+            job 41 is PENDING because the resources it asks for are busy with other jobs (Slurm: Resources)
+            what you can do: wait for them to free up (`clusterls why 41` estimates when), or ask for fewer GPUs/CPUs/memory
+            estimated start: 2026-11-30T19:01:02 on node01 (the scheduler's guess; it moves as jobs end early or arrive)
+        "#]]
+        .assert_eq(&why_text(&est[0]));
+        let est = reason::parse_start("42|PENDING|Priority|N/A|(null)\n");
+        expect_test::expect![[r#"
+            job 42 is PENDING because jobs with a higher priority are ahead in the queue (Slurm: Priority)
+            what you can do: wait; a shorter --time or fewer resources may let it start sooner (backfill)
+            estimated start: Slurm has none yet (the backfill scheduler has not planned this job; ask again in a minute)
+        "#]]
+        .assert_eq(&why_text(&est[0]));
+    }
+}
