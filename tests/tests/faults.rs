@@ -244,9 +244,10 @@ fn assert_no_false_state(stderr: &str) {
 fn jobs(p: &Project, extra: &[&str]) -> Vec<(String, String)> {
     let mut args = vec!["jobs", "--json"];
     args.extend_from_slice(extra);
-    let out = p.run(&args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut w = Watched::spawn(p.cmd(&args));
+    let status = w.finish(Duration::from_secs(120));
+    assert!(status.success(), "{}", w.stderr());
+    let v: Value = serde_json::from_str(&w.stdout()).unwrap();
     v.as_array()
         .unwrap()
         .iter()
@@ -303,35 +304,41 @@ fn slurmctld_stopped_during_a_follow() {
     eprintln!("[fault] what the user saw:\n{err}");
 }
 
-/// slurmdbd is stopped while a job runs and ends (sacct cannot answer): the job still
-/// settles as COMPLETED, in this process and, once slurmdbd is back, for a new one.
+/// slurmdbd is stopped (sacct cannot answer) while a short job runs and ends: the
+/// follow waits without showing a false state and, once slurmdbd is back, settles the
+/// job as COMPLETED with its output.
 #[test]
 fn slurmdbd_stopped_while_a_job_ends() {
     let _serial = serial();
     let Some(p) = project("fault-dbd") else { return };
+    let c = cluster();
     let script = p.write("dbd.py", "print('ended while accounting was down')\n");
     let mut down = stop("slurmdbd");
-    let out = p.run(&[
+    let mut follow = Watched::spawn(p.cmd(&[
         "run",
         "--follow",
         "--no-container",
         "--partition",
         "cpu",
         script.to_str().unwrap(),
-    ]);
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{err}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("ended while accounting was down"));
-    assert_no_false_state(&err);
-    let before = jobs(&p, &["--refresh"]);
-    assert_eq!(before.len(), 1, "{before:?}");
-    assert_eq!(before[0].1, "COMPLETED", "{before:?}");
+    ]));
+    let (_, submitted) = follow.wait_err("job ", Duration::from_secs(60));
+    let id = job_id(&submitted);
+    // The job ends and leaves the queue while accounting is down.
+    wait_until("the job to leave the queue", Duration::from_secs(90), || {
+        let q = c.ssh(&["squeue", "-h", "-j", &id, "-o", "%T"]);
+        String::from_utf8_lossy(&q.stdout).trim().is_empty().then_some(())
+    });
+    let seen_during = follow.stderr();
+    eprintln!("[fault] while slurmdbd was down, the user saw:\n{seen_during}");
     down.start();
-    let id: u64 = before[0].0.parse().unwrap();
-    // Accounting catches up: sacct agrees once slurmdbd is back.
-    let state = cluster().wait_job_done(id, Duration::from_secs(120));
-    assert_eq!(state, "COMPLETED");
-    assert_eq!(jobs(&p, &["--refresh"]), before);
+    let status = follow.finish(Duration::from_secs(120));
+    let err = follow.stderr();
+    assert!(status.success(), "{status}\n{err}");
+    assert!(follow.stdout().contains("ended while accounting was down"), "{}", follow.stdout());
+    assert_no_false_state(&err);
+    assert_eq!(jobs(&p, &["--refresh"]), [(id.clone(), "COMPLETED".to_string())]);
+    assert_eq!(c.wait_job_done(id.parse().unwrap(), Duration::from_secs(60)), "COMPLETED");
     eprintln!("[fault] what the user saw:\n{err}");
 }
 
@@ -342,7 +349,7 @@ fn slurmdbd_stopped_while_a_job_ends() {
 fn the_store_locked_for_30_seconds_during_run() {
     let _serial = serial();
     let Some(p) = project("fault-lock") else { return };
-    assert!(p.run(&["jobs"]).status.success());
+    assert!(jobs(&p, &[]).is_empty());
     let script = p.write("locked.py", "print('ran once')\n");
     let locker = rusqlite::Connection::open(p.state.join("jobs.sqlite")).unwrap();
     locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
@@ -364,9 +371,9 @@ fn the_store_locked_for_30_seconds_during_run() {
     let id = run.stdout().trim().trim_start_matches("job ").to_string();
     assert!(!id.is_empty() && id.chars().all(|c| c.is_ascii_digit()), "{}", run.stdout());
     assert!(err.contains("is locked: job"), "{err}");
-    let out = p.run(&["logs", &id, "--follow"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("ran once"));
+    let mut logs = Watched::spawn(p.cmd(&["logs", &id, "--follow"]));
+    assert!(logs.finish(Duration::from_secs(120)).success(), "{}", logs.stderr());
+    assert!(logs.stdout().contains("ran once"), "{}", logs.stdout());
     assert_eq!(jobs(&p, &[]), [(id, "COMPLETED".to_string())]);
     eprintln!("[fault] what the user saw:\n{err}");
 }
@@ -560,15 +567,13 @@ fn the_link_stalled_for_60_seconds() {
         "stall.py",
         "import time\nprint('started', flush=True)\ntime.sleep(20)\nprint('after the stall')\n",
     );
-    let run = cmd_via(
+    let mut run = Watched::spawn(cmd_via(
         &p,
         &cfg,
         &["run", "--no-container", "--partition", "cpu", script.to_str().unwrap()],
-    )
-    .output()
-    .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    let id = String::from_utf8_lossy(&run.stdout).trim().trim_start_matches("job ").to_string();
+    ));
+    assert!(run.finish(Duration::from_secs(120)).success(), "{}", run.stderr());
+    let id = run.stdout().trim().trim_start_matches("job ").to_string();
     let follow = Watched::spawn(cmd_via(&p, &cfg, &["logs", &id, "--follow"]));
     follow.wait_err("RUNNING", Duration::from_secs(120));
     proxy.stalled.store(true, Ordering::Relaxed);
@@ -592,9 +597,9 @@ fn the_link_stalled_for_60_seconds() {
     let status = follow.finish(Duration::from_secs(150));
     let err = follow.stderr();
     eprintln!("[fault] the follow across the stall: {status}\n{err}");
-    let after = cmd_via(&p, &cfg, &["jobs", "--refresh", "--json"]).output().unwrap();
-    assert!(after.status.success(), "{}", String::from_utf8_lossy(&after.stderr));
-    let v: Value = serde_json::from_slice(&after.stdout).unwrap();
+    let mut after = Watched::spawn(cmd_via(&p, &cfg, &["jobs", "--refresh", "--json"]));
+    assert!(after.finish(Duration::from_secs(120)).success(), "{}", after.stderr());
+    let v: Value = serde_json::from_str(&after.stdout()).unwrap();
     assert_eq!(v[0]["state"], "COMPLETED", "{v}");
     assert_no_false_state(&err);
     assert!(status.success(), "the follow survives a stalled link: {status}\n{err}");
