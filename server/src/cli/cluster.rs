@@ -242,9 +242,11 @@ const LINK_GIVE_UP: std::time::Duration = std::time::Duration::from_secs(15 * 60
 
 /// A follow's view of the link to the cluster: a dropped connection (sshd restarted,
 /// network gone) or a stalled one (a command timed out) is waited out, told once,
-/// rather than ending the follow: the job keeps running there.
+/// rather than ending the follow: the job keeps running there. Only once the link has
+/// worked in this follow: a host that never answers fails at once, as before.
 #[derive(Default)]
 struct Link {
+    worked: bool,
     lost_at: Option<std::time::Instant>,
 }
 
@@ -252,7 +254,7 @@ impl Link {
     /// Whether `e` is a lost link to wait out (told the first time); false for any
     /// other error, or once the link has been lost for [`LINK_GIVE_UP`].
     fn lost(&mut self, e: &EngineError, engine: &Engine, id: &str) -> bool {
-        if !matches!(e, EngineError::Connect { .. } | EngineError::Timeout { .. }) {
+        if !self.worked || !matches!(e, EngineError::Connect { .. } | EngineError::Timeout { .. }) {
             return false;
         }
         match self.lost_at {
@@ -274,6 +276,7 @@ impl Link {
 
     /// The link answers again (told when it had been lost).
     fn back(&mut self, engine: &Engine, id: &str) {
+        self.worked = true;
         if self.lost_at.take().is_some() {
             eprintln!("clusterls: {} answers again; following job {id}", engine.host());
         }
