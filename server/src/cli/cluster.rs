@@ -259,12 +259,61 @@ fn print_event(e: &Event) {
     }
 }
 
+/// How long a follow waits between attempts while the link to the cluster is lost.
+const LINK_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
+/// How long a follow keeps retrying a lost link before it gives up.
+const LINK_GIVE_UP: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// A follow's view of the link to the cluster: a dropped connection (sshd restarted,
+/// network gone) or a stalled one (a command timed out) is waited out, told once,
+/// rather than ending the follow: the job keeps running there. Only once the link has
+/// worked in this follow: a host that never answers fails at once, as before.
+#[derive(Default)]
+struct Link {
+    worked: bool,
+    lost_at: Option<std::time::Instant>,
+}
+
+impl Link {
+    /// Whether `e` is a lost link to wait out (told the first time); false for any
+    /// other error, or once the link has been lost for [`LINK_GIVE_UP`].
+    fn lost(&mut self, e: &EngineError, engine: &Engine, id: &str) -> bool {
+        if !self.worked || !matches!(e, EngineError::Connect { .. } | EngineError::Timeout { .. }) {
+            return false;
+        }
+        match self.lost_at {
+            Some(t) => t.elapsed() < LINK_GIVE_UP,
+            None => {
+                self.lost_at = Some(std::time::Instant::now());
+                let first = e.to_string();
+                let first = first.lines().next().unwrap_or_default();
+                eprintln!(
+                    "clusterls: lost the link to {}: {}\nJob {id} keeps running there; still following it, retrying every {} s (Ctrl-C stops following, not the job).",
+                    engine.host(),
+                    visible(first),
+                    LINK_RETRY.as_secs()
+                );
+                true
+            }
+        }
+    }
+
+    /// The link answers again (told when it had been lost).
+    fn back(&mut self, engine: &Engine, id: &str) {
+        self.worked = true;
+        if self.lost_at.take().is_some() {
+            eprintln!("clusterls: {} answers again; following job {id}", engine.host());
+        }
+    }
+}
+
 /// Follow a job to its end: state changes as they happen, its output as it grows,
 /// and its exit code as ours.
 async fn follow(engine: &Engine, id: &str) -> ExitCode {
     let (mut off_out, mut off_err) = (0u64, 0u64);
     // The last state printed; None before the first tick (a job already final prints none).
     let mut printed: Option<JobState> = None;
+    let mut link = Link::default();
     let rec = loop {
         let rec = match engine.job(id) {
             Ok(Some(r)) => r,
@@ -293,20 +342,31 @@ async fn follow(engine: &Engine, id: &str) -> ExitCode {
         printed.get_or_insert(rec.state.clone());
         match engine.tick().await {
             // Only this job's changes (the poll covers every tracked job of the host).
-            Ok(events) => events.iter().for_each(|e| match e {
-                Event::Job { id: i, state, .. } if i == id => {
-                    printed = Some(state.clone());
-                    print_event(e)
-                }
-                Event::Controller { .. } => print_event(e),
-                _ => {}
-            }),
+            Ok(events) => {
+                link.back(engine, id);
+                events.iter().for_each(|e| match e {
+                    Event::Job { id: i, state, .. } if i == id => {
+                        printed = Some(state.clone());
+                        print_event(e)
+                    }
+                    Event::Controller { .. } => print_event(e),
+                    _ => {}
+                })
+            }
+            Err(e) if link.lost(&e, engine, id) => {
+                tokio::time::sleep(LINK_RETRY).await;
+                continue;
+            }
             Err(e) => return fail(&e),
         }
         let running = engine.job(id).ok().flatten().is_some_and(|r| r.state == JobState::Running);
         if running && rec.run_dir.is_some() {
             match engine.logs(id, off_out, off_err).await {
                 Ok(chunk) => write_chunk(&chunk, &mut off_out, &mut off_err),
+                Err(e) if link.lost(&e, engine, id) => {
+                    tokio::time::sleep(LINK_RETRY).await;
+                    continue;
+                }
                 Err(e) => return fail(&e),
             }
         }
