@@ -10,7 +10,7 @@
 //! tests: `cargo test -p clusterls-tests --test faults`. Against the Slurm 24.11
 //! cluster: `CLUSTERLS_TEST_RELEASE=24.11 cargo test -p clusterls-tests --test faults`.
 //! They stop daemons, so they need root (the cluster's daemons run as root); without
-//! it, or without a cluster, they are skipped (a failure under CI=true).
+//! it, or without a cluster, they fail (never skip).
 
 mod engine_common;
 mod lsp_common;
@@ -34,18 +34,13 @@ fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The project of a fault test, or None when the test is skipped (no cluster outside
-/// CI; not root, which stopping the cluster's daemons needs).
-fn project(tag: &str) -> Option<Project> {
-    let p = Project::new(tag)?;
+/// The project of a fault test. Fails the test without a cluster, or without root
+/// (stopping the cluster's daemons needs it).
+fn project(tag: &str) -> Project {
+    let p = Project::new(tag);
     let root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout == b"0\n");
-    if !root {
-        let required = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-        assert!(!required, "the fault tests stop the cluster's daemons: run them as root");
-        eprintln!("skipped: the fault tests stop the cluster's daemons and need root");
-        return None;
-    }
-    Some(p)
+    assert!(root, "the fault tests stop the cluster's daemons: run them as root");
+    p
 }
 
 // --- the cluster's daemons ----------------------------------------------------------
@@ -264,7 +259,7 @@ fn jobs(p: &Project, extra: &[&str]) -> Vec<(String, String)> {
 #[test]
 fn slurmctld_stopped_during_a_follow() {
     let _serial = serial();
-    let Some(p) = project("fault-ctld") else { return };
+    let p = project("fault-ctld");
     let script = p.write(
         "ctld.py",
         "import time\nprint('started', flush=True)\ntime.sleep(40)\nprint('survived the outage')\n",
@@ -310,7 +305,7 @@ fn slurmctld_stopped_during_a_follow() {
 #[test]
 fn slurmdbd_stopped_while_a_job_ends() {
     let _serial = serial();
-    let Some(p) = project("fault-dbd") else { return };
+    let p = project("fault-dbd");
     let c = cluster();
     let script = p.write("dbd.py", "print('ended while accounting was down')\n");
     let mut down = stop("slurmdbd");
@@ -348,7 +343,7 @@ fn slurmdbd_stopped_while_a_job_ends() {
 #[test]
 fn the_store_locked_for_30_seconds_during_run() {
     let _serial = serial();
-    let Some(p) = project("fault-lock") else { return };
+    let p = project("fault-lock");
     assert!(jobs(&p, &[]).is_empty());
     let script = p.write("locked.py", "print('ran once')\n");
     let locker = rusqlite::Connection::open(p.state.join("jobs.sqlite")).unwrap();
@@ -560,7 +555,7 @@ fn cmd_via(p: &Project, cfg: &Path, args: &[&str]) -> Command {
 #[test]
 fn the_link_stalled_for_60_seconds() {
     let _serial = serial();
-    let Some(p) = project("fault-stall") else { return };
+    let p = project("fault-stall");
     let proxy = Proxy::start(sshd_target());
     let cfg = ssh_config_through(&p, &proxy);
     let script = p.write(
@@ -613,7 +608,7 @@ fn the_link_stalled_for_60_seconds() {
 #[test]
 fn sshd_restarted_during_a_follow() {
     let _serial = serial();
-    let Some(p) = project("fault-sshd") else { return };
+    let p = project("fault-sshd");
     let proxy = Proxy::start(sshd_target());
     let cfg = ssh_config_through(&p, &proxy);
     let script = p.write(
@@ -648,7 +643,7 @@ fn sshd_restarted_during_a_follow() {
 #[test]
 fn the_language_server_killed_while_three_jobs_run() {
     let _serial = serial();
-    let Some(p) = project("fault-lsp") else { return };
+    let p = project("fault-lsp");
     let c = cluster();
     let start = || {
         let mut cmd = Command::new(lsp_common::binary());

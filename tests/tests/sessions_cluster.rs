@@ -18,7 +18,7 @@ impl Drop for Cancel {
 
 #[test]
 fn a_job_held_by_a_full_node_says_why_in_words_and_when() {
-    let Some(p) = Project::new("sessions-why") else { return };
+    let p = Project::new("sessions-why");
     let mut jobs = Cancel(Vec::new());
     // Fill node01's four GPUs with a long job (submitted directly, not tracked).
     let fill = ssh(&[
@@ -90,7 +90,7 @@ fn a_job_held_by_a_full_node_says_why_in_words_and_when() {
 /// the lines sacct's own record gives, and the advice to ask for less memory.
 #[test]
 fn a_finished_jobs_efficiency_matches_sacct() {
-    let Some(p) = Project::new("sessions-efficiency") else { return };
+    let p = Project::new("sessions-efficiency");
     let script = p.write(
         "eff.py",
         "import time\nx = bytearray(300 * 1024 * 1024)\nfor i in range(0, len(x), 4096):\n    x[i] = 1\nt = time.time()\nwhile time.time() - t < 40:\n    pass\nprint('done')\n",
