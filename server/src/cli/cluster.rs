@@ -88,11 +88,11 @@ pub struct LogsArgs {
     pub follow: bool,
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(super) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
 }
 
-fn fail(e: &EngineError) -> ExitCode {
+pub(super) fn fail(e: &EngineError) -> ExitCode {
     eprintln!("clusterls: {}", visible_lines_of(&e.to_string()));
     ExitCode::from(exit_status(e))
 }
@@ -117,7 +117,7 @@ pub(super) fn fetch_facts(g: &Global) -> Result<clusterls_core::ClusterFacts, (u
 }
 
 /// `--host`, else `host` in clusterls.toml, else the host of a known job.
-async fn open(g: &Global, job: Option<&str>) -> Result<Engine, EngineError> {
+pub(super) async fn open(g: &Global, job: Option<&str>) -> Result<Engine, EngineError> {
     let mut opts = EngineOptions::new("");
     opts.ssh_config = g.ssh_config.clone();
     let config = {

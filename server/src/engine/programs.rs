@@ -150,6 +150,60 @@ mv -T -- "$tmp" "$final"
 trap - EXIT
 printf 'pulled %s\n' "$final""#;
 
+/// `bash -c BUILT_PROGRAM clusterls-built FINAL`: whether a built image is there
+/// (`present`), the one round trip of an unchanged build.
+pub const BUILT_PROGRAM: &str = r#"case $1 in /*) ;; *) echo "clusterls: the image path $1 is not absolute; set image_dir to an absolute path" >&2; exit 2;; esac
+if [ -e "$1" ]; then echo present; else echo absent; fi"#;
+
+/// `bash -c BUILD_PROGRAM clusterls-build KIND FINAL N BUILD_ARGS(N) SRUN_ARGS...`,
+/// stdin = a tar of `Dockerfile`, `clusterls.def` (apptainer/singularity) and
+/// `context/`. Builds the image into `FINAL` inside a light allocation (srun), never
+/// on the login node: `ch-image build` of the Dockerfile, or `KIND build --fakeroot`
+/// of the definition file from inside the context. Atomic and locked like
+/// [`PULL_PROGRAM`] (the same charliecloud lock: ch-image locks its whole storage): a
+/// temporary name renamed into place, racing builds of one key build once (the second
+/// prints `present FINAL`), a failed build leaves nothing. The unpacked context is
+/// private (a 0700 parent) and removed after. Prints `built FINAL` or `present FINAL`.
+pub const BUILD_PROGRAM: &str = r#"set -e
+kind=$1; final=$2; n=$3; shift 3
+case $n in ''|*[!0-9]*) echo "clusterls: the build-arg count must be a number" >&2; exit 2;; esac
+bargs=("${@:1:n}"); shift "$n"
+case $final in /*) ;; *) echo "clusterls: the image path $final is not absolute; set image_dir to an absolute path" >&2; exit 2;; esac
+builds="$HOME/.clusterls/builds"
+(umask 077; mkdir -p -- "$builds"); chmod 700 -- "$builds"
+d=$(mktemp -d "$builds/build-XXXXXXXX")
+trap 'rm -rf -- "$d"' EXIT
+cd -- "$d"
+# Modes as they came (at most; the parent is private): the image keeps them.
+umask 022
+tar --no-same-permissions --no-same-owner -xf -
+dir=$(dirname -- "$final")
+case $kind in
+  charliecloud) lock="${TMPDIR:-/tmp}/clusterls-$(id -un)-ch-pull.lock" ;;
+  *) mkdir -p -- "$dir"; lock="$final.lock" ;;
+esac
+exec 9> "$lock"
+if ! flock -n 9; then
+  echo "clusterls: waiting for another build or pull to finish" >&2
+  flock 9
+fi
+if [ -e "$final" ]; then printf 'present %s\n' "$final"; exit 0; fi
+echo "clusterls: building in an allocation (srun $*)" >&2
+case $kind in
+  apptainer|singularity)
+    tmp="$final.part-$$"
+    trap 'rm -rf -- "$tmp" "$d"' EXIT
+    (cd context && srun "$@" "$kind" build --fakeroot "$tmp" ../clusterls.def) >&2 ;;
+  charliecloud)
+    tmp="$dir/clusterls-tmp-$$"
+    trap 'rm -rf -- "$tmp" "$d"' EXIT
+    srun "$@" env CH_IMAGE_STORAGE="$(dirname -- "$dir")" ch-image build -t "clusterls-tmp-$$" -f ./Dockerfile "${bargs[@]}" ./context >&2 ;;
+  *) echo "clusterls: no image builds with $kind" >&2; exit 2 ;;
+esac
+mv -T -- "$tmp" "$final"
+trap 'rm -rf -- "$d"' EXIT
+printf 'built %s\n' "$final""#;
+
 /// `bash -c CANCEL_STEP_PROGRAM clusterls-cancel DIR`: stop a step run's srun.
 /// It marks the run cancelled and signals srun (the wrapper's child), so that the
 /// wrapper still records an exit status. Only a plain pid is ever signalled.
