@@ -34,6 +34,8 @@ pub struct RunOptions {
     pub sync: Option<PathBuf>,
     /// Run without a container even if the config names an image.
     pub no_container: bool,
+    /// Run in the image of this Dockerfile (built first when its key changed).
+    pub dockerfile: Option<PathBuf>,
 }
 
 impl RunOptions {
@@ -53,6 +55,8 @@ impl Engine {
         let script_name = plan::script_name(&opts.script)?;
         let script_bytes = std::fs::read(&opts.script)
             .map_err(|e| EngineError::io(format!("cannot read {}", opts.script.display()), e))?;
+        // A Dockerfile (flag, or config without --image) resolves to its built image.
+        let opts = &self.dockerfile_image(opts).await?;
         let image =
             match plan::image(opts.image.as_deref(), opts.no_container, config.image.as_deref()) {
                 Some(spec) => Some(self.run_image(&spec).await?),

@@ -106,6 +106,9 @@ impl Engine {
             .await?;
         if out.status == 0 && out.stdout_str().trim() == "present" {
             progress(&format!("key {key}: already built"));
+            if let Some(f) = images::with_image(&facts, &target.path) {
+                let _ = self.save_facts(&f);
+            }
             return Ok(done(false));
         }
         let res = self.config().pull_resources();
@@ -163,6 +166,30 @@ impl Engine {
             let _ = self.save_facts(&f);
         }
         Ok(done(built))
+    }
+}
+
+impl Engine {
+    /// A run that names a Dockerfile (`--dockerfile`, or `dockerfile` in clusterls.toml
+    /// when no `--image` is given) as one naming its image: built first when its key
+    /// changed. Other runs as they are.
+    pub(in crate::engine) async fn dockerfile_image(
+        &self,
+        run: &super::super::RunOptions,
+    ) -> Result<super::super::RunOptions> {
+        let config = self.config();
+        let file = match (&run.dockerfile, &run.image, &config.dockerfile) {
+            _ if run.no_container => return Ok(run.clone()),
+            (Some(f), _, _) => f.clone(),
+            (None, None, Some(f)) => PathBuf::from(f),
+            _ => return Ok(run.clone()),
+        };
+        let opts = BuildOptions { dockerfile: file, ..Default::default() };
+        let built = self.build_image(&opts, &|m| tracing::info!("build: {m}")).await?;
+        // By name, as a pulled image (charliecloud runs images of its storage by name
+        // only); the facts list it now, so nothing is pulled.
+        let image = Some(format!("docker://{}", built.name));
+        Ok(super::super::RunOptions { image, dockerfile: None, ..run.clone() })
     }
 }
 
