@@ -135,7 +135,7 @@ impl Engine {
                 bash(
                     programs::BUILD_PROGRAM,
                     "clusterls-build",
-                    plan::build_args(kind, &target.path, &opts.build_args, &res),
+                    plan::build_args(kind, &target.path, &key, &opts.build_args, &res),
                 ),
             )
             .stdin(tar)

@@ -152,9 +152,11 @@ pub fn target(
 /// The arguments of [`super::super::super::programs::BUILD_PROGRAM`]:
 /// `KIND FINAL N BUILD_ARGS(N words) SRUN_ARGS...`. Build args go to `ch-image build`
 /// as single `--build-arg=K=V` words (Apptainer's definition has them written in).
+/// The allocation is named `clusterls-build-KEY16`, so accounting shows which key built.
 pub fn build_args(
     kind: RuntimeKind,
     path: &str,
+    key: &str,
     args: &[(String, String)],
     res: &Resources,
 ) -> Vec<String> {
@@ -166,9 +168,14 @@ pub fn build_args(
     };
     let mut v = vec![kind.as_str().to_string(), path.to_string(), bargs.len().to_string()];
     v.extend(bargs);
-    v.push("--job-name=clusterls-build".into());
+    v.push(format!("--job-name={}", job_name(key)));
     v.extend(res.slurm_options());
     v
+}
+
+/// The name of a key's build allocation.
+pub fn job_name(key: &str) -> String {
+    format!("{DEFAULT_NAME}-{}", &key[..KEY_IN_NAME.min(key.len())])
 }
 
 /// A `--build-arg K=V` value: `K` must be a name.

@@ -96,13 +96,13 @@ fn targets() {
 fn program_arguments() {
     let res = Resources { partition: Some("test".into()), ..Default::default() };
     let args = [("A".to_string(), "$(touch /tmp/x); b".to_string())];
-    expect![[r#"["charliecloud", "/img/c", "1", "--build-arg=A=$(touch /tmp/x); b", "--job-name=clusterls-build", "--partition=test"]"#]]
-        .assert_eq(&format!("{:?}", build_args(RuntimeKind::Charliecloud, "/img/c", &args, &res)));
+    expect![[r#"["charliecloud", "/img/c", "1", "--build-arg=A=$(touch /tmp/x); b", "--job-name=clusterls-build-0123456789abcdef", "--partition=test"]"#]]
+        .assert_eq(&format!("{:?}", build_args(RuntimeKind::Charliecloud, "/img/c", "0123456789abcdef99", &args, &res)));
     // Apptainer's definition has the args written in: none on the command line.
     expect![[
-        r#"["apptainer", "/img/c.sif", "0", "--job-name=clusterls-build", "--partition=test"]"#
+        r#"["apptainer", "/img/c.sif", "0", "--job-name=clusterls-build-0123456789abcdef", "--partition=test"]"#
     ]]
-    .assert_eq(&format!("{:?}", build_args(RuntimeKind::Apptainer, "/img/c.sif", &args, &res)));
+    .assert_eq(&format!("{:?}", build_args(RuntimeKind::Apptainer, "/img/c.sif", "0123456789abcdef99", &args, &res)));
 }
 
 #[test]
