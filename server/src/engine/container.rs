@@ -504,7 +504,9 @@ mod tests {
         check_line(
             RuntimeKind::Charliecloud,
             true,
-            expect![[r#"ch-run --home --set-env --env-no-expand --bind=/data -c "$PWD" /img/p.sif -- python3 'my '\''train'\''.py' '--lr=$(x)'"#]],
+            expect![[
+                r#"ch-run --home --set-env --env-no-expand --bind=/data -c "$PWD" /img/p.sif -- python3 'my '\''train'\''.py' '--lr=$(x)'"#
+            ]],
         );
     }
 }

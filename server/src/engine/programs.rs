@@ -376,6 +376,87 @@ mod tests {
         assert!(!s.0.join("x").exists());
     }
 
+    /// The Apptainer build (no apptainer here: a fake one on PATH, and a fake srun that
+    /// drops its options): `apptainer build --fakeroot TMP ../clusterls.def` from inside
+    /// the context, renamed into place; a failed build leaves no image, no temporary
+    /// file and no unpacked context, and its log names the step.
+    #[test]
+    fn apptainer_build_program() {
+        use std::os::unix::fs::PermissionsExt;
+        let s = Scratch::new("build");
+        let (home, bin) = (s.0.join("home"), s.0.join("bin"));
+        std::fs::create_dir_all(&bin).unwrap();
+        let fake = |name: &str, body: &str| {
+            let p = bin.join(name);
+            std::fs::write(&p, format!("#!/bin/bash\n{body}\n")).unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        fake("srun", "while [[ $1 == --* ]]; do shift; done; exec \"$@\"");
+        fake(
+            "apptainer",
+            "printf '%s\\n' \"$@\" \"cwd=${PWD##*/}\" \"$(cat data.txt)\" > \"$HOME/args\"\n[ -e fail ] && { echo 'clusterls-step: Dockerfile line 4' >&2; exit 1; }\ncp -- \"$4\" \"$3\"",
+        );
+        let tar = |fail: bool| {
+            let mut up = super::super::upload::plan::Upload::default();
+            up.add("Dockerfile", b"FROM x\n".to_vec(), 0o644);
+            up.add("clusterls.def", b"Bootstrap: docker\nFrom: x\n".to_vec(), 0o644);
+            up.add("context/data.txt", b"ctx".to_vec(), 0o644);
+            if fail {
+                up.add("context/fail", vec![], 0o644);
+            }
+            up.tar(0).unwrap()
+        };
+        let img = s.0.join("img");
+        let final_ = img.join("b_0123.sif");
+        let f = final_.to_str().unwrap();
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+        let go = |stdin: &[u8]| {
+            use std::io::Write;
+            let mut c = Command::new("bash")
+                .args(["-c", super::BUILD_PROGRAM, "clusterls-build", "apptainer", f, "0"])
+                .args(["--job-name=clusterls-build-0123", "--partition=test"])
+                .current_dir(&s.0)
+                .env("HOME", &home)
+                .env("PATH", &path)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            c.stdin.take().unwrap().write_all(stdin).unwrap();
+            c.wait_with_output().unwrap()
+        };
+        let out = go(&tar(true));
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(clusterls_dockerfile::convert::failed_step(&err), Some(4), "{err}");
+        assert!(!final_.exists());
+        assert_eq!(
+            std::fs::read_dir(&img)
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .filter(|e| !e.file_name().to_string_lossy().ends_with(".lock"))
+                .count(),
+            0
+        );
+        assert_eq!(std::fs::read_dir(home.join(".clusterls/builds")).unwrap().count(), 0);
+        let out = go(&tar(false));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), format!("built {f}\n"));
+        let args = std::fs::read_to_string(home.join("args")).unwrap();
+        let tmp = format!("{f}.part-");
+        let lines: Vec<&str> = args.lines().collect();
+        assert_eq!(lines[..2], ["build", "--fakeroot"]);
+        assert!(lines[2].starts_with(&tmp), "{args}");
+        assert_eq!(lines[3..], ["../clusterls.def", "cwd=context", "ctx"]);
+        assert_eq!(std::fs::read_to_string(&final_).unwrap(), "Bootstrap: docker\nFrom: x\n");
+        // The same key again: present, nothing built.
+        std::fs::remove_file(home.join("args")).unwrap();
+        let out = go(&tar(false));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), format!("present {f}\n"));
+        assert!(!home.join("args").exists());
+    }
+
     #[test]
     fn base64() {
         assert_eq!(super::base64_decode("aGVsbG8gd29ybGQK"), b"hello world\n");
@@ -393,6 +474,8 @@ mod tests {
             super::LOGS_PROGRAM,
             super::SCRIPT_PROGRAM,
             super::PULL_PROGRAM,
+            super::BUILT_PROGRAM,
+            super::BUILD_PROGRAM,
             super::CANCEL_STEP_PROGRAM,
             super::super::slurm::FACTS_PROGRAM,
         ] {
