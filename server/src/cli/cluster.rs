@@ -46,6 +46,10 @@ pub struct RunArgs {
     /// Run without a container, even if clusterls.toml names an image.
     #[arg(long, conflicts_with = "image")]
     pub no_container: bool,
+    /// Run in the image of this Dockerfile, built on the cluster first when it changed
+    /// (see `clusterls build`; `dockerfile = "..."` in clusterls.toml does the same).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["image", "no_container"])]
+    pub dockerfile: Option<PathBuf>,
     /// Run as a step of this allocation (see `clusterls alloc`) instead of queueing.
     #[arg(long, value_name = "JOBID")]
     pub in_alloc: Option<String>,
@@ -448,6 +452,7 @@ pub fn run(g: &Global, a: RunArgs) -> ExitCode {
                 _ => Launcher::Direct,
             },
             array: a.array.clone(),
+            dockerfile: a.dockerfile.clone(),
         };
         let rec = match engine.run(&opts).await {
             Ok(r) => r,

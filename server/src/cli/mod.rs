@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+pub mod build;
 pub mod check;
 pub mod cluster;
 pub mod fix;
@@ -93,6 +94,8 @@ pub enum Command {
     Facts(cluster::FactsArgs),
     /// Pull a docker:// image into the cluster's container runtime.
     Pull(cluster::PullArgs),
+    /// Build a Dockerfile into an image on the cluster (cached by content); prints its key and path.
+    Build(build::BuildArgs),
     /// Make an allocation that outlives this command; prints its job id.
     Alloc(cluster::AllocArgs),
     /// Run a script in a container on the cluster.
@@ -176,6 +179,7 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain(&args),
         Command::Facts(args) => cluster::facts(&global, args),
         Command::Pull(args) => cluster::pull(&global, args),
+        Command::Build(args) => build::build(&global, args),
         Command::Alloc(args) => cluster::alloc(&global, args),
         Command::Run(args) => cluster::run(&global, *args),
         Command::Cancel(args) => cluster::cancel(&global, args),

@@ -9,6 +9,8 @@
 //! gpus = 1
 //! time = "30"
 //! image = "docker://pytorch/pytorch:2.2.1-cuda12.1-cudnn8-devel"
+//! dockerfile = "Dockerfile"  # runs build it (`clusterls build`) and use its image;
+//!                           # local, relative to the current directory
 //! python = "python3"
 //! image_dir = "~/images"    # apptainer/singularity; charliecloud uses its storage;
 //!                           # a relative path is under $HOME on the cluster
@@ -40,6 +42,8 @@ pub struct Config {
     #[serde(flatten)]
     pub resources: Resources,
     pub image: Option<String>,
+    /// A local Dockerfile whose image runs use (built when its key changed).
+    pub dockerfile: Option<String>,
     pub python: Option<String>,
     pub image_dir: Option<String>,
     pub binds: Option<Vec<String>>,
@@ -119,6 +123,7 @@ impl Config {
             host: self.host.or(other.host),
             resources: self.resources.or(other.resources),
             image: self.image.or(other.image),
+            dockerfile: self.dockerfile.or(other.dockerfile),
             python: self.python.or(other.python),
             image_dir: self.image_dir.or(other.image_dir),
             binds: self.binds.or(other.binds),

@@ -311,6 +311,11 @@ pub fn container_line(
             // The run directory is under $HOME; --home binds it at the same path
             // (/home/$USER) and -c starts there, like singularity's $PWD.
             argv.push("--home".into());
+            // The image's ENV (Dockerfile ENV, the base image's PATH...), as docker and
+            // apptainer apply it: ch-run applies it only when asked, and would expand
+            // `$` in the (already final) values unless told not to.
+            argv.push("--set-env".into());
+            argv.push("--env-no-expand".into());
             // `--bind=VALUE`, one word: the value can never be read as an option.
             argv.extend(binds.iter().map(|b| format!("--bind={b}")));
             argv.push("-c".into());
@@ -500,7 +505,7 @@ mod tests {
             RuntimeKind::Charliecloud,
             true,
             expect![[
-                r#"ch-run --home --bind=/data -c "$PWD" /img/p.sif -- python3 'my '\''train'\''.py' '--lr=$(x)'"#
+                r#"ch-run --home --set-env --env-no-expand --bind=/data -c "$PWD" /img/p.sif -- python3 'my '\''train'\''.py' '--lr=$(x)'"#
             ]],
         );
     }

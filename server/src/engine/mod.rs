@@ -60,6 +60,7 @@ pub mod upload;
 pub use api::{EngineOptions, Event, Facts, LogChunk};
 pub use error::{EngineError, Result};
 pub use images::PulledImage;
+pub use images::build::{BuildOptions, BuiltImage};
 pub use resources::Resources;
 pub use state::{JobState, Phase};
 pub use store::{JobKind, JobRecord};

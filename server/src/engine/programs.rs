@@ -169,6 +169,60 @@ mv -T -- "$tmp" "$final"
 trap - EXIT
 printf 'pulled %s\n' "$final""#;
 
+/// `bash -c BUILT_PROGRAM clusterls-built FINAL`: whether a built image is there
+/// (`present`), the one round trip of an unchanged build.
+pub const BUILT_PROGRAM: &str = r#"case $1 in /*) ;; *) echo "clusterls: the image path $1 is not absolute; set image_dir to an absolute path" >&2; exit 2;; esac
+if [ -e "$1" ]; then echo present; else echo absent; fi"#;
+
+/// `bash -c BUILD_PROGRAM clusterls-build KIND FINAL N BUILD_ARGS(N) SRUN_ARGS...`,
+/// stdin = a tar of `Dockerfile`, `clusterls.def` (apptainer/singularity) and
+/// `context/`. Builds the image into `FINAL` inside a light allocation (srun), never
+/// on the login node: `ch-image build` of the Dockerfile, or `KIND build --fakeroot`
+/// of the definition file from inside the context. Atomic and locked like
+/// [`PULL_PROGRAM`] (the same charliecloud lock: ch-image locks its whole storage): a
+/// temporary name renamed into place, racing builds of one key build once (the second
+/// prints `present FINAL`), a failed build leaves nothing. The unpacked context is
+/// private (a 0700 parent) and removed after. Prints `built FINAL` or `present FINAL`.
+pub const BUILD_PROGRAM: &str = r#"set -e
+kind=$1; final=$2; n=$3; shift 3
+case $n in ''|*[!0-9]*) echo "clusterls: the build-arg count must be a number" >&2; exit 2;; esac
+bargs=("${@:1:n}"); shift "$n"
+case $final in /*) ;; *) echo "clusterls: the image path $final is not absolute; set image_dir to an absolute path" >&2; exit 2;; esac
+builds="$HOME/.clusterls/builds"
+(umask 077; mkdir -p -- "$builds"); chmod 700 -- "$builds"
+d=$(mktemp -d "$builds/build-XXXXXXXX")
+trap 'rm -rf -- "$d"' EXIT
+cd -- "$d"
+# Modes as they came (at most; the parent is private): the image keeps them.
+umask 022
+tar --no-same-permissions --no-same-owner -xf -
+dir=$(dirname -- "$final")
+case $kind in
+  charliecloud) lock="${TMPDIR:-/tmp}/clusterls-$(id -un)-ch-pull.lock" ;;
+  *) mkdir -p -- "$dir"; lock="$final.lock" ;;
+esac
+exec 9> "$lock"
+if ! flock -n 9; then
+  echo "clusterls: waiting for another build or pull to finish" >&2
+  flock 9
+fi
+if [ -e "$final" ]; then printf 'present %s\n' "$final"; exit 0; fi
+echo "clusterls: building in an allocation (srun $*)" >&2
+case $kind in
+  apptainer|singularity)
+    tmp="$final.part-$$"
+    trap 'rm -rf -- "$tmp" "$d"' EXIT
+    (cd context && srun "$@" "$kind" build --fakeroot "$tmp" ../clusterls.def) >&2 ;;
+  charliecloud)
+    tmp="$dir/clusterls-tmp-$$"
+    trap 'rm -rf -- "$tmp" "$d"' EXIT
+    srun "$@" env CH_IMAGE_STORAGE="$(dirname -- "$dir")" ch-image build -t "clusterls-tmp-$$" -f ./Dockerfile "${bargs[@]}" ./context >&2 ;;
+  *) echo "clusterls: no image builds with $kind" >&2; exit 2 ;;
+esac
+mv -T -- "$tmp" "$final"
+trap 'rm -rf -- "$d"' EXIT
+printf 'built %s\n' "$final""#;
+
 /// `bash -c CANCEL_STEP_PROGRAM clusterls-cancel DIR`: stop a step run's srun.
 /// It marks the run cancelled and signals srun (the wrapper's child), so that the
 /// wrapper still records an exit status. Only a plain pid is ever signalled.
@@ -341,6 +395,87 @@ mod tests {
         assert!(!s.0.join("x").exists());
     }
 
+    /// The Apptainer build (no apptainer here: a fake one on PATH, and a fake srun that
+    /// drops its options): `apptainer build --fakeroot TMP ../clusterls.def` from inside
+    /// the context, renamed into place; a failed build leaves no image, no temporary
+    /// file and no unpacked context, and its log names the step.
+    #[test]
+    fn apptainer_build_program() {
+        use std::os::unix::fs::PermissionsExt;
+        let s = Scratch::new("build");
+        let (home, bin) = (s.0.join("home"), s.0.join("bin"));
+        std::fs::create_dir_all(&bin).unwrap();
+        let fake = |name: &str, body: &str| {
+            let p = bin.join(name);
+            std::fs::write(&p, format!("#!/bin/bash\n{body}\n")).unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        fake("srun", "while [[ $1 == --* ]]; do shift; done; exec \"$@\"");
+        fake(
+            "apptainer",
+            "printf '%s\\n' \"$@\" \"cwd=${PWD##*/}\" \"$(cat data.txt)\" > \"$HOME/args\"\n[ -e fail ] && { echo 'clusterls-step: Dockerfile line 4' >&2; exit 1; }\ncp -- \"$4\" \"$3\"",
+        );
+        let tar = |fail: bool| {
+            let mut up = super::super::upload::plan::Upload::default();
+            up.add("Dockerfile", b"FROM x\n".to_vec(), 0o644);
+            up.add("clusterls.def", b"Bootstrap: docker\nFrom: x\n".to_vec(), 0o644);
+            up.add("context/data.txt", b"ctx".to_vec(), 0o644);
+            if fail {
+                up.add("context/fail", vec![], 0o644);
+            }
+            up.tar(0).unwrap()
+        };
+        let img = s.0.join("img");
+        let final_ = img.join("b_0123.sif");
+        let f = final_.to_str().unwrap();
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+        let go = |stdin: &[u8]| {
+            use std::io::Write;
+            let mut c = Command::new("bash")
+                .args(["-c", super::BUILD_PROGRAM, "clusterls-build", "apptainer", f, "0"])
+                .args(["--job-name=clusterls-build-0123", "--partition=test"])
+                .current_dir(&s.0)
+                .env("HOME", &home)
+                .env("PATH", &path)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            c.stdin.take().unwrap().write_all(stdin).unwrap();
+            c.wait_with_output().unwrap()
+        };
+        let out = go(&tar(true));
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(clusterls_dockerfile::convert::failed_step(&err), Some(4), "{err}");
+        assert!(!final_.exists());
+        assert_eq!(
+            std::fs::read_dir(&img)
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .filter(|e| !e.file_name().to_string_lossy().ends_with(".lock"))
+                .count(),
+            0
+        );
+        assert_eq!(std::fs::read_dir(home.join(".clusterls/builds")).unwrap().count(), 0);
+        let out = go(&tar(false));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), format!("built {f}\n"));
+        let args = std::fs::read_to_string(home.join("args")).unwrap();
+        let tmp = format!("{f}.part-");
+        let lines: Vec<&str> = args.lines().collect();
+        assert_eq!(lines[..2], ["build", "--fakeroot"]);
+        assert!(lines[2].starts_with(&tmp), "{args}");
+        assert_eq!(lines[3..], ["../clusterls.def", "cwd=context", "ctx"]);
+        assert_eq!(std::fs::read_to_string(&final_).unwrap(), "Bootstrap: docker\nFrom: x\n");
+        // The same key again: present, nothing built.
+        std::fs::remove_file(home.join("args")).unwrap();
+        let out = go(&tar(false));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), format!("present {f}\n"));
+        assert!(!home.join("args").exists());
+    }
+
     #[test]
     fn base64() {
         assert_eq!(super::base64_decode("aGVsbG8gd29ybGQK"), b"hello world\n");
@@ -358,6 +493,8 @@ mod tests {
             super::LOGS_PROGRAM,
             super::SCRIPT_PROGRAM,
             super::PULL_PROGRAM,
+            super::BUILT_PROGRAM,
+            super::BUILD_PROGRAM,
             super::CANCEL_STEP_PROGRAM,
             super::super::slurm::FACTS_PROGRAM,
         ] {

@@ -161,7 +161,7 @@ mod tests {
                 # Run it again from this directory with: sbatch job.sbatch
                 set -eo pipefail
                 echo "clusterls: job $SLURM_JOB_ID on $(hostname), CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES:-}" >&2
-                exec ch-run --home -c "$PWD" /home/alice/img/python_3.11.sif -- python3 './my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
+                exec ch-run --home --set-env --env-no-expand -c "$PWD" /home/alice/img/python_3.11.sif -- python3 './my $(touch MARKER); '\''train'\''.py' --epochs '2 3'
             "##]],
         );
     }

@@ -4,11 +4,13 @@
 //! [`RULES`] (`tests/rules_doc.rs`).
 //!
 //! Adding a rule: declare `const MY_RULE: Rule` next to its check function and add one
-//! line `MyRule => checks::module::MY_RULE,` below (each namespace sorted).
+//! line `MyRule => checks::module::MY_RULE,` below (each namespace sorted). The
+//! converter's codes (`convert::codes::CODES`, `apptainer/convert-*`) are registered
+//! here too, so `clusterls explain` and SARIF know them.
 
 use clusterls_core::rule_registry;
 
-use crate::checks;
+use crate::{checks, convert};
 
 rule_registry! {
     /// A Dockerfile finding code.
@@ -67,6 +69,22 @@ rule_registry! {
         YumMissingYes => checks::packages::YUM_MISSING_YES,
         YumNoClean => checks::packages::YUM_NO_CLEAN,
         CmdBypassed => checks::apptainer::CMD_BYPASSED,
+        ConvertAddArchive => convert::codes::ADD_ARCHIVE_RULE,
+        ConvertAddRemote => convert::codes::ADD_REMOTE_RULE,
+        ConvertBaseWorkdir => convert::codes::BASE_WORKDIR_RULE,
+        ConvertChown => convert::codes::CHOWN_RULE,
+        ConvertCopyFlag => convert::codes::COPY_FLAG_RULE,
+        ConvertCopyFromImage => convert::codes::COPY_FROM_IMAGE_RULE,
+        ConvertEnvName => convert::codes::ENV_NAME_RULE,
+        ConvertHeredoc => convert::codes::HEREDOC_RULE,
+        ConvertLabel => convert::codes::LABEL_RULE,
+        ConvertNoBaseImage => convert::codes::NO_BASE_RULE,
+        ConvertNoShell => convert::codes::NO_SHELL_RULE,
+        ConvertOnbuild => convert::codes::ONBUILD_RULE,
+        ConvertPlatform => convert::codes::PLATFORM_RULE,
+        ConvertRunAsRoot => convert::codes::RUN_AS_ROOT_RULE,
+        ConvertRunFlag => convert::codes::RUN_FLAG_RULE,
+        ConvertScriptLine => convert::codes::SCRIPT_LINE_RULE,
         EntrypointBypassed => checks::apptainer::ENTRYPOINT_BYPASSED,
         ExposeNoEffect => checks::apptainer::EXPOSE_NO_EFFECT,
         HealthcheckNoEffect => checks::apptainer::HEALTHCHECK_NO_EFFECT,

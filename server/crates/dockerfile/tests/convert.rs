@@ -1132,7 +1132,7 @@ fn failed_step_names_the_line() {
 fn codes_table_is_complete() {
     for r in codes::CODES {
         assert!(r.code.starts_with("apptainer/convert-"), "{}", r.code);
-        assert!(r.summary.ends_with('.') && r.doc.len() > 80, "{}", r.code);
+        assert!(r.summary.ends_with('.') && r.explanation.len() > 80, "{}", r.code);
     }
     let mut seen: Vec<&str> = codes::CODES.iter().map(|r| r.code).collect();
     seen.sort();

@@ -59,3 +59,15 @@ fn size_cap() {
         clusterls_dockerfile::check(small, None).into_iter().map(|f| f.code).collect();
     assert_eq!(codes, ["docker/consecutive-run", "docker/consecutive-run"]);
 }
+
+/// Every code the converter reports is registered, with the converter's own rule.
+#[test]
+fn converter_codes_are_registered() {
+    use clusterls_dockerfile::convert::codes;
+    for r in codes::CODES {
+        assert_eq!(lookup(r.code), Some(*r), "{} is not registered", r.code);
+    }
+    for code in codes::REUSED {
+        assert!(lookup(code).is_some(), "{code} is not registered");
+    }
+}

@@ -2,6 +2,7 @@
 //! allocation. The decisions are in [`plan`]; this half runs the pull program and
 //! streams its progress. The coming image build goes here, next to the pull.
 
+pub mod build;
 pub mod plan;
 
 use std::sync::Arc;

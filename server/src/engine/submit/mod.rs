@@ -51,6 +51,8 @@ pub struct RunOptions {
     pub launcher: Launcher,
     /// `--array SPEC` (`0-9%2`): a job array, one task per index.
     pub array: Option<String>,
+    /// Run in the image of this Dockerfile (built first when its key changed).
+    pub dockerfile: Option<PathBuf>,
 }
 
 impl RunOptions {
@@ -70,6 +72,8 @@ impl Engine {
         let script_name = plan::script_name(&opts.script)?;
         let script_bytes = std::fs::read(&opts.script)
             .map_err(|e| EngineError::io(format!("cannot read {}", opts.script.display()), e))?;
+        // A Dockerfile (flag, or config without --image) resolves to its built image.
+        let opts = &self.dockerfile_image(opts).await?;
         if opts.in_alloc.is_none()
             && let Ok(text) = std::str::from_utf8(&script_bytes)
             && is_batch_script(text)

@@ -229,7 +229,7 @@ fn scripts() {
             clusterls_task() {
                 export RANK="$SLURM_PROCID" NODE_RANK="$SLURM_NODEID" LOCAL_RANK="$SLURM_LOCALID"
                 unset -f clusterls_task
-                exec ch-run --home -c "$PWD" /img/p.sif -- python3 './my $(touch MARKER); '\''train'\''
+                exec ch-run --home --set-env --env-no-expand -c "$PWD" /img/p.sif -- python3 './my $(touch MARKER); '\''train'\''
             .py' '--lr=$(x)'
             }
             export -f clusterls_task
