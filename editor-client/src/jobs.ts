@@ -34,6 +34,20 @@ export class JobsModel implements vscode.Disposable {
     this.changed.fire(undefined);
   }
 
+  /** Forget the jobs that ended (the view's "Clear Finished Jobs"); returns how many. */
+  clearFinished(): number {
+    let n = 0;
+    for (const [id, job] of this.jobs) {
+      if (isFinished(job.state)) {
+        this.jobs.delete(id);
+        this.started.delete(id);
+        n++;
+      }
+    }
+    this.changed.fire(undefined);
+    return n;
+  }
+
   get(id: string): Job | undefined {
     return this.jobs.get(id);
   }
@@ -118,7 +132,7 @@ export class JobItem extends vscode.TreeItem {
   ) {
     super(job.allocation ? `allocation ${job.id}` : job.name, vscode.TreeItemCollapsibleState.None);
     this.id = job.id;
-    const parts = [stateWord(job), `job ${job.id}`];
+    const parts = [`job ${job.id}`, job.reason && !isFinished(job.state) ? `${stateWord(job)} (${job.reason})` : stateWord(job)];
     if (job.partition) {
       parts.push(job.partition);
     }
