@@ -141,6 +141,9 @@ export class JobItem extends vscode.TreeItem {
     }
     const elapsed = formatElapsed(model.elapsed(job));
     parts.push(job.timeLimit ? `${elapsed} / ${job.timeLimit}` : elapsed);
+    if (job.nodes) {
+      parts.push(job.nodes);
+    }
     this.description = parts.join(' · ');
     this.iconPath = new vscode.ThemeIcon(stateIcon(job.state), stateColor(job.state));
     const live = !isFinished(job.state);
@@ -164,6 +167,10 @@ export class JobItem extends vscode.TreeItem {
     if (job.timeLimit) {
       tip.appendMarkdown(`- Time limit: ${job.timeLimit}\n`);
     }
+    if (job.nodes) {
+      tip.appendMarkdown(`- Node: ${job.nodes}\n`);
+    }
+    tip.appendMarkdown(`- Elapsed: ${elapsed}${job.timeLimit ? ` of ${job.timeLimit}` : ''}\n`);
     if (job.exitCode !== undefined) {
       tip.appendMarkdown(`- Exit code: ${job.exitCode}\n`);
     }

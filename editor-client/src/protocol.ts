@@ -48,6 +48,10 @@ export type Job = {
    * Why it is pending, or why it failed (Slurm's reason).
    */
   reason?: string,
+  /**
+   * The node(s) it runs or ran on, in Slurm's notation (`node[02-03]`).
+   */
+  nodes?: string,
 };
 
 /**

@@ -151,6 +151,7 @@ fn job(r: &JobRecord) -> ext::Job {
         script_path: r.run_dir.as_ref().map(|d| format!("{d}/{}", engine::script::SBATCH_FILE)),
         source: None,
         reason: r.reason.clone(),
+        nodes: r.nodes.clone(),
     }
 }
 
@@ -229,7 +230,8 @@ mod tests {
               "submittedAt": 100,
               "allocation": false,
               "logPath": "/home/a/.clusterls/runs/x y/output.log",
-              "scriptPath": "/home/a/.clusterls/runs/x y/job.sbatch"
+              "scriptPath": "/home/a/.clusterls/runs/x y/job.sbatch",
+              "nodes": "node1"
             }"#]]
         .assert_eq(&serde_json::to_string_pretty(&job(&r)).unwrap());
     }

@@ -195,6 +195,9 @@ pub struct Job {
     /// Why it is pending, or why it failed (Slurm's reason).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The node(s) it runs or ran on, in Slurm's notation (`node[02-03]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<String>,
 }
 
 /// Arguments of [`command::Run`].
