@@ -78,6 +78,8 @@ export class Ctx {
     if (this.localMode) {
       s.host = LOCAL_HOST;
     }
+    // The Jobs view's welcome offers "Configure Cluster" while there is none.
+    void vscode.commands.executeCommand('setContext', 'clusterls.hasCluster', !!s.host || this.repositoryNamesHost());
     this.showMode();
     return s;
   }
