@@ -238,7 +238,7 @@ async function scenario7(page) {
   // The restarted server logs at TRACE (tower-lsp's frames) into the channel.
   await palette(page, 'clusterls: Show Output');
   const out = page.locator('.part.panel .monaco-editor .view-lines').first();
-  await out.filter({ hasText: / TRACE tower_lsp_server/ }).waitFor({ timeout: SHORT });
+  await out.filter({ hasText: /TRACE\s+tower_lsp_server/ }).waitFor({ timeout: SHORT });
   await shot(page, '7-output-trace');
 }
 
