@@ -161,7 +161,10 @@ async function scenario3(page) {
   }
   await shot(page, '3-generated-script');
 
+  // The Explorer replaces the Jobs container in the side bar; Show Jobs brings it back.
+  await palette(page, 'View: Show Explorer');
   await runFromExplorer(page, 'long.py');
+  await palette(page, 'clusterls: Show Jobs');
   const long = rows.filter({ hasText: 'long.py' });
   // Running, or still queued on a busy cluster: either way it can be cancelled.
   await long.filter({ hasText: /PENDING|RUNNING/ }).first().waitFor({ timeout: JOB });
