@@ -106,6 +106,7 @@ for (const target of targets) {
     targets.length === 1 && process.env.CLUSTERLS_VSIX
       ? process.env.CLUSTERLS_VSIX
       : path.join(root, `clusterls-${target}.vsix`);
+  mkdirSync(path.dirname(out), { recursive: true }); // vsce does not create it
   const r = run(
     vsce,
     ['package', '--target', target, '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', out],
