@@ -185,7 +185,13 @@ export class Features implements vscode.Disposable {
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       this.ctx.output.appendLine(`${id}: ${msg}`);
-      void vscode.window.showErrorMessage(`clusterls: ${msg}`);
+      // No host yet: offer to pick one right there.
+      const actions = /no cluster is configured/.test(msg) ? ['Configure Cluster'] : [];
+      void vscode.window.showErrorMessage(`clusterls: ${msg}`, ...actions).then((pick) => {
+        if (pick) {
+          void vscode.commands.executeCommand('clusterls.configureCluster');
+        }
+      });
       return undefined;
     }
   }

@@ -5,28 +5,31 @@ import * as vscode from 'vscode';
 import { Features } from './commands';
 import { Ctx } from './ctx';
 import { JobStatus, JobsModel, JobsTree } from './jobs';
+import { configureCluster } from './onboarding';
 
 let ctx: Ctx | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   ctx = new Ctx(context);
   const c = ctx;
+  const jobs = new JobsModel();
   context.subscriptions.push(
     vscode.commands.registerCommand('clusterls.restartServer', () => c.restart()),
     vscode.commands.registerCommand('clusterls.showOutput', () => c.output.show()),
+    vscode.commands.registerCommand('clusterls.configureCluster', () => configureCluster()),
+    vscode.commands.registerCommand('clusterls.clearFinishedJobs', () => jobs.clearFinished()),
   );
-  const jobs = new JobsModel();
   const features = new Features(c, jobs);
   context.subscriptions.push(
     jobs,
     features,
     new JobStatus(jobs),
-    vscode.window.registerTreeDataProvider('clusterls.jobs', new JobsTree(jobs)),
+    vscode.window.createTreeView('clusterls.jobs', { treeDataProvider: new JobsTree(jobs), showCollapseAll: false }),
   );
   await c.start();
-  if (c.client?.isRunning()) {
+  if (c.client?.isRunning() && vscode.workspace.isTrusted) {
     // Jobs this user submitted earlier (from here, another window or the CLI).
-    void features.refreshJobs().catch((e) => c.output.appendLine(`listing jobs: ${String(e)}`));
+    void features.refreshJobs().catch((e) => c.output.warn(`listing jobs: ${String(e)}`));
   }
 }
 

@@ -34,6 +34,20 @@ export class JobsModel implements vscode.Disposable {
     this.changed.fire(undefined);
   }
 
+  /** Forget the jobs that ended (the view's "Clear Finished Jobs"); returns how many. */
+  clearFinished(): number {
+    let n = 0;
+    for (const [id, job] of this.jobs) {
+      if (isFinished(job.state)) {
+        this.jobs.delete(id);
+        this.started.delete(id);
+        n++;
+      }
+    }
+    this.changed.fire(undefined);
+    return n;
+  }
+
   get(id: string): Job | undefined {
     return this.jobs.get(id);
   }
@@ -118,7 +132,7 @@ export class JobItem extends vscode.TreeItem {
   ) {
     super(job.allocation ? `allocation ${job.id}` : job.name, vscode.TreeItemCollapsibleState.None);
     this.id = job.id;
-    const parts = [stateWord(job), `job ${job.id}`];
+    const parts = [`job ${job.id}`, job.reason && !isFinished(job.state) ? `${stateWord(job)} (${job.reason})` : stateWord(job)];
     if (job.partition) {
       parts.push(job.partition);
     }
@@ -127,6 +141,9 @@ export class JobItem extends vscode.TreeItem {
     }
     const elapsed = formatElapsed(model.elapsed(job));
     parts.push(job.timeLimit ? `${elapsed} / ${job.timeLimit}` : elapsed);
+    if (job.nodes) {
+      parts.push(job.nodes);
+    }
     this.description = parts.join(' · ');
     this.iconPath = new vscode.ThemeIcon(stateIcon(job.state), stateColor(job.state));
     const live = !isFinished(job.state);
@@ -150,6 +167,10 @@ export class JobItem extends vscode.TreeItem {
     if (job.timeLimit) {
       tip.appendMarkdown(`- Time limit: ${job.timeLimit}\n`);
     }
+    if (job.nodes) {
+      tip.appendMarkdown(`- Node: ${job.nodes}\n`);
+    }
+    tip.appendMarkdown(`- Elapsed: ${elapsed}${job.timeLimit ? ` of ${job.timeLimit}` : ''}\n`);
     if (job.exitCode !== undefined) {
       tip.appendMarkdown(`- Exit code: ${job.exitCode}\n`);
     }

@@ -52,6 +52,10 @@ export type Job = {
    * Slurm's reason in plain words, with what the user can do (for a job not ended).
    */
   reasonText?: string,
+  /**
+   * The node(s) it runs or ran on, in Slurm's notation (`node[02-03]`).
+   */
+  nodes?: string,
 };
 
 /**

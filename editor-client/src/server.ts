@@ -4,6 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
+import { INSTALL_HINT, platformMismatch, platformName, probe } from './platform';
+import { machineSetting } from './trust';
+
 export class ServerNotFound extends Error {}
 
 function isExecutable(p: string): boolean {
@@ -15,9 +18,22 @@ function isExecutable(p: string): boolean {
   }
 }
 
-/** The server binary: setting, then bundled, then PATH. Throws ServerNotFound with a readable message. */
+
+
+
+function isMusl(): boolean {
+  try {
+    // Node's report names the C library it was built against.
+    const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+    return process.platform === 'linux' && !header?.glibcVersionRuntime;
+  } catch {
+    return false;
+  }
+}
+
+/** The server binary: setting (User/machine scope only), then bundled, then PATH. Throws ServerNotFound with a readable message. */
 export function findServer(context: vscode.ExtensionContext): string {
-  const configured = vscode.workspace.getConfiguration('clusterls').get<string | null>('serverPath');
+  const configured = machineSetting<string>('serverPath');
   if (configured) {
     const p = configured.startsWith('~/') ? path.join(process.env.HOME ?? '', configured.slice(2)) : configured;
     if (!isExecutable(p)) {
@@ -26,28 +42,46 @@ export function findServer(context: vscode.ExtensionContext): string {
           'Fix the setting, or clear it to use the bundled server.',
       );
     }
+    const why = probe(p);
+    if (why) {
+      throw new ServerNotFound(`The clusterls.serverPath setting points at "${configured}", which does not run here (${why}). ${INSTALL_HINT}`);
+    }
     return p;
   }
-  const bundled = context.asAbsolutePath(path.join('server', 'clusterls'));
-  if (fs.existsSync(bundled) && !isExecutable(bundled)) {
-    // Some .vsix extractors drop the executable bit.
+  const exe = process.platform === 'win32' ? 'clusterls.exe' : 'clusterls';
+  const bundled = context.asAbsolutePath(path.join('server', exe));
+  if (fs.existsSync(bundled)) {
+    let built: string | undefined;
     try {
-      fs.chmodSync(bundled, 0o755);
+      built = JSON.parse(fs.readFileSync(context.asAbsolutePath(path.join('server', 'platform.json')), 'utf8')).target;
     } catch {
-      // Reported below as "not found" with the PATH fallback.
+      built = undefined;
     }
-  }
-  if (isExecutable(bundled)) {
+    const mismatch = platformMismatch(built, platformName(process.platform, process.arch, isMusl()));
+    if (mismatch) {
+      throw new ServerNotFound(mismatch);
+    }
+    if (!isExecutable(bundled)) {
+      // Some .vsix extractors drop the executable bit.
+      try {
+        fs.chmodSync(bundled, 0o755);
+      } catch {
+        // Reported by the probe below.
+      }
+    }
+    const why = probe(bundled);
+    if (why) {
+      throw new ServerNotFound(`The clusterls server bundled with this extension does not run on this machine (${why}). ${INSTALL_HINT}`);
+    }
     return bundled;
   }
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir && isExecutable(path.join(dir, 'clusterls'))) {
-      return path.join(dir, 'clusterls');
+    if (dir && isExecutable(path.join(dir, exe))) {
+      return path.join(dir, exe);
     }
   }
   throw new ServerNotFound(
     'The clusterls language server was not found: this extension has no bundled binary and there is no ' +
-      '`clusterls` on PATH. Install it (`cargo install --path server` in the clusterls repository) or set ' +
-      'clusterls.serverPath to the binary.',
+      `\`clusterls\` on PATH. ${INSTALL_HINT}`,
   );
 }

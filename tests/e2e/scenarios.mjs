@@ -138,9 +138,9 @@ async function scenario2(page) {
 
 async function scenario3(page) {
   step('scenario 3: the Jobs view; cancel a long job');
-  await statusItem(page).click(); // opens the Jobs view
-  const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Cluster Jobs' }) });
-  const rows = view.locator('.monaco-list-row');
+  await statusItem(page).click(); // opens the Jobs view, in its own container in the activity bar
+  await jobsContainer(page).locator('.composite.title', { hasText: /Cluster Jobs/i }).waitFor({ timeout: SHORT });
+  const rows = jobsContainer(page).locator('.monaco-list-row');
   const train = rows.filter({ hasText: 'train.py' }).filter({ hasText: 'COMPLETED' }).first();
   await train.waitFor({ timeout: SHORT });
   // Partition, GPUs and time limit come from the job store, for every job.
@@ -162,16 +162,100 @@ async function scenario3(page) {
   }
   await shot(page, '3-generated-script');
 
+  // The Explorer replaces the Jobs container in the side bar; Show Jobs brings it back.
+  await palette(page, 'View: Show Explorer');
   await runFromExplorer(page, 'long.py');
+  await palette(page, 'clusterls: Show Jobs');
   const long = rows.filter({ hasText: 'long.py' });
   // Running, or still queued on a busy cluster: either way it can be cancelled.
   await long.filter({ hasText: /PENDING|RUNNING/ }).first().waitFor({ timeout: JOB });
   await shot(page, '3-long-running');
-  await long.first().click({ button: 'right' });
-  await chooseMenuItem(page, 'Cancel Job');
+  // The row says job id, state (and Slurm's reason while pending) and elapsed / limit.
+  const desc = await long.first().innerText();
+  step(`jobs view row: ${desc.replace(/\n/g, ' ')}`);
+  if (!/job \d+ · (RUNNING|PENDING( \([^)]*\))?) · .*\d+:\d\d \/ 00:10:00/.test(desc)) {
+    throw new Error(`the Jobs view row lacks id, state or elapsed/limit: ${desc}`);
+  }
+  // Cancel with the row's inline button (shown on hover).
+  await long.first().hover();
+  const cancel = long.first().locator('.actions .action-label[aria-label="Cancel Job"]');
+  await cancel.waitFor({ timeout: SHORT });
+  await shot(page, '3-inline-actions');
+  await cancel.click();
   await long.filter({ hasText: 'CANCELLED' }).first().waitFor({ timeout: JOB });
   await statusItem(page).filter({ hasText: /long\.py CANCELLED/ }).waitFor({ timeout: SHORT });
   await shot(page, '3-cancelled');
+  // Clear Finished Jobs empties the view of ended jobs.
+  await jobsContainer(page).locator('.composite.title .action-label[aria-label="Clear Finished Jobs"]').click();
+  await rows.filter({ hasText: 'long.py' }).first().waitFor({ state: 'detached', timeout: SHORT });
+}
+
+/** The side bar while it shows the clusterls view container. */
+function jobsContainer(page) {
+  return page.locator('.part.sidebar');
+}
+
+/** A toast by its text. */
+function toast(page, text) {
+  return page.locator('.notifications-toasts .notification-list-item', { hasText: text }).first();
+}
+
+async function scenario8(page) {
+  step("scenario 8: the walkthrough's host picker");
+  await palette(page, 'Welcome: Open Walkthrough...');
+  const item = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with clusterls' }).first();
+  await item.waitFor({ timeout: SHORT });
+  await item.click();
+  const pickHost = page.getByRole('button', { name: 'Pick a Host' });
+  await pickHost.first().waitFor({ timeout: SHORT });
+  await shot(page, '5-walkthrough');
+  await pickHost.first().click();
+  // The picker lists the Host entries of the user's ssh config.
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  await rows.filter({ hasText: 'testcluster-2fa' }).first().waitFor({ timeout: SHORT });
+  const row = rows.filter({ hasText: 'Host testcluster in ' }).first();
+  await row.waitFor({ timeout: SHORT });
+  await rows.filter({ hasText: 'Type a host' }).first().waitFor({ timeout: SHORT });
+  await shot(page, '5-host-picker');
+  await row.click();
+  await toast(page, 'clusterls will use testcluster').waitFor({ timeout: SHORT });
+  await shot(page, '5-host-picked');
+  await page.keyboard.press('Escape');
+}
+
+async function scenario7(page) {
+  step('scenario 7: the log level follows VS Code\'s, and a restart is offered');
+  // The channel is listed once it has been shown.
+  await palette(page, 'clusterls: Show Output');
+  await page.locator('.part.panel .monaco-editor .view-lines', { hasText: 'starting' }).first().waitFor({ timeout: SHORT });
+  await palette(page, 'Developer: Set Log Level...');
+  const channel = page.locator('.quick-input-list .monaco-list-row', { hasText: /clusterls/ }).first();
+  await channel.waitFor({ timeout: SHORT });
+  await channel.click();
+  const trace = page.locator('.quick-input-list .monaco-list-row', { hasText: /^Trace/ }).first();
+  await trace.waitFor({ timeout: SHORT });
+  await trace.click();
+  const offer = toast(page, 'The clusterls log level changed');
+  await offer.waitFor({ timeout: SHORT });
+  await shot(page, '7-restart-offered');
+  await offer.getByRole('button', { name: 'Restart Server' }).click();
+  // The restarted server logs at TRACE (tower-lsp's frames) into the channel.
+  await palette(page, 'clusterls: Show Output');
+  const out = page.locator('.part.panel .monaco-editor .view-lines').first();
+  await out.filter({ hasText: /TRACE\s+tower_lsp_server/ }).waitFor({ timeout: SHORT });
+  await shot(page, '7-output-trace');
+}
+
+/** The packaged release .vsix in a clean VS Code whose only clusterls setting is the host. */
+async function scenarioClean(page) {
+  step('scenario clean: the release package, only clusterls.host set');
+  await openFile(page, 'bad.sbatch');
+  await page.locator('.editor-group-container.active .monaco-editor .squiggly-error').first().waitFor({ timeout: JOB });
+  await page.locator('#status\\.problems').click();
+  const rows = page.locator('.markers-panel .monaco-list-row');
+  // Did-you-mean comes from the cluster's real partitions: the bundled server reached it.
+  await rows.filter({ hasText: 'Did you mean `gpu`' }).first().waitFor({ timeout: JOB });
+  await shot(page, 'clean-diagnostics');
 }
 
 /** Answer the input box that is open with `text` (and Enter). */
@@ -241,6 +325,11 @@ async function scenario4(page) {
   // A window on a workspace whose settings name that host.
   await page.goto(`${url}/?folder=${encodeURIComponent(process.env.E2E_LOGIN_WORKSPACE)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // The workspace names a host the user never chose: asked once, in a modal.
+  const dialog = page.locator('.monaco-dialog-box', { hasText: 'testcluster-2fa' });
+  await dialog.waitFor({ timeout: JOB });
+  await shot(page, '4-repository-host');
+  await dialog.getByRole('button', { name: 'Connect' }).click();
   const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'needs you' });
   await toast.first().waitFor({ timeout: JOB });
   await page.locator('[id="clusterls.clusterls.connection"]', { hasText: 'log in' }).waitFor({ timeout: SHORT });
@@ -281,18 +370,21 @@ let failed = false;
 try {
   await page.goto(`${url}/?folder=${encodeURIComponent(ws)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  // The extension is up when its server answered: the Jobs view is registered.
-  await page.locator('.pane-header', { hasText: 'Cluster Jobs' }).waitFor({ timeout: 60_000 });
+  // The extension's view container is in the activity bar.
+  await page.locator('.activitybar .action-label[aria-label^="Cluster Jobs"]').waitFor({ timeout: 60_000 });
   const scenarios = [
     ['1', scenario1],
+    ['8', scenario8],
+    ['7', scenario7],
     ['2', scenario2],
     ['3', scenario3],
     ['5', scenario5],
     ['6', scenario6],
     ['4', scenario4],
+    ['clean', scenarioClean],
   ];
   for (const [n, f] of scenarios) {
-    if (!only || only.has(n)) {
+    if (only ? only.has(n) : n !== 'clean') {
       await f(page);
       step(`scenario ${n} passed`);
     }

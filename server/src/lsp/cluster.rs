@@ -155,6 +155,7 @@ fn job(r: &JobRecord) -> ext::Job {
             let w = engine::sessions::reason::explain(c);
             format!("{}; {}", w.words, w.advice.replace("JOB", &r.id))
         }),
+        nodes: r.nodes.clone(),
     }
 }
 
@@ -235,7 +236,8 @@ mod tests {
               "submittedAt": 100,
               "allocation": false,
               "logPath": "/home/a/.clusterls/runs/x y/output.log",
-              "scriptPath": "/home/a/.clusterls/runs/x y/job.sbatch"
+              "scriptPath": "/home/a/.clusterls/runs/x y/job.sbatch",
+              "nodes": "node1"
             }"#]]
         .assert_eq(&serde_json::to_string_pretty(&job(&r)).unwrap());
     }

@@ -24,6 +24,18 @@ pub struct Config {
     pub image: Option<String>,
     pub image_dir: Option<String>,
     pub runtime: Option<String>,
+    pub qos: Option<String>,
+    pub cpus: Option<u32>,
+    pub mem: Option<String>,
+    pub binds: Option<Vec<String>>,
+    pub python: Option<String>,
+    /// Rule codes not to report (`[check].disable` in clusterls.toml).
+    pub check_disable: Option<Vec<String>>,
+    /// `false` in a workspace the user does not trust: nothing runs on a cluster.
+    pub trusted: Option<bool>,
+    /// `false` when the user declined the host named by the repository's clusterls.toml:
+    /// that host is not used.
+    pub project_host: Option<bool>,
     /// Read cluster facts from this JSON file (the `clusterls facts --json` format)
     /// instead of asking the cluster: for offline use and tests.
     pub facts_file: Option<String>,
@@ -61,6 +73,11 @@ pub fn read_project(roots: &[PathBuf]) -> (EngineConfig, Option<String>) {
 }
 
 impl Config {
+    /// Whether the workspace is trusted (older clients say nothing: trusted).
+    pub fn is_trusted(&self) -> bool {
+        self.trusted != Some(false)
+    }
+
     /// The editor settings the engine understands, as its configuration.
     pub fn engine_config(&self) -> EngineConfig {
         EngineConfig {
@@ -68,12 +85,20 @@ impl Config {
             resources: crate::engine::Resources {
                 partition: self.partition.clone(),
                 account: self.account.clone(),
+                qos: self.qos.clone(),
                 gpus: self.gpus,
+                cpus: self.cpus,
+                mem: self.mem.clone(),
                 time: self.time.clone(),
-                ..Default::default()
             },
             image: self.image.clone(),
             image_dir: self.image_dir.clone(),
+            binds: self.binds.clone(),
+            python: self.python.clone(),
+            check: self
+                .check_disable
+                .clone()
+                .map(|disable| crate::engine::config::CheckConfig { disable }),
             ..Default::default()
         }
     }
@@ -92,6 +117,37 @@ mod tests {
         let e = Config::from_client(&serde_json::json!({"gpus": "two"})).unwrap_err();
         assert!(e.contains("gpus") || e.contains("invalid type"), "{e}");
         assert_eq!(Config::from_client(&Value::Null).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn every_engine_setting_reaches_the_engine() {
+        let v = serde_json::json!({"clusterls": {
+            "partition": "gpu", "account": "lab", "qos": "high", "gpus": 2, "cpus": 8,
+            "mem": "32G", "time": "01:00:00", "image": "docker://x", "binds": ["/a:/b"],
+            "python": "python3.11", "checkDisable": ["docker/latest-tag"],
+        }});
+        let e = Config::from_client(&v).unwrap().engine_config();
+        let r = &e.resources;
+        assert_eq!(
+            (r.qos.as_deref(), r.cpus, r.mem.as_deref(), r.gpus),
+            (Some("high"), Some(8), Some("32G"), Some(2))
+        );
+        assert_eq!(e.binds, Some(vec!["/a:/b".to_string()]));
+        assert_eq!(e.python.as_deref(), Some("python3.11"));
+        assert_eq!(e.check.map(|c| c.disable), Some(vec!["docker/latest-tag".to_string()]));
+    }
+
+    #[test]
+    fn trust_comes_from_the_client() {
+        let check = |v: serde_json::Value, trusted: bool| {
+            assert_eq!(Config::from_client(&v).unwrap().is_trusted(), trusted, "{v}");
+        };
+        check(serde_json::json!({"trusted": false}), false);
+        check(serde_json::json!({"trusted": true}), true);
+        // Clients that say nothing (the CLI's own settings, older clients): trusted.
+        check(serde_json::json!({}), true);
+        let c = Config::from_client(&serde_json::json!({"projectHost": false})).unwrap();
+        assert_eq!(c.project_host, Some(false));
     }
 
     #[test]

@@ -66,6 +66,11 @@ impl Backend {
     }
 
     fn cluster(&self) -> Result<Arc<Cluster>> {
+        if !self.state().editor.is_trusted() {
+            return Err(request_failed(
+                "this workspace is not trusted, so clusterls runs nothing on a cluster from it: trust it (Workspaces: Manage Workspace Trust) to run jobs",
+            ));
+        }
         self.state().cluster.clone().ok_or_else(|| {
             request_failed(
                 "no cluster is configured: set the clusterls.host setting (an ssh host alias, or `local`) or `host` in clusterls.toml",

@@ -154,14 +154,23 @@ impl Worker {
     async fn config_changed(&self) {
         let (before, after) = {
             let s = lock(&self.state);
-            let engine = s.project.clone().or(s.editor.engine_config());
+            let mut project = s.project.clone();
+            if s.editor.project_host == Some(false) {
+                // The user declined the repository's host: it must not be connected to.
+                project.host = None;
+            }
+            let engine = project.or(s.editor.engine_config());
             let ssh_config = s
                 .editor
                 .ssh_config
                 .as_ref()
                 .map(PathBuf::from)
                 .or_else(|| self.global.ssh_config.clone());
-            let host = engine.host.clone().or_else(|| self.global.host.clone());
+            // An untrusted workspace runs nothing on a cluster (no engine at all).
+            let host = match s.editor.is_trusted() {
+                true => engine.host.clone().or_else(|| self.global.host.clone()),
+                false => None,
+            };
             let after =
                 Source { host, ssh_config, facts_file: s.editor.facts_file.clone(), engine };
             (s.source.clone(), after)
@@ -320,7 +329,7 @@ impl Worker {
             if !force && doc.findings.as_ref().is_some_and(|(v, _)| *v == doc.version) {
                 return;
             }
-            let filter = s.project.code_filter();
+            let filter = s.project.clone().or(s.editor.engine_config()).code_filter();
             (doc.version, doc.kind, doc.text.clone(), doc.index.clone(), s.facts.clone(), filter)
         };
         let (version, kind, text, index, facts, filter) = snapshot;

@@ -198,6 +198,9 @@ pub struct Job {
     /// Slurm's reason in plain words, with what the user can do (for a job not ended).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason_text: Option<String>,
+    /// The node(s) it runs or ran on, in Slurm's notation (`node[02-03]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<String>,
 }
 
 /// Arguments of [`command::Run`].
