@@ -15,7 +15,8 @@
 //! SIF and charliecloud names, container lines), [`script`] (the sbatch script, salloc
 //! argv), [`policy`] (poll interval), [`lease`] (which process polls a host),
 //! [`programs`] (the fixed shell programs sent to the cluster). IO: [`transport`],
-//! [`store`] (SQLite), [`config`] (`clusterls.toml`), and the [`Engine`] handle (`api.rs`).
+//! [`store`] (SQLite), [`config`] (`clusterls.toml`), and the [`Engine`] handle
+//! (its struct here, so the capabilities extend it without an import cycle; `api.rs`).
 //!
 //! Round trips on a warm connection: facts 1; run 1 (a tar of the run directory on the
 //! stdin of one `bash -c` that unpacks, checks the image and runs `sbatch --parsable`);
