@@ -90,9 +90,16 @@ async function scenario1(page) {
   await shot(page, '1-after-fix');
 }
 
-async function runFromExplorer(page, name) {
+/** A file's row in the Explorer, shown first (the Jobs view has its own container). */
+async function explorerItem(page, name) {
+  await palette(page, 'View: Show Explorer');
   const item = page.getByRole('treeitem', { name, exact: true }).first();
   await item.waitFor({ timeout: SHORT });
+  return item;
+}
+
+async function runFromExplorer(page, name) {
+  const item = await explorerItem(page, name);
   await item.click({ button: 'right' });
   await chooseMenuItem(page, 'Run on cluster GPU');
 }
@@ -269,8 +276,7 @@ async function answer(page, title, text) {
 
 async function scenario5(page) {
   step('scenario 5: Run with options on a two-file project, with arguments');
-  const item = page.getByRole('treeitem', { name: 'sweep.py', exact: true }).first();
-  await item.waitFor({ timeout: SHORT });
+  const item = await explorerItem(page, 'sweep.py');
   await item.click({ button: 'right' });
   await chooseMenuItem(page, 'Run on cluster GPU with options…');
   await answer(page, '(1/4)', "--lr 0.5 --name 'my run'");
@@ -325,11 +331,17 @@ async function scenario4(page) {
   // A window on a workspace whose settings name that host.
   await page.goto(`${url}/?folder=${encodeURIComponent(process.env.E2E_LOGIN_WORKSPACE)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // The extension activates on our files, views and commands only: open the Jobs view,
+  // as a user reaching for the cluster would (its icon appears once the window has read
+  // the extension's contributions).
+  const jobsIcon = page.locator('.activitybar .action-item a[aria-label^="Cluster Jobs"]').first();
+  await jobsIcon.waitFor({ timeout: 60_000 });
+  await jobsIcon.click();
   // The workspace names a host the user never chose: asked once, in a modal.
   const dialog = page.locator('.monaco-dialog-box', { hasText: 'testcluster-2fa' });
   await dialog.waitFor({ timeout: JOB });
   await shot(page, '4-repository-host');
-  await dialog.getByRole('button', { name: 'Connect' }).click();
+  await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
   const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'needs you' });
   await toast.first().waitFor({ timeout: JOB });
   await page.locator('[id="clusterls.clusterls.connection"]', { hasText: 'log in' }).waitFor({ timeout: SHORT });
