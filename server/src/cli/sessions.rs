@@ -7,12 +7,54 @@ use super::Global;
 use super::render::visible;
 use crate::engine::EngineError;
 use crate::engine::JobRecord;
-use crate::engine::sessions::{efficiency, reason};
+use crate::engine::sessions::{efficiency, reason, time};
 
 #[derive(Debug, clap::Args)]
 pub struct WhyArgs {
     /// The job id (see `clusterls jobs`).
     pub job: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExtendArgs {
+    /// The job id (see `clusterls jobs`).
+    pub job: String,
+    /// How much: `+30` or `30` adds 30 minutes, `+1:00:00` an hour, `-10` takes 10
+    /// minutes off, `=2:00:00` sets the limit (Slurm's time forms). On most clusters a
+    /// user may lower a limit but only an operator may raise it: Slurm's answer is shown.
+    #[arg(allow_hyphen_values = true, value_name = "[+|-|=]TIME")]
+    pub time: String,
+}
+
+/// `clusterls extend JOB TIME`: `scontrol update JobId=JOB TimeLimit+=…`; the new limit
+/// and time left on stdout, or Slurm's refusal (exit 4).
+pub fn extend(g: &Global, a: ExtendArgs) -> ExitCode {
+    super::cluster::runtime().block_on(async {
+        let engine = match super::cluster::open(g, Some(&a.job)).await {
+            Ok(e) => e,
+            Err(e) => return super::cluster::fail(&e),
+        };
+        match engine.extend(&a.job, &a.time).await {
+            Ok(left) => super::write_stdout(&extend_text(&a.job, left.as_ref())),
+            Err(e) => super::cluster::fail(&e),
+        }
+    })
+}
+
+/// The text of `clusterls extend` (pure).
+pub fn extend_text(id: &str, left: Option<&time::TimeLeft>) -> String {
+    match left {
+        Some(t) => match t.left_secs {
+            Some(s) => format!(
+                "job {}: time limit {}, {} left\n",
+                visible(id),
+                visible(&t.limit),
+                time::countdown(s)
+            ),
+            None => format!("job {}: time limit {}\n", visible(id), visible(&t.limit)),
+        },
+        None => format!("job {}: time limit changed; it is not in the queue now\n", visible(id)),
+    }
 }
 
 /// `clusterls why JOB`: Slurm's reason in words, what to do, and the scheduler's
@@ -149,6 +191,16 @@ pub fn detail_text(r: &JobRecord) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extend_says_the_new_limit() {
+        let t = time::parse_time_left("41|RUNNING|19:59|20:00\n");
+        assert_eq!(extend_text("41", t.as_ref()), "job 41: time limit 20:00, 19:59 left\n");
+        assert_eq!(
+            extend_text("41", None),
+            "job 41: time limit changed; it is not in the queue now\n"
+        );
+    }
 
     #[test]
     fn why_says_the_reason_and_the_start() {
