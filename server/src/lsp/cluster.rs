@@ -78,16 +78,9 @@ impl Cluster {
     }
 
     /// What a job's transition means beyond its new state: a job that waited now runs
-    /// (the start notification, with its node); an allocation that ended takes its
-    /// Remote-SSH Host entry with it.
+    /// (the start notification, with its node).
     fn transition(&self, e: &engine::Event) -> Option<Event> {
         let engine::Event::Job { id, state, previous, .. } = e else { return None };
-        if state.is_final() {
-            if let Err(e) = self.engine.sweep_remote_hosts(&engine::sessions::hosts_dir()) {
-                tracing::warn!("removing the Remote-SSH entries of ended allocations: {e}");
-            }
-            return None;
-        }
         let was_running = previous.as_ref().is_some_and(|p| p.phase() == engine::Phase::Running);
         if state.phase() != engine::Phase::Running || was_running {
             return None;

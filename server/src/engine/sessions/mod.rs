@@ -176,15 +176,15 @@ impl Engine {
                 self.host()
             ))
         })?;
-        let node = rec.nodes.as_deref().and_then(plan::first_node);
-        let node = match (rec.state.phase(), node) {
-            (super::Phase::Running, Some(n)) => n,
-            _ => {
-                return Err(EngineError::Usage(format!(
-                    "allocation {id} is {} and has no node to open yet; wait until it runs",
-                    rec.state
-                )));
-            }
+        // Asked now: the record may not know the node yet (salloc does not say it).
+        let now = self.time_left(id).await?;
+        let node =
+            now.as_ref().filter(|t| t.state == "RUNNING").and_then(|t| plan::first_node(&t.nodes));
+        let Some(node) = node else {
+            return Err(EngineError::Usage(format!(
+                "allocation {id} is {} and has no node to open; wait until it runs, or make a new one",
+                now.map(|t| t.state).unwrap_or_else(|| format!("{} (not in the queue)", rec.state))
+            )));
         };
         ssh.ensure_connected().await?;
         let config = ssh.ssh_config();
@@ -219,6 +219,14 @@ impl Engine {
             file,
             include_line: remote_ssh::include_line(dir),
         })
+    }
+
+    /// [`Engine::sweep_remote_hosts`] in [`hosts_dir`], a failure logged: called when a
+    /// job ends.
+    pub(crate) fn sweep_ended_sessions(&self) {
+        if let Err(e) = self.sweep_remote_hosts(&hosts_dir()) {
+            tracing::warn!("removing the Remote-SSH entries of ended allocations: {e}");
+        }
     }
 
     /// Remove the Host entries in `dir` of this host's allocations that ended (or that

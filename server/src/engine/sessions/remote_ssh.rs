@@ -54,6 +54,24 @@ pub fn include_line(dir: &Path) -> String {
     format!("Include {}", config_word(&format!("{}/*.conf", dir.display())))
 }
 
+/// Whether an ssh config's text already reads the entries of `dir` (an `Include` line
+/// naming it, any case, `~` or the full path).
+pub fn included(config: &str, dir: &Path, home: Option<&Path>) -> bool {
+    let full = dir.display().to_string();
+    let tilde =
+        home.and_then(|h| dir.strip_prefix(h).ok()).map(|rest| format!("~/{}", rest.display()));
+    config.lines().any(|l| {
+        let mut words = l.split_whitespace();
+        let is_include = words.next().is_some_and(|w| w.eq_ignore_ascii_case("include"));
+        is_include
+            && words.any(|w| {
+                let w = w.trim_matches('"');
+                w.starts_with(&format!("{full}/"))
+                    || tilde.as_ref().is_some_and(|t| w.starts_with(&format!("{t}/")))
+            })
+    })
+}
+
 /// `vscode-remote://ssh-remote+ALIAS/` (the folder `/`, or the one given).
 pub fn vscode_uri(alias: &str, folder: &str) -> String {
     let folder = if folder.starts_with('/') { folder.to_string() } else { format!("/{folder}") };
@@ -262,6 +280,12 @@ mod tests {
             Some(("41".into(), "my host".into()))
         );
         assert_eq!(owner("Host x\n"), None);
+        let dir = Path::new("/home/a/.ssh/clusterls");
+        let home = Some(Path::new("/home/a"));
+        assert!(included("Host x\n  include ~/.ssh/clusterls/*.conf\n", dir, home));
+        assert!(included("Include \"/home/a/.ssh/clusterls/*.conf\"\n", dir, home));
+        assert!(!included("# Include ~/.ssh/clusterls/*.conf\n", dir, home));
+        assert!(!included("Include ~/.ssh/clusterls-old/*.conf\n", dir, home));
         let g = "user alice\nidentityfile /k/a\nidentityfile ~/.ssh/id_rsa\nport 22\n";
         let (u, f) = from_ssh_g(g, &|p| p == "/k/a");
         assert_eq!((u.as_deref(), f), (Some("alice"), vec!["/k/a".to_string()]));

@@ -8,8 +8,8 @@ use clusterls_sbatch::values::parse_time;
 
 use super::super::error::EngineError;
 
-/// `squeue -h -j ID -o` this: id, state, time left, time limit.
-pub const TIME_LEFT_FORMAT: &str = "%i|%T|%L|%l";
+/// `squeue -h -j ID -o` this: id, state, time left, time limit, nodes.
+pub const TIME_LEFT_FORMAT: &str = "%i|%T|%L|%l|%N";
 
 /// argv of the time-left query (`id` already checked to be a job id).
 pub fn time_left_argv(id: &str) -> Vec<String> {
@@ -25,11 +25,13 @@ pub struct TimeLeft {
     pub left_secs: Option<u64>,
     /// The limit as Slurm prints it (`1:00:00`, `UNLIMITED`).
     pub limit: String,
+    /// Its nodes in Slurm's notation (empty while pending).
+    pub nodes: String,
 }
 
 /// Read `squeue -o` [`TIME_LEFT_FORMAT`]; `None` when the job is not in the queue.
 pub fn parse_time_left(text: &str) -> Option<TimeLeft> {
-    let line = text.lines().find(|l| l.split('|').count() == 4)?;
+    let line = text.lines().find(|l| l.split('|').count() == 5)?;
     let f: Vec<&str> = line.split('|').map(str::trim).collect();
     let left = match f[2] {
         "UNLIMITED" | "INVALID" | "NOT_SET" | "" => None,
@@ -40,6 +42,7 @@ pub fn parse_time_left(text: &str) -> Option<TimeLeft> {
         state: f[1].to_string(),
         left_secs: left,
         limit: f[3].to_string(),
+        nodes: f[4].to_string(),
     })
 }
 
@@ -155,15 +158,13 @@ mod tests {
 
     #[test]
     fn time_left() {
-        // Recorded on Slurm 22.05 (`squeue -h -j ID -o '%i|%T|%L|%l'`).
-        expect![[r#"Some(TimeLeft { id: "4529", state: "RUNNING", left_secs: Some(599), limit: "10:00" })"#]]
-            .assert_eq(&format!("{:?}", parse_time_left("4529|RUNNING|9:59|10:00\n")));
-        expect![[r#"Some(TimeLeft { id: "7", state: "RUNNING", left_secs: Some(90061), limit: "2-00:00:00" })"#]]
-            .assert_eq(&format!("{:?}", parse_time_left("7|RUNNING|1-01:01:01|2-00:00:00\n")));
-        expect![[
-            r#"Some(TimeLeft { id: "8", state: "RUNNING", left_secs: None, limit: "UNLIMITED" })"#
-        ]]
-        .assert_eq(&format!("{:?}", parse_time_left("8|RUNNING|UNLIMITED|UNLIMITED\n")));
+        // Recorded on Slurm 22.05 (`squeue -h -j ID -o '%i|%T|%L|%l|%N'`).
+        expect![[r#"Some(TimeLeft { id: "4529", state: "RUNNING", left_secs: Some(599), limit: "10:00", nodes: "node01" })"#]]
+            .assert_eq(&format!("{:?}", parse_time_left("4529|RUNNING|9:59|10:00|node01\n")));
+        expect![[r#"Some(TimeLeft { id: "7", state: "RUNNING", left_secs: Some(90061), limit: "2-00:00:00", nodes: "node[02-03]" })"#]]
+            .assert_eq(&format!("{:?}", parse_time_left("7|RUNNING|1-01:01:01|2-00:00:00|node[02-03]\n")));
+        expect![[r#"Some(TimeLeft { id: "8", state: "RUNNING", left_secs: None, limit: "UNLIMITED", nodes: "node01" })"#]]
+        .assert_eq(&format!("{:?}", parse_time_left("8|RUNNING|UNLIMITED|UNLIMITED|node01\n")));
         assert_eq!(parse_time_left(""), None);
         assert_eq!(countdown(599), "9:59");
         assert_eq!(countdown(3723), "1:02:03");
