@@ -42,10 +42,10 @@ pub struct JobDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimated_start: Option<String>,
     /// Ended: how it went (time, CPU, memory, GPUs), one line each.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub efficiency: Vec<String>,
     /// Ended: advice where a request was far too large, one line each.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub advice: Vec<String>,
     /// What could not be asked, and why (e.g. accounting has no row yet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
