@@ -362,6 +362,19 @@ async function scenario4(page) {
   await shot(page, '4-logged-in');
 }
 
+async function scenario20(page) {
+  step('scenario 20: a notification says when a job starts running, with its node');
+  await runFromExplorer(page, 'started.py');
+  // Sent by the server from the tracker's PENDING -> RUNNING transition.
+  const started = toast(page, /Job \d+ \(started\.py\) is running on node\d+\./);
+  await started.waitFor({ timeout: JOB });
+  step(`start notification: ${(await started.innerText()).split('\n').find((l) => l.includes('is running'))}`);
+  await shot(page, '20-started');
+  await started.getByRole('button', { name: 'Open Log' }).waitFor({ timeout: SHORT });
+  // The job's end is told too; nothing is left running.
+  await statusItem(page).filter({ hasText: /started\.py COMPLETED/ }).waitFor({ timeout: JOB });
+}
+
 const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(work, 'chromium-')), {
   executablePath: '/usr/bin/chromium',
   headless: true,
@@ -393,6 +406,7 @@ try {
     ['5', scenario5],
     ['6', scenario6],
     ['4', scenario4],
+    ['20', scenario20],
     ['clean', scenarioClean],
   ];
   for (const [n, f] of scenarios) {
