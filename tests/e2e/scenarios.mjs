@@ -375,6 +375,34 @@ async function scenario20(page) {
   await statusItem(page).filter({ hasText: /started\.py COMPLETED/ }).waitFor({ timeout: JOB });
 }
 
+async function scenario21(page) {
+  step('scenario 21: a session\'s time left in the status bar; Extend refused in Slurm\'s words');
+  await palette(page, 'clusterls: Allocate GPU Session');
+  const ready = toast(page, /allocation \d+ is ready/);
+  await ready.waitFor({ timeout: JOB });
+  const id = /allocation (\d+) is ready/.exec(await ready.innerText())[1];
+  // The countdown, from Slurm's time left (asked once, then counted here).
+  const time = page.locator('[id="clusterls.clusterls.sessionTime"]');
+  await time.filter({ hasText: new RegExp(`${id}: \\d+:\\d\\d left`) }).waitFor({ timeout: SHORT });
+  step(`status bar: ${await time.innerText()}`);
+  await shot(page, '21-time-left');
+  // Click: Extend. A regular user may not raise a limit; Slurm says so, in its words.
+  await time.click();
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: SHORT });
+  await input.press('Enter'); // the proposed 30 minutes
+  const refused = toast(page, `Access/permission denied for job ${id}`);
+  await refused.waitFor({ timeout: SHORT });
+  step(`refusal: ${(await refused.innerText()).split('\n').find((l) => l.includes('denied'))}`);
+  await shot(page, '21-extend-refused');
+  // Release it: the countdown goes.
+  await palette(page, 'clusterls: Cancel Job');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: `allocation ${id}` }).first();
+  await row.waitFor({ timeout: SHORT });
+  await row.click();
+  await time.waitFor({ state: 'hidden', timeout: JOB });
+}
+
 const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(work, 'chromium-')), {
   executablePath: '/usr/bin/chromium',
   headless: true,
@@ -407,6 +435,7 @@ try {
     ['6', scenario6],
     ['4', scenario4],
     ['20', scenario20],
+    ['21', scenario21],
     ['clean', scenarioClean],
   ];
   for (const [n, f] of scenarios) {
