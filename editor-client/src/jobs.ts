@@ -224,6 +224,7 @@ export class JobsTree implements vscode.TreeDataProvider<JobItem>, vscode.Dispos
   private readonly timer: NodeJS.Timeout;
   /** The on-demand detail (estimated start, time left, how it went): sessions.ts. */
   detail?: DetailProvider;
+  private readonly tips = new WeakMap<JobItem, vscode.MarkdownString>();
 
   constructor(private readonly model: JobsModel) {
     model.onDidChange(() => this.changed.fire(undefined));
@@ -236,15 +237,19 @@ export class JobsTree implements vscode.TreeDataProvider<JobItem>, vscode.Dispos
   }
 
   getTreeItem(item: JobItem): vscode.TreeItem {
+    // VS Code resolves only a tooltip left undefined: keep ours for resolveTreeItem.
+    if (this.detail && item.tooltip instanceof vscode.MarkdownString) {
+      this.tips.set(item, item.tooltip);
+      item.tooltip = undefined;
+    }
     return item;
   }
 
   /** On hover only: the detail is asked of the cluster then, never while polling. */
   async resolveTreeItem(item: vscode.TreeItem, element: JobItem): Promise<vscode.TreeItem> {
+    const tip = this.tips.get(element) ?? new vscode.MarkdownString();
     const more = await this.detail?.(element.job).catch(() => undefined);
-    if (more && item.tooltip instanceof vscode.MarkdownString) {
-      item.tooltip.appendMarkdown(more);
-    }
+    item.tooltip = more ? new vscode.MarkdownString(tip.value + more) : tip;
     return item;
   }
 

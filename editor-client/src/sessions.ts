@@ -28,7 +28,8 @@ export class Sessions implements vscode.Disposable {
   private readonly asked = new Set<string>();
   /** Allocations already warned about their end. */
   private readonly warned = new Set<string>();
-  private readonly details = new Map<string, { at: number; detail: Promise<JobDetail> }>();
+  /** Details asked, by job; `settled`: an ended job's full answer, which never changes. */
+  private readonly details = new Map<string, { at: number; detail: Promise<JobDetail>; settled?: boolean }>();
 
   constructor(
     private readonly ctx: Ctx,
@@ -179,12 +180,17 @@ export class Sessions implements vscode.Disposable {
 
   private detail(job: Job): Promise<JobDetail> {
     const known = this.details.get(job.id);
-    if (known && (isFinished(job.state) || Date.now() - known.at < DETAIL_TTL_MS)) {
+    if (known && (known.settled || Date.now() - known.at < DETAIL_TTL_MS)) {
       return known.detail;
     }
     const detail = proto.jobDetail(this.features.send, { id: job.id });
-    this.details.set(job.id, { at: Date.now(), detail });
-    detail.catch(() => this.details.delete(job.id));
+    const entry: { at: number; detail: Promise<JobDetail>; settled?: boolean } = { at: Date.now(), detail };
+    this.details.set(job.id, entry);
+    // Accounting may not have an ended job's row yet (a note): asked again later then.
+    detail.then(
+      (d) => (entry.settled = isFinished(job.state) && !d.note),
+      () => this.details.delete(job.id),
+    );
     return detail;
   }
 

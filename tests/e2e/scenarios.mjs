@@ -373,6 +373,31 @@ async function scenario20(page) {
   await started.getByRole('button', { name: 'Open Log' }).waitFor({ timeout: SHORT });
   // The job's end is told too; nothing is left running.
   await statusItem(page).filter({ hasText: /started\.py COMPLETED/ }).waitFor({ timeout: JOB });
+  // Its row's tooltip asks the cluster, on hover, how it went (sacct).
+  await palette(page, 'clusterls: Show Jobs');
+  const row = jobsContainer(page).locator('.monaco-list-row', { hasText: 'started.py' }).first();
+  await row.waitFor({ timeout: SHORT });
+  const went = page.locator('.workbench-hover, .monaco-hover', { hasText: 'How it went' }).first();
+  const deadline = Date.now() + JOB;
+  for (;;) {
+    await row.hover();
+    try {
+      await went.waitFor({ timeout: 5_000 });
+      break;
+    } catch (e) {
+      // Accounting may lag behind the end by a moment: hover again.
+      if (Date.now() > deadline) {
+        throw e;
+      }
+      await page.mouse.move(0, 0);
+    }
+  }
+  const tip = await went.innerText();
+  step(`tooltip: ${tip.replace(/\n/g, ' | ')}`);
+  if (!/time: 0:00:\d\d of 0:10:00/.test(tip) || !/gpus: 1 asked for/.test(tip)) {
+    throw new Error(`the tooltip lacks the efficiency lines:\n${tip}`);
+  }
+  await shot(page, '20-how-it-went');
 }
 
 async function scenario21(page) {
