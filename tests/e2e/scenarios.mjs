@@ -428,6 +428,53 @@ async function scenario21(page) {
   await time.waitFor({ state: 'hidden', timeout: JOB });
 }
 
+async function scenario22(page) {
+  step('scenario 22: Open VS Code on This Allocation: the Host entry, the Include line asked for, gone with the allocation');
+  await palette(page, 'clusterls: Allocate GPU Session');
+  const ready = toast(page, /allocation \d+ is ready/);
+  await ready.waitFor({ timeout: JOB });
+  const id = /allocation (\d+) is ready/.exec(await ready.innerText())[1];
+  await palette(page, 'clusterls: Open VS Code on This Allocation');
+  const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: `allocation ${id}` }).first();
+  // clusterls never edits the user's ssh config unasked: a modal asks to add the Include line.
+  // (One live allocation is taken without asking; several are picked from a list first.)
+  const dialog = page.locator('.monaco-dialog-box', { hasText: 'Include' });
+  await pick.or(dialog).first().waitFor({ timeout: SHORT });
+  if (await pick.isVisible()) {
+    await pick.click();
+  }
+  await dialog.waitFor({ timeout: SHORT });
+  await shot(page, '22-include-asked');
+  await dialog.getByRole('button', { name: 'Add Line', exact: true }).click();
+  // code-server has no Remote-SSH: said so, with what to do.
+  await toast(page, 'Remote-SSH extension is not installed').waitFor({ timeout: SHORT });
+  await shot(page, '22-no-remote-ssh');
+  const home = path.join(work, 'home');
+  const config = fs.readFileSync(path.join(home, '.ssh', 'config'), 'utf8');
+  const dir = path.join(home, '.ssh', 'clusterls');
+  if (!config.includes(`Include ${dir}/*.conf`)) {
+    throw new Error(`the ssh config lacks the Include line:\n${config}`);
+  }
+  const entry = path.join(dir, `clusterls-testcluster-${id}.conf`);
+  const text = fs.readFileSync(entry, 'utf8');
+  if (!/HostName node\d+/.test(text) || !text.includes('ProxyCommand ssh -F ')) {
+    throw new Error(`the Host entry is not what Remote-SSH needs:\n${text}`);
+  }
+  step(`host entry: ${text.split('\n').filter((l) => l.startsWith('  ')).join(' |')}`);
+  // Released: the server sees it end and removes the entry.
+  await palette(page, 'clusterls: Cancel Job');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: `allocation ${id}` }).first();
+  await row.waitFor({ timeout: SHORT });
+  await row.click();
+  const deadline = Date.now() + JOB;
+  while (fs.existsSync(entry)) {
+    if (Date.now() > deadline) {
+      throw new Error(`${entry} is still there after the allocation ended`);
+    }
+    await page.waitForTimeout(500);
+  }
+}
+
 const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(work, 'chromium-')), {
   executablePath: '/usr/bin/chromium',
   headless: true,
@@ -461,6 +508,7 @@ try {
     ['4', scenario4],
     ['20', scenario20],
     ['21', scenario21],
+    ['22', scenario22],
     ['clean', scenarioClean],
   ];
   for (const [n, f] of scenarios) {
