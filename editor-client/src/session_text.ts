@@ -7,6 +7,14 @@ import type { JobDetail } from './protocol';
 /** A session is warned this many seconds before its end. */
 export const WARN_SECS = 10 * 60;
 
+/**
+ * Whether to warn now that a session ends soon: within WARN_SECS of its end, once it had
+ * more than that left (a session asked for 10 minutes is not warned as it starts).
+ */
+export function warnNow(left: number, mostLeft: number): boolean {
+  return left > 0 && left <= WARN_SECS && mostLeft > WARN_SECS;
+}
+
 /** Text from the cluster, made inert in Markdown. */
 function md(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+!|<>]/g, (c) => `\\${c}`);

@@ -15,7 +15,7 @@ import type { Ctx } from './ctx';
 import { JobItem, JobsModel, JobsTree, formatElapsed } from './jobs';
 import * as proto from './lsp_ext';
 import { Job, JobDetail, isFinished, jobStartedNotification } from './lsp_ext';
-import { detailMarkdown, endAdvice, includedIn, WARN_SECS } from './session_text';
+import { detailMarkdown, endAdvice, includedIn, WARN_SECS, warnNow } from './session_text';
 
 /** How long a hover's detail of a live job is reused (an ended job's never changes). */
 const DETAIL_TTL_MS = 30_000;
@@ -28,6 +28,8 @@ export class Sessions implements vscode.Disposable {
   private readonly asked = new Set<string>();
   /** Allocations already warned about their end. */
   private readonly warned = new Set<string>();
+  /** The most time left each allocation was seen with. */
+  private readonly mostLeft = new Map<string, number>();
   /** Details asked, by job; `settled`: an ended job's full answer, which never changes. */
   private readonly details = new Map<string, { at: number; detail: Promise<JobDetail>; settled?: boolean }>();
 
@@ -92,6 +94,15 @@ export class Sessions implements vscode.Disposable {
       this.item.hide();
       return;
     }
+    for (const { job: j, left: l } of timed) {
+      this.mostLeft.set(j.id, Math.max(l, this.mostLeft.get(j.id) ?? 0));
+      if (warnNow(l, this.mostLeft.get(j.id) ?? 0) && !this.warned.has(j.id)) {
+        this.warned.add(j.id);
+        void vscode.window
+          .showWarningMessage(`clusterls: allocation ${j.id} ends in ${Math.ceil(l / 60)} minutes.`, 'Extend')
+          .then((pick) => (pick ? this.extend(j) : undefined));
+      }
+    }
     const { job, left } = first;
     const soon = left <= WARN_SECS;
     this.item.text = `$(watch) ${job.id}: ${formatElapsed(left)} left`;
@@ -100,12 +111,6 @@ export class Sessions implements vscode.Disposable {
     this.item.backgroundColor = soon ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.accessibilityInformation = { label: `clusterls allocation ${job.id}: ${formatElapsed(left)} left` };
     this.item.show();
-    if (soon && left > 0 && !this.warned.has(job.id)) {
-      this.warned.add(job.id);
-      void vscode.window
-        .showWarningMessage(`clusterls: allocation ${job.id} ends in ${Math.ceil(left / 60)} minutes.`, 'Extend')
-        .then((pick) => (pick ? this.extend(job) : undefined));
-    }
   }
 
   private async askTimeLeft(id: string) {

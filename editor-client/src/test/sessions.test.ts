@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { detailMarkdown, endAdvice, includedIn } from '../session_text';
+import { detailMarkdown, endAdvice, includedIn, warnNow } from '../session_text';
 
 test('a job detail as tooltip Markdown', () => {
   const check = (d: Parameters<typeof detailMarkdown>[0], expected: string | undefined) =>
@@ -35,4 +35,11 @@ test('whether the ssh config reads the hosts', () => {
   assert.equal(includedIn(`  include   "/home/a b/.ssh/clusterls/*.conf"\n`, line), true);
   assert.equal(includedIn(`# ${line}\n`, line), false);
   assert.equal(includedIn('', line), false);
+});
+
+test('a session is warned once within 10 minutes of its end, if it had more', () => {
+  assert.equal(warnNow(599, 3600), true);
+  assert.equal(warnNow(601, 3600), false);
+  assert.equal(warnNow(599, 600), false, 'a 10-minute session as it starts');
+  assert.equal(warnNow(0, 3600), false, 'ended');
 });
