@@ -66,6 +66,8 @@ export class Features implements vscode.Disposable {
   private readonly logs = new Map<string, LogFollow>();
   /** Paths of open documents with `#SBATCH` lines (the `clusterls.sbatchScripts` context key). */
   private readonly sbatchScripts = new Set<string>();
+  /** The end notification's addition (the efficiency advice), asked on demand: sessions.ts. */
+  endDetail?: (job: Job) => Promise<string | undefined>;
   /** The connection to the cluster, in the status bar once the server reports it. */
   private readonly connection = vscode.window.createStatusBarItem('connection', vscode.StatusBarAlignment.Left, 11);
 
@@ -232,13 +234,15 @@ export class Features implements vscode.Disposable {
     // A job this window saw live, or submitted, just ended.
     const ended = isFinished(job.state) && (previous === undefined ? this.mine.has(job.id) : !isFinished(previous));
     if (ended) {
-      this.notifyEnd(job);
+      void this.notifyEnd(job);
     }
   }
 
-  private notifyEnd(job: Job) {
+  private async notifyEnd(job: Job) {
     const what = job.allocation ? `Allocation ${job.id}` : `Job ${job.id} (${job.name})`;
-    const msg = `clusterls: ${what} ${stateWord(job)}${job.exitCode ? ` with exit code ${job.exitCode}` : ''}.`;
+    // How it went (sacct, asked once now): its one line of advice, when a request was far too large.
+    const advice = job.allocation ? undefined : await this.endDetail?.(job).catch(() => undefined);
+    const msg = `clusterls: ${what} ${stateWord(job)}${job.exitCode ? ` with exit code ${job.exitCode}` : ''}.${advice ? ` ${advice}` : ''}`;
     const actions = job.logPath ? ['Open Log'] : [];
     const show =
       job.state === 'completed' || job.state === 'cancelled'

@@ -6,6 +6,7 @@ import { Features } from './commands';
 import { Ctx } from './ctx';
 import { JobStatus, JobsModel, JobsTree } from './jobs';
 import { configureCluster } from './onboarding';
+import { Sessions } from './sessions';
 
 let ctx: Ctx | undefined;
 
@@ -20,11 +21,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('clusterls.clearFinishedJobs', () => jobs.clearFinished()),
   );
   const features = new Features(c, jobs);
+  const tree = new JobsTree(jobs);
   context.subscriptions.push(
     jobs,
     features,
     new JobStatus(jobs),
-    vscode.window.createTreeView('clusterls.jobs', { treeDataProvider: new JobsTree(jobs), showCollapseAll: false }),
+    vscode.window.createTreeView('clusterls.jobs', { treeDataProvider: tree, showCollapseAll: false }),
+    new Sessions(c, jobs, features, tree),
   );
   await c.start();
   if (c.client?.isRunning() && vscode.workspace.isTrusted) {

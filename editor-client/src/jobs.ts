@@ -9,6 +9,8 @@ export class JobsModel implements vscode.Disposable {
   private readonly jobs = new Map<string, Job>();
   /** When this window first saw a job running (the server does not report start times). */
   private readonly started = new Map<string, number>();
+  /** When a running job's time runs out (ms, this machine's clock), as Slurm last said. */
+  private readonly endsAt = new Map<string, number>();
   private readonly changed = new vscode.EventEmitter<Job | undefined>();
   readonly onDidChange = this.changed.event;
 
@@ -46,6 +48,25 @@ export class JobsModel implements vscode.Disposable {
     }
     this.changed.fire(undefined);
     return n;
+  }
+
+  /** Slurm said `secs` are left (now): the countdown starts from this. */
+  setTimeLeft(id: string, secs: number | undefined) {
+    if (secs === undefined) {
+      this.endsAt.delete(id);
+    } else {
+      this.endsAt.set(id, Date.now() + secs * 1000);
+    }
+    this.changed.fire(this.jobs.get(id));
+  }
+
+  /** Seconds a running job has left, when Slurm said it. */
+  timeLeft(job: Job): number | undefined {
+    const end = this.endsAt.get(job.id);
+    if (end === undefined || job.state !== 'running') {
+      return undefined;
+    }
+    return Math.max(0, Math.round((end - Date.now()) / 1000));
   }
 
   get(id: string): Job | undefined {
@@ -141,6 +162,10 @@ export class JobItem extends vscode.TreeItem {
     }
     const elapsed = formatElapsed(model.elapsed(job));
     parts.push(job.timeLimit ? `${elapsed} / ${job.timeLimit}` : elapsed);
+    const left = model.timeLeft(job);
+    if (left !== undefined) {
+      parts.push(`${formatElapsed(left)} left`);
+    }
     if (job.nodes) {
       parts.push(job.nodes);
     }
@@ -171,6 +196,9 @@ export class JobItem extends vscode.TreeItem {
       tip.appendMarkdown(`- Node: ${job.nodes}\n`);
     }
     tip.appendMarkdown(`- Elapsed: ${elapsed}${job.timeLimit ? ` of ${job.timeLimit}` : ''}\n`);
+    if (left !== undefined) {
+      tip.appendMarkdown(`- Time left: ${formatElapsed(left)}\n`);
+    }
     if (job.exitCode !== undefined) {
       tip.appendMarkdown(`- Exit code: ${job.exitCode}\n`);
     }
@@ -187,10 +215,16 @@ export class JobItem extends vscode.TreeItem {
   }
 }
 
+/** Markdown to add to a job's tooltip, asked of the cluster when the user hovers it. */
+export type DetailProvider = (job: Job) => Promise<string | undefined>;
+
 export class JobsTree implements vscode.TreeDataProvider<JobItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<JobItem | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly timer: NodeJS.Timeout;
+  /** The on-demand detail (estimated start, time left, how it went): sessions.ts. */
+  detail?: DetailProvider;
+  private readonly tips = new WeakMap<JobItem, vscode.MarkdownString>();
 
   constructor(private readonly model: JobsModel) {
     model.onDidChange(() => this.changed.fire(undefined));
@@ -203,6 +237,19 @@ export class JobsTree implements vscode.TreeDataProvider<JobItem>, vscode.Dispos
   }
 
   getTreeItem(item: JobItem): vscode.TreeItem {
+    // VS Code resolves only a tooltip left undefined: keep ours for resolveTreeItem.
+    if (this.detail && item.tooltip instanceof vscode.MarkdownString) {
+      this.tips.set(item, item.tooltip);
+      item.tooltip = undefined;
+    }
+    return item;
+  }
+
+  /** On hover only: the detail is asked of the cluster then, never while polling. */
+  async resolveTreeItem(item: vscode.TreeItem, element: JobItem): Promise<vscode.TreeItem> {
+    const tip = this.tips.get(element) ?? new vscode.MarkdownString();
+    const more = await this.detail?.(element.job).catch(() => undefined);
+    item.tooltip = more ? new vscode.MarkdownString(tip.value + more) : tip;
     return item;
   }
 

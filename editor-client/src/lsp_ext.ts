@@ -17,3 +17,6 @@ export const jobStateNotification = notification(protocol.jobState);
 
 /** Server to client: the connection to the cluster changed state. */
 export const connectionStateNotification = notification(protocol.connectionState);
+
+/** Server to client: a job the tracker saw waiting now runs (with its node). */
+export const jobStartedNotification = notification(protocol.jobStarted);

@@ -258,6 +258,107 @@ export type JobStateParams = {
   job: Job,
 };
 
+/**
+ * Arguments of [`super::command::JobDetail`].
+ */
+export type JobDetailParams = {
+  id: string,
+};
+
+/**
+ * What the cluster says of one job now, asked only on demand (a tooltip, a
+ * notification), never in the polling loop: for a running job its time left, for a
+ * pending one the scheduler's estimated start (`squeue --start`), for an ended one how
+ * it went (sacct).
+ */
+export type JobDetail = {
+  id: string,
+  /**
+   * Running: seconds left when asked.
+   */
+  timeLeftSecs?: number,
+  /**
+   * Running: the time limit as Slurm prints it now (after any extension).
+   */
+  timeLimit?: string,
+  /**
+   * Pending: why, in words, with what to do.
+   */
+  why?: string,
+  /**
+   * Pending: the scheduler's estimated start, with the nodes when it planned them;
+   * or that it has none yet.
+   */
+  estimatedStart?: string,
+  /**
+   * Ended: how it went (time, CPU, memory, GPUs), one line each.
+   */
+  efficiency: Array<string>,
+  /**
+   * Ended: advice where a request was far too large, one line each.
+   */
+  advice: Array<string>,
+  /**
+   * What could not be asked, and why (e.g. accounting has no row yet).
+   */
+  note?: string,
+};
+
+/**
+ * Arguments of [`super::command::Extend`].
+ */
+export type ExtendParams = {
+  id: string,
+  /**
+   * `+30` (minutes), `+1:00:00`, `-10`, `=2:00:00`: Slurm's time forms, signed.
+   */
+  time: string,
+};
+
+/**
+ * Arguments of [`super::command::RemoteSshHost`].
+ */
+export type RemoteSshHostParams = {
+  /**
+   * The allocation's job id.
+   */
+  allocation: string,
+};
+
+/**
+ * The answer to [`super::command::RemoteSshHost`]: the ssh Host entry written for the
+ * allocation's node (jumping through the login host), removed when it ends.
+ */
+export type RemoteSshHost = {
+  /**
+   * The Host alias to open (`clusterls-LOGIN-ID`).
+   */
+  alias: string,
+  /**
+   * The file holding the entry.
+   */
+  file: string,
+  /**
+   * The line an ssh config needs (once) to read every such entry.
+   */
+  includeLine: string,
+  /**
+   * `vscode-remote://ssh-remote+ALIAS/`.
+   */
+  uri: string,
+};
+
+/**
+ * The params of `clusterls/jobStarted`.
+ */
+export type JobStartedParams = {
+  job: Job,
+  /**
+   * `Job 41 (train.py) is running on node01.`
+   */
+  message: string,
+};
+
 /** The states a job does not leave. */
 export const FINISHED_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled', 'timeout'];
 
@@ -295,6 +396,9 @@ export const jobState: NotificationSpec<JobStateParams> = { method: 'clusterls/j
 /** Server to client: the connection to the cluster changed state. */
 export const connectionState: NotificationSpec<ConnectionStateParams> = { method: 'clusterls/connectionState' };
 
+/** Server to client: a job the tracker saw waiting now runs (with its node). */
+export const jobStarted: NotificationSpec<JobStartedParams> = { method: 'clusterls/jobStarted' };
+
 /** Sends `workspace/executeCommand` with these arguments and returns its result. */
 export type Send = (command: string, args: unknown[]) => Promise<unknown>;
 
@@ -311,6 +415,9 @@ export const COMMANDS = [
   'clusterls.server.logs',
   'clusterls.server.script',
   'clusterls.server.sessionTerminal',
+  'clusterls.server.jobDetail',
+  'clusterls.server.extend',
+  'clusterls.server.remoteSshHost',
 ] as const;
 
 /** Run a file on the cluster, in a container, as a batch job. */
@@ -366,4 +473,19 @@ export function script(send: Send, params: ScriptParams): Promise<Script> {
 /** The program and arguments of an interactive shell in an allocation. */
 export function sessionTerminal(send: Send, params: SessionTerminalParams): Promise<TerminalCommand> {
   return send('clusterls.server.sessionTerminal', [params]) as Promise<TerminalCommand>;
+}
+
+/** One job's detail, asked now (time left, estimated start, or how it went). */
+export function jobDetail(send: Send, params: JobDetailParams): Promise<JobDetail> {
+  return send('clusterls.server.jobDetail', [params]) as Promise<JobDetail>;
+}
+
+/** Extend (or shorten) a running job's time limit; Slurm's refusal in its words. */
+export function extend(send: Send, params: ExtendParams): Promise<JobDetail> {
+  return send('clusterls.server.extend', [params]) as Promise<JobDetail>;
+}
+
+/** Write the ssh Host entry of an allocation's node for VS Code's Remote-SSH. */
+export function remoteSshHost(send: Send, params: RemoteSshHostParams): Promise<RemoteSshHost> {
+  return send('clusterls.server.remoteSshHost', [params]) as Promise<RemoteSshHost>;
 }

@@ -392,6 +392,119 @@ async function scenario4(page) {
   await shot(page, '4-logged-in');
 }
 
+async function scenario20(page) {
+  step('scenario 20: a notification says when a job starts running, with its node');
+  await runFromExplorer(page, 'started.py');
+  // Sent by the server from the tracker's PENDING -> RUNNING transition.
+  const started = toast(page, /Job \d+ \(started\.py\) is running on node\d+\./);
+  await started.waitFor({ timeout: JOB });
+  step(`start notification: ${(await started.innerText()).split('\n').find((l) => l.includes('is running'))}`);
+  await shot(page, '20-started');
+  await started.getByRole('button', { name: 'Open Log' }).waitFor({ timeout: SHORT });
+  // The job's end is told too; nothing is left running.
+  await statusItem(page).filter({ hasText: /started\.py COMPLETED/ }).waitFor({ timeout: JOB });
+  // Its row's tooltip asks the cluster, on hover, how it went (sacct).
+  await palette(page, 'clusterls: Show Jobs');
+  const row = jobsContainer(page).locator('.monaco-list-row', { hasText: 'started.py' }).first();
+  await row.waitFor({ timeout: SHORT });
+  const went = page.locator('.workbench-hover, .monaco-hover', { hasText: 'How it went' }).first();
+  const deadline = Date.now() + JOB;
+  for (;;) {
+    await row.hover();
+    try {
+      await went.waitFor({ timeout: 5_000 });
+      break;
+    } catch (e) {
+      // Accounting may lag behind the end by a moment: hover again.
+      if (Date.now() > deadline) {
+        throw e;
+      }
+      await page.mouse.move(0, 0);
+    }
+  }
+  const tip = await went.innerText();
+  step(`tooltip: ${tip.replace(/\n/g, ' | ')}`);
+  if (!/time: 0:00:\d\d of 0:10:00/.test(tip) || !/gpus: 1 asked for/.test(tip)) {
+    throw new Error(`the tooltip lacks the efficiency lines:\n${tip}`);
+  }
+  await shot(page, '20-how-it-went');
+}
+
+async function scenario21(page) {
+  step('scenario 21: a session\'s time left in the status bar; Extend refused in Slurm\'s words');
+  await palette(page, 'clusterls: Allocate GPU Session');
+  const ready = toast(page, /allocation \d+ is ready/);
+  await ready.waitFor({ timeout: JOB });
+  const id = /allocation (\d+) is ready/.exec(await ready.innerText())[1];
+  // The countdown, from Slurm's time left (asked once, then counted here).
+  const time = page.locator('[id="clusterls.clusterls.sessionTime"]');
+  await time.filter({ hasText: new RegExp(`${id}: \\d+:\\d\\d left`) }).waitFor({ timeout: SHORT });
+  step(`status bar: ${await time.innerText()}`);
+  await shot(page, '21-time-left');
+  // Click: Extend. A regular user may not raise a limit; Slurm says so, in its words.
+  await time.click();
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: SHORT });
+  await input.press('Enter'); // the proposed 30 minutes
+  const refused = toast(page, `Access/permission denied for job ${id}`);
+  await refused.waitFor({ timeout: SHORT });
+  step(`refusal: ${(await refused.innerText()).split('\n').find((l) => l.includes('denied'))}`);
+  await shot(page, '21-extend-refused');
+  // Release it: the countdown goes.
+  await palette(page, 'clusterls: Cancel Job');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: `allocation ${id}` }).first();
+  await row.waitFor({ timeout: SHORT });
+  await row.click();
+  await time.waitFor({ state: 'hidden', timeout: JOB });
+}
+
+async function scenario22(page) {
+  step('scenario 22: Open VS Code on This Allocation: the Host entry, the Include line asked for, gone with the allocation');
+  await palette(page, 'clusterls: Allocate GPU Session');
+  const ready = toast(page, /allocation \d+ is ready/);
+  await ready.waitFor({ timeout: JOB });
+  const id = /allocation (\d+) is ready/.exec(await ready.innerText())[1];
+  await palette(page, 'clusterls: Open VS Code on This Allocation');
+  const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: `allocation ${id}` }).first();
+  // clusterls never edits the user's ssh config unasked: a modal asks to add the Include line.
+  // (One live allocation is taken without asking; several are picked from a list first.)
+  const dialog = page.locator('.monaco-dialog-box', { hasText: 'Include' });
+  await pick.or(dialog).first().waitFor({ timeout: SHORT });
+  if (await pick.isVisible()) {
+    await pick.click();
+  }
+  await dialog.waitFor({ timeout: SHORT });
+  await shot(page, '22-include-asked');
+  await dialog.getByRole('button', { name: 'Add Line', exact: true }).click();
+  // code-server has no Remote-SSH: said so, with what to do.
+  await toast(page, 'Remote-SSH extension is not installed').waitFor({ timeout: SHORT });
+  await shot(page, '22-no-remote-ssh');
+  const home = path.join(work, 'home');
+  const config = fs.readFileSync(path.join(home, '.ssh', 'config'), 'utf8');
+  const dir = path.join(home, '.ssh', 'clusterls');
+  if (!config.includes(`Include ${dir}/*.conf`)) {
+    throw new Error(`the ssh config lacks the Include line:\n${config}`);
+  }
+  const entry = path.join(dir, `clusterls-testcluster-${id}.conf`);
+  const text = fs.readFileSync(entry, 'utf8');
+  if (!/HostName node\d+/.test(text) || !text.includes('ProxyCommand ssh -F ')) {
+    throw new Error(`the Host entry is not what Remote-SSH needs:\n${text}`);
+  }
+  step(`host entry: ${text.split('\n').filter((l) => l.startsWith('  ')).join(' |')}`);
+  // Released: the server sees it end and removes the entry.
+  await palette(page, 'clusterls: Cancel Job');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: `allocation ${id}` }).first();
+  await row.waitFor({ timeout: SHORT });
+  await row.click();
+  const deadline = Date.now() + JOB;
+  while (fs.existsSync(entry)) {
+    if (Date.now() > deadline) {
+      throw new Error(`${entry} is still there after the allocation ended`);
+    }
+    await page.waitForTimeout(500);
+  }
+}
+
 const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(work, 'chromium-')), {
   executablePath: '/usr/bin/chromium',
   headless: true,
@@ -423,6 +536,9 @@ try {
     ['5', scenario5],
     ['6', scenario6],
     ['4', scenario4],
+    ['20', scenario20],
+    ['21', scenario21],
+    ['22', scenario22],
     ['clean', scenarioClean],
   ];
   for (const [n, f] of scenarios) {

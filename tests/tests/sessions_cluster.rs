@@ -145,3 +145,116 @@ fn a_finished_jobs_efficiency_matches_sacct() {
         "{text}"
     );
 }
+
+/// `clusterls code ALLOC --print` writes the allocation node's Host entry into the hosts
+/// directory; `ssh -G` reads it back through an Include, as the user's config would, it
+/// really reaches the node through the login host (with clusterls's own master), and the
+/// entry goes away once the allocation has ended.
+#[test]
+fn an_allocations_remote_ssh_entry_is_read_by_ssh_and_goes_when_it_ends() {
+    let p = Project::new("sessions-remote-ssh");
+    let c = engine_common::cluster();
+    // Not in the project directory, which the tests open to alice (ssh refuses
+    // included files others may write).
+    let hosts = p.state.join("ssh hosts");
+    let with_hosts = |args: &[&str]| {
+        let out = p
+            .cmd(args)
+            .env("CLUSTERLS_SSH_HOSTS_DIR", &hosts)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("spawn clusterls");
+        eprintln!("$ clusterls {}\n{}{}", args.join(" "), stdout(&out), stderr(&out));
+        out
+    };
+    let out = with_hosts(&["alloc", "--partition", "test", "--time", "5"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let id = stdout(&out).trim().to_string();
+    let _cancel = Cancel(vec![id.clone()]);
+    let out = with_hosts(&["code", &id, "--print"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let alias = stdout(&out).trim().to_string();
+    assert_eq!(alias, format!("clusterls-{}-{id}", c.ssh_host));
+    // The cluster's config does not read the directory yet: the line to add is said.
+    let include = format!("Include \"{}/*.conf\"", hosts.display());
+    assert!(stderr(&out).contains(&include), "{}", stderr(&out));
+    let file = hosts.join(format!("{alias}.conf"));
+    let text = std::fs::read_to_string(&file).expect("the entry file");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    // A user's config: the Include line at the top, then the cluster's own config.
+    let config = p.state.join("ssh_config");
+    std::fs::write(&config, format!("{include}\nInclude {}\n", c.ssh_config.display())).unwrap();
+    let g = std::process::Command::new("ssh")
+        .arg("-F")
+        .arg(&config)
+        .args(["-G", &alias])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(g.status.success(), "{}", stderr(&g));
+    let resolved = stdout(&g);
+    let has = |line: &str| resolved.lines().any(|l| l == line);
+    assert!(has("hostname node01"), "{text}\n{resolved}");
+    assert!(has("user alice"), "{text}\n{resolved}");
+    let proxy = resolved.lines().find(|l| l.starts_with("proxycommand ")).expect("a proxycommand");
+    assert!(proxy.contains(&format!("-F {}", c.ssh_config.display())), "{proxy}");
+    assert!(proxy.ends_with(&format!("-W '[%h]:%p' -- {}", c.ssh_host)), "{proxy}");
+    // Through the jump to the node: the test cluster's nodes are names of this machine,
+    // whose sshd listens on the login host's port (a real node's listens on 22).
+    let port = ssh(&["true"]); // the login host answers
+    assert!(port.status.success(), "{}", stderr(&port));
+    let login_port = std::fs::read_to_string(&c.ssh_config)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Port ").map(|p| p.trim().to_string()))
+        .expect("the login host's Port");
+    let on_node = std::process::Command::new("ssh")
+        .arg("-F")
+        .arg(&config)
+        .args(["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no"])
+        .args(["-o", "UserKnownHostsFile=/dev/null", "-o", &format!("Port={login_port}")])
+        .args([&alias, "echo", "on-the-node"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&on_node).trim(), "on-the-node", "{}", stderr(&on_node));
+    // Ended outside clusterls: the next poll sees it and the entry goes.
+    assert!(ssh(&["scancel", &id]).status.success());
+    wait_for("the entry removed after the allocation ended", || {
+        let out = with_hosts(&["jobs", "--refresh"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        (!file.exists()).then_some(())
+    });
+    let out = with_hosts(&["code", &id, "--print"]);
+    assert_eq!(out.status.code(), Some(2), "an ended allocation: {}", stderr(&out));
+    assert!(stderr(&out).contains("has no node to open"), "{}", stderr(&out));
+}
+
+/// A regular user may not raise their own job's limit: `clusterls extend` shows Slurm's
+/// refusal in its words (exit 4, nothing changed); lowering it, which Slurm allows
+/// users, works and says the new limit. (The fixture has no operator reachable by ssh.)
+#[test]
+fn extending_is_refused_in_slurms_words_and_shortening_works() {
+    let p = Project::new("sessions-extend");
+    let out = p.run(&["alloc", "--partition", "test", "--time", "10"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let id = stdout(&out).trim().to_string();
+    let _cancel = Cancel(vec![id.clone()]);
+    let out = p.run(&["extend", &id, "+30"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("Access/permission denied for job {id}")), "{err}");
+    assert!(err.contains("only an operator or administrator may raise"), "{err}");
+    let limit = stdout(&ssh(&["squeue", "-h", "-j", &id, "-o", "%l"])).trim().to_string();
+    assert_eq!(limit, "10:00");
+    let out = p.run(&["extend", &id, "-3"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with(&format!("job {id}: time limit 7:00, ")), "{text}");
+    assert!(text.trim_end().ends_with(" left"), "{text}");
+    let out = p.run(&["extend", &id, "+1h"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is not a time change"), "{}", stderr(&out));
+}

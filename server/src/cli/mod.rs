@@ -108,6 +108,10 @@ pub enum Command {
     Logs(cluster::LogsArgs),
     /// Why a job is pending, in words, what to do, and when it may start.
     Why(sessions::WhyArgs),
+    /// Extend (or shorten) a running job's or allocation's time limit; Slurm decides.
+    Extend(sessions::ExtendArgs),
+    /// Open VS Code (Remote-SSH) on an allocation's node, through the login host.
+    Code(sessions::CodeArgs),
     /// Print a shell completion script, e.g. `clusterls completions bash > ~/.local/share/bash-completion/completions/clusterls`.
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `clusterls man | man -l -`.
@@ -189,6 +193,8 @@ pub fn main() -> ExitCode {
         },
         Command::Logs(args) => cluster::logs(&global, args),
         Command::Why(args) => sessions::why(&global, args),
+        Command::Extend(args) => sessions::extend(&global, args),
+        Command::Code(args) => sessions::code(&global, args),
         Command::Completions(args) => {
             let mut out = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "clusterls", &mut out);

@@ -7,12 +7,109 @@ use super::Global;
 use super::render::visible;
 use crate::engine::EngineError;
 use crate::engine::JobRecord;
-use crate::engine::sessions::{efficiency, reason};
+use crate::engine::sessions::{efficiency, reason, time};
 
 #[derive(Debug, clap::Args)]
 pub struct WhyArgs {
     /// The job id (see `clusterls jobs`).
     pub job: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExtendArgs {
+    /// The job id (see `clusterls jobs`).
+    pub job: String,
+    /// How much: `+30` or `30` adds 30 minutes, `+1:00:00` an hour, `-10` takes 10
+    /// minutes off, `=2:00:00` sets the limit (Slurm's time forms). On most clusters a
+    /// user may lower a limit but only an operator may raise it: Slurm's answer is shown.
+    #[arg(allow_hyphen_values = true, value_name = "[+|-|=]TIME")]
+    pub time: String,
+}
+
+/// `clusterls extend JOB TIME`: `scontrol update JobId=JOB TimeLimit+=…`; the new limit
+/// and time left on stdout, or Slurm's refusal (exit 4).
+pub fn extend(g: &Global, a: ExtendArgs) -> ExitCode {
+    super::cluster::runtime().block_on(async {
+        let engine = match super::cluster::open(g, Some(&a.job)).await {
+            Ok(e) => e,
+            Err(e) => return super::cluster::fail(&e),
+        };
+        match engine.extend(&a.job, &a.time).await {
+            Ok(left) => super::write_stdout(&extend_text(&a.job, left.as_ref())),
+            Err(e) => super::cluster::fail(&e),
+        }
+    })
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CodeArgs {
+    /// The allocation's job id (see `clusterls jobs`).
+    pub allocation: String,
+    /// Only write the Host entry and print its alias; do not start VS Code.
+    #[arg(long)]
+    pub print: bool,
+}
+
+/// `clusterls code ALLOC`: write the allocation node's ssh Host entry (removed when the
+/// allocation ends) and open it with `code --folder-uri vscode-remote://ssh-remote+ALIAS/`.
+/// The alias on stdout; the Include line the user's ssh config needs, on stderr, when
+/// it lacks it.
+pub fn code(g: &Global, a: CodeArgs) -> ExitCode {
+    use crate::engine::sessions::{hosts_dir, remote_ssh};
+    super::cluster::runtime().block_on(async {
+        let engine = match super::cluster::open(g, Some(&a.allocation)).await {
+            Ok(e) => e,
+            Err(e) => return super::cluster::fail(&e),
+        };
+        let dir = hosts_dir();
+        let h = match engine.remote_ssh_host(&a.allocation, &dir).await {
+            Ok(h) => h,
+            Err(e) => return super::cluster::fail(&e),
+        };
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let config = g.ssh_config.clone().or_else(|| home.as_ref().map(|h| h.join(".ssh/config")));
+        let text = config.as_ref().and_then(|c| std::fs::read_to_string(c).ok()).unwrap_or_default();
+        if !remote_ssh::included(&text, &dir, home.as_deref()) {
+            eprintln!(
+                "clusterls: wrote {}; add this line at the top of {} (once) so that ssh and Remote-SSH read it:\n  {}",
+                visible(&h.file.display().to_string()),
+                config.map(|c| c.display().to_string()).unwrap_or_else(|| "your ssh config".into()),
+                h.include_line
+            );
+        }
+        if !a.print {
+            let uri = remote_ssh::vscode_uri(&h.alias, "/");
+            let started = std::process::Command::new("code")
+                .args(["--folder-uri", &uri])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::inherit())
+                .status();
+            if let Err(e) = started {
+                eprintln!(
+                    "clusterls: could not start VS Code (`code`: {e}); open {uri} from VS Code (Remote-SSH: Connect to Host… {})",
+                    h.alias
+                );
+            }
+        }
+        super::write_stdout(&format!("{}\n", h.alias))
+    })
+}
+
+/// The text of `clusterls extend` (pure).
+pub fn extend_text(id: &str, left: Option<&time::TimeLeft>) -> String {
+    match left {
+        Some(t) => match t.left_secs {
+            Some(s) => format!(
+                "job {}: time limit {}, {} left\n",
+                visible(id),
+                visible(&t.limit),
+                time::countdown(s)
+            ),
+            None => format!("job {}: time limit {}\n", visible(id), visible(&t.limit)),
+        },
+        None => format!("job {}: time limit changed; it is not in the queue now\n", visible(id)),
+    }
 }
 
 /// `clusterls why JOB`: Slurm's reason in words, what to do, and the scheduler's
@@ -149,6 +246,16 @@ pub fn detail_text(r: &JobRecord) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extend_says_the_new_limit() {
+        let t = time::parse_time_left("41|RUNNING|19:59|20:00|node01\n");
+        assert_eq!(extend_text("41", t.as_ref()), "job 41: time limit 20:00, 19:59 left\n");
+        assert_eq!(
+            extend_text("41", None),
+            "job 41: time limit changed; it is not in the queue now\n"
+        );
+    }
 
     #[test]
     fn why_says_the_reason_and_the_start() {

@@ -204,6 +204,13 @@ impl Engine {
     }
 
     pub(super) fn emit(&self, e: Event) {
+        if let Event::Job { state, .. } = &e
+            && state.is_final()
+        {
+            // An ended allocation takes its Remote-SSH Host entry with it, in whichever
+            // process sees it end.
+            self.sweep_ended_sessions();
+        }
         let _ = self.inner.events.send(e);
     }
 

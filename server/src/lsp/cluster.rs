@@ -63,7 +63,11 @@ impl Cluster {
                         Err(_) => break,
                     };
                     let Some(cluster) = weak.upgrade() else { break };
+                    let started = cluster.transition(&e);
                     if let Some(ev) = cluster.translate(e) {
+                        let _ = events.send(ev);
+                    }
+                    if let Some(ev) = started {
                         let _ = events.send(ev);
                     }
                 }
@@ -71,6 +75,18 @@ impl Cluster {
             Cluster { key, engine: engine.clone(), tasks: vec![forward, engine.start_tracker()] }
         });
         Ok(cluster)
+    }
+
+    /// What a job's transition means beyond its new state: a job that waited now runs
+    /// (the start notification, with its node).
+    fn transition(&self, e: &engine::Event) -> Option<Event> {
+        let engine::Event::Job { id, state, previous, .. } = e else { return None };
+        let was_running = previous.as_ref().is_some_and(|p| p.phase() == engine::Phase::Running);
+        if state.phase() != engine::Phase::Running || was_running {
+            return None;
+        }
+        let rec = self.engine.job(id).ok().flatten()?;
+        Some(Event::JobStarted(started(job(&rec))))
     }
 
     fn translate(&self, e: engine::Event) -> Option<Event> {
@@ -159,6 +175,17 @@ fn job(r: &JobRecord) -> ext::Job {
     }
 }
 
+/// The start notification of a job now running.
+fn started(job: ext::Job) -> ext::JobStartedParams {
+    let what = if job.allocation {
+        format!("Allocation {}", job.id)
+    } else {
+        format!("Job {} ({})", job.id, job.name)
+    };
+    let on = job.nodes.as_deref().map(|n| format!(" on {n}")).unwrap_or_default();
+    ext::JobStartedParams { message: format!("{what} is running{on}."), job }
+}
+
 /// The JSON-RPC error for an engine error. A login that needs a person becomes
 /// [`ext::error_code::LOGIN_REQUIRED`] with the ssh command as data; a usage or
 /// configuration mistake is `InvalidParams`; the rest is `RequestFailed`.
@@ -240,6 +267,39 @@ mod tests {
               "nodes": "node1"
             }"#]]
         .assert_eq(&serde_json::to_string_pretty(&job(&r)).unwrap());
+    }
+
+    #[test]
+    fn start_messages() {
+        let j = |allocation: bool, nodes: Option<&str>| ext::Job {
+            id: "41".into(),
+            name: "train.py".into(),
+            state: ext::JobState::Running,
+            slurm_state: None,
+            partition: None,
+            gpus: None,
+            time_limit: None,
+            submitted_at: None,
+            started_at: None,
+            ended_at: None,
+            exit_code: None,
+            allocation,
+            log_path: None,
+            script_path: None,
+            source: None,
+            reason: None,
+            reason_text: None,
+            nodes: nodes.map(String::from),
+        };
+        assert_eq!(
+            started(j(false, Some("node01"))).message,
+            "Job 41 (train.py) is running on node01."
+        );
+        assert_eq!(
+            started(j(true, Some("node[02-03]"))).message,
+            "Allocation 41 is running on node[02-03]."
+        );
+        assert_eq!(started(j(false, None)).message, "Job 41 (train.py) is running.");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use super::cluster::{self, Cluster};
 use super::ext::command::{
     Alloc, Cancel, Jobs, Login, Logs, Pull, RefreshFacts, Run, RunInAlloc, Script, SessionTerminal,
 };
+use super::ext::command::{Extend, JobDetail, RemoteSshHost};
 use super::ext::{self, Command as _};
 use super::handlers::Backend;
 use super::reply::{params, reply, request_failed};
@@ -58,6 +59,19 @@ impl Backend {
             SessionTerminal::NAME => reply::<SessionTerminal>(
                 self.session_terminal(params::<SessionTerminal>(arguments)?).await,
             ),
+            JobDetail::NAME => {
+                let p = params::<JobDetail>(arguments)?;
+                reply::<JobDetail>(super::sessions::job_detail(&*self.cluster()?, &p.id).await)
+            }
+            Extend::NAME => {
+                let p = params::<Extend>(arguments)?;
+                reply::<Extend>(super::sessions::extend(&*self.cluster()?, p).await)
+            }
+            RemoteSshHost::NAME => {
+                let p = params::<RemoteSshHost>(arguments)?;
+                let c = self.cluster()?;
+                reply::<RemoteSshHost>(super::sessions::remote_ssh_host(&c, &p.allocation).await)
+            }
             _ => Err(Error::invalid_params(format!(
                 "unknown command `{name}`; this server knows: {}",
                 ext::command::ALL.join(", ")

@@ -26,6 +26,8 @@ pub enum Event {
     Facts(Result<Option<ClusterFacts>, Error>, Option<tokio::sync::oneshot::Sender<()>>),
     /// A job changed state.
     Job(ext::Job),
+    /// A job the tracker saw waiting now runs.
+    JobStarted(ext::JobStartedParams),
     /// The connection to the cluster changed state.
     Connection(ext::ConnectionStateParams),
 }

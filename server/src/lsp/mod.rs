@@ -26,6 +26,7 @@ mod kind;
 mod proto;
 mod reply;
 mod run;
+mod sessions;
 mod state;
 mod transport;
 mod worker;

@@ -145,6 +145,9 @@ impl Worker {
                     .send_notification::<ext::JobStateNotification>(ext::JobStateParams { job })
                     .await;
             }
+            Event::JobStarted(params) => {
+                self.client.send_notification::<ext::JobStartedNotification>(params).await;
+            }
             Event::Connection(params) => {
                 self.client.send_notification::<ext::ConnectionStateNotification>(params).await;
             }

@@ -79,6 +79,12 @@ pub mod command {
         Script = "clusterls.server.script", script(ScriptParams) -> super::Script;
         /// The program and arguments of an interactive shell in an allocation.
         SessionTerminal = "clusterls.server.sessionTerminal", sessionTerminal(SessionTerminalParams) -> TerminalCommand;
+        /// One job's detail, asked now (time left, estimated start, or how it went).
+        JobDetail = "clusterls.server.jobDetail", jobDetail(JobDetailParams) -> super::JobDetail;
+        /// Extend (or shorten) a running job's time limit; Slurm's refusal in its words.
+        Extend = "clusterls.server.extend", extend(ExtendParams) -> super::JobDetail;
+        /// Write the ssh Host entry of an allocation's node for VS Code's Remote-SSH.
+        RemoteSshHost = "clusterls.server.remoteSshHost", remoteSshHost(RemoteSshHostParams) -> super::RemoteSshHost;
     }
 }
 
@@ -410,6 +416,9 @@ impl Notification for ConnectionStateNotification {
     type Params = ConnectionStateParams;
     const METHOD: &'static str = "clusterls/connectionState";
 }
+
+mod sessions;
+pub use sessions::*;
 
 #[cfg(test)]
 pub(crate) mod typescript;

@@ -128,6 +128,12 @@ pub fn typescript() -> String {
     declare::<ConnectionStateKind>(&mut out);
     declare::<ConnectionStateParams>(&mut out);
     declare::<JobStateParams>(&mut out);
+    declare::<JobDetailParams>(&mut out);
+    declare::<JobDetail>(&mut out);
+    declare::<ExtendParams>(&mut out);
+    declare::<RemoteSshHostParams>(&mut out);
+    declare::<RemoteSshHost>(&mut out);
+    declare::<JobStartedParams>(&mut out);
 
     let finished: Vec<String> = JobState::ALL
         .iter()
@@ -176,6 +182,11 @@ pub fn typescript() -> String {
         &mut out,
         "connectionState",
         "Server to client: the connection to the cluster changed state.",
+    );
+    notification::<JobStartedNotification>(
+        &mut out,
+        "jobStarted",
+        "Server to client: a job the tracker saw waiting now runs (with its node).",
     );
 
     out.push_str(
