@@ -156,35 +156,25 @@ async fn list_or_close(engine: &Engine, a: &ForwardArgs) -> ExitCode {
         };
     }
     match engine.forwards().await {
+        Ok(list) if list.is_empty() => {
+            eprintln!("clusterls: no forwards");
+            ExitCode::SUCCESS
+        }
         Ok(list) => {
-            let rows: Vec<Vec<String>> = list
+            use super::table::{Cell, render};
+            let rows: Vec<Vec<Cell>> = list
                 .iter()
                 .map(|r| {
                     vec![
-                        format!("127.0.0.1:{}", r.local_port),
-                        format!("{}:{}", visible(&r.node), r.remote_port),
-                        visible(&r.job).to_string(),
-                        visible(&r.host).to_string(),
-                        r.what.clone().unwrap_or_default(),
+                        Cell::plain(format!("127.0.0.1:{}", r.local_port)),
+                        Cell::plain(format!("{}:{}", r.node, r.remote_port)),
+                        Cell::plain(&r.job),
+                        Cell::plain(&r.host),
+                        Cell::plain(r.what.clone().unwrap_or_default()),
                     ]
                 })
                 .collect();
-            if rows.is_empty() {
-                eprintln!("clusterls: no forwards");
-                return ExitCode::SUCCESS;
-            }
-            let mut text = String::new();
-            for row in std::iter::once(
-                ["LOCAL", "REMOTE", "JOB", "HOST", "WHAT"].map(String::from).to_vec(),
-            )
-            .chain(rows)
-            {
-                text.push_str(&format!(
-                    "{:<16} {:<22} {:<8} {:<16} {}\n",
-                    row[0], row[1], row[2], row[3], row[4]
-                ));
-            }
-            super::write_stdout(&text)
+            super::write_stdout(&render(&["LOCAL", "REMOTE", "JOB", "HOST", "WHAT"], &rows))
         }
         Err(e) => fail(&e),
     }
