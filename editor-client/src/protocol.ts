@@ -220,6 +220,32 @@ export type TerminalCommand = {
 };
 
 /**
+ * Arguments of [`command::Jupyter`].
+ */
+export type JupyterParams = {
+  /**
+   * The allocation's job id.
+   */
+  allocation: string,
+  /**
+   * `docker://REF` or a path on the cluster; default: the configured image.
+   */
+  image?: string,
+};
+
+/**
+ * The answer to [`command::Jupyter`]: the local URL (with its token) to open.
+ */
+export type Served = {
+  url: string,
+  allocation: string,
+  /**
+   * The step that runs the server.
+   */
+  step: string,
+};
+
+/**
  * Cluster facts (partitions, accounts, limits, runtime, images), in the
  * `clusterls facts --json` form; the client does not look inside.
  */
@@ -311,6 +337,7 @@ export const COMMANDS = [
   'clusterls.server.logs',
   'clusterls.server.script',
   'clusterls.server.sessionTerminal',
+  'clusterls.server.jupyter',
 ] as const;
 
 /** Run a file on the cluster, in a container, as a batch job. */
@@ -366,4 +393,9 @@ export function script(send: Send, params: ScriptParams): Promise<Script> {
 /** The program and arguments of an interactive shell in an allocation. */
 export function sessionTerminal(send: Send, params: SessionTerminalParams): Promise<TerminalCommand> {
   return send('clusterls.server.sessionTerminal', [params]) as Promise<TerminalCommand>;
+}
+
+/** Start Jupyter in the container on an allocation's node and forward it here. */
+export function jupyter(send: Send, params: JupyterParams): Promise<Served> {
+  return send('clusterls.server.jupyter', [params]) as Promise<Served>;
 }

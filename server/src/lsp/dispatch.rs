@@ -15,7 +15,8 @@ use tower_lsp_server::ls_types::{LSPAny, Uri};
 
 use super::cluster::{self, Cluster};
 use super::ext::command::{
-    Alloc, Cancel, Jobs, Login, Logs, Pull, RefreshFacts, Run, RunInAlloc, Script, SessionTerminal,
+    Alloc, Cancel, Jobs, Jupyter, Login, Logs, Pull, RefreshFacts, Run, RunInAlloc, Script,
+    SessionTerminal,
 };
 use super::ext::{self, Command as _};
 use super::handlers::Backend;
@@ -58,6 +59,7 @@ impl Backend {
             SessionTerminal::NAME => reply::<SessionTerminal>(
                 self.session_terminal(params::<SessionTerminal>(arguments)?).await,
             ),
+            Jupyter::NAME => reply::<Jupyter>(self.jupyter(params::<Jupyter>(arguments)?).await),
             _ => Err(Error::invalid_params(format!(
                 "unknown command `{name}`; this server knows: {}",
                 ext::command::ALL.join(", ")
@@ -225,6 +227,19 @@ impl Backend {
         let c = self.cluster()?;
         let argv = c.engine.shell_argv(&p.allocation).await.map_err(cluster::error)?;
         Ok(ext::TerminalCommand { argv })
+    }
+
+    async fn jupyter(&self, p: ext::JupyterParams) -> Result<ext::Served> {
+        use engine::forward::{plan::Server, serve::ServeOptions};
+        let c = self.cluster()?;
+        let opts = ServeOptions {
+            in_alloc: Some(p.allocation),
+            image: p.image,
+            wait: std::time::Duration::from_secs(180),
+            ..Default::default()
+        };
+        let s = c.engine.serve(Server::Jupyter, &opts, &|_| {}).await.map_err(cluster::error)?;
+        Ok(ext::Served { url: s.url, allocation: s.alloc, step: s.step })
     }
 
     async fn login(&self) -> Result<Option<ext::LoginCommand>> {

@@ -79,6 +79,8 @@ pub mod command {
         Script = "clusterls.server.script", script(ScriptParams) -> super::Script;
         /// The program and arguments of an interactive shell in an allocation.
         SessionTerminal = "clusterls.server.sessionTerminal", sessionTerminal(SessionTerminalParams) -> TerminalCommand;
+        /// Start Jupyter in the container on an allocation's node and forward it here.
+        Jupyter = "clusterls.server.jupyter", jupyter(JupyterParams) -> Served;
     }
 }
 
@@ -296,6 +298,30 @@ pub struct SessionTerminalParams {
 #[serde(rename_all = "camelCase")]
 pub struct TerminalCommand {
     pub argv: Vec<String>,
+}
+
+/// Arguments of [`command::Jupyter`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(test, ts(optional_fields))]
+pub struct JupyterParams {
+    /// The allocation's job id.
+    pub allocation: String,
+    /// `docker://REF` or a path on the cluster; default: the configured image.
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+/// The answer to [`command::Jupyter`]: the local URL (with its token) to open.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Served {
+    pub url: String,
+    pub allocation: String,
+    /// The step that runs the server.
+    pub step: String,
 }
 
 /// Arguments of [`command::Logs`].
