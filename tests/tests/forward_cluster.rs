@@ -168,6 +168,16 @@ fn a_forward_reaches_the_server_in_the_job_without_a_new_login_and_ends_with_it(
     assert!(!listening(local), "the local port still listens after --close");
     assert!(!stdout(&p.run(&["forward", "--list"])).contains(&format!(":{local} ")));
 
+    // Every forward of a job at once.
+    let (a, b) = (free_port(), free_port());
+    for l in [a, b] {
+        let out = p.run(&["forward", &id, &format!("{l}:{remote}")]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let close = p.run(&["forward", "--close-job", &id]);
+    assert!(close.status.success(), "{}", stderr(&close));
+    assert!(!listening(a) && !listening(b), "--close-job left a listener");
+
     // The job ending removes it (its watcher sees the job go).
     let local2 = free_port();
     let out = p.run(&["forward", &id, &format!("{local2}:{remote}")]);
