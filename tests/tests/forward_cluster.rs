@@ -317,3 +317,42 @@ fn an_image_without_the_server_says_how_to_fix_it_and_releases_its_allocation() 
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("has no TensorBoard") && err.contains("pip install tensorboard"), "{err}");
 }
+
+#[test]
+fn jupyter_stopped_with_ctrl_c_while_starting_cancels_its_allocation() {
+    use std::io::BufRead;
+    let p = Project::new("jupyter-stop");
+    let mut jobs = Cancel(Vec::new());
+    let mut child = p
+        .cmd(&["jupyter", "--image", &jupyter_image()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    let alloc = loop {
+        let mut line = String::new();
+        assert!(err.read_line(&mut line).unwrap() > 0, "ended early: {seen}");
+        seen.push_str(&line);
+        if let Some(rest) = line.strip_prefix("clusterls: allocation ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    jobs.0.push(alloc.clone());
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{seen}{rest}");
+    assert!(rest.contains(&format!("stopped; cancelled {alloc}")), "{seen}{rest}");
+    wait_for("the allocation to be gone", || {
+        let o = ssh(&["squeue", "-h", "-j", &alloc, "-o", "%T"]);
+        let s = stdout(&o);
+        (s.trim().is_empty() || s.contains("COMPLETING")).then_some(())
+    });
+}

@@ -193,9 +193,30 @@ fn serve(g: &Global, server: Server, a: ServeArgs, logdir: Option<String>) -> Ex
             logdir,
             local_port: a.port,
             wait: Duration::from_secs(a.wait),
+            made: Default::default(),
         };
         let note = |l: &str| eprintln!("clusterls: {l}");
-        match engine.serve(server, &opts, &note).await {
+        let served = tokio::select! {
+            r = engine.serve(server, &opts, &note) => r,
+            _ = tokio::signal::ctrl_c() => {
+                // Stopped while starting: withdraw what was made (the allocation this
+                // call asked for, its step with it; or the step in a given allocation),
+                // so nothing keeps running.
+                let made: Vec<String> = opts.made.lock().unwrap().clone();
+                let made_alloc = opts.in_alloc.is_none();
+                let mut cancelled = Vec::new();
+                for id in made.iter().rev().filter(|id| !made_alloc || !id.contains('/')) {
+                    if engine.cancel(id).await.is_ok() {
+                        cancelled.push(id.clone());
+                    }
+                }
+                let what = if cancelled.is_empty() { "nothing had started".to_string() } else { format!("cancelled {}", cancelled.join(", ")) };
+                eprintln!("clusterls: stopped; {what}");
+                // 128 + SIGINT, as a shell reports a command Ctrl-C ended.
+                return ExitCode::from(130);
+            }
+        };
+        match served {
             Ok(s) => {
                 println!("{}", s.url);
                 let end = if s.made_alloc {

@@ -4,6 +4,7 @@
 //! until the node answers on that port, and a forward to it ([`Engine::forward`]),
 //! which ends with the allocation.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::super::Engine;
@@ -28,6 +29,9 @@ pub struct ServeOptions {
     pub local_port: Option<u16>,
     /// How long to wait for the server to answer.
     pub wait: Duration,
+    /// What this call has made so far (the allocation, the step), newest last: what a
+    /// caller that stops waiting (Ctrl-C) cancels so that nothing is left behind.
+    pub made: Arc<Mutex<Vec<String>>>,
 }
 
 /// A server reachable on this machine.
@@ -73,7 +77,9 @@ impl Engine {
             Some(a) => (a.clone(), false),
             None => {
                 note("requesting an allocation");
-                let rec = self.alloc(&opts.resources).await?;
+                let made = opts.made.clone();
+                let remember = move |id: &str| made.lock().unwrap().push(id.to_string());
+                let rec = self.alloc_with(&opts.resources, &remember).await?;
                 note(&format!("allocation {} granted", rec.id));
                 (rec.id, true)
             }
@@ -127,6 +133,7 @@ impl Engine {
         };
         let _ = std::fs::remove_dir_all(&dir);
         let step = step?;
+        opts.made.lock().unwrap().push(step.id.clone());
         note(&format!("{} starting in step {}", server.name(), step.id));
         let image = opts.image.clone().or_else(|| self.config().image.clone()).unwrap_or_default();
         let started = self.wait_served(server, &step.id, &image, opts.wait).await;
