@@ -62,6 +62,22 @@ async fn cancel_on_master(rec: &ForwardRecord) -> Result<()> {
     )))
 }
 
+/// Whether a connection through the new forward is closed at once without a byte:
+/// what ssh does when the login host's sshd refuses to open the channel (a site with
+/// `AllowTcpForwarding no`). A server that answers, or waits for a request, keeps it
+/// open; a refusal slower than the window goes unnoticed (and the forward is kept).
+async fn refused_through(local: u16) -> bool {
+    use tokio::io::AsyncReadExt;
+    let Ok(mut c) = tokio::net::TcpStream::connect(("127.0.0.1", local)).await else {
+        return false;
+    };
+    let mut byte = [0u8; 1];
+    matches!(
+        tokio::time::timeout(Duration::from_millis(500), c.read(&mut byte)).await,
+        Ok(Ok(0)) | Ok(Err(_))
+    )
+}
+
 fn pid_alive(pid: u32) -> bool {
     let proc = Path::new("/proc");
     !proc.exists() || proc.join(pid.to_string()).exists()
@@ -200,6 +216,11 @@ impl Engine {
         if let Err(e) = made.await {
             self.remove_forward(rec.local_port);
             return Err(e);
+        }
+        if refused_through(rec.local_port).await {
+            let _ = cancel_on_master(&rec).await;
+            self.remove_forward(rec.local_port);
+            return Err(plan::forwarding_refused(&rec.host, &rec.node, rec.remote_port));
         }
         match self.spawn_watcher(&rec) {
             Ok(pid) => rec.watcher_pid = Some(pid),

@@ -112,6 +112,13 @@ pub fn no_answer(job: &str, node: &str, port: u16) -> EngineError {
     ))
 }
 
+/// The error when the login host's sshd would not open the forwarded connection.
+pub fn forwarding_refused(host: &str, node: &str, port: u16) -> EngineError {
+    EngineError::Usage(format!(
+        "{host}'s sshd closed the forwarded connection to {node}:{port} at once: it may not allow TCP forwarding (sshd's AllowTcpForwarding), or {node} is not reachable from it; no forward was kept. Ask the cluster's admins how to reach a compute node's port"
+    ))
+}
+
 /// The error when the local port is taken.
 pub fn port_in_use(local: u16, remote: u16, job: &str) -> EngineError {
     let other = if local == u16::MAX { local - 1 } else { local + 1 };
