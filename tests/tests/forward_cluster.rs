@@ -92,11 +92,18 @@ fn listener_pid(port: u16) -> Option<u32> {
 
 /// The local ports of `pid`'s TCP connections to the cluster's sshd.
 fn ssh_source_ports(pid: u32) -> Vec<u16> {
-    let sshd_port = std::fs::read_to_string(&cluster().ssh_config)
-        .unwrap()
+    // The port ssh resolves for the host under test (`ssh -G`).
+    let c = cluster();
+    let g = std::process::Command::new("ssh")
+        .arg("-F")
+        .arg(&c.ssh_config)
+        .args(["-G", &c.ssh_host])
+        .output()
+        .expect("ssh -G");
+    let sshd_port = String::from_utf8_lossy(&g.stdout)
         .lines()
-        .find_map(|l| l.trim().strip_prefix("Port ").map(|p| p.trim().to_string()))
-        .expect("Port in the test ssh config");
+        .find_map(|l| l.strip_prefix("port ").map(|p| p.trim().to_string()))
+        .expect("ssh -G names the port");
     let out = std::process::Command::new("ss")
         .args(["-tnpH", "state", "established", &format!("dport = :{sshd_port}")])
         .output()
