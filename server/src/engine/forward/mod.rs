@@ -166,6 +166,9 @@ impl Engine {
             other => return Err(plan::not_running(&job, &other)),
         };
         plan::check_node(&node)?;
+        // Records whose watcher died go first (their forwards cancelled), so only a live
+        // forward holds a port.
+        let _ = self.forwards().await;
         if let Some(other) = self.read_forward(spec.local) {
             return Err(EngineError::Usage(format!(
                 "local port {} already forwards to {}:{} (job {}); `clusterls forward --close {}` ends it",
