@@ -83,6 +83,7 @@ export class Features implements vscode.Disposable {
     reg('clusterls.submitToCluster', (uri?: vscode.Uri) => this.run(uri));
     reg('clusterls.allocate', () => this.allocate());
     reg('clusterls.openSessionTerminal', (item?: JobItem) => this.openSessionTerminal(item));
+    reg('clusterls.openJupyter', (item?: JobItem) => this.openJupyter(item));
     reg('clusterls.runInSession', (uri?: vscode.Uri) => this.runInSession(uri));
     reg('clusterls.pullImage', () => this.pull());
     reg('clusterls.cancelJob', (item?: JobItem) => this.cancel(item));
@@ -401,6 +402,23 @@ export class Features implements vscode.Disposable {
     const [shellPath, ...shellArgs] = cmd.argv;
     const t = vscode.window.createTerminal({ name: `clusterls: allocation ${alloc.id}`, shellPath, shellArgs });
     t.show();
+  }
+
+  /** Jupyter in the container on the allocation's node, forwarded through the server's
+   * live connection; the local URL (with its token) opens in the browser. */
+  async openJupyter(item?: JobItem) {
+    const alloc = await this.pickAllocation(item);
+    if (!alloc) {
+      return;
+    }
+    const served = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Starting Jupyter on allocation ${alloc.id}…` },
+      () => proto.jupyter(this.send, { allocation: alloc.id }),
+    );
+    await vscode.env.openExternal(vscode.Uri.parse(served.url, true));
+    void vscode.window.showInformationMessage(
+      `Jupyter runs on allocation ${served.allocation}; its forward ends with the allocation.`,
+    );
   }
 
   async runInSession(uri?: vscode.Uri) {

@@ -220,6 +220,32 @@ export type TerminalCommand = {
 };
 
 /**
+ * Arguments of [`command::Jupyter`].
+ */
+export type JupyterParams = {
+  /**
+   * The allocation's job id.
+   */
+  allocation: string,
+  /**
+   * `docker://REF` or a path on the cluster; default: the configured image.
+   */
+  image?: string,
+};
+
+/**
+ * The answer to [`command::Jupyter`]: the local URL (with its token) to open.
+ */
+export type Served = {
+  url: string,
+  allocation: string,
+  /**
+   * The step that runs the server.
+   */
+  step: string,
+};
+
+/**
  * Cluster facts (partitions, accounts, limits, runtime, images), in the
  * `clusterls facts --json` form; the client does not look inside.
  */
@@ -418,6 +444,7 @@ export const COMMANDS = [
   'clusterls.server.jobDetail',
   'clusterls.server.extend',
   'clusterls.server.remoteSshHost',
+  'clusterls.server.jupyter',
 ] as const;
 
 /** Run a file on the cluster, in a container, as a batch job. */
@@ -488,4 +515,9 @@ export function extend(send: Send, params: ExtendParams): Promise<JobDetail> {
 /** Write the ssh Host entry of an allocation's node for VS Code's Remote-SSH. */
 export function remoteSshHost(send: Send, params: RemoteSshHostParams): Promise<RemoteSshHost> {
   return send('clusterls.server.remoteSshHost', [params]) as Promise<RemoteSshHost>;
+}
+
+/** Start Jupyter in the container on an allocation's node and forward it here. */
+export function jupyter(send: Send, params: JupyterParams): Promise<Served> {
+  return send('clusterls.server.jupyter', [params]) as Promise<Served>;
 }

@@ -32,6 +32,7 @@ test('each helper sends its own command with its argument', async () => {
   await protocol.jobDetail(send, { id: '12' });
   await protocol.extend(send, { id: '12', time: '+30' });
   await protocol.remoteSshHost(send, { allocation: '12' });
+  await protocol.jupyter(send, { allocation: '12' });
   assert.deepEqual(
     calls.map(([c]) => c),
     [...protocol.COMMANDS],

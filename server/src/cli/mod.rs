@@ -10,6 +10,7 @@ pub mod build;
 pub mod check;
 pub mod cluster;
 pub mod fix;
+pub mod forward;
 pub mod input;
 pub mod render;
 pub mod rules;
@@ -112,6 +113,12 @@ pub enum Command {
     Extend(sessions::ExtendArgs),
     /// Open VS Code (Remote-SSH) on an allocation's node, through the login host.
     Code(sessions::CodeArgs),
+    /// Forward a local port to a port on a job's node (`--list`, `--close`).
+    Forward(forward::ForwardArgs),
+    /// Start Jupyter on a node (in the container) and forward it; prints the URL.
+    Jupyter(forward::ServeArgs),
+    /// Start TensorBoard on a node (in the container) and forward it; prints the URL.
+    Tensorboard(forward::TensorboardArgs),
     /// Print a shell completion script, e.g. `clusterls completions bash > ~/.local/share/bash-completion/completions/clusterls`.
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `clusterls man | man -l -`.
@@ -195,6 +202,9 @@ pub fn main() -> ExitCode {
         Command::Why(args) => sessions::why(&global, args),
         Command::Extend(args) => sessions::extend(&global, args),
         Command::Code(args) => sessions::code(&global, args),
+        Command::Forward(args) => forward::forward(&global, args),
+        Command::Jupyter(args) => forward::jupyter(&global, args),
+        Command::Tensorboard(args) => forward::tensorboard(&global, args),
         Command::Completions(args) => {
             let mut out = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "clusterls", &mut out);

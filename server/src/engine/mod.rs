@@ -41,6 +41,7 @@ mod api;
 pub mod config;
 pub mod container;
 pub mod error;
+pub mod forward;
 pub mod images;
 pub mod launch;
 pub mod lease;

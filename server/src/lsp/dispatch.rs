@@ -15,7 +15,8 @@ use tower_lsp_server::ls_types::{LSPAny, Uri};
 
 use super::cluster::{self, Cluster};
 use super::ext::command::{
-    Alloc, Cancel, Jobs, Login, Logs, Pull, RefreshFacts, Run, RunInAlloc, Script, SessionTerminal,
+    Alloc, Cancel, Jobs, Jupyter, Login, Logs, Pull, RefreshFacts, Run, RunInAlloc, Script,
+    SessionTerminal,
 };
 use super::ext::command::{Extend, JobDetail, RemoteSshHost};
 use super::ext::{self, Command as _};
@@ -72,6 +73,7 @@ impl Backend {
                 let c = self.cluster()?;
                 reply::<RemoteSshHost>(super::sessions::remote_ssh_host(&c, &p.allocation).await)
             }
+            Jupyter::NAME => reply::<Jupyter>(self.jupyter(params::<Jupyter>(arguments)?).await),
             _ => Err(Error::invalid_params(format!(
                 "unknown command `{name}`; this server knows: {}",
                 ext::command::ALL.join(", ")
@@ -239,6 +241,19 @@ impl Backend {
         let c = self.cluster()?;
         let argv = c.engine.shell_argv(&p.allocation).await.map_err(cluster::error)?;
         Ok(ext::TerminalCommand { argv })
+    }
+
+    async fn jupyter(&self, p: ext::JupyterParams) -> Result<ext::Served> {
+        use engine::forward::{plan::Server, serve::ServeOptions};
+        let c = self.cluster()?;
+        let opts = ServeOptions {
+            in_alloc: Some(p.allocation),
+            image: p.image,
+            wait: std::time::Duration::from_secs(180),
+            ..Default::default()
+        };
+        let s = c.engine.serve(Server::Jupyter, &opts, &|_| {}).await.map_err(cluster::error)?;
+        Ok(ext::Served { url: s.url, allocation: s.alloc, step: s.step })
     }
 
     async fn login(&self) -> Result<Option<ext::LoginCommand>> {

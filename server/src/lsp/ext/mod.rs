@@ -85,6 +85,8 @@ pub mod command {
         Extend = "clusterls.server.extend", extend(ExtendParams) -> super::JobDetail;
         /// Write the ssh Host entry of an allocation's node for VS Code's Remote-SSH.
         RemoteSshHost = "clusterls.server.remoteSshHost", remoteSshHost(RemoteSshHostParams) -> super::RemoteSshHost;
+        /// Start Jupyter in the container on an allocation's node and forward it here.
+        Jupyter = "clusterls.server.jupyter", jupyter(JupyterParams) -> Served;
     }
 }
 
@@ -302,6 +304,30 @@ pub struct SessionTerminalParams {
 #[serde(rename_all = "camelCase")]
 pub struct TerminalCommand {
     pub argv: Vec<String>,
+}
+
+/// Arguments of [`command::Jupyter`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(test, ts(optional_fields))]
+pub struct JupyterParams {
+    /// The allocation's job id.
+    pub allocation: String,
+    /// `docker://REF` or a path on the cluster; default: the configured image.
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+/// The answer to [`command::Jupyter`]: the local URL (with its token) to open.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Served {
+    pub url: String,
+    pub allocation: String,
+    /// The step that runs the server.
+    pub step: String,
 }
 
 /// Arguments of [`command::Logs`].
