@@ -180,6 +180,7 @@ mod tests {
             ssh_config: None,
             log_out: None,
             log_err: None,
+            tasks: Vec::new(),
         }
     }
 

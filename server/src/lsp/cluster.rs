@@ -223,6 +223,7 @@ mod tests {
             ssh_config: None,
             log_out: None,
             log_err: None,
+            tasks: Vec::new(),
         };
         expect_test::expect![[r#"
             {

@@ -1,8 +1,8 @@
 //! Pure: planning a run. The script's name, the image a run uses, the run directory's
 //! name, the job script, the remote program that submits it (a batch job, or a step in
 //! an allocation), and what that program's exit means ([`SubmitExit`], typed instead
-//! of bare exit codes). The coming multi-node runs and arrays plan here: they change
-//! the job script and the Slurm options, not the round trip.
+//! of bare exit codes). Multi-node runs and arrays plan here: they change the job
+//! script and the Slurm options, not the round trip.
 
 use std::path::Path;
 
@@ -219,16 +219,6 @@ pub fn first_node(list: &str) -> String {
         }
         None => head.to_string(),
     }
-}
-
-/// Job arrays are checked and written, but the tracker does not follow their tasks yet
-/// (it would take the array for vanished): refused with what to do instead.
-pub fn refuse_array(spec: &str) -> EngineError {
-    EngineError::Usage(format!(
-        "job arrays (--array {spec}, or #SBATCH --array) are not tracked by clusterls yet, so \
-         it does not submit them; submit this one with `sbatch` on the cluster, or run one \
-         task at a time"
-    ))
 }
 
 /// The remote command that unpacks the upload on its stdin and submits: a batch job,

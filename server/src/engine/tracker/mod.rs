@@ -4,6 +4,7 @@
 //! in [`plan`] (pure, tested on recorded output); this half runs the poll, writes the
 //! store and emits [`Event`]s.
 
+mod array;
 pub mod plan;
 
 use std::collections::HashMap;
@@ -57,6 +58,7 @@ fn tracked(r: &JobRecord) -> Tracked {
         (JobKind::Step, Some(alloc), Some(dir)) => {
             Tracked::Step { id: r.id.clone(), alloc: alloc.clone(), run_dir: dir.clone() }
         }
+        _ if r.is_array() => Tracked::Array { id: r.id.clone(), tasks: r.tasks.clone() },
         _ => Tracked::Job { id: r.id.clone() },
     }
 }
@@ -117,17 +119,18 @@ impl Engine {
         }
         let mut changes = Vec::new();
         for u in outcome.updates {
-            let Some(old) = self.store().update_state(
-                self.host(),
-                &u.id,
-                &u.state,
-                u.reason.as_deref(),
-                u.exit_code,
-                u.nodes.as_deref(),
-            )?
-            else {
-                continue;
+            let old = match &u.tasks {
+                Some(tasks) => self.store().update_tasks(self.host(), &u.id, tasks)?,
+                None => self.store().update_state(
+                    self.host(),
+                    &u.id,
+                    &u.state,
+                    u.reason.as_deref(),
+                    u.exit_code,
+                    u.nodes.as_deref(),
+                )?,
             };
+            let Some(old) = old else { continue };
             self.see(&u.id, &u.state, &u.reason, u.exit_code);
             let ev = Event::Job {
                 host: self.host().to_string(),
