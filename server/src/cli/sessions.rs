@@ -119,7 +119,9 @@ pub fn detail_text(r: &JobRecord) -> String {
         },
         r.state
     );
-    if let Some(code) = r.reason.as_deref().filter(|c| !r.is_final() && *c != "None") {
+    if let Some(code) =
+        r.reason.as_deref().filter(|c| !r.is_final() && *c != "None" && !r.is_array())
+    {
         let w = reason::explain(code);
         t.push_str(&format!(
             "  why:       {} (Slurm: {})\n  what to do: {}\n",
@@ -143,6 +145,7 @@ pub fn detail_text(r: &JobRecord) -> String {
     if let Some(d) = &r.run_dir {
         t.push_str(&format!("  run dir:   {}\n", visible(d)));
     }
+    t.push_str(&super::show::tasks_table(r));
     t
 }
 

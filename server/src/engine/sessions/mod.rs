@@ -72,6 +72,7 @@ impl Engine {
         if out.status != 0 {
             return Err(EngineError::refused("cancel", &out.stderr_str(), ""));
         }
+        self.cancelled_task(id)?;
         self.changed();
         Ok(())
     }
