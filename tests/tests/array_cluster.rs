@@ -89,6 +89,10 @@ fn a_six_task_array_is_followed_to_completion_with_a_log_per_task() {
         assert!(out.status.success(), "logs {id}_{i}: {}", stderr(&out));
         assert_eq!(stdout(&out).trim(), format!("task {i} of {id}"));
     }
+    // A task followed like a job: its output, and its end as the exit status.
+    let out = p.run(&["logs", &format!("{id}_2"), "--follow"]);
+    assert!(out.status.success(), "logs {id}_2 --follow: {}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), format!("task 2 of {id}"));
     // The array itself has no single log: the message names a task.
     let out = p.run(&["logs", &id]);
     assert_eq!(out.status.code(), Some(2));

@@ -319,7 +319,7 @@ async fn follow(engine: &Engine, id: &str) -> ExitCode {
     let mut printed: Option<JobState> = None;
     let mut link = Link::default();
     let rec = loop {
-        let rec = match engine.job(id) {
+        let rec = match engine.job_view(id) {
             Ok(Some(r)) => r,
             Ok(None) => {
                 return fail(&EngineError::Usage(format!(
@@ -363,7 +363,8 @@ async fn follow(engine: &Engine, id: &str) -> ExitCode {
             }
             Err(e) => return fail(&e),
         }
-        let running = engine.job(id).ok().flatten().is_some_and(|r| r.state == JobState::Running);
+        let running =
+            engine.job_view(id).ok().flatten().is_some_and(|r| r.state == JobState::Running);
         if running && rec.run_dir.is_some() && !rec.is_array() {
             match engine.logs(id, off_out, off_err).await {
                 Ok(chunk) => write_chunk(&chunk, &mut off_out, &mut off_err),
@@ -374,7 +375,7 @@ async fn follow(engine: &Engine, id: &str) -> ExitCode {
                 Err(e) => return fail(&e),
             }
         }
-        if engine.job(id).ok().flatten().is_some_and(|r| r.is_final()) {
+        if engine.job_view(id).ok().flatten().is_some_and(|r| r.is_final()) {
             continue;
         }
         tokio::time::sleep(engine.next_poll_wait()).await;

@@ -339,6 +339,26 @@ impl Engine {
         }
     }
 
+    /// Job `id`; for a task of a job array (`123_4`), the task seen as a job of its own
+    /// (its state, reason, exit code and nodes; the array's name, resources and run
+    /// directory), so that following it reads like following a job.
+    pub fn job_view(&self, id: &str) -> Result<Option<JobRecord>> {
+        Ok(self.job_or_task(id)?.map(|(r, task)| {
+            match task.and_then(|i| r.tasks.iter().find(|t| t.index == i).cloned()) {
+                Some(t) => JobRecord {
+                    id: id.to_string(),
+                    state: t.state,
+                    reason: t.reason,
+                    exit_code: t.exit_code,
+                    nodes: t.nodes,
+                    tasks: Vec::new(),
+                    ..r
+                },
+                None => r,
+            }
+        }))
+    }
+
     /// Job `id`, or the job array whose task `id` (`123_4`) names, with that task's index.
     /// A task of an array that does not have it is an error that names its tasks.
     pub fn job_or_task(&self, id: &str) -> Result<Option<(JobRecord, Option<u32>)>> {

@@ -4,7 +4,6 @@
 //! in [`plan`] (pure, tested on recorded output); this half runs the poll, writes the
 //! store and emits [`Event`]s.
 
-mod array;
 pub mod plan;
 
 use std::collections::HashMap;

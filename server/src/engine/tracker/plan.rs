@@ -20,7 +20,9 @@ use std::collections::{HashMap, HashSet};
 use super::super::array::Task;
 use super::super::slurm::{self, JobStatus};
 use super::super::state::JobState;
-use super::array::{self, ArrayWait};
+use array::ArrayWait;
+
+mod array;
 
 /// Answered polls without a final accounting row before a job that left the queue is
 /// settled without one.

@@ -4,18 +4,18 @@
 //! (every task's row, `7_0|...|COMPLETED|0:0|node01`) once some of its tasks left the
 //! queue. Recorded output of both releases in `testdata/slurm*/poll-array-*.txt`.
 //!
-//! The rules are the tracker's ([`super::plan`]), per task: squeue is trusted for the
+//! The rules are the tracker's ([`super`]), per task: squeue is trusted for the
 //! tasks it lists live; a final sacct row settles a task; sacct's row for the tasks that
 //! had not split off (`7_[2-3,5%2]`) settles those of its tasks without a row of their
 //! own (a whole array cancelled while they waited: measured on 22.05); a task that left
-//! the queue without a final row for [`super::plan::VANISH_AFTER_POLLS`] answered polls
+//! the queue without a final row for [`super::VANISH_AFTER_POLLS`] answered polls
 //! is settled as `VANISHED` (a task cancelled while pending never gets a row: `cancel`
 //! marks it itself).
 
-use super::super::array::{Task, task_indexes};
-use super::super::slurm::JobStatus;
-use super::super::state::JobState;
-use super::plan::{Accounting, VANISH_AFTER_POLLS};
+use super::super::super::array::{Task, task_indexes};
+use super::super::super::slurm::JobStatus;
+use super::super::super::state::JobState;
+use super::{Accounting, VANISH_AFTER_POLLS};
 
 /// What this process remembers of an array between polls.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
