@@ -71,7 +71,7 @@ pub fn job_detail(g: &Global, id: &str) -> ExitCode {
             Ok(e) => e,
             Err(e) => return super::cluster::fail(&e),
         };
-        let rec = match engine.job(id) {
+        let rec = match engine.job_view(id) {
             Ok(Some(r)) => r,
             Ok(None) => {
                 return super::cluster::fail(&EngineError::Usage(format!(

@@ -16,6 +16,14 @@ pub fn check_job_id(id: &str, what: &str) -> Result<(), EngineError> {
     Ok(())
 }
 
+/// A job id or one task of a job array (`123_4`), as data for squeue and sacct.
+pub fn check_job_or_task_id(id: &str, what: &str) -> Result<(), EngineError> {
+    if crate::engine::array::split_task_id(id).is_some() {
+        return Ok(());
+    }
+    check_job_id(id, what)
+}
+
 /// The remote argv of an interactive shell inside allocation `alloc`.
 pub fn shell_argv(alloc: &str) -> Result<Vec<String>, EngineError> {
     if alloc.is_empty() || !alloc.chars().all(|c| c.is_ascii_digit()) {
