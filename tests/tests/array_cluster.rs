@@ -102,7 +102,7 @@ fn a_six_task_array_is_followed_to_completion_with_a_log_per_task() {
 }
 
 /// An sbatch script with `#SBATCH --array` and its own output pattern, submitted as
-/// written: one pending task cancelled alone (`cancel ID_2`) ends CANCELLED while
+/// written (its output named by each task's own job id, `%j`): one pending task cancelled alone (`cancel ID_2`) ends CANCELLED while
 /// the others complete, each log read through the script's pattern; a third array
 /// cancelled whole (`cancel ID`) ends with every task CANCELLED.
 #[test]
@@ -110,7 +110,7 @@ fn one_task_or_a_whole_array_is_cancelled() {
     let p = Project::new("array-cancel");
     p.write(
         "sweep.sbatch",
-        "#!/bin/bash\n#SBATCH --array=0-2%1\n#SBATCH --partition=cpu\n#SBATCH --output=logs/%x-%A_%a.out\n\
+        "#!/bin/bash\n#SBATCH --array=0-2%1\n#SBATCH --partition=cpu\n#SBATCH --output=logs/%x-%j-%a.out\n\
          echo \"sweep $SLURM_ARRAY_TASK_ID\"\nsleep 3\n",
     );
     let id = job_id(&p.run(&["run", "--parsable", "sweep.sbatch"]));

@@ -420,6 +420,7 @@ impl Engine {
                 nodes: task.and_then(|t| t.nodes.as_deref()).or(rec.nodes.as_deref()),
                 log_out: rec.log_out.as_deref().unwrap_or_default(),
                 log_err: rec.log_err.as_deref(),
+                task_job_id: task.and_then(|t| t.job_id),
             };
             let (o, e) = super::submit::plan::log_files(&logged, &user, version.as_deref())
                 .map_err(EngineError::Usage)?;

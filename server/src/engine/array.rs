@@ -20,11 +20,22 @@ pub struct Task {
     pub exit_code: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<String>,
+    /// The task's own job id (not the array's id plus its index), once Slurm gave it
+    /// one: what `%j` in an output pattern names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<u64>,
 }
 
 impl Task {
     pub fn pending(index: u32) -> Task {
-        Task { index, state: JobState::Pending, reason: None, exit_code: None, nodes: None }
+        Task {
+            index,
+            state: JobState::Pending,
+            reason: None,
+            exit_code: None,
+            nodes: None,
+            job_id: None,
+        }
     }
 }
 

@@ -91,9 +91,9 @@ pub const EXISTS: i32 = 95;
 /// [`super::slurm::sections`]; [`super::tracker::plan`] reads them.
 pub const POLL_PROGRAM: &str = r#"q=$1; a=$2; shift 2
 printf '@@clusterls squeue@@\n'
-[ -n "$q" ] && { squeue -h -r -j "$q" -o '%i|%T|%r|%N' 2>&1; printf '@@clusterls squeue-exit@@\n%s\n' "$?"; }
+[ -n "$q" ] && { squeue -h -r -j "$q" -o '%i|%T|%r|%N|%A' 2>&1; printf '@@clusterls squeue-exit@@\n%s\n' "$?"; }
 printf '@@clusterls sacct@@\n'
-[ -n "$a" ] && { sacct -nP -X -j "$a" -o JobID,JobName,State,ExitCode,NodeList 2>&1; printf '@@clusterls sacct-exit@@\n%s\n' "$?"; }
+[ -n "$a" ] && { sacct -nP -X -j "$a" -o JobID,JobName,State,ExitCode,NodeList,JobIDRaw 2>&1; printf '@@clusterls sacct-exit@@\n%s\n' "$?"; }
 printf '@@clusterls steps@@\n'
 for d in "$@"; do
   c="$d/.clusterls"

@@ -171,6 +171,9 @@ pub struct LoggedJob<'a> {
     /// The stored `--output` pattern, absolute.
     pub log_out: &'a str,
     pub log_err: Option<&'a str>,
+    /// A job array task's own job id (what `%j` names), when known; `id` is then
+    /// `ARRAY_TASK`.
+    pub task_job_id: Option<u64>,
 }
 
 /// The output and error files of `rec` (a script submitted as written) for the logs
@@ -185,11 +188,25 @@ pub fn log_files(
         Some((a, t)) => (a, t.parse::<u64>().ok()),
         None => (rec.id, None),
     };
-    let job_id: u64 = job.parse().map_err(|_| format!("job {} has no numeric id", rec.id))?;
+    let array_id: u64 = job.parse().map_err(|_| format!("job {} has no numeric id", rec.id))?;
+    // A task's own job id is not the array's (measured: task 2 of array 5850 was job
+    // 5850, tasks 0 and 1 jobs 5851 and 5852); until the tracker saw it, `%j` is unknown.
+    let job_id = match (array, rec.task_job_id) {
+        (Some(_), Some(own)) => own,
+        (Some(t), None)
+            if rec.log_out.contains("%j") || rec.log_err.is_some_and(|e| e.contains("%j")) =>
+        {
+            return Err(format!(
+                "task {t} of job {job} has not started yet, and its output file is named by its \
+                 own job id (%j); try again once it runs"
+            ));
+        }
+        _ => array_id,
+    };
     let first_node = rec.nodes.map(first_node);
     let ids = JobIds {
         job_id,
-        array: array.map(|t| (job_id, t)),
+        array: array.map(|t| (array_id, t)),
         user,
         job_name: rec.name,
         first_node: first_node.as_deref(),
@@ -431,6 +448,7 @@ mod tests {
             nodes: Some("node[02-03]"),
             log_out: out,
             log_err: err,
+            task_job_id: None,
         };
         let r = rec("42", "/r/logs/%x-%j-%N.out", Some("/r/%u.err"));
         expect![[r#"Ok(("/r/logs/aw-42-node02.out", "/r/alice.err"))"#]]
@@ -438,6 +456,12 @@ mod tests {
         let r = rec("42_3", "/r/slurm-%A_%a.out", None);
         expect![[r#"Ok(("/r/slurm-42_3.out", ""))"#]]
             .assert_eq(&format!("{:?}", log_files(&r, "alice", None)));
+        // A task's %j is its own job id, once known.
+        let r = LoggedJob { task_job_id: Some(45), ..rec("42_3", "/r/%j-%A_%a.out", None) };
+        expect![[r#"Ok(("/r/45-42_3.out", ""))"#]]
+            .assert_eq(&format!("{:?}", log_files(&r, "alice", None)));
+        let r = rec("42_3", "/r/%j.out", None);
+        expect![[r#"Err("task 3 of job 42 has not started yet, and its output file is named by its own job id (%j); try again once it runs")"#]].assert_eq(&format!("{:?}", log_files(&r, "alice", None)));
         assert_eq!(stored_log("logs/%j.out", "/r/x/"), "/r/x/logs/%j.out");
         assert_eq!(stored_log("/abs/%j.out", "/r"), "/abs/%j.out");
         let text = "#!/bin/bash\n#SBATCH --partition=nope\n";

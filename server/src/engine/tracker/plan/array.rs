@@ -14,7 +14,7 @@
 
 use super::super::super::array::{Task, task_indexes};
 use super::super::super::slurm::JobStatus;
-use super::super::super::state::JobState;
+use super::super::super::state::{JobState, Phase};
 use super::{Accounting, VANISH_AFTER_POLLS};
 
 /// What this process remembers of an array between polls.
@@ -49,6 +49,8 @@ pub fn apply(
                             reason: None,
                             exit_code: r.exit_code.or(t.exit_code),
                             nodes: r.nodes.clone().or(t.nodes.clone()),
+                            // A row of tasks not split off has the array's id.
+                            job_id: if own { r.raw_id.or(t.job_id) } else { t.job_id },
                         };
                     }
                 }
@@ -67,6 +69,10 @@ pub fn apply(
                     t.state = r.state.clone();
                     t.reason = r.reason.clone();
                     t.nodes = r.nodes.clone().or(t.nodes.take());
+                    // A pending task that has not split off shows the array's id.
+                    if r.state.phase() != Phase::Pending {
+                        t.job_id = r.raw_id.or(t.job_id);
+                    }
                 }
                 None => left = true,
             }

@@ -216,3 +216,46 @@ fn tasks_without_a_row_vanish_and_an_outage_changes_nothing() {
         "#]],
     );
 }
+
+/// Each task's own job id (squeue's `%A`, sacct's `JobIDRaw`: what `%j` names) is
+/// kept; the task that took over the array's record has the array's id.
+#[test]
+fn each_task_keeps_its_own_job_id() {
+    let mut all = Vec::new();
+    for (squeue, sacct) in [
+        (
+            rec!("slurm", "poll-array-squeue-job-ids.txt"),
+            rec!("slurm", "poll-array-sacct-job-ids.txt"),
+        ),
+        (
+            rec!("slurm-24.11", "poll-array-squeue-job-ids.txt"),
+            rec!("slurm-24.11", "poll-array-sacct-job-ids.txt"),
+        ),
+    ] {
+        let mut mem = submitted();
+        let mut live = vec![Tracked::Array { id: "7".into(), tasks: new_tasks("0-2").unwrap() }];
+        let mut ids = Vec::new();
+        for a in
+            [answer((squeue, 0), ("", 0)), answer(("", 0), ("", 0)), answer(("", 0), (sacct, 0))]
+        {
+            let p = plan(&live, &mem);
+            for u in apply(&live, &p, &a, &mut mem).updates {
+                let tasks = u.tasks.unwrap();
+                ids.push(format!(
+                    "{} {:?}",
+                    u.state,
+                    tasks.iter().map(|t| t.job_id).collect::<Vec<_>>()
+                ));
+                live = vec![Tracked::Array { id: u.id, tasks }];
+            }
+        }
+        all.push(ids.join("\n"));
+    }
+    expect![[r#"
+        RUNNING [Some(8), Some(9), Some(7)]
+        COMPLETED [Some(8), Some(9), Some(7)]
+        ---
+        RUNNING [Some(15), Some(16), Some(7)]
+        COMPLETED [Some(15), Some(16), Some(7)]"#]]
+    .assert_eq(&all.join("\n---\n"));
+}
