@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 
+import { taskCountsText, taskJob } from './arrays';
 import { isFinished, Job, JobState } from './lsp_ext';
 
 export class JobsModel implements vscode.Disposable {
@@ -146,14 +147,30 @@ export function stateWord(job: Job): string {
   return (job.slurmState ?? job.state).split(/\s/)[0].toUpperCase();
 }
 
+/**
+ * A job's row. A job array's row holds its tasks (collapsed) and counts them per state
+ * in its description; a task's row (`array` set: the array's job) has its own state,
+ * and opens its own log and cancels itself alone.
+ */
 export class JobItem extends vscode.TreeItem {
   constructor(
     readonly job: Job,
     model: JobsModel,
+    readonly array?: Job,
   ) {
-    super(job.allocation ? `allocation ${job.id}` : job.name, vscode.TreeItemCollapsibleState.None);
+    super(
+      job.allocation ? `allocation ${job.id}` : array ? `task ${job.id}` : job.name,
+      job.tasks?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
     this.id = job.id;
-    const parts = [`job ${job.id}`, job.reason && !isFinished(job.state) ? `${stateWord(job)} (${job.reason})` : stateWord(job)];
+    const counts = taskCountsText(job);
+    let stateText = stateWord(job);
+    if (counts !== undefined) {
+      stateText += ` (${counts})`;
+    } else if (job.reason && !isFinished(job.state)) {
+      stateText += ` (${job.reason})`;
+    }
+    const parts = array ? [stateText] : [`job ${job.id}`, stateText];
     if (job.partition) {
       parts.push(job.partition);
     }
@@ -172,8 +189,11 @@ export class JobItem extends vscode.TreeItem {
     this.description = parts.join(' · ');
     this.iconPath = new vscode.ThemeIcon(stateIcon(job.state), stateColor(job.state));
     const live = !isFinished(job.state);
-    const ctx = [job.allocation ? 'alloc' : 'job', live ? 'live' : 'done'];
-    if (job.logPath) {
+    const ctx = [job.allocation ? 'alloc' : array ? 'task' : job.tasks?.length ? 'array' : 'job', live ? 'live' : 'done'];
+    // A task of a script submitted as written has no path clusterls named, but the
+    // server reads its log through the script's own pattern.
+    const hasLog = job.logPath !== undefined || (array !== undefined && array.scriptPath !== undefined);
+    if (hasLog) {
       ctx.push('log');
     }
     if (job.scriptPath) {
@@ -181,8 +201,11 @@ export class JobItem extends vscode.TreeItem {
     }
     this.contextValue = ctx.join('-');
     const tip = new vscode.MarkdownString();
-    tip.appendMarkdown(`**${job.allocation ? 'Allocation' : job.name}** — job ${job.id}\n\n`);
+    tip.appendMarkdown(`**${job.allocation ? 'Allocation' : job.name}** — ${array ? 'task' : 'job'} ${job.id}\n\n`);
     tip.appendMarkdown(`- State: ${stateWord(job)}${job.reason ? ` (${job.reason})` : ''}\n`);
+    if (counts !== undefined) {
+      tip.appendMarkdown(`- Tasks: ${job.tasks?.length} (${counts})\n`);
+    }
     if (job.partition) {
       tip.appendMarkdown(`- Partition: ${job.partition}\n`);
     }
@@ -209,7 +232,7 @@ export class JobItem extends vscode.TreeItem {
       tip.appendMarkdown(`- Batch script: \`${job.scriptPath}\`\n`);
     }
     this.tooltip = tip;
-    if (job.logPath) {
+    if (hasLog) {
       this.command = { command: 'clusterls.openLog', title: 'Open Log', arguments: [this] };
     }
   }
@@ -255,7 +278,9 @@ export class JobsTree implements vscode.TreeDataProvider<JobItem>, vscode.Dispos
 
   getChildren(item?: JobItem): JobItem[] {
     if (item) {
-      return [];
+      // A job array's tasks, in index order.
+      const array = item.array ? undefined : this.model.get(item.job.id);
+      return (array?.tasks ?? []).map((t) => new JobItem(taskJob(array!, t), this.model, array));
     }
     return this.model.list().map((j) => new JobItem(j, this.model));
   }

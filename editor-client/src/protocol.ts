@@ -56,6 +56,55 @@ export type Job = {
    * The node(s) it runs or ran on, in Slurm's notation (`node[02-03]`).
    */
   nodes?: string,
+  /**
+   * A job array's tasks, each with its own state and log (absent for other jobs).
+   */
+  tasks?: Array<JobTask>,
+  /**
+   * A job array's count of tasks per state, running first (absent for other jobs).
+   */
+  taskCounts?: Array<TaskCount>,
+};
+
+/**
+ * One task of a job array.
+ */
+export type JobTask = {
+  /**
+   * Slurm's id of the task, `123_4`: what the cancel and logs commands take.
+   */
+  id: string,
+  /**
+   * Its index in the array (`SLURM_ARRAY_TASK_ID`).
+   */
+  index: number,
+  state: JobState,
+  /**
+   * Slurm's own state word.
+   */
+  slurmState: string,
+  exitCode?: number,
+  nodes?: string,
+  /**
+   * Why it is pending (Slurm's reason, e.g. `JobArrayTaskLimit`).
+   */
+  reason?: string,
+  /**
+   * Absolute path of the task's output on the cluster, when clusterls named it.
+   */
+  logPath?: string,
+};
+
+/**
+ * How many tasks of a job array are in one state.
+ */
+export type TaskCount = {
+  state: JobState,
+  /**
+   * Slurm's own state word (`RUNNING`, `OUT_OF_MEMORY`).
+   */
+  slurmState: string,
+  count: number,
 };
 
 /**

@@ -356,6 +356,34 @@ async function scenario6(page) {
   await shot(page, '6-log-grown');
 }
 
+async function scenario9(page) {
+  step("scenario 9: a job array in the Jobs view: tasks grouped with a count per state, a task's own log");
+  const item = await explorerItem(page, 'array.sbatch');
+  await item.click({ button: 'right' });
+  await chooseMenuItem(page, 'Submit to cluster');
+  await palette(page, 'clusterls: Show Jobs');
+  const rows = jobsContainer(page).locator('.monaco-list-row');
+  // One row for the array, its tasks counted per state in the description.
+  const array = rows.filter({ hasText: 'array-sweep' }).filter({ hasText: /job \d+ · / });
+  await array.filter({ hasText: /COMPLETED \(3 completed\)/ }).first().waitFor({ timeout: JOB });
+  step(`jobs view row: ${(await array.first().innerText()).replace(/\n/g, ' ')}`);
+  await shot(page, '9-array-row');
+  // Expanded, it lists its tasks, each with its own state.
+  await array.first().click();
+  const task = rows.filter({ hasText: /task \d+_1/ }).first();
+  await task.waitFor({ timeout: SHORT });
+  await rows.filter({ hasText: /task \d+_0/ }).filter({ hasText: 'COMPLETED' }).first().waitFor({ timeout: SHORT });
+  await rows.filter({ hasText: /task \d+_2/ }).filter({ hasText: 'COMPLETED' }).first().waitFor({ timeout: SHORT });
+  await shot(page, '9-array-tasks');
+  // A task's inline Open Log shows that task's output.
+  await task.hover();
+  await task.locator('.actions .action-label[aria-label="Open Log"]').click();
+  await page.locator('.tabs-container .tab[aria-label^="array-sweep [1] #"]').first().waitFor({ timeout: SHORT });
+  const log = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+  await log.filter({ hasText: 'array task 1' }).waitFor({ timeout: SHORT });
+  await shot(page, '9-task-log');
+}
+
 async function scenario4(page) {
   step('scenario 4: a host that needs a passphrase; log in from the terminal');
   // A window on a workspace whose settings name that host.
@@ -535,6 +563,7 @@ try {
     ['3', scenario3],
     ['5', scenario5],
     ['6', scenario6],
+    ['9', scenario9],
     ['4', scenario4],
     ['20', scenario20],
     ['21', scenario21],

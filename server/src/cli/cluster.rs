@@ -319,7 +319,7 @@ async fn follow(engine: &Engine, id: &str) -> ExitCode {
     let mut printed: Option<JobState> = None;
     let mut link = Link::default();
     let rec = loop {
-        let rec = match engine.job(id) {
+        let rec = match engine.job_view(id) {
             Ok(Some(r)) => r,
             Ok(None) => {
                 return fail(&EngineError::Usage(format!(
@@ -363,8 +363,9 @@ async fn follow(engine: &Engine, id: &str) -> ExitCode {
             }
             Err(e) => return fail(&e),
         }
-        let running = engine.job(id).ok().flatten().is_some_and(|r| r.state == JobState::Running);
-        if running && rec.run_dir.is_some() {
+        let running =
+            engine.job_view(id).ok().flatten().is_some_and(|r| r.state == JobState::Running);
+        if running && rec.run_dir.is_some() && !rec.is_array() {
             match engine.logs(id, off_out, off_err).await {
                 Ok(chunk) => write_chunk(&chunk, &mut off_out, &mut off_err),
                 Err(e) if link.lost(&e, engine, id) => {
@@ -374,16 +375,24 @@ async fn follow(engine: &Engine, id: &str) -> ExitCode {
                 Err(e) => return fail(&e),
             }
         }
-        if engine.job(id).ok().flatten().is_some_and(|r| r.is_final()) {
+        if engine.job_view(id).ok().flatten().is_some_and(|r| r.is_final()) {
             continue;
         }
         tokio::time::sleep(engine.next_poll_wait()).await;
     };
-    if rec.run_dir.is_some() {
+    if rec.run_dir.is_some() && !rec.is_array() {
         match engine.logs(id, off_out, off_err).await {
             Ok(chunk) => write_chunk(&chunk, &mut off_out, &mut off_err),
             Err(e) => return fail(&e),
         }
+    }
+    if rec.is_array() {
+        eprintln!(
+            "clusterls: array {}: {}; each task's log: `clusterls logs {}_INDEX`",
+            visible(&rec.id),
+            crate::engine::array::summary(&rec.tasks),
+            visible(&rec.id)
+        );
     }
     ended(&rec)
 }
@@ -417,9 +426,10 @@ fn write_chunk(chunk: &LogChunk, off_out: &mut u64, off_err: &mut u64) {
     *off_err += chunk.err.len() as u64;
 }
 
-async fn print_logs(engine: &Engine, rec: &JobRecord) -> Option<ExitCode> {
+/// The logs of job `id` (of `rec`, or one task of the array `rec`).
+async fn print_logs(engine: &Engine, rec: &JobRecord, id: &str) -> Option<ExitCode> {
     rec.run_dir.as_ref()?;
-    match engine.logs(&rec.id, 0, 0).await {
+    match engine.logs(id, 0, 0).await {
         Ok(chunk) => {
             write_chunk(&chunk, &mut 0, &mut 0);
             None
@@ -572,8 +582,8 @@ pub fn logs(g: &Global, a: LogsArgs) -> ExitCode {
         if a.follow {
             return follow(&engine, &a.job).await;
         }
-        let rec = match engine.job(&a.job) {
-            Ok(Some(r)) => r,
+        let rec = match engine.job_or_task(&a.job) {
+            Ok(Some((r, _))) => r,
             Ok(None) => {
                 return fail(&EngineError::Usage(format!(
                     "job {} is not tracked on {}; see `clusterls jobs`",
@@ -583,6 +593,6 @@ pub fn logs(g: &Global, a: LogsArgs) -> ExitCode {
             }
             Err(e) => return fail(&e),
         };
-        print_logs(&engine, &rec).await.unwrap_or(ExitCode::SUCCESS)
+        print_logs(&engine, &rec, &a.job).await.unwrap_or(ExitCode::SUCCESS)
     })
 }

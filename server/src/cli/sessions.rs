@@ -168,7 +168,7 @@ pub fn job_detail(g: &Global, id: &str) -> ExitCode {
             Ok(e) => e,
             Err(e) => return super::cluster::fail(&e),
         };
-        let rec = match engine.job(id) {
+        let rec = match engine.job_view(id) {
             Ok(Some(r)) => r,
             Ok(None) => {
                 return super::cluster::fail(&EngineError::Usage(format!(
@@ -216,7 +216,9 @@ pub fn detail_text(r: &JobRecord) -> String {
         },
         r.state
     );
-    if let Some(code) = r.reason.as_deref().filter(|c| !r.is_final() && *c != "None") {
+    if let Some(code) =
+        r.reason.as_deref().filter(|c| !r.is_final() && *c != "None" && !r.is_array())
+    {
         let w = reason::explain(code);
         t.push_str(&format!(
             "  why:       {} (Slurm: {})\n  what to do: {}\n",
@@ -240,6 +242,7 @@ pub fn detail_text(r: &JobRecord) -> String {
     if let Some(d) = &r.run_dir {
         t.push_str(&format!("  run dir:   {}\n", visible(d)));
     }
+    t.push_str(&super::show::tasks_table(r));
     t
 }
 

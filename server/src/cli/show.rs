@@ -115,6 +115,8 @@ pub fn jobs_table(jobs: &[JobRecord]) -> String {
         .map(|j| {
             // Why a live job waits, in words (`clusterls why ID` says what to do).
             let reason = match &j.reason {
+                // A job array: its count per state (`2 running, 4 pending`).
+                _ if j.is_array() => crate::engine::array::summary(&j.tasks),
                 Some(r) if !j.is_final() && r != "None" && !r.is_empty() => {
                     crate::engine::sessions::reason::short(r)
                 }
@@ -153,6 +155,39 @@ pub fn jobs_table(jobs: &[JobRecord]) -> String {
     )
 }
 
+/// The tasks of a job array (`clusterls jobs ID`): one a line, aligned; empty for any
+/// other job.
+pub fn tasks_table(j: &JobRecord) -> String {
+    if !j.is_array() {
+        return String::new();
+    }
+    let dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    let rows: Vec<Vec<Cell>> = j
+        .tasks
+        .iter()
+        .map(|t| {
+            let reason = match &t.reason {
+                Some(r) if !t.state.is_final() => crate::engine::sessions::reason::short(r),
+                _ => "-".into(),
+            };
+            vec![
+                Cell::plain(format!("{}_{}", j.id, t.index)),
+                Cell::styled(t.state.to_string(), state_style(&t.state)),
+                Cell::plain(dash(t.exit_code.map(|c| c.to_string()))),
+                Cell::plain(dash(t.nodes.clone())),
+                Cell::plain(reason),
+            ]
+        })
+        .collect();
+    format!(
+        "  tasks:     {} ({} of them; logs: `clusterls logs {}_INDEX`)\n{}",
+        crate::engine::array::summary(&j.tasks),
+        j.tasks.len(),
+        j.id,
+        table::render(&["TASK", "STATE", "EXIT", "NODES", "REASON"], &rows)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +215,7 @@ mod tests {
             ssh_config: None,
             log_out: None,
             log_err: None,
+            tasks: Vec::new(),
         }
     }
 

@@ -339,7 +339,49 @@ impl Engine {
 
     /// A job by id on any host (newest first), from the shared store.
     pub fn find_job(&self, id: &str) -> Result<Option<JobRecord>> {
-        Ok(self.inner.store.find(id)?.into_iter().next())
+        let found = self.inner.store.find(id)?.into_iter().next();
+        match (found, super::array::split_task_id(id)) {
+            (None, Some((array, _))) => Ok(self.inner.store.find(array)?.into_iter().next()),
+            (found, _) => Ok(found),
+        }
+    }
+
+    /// Job `id`; for a task of a job array (`123_4`), the task seen as a job of its own
+    /// (its state, reason, exit code and nodes; the array's name, resources and run
+    /// directory), so that following it reads like following a job.
+    pub fn job_view(&self, id: &str) -> Result<Option<JobRecord>> {
+        Ok(self.job_or_task(id)?.map(|(r, task)| {
+            match task.and_then(|i| r.tasks.iter().find(|t| t.index == i).cloned()) {
+                Some(t) => JobRecord {
+                    id: id.to_string(),
+                    state: t.state,
+                    reason: t.reason,
+                    exit_code: t.exit_code,
+                    nodes: t.nodes,
+                    tasks: Vec::new(),
+                    ..r
+                },
+                None => r,
+            }
+        }))
+    }
+
+    /// Job `id`, or the job array whose task `id` (`123_4`) names, with that task's index.
+    /// A task of an array that does not have it is an error that names its tasks.
+    pub fn job_or_task(&self, id: &str) -> Result<Option<(JobRecord, Option<u32>)>> {
+        if let Some(r) = self.job(id)? {
+            return Ok(Some((r, None)));
+        }
+        let Some((array, index)) = super::array::split_task_id(id) else { return Ok(None) };
+        let Some(r) = self.job(array)?.filter(JobRecord::is_array) else { return Ok(None) };
+        if !r.tasks.iter().any(|t| t.index == index) {
+            let (first, last) = (r.tasks[0].index, r.tasks[r.tasks.len() - 1].index);
+            return Err(EngineError::Usage(format!(
+                "job array {array} has no task {index}; its tasks are {array}_{first} to {array}_{last} \
+                 (see `clusterls jobs {array}`)"
+            )));
+        }
+        Ok(Some((r, Some(index))))
     }
 
     pub fn job(&self, id: &str) -> Result<Option<JobRecord>> {
@@ -347,10 +389,32 @@ impl Engine {
     }
 
     /// The bytes of output.log/error.log after the given offsets.
+    /// A job array's task (`123_4`) reads that task's files.
     pub async fn logs(&self, id: &str, out_offset: u64, err_offset: u64) -> Result<LogChunk> {
         let dir = self.run_dir(id, "an allocation has no output")?;
-        let mut args = vec![dir, out_offset.to_string(), err_offset.to_string()];
-        if let Some(rec) = self.job(id)?
+        let mut args = vec![dir.clone(), out_offset.to_string(), err_offset.to_string()];
+        let found = self.job_or_task(id)?;
+        let task = match &found {
+            Some((rec, None)) if rec.is_array() => {
+                let first = rec.tasks[0].index;
+                return Err(EngineError::Usage(format!(
+                    "job {id} is an array of {} tasks, each with its own log; name one, e.g. \
+                     `clusterls logs {id}_{first}` (`clusterls jobs {id}` lists them)",
+                    rec.tasks.len()
+                )));
+            }
+            Some((rec, Some(i))) => rec.tasks.iter().find(|t| t.index == *i),
+            _ => None,
+        };
+        if let (Some(t), Some((rec, _))) = (task, &found)
+            && rec.log_out.is_none()
+        {
+            // A generated array run: one pair of files per task in the run directory.
+            let (out, err) = super::launch::distributed::log_files(true);
+            let index = t.index.to_string();
+            args.extend([out, err].map(|f| format!("{dir}/{}", f.replace("%a", &index))));
+        }
+        if let Some((rec, _)) = &found
             && rec.log_out.is_some()
         {
             // A script submitted as written: its own files, Slurm's patterns resolved.
@@ -358,11 +422,12 @@ impl Engine {
             let user = facts.as_ref().and_then(|f| f.facts.user.clone()).unwrap_or_default();
             let version = facts.as_ref().and_then(|f| f.facts.slurm_version.clone());
             let logged = super::submit::plan::LoggedJob {
-                id: &rec.id,
+                id: if task.is_some() { id } else { &rec.id },
                 name: &rec.name,
-                nodes: rec.nodes.as_deref(),
+                nodes: task.and_then(|t| t.nodes.as_deref()).or(rec.nodes.as_deref()),
                 log_out: rec.log_out.as_deref().unwrap_or_default(),
                 log_err: rec.log_err.as_deref(),
+                task_job_id: task.and_then(|t| t.job_id),
             };
             let (o, e) = super::submit::plan::log_files(&logged, &user, version.as_deref())
                 .map_err(EngineError::Usage)?;
@@ -406,7 +471,7 @@ impl Engine {
 
     /// The run directory of a tracked job; `none` says why a job may have none.
     fn run_dir(&self, id: &str, none: &str) -> Result<String> {
-        let rec = self.job(id)?.ok_or_else(|| {
+        let rec = self.job_or_task(id)?.map(|(r, _)| r).ok_or_else(|| {
             EngineError::Usage(format!(
                 "job {id} is not tracked on {}; see `clusterls jobs`",
                 self.inner.host

@@ -38,6 +38,7 @@
 //! later clusterls process until it expires.
 
 mod api;
+pub mod array;
 pub mod config;
 pub mod container;
 pub mod error;

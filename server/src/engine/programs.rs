@@ -83,16 +83,17 @@ printf 'dir %s\n' "$d""#
 pub const EXISTS: i32 = 95;
 
 /// `bash -c POLL_PROGRAM clusterls-poll SQUEUE_IDS SACCT_IDS STEP_DIRS...`: ONE squeue
-/// call for every tracked job (and the allocations of step runs), sacct only for jobs
+/// call for every tracked job (and the allocations of step runs; `-r`: one line per task
+/// of a job array, pending ones included), sacct only for jobs
 /// squeue no longer shows as live (or this process has not polled yet), each with its
 /// stderr and exit status (so an unreachable controller is never read as "the job left
 /// the queue"), and the exit files of step runs (`CODE|cancelled?|DIR`). Sections as in
 /// [`super::slurm::sections`]; [`super::tracker::plan`] reads them.
 pub const POLL_PROGRAM: &str = r#"q=$1; a=$2; shift 2
 printf '@@clusterls squeue@@\n'
-[ -n "$q" ] && { squeue -h -j "$q" -o '%i|%T|%r|%N' 2>&1; printf '@@clusterls squeue-exit@@\n%s\n' "$?"; }
+[ -n "$q" ] && { squeue -h -r -j "$q" -o '%i|%T|%r|%N|%A' 2>&1; printf '@@clusterls squeue-exit@@\n%s\n' "$?"; }
 printf '@@clusterls sacct@@\n'
-[ -n "$a" ] && { sacct -nP -X -j "$a" -o JobID,JobName,State,ExitCode,NodeList 2>&1; printf '@@clusterls sacct-exit@@\n%s\n' "$?"; }
+[ -n "$a" ] && { sacct -nP -X -j "$a" -o JobID,JobName,State,ExitCode,NodeList,JobIDRaw 2>&1; printf '@@clusterls sacct-exit@@\n%s\n' "$?"; }
 printf '@@clusterls steps@@\n'
 for d in "$@"; do
   c="$d/.clusterls"

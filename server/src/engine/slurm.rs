@@ -433,15 +433,22 @@ pub struct JobStatus {
     /// sacct's exit code of the batch script, `0:0` → 0; a signal → 128+N.
     pub exit_code: Option<i32>,
     pub nodes: Option<String>,
+    /// The job's own numeric id (squeue's `%A`, sacct's `JobIDRaw`): for a task of a job
+    /// array (`123_4`) its own job id, which `%j` in an output pattern names.
+    pub raw_id: Option<u64>,
 }
 
-/// Rows of the tracker's `squeue -h -j IDS -o '%i|%T|%r|%N'` ([`super::programs::POLL_PROGRAM`]);
+/// Rows of the tracker's `squeue -h -r -j IDS -o '%i|%T|%r|%N|%A'`
+/// ([`super::programs::POLL_PROGRAM`]; rows without the last field are read too);
 /// anything else (an error line) is skipped.
 pub fn parse_squeue(s: &str) -> Vec<JobStatus> {
     s.lines()
         .filter_map(|line| {
             let f: Vec<&str> = line.split('|').map(str::trim).collect();
-            if f.len() != 4 || f[0].is_empty() || !f[0].starts_with(|c: char| c.is_ascii_digit()) {
+            if !(4..=5).contains(&f.len())
+                || f[0].is_empty()
+                || !f[0].starts_with(|c: char| c.is_ascii_digit())
+            {
                 return None;
             }
             Some(JobStatus {
@@ -450,19 +457,23 @@ pub fn parse_squeue(s: &str) -> Vec<JobStatus> {
                 reason: Some(f[2].to_string()).filter(|r| !r.is_empty() && r != "None"),
                 exit_code: None,
                 nodes: Some(f[3].to_string()).filter(|n| !n.is_empty() && !n.starts_with('(')),
+                raw_id: f.get(4).and_then(|r| r.parse().ok()),
             })
         })
         .collect()
 }
 
-/// Rows of the tracker's `sacct -nP -X -j IDS -o JobID,JobName,State,ExitCode,NodeList`. The placeholder row sacct shows right after submit (JobName
+/// Rows of the tracker's `sacct -nP -X -j IDS -o JobID,JobName,State,ExitCode,NodeList,JobIDRaw`
+/// (rows without the last field are read too). The placeholder row sacct shows right after submit (JobName
 /// `allocation`, PENDING while the job already runs) is reported as it is; the caller
 /// trusts squeue over sacct for jobs squeue still lists.
 pub fn parse_sacct(s: &str) -> Vec<JobStatus> {
     s.lines()
         .filter_map(|line| {
             let f: Vec<&str> = line.split('|').map(str::trim).collect();
-            if f.len() != 5 || !f[0].starts_with(|c: char| c.is_ascii_digit()) || f[0].contains('.')
+            if !(5..=6).contains(&f.len())
+                || !f[0].starts_with(|c: char| c.is_ascii_digit())
+                || f[0].contains('.')
             {
                 return None;
             }
@@ -472,6 +483,7 @@ pub fn parse_sacct(s: &str) -> Vec<JobStatus> {
                 reason: None,
                 exit_code: parse_exit_code(f[3]),
                 nodes: Some(f[4].to_string()).filter(|n| !n.is_empty() && n != "None assigned"),
+                raw_id: f.get(5).and_then(|r| r.parse().ok()),
             })
         })
         .collect()

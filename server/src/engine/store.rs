@@ -9,6 +9,7 @@ use std::sync::{Mutex, atomic::AtomicBool, atomic::Ordering::Relaxed};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use super::array::Task;
 use super::error::{EngineError, Result};
 use super::lease::Lease;
 use super::resources::Resources;
@@ -83,11 +84,20 @@ pub struct JobRecord {
     /// to the output file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_err: Option<String>,
+    /// A job array's tasks (empty for any other job); the record's state is derived
+    /// from theirs ([`super::array::derive`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<Task>,
 }
 
 impl JobRecord {
     pub fn is_final(&self) -> bool {
         self.state.is_final()
+    }
+
+    /// A job array (its tasks are tracked one by one).
+    pub fn is_array(&self) -> bool {
+        !self.tasks.is_empty()
     }
 }
 
@@ -247,6 +257,27 @@ impl Store {
         Ok(Some(old))
     }
 
+    /// Record a job array's tasks, the state derived from them and their count per
+    /// state as its reason ([`super::array::summary`]). Returns the previous
+    /// record when something changed.
+    pub fn update_tasks(&self, host: &str, id: &str, tasks: &[Task]) -> Result<Option<JobRecord>> {
+        let Some(old) = self.get(host, id)? else { return Ok(None) };
+        if old.is_final() || old.tasks == tasks {
+            return Ok(None);
+        }
+        let (state, exit_code) = super::array::derive(tasks);
+        // The reason of an array is its count per state, so that every process that
+        // compares records (and every state line) sees a task's change.
+        let reason = super::array::summary(tasks);
+        let c = self.conn.lock().unwrap();
+        c.execute(
+            "UPDATE jobs SET state=?3, reason=?4, exit_code=?5, final=?6, tasks=?7, updated_at=?8 WHERE host=?1 AND id=?2 AND final=0",
+            params![host, id, state.as_str(), reason, exit_code, state.is_final(), tasks_json(tasks), now() as i64],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(Some(old))
+    }
+
     pub fn get(&self, host: &str, id: &str) -> Result<Option<JobRecord>> {
         self.import_journaled();
         let c = self.conn.lock().unwrap();
@@ -342,13 +373,13 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-const COLS: &str = "host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,qos,cpus,mem,ssh_config,log_out,log_err";
+const COLS: &str = "host,id,kind,name,state,reason,exit_code,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,qos,cpus,mem,ssh_config,log_out,log_err,tasks";
 
 /// `verb` is `INSERT OR REPLACE` or `INSERT OR IGNORE`, constants of this file.
 fn write(c: &Connection, r: &JobRecord, verb: &str) -> rusqlite::Result<()> {
     c.execute(
-        &format!("{verb} INTO jobs(host,id,kind,name,state,reason,exit_code,final,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,qos,cpus,mem,ssh_config,log_out,log_err)
-         VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)"),
+        &format!("{verb} INTO jobs(host,id,kind,name,state,reason,exit_code,final,run_dir,alloc_id,nodes,submitted_at,updated_at,partition,account,gpus,time_limit,qos,cpus,mem,ssh_config,log_out,log_err,tasks)
+         VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24)"),
         params![
             r.host,
             r.id,
@@ -372,7 +403,8 @@ fn write(c: &Connection, r: &JobRecord, verb: &str) -> rusqlite::Result<()> {
             r.resources.mem,
             r.ssh_config,
             r.log_out,
-            r.log_err
+            r.log_err,
+            tasks_json(&r.tasks)
         ],
     )?;
     Ok(())
@@ -393,6 +425,7 @@ const ADDED_COLUMNS: &[(&str, &str)] = &[
     ("ssh_config", "TEXT"),
     ("log_out", "TEXT"),
     ("log_err", "TEXT"),
+    ("tasks", "TEXT"),
 ];
 
 fn missing_columns(c: &Connection) -> rusqlite::Result<Vec<&'static str>> {
@@ -448,7 +481,16 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
         ssh_config: r.get(19)?,
         log_out: r.get(20)?,
         log_err: r.get(21)?,
+        tasks: r
+            .get::<_, Option<String>>(22)?
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default(),
     })
+}
+
+/// A job array's tasks as stored (JSON); NULL for any other job.
+fn tasks_json(tasks: &[Task]) -> Option<String> {
+    (!tasks.is_empty()).then(|| serde_json::to_string(tasks).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -148,8 +148,43 @@ fn state(p: engine::Phase) -> ext::JobState {
     }
 }
 
+/// A job array's tasks and counts as the client sees them (None, None for other jobs).
+fn tasks(r: &JobRecord) -> (Option<Vec<ext::JobTask>>, Option<Vec<ext::TaskCount>>) {
+    if !r.is_array() {
+        return (None, None);
+    }
+    let (out, _) = engine::launch::distributed::log_files(true);
+    let tasks = r
+        .tasks
+        .iter()
+        .map(|t| ext::JobTask {
+            id: format!("{}_{}", r.id, t.index),
+            index: t.index,
+            state: state(t.state.phase()),
+            slurm_state: t.state.as_str().to_string(),
+            exit_code: t.exit_code,
+            nodes: t.nodes.clone(),
+            reason: t.reason.clone().filter(|r| !t.state.is_final() && r != "None"),
+            log_path: match (&r.run_dir, &r.log_out) {
+                (Some(d), None) => Some(format!("{d}/{}", out.replace("%a", &t.index.to_string()))),
+                _ => None,
+            },
+        })
+        .collect();
+    let counts = engine::array::counts(&r.tasks)
+        .into_iter()
+        .map(|(s, n)| ext::TaskCount {
+            state: state(s.phase()),
+            slurm_state: s.as_str().to_string(),
+            count: n as u32,
+        })
+        .collect();
+    (Some(tasks), Some(counts))
+}
+
 fn job(r: &JobRecord) -> ext::Job {
-    let log = r.run_dir.as_ref().map(|d| format!("{d}/output.log"));
+    let log = r.run_dir.as_ref().map(|d| format!("{d}/output.log")).filter(|_| !r.is_array());
+    let (tasks, task_counts) = tasks(r);
     ext::Job {
         id: r.id.clone(),
         name: r.name.clone(),
@@ -167,11 +202,17 @@ fn job(r: &JobRecord) -> ext::Job {
         script_path: r.run_dir.as_ref().map(|d| format!("{d}/{}", engine::script::SBATCH_FILE)),
         source: None,
         reason: r.reason.clone(),
-        reason_text: r.reason.as_deref().filter(|c| !r.is_final() && *c != "None").map(|c| {
-            let w = engine::sessions::reason::explain(c);
-            format!("{}; {}", w.words, w.advice.replace("JOB", &r.id))
-        }),
+        reason_text: r
+            .reason
+            .as_deref()
+            .filter(|c| !r.is_final() && *c != "None" && !r.is_array())
+            .map(|c| {
+                let w = engine::sessions::reason::explain(c);
+                format!("{}; {}", w.words, w.advice.replace("JOB", &r.id))
+            }),
         nodes: r.nodes.clone(),
+        tasks,
+        task_counts,
     }
 }
 
@@ -250,6 +291,7 @@ mod tests {
             ssh_config: None,
             log_out: None,
             log_err: None,
+            tasks: Vec::new(),
         };
         expect_test::expect![[r#"
             {
@@ -265,6 +307,93 @@ mod tests {
               "logPath": "/home/a/.clusterls/runs/x y/output.log",
               "scriptPath": "/home/a/.clusterls/runs/x y/job.sbatch",
               "nodes": "node1"
+            }"#]]
+        .assert_eq(&serde_json::to_string_pretty(&job(&r)).unwrap());
+    }
+
+    /// A job array: no log of its own, its tasks with their ids, states and logs, and
+    /// the count per state.
+    #[test]
+    fn an_array_carries_its_tasks_to_the_client() {
+        let mut tasks = engine::array::new_tasks("0-2").unwrap();
+        tasks[0].state = engine::JobState::parse("COMPLETED");
+        tasks[0].exit_code = Some(0);
+        tasks[1].state = engine::JobState::parse("RUNNING");
+        tasks[1].nodes = Some("node01".into());
+        tasks[2].reason = Some("JobArrayTaskLimit".into());
+        let r = JobRecord {
+            host: "h".into(),
+            id: "12".into(),
+            kind: JobKind::Run,
+            name: "sweep.py".into(),
+            state: engine::JobState::parse("RUNNING"),
+            reason: Some(engine::array::summary(&tasks)),
+            exit_code: Some(0),
+            run_dir: Some("/r".into()),
+            alloc_id: None,
+            nodes: None,
+            submitted_at: 100,
+            updated_at: 110,
+            resources: Default::default(),
+            ssh_config: None,
+            log_out: None,
+            log_err: None,
+            tasks,
+        };
+        expect_test::expect![[r#"
+            {
+              "id": "12",
+              "name": "sweep.py",
+              "state": "running",
+              "slurmState": "RUNNING",
+              "submittedAt": 100,
+              "exitCode": 0,
+              "allocation": false,
+              "scriptPath": "/r/job.sbatch",
+              "reason": "1 running, 1 pending, 1 completed",
+              "tasks": [
+                {
+                  "id": "12_0",
+                  "index": 0,
+                  "state": "completed",
+                  "slurmState": "COMPLETED",
+                  "exitCode": 0,
+                  "logPath": "/r/output-0.log"
+                },
+                {
+                  "id": "12_1",
+                  "index": 1,
+                  "state": "running",
+                  "slurmState": "RUNNING",
+                  "nodes": "node01",
+                  "logPath": "/r/output-1.log"
+                },
+                {
+                  "id": "12_2",
+                  "index": 2,
+                  "state": "pending",
+                  "slurmState": "PENDING",
+                  "reason": "JobArrayTaskLimit",
+                  "logPath": "/r/output-2.log"
+                }
+              ],
+              "taskCounts": [
+                {
+                  "state": "running",
+                  "slurmState": "RUNNING",
+                  "count": 1
+                },
+                {
+                  "state": "pending",
+                  "slurmState": "PENDING",
+                  "count": 1
+                },
+                {
+                  "state": "completed",
+                  "slurmState": "COMPLETED",
+                  "count": 1
+                }
+              ]
             }"#]]
         .assert_eq(&serde_json::to_string_pretty(&job(&r)).unwrap());
     }

@@ -212,7 +212,12 @@ impl Backend {
         let c = self.cluster()?;
         let (out_offset, err_offset) = (p.out_offset.unwrap_or(0), p.err_offset.unwrap_or(0));
         // The state first: a job finished before this read has all its output in it.
-        let finished = c.engine.job(&p.id).ok().flatten().is_some_and(|r| r.is_final());
+        // (Of a job array's task `123_4`: that task's state.)
+        let finished = match c.engine.job_or_task(&p.id).ok().flatten() {
+            Some((r, Some(i))) => r.tasks.iter().any(|t| t.index == i && t.state.is_final()),
+            Some((r, None)) => r.is_final(),
+            None => false,
+        };
         let chunk = c.engine.logs(&p.id, out_offset, err_offset).await.map_err(cluster::error)?;
         let (err, banner) = run::split_banner(&String::from_utf8_lossy(&chunk.err));
         Ok(ext::Logs {

@@ -76,6 +76,7 @@ impl Engine {
         if out.status != 0 {
             return Err(EngineError::refused("cancel", &out.stderr_str(), ""));
         }
+        self.cancelled_task(id)?;
         self.changed();
         Ok(())
     }
@@ -97,7 +98,7 @@ impl Engine {
     /// `squeue --start` (which makes the scheduler simulate: only on demand, never in a
     /// poll). `None` when the job is not pending.
     pub async fn why(&self, id: &str) -> Result<Option<reason::StartEstimate>> {
-        plan::check_job_id(id, "job")?;
+        plan::check_job_or_task_id(id, "job")?;
         let argv: Vec<String> = ["squeue", "--start", "-h", "-j", id, "-o", reason::START_FORMAT]
             .map(String::from)
             .into();
@@ -110,7 +111,7 @@ impl Engine {
 
     /// How job `id` went, from accounting (`None`: no row yet).
     pub async fn efficiency(&self, id: &str) -> Result<Option<efficiency::Efficiency>> {
-        plan::check_job_id(id, "job")?;
+        plan::check_job_or_task_id(id, "job")?;
         let out = self.exec(Exec::new("sacct", efficiency::sacct_argv(id))).await?;
         if out.status != 0 {
             return Err(EngineError::refused("sacct", &out.stderr_str(), ""));

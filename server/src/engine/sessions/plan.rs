@@ -16,6 +16,14 @@ pub fn check_job_id(id: &str, what: &str) -> Result<(), EngineError> {
     Ok(())
 }
 
+/// A job id or one task of a job array (`123_4`), as data for squeue and sacct.
+pub fn check_job_or_task_id(id: &str, what: &str) -> Result<(), EngineError> {
+    if crate::engine::array::split_task_id(id).is_some() {
+        return Ok(());
+    }
+    check_job_id(id, what)
+}
+
 /// The remote argv of an interactive shell inside allocation `alloc`.
 pub fn shell_argv(alloc: &str) -> Result<Vec<String>, EngineError> {
     if alloc.is_empty() || !alloc.chars().all(|c| c.is_ascii_digit()) {
@@ -46,8 +54,12 @@ pub fn cancel_argv(id: &str, step_run_dir: Option<&str>) -> Result<Vec<String>, 
     if let Some(dir) = step_run_dir {
         return Ok(bash(programs::CANCEL_STEP_PROGRAM, "clusterls-cancel", [dir.to_string()]));
     }
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_digit() || c == '_') {
-        return Err(EngineError::Usage(format!("`{id}` is not a job id")));
+    // A job id, or one task of a job array (`123_4`): data, never an option.
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    if !digits(id) && crate::engine::array::split_task_id(id).is_none() {
+        return Err(EngineError::Usage(format!(
+            "`{id}` is not a job id (a job `123` or one task of an array `123_4`)"
+        )));
     }
     Ok(vec!["scancel".into(), id.into()])
 }
@@ -87,8 +99,11 @@ mod tests {
         expect!["`12 x` is not a job id"].assert_eq(&shell_argv("12 x").unwrap_err().to_string());
         expect![[r#"Ok(["scancel", "12_3"])"#]]
             .assert_eq(&format!("{:?}", cancel_argv("12_3", None)));
-        expect!["`-1` is not a job id"]
+        expect!["`-1` is not a job id (a job `123` or one task of an array `123_4`)"]
             .assert_eq(&cancel_argv("-1", None).unwrap_err().to_string());
+        for bad in ["12_", "_3", "12_3_4", "12_-1", "12_[1-3]", "--me", ""] {
+            assert!(cancel_argv(bad, None).is_err(), "{bad}");
+        }
         assert_eq!(cancel_argv("7/r", Some("/r d")).unwrap()[3..], ["clusterls-cancel", "/r d"]);
     }
 

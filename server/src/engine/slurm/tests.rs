@@ -52,9 +52,9 @@ fn states() {
 
 #[test]
 fn squeue_and_sacct() {
-    expect![[r#"[JobStatus { id: "12", state: Running, reason: None, exit_code: None, nodes: Some("node1") }, JobStatus { id: "13", state: Pending, reason: Some("Resources"), exit_code: None, nodes: None }]"#]]
+    expect![[r#"[JobStatus { id: "12", state: Running, reason: None, exit_code: None, nodes: Some("node1"), raw_id: None }, JobStatus { id: "13", state: Pending, reason: Some("Resources"), exit_code: None, nodes: None, raw_id: None }]"#]]
         .assert_eq(&format!("{:?}", parse_squeue("12|RUNNING|None|node1\n13|PENDING|Resources|\nslurm_load_jobs error: Invalid job id specified\n")));
-    expect![[r#"[JobStatus { id: "12", state: Completed, reason: None, exit_code: Some(0), nodes: Some("node1") }, JobStatus { id: "14", state: Failed, reason: None, exit_code: Some(3), nodes: Some("node1") }, JobStatus { id: "15", state: Cancelled, reason: None, exit_code: Some(137), nodes: None }]"#]]
+    expect![[r#"[JobStatus { id: "12", state: Completed, reason: None, exit_code: Some(0), nodes: Some("node1"), raw_id: None }, JobStatus { id: "14", state: Failed, reason: None, exit_code: Some(3), nodes: Some("node1"), raw_id: None }, JobStatus { id: "15", state: Cancelled, reason: None, exit_code: Some(137), nodes: None, raw_id: None }]"#]]
         .assert_eq(&format!("{:?}", parse_sacct("12|train|COMPLETED|0:0|node1\n12.batch|batch|COMPLETED|0:0|node1\n14|x|FAILED|3:0|node1\n15|y|CANCELLED by 0|0:9|None assigned\n")));
 }
 

@@ -213,6 +213,7 @@ mod tests {
             ssh_config: Some("/home/a/my ssh config".into()),
             log_out: None,
             log_err: None,
+            tasks: Vec::new(),
         }
     }
 

@@ -24,6 +24,7 @@ fn rec(id: &str) -> JobRecord {
         ssh_config: Some("/home/a/ssh config".into()),
         log_out: None,
         log_err: None,
+        tasks: Vec::new(),
     }
 }
 

@@ -9,8 +9,9 @@
 use std::time::Duration;
 
 use super::super::Engine;
+use super::super::array;
 use super::super::error::{EngineError, Result};
-use super::super::launch::{as_written, log_pattern};
+use super::super::launch::{as_written, distributed, log_pattern};
 use super::super::state::JobState;
 use super::super::store::{self, JobKind, JobRecord};
 use super::super::transport::Exec;
@@ -41,12 +42,19 @@ impl Engine {
         let planned =
             as_written::plan(text, &flags, &config_only, script_name, script::SBATCH_FILE)
                 .map_err(EngineError::Usage)?;
-        if let Some(spec) = &planned.array {
-            return Err(plan::refuse_array(spec));
-        }
         // The check reads the cached facts (partitions, accounts); without them it
         // checks what it can.
         let facts = self.facts(false).await.ok().map(|f| f.facts);
+        // An array (directive or flag) is checked against MaxArraySize before anything
+        // is sent; its tasks are tracked one by one.
+        let tasks = match &planned.array {
+            Some(spec) => {
+                let max = facts.as_ref().and_then(|f| f.admission.max_array_size);
+                distributed::validate_array(spec, max).map_err(EngineError::Usage)?;
+                array::new_tasks(spec).map_err(EngineError::Usage)?
+            }
+            None => Vec::new(),
+        };
         let findings = clusterls_sbatch::check(text, facts.as_ref());
         if let Some(msg) = plan::refusal(script_name, text, &findings, &planned.overridden) {
             if !opts.force {
@@ -96,6 +104,7 @@ impl Engine {
             None,
             &res,
         );
+        rec.tasks = tasks;
         if let Some(dir) = &done.dir {
             let work = log_pattern::work_dir(dir, planned.chdir.as_deref());
             rec.log_out = Some(plan::stored_log(&planned.logs.output, &work));

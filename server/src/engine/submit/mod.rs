@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::Engine;
+use super::array;
 use super::error::{EngineError, Result};
 use super::launch::as_written::is_batch_script;
 use super::launch::distributed::{self, Launcher, Layout};
@@ -94,6 +95,10 @@ impl Engine {
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         let run_name = plan::run_name(now.as_secs(), super::store::random_token(), &script_name);
         let (layout, array) = self.layout(opts, &res).await?;
+        let tasks = match &array {
+            Some(spec) => array::new_tasks(spec).map_err(EngineError::Usage)?,
+            None => Vec::new(),
+        };
         let job_script = plan::Run {
             script_name: &script_name,
             script_in_run: &script_in_run,
@@ -135,15 +140,19 @@ impl Engine {
                 let (id, dir) = (&done.id, done.dir);
                 self.record(id, JobKind::Step, &script_name, JobState::Running, dir, alloc, &held)
             }
-            None => self.record(
-                &done.id,
-                JobKind::Run,
-                &script_name,
-                JobState::Pending,
-                done.dir,
-                None,
-                &res,
-            ),
+            None => {
+                let mut rec = self.new_record(
+                    &done.id,
+                    JobKind::Run,
+                    &script_name,
+                    JobState::Pending,
+                    done.dir,
+                    None,
+                    &res,
+                );
+                rec.tasks = tasks;
+                self.track_new(rec)
+            }
         }
     }
 
@@ -184,8 +193,8 @@ impl Engine {
         )
         .map_err(EngineError::Usage)?;
         if let Some(spec) = &opts.array {
-            distributed::validate_array(spec, None).map_err(EngineError::Usage)?;
-            return Err(plan::refuse_array(spec));
+            let max = facts.as_ref().and_then(|f| f.admission.max_array_size);
+            distributed::validate_array(spec, max).map_err(EngineError::Usage)?;
         }
         Ok((layout, opts.array.clone()))
     }
@@ -209,7 +218,7 @@ impl Engine {
 
     /// A new job's record, not stored yet.
     #[allow(clippy::too_many_arguments)]
-    fn new_record(
+    pub(super) fn new_record(
         &self,
         id: &str,
         kind: JobKind,
@@ -237,11 +246,15 @@ impl Engine {
             ssh_config: self.ssh().and_then(|s| s.ssh_config()),
             log_out: None,
             log_err: None,
+            tasks: Vec::new(),
         }
     }
 
     /// Store a new job's record and wake the tracker (see [`Engine::record`]).
-    fn track_new(&self, rec: JobRecord) -> Result<JobRecord> {
+    fn track_new(&self, mut rec: JobRecord) -> Result<JobRecord> {
+        if rec.is_array() {
+            rec.reason = Some(array::summary(&rec.tasks));
+        }
         self.store().insert(&rec)?;
         self.submitted(&rec);
         Ok(rec)

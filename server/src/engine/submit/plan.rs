@@ -1,8 +1,8 @@
 //! Pure: planning a run. The script's name, the image a run uses, the run directory's
 //! name, the job script, the remote program that submits it (a batch job, or a step in
 //! an allocation), and what that program's exit means ([`SubmitExit`], typed instead
-//! of bare exit codes). The coming multi-node runs and arrays plan here: they change
-//! the job script and the Slurm options, not the round trip.
+//! of bare exit codes). Multi-node runs and arrays plan here: they change the job
+//! script and the Slurm options, not the round trip.
 
 use std::path::Path;
 
@@ -171,6 +171,9 @@ pub struct LoggedJob<'a> {
     /// The stored `--output` pattern, absolute.
     pub log_out: &'a str,
     pub log_err: Option<&'a str>,
+    /// A job array task's own job id (what `%j` names), when known; `id` is then
+    /// `ARRAY_TASK`.
+    pub task_job_id: Option<u64>,
 }
 
 /// The output and error files of `rec` (a script submitted as written) for the logs
@@ -185,11 +188,25 @@ pub fn log_files(
         Some((a, t)) => (a, t.parse::<u64>().ok()),
         None => (rec.id, None),
     };
-    let job_id: u64 = job.parse().map_err(|_| format!("job {} has no numeric id", rec.id))?;
+    let array_id: u64 = job.parse().map_err(|_| format!("job {} has no numeric id", rec.id))?;
+    // A task's own job id is not the array's (measured: task 2 of array 5850 was job
+    // 5850, tasks 0 and 1 jobs 5851 and 5852); until the tracker saw it, `%j` is unknown.
+    let job_id = match (array, rec.task_job_id) {
+        (Some(_), Some(own)) => own,
+        (Some(t), None)
+            if rec.log_out.contains("%j") || rec.log_err.is_some_and(|e| e.contains("%j")) =>
+        {
+            return Err(format!(
+                "task {t} of job {job} has not started yet, and its output file is named by its \
+                 own job id (%j); try again once it runs"
+            ));
+        }
+        _ => array_id,
+    };
     let first_node = rec.nodes.map(first_node);
     let ids = JobIds {
         job_id,
-        array: array.map(|t| (job_id, t)),
+        array: array.map(|t| (array_id, t)),
         user,
         job_name: rec.name,
         first_node: first_node.as_deref(),
@@ -219,16 +236,6 @@ pub fn first_node(list: &str) -> String {
         }
         None => head.to_string(),
     }
-}
-
-/// Job arrays are checked and written, but the tracker does not follow their tasks yet
-/// (it would take the array for vanished): refused with what to do instead.
-pub fn refuse_array(spec: &str) -> EngineError {
-    EngineError::Usage(format!(
-        "job arrays (--array {spec}, or #SBATCH --array) are not tracked by clusterls yet, so \
-         it does not submit them; submit this one with `sbatch` on the cluster, or run one \
-         task at a time"
-    ))
 }
 
 /// The remote command that unpacks the upload on its stdin and submits: a batch job,
@@ -441,6 +448,7 @@ mod tests {
             nodes: Some("node[02-03]"),
             log_out: out,
             log_err: err,
+            task_job_id: None,
         };
         let r = rec("42", "/r/logs/%x-%j-%N.out", Some("/r/%u.err"));
         expect![[r#"Ok(("/r/logs/aw-42-node02.out", "/r/alice.err"))"#]]
@@ -448,6 +456,12 @@ mod tests {
         let r = rec("42_3", "/r/slurm-%A_%a.out", None);
         expect![[r#"Ok(("/r/slurm-42_3.out", ""))"#]]
             .assert_eq(&format!("{:?}", log_files(&r, "alice", None)));
+        // A task's %j is its own job id, once known.
+        let r = LoggedJob { task_job_id: Some(45), ..rec("42_3", "/r/%j-%A_%a.out", None) };
+        expect![[r#"Ok(("/r/45-42_3.out", ""))"#]]
+            .assert_eq(&format!("{:?}", log_files(&r, "alice", None)));
+        let r = rec("42_3", "/r/%j.out", None);
+        expect![[r#"Err("task 3 of job 42 has not started yet, and its output file is named by its own job id (%j); try again once it runs")"#]].assert_eq(&format!("{:?}", log_files(&r, "alice", None)));
         assert_eq!(stored_log("logs/%j.out", "/r/x/"), "/r/x/logs/%j.out");
         assert_eq!(stored_log("/abs/%j.out", "/r"), "/abs/%j.out");
         let text = "#!/bin/bash\n#SBATCH --partition=nope\n";

@@ -17,8 +17,12 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::super::array::Task;
 use super::super::slurm::{self, JobStatus};
 use super::super::state::JobState;
+use array::ArrayWait;
+
+mod array;
 
 /// Answered polls without a final accounting row before a job that left the queue is
 /// settled without one.
@@ -31,6 +35,16 @@ pub enum Tracked {
     Job { id: String },
     /// A step run inside an allocation: its exit file in its run directory.
     Step { id: String, alloc: String, run_dir: String },
+    /// A job array: its tasks as last stored, followed one by one ([`super::array`]).
+    Array { id: String, tasks: Vec<Task> },
+}
+
+impl Tracked {
+    pub fn id(&self) -> &str {
+        match self {
+            Tracked::Job { id } | Tracked::Step { id, .. } | Tracked::Array { id, .. } => id,
+        }
+    }
 }
 
 /// What this process remembers between polls.
@@ -41,6 +55,8 @@ pub struct Memory {
     /// Jobs this process has asked squeue (or submitted): they need no sacct while
     /// squeue lists them.
     polled: HashSet<String>,
+    /// Job arrays with tasks that left squeue, waiting for their final sacct rows.
+    arrays: HashMap<String, ArrayWait>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -87,6 +103,13 @@ pub fn plan(live: &[Tracked], mem: &Memory) -> Plan {
                 }
             }
             Tracked::Step { run_dir, .. } => p.step_dirs.push(run_dir.clone()),
+            // Always in squeue (one call whatever the tasks); sacct once tasks left it.
+            Tracked::Array { id, .. } => {
+                p.squeue.push(id.clone());
+                if !mem.polled.contains(id) || mem.arrays.get(id).is_some_and(|w| w.left) {
+                    p.sacct.push(id.clone());
+                }
+            }
         }
     }
     // The allocations that step runs live in, asked of squeue in the same call.
@@ -158,6 +181,8 @@ pub struct Update {
     pub reason: Option<String>,
     pub exit_code: Option<i32>,
     pub nodes: Option<String>,
+    /// A job array's tasks after this poll (the state is derived from them).
+    pub tasks: Option<Vec<Task>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,11 +238,12 @@ fn update(s: &JobStatus) -> Update {
         reason: s.reason.clone(),
         exit_code: s.exit_code,
         nodes: s.nodes.clone(),
+        tasks: None,
     }
 }
 
 fn settle(id: &str, state: JobState) -> Update {
-    Update { id: id.into(), state, reason: None, exit_code: None, nodes: None }
+    Update { id: id.into(), state, reason: None, exit_code: None, nodes: None, tasks: None }
 }
 
 /// Read one poll's answer: the updates to store, and how Slurm answered.
@@ -231,20 +257,33 @@ pub fn apply(live: &[Tracked], plan: &Plan, a: &Answer, mem: &mut Memory) -> Out
     let mut updates = Vec::new();
 
     // Forget jobs that are no longer live (another process settled them).
-    let ids: HashSet<&str> = live
-        .iter()
-        .map(|t| match t {
-            Tracked::Job { id } | Tracked::Step { id, .. } => id.as_str(),
-        })
-        .collect();
+    let ids: HashSet<&str> = live.iter().map(Tracked::id).collect();
     mem.awaiting.retain(|id, _| ids.contains(id.as_str()));
     mem.polled.retain(|id| ids.contains(id.as_str()));
+    mem.arrays.retain(|id, _| ids.contains(id.as_str()));
+
+    // Job arrays, task by task.
+    for t in live {
+        let Tracked::Array { id, tasks } = t else { continue };
+        let asked_squeue = plan.squeue.contains(id) && controller == Controller::Reachable;
+        if asked_squeue {
+            mem.polled.insert(id.clone());
+        }
+        let sacct_rows = plan.sacct.contains(id).then_some((sacct.as_slice(), &accounting));
+        let wait = mem.arrays.entry(id.clone()).or_default();
+        let squeue_rows = asked_squeue.then_some(squeue.as_slice());
+        if let Some(new) = array::apply(id, tasks, squeue_rows, sacct_rows, wait) {
+            let (state, exit_code) = super::super::array::derive(&new);
+            let reason = Some(super::super::array::summary(&new));
+            updates.push(Update { exit_code, reason, tasks: Some(new), ..settle(id, state) });
+        }
+    }
 
     let jobs: HashSet<&str> = live
         .iter()
         .filter_map(|t| match t {
             Tracked::Job { id } => Some(id.as_str()),
-            Tracked::Step { .. } => None,
+            Tracked::Step { .. } | Tracked::Array { .. } => None,
         })
         .collect();
     for id in plan.squeue.iter().filter(|id| jobs.contains(id.as_str())) {
@@ -268,7 +307,7 @@ pub fn apply(live: &[Tracked], plan: &Plan, a: &Answer, mem: &mut Memory) -> Out
             }
         }
     }
-    for id in &plan.sacct {
+    for id in plan.sacct.iter().filter(|id| jobs.contains(id.as_str())) {
         if let Some(s) = sacct_final(id) {
             mem.awaiting.remove(id);
             updates.push(update(s));
@@ -338,3 +377,6 @@ pub fn apply(live: &[Tracked], plan: &Plan, a: &Answer, mem: &mut Memory) -> Out
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod array_tests;

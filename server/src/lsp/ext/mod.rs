@@ -209,6 +209,48 @@ pub struct Job {
     /// The node(s) it runs or ran on, in Slurm's notation (`node[02-03]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<String>,
+    /// A job array's tasks, each with its own state and log (absent for other jobs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<Vec<JobTask>>,
+    /// A job array's count of tasks per state, running first (absent for other jobs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_counts: Option<Vec<TaskCount>>,
+}
+
+/// One task of a job array.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
+#[serde(rename_all = "camelCase")]
+pub struct JobTask {
+    /// Slurm's id of the task, `123_4`: what the cancel and logs commands take.
+    pub id: String,
+    /// Its index in the array (`SLURM_ARRAY_TASK_ID`).
+    pub index: u32,
+    pub state: JobState,
+    /// Slurm's own state word.
+    pub slurm_state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<String>,
+    /// Why it is pending (Slurm's reason, e.g. `JobArrayTaskLimit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Absolute path of the task's output on the cluster, when clusterls named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_path: Option<String>,
+}
+
+/// How many tasks of a job array are in one state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase")]
+pub struct TaskCount {
+    pub state: JobState,
+    /// Slurm's own state word (`RUNNING`, `OUT_OF_MEMORY`).
+    pub slurm_state: String,
+    pub count: u32,
 }
 
 /// Arguments of [`command::Run`].

@@ -110,6 +110,8 @@ pub fn typescript() -> String {
     );
     declare::<JobState>(&mut out);
     declare::<Job>(&mut out);
+    declare::<JobTask>(&mut out);
+    declare::<TaskCount>(&mut out);
     declare::<NoParams>(&mut out);
     declare::<RunParams>(&mut out);
     declare::<PullParams>(&mut out);

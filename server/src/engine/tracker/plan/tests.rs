@@ -42,9 +42,7 @@ fn check(mut live: Vec<Tracked>, mut mem: Memory, polls: &[(usize, Answer)], exp
             let p = plan(&live, &mem);
             let o = apply(&live, &p, a, &mut mem);
             for u in o.updates.iter().filter(|u| u.state.is_final()) {
-                live.retain(|t| match t {
-                    Tracked::Job { id } | Tracked::Step { id, .. } => *id != u.id,
-                });
+                live.retain(|t| t.id() != u.id);
             }
             if k > 0 && o.updates.is_empty() {
                 continue;
