@@ -419,6 +419,8 @@ mod tests {
             reason: None,
             reason_text: None,
             nodes: nodes.map(String::from),
+            tasks: None,
+            task_counts: None,
         };
         assert_eq!(
             started(j(false, Some("node01"))).message,
