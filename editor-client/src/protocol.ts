@@ -220,6 +220,42 @@ export type TerminalCommand = {
 };
 
 /**
+ * Arguments of [`command::Build`].
+ */
+export type BuildParams = {
+  /**
+   * URI of the Dockerfile (`file://...`); its folder is the build context.
+   */
+  uri: string,
+  /**
+   * Build arguments, `NAME=VALUE` each, passed intact.
+   */
+  buildArgs?: Array<string>,
+};
+
+/**
+ * The reply to [`command::Build`].
+ */
+export type Built = {
+  /**
+   * The content key (SHA-256, hex).
+   */
+  key: string,
+  /**
+   * The image's name (`clusterls-build:KEY16`); a run takes `docker://NAME`.
+   */
+  name: string,
+  /**
+   * Where the image is on the cluster.
+   */
+  path: string,
+  /**
+   * False when the key's image was there already (nothing was built).
+   */
+  built: boolean,
+};
+
+/**
  * Cluster facts (partitions, accounts, limits, runtime, images), in the
  * `clusterls facts --json` form; the client does not look inside.
  */
@@ -311,6 +347,7 @@ export const COMMANDS = [
   'clusterls.server.logs',
   'clusterls.server.script',
   'clusterls.server.sessionTerminal',
+  'clusterls.server.build',
 ] as const;
 
 /** Run a file on the cluster, in a container, as a batch job. */
@@ -366,4 +403,13 @@ export function script(send: Send, params: ScriptParams): Promise<Script> {
 /** The program and arguments of an interactive shell in an allocation. */
 export function sessionTerminal(send: Send, params: SessionTerminalParams): Promise<TerminalCommand> {
   return send('clusterls.server.sessionTerminal', [params]) as Promise<TerminalCommand>;
+}
+
+/**
+ * Build a Dockerfile into an image on the cluster (checked first, cached by
+ * content); its steps are reported as work-done progress, stoppable. A failed
+ * build also puts a diagnostic on the failing instruction's line.
+ */
+export function build(send: Send, params: BuildParams): Promise<Built> {
+  return send('clusterls.server.build', [params]) as Promise<Built>;
 }

@@ -29,6 +29,7 @@ test('each helper sends its own command with its argument', async () => {
   await protocol.logs(send, { id: '12' });
   await protocol.script(send, { id: '12' });
   await protocol.sessionTerminal(send, { allocation: '12' });
+  await protocol.build(send, { uri: 'file:///w/Dockerfile', buildArgs: ['A=1'] });
   assert.deepEqual(
     calls.map(([c]) => c),
     [...protocol.COMMANDS],

@@ -79,6 +79,10 @@ pub mod command {
         Script = "clusterls.server.script", script(ScriptParams) -> super::Script;
         /// The program and arguments of an interactive shell in an allocation.
         SessionTerminal = "clusterls.server.sessionTerminal", sessionTerminal(SessionTerminalParams) -> TerminalCommand;
+        /// Build a Dockerfile into an image on the cluster (checked first, cached by
+        /// content); its steps are reported as work-done progress, stoppable. A failed
+        /// build also puts a diagnostic on the failing instruction's line.
+        Build = "clusterls.server.build", build(BuildParams) -> Built;
     }
 }
 
@@ -231,6 +235,34 @@ pub struct RunParams {
     pub time: Option<String>,
     #[serde(default)]
     pub image: Option<String>,
+}
+
+/// Arguments of [`command::Build`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BuildParams {
+    /// URI of the Dockerfile (`file://...`); its folder is the build context.
+    pub uri: String,
+    /// Build arguments, `NAME=VALUE` each, passed intact.
+    #[serde(default)]
+    pub build_args: Option<Vec<String>>,
+}
+
+/// The reply to [`command::Build`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Built {
+    /// The content key (SHA-256, hex).
+    pub key: String,
+    /// The image's name (`clusterls-build:KEY16`); a run takes `docker://NAME`.
+    pub name: String,
+    /// Where the image is on the cluster.
+    pub path: String,
+    /// False when the key's image was there already (nothing was built).
+    pub built: bool,
 }
 
 /// Arguments of [`command::Pull`]. No image: the configured one.

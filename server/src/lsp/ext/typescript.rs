@@ -123,6 +123,8 @@ pub fn typescript() -> String {
     declare::<Script>(&mut out);
     declare::<SessionTerminalParams>(&mut out);
     declare::<TerminalCommand>(&mut out);
+    declare::<BuildParams>(&mut out);
+    declare::<Built>(&mut out);
     declare::<Facts>(&mut out);
     declare::<LoginCommand>(&mut out);
     declare::<ConnectionStateKind>(&mut out);
