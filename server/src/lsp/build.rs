@@ -7,62 +7,23 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use clusterls_core::{Finding, LineIndex, Severity};
+use clusterls_core::LineIndex;
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{ProgressToken, Uri};
 
 use super::cluster::{self, Cluster};
 use super::config::{self, EngineConfig};
-use super::dispatch::{display_name, file_path};
 use super::ext;
 use super::handlers::Backend;
 use super::kind::DocKind;
 use super::proto;
 use super::reply::request_failed;
+use super::run::{BuildFailure as Failure, display_name, file_path};
 use super::state::lock;
 use super::worker::{Stoppable, Worker, check_off_thread};
-use crate::engine::images::build::plan::{failed_line, parse_build_arg};
+use crate::engine::images::build::plan::parse_build_arg;
 use crate::engine::{self, BuildOptions, BuiltImage};
-
-/// The code of a failed build's diagnostic.
-pub const FAILED: &str = "build/failed";
-
-/// A failed build of a Dockerfile: the 1-based line of the instruction it stopped at,
-/// and what the build said last.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub line: usize,
-    pub message: String,
-}
-
-impl Failure {
-    /// The failure from a build's log (its stderr lines), when it names a line.
-    pub fn from_log(log: &[String]) -> Option<Failure> {
-        let text = log.join("\n");
-        let line = failed_line(&text)?;
-        let tail: Vec<&str> =
-            log.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).rev().take(6).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        Some(Failure {
-            line,
-            message: format!(
-                "the image build on the cluster failed at this instruction (no image was kept); it said:\n{}\nFix it and run Build on cluster again.",
-                tail.join("\n")
-            ),
-        })
-    }
-
-    /// The diagnostic's finding: the line's text without its indentation.
-    pub fn finding(&self, text: &str, index: &LineIndex) -> Option<Finding> {
-        let line = self.line.checked_sub(1).filter(|l| *l < index.line_count())?;
-        let r = index.line_range(text, line);
-        let content = &text[r.clone()];
-        let start = r.start + (content.len() - content.trim_start().len());
-        let end = (r.start + content.trim_end().len()).max(start);
-        Some(Finding::new(start..end, Severity::Error, FAILED, self.message.clone()))
-    }
-}
 
 /// The Dockerfile named by the nearest `clusterls.toml` of `script` (inside its
 /// workspace folder), resolved against that file's folder (a relative name in the file
@@ -219,34 +180,5 @@ impl Worker {
         findings.extend(failure.and_then(|f| f.finding(&text, &index)));
         let diagnostics = proto::diagnostics(&proto::Text::new(&text, &index), &findings);
         self.client.publish_diagnostics(uri.clone(), diagnostics, None).await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn check(dockerfile: &str, log: &[&str], want: Option<(usize, &str)>) {
-        let log: Vec<String> = log.iter().map(|s| s.to_string()).collect();
-        let got = Failure::from_log(&log).and_then(|f| {
-            let idx = LineIndex::new(dockerfile);
-            let finding = f.finding(dockerfile, &idx)?;
-            Some((f.line, dockerfile[finding.range].to_string()))
-        });
-        assert_eq!(got, want.map(|(l, s)| (l, s.to_string())), "{log:?}");
-    }
-
-    #[test]
-    fn a_failed_build_points_at_its_instruction() {
-        let df = "FROM x\n\nENV A=1\n   RUN false  \nRUN echo\n";
-        // ch-image numbers instructions by their Dockerfile line.
-        check(
-            df,
-            &["key ab: building", "  1. FROM x", "  4. RUN false", "error: build failed"],
-            Some((4, "RUN false")),
-        );
-        check(df, &["key ab: building", "error: cannot reach the registry"], None);
-        // A line past the end (the file changed meanwhile): no diagnostic.
-        check(df, &["  9. RUN false"], None);
     }
 }

@@ -5,7 +5,7 @@
 //! A command that submits a job replies with the job; the client hears of its later
 //! states (and of the submission itself, once) through the engine's events.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -21,6 +21,7 @@ use super::ext::command::{
 use super::ext::{self, Command as _};
 use super::handlers::Backend;
 use super::reply::{params, reply, request_failed};
+use super::run::{display_name, file_path};
 use super::worker::Stoppable;
 use super::{build, config, run};
 use crate::engine;
@@ -338,19 +339,4 @@ async fn pull_reporting(
     };
     let (r, ()) = tokio::join!(pull, report);
     r.map_err(cluster::error)
-}
-
-/// A local file path from a `file://` URI argument.
-pub(super) fn file_path(uri: &str) -> Result<PathBuf> {
-    let u: Uri =
-        uri.parse().map_err(|e| Error::invalid_params(format!("`{uri}` is not a URI: {e}")))?;
-    u.to_file_path().map(|p| p.into_owned()).ok_or_else(|| {
-        Error::invalid_params(format!("`{uri}` is not a file on this machine; save it first"))
-    })
-}
-
-pub(super) fn display_name(p: &std::path::Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| p.display().to_string())
 }
