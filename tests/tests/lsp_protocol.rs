@@ -45,7 +45,8 @@ fn initialize_reports_server_info_and_capabilities_and_nothing_comes_first() {
                 "clusterls.server.login",
                 "clusterls.server.logs",
                 "clusterls.server.script",
-                "clusterls.server.sessionTerminal"
+                "clusterls.server.sessionTerminal",
+                "clusterls.server.build"
               ]
             },
             "hoverProvider": true,
