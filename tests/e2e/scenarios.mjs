@@ -495,7 +495,10 @@ async function scenario12(page) {
   await shot(page, '12-build-failed');
   await openFile(page, 'fails.Dockerfile');
   await page.locator('.editor-group-container.active .monaco-editor .squiggly-error').first().waitFor({ timeout: SHORT });
-  await page.locator('#status\\.problems').click();
+  // The status bar's problems item toggles the panel: open it only when it is not shown.
+  if (!(await page.locator('.markers-panel').first().isVisible())) {
+    await page.locator('#status\\.problems').click();
+  }
   const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'failed at this instruction' }).first();
   await row.waitFor({ timeout: SHORT });
   const where = await row.innerText();
