@@ -75,8 +75,9 @@ impl BuildFailure {
     pub fn from_log(log: &[String]) -> Option<BuildFailure> {
         let text = log.join("\n");
         let line = failed_line(&text)?;
-        let tail: Vec<&str> =
-            log.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).rev().take(6).collect();
+        // ch-image's `hint:` lines speak of its own flags, not of the Dockerfile.
+        let said = |l: &&str| !l.is_empty() && !l.starts_with("hint:");
+        let tail: Vec<&str> = log.iter().map(|l| l.trim()).filter(said).rev().take(6).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
         Some(BuildFailure {
             line,
@@ -200,6 +201,10 @@ mod tests {
             Some((4, "RUN false")),
         );
         check_failure(df, &["key ab: building", "error: cannot reach the registry"], None);
+        let log: Vec<String> =
+            ["  4. RUN false", "error: build failed", "hint: use --force"].map(String::from).into();
+        let said = BuildFailure::from_log(&log).unwrap().message;
+        assert!(said.contains("error: build failed") && !said.contains("--force"), "{said}");
         // A line past the end (the file changed meanwhile): no diagnostic.
         check_failure(df, &["  9. RUN false"], None);
     }
