@@ -6,6 +6,7 @@ import * as lc from 'vscode-languageclient/node';
 import type { Ctx } from './ctx';
 import { JobItem, JobsModel, stateWord } from './jobs';
 import * as proto from './lsp_ext';
+import { stoppable } from './progress';
 import { hasSbatchDirectives } from './sbatch';
 import {
   ConnectionStateParams,
@@ -28,6 +29,11 @@ export const SCRIPT_SCHEME = 'clusterls-script';
 /** The job id in a `/<job id>/<file>` path (a step's id holds a `/` itself). */
 function jobIdOf(uri: vscode.Uri): string {
   return uri.path.slice(1, uri.path.lastIndexOf('/'));
+}
+
+/** The file name of a URI. */
+function baseName(uri: vscode.Uri): string {
+  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
 }
 
 /** What "Run on cluster GPU with options…" asked last, per file (workspaceState). */
@@ -86,6 +92,7 @@ export class Features implements vscode.Disposable {
     reg('clusterls.openJupyter', (item?: JobItem) => this.openJupyter(item));
     reg('clusterls.runInSession', (uri?: vscode.Uri) => this.runInSession(uri));
     reg('clusterls.pullImage', () => this.pull());
+    reg('clusterls.buildImage', (uri?: vscode.Uri) => this.build(uri));
     reg('clusterls.cancelJob', (item?: JobItem) => this.cancel(item));
     reg('clusterls.openLog', (item?: JobItem | Job) => this.openLog(item));
     reg('clusterls.openScript', (item?: JobItem) => this.openScript(item));
@@ -213,22 +220,33 @@ export class Features implements vscode.Disposable {
 
   /**
    * What the typed helpers of `lsp_ext` send through: when the host needs an interactive
-   * login, do it and retry once.
+   * login, do it and retry once. With a `token`, the server reports its progress under it.
    */
-  readonly send: proto.Send = async (command, args) => {
-    try {
-      return await this.sendOnce(command, args);
-    } catch (e) {
-      const login = e instanceof lc.ResponseError ? loginRequired(e) : undefined;
-      if (login) {
-        if (await this.loginWith(login)) {
-          return await this.sendOnce(command, args);
+  private sendVia(token?: lc.ProgressToken): proto.Send {
+    const once: proto.Send = (command, args) =>
+      this.client().sendRequest(lc.ExecuteCommandRequest.type, { command, arguments: args, workDoneToken: token });
+    return async (command, args) => {
+      try {
+        return await once(command, args);
+      } catch (e) {
+        const login = e instanceof lc.ResponseError ? loginRequired(e) : undefined;
+        if (login) {
+          if (await this.loginWith(login)) {
+            return await once(command, args);
+          }
+          throw new Error(`not logged in to the cluster; ${command.replace('clusterls.server.', '')} was not done.`);
         }
-        throw new Error(`not logged in to the cluster; ${command.replace('clusterls.server.', '')} was not done.`);
+        throw e;
       }
-      throw e;
-    }
-  };
+    };
+  }
+
+  readonly send: proto.Send = this.sendVia();
+
+  /** A command whose long work (pull, build, allocation) shows in a notification with Cancel. */
+  private stoppable<T>(title: string, f: (send: proto.Send) => Promise<T>): Promise<T> {
+    return stoppable(this.client(), title, (token) => f(this.sendVia(token)));
+  }
 
   private onJob(job: Job) {
     const previous = this.jobs.update(job);
@@ -273,13 +291,15 @@ export class Features implements vscode.Disposable {
 
   async run(uri?: vscode.Uri, choice: RunChoice = {}): Promise<Job> {
     const target = await this.targetFile(uri);
-    const job = await proto.run(this.send, {
-      uri: target.toString(),
-      arguments: choice.arguments || undefined,
-      gpus: choice.gpus,
-      partition: choice.partition,
-      time: choice.time,
-    });
+    const job = await this.stoppable(`Running ${baseName(target)} on the cluster`, (send) =>
+      proto.run(send, {
+        uri: target.toString(),
+        arguments: choice.arguments || undefined,
+        gpus: choice.gpus,
+        partition: choice.partition,
+        time: choice.time,
+      }),
+    );
     this.mine.add(job.id);
     this.jobs.update(job);
     this.ctx.output.appendLine(`submitted ${target.fsPath} as job ${job.id}`);
@@ -364,7 +384,7 @@ export class Features implements vscode.Disposable {
   }
 
   async allocate(): Promise<Job> {
-    const job = await proto.alloc(this.send, {});
+    const job = await this.stoppable('Allocating a GPU session', (send) => proto.alloc(send, {}));
     this.mine.add(job.id);
     this.jobs.update(job);
     void vscode.window
@@ -442,9 +462,22 @@ export class Features implements vscode.Disposable {
     if (!image) {
       return;
     }
-    const r = await proto.pull(this.send, { image });
+    const r = await this.stoppable(`Pulling ${image}`, (send) => proto.pull(send, { image }));
     void vscode.window.showInformationMessage(
       r.alreadyPresent ? `clusterls: ${image} is already on the cluster (${r.path}).` : `clusterls: pulled ${image} to ${r.path}.`,
+    );
+  }
+
+  /** "Build on cluster": the Dockerfile into an image on the cluster (its folder is the context). */
+  async build(uri?: vscode.Uri) {
+    const target = await this.targetFile(uri);
+    const name = baseName(target);
+    const b = await this.stoppable(`Building ${name} on the cluster`, (send) => proto.build(send, { uri: target.toString() }));
+    this.ctx.output.appendLine(`${target.fsPath}: image ${b.name} (key ${b.key}) at ${b.path}`);
+    void vscode.window.showInformationMessage(
+      b.built
+        ? `clusterls: built ${name} on the cluster: ${b.name}.`
+        : `clusterls: ${name} is built already (${b.name}); nothing changed since.`,
     );
   }
 

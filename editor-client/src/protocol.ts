@@ -295,6 +295,42 @@ export type Served = {
 };
 
 /**
+ * Arguments of [`command::Build`].
+ */
+export type BuildParams = {
+  /**
+   * URI of the Dockerfile (`file://...`); its folder is the build context.
+   */
+  uri: string,
+  /**
+   * Build arguments, `NAME=VALUE` each, passed intact.
+   */
+  buildArgs?: Array<string>,
+};
+
+/**
+ * The reply to [`command::Build`].
+ */
+export type Built = {
+  /**
+   * The content key (SHA-256, hex).
+   */
+  key: string,
+  /**
+   * The image's name (`clusterls-build:KEY16`); a run takes `docker://NAME`.
+   */
+  name: string,
+  /**
+   * Where the image is on the cluster.
+   */
+  path: string,
+  /**
+   * False when the key's image was there already (nothing was built).
+   */
+  built: boolean,
+};
+
+/**
  * Cluster facts (partitions, accounts, limits, runtime, images), in the
  * `clusterls facts --json` form; the client does not look inside.
  */
@@ -494,6 +530,7 @@ export const COMMANDS = [
   'clusterls.server.extend',
   'clusterls.server.remoteSshHost',
   'clusterls.server.jupyter',
+  'clusterls.server.build',
 ] as const;
 
 /** Run a file on the cluster, in a container, as a batch job. */
@@ -569,4 +606,13 @@ export function remoteSshHost(send: Send, params: RemoteSshHostParams): Promise<
 /** Start Jupyter in the container on an allocation's node and forward it here. */
 export function jupyter(send: Send, params: JupyterParams): Promise<Served> {
   return send('clusterls.server.jupyter', [params]) as Promise<Served>;
+}
+
+/**
+ * Build a Dockerfile into an image on the cluster (checked first, cached by
+ * content); its steps are reported as work-done progress, stoppable. A failed
+ * build also puts a diagnostic on the failing instruction's line.
+ */
+export function build(send: Send, params: BuildParams): Promise<Built> {
+  return send('clusterls.server.build', [params]) as Promise<Built>;
 }

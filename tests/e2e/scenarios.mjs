@@ -264,7 +264,8 @@ async function scenario7(page) {
   step('scenario 7: the log level follows VS Code\'s, and a restart is offered');
   // The channel is listed once it has been shown.
   await palette(page, 'clusterls: Show Output');
-  await page.locator('.part.panel .monaco-editor .view-lines', { hasText: 'starting' }).first().waitFor({ timeout: SHORT });
+  // Any line of it: the view follows the end, so its first line ("starting ...") may be scrolled away.
+  await page.locator('.part.panel .monaco-editor .view-lines', { hasText: 'clusterls' }).first().waitFor({ timeout: SHORT });
   await palette(page, 'Developer: Set Log Level...');
   const channel = page.locator('.quick-input-list .monaco-list-row', { hasText: /clusterls/ }).first();
   await channel.waitFor({ timeout: SHORT });
@@ -356,8 +357,8 @@ async function scenario6(page) {
   await shot(page, '6-log-grown');
 }
 
-async function scenario9(page) {
-  step("scenario 9: a job array in the Jobs view: tasks grouped with a count per state, a task's own log");
+async function scenario14(page) {
+  step("scenario 14: a job array in the Jobs view: tasks grouped with a count per state, a task's own log");
   const item = await explorerItem(page, 'array.sbatch');
   await item.click({ button: 'right' });
   await chooseMenuItem(page, 'Submit to cluster');
@@ -367,21 +368,21 @@ async function scenario9(page) {
   const array = rows.filter({ hasText: 'array-sweep' }).filter({ hasText: /job \d+ · / });
   await array.filter({ hasText: /COMPLETED \(3 completed\)/ }).first().waitFor({ timeout: JOB });
   step(`jobs view row: ${(await array.first().innerText()).replace(/\n/g, ' ')}`);
-  await shot(page, '9-array-row');
+  await shot(page, '14-array-row');
   // Expanded, it lists its tasks, each with its own state.
   await array.first().click();
   const task = rows.filter({ hasText: /task \d+_1/ }).first();
   await task.waitFor({ timeout: SHORT });
   await rows.filter({ hasText: /task \d+_0/ }).filter({ hasText: 'COMPLETED' }).first().waitFor({ timeout: SHORT });
   await rows.filter({ hasText: /task \d+_2/ }).filter({ hasText: 'COMPLETED' }).first().waitFor({ timeout: SHORT });
-  await shot(page, '9-array-tasks');
+  await shot(page, '14-array-tasks');
   // A task's inline Open Log shows that task's output.
   await task.hover();
   await task.locator('.actions .action-label[aria-label="Open Log"]').click();
   await page.locator('.tabs-container .tab[aria-label^="array-sweep [1] #"]').first().waitFor({ timeout: SHORT });
   const log = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
   await log.filter({ hasText: 'array task 1' }).waitFor({ timeout: SHORT });
-  await shot(page, '9-task-log');
+  await shot(page, '14-task-log');
 }
 
 async function scenario4(page) {
@@ -533,6 +534,193 @@ async function scenario22(page) {
   }
 }
 
+// --- Scenarios 9-13: sbatch scripts submitted as written, images built from Dockerfiles ---
+
+const BUILD = 180_000; // an image build in an allocation (about 10 s here)
+
+/** A file's row in a folder of the Explorer, the folder expanded first. */
+async function explorerChild(page, folder, name) {
+  const dir = await explorerItem(page, folder);
+  if ((await dir.getAttribute('aria-expanded')) !== 'true') {
+    await dir.click();
+  }
+  const item = page.getByRole('treeitem', { name, exact: true }).first();
+  await item.waitFor({ timeout: SHORT });
+  return item;
+}
+
+/** Right-click `item` and pick `entry` from its context menu. */
+async function contextMenu(page, item, entry) {
+  await item.click({ button: 'right' });
+  await chooseMenuItem(page, entry);
+}
+
+/**
+ * Record every text the notification toasts show from now on (a progress notification
+ * replaces its message in place); returns a function that gives what was seen.
+ */
+async function recordToasts(page) {
+  await page.evaluate(() => {
+    const seen = (window.__clusterlsToasts = []);
+    const note = () => {
+      for (const el of document.querySelectorAll('.notifications-toasts .notification-list-item')) {
+        const t = el.textContent ?? '';
+        if (t && seen[seen.length - 1] !== t && !seen.includes(t)) {
+          seen.push(t);
+        }
+      }
+    };
+    window.__clusterlsToastObserver?.disconnect();
+    window.__clusterlsToastObserver = new MutationObserver(note);
+    window.__clusterlsToastObserver.observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  return () => page.evaluate(() => window.__clusterlsToasts ?? []);
+}
+
+/** Open the log of the job whose end toast matches `ended`; returns the log's text. */
+async function openLogFromToast(page, ended, tabPrefix, wantLine) {
+  const t = page.locator('.notifications-toasts .notification-list-item', { hasText: ended }).first();
+  await t.waitFor({ timeout: SHORT });
+  await t.getByRole('button', { name: 'Open Log' }).click();
+  await page.locator(`.tabs-container .tab[aria-label^="${tabPrefix}"]`).first().waitFor({ timeout: SHORT });
+  const log = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+  await log.filter({ hasText: wantLine }).waitFor({ timeout: SHORT });
+  return editorText(page);
+}
+
+function expectAll(text, wants, what) {
+  for (const want of wants) {
+    if (typeof want === 'string' ? !text.includes(want) : !want.test(text)) {
+      throw new Error(`${what} lacks "${want}":\n${text}`);
+    }
+  }
+}
+
+async function scenario9(page) {
+  step('scenario 9: Submit to cluster, an sbatch script as written');
+  await contextMenu(page, await explorerItem(page, 'submit.sbatch'), 'Submit to cluster');
+  // The record is named by the script's own --job-name.
+  const status = statusItem(page);
+  await status.filter({ hasText: /e2e-submit (PENDING|RUNNING|COMPLETED)/ }).waitFor({ timeout: JOB });
+  step(`status bar: ${await status.innerText()}`);
+  await status.filter({ hasText: /e2e-submit COMPLETED/ }).waitFor({ timeout: JOB });
+  await shot(page, '9-completed');
+  // Its log is the file its --output pattern named (logs/%x-%j.out).
+  const text = await openLogFromToast(page, /e2e-submit\) COMPLETED/, 'e2e-submit #', 'submit.sbatch done');
+  expectAll(text, [/submitted as written, job \d+ \(e2e-submit\) on partition cpu/, /step on node\d+/, 'submit.sbatch done'], "the submitted script's log");
+  await shot(page, '9-log');
+}
+
+async function scenario10(page) {
+  step('scenario 10: Submit to cluster refuses a script with an error finding');
+  const before = await statusItem(page).innerText().catch(() => '');
+  await contextMenu(page, await explorerItem(page, 'wrongpart.sbatch'), 'Submit to cluster');
+  const refusal = page.locator('.notifications-toasts .notification-list-item', { hasText: 'no partition `gpux`' }).first();
+  await refusal.waitFor({ timeout: JOB });
+  const text = (await refusal.innerText()).replace(/\s+/g, ' ');
+  step(`refusal: ${text}`);
+  expectAll(text, ['wrongpart.sbatch:3', 'sbatch/unknown-partition', 'Did you mean `gpu`', 'nothing was uploaded'], 'the refusal');
+  await shot(page, '10-refused');
+  // Nothing was submitted: no job of that script appeared.
+  const after = await statusItem(page).innerText().catch(() => '');
+  if (/wrongpart/.test(after) || after !== before) {
+    throw new Error(`a job appeared for the refused script: "${before}" -> "${after}"`);
+  }
+}
+
+async function scenario11(page) {
+  step('scenario 11: Build on cluster, then Run on cluster GPU in that image');
+  const seen = await recordToasts(page);
+  await contextMenu(page, await explorerChild(page, 'image', 'Dockerfile'), 'Build on cluster');
+  const progress = page.locator('.notifications-toasts .notification-list-item', { hasText: 'Building Dockerfile on the cluster' }).first();
+  await progress.waitFor({ timeout: SHORT });
+  await shot(page, '11-build-progress');
+  const done = page.locator('.notifications-toasts .notification-list-item', { hasText: /built Dockerfile on the cluster|Dockerfile is built already/ }).first();
+  const t0 = Date.now();
+  await done.waitFor({ timeout: BUILD });
+  step(`build done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${(await done.innerText()).replace(/\s+/g, ' ')}`);
+  const messages = (await seen()).filter((m) => m.includes('Building Dockerfile'));
+  step(`progress showed ${messages.length} messages, e.g. ${JSON.stringify(messages.slice(-3))}`);
+  // The steps streamed into the notification (tests/e2e/run removed earlier images, so it builds).
+  // (The observer sees what the page showed; a fast step may be replaced before it looks.)
+  if (!messages.some((m) => m.includes('building in an allocation')) || !messages.some((m) => /: \d+\. (FROM|ENV|RUN) /.test(m))) {
+    throw new Error(`the build's steps did not show in its progress: ${JSON.stringify(messages)}`);
+  }
+  await shot(page, '11-built');
+  // Its folder's clusterls.toml names the Dockerfile: the run uses that image.
+  await runFromExplorer(page, 'showenv.py');
+  const status = statusItem(page);
+  await status.filter({ hasText: /showenv\.py COMPLETED/ }).waitFor({ timeout: JOB });
+  const text = await openLogFromToast(page, /showenv\.py\) COMPLETED/, 'showenv.py #', 'E2E_GREETING=');
+  expectAll(text, ['E2E_GREETING=hello from the Dockerfile', 'built.txt: written by RUN at build time'], "the run's log");
+  await shot(page, '11-run-log');
+}
+
+async function scenario12(page) {
+  step('scenario 12: a failed build puts a diagnostic on the failing line');
+  await contextMenu(page, await explorerChild(page, 'broken', 'fails.Dockerfile'), 'Build on cluster');
+  const failed = page.locator('.notifications-toasts .notification-list-item', { hasText: 'build failed at' }).first();
+  await failed.waitFor({ timeout: BUILD });
+  const text = (await failed.innerText()).replace(/\s+/g, ' ');
+  step(`error: ${text.slice(0, 200)}`);
+  expectAll(text, ['fails.Dockerfile:6'], 'the build error');
+  await shot(page, '12-build-failed');
+  await openFile(page, 'fails.Dockerfile');
+  await page.locator('.editor-group-container.active .monaco-editor .squiggly-error').first().waitFor({ timeout: SHORT });
+  // The status bar's problems item toggles the panel: open it only when it is not shown.
+  if (!(await page.locator('.markers-panel').first().isVisible())) {
+    await page.locator('#status\\.problems').click();
+  }
+  const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'failed at this instruction' }).first();
+  await row.waitFor({ timeout: SHORT });
+  const where = await row.innerText();
+  step(`problem: ${where.replace(/\s+/g, ' ')}`);
+  if (!/Ln 6\b/.test(where)) {
+    throw new Error(`the diagnostic is not on line 6 (the failing RUN): ${where}`);
+  }
+  await shot(page, '12-diagnostic');
+}
+
+/** `squeue --me` lines of the jobs named `name`, through the user's ssh config. */
+async function squeueByName(name) {
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync('ssh', ['-F', path.join(work, 'ssh_config'), '-o', 'BatchMode=yes', 'testcluster', 'squeue', '--me', '-h', `--name=${name}`, '--format=%i:%T'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 30_000,
+  });
+  return out.trim();
+}
+
+async function scenario13(page) {
+  step("scenario 13: a build stopped from its progress notification's Cancel");
+  await contextMenu(page, await explorerChild(page, 'slow', 'slow.Dockerfile'), 'Build on cluster');
+  const progress = page.locator('.notifications-toasts .notification-list-item', { hasText: 'Building slow.Dockerfile' }).first();
+  // Stopped once the build runs its slow step in the allocation (the steps stream).
+  await progress.filter({ hasText: 'sleeping in the build' }).waitFor({ timeout: BUILD });
+  await shot(page, '13-building');
+  await progress.getByRole('button', { name: 'Cancel' }).click();
+  const stopped = page.locator('.notifications-toasts .notification-list-item', { hasText: 'build of slow.Dockerfile was stopped' }).first();
+  await stopped.waitFor({ timeout: SHORT });
+  const text = (await stopped.innerText()).replace(/\s+/g, ' ');
+  step(`stopped: ${text}`);
+  const name = /allocation (clusterls-build-[0-9a-f]{16}) cancelled/.exec(text)?.[1];
+  if (!name) {
+    throw new Error(`the stop does not name the cancelled allocation: ${text}`);
+  }
+  // The allocation leaves Slurm's queue.
+  const deadline = Date.now() + 60_000;
+  let left = await squeueByName(name);
+  while (left !== '' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000)); // polling squeue, until the deadline
+    left = await squeueByName(name);
+  }
+  if (left !== '') {
+    throw new Error(`the build's allocation ${name} is still in the queue a minute after Cancel: ${left}`);
+  }
+  await shot(page, '13-stopped');
+}
+
 const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(work, 'chromium-')), {
   executablePath: '/usr/bin/chromium',
   headless: true,
@@ -564,6 +752,11 @@ try {
     ['5', scenario5],
     ['6', scenario6],
     ['9', scenario9],
+    ['10', scenario10],
+    ['11', scenario11],
+    ['12', scenario12],
+    ['13', scenario13],
+    ['14', scenario14],
     ['4', scenario4],
     ['20', scenario20],
     ['21', scenario21],
@@ -572,8 +765,9 @@ try {
   ];
   for (const [n, f] of scenarios) {
     if (only ? only.has(n) : n !== 'clean') {
+      const t0 = Date.now();
       await f(page);
-      step(`scenario ${n} passed`);
+      step(`scenario ${n} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
   }
 } catch (e) {

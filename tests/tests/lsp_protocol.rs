@@ -48,7 +48,9 @@ fn initialize_reports_server_info_and_capabilities_and_nothing_comes_first() {
                 "clusterls.server.sessionTerminal",
                 "clusterls.server.jobDetail",
                 "clusterls.server.extend",
-                "clusterls.server.remoteSshHost"
+                "clusterls.server.remoteSshHost",
+                "clusterls.server.jupyter",
+                "clusterls.server.build"
               ]
             },
             "hoverProvider": true,

@@ -33,6 +33,7 @@ test('each helper sends its own command with its argument', async () => {
   await protocol.extend(send, { id: '12', time: '+30' });
   await protocol.remoteSshHost(send, { allocation: '12' });
   await protocol.jupyter(send, { allocation: '12' });
+  await protocol.build(send, { uri: 'file:///w/Dockerfile', buildArgs: ['A=1'] });
   assert.deepEqual(
     calls.map(([c]) => c),
     [...protocol.COMMANDS],

@@ -5,25 +5,26 @@
 //! A command that submits a job replies with the job; the client hears of its later
 //! states (and of the submission itself, once) through the engine's events.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Error, Result};
-use tower_lsp_server::ls_types::{LSPAny, Uri};
+use tower_lsp_server::ls_types::{LSPAny, ProgressToken, Uri};
 
 use super::cluster::{self, Cluster};
 use super::ext::command::{
-    Alloc, Cancel, Jobs, Jupyter, Login, Logs, Pull, RefreshFacts, Run, RunInAlloc, Script,
+    Alloc, Build, Cancel, Jobs, Jupyter, Login, Logs, Pull, RefreshFacts, Run, RunInAlloc, Script,
     SessionTerminal,
 };
 use super::ext::command::{Extend, JobDetail, RemoteSshHost};
 use super::ext::{self, Command as _};
 use super::handlers::Backend;
 use super::reply::{params, reply, request_failed};
+use super::run::{display_name, file_path};
 use super::worker::Stoppable;
-use super::{config, run};
+use super::{build, config, run};
 use crate::engine;
 
 impl Backend {
@@ -31,13 +32,15 @@ impl Backend {
         &self,
         name: &str,
         arguments: Vec<Value>,
+        token: Option<ProgressToken>,
     ) -> Result<Option<LSPAny>> {
         // Commands act on the configuration; wait until the first one is applied.
         let _ = self.ready.subscribe().wait_for(|ready| *ready).await;
         match name {
-            Run::NAME => reply::<Run>(self.run(params::<Run>(arguments)?).await),
-            Pull::NAME => reply::<Pull>(self.pull(params::<Pull>(arguments)?).await),
-            Alloc::NAME => reply::<Alloc>(self.alloc(params::<Alloc>(arguments)?).await),
+            Run::NAME => reply::<Run>(self.run(params::<Run>(arguments)?, token).await),
+            Pull::NAME => reply::<Pull>(self.pull(params::<Pull>(arguments)?, token).await),
+            Alloc::NAME => reply::<Alloc>(self.alloc(params::<Alloc>(arguments)?, token).await),
+            Build::NAME => reply::<Build>(self.build(params::<Build>(arguments)?, token).await),
             RunInAlloc::NAME => {
                 reply::<RunInAlloc>(self.run_in_alloc(params::<RunInAlloc>(arguments)?).await)
             }
@@ -81,7 +84,7 @@ impl Backend {
         }
     }
 
-    fn cluster(&self) -> Result<Arc<Cluster>> {
+    pub(super) fn cluster(&self) -> Result<Arc<Cluster>> {
         if !self.state().editor.is_trusted() {
             return Err(request_failed(
                 "this workspace is not trusted, so clusterls runs nothing on a cluster from it: trust it (Workspaces: Manage Workspace Trust) to run jobs",
@@ -94,7 +97,7 @@ impl Backend {
         })
     }
 
-    async fn run(&self, p: ext::RunParams) -> Result<ext::Job> {
+    async fn run(&self, p: ext::RunParams, token: Option<ProgressToken>) -> Result<ext::Job> {
         let c = self.cluster()?;
         let script = file_path(&p.uri)?;
         let mut opts = engine::RunOptions::new(&script);
@@ -113,13 +116,34 @@ impl Backend {
             time: p.time,
             ..Default::default()
         };
+        // The project's Dockerfile (the nearest clusterls.toml names it) unless an
+        // image is asked for: built first, here, like a missing image is pulled.
+        let dockerfile = match &p.image {
+            Some(_) => None,
+            None => build::project_dockerfile(&script, &self.state().roots.clone())?,
+        };
         opts.image = p.image;
         let name = display_name(&script);
-        let stop = self.worker().stoppable(&format!("Running {name} on the cluster")).await;
+        let stop = self.worker().stoppable(&format!("Running {name} on the cluster"), token).await;
         // A missing image is pulled first, here, so that its progress shows and the
         // user can stop it; the submit itself is not cut in the middle.
         let image = opts.image.clone().or_else(|| c.engine.config().image.clone());
-        if let Some(image) = missing_image(&c, image.as_deref()).await {
+        if let Some(file) = dockerfile {
+            let uri = Uri::from_file_path(&file).ok_or_else(|| {
+                Error::invalid_params(format!("{} is not a local path", file.display()))
+            })?;
+            let b = engine::BuildOptions { dockerfile: file, ..Default::default() };
+            let and = format!("; {name} was not submitted");
+            let built = build::build_stoppable(&self.worker(), &c, &uri, &b, &stop, &and).await;
+            match built {
+                // By name, as a pulled image; the facts list it now.
+                Ok(b) => opts.image = Some(format!("docker://{}", b.name)),
+                Err(e) => {
+                    stop.finish("failed").await;
+                    return Err(e);
+                }
+            }
+        } else if let Some(image) = missing_image(&c, image.as_deref()).await {
             let job = std::sync::Mutex::new(None);
             let pulled = tokio::select! {
                 r = pull_reporting(&c, &image, &stop, &job) => r,
@@ -151,7 +175,7 @@ impl Backend {
         Ok(self.worker().submitted(ext::Job { source: Some(p.uri), ..c.job(&rec) }).await)
     }
 
-    async fn pull(&self, p: ext::PullParams) -> Result<ext::Pulled> {
+    async fn pull(&self, p: ext::PullParams, token: Option<ProgressToken>) -> Result<ext::Pulled> {
         let c = self.cluster()?;
         let Some(image) = p.image.or_else(|| c.engine.config().image.clone()) else {
             return Err(Error::invalid_params(
@@ -159,7 +183,7 @@ impl Backend {
             ));
         };
         let w = self.worker();
-        let stop = w.stoppable(&format!("Pulling {image}")).await;
+        let stop = w.stoppable(&format!("Pulling {image}"), token).await;
         let job = std::sync::Mutex::new(None);
         let r = tokio::select! {
             r = pull_reporting(&c, &image, &stop, &job) => r,
@@ -172,7 +196,7 @@ impl Backend {
         Ok(ext::Pulled { path: pulled.path, already_present: pulled.already_present })
     }
 
-    async fn alloc(&self, p: ext::AllocParams) -> Result<ext::Job> {
+    async fn alloc(&self, p: ext::AllocParams, token: Option<ProgressToken>) -> Result<ext::Job> {
         let c = self.cluster()?;
         let res = engine::Resources {
             partition: p.partition,
@@ -181,7 +205,7 @@ impl Backend {
             time: p.time,
             ..Default::default()
         };
-        let stop = self.worker().stoppable("Allocating").await;
+        let stop = self.worker().stoppable("Allocating", token).await;
         let requested = std::sync::Mutex::new(None::<String>);
         let remember = |id: &str| {
             *requested.lock().unwrap_or_else(|e| e.into_inner()) = Some(id.to_string());
@@ -348,19 +372,4 @@ async fn pull_reporting(
     };
     let (r, ()) = tokio::join!(pull, report);
     r.map_err(cluster::error)
-}
-
-/// A local file path from a `file://` URI argument.
-fn file_path(uri: &str) -> Result<PathBuf> {
-    let u: Uri =
-        uri.parse().map_err(|e| Error::invalid_params(format!("`{uri}` is not a URI: {e}")))?;
-    u.to_file_path().map(|p| p.into_owned()).ok_or_else(|| {
-        Error::invalid_params(format!("`{uri}` is not a file on this machine; save it first"))
-    })
-}
-
-fn display_name(p: &std::path::Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| p.display().to_string())
 }

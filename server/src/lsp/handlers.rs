@@ -12,8 +12,8 @@ use tower_lsp_server::ls_types::{
     CompletionParams, CompletionResponse, DidChangeConfigurationParams,
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
     ExecuteCommandOptions, ExecuteCommandParams, Hover, HoverParams, HoverProviderCapability,
-    InitializeParams, InitializeResult, InitializedParams, LSPAny, MessageType, ProgressToken,
-    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+    InitializeParams, InitializeResult, InitializedParams, LSPAny, MessageType, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
     WorkDoneProgressCancelParams,
 };
 use tower_lsp_server::{Client, LanguageServer};
@@ -72,10 +72,7 @@ impl Backend {
 
     /// `window/workDoneProgress/cancel`: wake the work under that progress token.
     pub(super) async fn progress_cancel(&self, params: WorkDoneProgressCancelParams) {
-        let token = match params.token {
-            ProgressToken::String(s) => s,
-            ProgressToken::Number(n) => n.to_string(),
-        };
+        let token = super::worker::token_key(&params.token);
         let cancel = self.state().cancels.get(&token).cloned();
         match cancel {
             Some(c) => c.notify_one(),
@@ -293,7 +290,8 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
-        let result = self.execute(&params.command, params.arguments).await;
+        let token = params.work_done_progress_params.work_done_token;
+        let result = self.execute(&params.command, params.arguments, token).await;
         if let Err(e) = &result {
             tracing::info!(command = params.command, code = %e.code, "command failed: {}", e.message);
         }

@@ -12,8 +12,10 @@
 //! - `proto`: the one place that builds LSP types from core values and owns UTF-16.
 //! - `config`: editor settings merged with `clusterls.toml`; `cluster`: the engine's
 //!   side; `reply`: typed replies and error codes.
-//! - `run`: the run commands' pure helpers (the folder a run copies, arguments, banner).
+//! - `run`: the run commands' pure helpers (the folder a run copies, arguments, banner);
+//!   `build`: image builds from the editor (progress, stop, the failing line's diagnostic).
 
+mod build;
 mod cluster;
 mod config;
 mod dispatch;

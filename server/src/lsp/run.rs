@@ -1,7 +1,14 @@
-//! Pure helpers of the run commands: which folder a run copies with its script, how
-//! the arguments line is split, and clusterls' banner apart from a job's errors.
+//! Pure helpers of the run and build commands: which folder a run copies with its
+//! script, how the arguments line is split, clusterls' banner apart from a job's errors,
+//! a failed build's line as a finding, and the file a URI argument names.
 
 use std::path::{Path, PathBuf};
+
+use clusterls_core::{Finding, LineIndex, Severity};
+use tower_lsp_server::jsonrpc::Error;
+use tower_lsp_server::ls_types::Uri;
+
+use crate::engine::images::build::plan::failed_line;
 
 /// The folder a run from the editor copies with its script: the nearest folder holding
 /// `clusterls.toml` (`has_project_file`) inside the workspace folder that holds the
@@ -50,6 +57,61 @@ pub fn split_banner(err: &str) -> (String, Option<String>) {
         }
     }
     (rest, (!banner.is_empty()).then(|| banner.join("\n")))
+}
+
+/// The code of a failed build's diagnostic.
+pub const BUILD_FAILED: &str = "build/failed";
+
+/// A failed build of a Dockerfile: the 1-based line of the instruction it stopped at,
+/// and what the build said last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildFailure {
+    pub line: usize,
+    pub message: String,
+}
+
+impl BuildFailure {
+    /// The failure from a build's log (its stderr lines), when it names a line.
+    pub fn from_log(log: &[String]) -> Option<BuildFailure> {
+        let text = log.join("\n");
+        let line = failed_line(&text)?;
+        // ch-image's `hint:` lines speak of its own flags, not of the Dockerfile.
+        let said = |l: &&str| !l.is_empty() && !l.starts_with("hint:");
+        let tail: Vec<&str> = log.iter().map(|l| l.trim()).filter(said).rev().take(6).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        Some(BuildFailure {
+            line,
+            message: format!(
+                "the image build on the cluster failed at this instruction (no image was kept); it said:\n{}\nFix it and run Build on cluster again.",
+                tail.join("\n")
+            ),
+        })
+    }
+
+    /// The diagnostic's finding: the line's text without its indentation.
+    pub fn finding(&self, text: &str, index: &LineIndex) -> Option<Finding> {
+        let line = self.line.checked_sub(1).filter(|l| *l < index.line_count())?;
+        let r = index.line_range(text, line);
+        let content = &text[r.clone()];
+        let start = r.start + (content.len() - content.trim_start().len());
+        let end = (r.start + content.trim_end().len()).max(start);
+        Some(Finding::new(start..end, Severity::Error, BUILD_FAILED, self.message.clone()))
+    }
+}
+
+/// A local file path from a `file://` URI argument.
+pub fn file_path(uri: &str) -> tower_lsp_server::jsonrpc::Result<PathBuf> {
+    let u: Uri =
+        uri.parse().map_err(|e| Error::invalid_params(format!("`{uri}` is not a URI: {e}")))?;
+    u.to_file_path().map(|p| p.into_owned()).ok_or_else(|| {
+        Error::invalid_params(format!("`{uri}` is not a file on this machine; save it first"))
+    })
+}
+
+pub fn display_name(p: &std::path::Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
 }
 
 #[cfg(test)]
@@ -117,5 +179,33 @@ mod tests {
         let (rest, banner) = split_banner("warning: x\nclusterls: pulling\n");
         assert_eq!((rest.as_str(), banner), ("warning: x\nclusterls: pulling\n", None));
         assert_eq!(split_banner(""), (String::new(), None));
+    }
+
+    fn check_failure(dockerfile: &str, log: &[&str], want: Option<(usize, &str)>) {
+        let log: Vec<String> = log.iter().map(|s| s.to_string()).collect();
+        let got = BuildFailure::from_log(&log).and_then(|f| {
+            let idx = LineIndex::new(dockerfile);
+            let finding = f.finding(dockerfile, &idx)?;
+            Some((f.line, dockerfile[finding.range].to_string()))
+        });
+        assert_eq!(got, want.map(|(l, s)| (l, s.to_string())), "{log:?}");
+    }
+
+    #[test]
+    fn a_failed_build_points_at_its_instruction() {
+        let df = "FROM x\n\nENV A=1\n   RUN false  \nRUN echo\n";
+        // ch-image numbers instructions by their Dockerfile line.
+        check_failure(
+            df,
+            &["key ab: building", "  1. FROM x", "  4. RUN false", "error: build failed"],
+            Some((4, "RUN false")),
+        );
+        check_failure(df, &["key ab: building", "error: cannot reach the registry"], None);
+        let log: Vec<String> =
+            ["  4. RUN false", "error: build failed", "hint: use --force"].map(String::from).into();
+        let said = BuildFailure::from_log(&log).unwrap().message;
+        assert!(said.contains("error: build failed") && !said.contains("--force"), "{said}");
+        // A line past the end (the file changed meanwhile): no diagnostic.
+        check_failure(df, &["  9. RUN false"], None);
     }
 }

@@ -38,6 +38,9 @@ pub struct State {
     pub editor_next: Option<Config>,
     /// Cancellable work under way, by its progress token: what `window/workDoneProgress/cancel` wakes.
     pub cancels: HashMap<String, Arc<tokio::sync::Notify>>,
+    /// Dockerfiles whose last build from the editor failed: the failing line, shown as a
+    /// diagnostic until the next build of that file.
+    pub build_failures: HashMap<Uri, super::run::BuildFailure>,
 }
 
 /// Where facts come from and what the engine runs with.

@@ -274,21 +274,32 @@ impl Worker {
     }
 
     /// A work-done progress with a cancel button; [`Stoppable::cancelled`] resolves
-    /// when the user presses it. Without client support it shows nothing and is never
-    /// cancelled.
-    pub async fn stoppable(&self, title: &str) -> Stoppable {
-        let id = format!("clusterls/{}", next_token());
+    /// when the user presses it. Under the client's own token when the command came
+    /// with one (`workDoneToken`: the client shows it where it can offer Cancel), else
+    /// under one the server creates. Without client support it shows nothing and is
+    /// never cancelled.
+    pub async fn stoppable(&self, title: &str, client_token: Option<ProgressToken>) -> Stoppable {
         let cancel = Arc::new(tokio::sync::Notify::new());
+        let (token, id) = match client_token {
+            Some(t) => {
+                let id = token_key(&t);
+                (t, id)
+            }
+            None => {
+                let id = format!("clusterls/{}", next_token());
+                if !lock(&self.state).work_done_progress {
+                    return Stoppable { progress: None, id, cancel, state: self.state.clone() };
+                }
+                let token = ProgressToken::String(id.clone());
+                if let Err(e) = self.client.create_work_done_progress(token.clone()).await {
+                    tracing::debug!("the client refused a progress token: {e}");
+                    return Stoppable { progress: None, id, cancel, state: self.state.clone() };
+                }
+                (token, id)
+            }
+        };
         let mut stop =
             Stoppable { progress: None, id: id.clone(), cancel, state: self.state.clone() };
-        if !lock(&self.state).work_done_progress {
-            return stop;
-        }
-        let token = ProgressToken::String(id.clone());
-        if let Err(e) = self.client.create_work_done_progress(token.clone()).await {
-            tracing::debug!("the client refused a progress token: {e}");
-            return stop;
-        }
         lock(&self.state).cancels.insert(id, stop.cancel.clone());
         let p = self.client.progress(token, title.to_string()).with_cancel_button().begin().await;
         stop.progress = Some(p);
@@ -325,7 +336,7 @@ impl Worker {
 
     /// Check a document and publish its diagnostics, unless they are already
     /// published for its current version.
-    async fn publish(&self, uri: &Uri, force: bool) {
+    pub(super) async fn publish(&self, uri: &Uri, force: bool) {
         let snapshot = {
             let s = lock(&self.state);
             let Some(doc) = s.docs.get(uri) else { return };
@@ -333,10 +344,12 @@ impl Worker {
                 return;
             }
             let filter = s.project.clone().or(s.editor.engine_config()).code_filter();
-            (doc.version, doc.kind, doc.text.clone(), doc.index.clone(), s.facts.clone(), filter)
+            let failed = s.build_failures.get(uri).cloned();
+            let doc = (doc.version, doc.kind, doc.text.clone(), doc.index.clone());
+            (doc, s.facts.clone(), filter, failed)
         };
-        let (version, kind, text, index, facts, filter) = snapshot;
-        let findings = match check_off_thread(kind, text.clone(), facts, filter).await {
+        let ((version, kind, text, index), facts, filter, failed) = snapshot;
+        let mut findings = match check_off_thread(kind, text.clone(), facts, filter).await {
             Ok(f) => f,
             // A checker bug must not stop the server; the log says which document.
             Err(_) => {
@@ -344,6 +357,7 @@ impl Worker {
                 Vec::new()
             }
         };
+        findings.extend(failed.and_then(|f| f.finding(&text, &index)));
         let diagnostics = proto::diagnostics(&proto::Text::new(&text, &index), &findings);
         {
             let mut s = lock(&self.state);
@@ -440,6 +454,14 @@ fn runtime_mismatch(editor: &Config, facts: Option<&ClusterFacts>) -> Option<Str
             "the clusterls.runtime setting says {want}, but no container runtime was found on the cluster; install {want} there or ask its admins."
         ),
     })
+}
+
+/// The key of a progress token in `State::cancels`.
+pub fn token_key(t: &ProgressToken) -> String {
+    match t {
+        ProgressToken::String(s) => s.clone(),
+        ProgressToken::Number(n) => n.to_string(),
+    }
 }
 
 fn next_token() -> u64 {

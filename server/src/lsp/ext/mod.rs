@@ -87,6 +87,10 @@ pub mod command {
         RemoteSshHost = "clusterls.server.remoteSshHost", remoteSshHost(RemoteSshHostParams) -> super::RemoteSshHost;
         /// Start Jupyter in the container on an allocation's node and forward it here.
         Jupyter = "clusterls.server.jupyter", jupyter(JupyterParams) -> Served;
+        /// Build a Dockerfile into an image on the cluster (checked first, cached by
+        /// content); its steps are reported as work-done progress, stoppable. A failed
+        /// build also puts a diagnostic on the failing instruction's line.
+        Build = "clusterls.server.build", build(BuildParams) -> Built;
     }
 }
 
@@ -281,6 +285,34 @@ pub struct RunParams {
     pub time: Option<String>,
     #[serde(default)]
     pub image: Option<String>,
+}
+
+/// Arguments of [`command::Build`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BuildParams {
+    /// URI of the Dockerfile (`file://...`); its folder is the build context.
+    pub uri: String,
+    /// Build arguments, `NAME=VALUE` each, passed intact.
+    #[serde(default)]
+    pub build_args: Option<Vec<String>>,
+}
+
+/// The reply to [`command::Build`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Built {
+    /// The content key (SHA-256, hex).
+    pub key: String,
+    /// The image's name (`clusterls-build:KEY16`); a run takes `docker://NAME`.
+    pub name: String,
+    /// Where the image is on the cluster.
+    pub path: String,
+    /// False when the key's image was there already (nothing was built).
+    pub built: bool,
 }
 
 /// Arguments of [`command::Pull`]. No image: the configured one.

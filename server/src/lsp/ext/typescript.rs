@@ -127,6 +127,8 @@ pub fn typescript() -> String {
     declare::<TerminalCommand>(&mut out);
     declare::<JupyterParams>(&mut out);
     declare::<Served>(&mut out);
+    declare::<BuildParams>(&mut out);
+    declare::<Built>(&mut out);
     declare::<Facts>(&mut out);
     declare::<LoginCommand>(&mut out);
     declare::<ConnectionStateKind>(&mut out);

@@ -5,6 +5,7 @@
 //! sends the context and runs the build program, streaming its progress.
 
 pub mod plan;
+mod stop;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
