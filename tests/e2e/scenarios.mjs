@@ -461,6 +461,8 @@ async function scenario20(page) {
 
 async function scenario21(page) {
   step('scenario 21: a session\'s time left in the status bar; Extend refused in Slurm\'s words');
+  // An earlier scenario's "allocation N is ready" toast must not be taken for this one's.
+  await palette(page, 'Notifications: Clear All Notifications');
   await palette(page, 'clusterls: Allocate GPU Session');
   const ready = toast(page, /allocation \d+ is ready/);
   await ready.waitFor({ timeout: JOB });
@@ -489,6 +491,8 @@ async function scenario21(page) {
 
 async function scenario22(page) {
   step('scenario 22: Open VS Code on This Allocation: the Host entry, the Include line asked for, gone with the allocation');
+  // An earlier scenario's "allocation N is ready" toast must not be taken for this one's.
+  await palette(page, 'Notifications: Clear All Notifications');
   await palette(page, 'clusterls: Allocate GPU Session');
   const ready = toast(page, /allocation \d+ is ready/);
   await ready.waitFor({ timeout: JOB });
@@ -757,10 +761,11 @@ try {
     ['12', scenario12],
     ['13', scenario13],
     ['14', scenario14],
-    ['4', scenario4],
     ['20', scenario20],
     ['21', scenario21],
     ['22', scenario22],
+    // Last: it logs in through another workspace's window.
+    ['4', scenario4],
     ['clean', scenarioClean],
   ];
   for (const [n, f] of scenarios) {
