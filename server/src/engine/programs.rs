@@ -19,28 +19,105 @@
 //! [`CONTROL_DIR`](super::script::CONTROL_DIR), apart from the user's files: a synced
 //! file named `exit_code` is just a file.
 
-/// The common start of [`RUN_PROGRAM`] and [`STEP_PROGRAM`]: a private, new run
-/// directory, the upload unpacked into it with modes at most the ones it came with.
-macro_rules! make_run_dir {
+/// Inside a program that unpacked its upload into the stage directory `$st`: when the
+/// upload carries a project (`sync/key`), bring the project's sync directory
+/// (`~/.clusterls/sync/KEY/files`, with its `manifest` and `generation`) up to date
+/// under its lock: check that its generation is still the one the engine read (else
+/// exit [`STALE`]: another upload changed it, the engine reads it again), delete the
+/// removed files (`sync/delete`, NUL-separated relative paths, each under `files/`),
+/// merge the changed files (`s/`), write the new manifest and generation. A first
+/// upload (`expect` = `none`) replaces `files/` whole, so a copy left by an upload cut
+/// in the middle (no generation) is never trusted. Leaves `$sd` set and fd 8 holding
+/// the lock, so the caller copies `$sd/files` into a run directory before anyone
+/// changes it; `$sd` is empty without a project. Paths come from the engine's own tar
+/// and manifest planner (relative, no `..`), and are only used after `$sd/files/`.
+macro_rules! sync_apply {
     () => {
-        r#"set -e
-umask 077
-runs="$HOME/.clusterls/runs"; d="$runs/$1"; img=$2
-mkdir -p -- "$runs"; chmod 700 -- "$runs"
-if ! mkdir -- "$d"; then
-  echo "clusterls: cannot make the run directory $d; an existing one is never reused. Run again." >&2; exit 95
-fi
-cd -- "$d"
-tar --no-same-permissions -xf -
-if [ -n "$img" ] && [ ! -e "$img" ]; then
-  echo "clusterls: the image $img is not on the cluster" >&2; exit 97
+        r#"sd=
+if [ -f "$st/sync/key" ]; then
+  sk=$(cat -- "$st/sync/key")
+  case $sk in ''|*[!a-z0-9-]*) echo "clusterls: the sync key must be lowercase letters, digits and -" >&2; exit 2;; esac
+  (umask 077; mkdir -p -- "$HOME/.clusterls/sync"); chmod 700 -- "$HOME/.clusterls/sync"
+  sd="$HOME/.clusterls/sync/$sk"
+  mkdir -p -- "$sd"
+  exec 8> "$sd/lock"
+  if ! flock -n 8; then
+    echo "clusterls: waiting for another upload of this project to finish" >&2
+    flock -w 900 8 || { echo "clusterls: another upload of this project has held $sd/lock for 15 minutes; if none is running, remove that file and run again" >&2; exit 2; }
+  fi
+  want=$(cat -- "$st/sync/expect")
+  have=$(cat -- "$sd/generation" 2>/dev/null || echo none)
+  if [ "$want" != "$have" ]; then
+    echo "clusterls: the project's copy on the cluster changed since it was read" >&2; exit 94
+  fi
+  rm -f -- "$sd/generation"
+  if [ "$want" = none ]; then
+    rm -rf -- "$sd/files"; mkdir -p -- "$st/s"; mv -T -- "$st/s" "$sd/files"
+  else
+    mkdir -p -- "$sd/files"
+    while IFS= read -r -d '' p; do rm -rf -- "$sd/files/$p"; done < "$st/sync/delete"
+    find "$sd/files" -mindepth 1 -type d -empty -delete
+    if [ -d "$st/s" ]; then cp -R --remove-destination -- "$st/s/." "$sd/files/"; fi
+  fi
+  mv -f -- "$st/sync/manifest" "$sd/manifest"
+  mv -f -- "$st/sync/generation" "$sd/generation"
 fi
 "#
     };
 }
 
-/// `bash -c RUN_PROGRAM clusterls-run RUN_NAME IMAGE SBATCH_ARGS...`, stdin = a tar of
-/// the run directory (the script, synced files, `job.sbatch`). Prints `dir ABS_DIR`,
+/// The common start of [`RUN_PROGRAM`] and [`STEP_PROGRAM`]: the upload unpacked into a
+/// private stage (`r/`: the run's own files; `s/` and `sync/`: the project's changes,
+/// [`sync_apply!`]), then a private, new run directory made of a copy of the project's
+/// sync directory and the run's files, with modes at most the ones they came with.
+/// The copy is `cp -R --reflink=auto`: copy-on-write where the filesystem can (btrfs,
+/// XFS), a plain copy elsewhere, never hard links, so a job that writes into its files
+/// changes neither the sync directory nor another run's copy.
+macro_rules! make_run_dir {
+    () => {
+        concat!(
+            r#"set -e
+umask 077
+runs="$HOME/.clusterls/runs"; d="$runs/$1"; img=$2
+mkdir -p -- "$runs"; chmod 700 -- "$runs"
+st=$(mktemp -d "$runs/.incoming-XXXXXXXX")
+trap 'rm -rf -- "$st"' EXIT
+tar --no-same-permissions -C "$st" -xf -
+"#,
+            sync_apply!(),
+            r#"if ! mkdir -- "$d"; then
+  echo "clusterls: cannot make the run directory $d; an existing one is never reused. Run again." >&2; exit 95
+fi
+if [ -n "$sd" ]; then cp -R --reflink=auto -- "$sd/files/." "$d/"; exec 8>&-; fi
+if [ -d "$st/r" ]; then cp -R --remove-destination -- "$st/r/." "$d/"; fi
+rm -rf -- "$st"; trap - EXIT
+cd -- "$d"
+if [ -n "$img" ] && [ ! -e "$img" ]; then
+  echo "clusterls: the image $img is not on the cluster" >&2; exit 97
+fi
+"#
+        )
+    };
+}
+
+/// The exit status of a program that found the project's sync directory changed since
+/// the engine read its manifest ([`sync_apply!`]); nothing was submitted or built.
+pub const STALE: i32 = 94;
+
+/// `bash -c SYNC_READ_PROGRAM clusterls-sync KEY`: the project's sync directory's
+/// generation and manifest (`generation G` and the manifest's lines), or `none`. Read
+/// without its lock: the upload checks the generation under the lock ([`STALE`]).
+pub const SYNC_READ_PROGRAM: &str = r#"case $1 in ''|*[!a-z0-9-]*) echo "clusterls: the sync key must be lowercase letters, digits and -" >&2; exit 2;; esac
+sd="$HOME/.clusterls/sync/$1"
+if g=$(cat -- "$sd/generation" 2>/dev/null) && m=$(cat -- "$sd/manifest" 2>/dev/null); then
+  printf 'generation %s\n%s\n' "$g" "$m"
+else
+  echo none
+fi"#;
+
+/// `bash -c RUN_PROGRAM clusterls-run RUN_NAME IMAGE SBATCH_ARGS...`, stdin = the
+/// upload (`super::upload::plan::pack`: the run's files, `job.sbatch` among them, and the
+/// project's changes). Prints `dir ABS_DIR`,
 /// then sbatch's `--parsable` job id. Exit [`IMAGE_MISSING`]: the image is not on the
 /// cluster; [`EXISTS`]: the run directory could not be made new.
 pub const RUN_PROGRAM: &str = concat!(
@@ -64,7 +141,7 @@ exec sbatch --parsable "$@" job.sbatch"#
 );
 
 /// `bash -c STEP_PROGRAM clusterls-step RUN_NAME IMAGE ALLOC_ID SRUN_ARGS...`, stdin =
-/// the same tar. Starts `srun --jobid=ALLOC` in the background (it outlives the ssh
+/// the same upload. Starts `srun --jobid=ALLOC` in the background (it outlives the ssh
 /// channel), writes its exit status to `.clusterls/exit_code` when done, prints
 /// `dir ABS_DIR`. Exit [`IMAGE_MISSING`], [`ALLOC_NOT_RUNNING`] or [`EXISTS`].
 pub const STEP_PROGRAM: &str = concat!(
@@ -175,15 +252,17 @@ pub const BUILT_PROGRAM: &str = r#"case $1 in /*) ;; *) echo "clusterls: the ima
 if [ -e "$1" ]; then echo present; else echo absent; fi"#;
 
 /// `bash -c BUILD_PROGRAM clusterls-build KIND FINAL N BUILD_ARGS(N) SRUN_ARGS...`,
-/// stdin = a tar of `Dockerfile`, `clusterls.def` (apptainer/singularity) and
-/// `context/`. Builds the image into `FINAL` inside a light allocation (srun), never
+/// stdin = the upload (`super::upload::plan::pack`) of `Dockerfile` and
+/// `clusterls.def` (apptainer/singularity) with the context as its project, whose sync
+/// directory ([`sync_apply!`]) is copied to `context/`. Builds the image into `FINAL` inside a light allocation (srun), never
 /// on the login node: `ch-image build` of the Dockerfile, or `KIND build --fakeroot`
 /// of the definition file from inside the context. Atomic and locked like
 /// [`PULL_PROGRAM`] (the same charliecloud lock: ch-image locks its whole storage): a
 /// temporary name renamed into place, racing builds of one key build once (the second
 /// prints `present FINAL`), a failed build leaves nothing. The unpacked context is
 /// private (a 0700 parent) and removed after. Prints `built FINAL` or `present FINAL`.
-pub const BUILD_PROGRAM: &str = r#"set -e
+pub const BUILD_PROGRAM: &str = concat!(
+    r#"set -e
 kind=$1; final=$2; n=$3; shift 3
 case $n in ''|*[!0-9]*) echo "clusterls: the build-arg count must be a number" >&2; exit 2;; esac
 bargs=("${@:1:n}"); shift "$n"
@@ -195,7 +274,14 @@ trap 'rm -rf -- "$d"' EXIT
 cd -- "$d"
 # Modes as they came (at most; the parent is private): the image keeps them.
 umask 022
-tar --no-same-permissions --no-same-owner -xf -
+st="$d/.stage"; mkdir -- "$st"
+tar --no-same-permissions --no-same-owner -C "$st" -xf -
+"#,
+    sync_apply!(),
+    r#"mkdir -- context
+if [ -n "$sd" ]; then cp -R --reflink=auto -- "$sd/files/." context/; exec 8>&-; fi
+if [ -d "$st/r" ]; then cp -R --remove-destination -- "$st/r/." ./; fi
+rm -rf -- "$st"
 dir=$(dirname -- "$final")
 case $kind in
   charliecloud) lock="${TMPDIR:-/tmp}/clusterls-$(id -un)-ch-pull.lock" ;;
@@ -221,7 +307,8 @@ case $kind in
 esac
 mv -T -- "$tmp" "$final"
 trap 'rm -rf -- "$d"' EXIT
-printf 'built %s\n' "$final""#;
+printf 'built %s\n' "$final""#
+);
 
 /// `bash -c CANCEL_STEP_PROGRAM clusterls-cancel DIR`: stop a step run's srun.
 /// It marks the run cancelled and signals srun (the wrapper's child), so that the
@@ -495,6 +582,7 @@ mod tests {
             super::PULL_PROGRAM,
             super::BUILT_PROGRAM,
             super::BUILD_PROGRAM,
+            super::SYNC_READ_PROGRAM,
             super::CANCEL_STEP_PROGRAM,
             super::super::slurm::FACTS_PROGRAM,
         ] {
