@@ -19,57 +19,15 @@
 //! [`CONTROL_DIR`](super::script::CONTROL_DIR), apart from the user's files: a synced
 //! file named `exit_code` is just a file.
 
-/// Inside a program that unpacked its upload into the stage directory `$st`: when the
-/// upload carries a project (`sync/key`), bring the project's sync directory
-/// (`~/.clusterls/sync/KEY/files`, with its `manifest` and `generation`) up to date
-/// under its lock: check that its generation is still the one the engine read (else
-/// exit [`STALE`]: another upload changed it, the engine reads it again), delete the
-/// removed files (`sync/delete`, NUL-separated relative paths, each under `files/`),
-/// merge the changed files (`s/`), write the new manifest and generation. A first
-/// upload (`expect` = `none`) replaces `files/` whole, so a copy left by an upload cut
-/// in the middle (no generation) is never trusted. Leaves `$sd` set and fd 8 holding
-/// the lock, so the caller copies `$sd/files` into a run directory before anyone
-/// changes it; `$sd` is empty without a project. Paths come from the engine's own tar
-/// and manifest planner (relative, no `..`), and are only used after `$sd/files/`.
-macro_rules! sync_apply {
-    () => {
-        r#"sd=
-if [ -f "$st/sync/key" ]; then
-  sk=$(cat -- "$st/sync/key")
-  case $sk in ''|*[!a-z0-9-]*) echo "clusterls: the sync key must be lowercase letters, digits and -" >&2; exit 2;; esac
-  (umask 077; mkdir -p -- "$HOME/.clusterls/sync"); chmod 700 -- "$HOME/.clusterls/sync"
-  sd="$HOME/.clusterls/sync/$sk"
-  mkdir -p -- "$sd"
-  exec 8> "$sd/lock"
-  if ! flock -n 8; then
-    echo "clusterls: waiting for another upload of this project to finish" >&2
-    flock -w 900 8 || { echo "clusterls: another upload of this project has held $sd/lock for 15 minutes; if none is running, remove that file and run again" >&2; exit 2; }
-  fi
-  want=$(cat -- "$st/sync/expect")
-  have=$(cat -- "$sd/generation" 2>/dev/null || echo none)
-  if [ "$want" != "$have" ]; then
-    echo "clusterls: the project's copy on the cluster changed since it was read" >&2; exit 94
-  fi
-  rm -f -- "$sd/generation"
-  if [ "$want" = none ]; then
-    rm -rf -- "$sd/files"; mkdir -p -- "$st/s"; mv -T -- "$st/s" "$sd/files"
-  else
-    mkdir -p -- "$sd/files"
-    while IFS= read -r -d '' p; do rm -rf -- "$sd/files/$p"; done < "$st/sync/delete"
-    find "$sd/files" -mindepth 1 -type d -empty -delete
-    if [ -d "$st/s" ]; then cp -R --remove-destination -- "$st/s/." "$sd/files/"; fi
-  fi
-  mv -f -- "$st/sync/manifest" "$sd/manifest"
-  mv -f -- "$st/sync/generation" "$sd/generation"
-fi
-"#
-    };
-}
+#[macro_use]
+mod sync;
+pub use sync::{STALE, SYNC_READ_PROGRAM};
 
 /// The common start of [`RUN_PROGRAM`] and [`STEP_PROGRAM`]: the upload unpacked into a
 /// private stage (`r/`: the run's own files; `s/` and `sync/`: the project's changes,
-/// [`sync_apply!`]), then a private, new run directory made of a copy of the project's
-/// sync directory and the run's files, with modes at most the ones they came with.
+/// `sync_apply!` in `sync`), then a private, new run directory made of a copy of the
+/// project's sync directory and the run's files, with modes at most the ones they came
+/// with.
 /// The copy is `cp -R --reflink=auto`: copy-on-write where the filesystem can (btrfs,
 /// XFS), a plain copy elsewhere, never hard links, so a job that writes into its files
 /// changes neither the sync directory nor another run's copy.
@@ -99,21 +57,6 @@ fi
         )
     };
 }
-
-/// The exit status of a program that found the project's sync directory changed since
-/// the engine read its manifest ([`sync_apply!`]); nothing was submitted or built.
-pub const STALE: i32 = 94;
-
-/// `bash -c SYNC_READ_PROGRAM clusterls-sync KEY`: the project's sync directory's
-/// generation and manifest (`generation G` and the manifest's lines), or `none`. Read
-/// without its lock: the upload checks the generation under the lock ([`STALE`]).
-pub const SYNC_READ_PROGRAM: &str = r#"case $1 in ''|*[!a-z0-9-]*) echo "clusterls: the sync key must be lowercase letters, digits and -" >&2; exit 2;; esac
-sd="$HOME/.clusterls/sync/$1"
-if g=$(cat -- "$sd/generation" 2>/dev/null) && m=$(cat -- "$sd/manifest" 2>/dev/null); then
-  printf 'generation %s\n%s\n' "$g" "$m"
-else
-  echo none
-fi"#;
 
 /// `bash -c RUN_PROGRAM clusterls-run RUN_NAME IMAGE SBATCH_ARGS...`, stdin = the
 /// upload (`super::upload::plan::pack`: the run's files, `job.sbatch` among them, and the
@@ -254,9 +197,10 @@ if [ -e "$1" ]; then echo present; else echo absent; fi"#;
 /// `bash -c BUILD_PROGRAM clusterls-build KIND FINAL N BUILD_ARGS(N) SRUN_ARGS...`,
 /// stdin = the upload (`super::upload::plan::pack`) of `Dockerfile` and
 /// `clusterls.def` (apptainer/singularity) with the context as its project, whose sync
-/// directory ([`sync_apply!`]) is copied to `context/`. Builds the image into `FINAL` inside a light allocation (srun), never
-/// on the login node: `ch-image build` of the Dockerfile, or `KIND build --fakeroot`
-/// of the definition file from inside the context. Atomic and locked like
+/// directory (`sync_apply!` in `sync`) is copied to `context/`. Builds the image into
+/// `FINAL` inside a light allocation (srun), never on the login node: `ch-image build`
+/// of the Dockerfile, or `KIND build --fakeroot` of the definition file from inside
+/// the context. Atomic and locked like
 /// [`PULL_PROGRAM`] (the same charliecloud lock: ch-image locks its whole storage): a
 /// temporary name renamed into place, racing builds of one key build once (the second
 /// prints `present FINAL`), a failed build leaves nothing. The unpacked context is

@@ -72,7 +72,9 @@ impl Engine {
         let argv = plan::as_written_argv(&run_name, &log_dirs, &planned.argv);
         let exec = Exec::new("sbatch", argv).timeout(Duration::from_secs(600)).not_idempotent();
         let (out, sent) = self.upload_exec(project.as_ref(), &up, exec).await?;
-        progress(&sent.line());
+        if sent.project.is_some() {
+            progress(&sent.line());
+        }
         let done = plan::read_submit(
             self.host(),
             None,

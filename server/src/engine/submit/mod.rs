@@ -134,7 +134,9 @@ impl Engine {
         let argv = plan::submit_argv(in_alloc, &run_name, image_check)?;
         let exec = Exec::new("sbatch", argv).timeout(Duration::from_secs(600)).not_idempotent();
         let (out, sent) = self.upload_exec(project.as_ref(), &up, exec).await?;
-        progress(&sent.line());
+        if sent.project.is_some() {
+            progress(&sent.line());
+        }
         let done = plan::read_submit(
             self.host(),
             in_alloc,
