@@ -10,6 +10,11 @@
 //!     cargo run --release -p clusterls --example bench_sync [-- --mb 50 --files 400]
 //!
 //! `--host H --ssh-config F` point it at another cluster (default: the local one).
+//!
+//! Measured on the local cluster (2 busy cores, ext4, so the run directory's copy is a
+//! real copy): first run 50.5 MB on the wire in 1.1-1.7 s; one file changed 50.7 kB
+//! (0.10%: the 3.9 kB file, the run's files and the 401-line manifest) in 0.3-0.8 s;
+//! unchanged 46.1 kB in 0.3-0.9 s; 2 round trips each.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
