@@ -136,14 +136,31 @@ fn build_run_cache_and_rebuild() {
     assert_eq!(files, ["msg.txt", HOSTILE], "the ignored file stays out: {text}");
     assert!(["0", "1", "2", "3"].iter().any(|g| o.contains(&format!("CUDA_VISIBLE_DEVICES={g}"))));
     assert_eq!(build_allocations(&key), 1, "the run used the built image");
+    let err = stderr(&out);
+    assert!(err.contains(&format!("clusterls: build: key {key}: already built")), "{err}");
 
-    // One context file changes: a new key, built again.
+    // One context file changes: a new key, built again by `run --dockerfile`, whose
+    // build shows its progress on stderr; the context's upload sends that file alone.
     p.write("data/msg.txt", &format!("changed {n}\n"));
-    let third = p.run(&["build"]);
-    assert!(third.status.success(), "{}", stderr(&third));
-    let (key3, path3) = key_and_image(&third);
+    let third = p.run(
+        &["run", "--dockerfile", "Dockerfile", "--partition", "test", "--follow"]
+            .into_iter()
+            .chain([probe.to_str().unwrap()])
+            .collect::<Vec<_>>(),
+    );
+    let err = stderr(&third);
+    assert!(third.status.success(), "{err}");
+    assert!(stdout(&third).contains(&format!("msg=changed {n}")), "{err}");
+    assert!(err.contains("clusterls: build: building in an allocation (srun"), "{err}");
+    assert!(err.lines().any(|l| l == "clusterls: build: built"), "{err}");
+    assert!(err.contains("clusterls: build: context: sent 1 of "), "{err}");
+    let key3 = err
+        .lines()
+        .find_map(|l| l.strip_prefix("clusterls: build: key ")?.split(':').next())
+        .unwrap_or_else(|| panic!("no key line: {err}"))
+        .to_string();
     assert_ne!(key3, key);
-    assert!(stderr(&third).lines().any(|l| l == "clusterls: built"), "{}", stderr(&third));
+    let path3 = path.replace(&key[..16], &key3[..16]);
     // An ignored file does not change the key.
     p.write("data/secret.key", "still not for the image\n");
     let fourth = p.run(&["build"]);

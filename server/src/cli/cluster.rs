@@ -464,8 +464,11 @@ pub fn run(g: &Global, a: RunArgs) -> ExitCode {
             array: a.array.clone(),
             dockerfile: a.dockerfile.clone(),
         };
-        let rec = match engine.run(&opts).await {
-            Ok(r) => r,
+        // What the run does first (a build or pull it needs, line by line; what the
+        // upload sent) goes to stderr as it happens.
+        let progress = |m: &str| eprintln!("clusterls: {}", visible_lines_of(m));
+        let rec = match engine.run_with(&opts, &progress).await {
+            Ok(r) => r.job,
             Err(e) => return fail(&e),
         };
         // The id: bare with --parsable (for scripts); with --follow, stdout is the job's

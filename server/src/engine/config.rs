@@ -15,7 +15,7 @@
 //! image_dir = "~/images"    # apptainer/singularity; charliecloud uses its storage;
 //!                           # a relative path is under $HOME on the cluster
 //! binds = ["/scratch"]
-//! upload_limit = 200_000_000  # bytes a run may upload (the script and --sync DIR)
+//! upload_limit = 200_000_000  # bytes a run or build may upload (script, --sync DIR, context)
 //! [pull]                    # the light allocation where images are pulled
 //! partition = "cpu"
 //! account = "lab"

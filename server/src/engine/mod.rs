@@ -67,7 +67,8 @@ pub use images::build::{BuildOptions, BuiltImage};
 pub use resources::Resources;
 pub use state::{JobState, Phase};
 pub use store::{JobKind, JobRecord};
-pub use submit::RunOptions;
+pub use submit::{RunOptions, RunOutcome};
+pub use upload::plan::UploadSummary;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -19,28 +19,48 @@
 //! [`CONTROL_DIR`](super::script::CONTROL_DIR), apart from the user's files: a synced
 //! file named `exit_code` is just a file.
 
-/// The common start of [`RUN_PROGRAM`] and [`STEP_PROGRAM`]: a private, new run
-/// directory, the upload unpacked into it with modes at most the ones it came with.
+#[macro_use]
+mod sync;
+pub use sync::{STALE, SYNC_READ_PROGRAM};
+
+/// The common start of [`RUN_PROGRAM`] and [`STEP_PROGRAM`]: the upload unpacked into a
+/// private stage (`r/`: the run's own files; `s/` and `sync/`: the project's changes,
+/// `sync_apply!` in `sync`), then a private, new run directory made of a copy of the
+/// project's sync directory and the run's files, with modes at most the ones they came
+/// with.
+/// The copy is `cp -R --reflink=auto`: copy-on-write where the filesystem can (btrfs,
+/// XFS), a plain copy elsewhere, never hard links, so a job that writes into its files
+/// changes neither the sync directory nor another run's copy.
 macro_rules! make_run_dir {
     () => {
-        r#"set -e
+        concat!(
+            r#"set -e
 umask 077
 runs="$HOME/.clusterls/runs"; d="$runs/$1"; img=$2
 mkdir -p -- "$runs"; chmod 700 -- "$runs"
-if ! mkdir -- "$d"; then
+st=$(mktemp -d "$runs/.incoming-XXXXXXXX")
+trap 'rm -rf -- "$st"' EXIT
+tar --no-same-permissions -C "$st" -xf -
+"#,
+            sync_apply!(),
+            r#"if ! mkdir -- "$d"; then
   echo "clusterls: cannot make the run directory $d; an existing one is never reused. Run again." >&2; exit 95
 fi
+if [ -n "$sd" ]; then cp -R --reflink=auto -- "$sd/files/." "$d/"; exec 8>&-; fi
+if [ -d "$st/r" ]; then cp -R --remove-destination -- "$st/r/." "$d/"; fi
+rm -rf -- "$st"; trap - EXIT
 cd -- "$d"
-tar --no-same-permissions -xf -
 if [ -n "$img" ] && [ ! -e "$img" ]; then
   echo "clusterls: the image $img is not on the cluster" >&2; exit 97
 fi
 "#
+        )
     };
 }
 
-/// `bash -c RUN_PROGRAM clusterls-run RUN_NAME IMAGE SBATCH_ARGS...`, stdin = a tar of
-/// the run directory (the script, synced files, `job.sbatch`). Prints `dir ABS_DIR`,
+/// `bash -c RUN_PROGRAM clusterls-run RUN_NAME IMAGE SBATCH_ARGS...`, stdin = the
+/// upload (`super::upload::plan::pack`: the run's files, `job.sbatch` among them, and the
+/// project's changes). Prints `dir ABS_DIR`,
 /// then sbatch's `--parsable` job id. Exit [`IMAGE_MISSING`]: the image is not on the
 /// cluster; [`EXISTS`]: the run directory could not be made new.
 pub const RUN_PROGRAM: &str = concat!(
@@ -64,7 +84,7 @@ exec sbatch --parsable "$@" job.sbatch"#
 );
 
 /// `bash -c STEP_PROGRAM clusterls-step RUN_NAME IMAGE ALLOC_ID SRUN_ARGS...`, stdin =
-/// the same tar. Starts `srun --jobid=ALLOC` in the background (it outlives the ssh
+/// the same upload. Starts `srun --jobid=ALLOC` in the background (it outlives the ssh
 /// channel), writes its exit status to `.clusterls/exit_code` when done, prints
 /// `dir ABS_DIR`. Exit [`IMAGE_MISSING`], [`ALLOC_NOT_RUNNING`] or [`EXISTS`].
 pub const STEP_PROGRAM: &str = concat!(
@@ -176,15 +196,18 @@ pub const BUILT_PROGRAM: &str = r#"case $1 in /*) ;; *) echo "clusterls: the ima
 if [ -e "$1" ]; then echo present; else echo absent; fi"#;
 
 /// `bash -c BUILD_PROGRAM clusterls-build KIND FINAL N BUILD_ARGS(N) SRUN_ARGS...`,
-/// stdin = a tar of `Dockerfile`, `clusterls.def` (apptainer/singularity) and
-/// `context/`. Builds the image into `FINAL` inside a light allocation (srun), never
-/// on the login node: `ch-image build` of the Dockerfile, or `KIND build --fakeroot`
-/// of the definition file from inside the context. Atomic and locked like
+/// stdin = the upload (`super::upload::plan::pack`) of `Dockerfile` and
+/// `clusterls.def` (apptainer/singularity) with the context as its project, whose sync
+/// directory (`sync_apply!` in `sync`) is copied to `context/`. Builds the image into
+/// `FINAL` inside a light allocation (srun), never on the login node: `ch-image build`
+/// of the Dockerfile, or `KIND build --fakeroot` of the definition file from inside
+/// the context. Atomic and locked like
 /// [`PULL_PROGRAM`] (the same charliecloud lock: ch-image locks its whole storage): a
 /// temporary name renamed into place, racing builds of one key build once (the second
 /// prints `present FINAL`), a failed build leaves nothing. The unpacked context is
 /// private (a 0700 parent) and removed after. Prints `built FINAL` or `present FINAL`.
-pub const BUILD_PROGRAM: &str = r#"set -e
+pub const BUILD_PROGRAM: &str = concat!(
+    r#"set -e
 kind=$1; final=$2; n=$3; shift 3
 case $n in ''|*[!0-9]*) echo "clusterls: the build-arg count must be a number" >&2; exit 2;; esac
 bargs=("${@:1:n}"); shift "$n"
@@ -196,7 +219,14 @@ trap 'rm -rf -- "$d"' EXIT
 cd -- "$d"
 # Modes as they came (at most; the parent is private): the image keeps them.
 umask 022
-tar --no-same-permissions --no-same-owner -xf -
+st="$d/.stage"; mkdir -- "$st"
+tar --no-same-permissions --no-same-owner -C "$st" -xf -
+"#,
+    sync_apply!(),
+    r#"mkdir -- context
+if [ -n "$sd" ]; then cp -R --reflink=auto -- "$sd/files/." context/; exec 8>&-; fi
+if [ -d "$st/r" ]; then cp -R --remove-destination -- "$st/r/." ./; fi
+rm -rf -- "$st"
 dir=$(dirname -- "$final")
 case $kind in
   charliecloud) lock="${TMPDIR:-/tmp}/clusterls-$(id -un)-ch-pull.lock" ;;
@@ -222,7 +252,8 @@ case $kind in
 esac
 mv -T -- "$tmp" "$final"
 trap 'rm -rf -- "$d"' EXIT
-printf 'built %s\n' "$final""#;
+printf 'built %s\n' "$final""#
+);
 
 /// `bash -c CANCEL_STEP_PROGRAM clusterls-cancel DIR`: stop a step run's srun.
 /// It marks the run cancelled and signals srun (the wrapper's child), so that the
@@ -496,6 +527,7 @@ mod tests {
             super::PULL_PROGRAM,
             super::BUILT_PROGRAM,
             super::BUILD_PROGRAM,
+            super::SYNC_READ_PROGRAM,
             super::CANCEL_STEP_PROGRAM,
             super::super::slurm::FACTS_PROGRAM,
         ] {

@@ -50,7 +50,11 @@ impl Engine {
     }
 
     /// The image of a run (pulled first when it is a missing docker:// reference).
-    pub(super) async fn run_image(&self, spec: &str) -> Result<RunImage> {
+    pub(super) async fn run_image(
+        &self,
+        spec: &str,
+        progress: &(dyn Fn(&str) + Send + Sync),
+    ) -> Result<RunImage> {
         let spec = ImageSpec::parse(spec).map_err(EngineError::Usage)?;
         let facts = self.facts(false).await?.facts;
         let (kind, _, dir) = plan::runtime(&facts)?;
@@ -59,7 +63,7 @@ impl Engine {
             ImageSpec::Docker(r) => {
                 let path = r.image_path(kind, &dir);
                 if !facts.images.iter().any(|i| i.path == path) {
-                    self.pull_ref(&facts, &r, &|m| tracing::info!("{m}")).await?;
+                    self.pull_ref(&facts, &r, progress).await?;
                 }
                 RunImage { kind, arg: plan::image_arg(kind, &r, &path), check_path: path }
             }

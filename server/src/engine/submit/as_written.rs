@@ -13,7 +13,7 @@ use super::super::array;
 use super::super::error::{EngineError, Result};
 use super::super::launch::{as_written, distributed, log_pattern};
 use super::super::state::JobState;
-use super::super::store::{self, JobKind, JobRecord};
+use super::super::store::{self, JobKind};
 use super::super::transport::Exec;
 use super::super::{script, upload};
 use super::{RunOptions, plan};
@@ -25,7 +25,8 @@ impl Engine {
         opts: &RunOptions,
         script_name: &str,
         text: &str,
-    ) -> Result<JobRecord> {
+        progress: &(dyn Fn(&str) + Send + Sync),
+    ) -> Result<super::RunOutcome> {
         let config = self.config();
         let mut flags_res = opts.resources.clone();
         if opts.gpus_per_node.is_some() {
@@ -65,27 +66,23 @@ impl Engine {
         let now =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         let run_name = plan::run_name(now.as_secs(), store::random_token(), script_name);
-        let (mut up, _) = upload::collect(
+        let upload::Prepared { run: mut up, project, .. } = upload::prepare(
             &opts.script,
             script_name,
             text.as_bytes().to_vec(),
             opts.sync.as_deref(),
+            config.upload_limit,
         )?;
-        upload::plan::check_size(&up, config.upload_limit).map_err(EngineError::Usage)?;
         up.entries.retain(|e| e.path != script::SBATCH_FILE);
         up.add(script::SBATCH_FILE, planned.copy.clone().into_bytes(), upload::plan::SBATCH_MODE);
-        let tar = up.tar(store::now()).map_err(EngineError::Usage)?;
         // Relative to the run directory, where the program makes them.
         let log_dirs = planned.log_dirs(&log_pattern::work_dir(".", planned.chdir.as_deref()));
         let argv = plan::as_written_argv(&run_name, &log_dirs, &planned.argv);
-        let out = self
-            .exec(
-                Exec::new("sbatch", argv)
-                    .stdin(tar)
-                    .timeout(Duration::from_secs(120))
-                    .not_idempotent(),
-            )
-            .await?;
+        let exec = Exec::new("sbatch", argv).timeout(Duration::from_secs(600)).not_idempotent();
+        let (out, sent) = self.upload_exec(project.as_ref(), &up, exec).await?;
+        if sent.project.is_some() {
+            progress(&sent.line());
+        }
         let done = plan::read_submit(
             self.host(),
             None,
@@ -110,6 +107,6 @@ impl Engine {
             rec.log_out = Some(plan::stored_log(&planned.logs.output, &work));
             rec.log_err = planned.logs.error.as_deref().map(|e| plan::stored_log(e, &work));
         }
-        self.track_new(rec)
+        Ok(super::RunOutcome { job: self.track_new(rec)?, upload: sent })
     }
 }

@@ -62,11 +62,29 @@ impl RunOptions {
     }
 }
 
+/// What [`Engine::run_with`] did: the job, and what its upload sent.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    pub job: JobRecord,
+    pub upload: upload::plan::UploadSummary,
+}
+
 impl Engine {
     /// Copy the script (and `sync`) to a fresh run directory, write the sbatch script
-    /// next to it and submit: ONE round trip on a warm connection (plus a pull when a
-    /// docker:// image is missing, and a facts read when none are cached).
+    /// next to it and submit: ONE round trip on a warm connection (plus one that reads
+    /// the project's manifest with `sync`, a pull when a docker:// image is missing, a
+    /// build when a Dockerfile's key changed, and a facts read when none are cached).
     pub async fn run(&self, opts: &RunOptions) -> Result<JobRecord> {
+        Ok(self.run_with(opts, &|m| tracing::info!("{m}")).await?.job)
+    }
+
+    /// [`Engine::run`], telling `progress` what it does (the build or pull a run needs
+    /// first, line by line; what the upload sent), and returning what it sent.
+    pub async fn run_with(
+        &self,
+        opts: &RunOptions,
+        progress: &(dyn Fn(&str) + Send + Sync),
+    ) -> Result<RunOutcome> {
         let config = self.config();
         let res = config.resources(&opts.resources);
         res.validate().map_err(EngineError::Usage)?;
@@ -74,21 +92,25 @@ impl Engine {
         let script_bytes = std::fs::read(&opts.script)
             .map_err(|e| EngineError::io(format!("cannot read {}", opts.script.display()), e))?;
         // A Dockerfile (flag, or config without --image) resolves to its built image.
-        let opts = &self.dockerfile_image(opts).await?;
+        let opts = &self.dockerfile_image(opts, progress).await?;
         if opts.in_alloc.is_none()
             && let Ok(text) = std::str::from_utf8(&script_bytes)
             && is_batch_script(text)
         {
-            return self.run_as_written(opts, &script_name, text).await;
+            return self.run_as_written(opts, &script_name, text, progress).await;
         }
         let python = config.python.as_deref().unwrap_or("python3");
         let interpreter = plan::interpreter(&script_name, &script_bytes, python)?;
-        let (mut up, script_in_run) =
-            upload::collect(&opts.script, &script_name, script_bytes, opts.sync.as_deref())?;
-        upload::plan::check_size(&up, config.upload_limit).map_err(EngineError::Usage)?;
+        let upload::Prepared { run: mut up, project, script_in_run } = upload::prepare(
+            &opts.script,
+            &script_name,
+            script_bytes,
+            opts.sync.as_deref(),
+            config.upload_limit,
+        )?;
         let image =
             match plan::image(opts.image.as_deref(), opts.no_container, config.image.as_deref()) {
-                Some(spec) => Some(self.run_image(&spec).await?),
+                Some(spec) => Some(self.run_image(&spec, progress).await?),
                 None => None,
             };
         let now =
@@ -112,18 +134,14 @@ impl Engine {
         }
         .job_script()?;
         up.add(script::SBATCH_FILE, job_script.into_bytes(), upload::plan::SBATCH_MODE);
-        let tar = up.tar(store::now()).map_err(EngineError::Usage)?;
         let in_alloc = opts.in_alloc.as_deref();
         let image_check = image.as_ref().map(|i| i.check_path.as_str()).unwrap_or("");
         let argv = plan::submit_argv(in_alloc, &run_name, image_check)?;
-        let out = self
-            .exec(
-                Exec::new("sbatch", argv)
-                    .stdin(tar)
-                    .timeout(Duration::from_secs(120))
-                    .not_idempotent(),
-            )
-            .await?;
+        let exec = Exec::new("sbatch", argv).timeout(Duration::from_secs(600)).not_idempotent();
+        let (out, sent) = self.upload_exec(project.as_ref(), &up, exec).await?;
+        if sent.project.is_some() {
+            progress(&sent.line());
+        }
         let done = plan::read_submit(
             self.host(),
             in_alloc,
@@ -132,13 +150,13 @@ impl Engine {
             &out.stdout_str(),
             &out.stderr_str(),
         )?;
-        match in_alloc {
+        let job = match in_alloc {
             Some(alloc) => {
                 let held = self.job(alloc)?.map(|a| a.resources);
                 let held = sessions::plan::held_by(held.as_ref());
                 let alloc = Some(alloc.to_string());
                 let (id, dir) = (&done.id, done.dir);
-                self.record(id, JobKind::Step, &script_name, JobState::Running, dir, alloc, &held)
+                self.record(id, JobKind::Step, &script_name, JobState::Running, dir, alloc, &held)?
             }
             None => {
                 let mut rec = self.new_record(
@@ -151,9 +169,10 @@ impl Engine {
                     &res,
                 );
                 rec.tasks = tasks;
-                self.track_new(rec)
+                self.track_new(rec)?
             }
-        }
+        };
+        Ok(RunOutcome { job, upload: sent })
     }
 
     /// The nodes, GPUs and array of a generated run, checked before anything is

@@ -15,11 +15,10 @@ use clusterls_core::facts::RuntimeKind;
 
 use super::super::Engine;
 use super::super::error::{EngineError, Result};
-use super::super::launch::manifest::{self, ContentHasher, LocalFile};
 use super::super::programs;
 use super::super::script::bash;
 use super::super::transport::{Exec, LineSink};
-use super::super::upload::plan::Upload;
+use super::super::upload::{self, plan::Upload};
 use super::plan as images;
 
 /// `clusterls build`.
@@ -43,12 +42,6 @@ pub struct BuiltImage {
     pub path: String,
     /// False when the key's image was there already (nothing was built).
     pub built: bool,
-}
-
-/// The context as read from disk: its files (for the key) and the upload.
-struct Context {
-    files: Vec<LocalFile>,
-    upload: Upload,
 }
 
 impl Engine {
@@ -81,15 +74,31 @@ impl Engine {
         let context_dir = context_dir.canonicalize().map_err(|e| {
             EngineError::io(format!("cannot read the build context {}", context_dir.display()), e)
         })?;
-        let ctx = read_context(&context_dir)?;
-        manifest::check_size(&ctx.files, manifest::DEFAULT_LIMIT).map_err(|m| {
-            EngineError::Usage(format!(
+        let mut defs = Upload::default();
+        defs.add(plan::DOCKERFILE, text.clone().into_bytes(), 0o644);
+        if kind != RuntimeKind::Charliecloud {
+            defs.add(plan::DEFINITION, conv.definition.clone().into_bytes(), 0o644);
+        }
+        let ignore_text =
+            std::fs::read_to_string(context_dir.join(".dockerignore")).unwrap_or_default();
+        let rules = upload::Rules::Anchored(plan::dockerignore(&ignore_text));
+        let limit = self.config().upload_limit;
+        let ctx = upload::scan(&context_dir, &rules, &defs, limit).map_err(|e| match e {
+            EngineError::Usage(m) => EngineError::Usage(format!(
                 "the build context {}: {m}\n(For a build, list what the image does not need in .dockerignore.)",
                 context_dir.display()
-            ))
+            )),
+            e => e,
         })?;
         let bases: Vec<String> = conv.stages.iter().map(|s| s.from.clone()).collect();
-        let key = plan::key(kind, &text, &bases, &opts.build_args, &ctx.files);
+        let key = plan::key(&plan::KeyInputs {
+            kind,
+            dockerfile: &text,
+            definition: (kind != RuntimeKind::Charliecloud).then_some(conv.definition.as_str()),
+            bases: &bases,
+            args: &opts.build_args,
+            files: &ctx.files,
+        });
         let target =
             plan::target(kind, &dir, opts.tag.as_deref(), &key).map_err(EngineError::Usage)?;
         let done = |built| BuiltImage {
@@ -120,29 +129,21 @@ impl Engine {
             ctx.files.len(),
             kind.as_str(),
         ));
-        let mut up = ctx.upload;
-        up.add(plan::DOCKERFILE, text.clone().into_bytes(), 0o644);
-        if kind != RuntimeKind::Charliecloud {
-            up.add(plan::DEFINITION, conv.definition.clone().into_bytes(), 0o644);
-        }
-        let tar = up.tar(super::super::store::now()).map_err(EngineError::Usage)?;
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
         let sink = LineSink(Arc::new(move |l: &str| {
             let _ = tx.send(l.to_string());
         }));
-        let exec = self.exec(
-            Exec::new(
-                "build",
-                bash(
-                    programs::BUILD_PROGRAM,
-                    "clusterls-build",
-                    plan::build_args(kind, &target.path, &key, &opts.build_args, &res),
-                ),
-            )
-            .stdin(tar)
-            .timeout(Duration::from_secs(4 * 3600))
-            .stderr_lines(sink),
-        );
+        let exec = Exec::new(
+            "build",
+            bash(
+                programs::BUILD_PROGRAM,
+                "clusterls-build",
+                plan::build_args(kind, &target.path, &key, &opts.build_args, &res),
+            ),
+        )
+        .timeout(Duration::from_secs(4 * 3600))
+        .stderr_lines(sink);
+        let exec = self.upload_exec(Some(&ctx), &defs, exec);
         let drain = async {
             while let Some(line) = rx.recv().await {
                 let line = line.trim();
@@ -152,7 +153,8 @@ impl Engine {
             }
         };
         let (out, ()) = tokio::join!(exec, drain);
-        let out = out?;
+        let (out, sent) = out?;
+        progress(&format!("context: {}", sent.line()));
         let built = plan::read_build(
             self.host(),
             &target.path,
@@ -177,6 +179,7 @@ impl Engine {
     pub(in crate::engine) async fn dockerfile_image(
         &self,
         run: &super::super::RunOptions,
+        progress: &(dyn Fn(&str) + Send + Sync),
     ) -> Result<super::super::RunOptions> {
         let config = self.config();
         let file = match (&run.dockerfile, &run.image, &config.dockerfile) {
@@ -186,59 +189,10 @@ impl Engine {
             _ => return Ok(run.clone()),
         };
         let opts = BuildOptions { dockerfile: file, ..Default::default() };
-        let built = self.build_image(&opts, &|m| tracing::info!("build: {m}")).await?;
+        let built = self.build_image(&opts, &|m| progress(&format!("build: {m}"))).await?;
         // By name, as a pulled image (charliecloud runs images of its storage by name
         // only); the facts list it now, so nothing is pulled.
         let image = Some(format!("docker://{}", built.name));
         Ok(super::super::RunOptions { image, dockerfile: None, ..run.clone() })
     }
-}
-
-/// The context's files, `.dockerignore` honoured (Docker's rules, [`plan::dockerignore`]).
-fn read_context(dir: &Path) -> Result<Context> {
-    let mut ig = ignore::gitignore::GitignoreBuilder::new(dir);
-    if let Ok(text) = std::fs::read_to_string(dir.join(".dockerignore")) {
-        for line in plan::dockerignore(&text) {
-            ig.add_line(None, &line)
-                .map_err(|e| EngineError::Usage(format!("{}/.dockerignore: {e}", dir.display())))?;
-        }
-    }
-    let ig = ig
-        .build()
-        .map_err(|e| EngineError::Usage(format!("{}/.dockerignore: {e}", dir.display())))?;
-    let walk = ignore::WalkBuilder::new(dir)
-        .standard_filters(false)
-        .filter_entry(move |e| {
-            e.depth() == 0
-                || !ig.matched(e.path(), e.file_type().is_some_and(|t| t.is_dir())).is_ignore()
-        })
-        .build();
-    let mut ctx = Context { files: Vec::new(), upload: Upload::default() };
-    for entry in walk {
-        let entry =
-            entry.map_err(|e| EngineError::Usage(format!("cannot read {}: {e}", dir.display())))?;
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let rel = rel.to_str().ok_or_else(|| {
-            EngineError::Usage(format!("{} is not valid UTF-8", entry.path().display()))
-        })?;
-        let data = std::fs::read(entry.path())
-            .map_err(|e| EngineError::io(format!("cannot read {}", entry.path().display()), e))?;
-        let mode = {
-            use std::os::unix::fs::PermissionsExt;
-            entry.metadata().map(|m| m.permissions().mode() & 0o777).unwrap_or(0o644)
-        };
-        let mut h = ContentHasher::new();
-        h.update(&data);
-        ctx.files.push(LocalFile {
-            path: rel.to_string(),
-            size: data.len() as u64,
-            hash: h.finish(),
-            mode,
-        });
-        ctx.upload.add(&format!("{}/{rel}", plan::CONTEXT), data, mode);
-    }
-    Ok(ctx)
 }

@@ -83,38 +83,58 @@ fn clean(p: &str) -> String {
     parts.join("/")
 }
 
-/// The content key of a build: SHA-256 of the runtime, the Dockerfile, the base images'
-/// references, the build args (sorted) and every context file (path, mode, content
-/// hash, sorted by path), each length-prefixed so no two inputs hash alike.
-pub fn key(
-    kind: RuntimeKind,
-    dockerfile: &str,
-    bases: &[String],
-    args: &[(String, String)],
-    files: &[LocalFile],
-) -> String {
+/// What a build's content key covers: everything the image is made of.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyInputs<'a> {
+    pub kind: RuntimeKind,
+    /// The Dockerfile's text.
+    pub dockerfile: &'a str,
+    /// Apptainer/Singularity: the definition file the converter wrote, which is what is
+    /// built (so a clusterls whose converter writes it differently builds again).
+    pub definition: Option<&'a str>,
+    /// The base images' references (every stage's FROM and `COPY --from` image).
+    pub bases: &'a [String],
+    pub args: &'a [(String, String)],
+    /// Every context file `.dockerignore` leaves: what `COPY . .` can reach.
+    pub files: &'a [LocalFile],
+}
+
+/// The bits of a context file's mode a build keeps: the upload unpacks under umask
+/// 022, and COPY/ADD keep what arrives.
+pub const KEPT_MODE: u32 = 0o755;
+
+/// The content key of a build: SHA-256 of the runtime, the Dockerfile, the definition
+/// file (Apptainer), the base images' references, the build args (sorted) and every
+/// context file (path, the mode bits a build keeps, content hash, sorted by path), each
+/// length-prefixed so no two inputs hash alike. The context is the whole context after
+/// `.dockerignore`, not only what COPY/ADD name: `COPY . .` reaches every file, and a
+/// narrower guess that missed one would run a stale image.
+pub fn key(k: &KeyInputs) -> String {
     let mut h = Sha256::new();
     let mut put = |tag: &str, s: &[u8]| {
         h.update(tag.as_bytes());
         h.update((s.len() as u64).to_le_bytes());
         h.update(s);
     };
-    put("clusterls-build 1", kind.as_str().as_bytes());
-    put("dockerfile", dockerfile.as_bytes());
-    for b in bases {
+    put("clusterls-build 2", k.kind.as_str().as_bytes());
+    put("dockerfile", k.dockerfile.as_bytes());
+    if let Some(d) = k.definition {
+        put("definition", d.as_bytes());
+    }
+    for b in k.bases {
         put("base", b.as_bytes());
     }
-    let mut args = args.to_vec();
+    let mut args = k.args.to_vec();
     args.sort();
-    for (k, v) in &args {
-        put("arg", k.as_bytes());
+    for (name, v) in &args {
+        put("arg", name.as_bytes());
         put("=", v.as_bytes());
     }
-    let mut files: Vec<&LocalFile> = files.iter().collect();
+    let mut files: Vec<&LocalFile> = k.files.iter().collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     for f in files {
         put("file", f.path.as_bytes());
-        put("mode", format!("{:o}", f.mode & 0o111).as_bytes());
+        put("mode", format!("{:o}", f.mode & KEPT_MODE).as_bytes());
         put("hash", f.hash.as_bytes());
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()

@@ -41,19 +41,39 @@ fn dockerignore_matches_like_docker() {
     assert!(!m("a.tmp"));
 }
 
+/// The key of a charliecloud build of `df` FROM `bases` with `args` and `files`.
+fn k(df: &str, bases: &[&str], args: &[(&str, &str)], files: &[LocalFile]) -> String {
+    let bases: Vec<String> = bases.iter().map(|s| s.to_string()).collect();
+    let args: Vec<(String, String)> =
+        args.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    key(&KeyInputs {
+        kind: RuntimeKind::Charliecloud,
+        dockerfile: df,
+        definition: None,
+        bases: &bases,
+        args: &args,
+        files,
+    })
+}
+
 #[test]
 fn key_changes_with_every_input() {
-    let k = |df: &str, bases: &[&str], args: &[(&str, &str)], files: &[LocalFile]| {
-        let bases: Vec<String> = bases.iter().map(|s| s.to_string()).collect();
-        let args: Vec<(String, String)> =
-            args.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-        key(RuntimeKind::Charliecloud, df, &bases, &args, files)
-    };
     let files = [file("a", "1"), file("b", "2")];
     let base = k("FROM x\n", &["x"], &[("A", "1")], &files);
     assert_eq!(base.len(), 64);
     // Order of files and args does not matter; every value does.
     assert_eq!(base, k("FROM x\n", &["x"], &[("A", "1")], &[file("b", "2"), file("a", "1")]));
+    let apptainer = |definition| {
+        let (bases, args) = (["x".to_string()], [("A".to_string(), "1".to_string())]);
+        key(&KeyInputs {
+            kind: RuntimeKind::Apptainer,
+            dockerfile: "FROM x\n",
+            definition,
+            bases: &bases,
+            args: &args,
+            files: &files,
+        })
+    };
     let others = [
         k("FROM x \n", &["x"], &[("A", "1")], &files),
         k("FROM x\n", &["y"], &[("A", "1")], &files),
@@ -67,11 +87,65 @@ fn key_changes_with_every_input() {
             &[("A", "1")],
             &[file("a", "1"), LocalFile { mode: 0o755, ..file("b", "2") }],
         ),
-        key(RuntimeKind::Apptainer, "FROM x\n", &["x".into()], &[("A".into(), "1".into())], &files),
+        // A file made private: COPY keeps the mode, so the image differs.
+        k(
+            "FROM x\n",
+            &["x"],
+            &[("A", "1")],
+            &[file("a", "1"), LocalFile { mode: 0o600, ..file("b", "2") }],
+        ),
+        // A file renamed, same content.
+        k("FROM x\n", &["x"], &[("A", "1")], &[file("a", "1"), file("c", "2")]),
+        apptainer(None),
+        apptainer(Some("Bootstrap: docker\nFrom: x\n")),
+        apptainer(Some("Bootstrap: docker\nFrom: x\n%post\n")),
     ];
-    for o in &others {
-        assert_ne!(&base, o);
+    for (i, o) in others.iter().enumerate() {
+        assert_ne!(&base, o, "input {i} left the key unchanged");
+        for (j, p) in others.iter().enumerate().skip(i + 1) {
+            assert_ne!(o, p, "inputs {i} and {j} have one key");
+        }
     }
+    // What the unpack under umask 022 drops does not rebuild.
+    assert_eq!(
+        base,
+        k(
+            "FROM x\n",
+            &["x"],
+            &[("A", "1")],
+            &[file("a", "1"), LocalFile { mode: 0o666, ..file("b", "2") }]
+        )
+    );
+}
+
+/// `COPY . .` reaches every file `.dockerignore` leaves: the key covers the files the
+/// context walk yields, a file the Dockerfile never names included, and only those.
+#[test]
+fn key_covers_the_context_after_dockerignore() {
+    let dir = std::env::temp_dir().join(format!("clusterls-key-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::write(dir.join("Dockerfile"), "FROM x\nCOPY . /app\n").unwrap();
+    std::fs::write(dir.join(".dockerignore"), "data\n*.log\n").unwrap();
+    std::fs::write(dir.join("unnamed.txt"), "1").unwrap();
+    std::fs::write(dir.join("data/big.bin"), "1").unwrap();
+    std::fs::write(dir.join("x.log"), "1").unwrap();
+    let files = |dir: &std::path::Path| {
+        let lines = dockerignore(&std::fs::read_to_string(dir.join(".dockerignore")).unwrap());
+        let run = super::super::super::super::upload::plan::Upload::default();
+        let rules = super::super::super::super::upload::Rules::Anchored(lines);
+        super::super::super::super::upload::scan(dir, &rules, &run, None).unwrap().files
+    };
+    let key_of = |dir: &std::path::Path| k("FROM x\nCOPY . /app\n", &["x"], &[], &files(dir));
+    let names: Vec<String> = files(&dir).into_iter().map(|f| f.path).collect();
+    assert_eq!(names, [".dockerignore", "Dockerfile", "unnamed.txt"]);
+    let first = key_of(&dir);
+    std::fs::write(dir.join("data/big.bin"), "2").unwrap();
+    std::fs::write(dir.join("x.log"), "2").unwrap();
+    assert_eq!(key_of(&dir), first, "ignored files do not rebuild");
+    std::fs::write(dir.join("unnamed.txt"), "2").unwrap();
+    assert_ne!(key_of(&dir), first, "a file only `COPY .` reaches rebuilds");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
