@@ -60,7 +60,24 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
         }
     };
     let filter = config.code_filter();
-    let facts = match load_facts(global, &args, config.host.as_deref()) {
+    if args.fix && args.paths.iter().any(|p| p.as_os_str() == "-") {
+        eprintln!(
+            "clusterls check: --fix changes files; it cannot fix standard input. Pass the file's path."
+        );
+        return ExitCode::from(exit::USAGE);
+    }
+    let inputs = input::collect(&args.paths, args.stdin_filename.as_deref());
+    // The scripts' absolute --output/--error directories, asked about in the facts'
+    // round trip.
+    let mut dirs: Vec<String> = Vec::new();
+    for f in inputs.files.iter().filter(|f| f.kind == FileKind::Sbatch) {
+        for d in clusterls_sbatch::log_dirs(&clusterls_sbatch::parse(&f.text)) {
+            if !dirs.contains(&d) {
+                dirs.push(d);
+            }
+        }
+    }
+    let facts = match load_facts(global, &args, config.host.as_deref(), &dirs) {
         Ok(Facts::Loaded(f)) => Some(*f),
         Ok(Facts::Skipped(why)) => {
             notes.push(format!(
@@ -73,13 +90,6 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    if args.fix && args.paths.iter().any(|p| p.as_os_str() == "-") {
-        eprintln!(
-            "clusterls check: --fix changes files; it cannot fix standard input. Pass the file's path."
-        );
-        return ExitCode::from(exit::USAGE);
-    }
-    let inputs = input::collect(&args.paths, args.stdin_filename.as_deref());
     for e in &inputs.errors {
         eprintln!("clusterls check: {e}");
     }
@@ -163,6 +173,7 @@ fn load_facts(
     global: &Global,
     args: &CheckArgs,
     config_host: Option<&str>,
+    dirs: &[String],
 ) -> Result<Facts, (u8, String)> {
     if let Some(path) = &args.facts {
         let text = std::fs::read_to_string(path).map_err(|e| {
@@ -180,7 +191,7 @@ fn load_facts(
         return Ok(Facts::Loaded(Box::new(facts)));
     }
     if let Some(host) = &global.host {
-        return super::cluster::fetch_facts(global).map(|f| Facts::Loaded(Box::new(f))).map_err(|(code, e)| {
+        return super::cluster::fetch_facts(global, dirs).map(|f| Facts::Loaded(Box::new(f))).map_err(|(code, e)| {
             (code, format!(
                 "cannot read the facts of {}: {}\nOr check against saved facts: `clusterls check --facts FILE` (write FILE with `clusterls --host {} facts --json`).",
                 visible(host), visible_lines_of(&e), visible(host)

@@ -21,4 +21,5 @@ pub use parse::{
     resolve_long, resolve_long_for,
 };
 
+pub use checks::outputs::log_dirs;
 pub use checks::{MAX_SCRIPT_BYTES, check, check_parsed};

@@ -278,11 +278,11 @@ fn feature_combination(c: &mut Checker, t: &Target) {
 }
 
 pub(crate) const QOS_LIMIT: Rule = Rule {
-    explanation: "The job asks for more than its QOS allows per job (MaxWall, MaxTRESPerJob). Slurm accepts it (unless the QOS has DenyOnLimit) and it pends forever with a QOS*Limit reason (measured: `-q high -c 8` with MaxTRESPerJob=cpu=4 is accepted by 22.05). Ask for less or use another QOS.",
+    explanation: "The job asks for more than its QOS allows per job (MaxWall, MaxTRESPerJob), or more than it allows one user's running jobs together (MaxTRESPerUser). Slurm accepts it (unless the QOS has DenyOnLimit) and it pends forever with a QOS*Limit reason (measured: `-q high -c 8` with MaxTRESPerJob=cpu=4 is accepted by 22.05). Ask for less or use another QOS.",
     ..Rule::new(
         "sbatch/qos-limit",
         Severity::Warning,
-        "A request over its QOS's per-job limits: it would pend forever.",
+        "A request over its QOS's per-job or per-user limits: it would pend forever.",
     )
 };
 
@@ -310,6 +310,22 @@ fn qos_limit(c: &mut Checker, f: &ClusterFacts, t: &Target) {
         && gpus > max
     {
         over.push(format!("at most {max} GPUs per job (the job asks for {gpus})"));
+    }
+    // MaxTRESPerUser: all of the user's running jobs together; one job over it alone
+    // can never start (QOSMax*PerUserLimit).
+    if let Some(max) = QosLimits::tres(&l.max_tres_per_user, "cpu")
+        && cpus > max
+    {
+        over.push(format!(
+            "at most {max} CPUs for all your running jobs together (MaxTRESPerUser; this job alone asks for {cpus})"
+        ));
+    }
+    if let Some(max) = QosLimits::tres(&l.max_tres_per_user, "gres/gpu")
+        && gpus > max
+    {
+        over.push(format!(
+            "at most {max} GPUs for all your running jobs together (MaxTRESPerUser; this job alone asks for {gpus})"
+        ));
     }
     if over.is_empty() {
         return;

@@ -7,7 +7,8 @@
 //! (which lines sbatch reads, and how it splits them), `options` (option names and the
 //! getopt rules), `values` (each value against Slurm's grammar, from a table),
 //! `conflicts` (options that exclude each other), `cluster` and `capacity` (against the
-//! cluster's facts), `containers` (the script's body).
+//! cluster's facts), `outputs` (the files Slurm writes, against directories the facts
+//! probed), `containers` (the script's body).
 //!
 //! Every check is linear in the script: options are looked up through an [`Index`] built
 //! once, never by scanning the directives again.
@@ -25,8 +26,10 @@ pub(crate) mod cluster;
 pub(crate) mod conflicts;
 pub(crate) mod containers;
 pub(crate) mod file;
+pub(crate) mod limits;
 pub(crate) mod lines;
 pub(crate) mod options;
+pub(crate) mod outputs;
 mod request;
 pub(crate) mod values;
 
@@ -60,6 +63,7 @@ pub fn check_parsed(text: &str, script: &Script, facts: Option<&ClusterFacts>) -
         (0..script.components).map(|comp| Request::of(&c.index, comp)).collect();
     for req in &requests {
         conflicts::check(&mut c, req);
+        outputs::check(&mut c, req.component);
         if let Some(f) = facts {
             cluster::check(&mut c, f, req);
         }
