@@ -536,7 +536,7 @@ fn clusterls_errors(dir: &Path, cases: &[Case]) -> HashMap<String, Vec<String>> 
     assert!(matches!(out.status.code(), Some(0 | 1)), "clusterls check failed: {:?}", out.status);
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     let mut m: HashMap<String, Vec<String>> = HashMap::new();
-    for f in v.as_array().unwrap() {
+    for f in v["findings"].as_array().unwrap() {
         if f["severity"] == "error" {
             let file = Path::new(f["file"].as_str().unwrap())
                 .file_name()

@@ -3,7 +3,8 @@
 //!
 //! Exit status: 0 when no finding is an error, 1 when one is, 2 on a usage or input
 //! failure, 3 when `--host` cannot be reached. Output formats: `text` (rustc/ruff style),
-//! `json` (a list of findings with 1-based positions) and `sarif` (SARIF 2.1.0).
+//! `json` (`findings` with 1-based positions, the checks against the cluster `skipped`
+//! and why, and the `notes`) and `sarif` (SARIF 2.1.0).
 //! Notes (files skipped, checks against the cluster skipped and why) go to stderr, and
 //! into the SARIF invocation.
 
@@ -77,12 +78,14 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
             }
         }
     }
+    let mut why_no_facts = String::new();
     let facts = match load_facts(global, &args, config.host.as_deref(), &dirs) {
         Ok(Facts::Loaded(f)) => Some(*f),
         Ok(Facts::Skipped(why)) => {
             notes.push(format!(
                 "checks against the cluster (partitions, accounts, limits, images) were skipped: {why}"
             ));
+            why_no_facts = why;
             None
         }
         Err((code, msg)) => {
@@ -128,7 +131,11 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
     let out = match args.format {
         Format::Text => render::render_text(&checked, styled_stdout()),
         Format::Json => {
-            serde_json::to_string_pretty(&render::render_json(&checked)).unwrap_or_default() + "\n"
+            let mut kinds: Vec<FileKind> = checked.iter().map(|c| c.input.kind).collect();
+            kinds.dedup();
+            let skipped = crate::checks::skipped(&kinds, facts.as_ref(), &why_no_facts);
+            let doc = render::render_json(&checked, &skipped, &notes);
+            serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
         }
         Format::Sarif => {
             serde_json::to_string_pretty(&render::render_sarif(&checked, &notes))

@@ -31,6 +31,7 @@ pub(crate) mod lines;
 pub(crate) mod options;
 pub(crate) mod outputs;
 mod request;
+pub mod skipped;
 pub(crate) mod values;
 
 use request::Request;
