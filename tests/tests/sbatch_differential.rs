@@ -524,7 +524,11 @@ fn wait_for_healthy_cluster() {
 
 /// clusterls check on every script in one process: name -> error findings.
 fn clusterls_errors(dir: &Path, cases: &[Case]) -> HashMap<String, Vec<String>> {
-    let facts = data("local-cluster-facts.json");
+    // The facts of the cluster under test: 24.11's recorded from its own cluster.
+    let facts = match std::env::var("CLUSTERLS_TEST_RELEASE").ok().filter(|r| !r.is_empty()) {
+        Some(r) => data(&format!("local-cluster-facts-{r}.json")),
+        None => data("local-cluster-facts.json"),
+    };
     let out = Command::new(binary())
         .args(["check", "--no-shellcheck", "--format", "json", "--facts"])
         .arg(&facts)

@@ -237,7 +237,10 @@ fn engine_facts_on_24_11() {
         })
         .collect();
     assoc.sort();
-    expect_test::expect!["lab_dev@cpu lab_dev@gpu lab_dev@multi lab_dev@test lab_grads@cpu lab_grads@test"].assert_eq(&assoc.join(" "));
+    expect_test::expect![
+        "lab_dev@cpu lab_dev@gpu lab_dev@multi lab_dev@test lab_grads@cpu lab_grads@test"
+    ]
+    .assert_eq(&assoc.join(" "));
     let admission = serde_json::json!({
         "user": f["user"], "default_account": f["default_account"], "runtime": f["runtime"]["kind"],
         "enforce_part_limits": f["enforce_part_limits"], "accounting_enforce": f["accounting_enforce"],

@@ -1072,3 +1072,53 @@ fn partition_and_qos_per_user_limits() {
         "#]],
     );
 }
+
+/// `--exclusive=topo` is 24.11's (22.05 refuses it, measured): the message lists the
+/// choices of the cluster's release.
+#[test]
+fn choices_of_the_clusters_release() {
+    check_local(
+        "#SBATCH -A lab_grads --exclusive=topo\n",
+        expect![[r#"
+            2:34 error sbatch/invalid-choice: --exclusive: `topo` is not one of user, mcs.
+                at "topo"
+        "#]],
+    );
+    let mut f = local_facts();
+    f.slurm_version = Some("24.11.5".into());
+    check_with(
+        "#SBATCH -A lab_grads --exclusive=topo\n",
+        Some(&f),
+        expect![[r#"
+        no findings
+    "#]],
+    );
+}
+
+/// Where 22.05 and 24.11 differ (measured on both local clusters): a backslash-escaped
+/// space stays in the word on 24.11; `--tres-per-task=cpu=` excludes --cpus-per-task there.
+#[test]
+fn releases_differ() {
+    let script = "#SBATCH -A lab_grads --output=out\\ x.log\n#SBATCH --tres-per-task=cpu=2 -c 2\n";
+    check_local(
+        script,
+        expect![[r#"
+            2:36 error sbatch/stray-word: sbatch refuses the script: `x.log` is not an option ("Invalid directive found in batch script"). Remove it, or quote it into the value it belongs to.
+                at "x.log"
+            3:9 error sbatch/option-version: --tres-per-task needs Slurm 23.02 or newer; the cluster runs 22.05, whose sbatch refuses it. Remove it.
+                at "--tres-per-task"
+        "#]],
+    );
+    let mut f = local_facts();
+    f.slurm_version = Some("24.11.5".into());
+    check_with(
+        script,
+        Some(&f),
+        expect![[r#"
+            3:9 error sbatch/cpus-conflict: --tres-per-task=cpu=... and --cpus-per-task (line 3) exclude each other: sbatch refuses the job. Keep one.
+                at "--tres-per-task=cpu=2"
+        "#]],
+    );
+    let v = clusterls_sbatch::parse_for("#!/bin/sh\n#SBATCH -o out\\ x.log\n", Some((24, 11)));
+    assert_eq!(v.directives[0].value.as_deref(), Some("out x.log"));
+}

@@ -6,9 +6,10 @@
 //! next to it and registered in [`crate::rules`]: `file` (the file as a whole), `lines`
 //! (which lines sbatch reads, and how it splits them), `options` (option names and the
 //! getopt rules), `values` (each value against Slurm's grammar, from a table),
-//! `conflicts` (options that exclude each other), `cluster` and `capacity` (against the
-//! cluster's facts), `outputs` (the files Slurm writes, against directories the facts
-//! probed), `containers` (the script's body).
+//! `conflicts` (options that exclude each other), `cluster`, `capacity`, `admission` and
+//! `limits` (against the cluster's facts), `outputs` (the files Slurm writes, against directories the facts
+//! probed), `containers` (the script's body); `skipped` says which of the checks against the
+//! cluster the facts at hand cannot run.
 //!
 //! Every check is linear in the script: options are looked up through an [`Index`] built
 //! once, never by scanning the directives again.

@@ -97,7 +97,19 @@ fn choice(value: &str, spec: &OptionSpec, version: Option<(u8, u8)>) -> Result<(
         "exclusive" if value.eq_ignore_ascii_case("topo") => version.is_none_or(|v| v >= (24, 11)),
         _ => spec.choices.iter().any(|c| c.eq_ignore_ascii_case(value)),
     };
-    if ok { Ok(()) } else { Err(format!("`{value}` is not one of {}", spec.choices.join(", "))) }
+    if ok {
+        return Ok(());
+    }
+    // The choices of the cluster's release (`topo`: 24.11 on, measured 22.05 refusing it).
+    let valid: Vec<&str> = spec
+        .choices
+        .iter()
+        .copied()
+        .filter(|c| {
+            spec.long != "exclusive" || *c != "topo" || version.is_none_or(|v| v >= (24, 11))
+        })
+        .collect();
+    Err(format!("`{value}` is not one of {}", valid.join(", ")))
 }
 
 fn choice_fix(value: &str, spec: &OptionSpec) -> Option<(String, String)> {
