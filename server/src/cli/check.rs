@@ -133,7 +133,7 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
         Format::Json => {
             let mut kinds: Vec<FileKind> = checked.iter().map(|c| c.input.kind).collect();
             kinds.dedup();
-            let skipped = crate::checks::skipped(&kinds, facts.as_ref(), &why_no_facts);
+            let skipped = skipped_checks(&kinds, facts.as_ref(), &why_no_facts, &dirs);
             let doc = render::render_json(&checked, &skipped, &notes);
             serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
         }
@@ -143,6 +143,20 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
                 + "\n"
         }
     };
+    // With facts that lack what some checks need, the text says how many (JSON says which).
+    if args.format == Format::Text && facts.is_some() {
+        let mut kinds: Vec<FileKind> = checked.iter().map(|c| c.input.kind).collect();
+        kinds.dedup();
+        let skipped = skipped_checks(&kinds, facts.as_ref(), &why_no_facts, &dirs);
+        if !skipped.is_empty() {
+            let codes: Vec<&str> = skipped.iter().map(|s| s.0).collect();
+            notes.push(format!(
+                "{} check(s) against the cluster were skipped, the facts lack what they need: {} (`--format json` says why)",
+                codes.len(),
+                codes.join(", ")
+            ));
+        }
+    }
     for n in &notes {
         eprintln!("clusterls check: note: {}", visible(n));
     }
@@ -156,6 +170,21 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The checks against the cluster that could not run; the --output directory check only
+/// when a script has a directory it could have asked about.
+fn skipped_checks(
+    kinds: &[FileKind],
+    facts: Option<&ClusterFacts>,
+    why_no_facts: &str,
+    dirs: &[String],
+) -> Vec<(&'static str, String)> {
+    let mut skipped = crate::checks::skipped(kinds, facts, why_no_facts);
+    if dirs.is_empty() {
+        skipped.retain(|s| s.0 != "sbatch/output-dir-missing");
+    }
+    skipped
 }
 
 /// Whether stdout takes colour: `--color`, `NO_COLOR`, and whether it is a terminal, as
