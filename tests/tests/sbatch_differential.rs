@@ -562,7 +562,32 @@ fn clusterls_agrees_with_sbatch_test_only() {
     let cluster = require_cluster();
     let n: usize =
         std::env::var("CLUSTERLS_DIFF_N").ok().and_then(|s| s.parse().ok()).unwrap_or(600);
-    let cases = generate(n);
+    let mut cases = generate(n);
+    // Dependencies name a job that exists: a held one, submitted for this run. Slurm 24.11
+    // refuses a dependency on a job it no longer knows ("Job dependency problem",
+    // measured; 22.05 accepts it), which depends on the queue, not on the script.
+    let held = cluster
+        .sbatch(&[
+            "--hold",
+            "-p",
+            "test",
+            "-A",
+            "lab_grads",
+            "-t",
+            "1",
+            "-J",
+            "differential-dep",
+            "--wrap",
+            "true",
+        ])
+        .unwrap_or_else(|e| panic!("sbatch of the held job the dependencies name: {e}"));
+    for c in &mut cases {
+        c.text = c
+            .text
+            .replace("afterok:1?afterany:2", &format!("afterok:{held}?afterany:{held}"))
+            .replace("afterok:1\n", &format!("afterok:{held}\n"))
+            .replace("afterok:1 ", &format!("afterok:{held} "));
+    }
     let scratch = clusterls_tests::Scratch::new("differential");
     let dir = scratch.path();
     for c in &cases {
@@ -585,6 +610,7 @@ fn clusterls_agrees_with_sbatch_test_only() {
         wait_for_healthy_cluster();
         sbatch.extend(sbatch_test_only(&cluster, dir, &again));
     }
+    let _ = cluster.ssh(&["scancel", &held.to_string()]);
     let start = std::time::Instant::now();
     let ours = clusterls_errors(dir, &cases);
     let ours_secs = start.elapsed().as_secs_f64();

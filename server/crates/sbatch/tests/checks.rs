@@ -1122,3 +1122,30 @@ fn releases_differ() {
     let v = clusterls_sbatch::parse_for("#!/bin/sh\n#SBATCH -o out\\ x.log\n", Some((24, 11)));
     assert_eq!(v.directives[0].value.as_deref(), Some("out x.log"));
 }
+
+/// More of 24.11's answers (measured): `--gres=gpu=2` accepted, `--cpus-per-gpu` without
+/// GPUs refused (22.05: refused, and ignored).
+#[test]
+fn releases_differ_on_gres_and_cpus_per_gpu() {
+    let script = "#SBATCH -A lab_grads --gres=gpu=2\n#SBATCH hetjob\n#SBATCH -A lab_grads --cpus-per-gpu=2\n";
+    check_local(
+        script,
+        expect![[r#"
+            2:29 error sbatch/invalid-gres: --gres: `gpu=2`: --gres uses `:` before the count; write `gpu:2`.
+                at "gpu=2"
+                fix Write gpu:2: "gpu=2"->"gpu:2"
+            4:22 warning sbatch/per-gpu-without-gpus: --cpus-per-gpu without a GPU request has no effect; request GPUs or use --cpus-per-task.
+                at "--cpus-per-gpu=2"
+        "#]],
+    );
+    let mut f = local_facts();
+    f.slurm_version = Some("24.11.5".into());
+    check_with(
+        script,
+        Some(&f),
+        expect![[r#"
+            4:22 error sbatch/per-gpu-without-gpus: --cpus-per-gpu without a GPU request: sbatch refuses the job ("Requested cpus_per_tres=gres/gpu:N but did not request any"). Request GPUs or use --cpus-per-task.
+                at "--cpus-per-gpu=2"
+        "#]],
+    );
+}

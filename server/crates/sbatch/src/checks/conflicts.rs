@@ -163,7 +163,7 @@ fn cpus_conflict(c: &mut Checker, r: &Request) {
 }
 
 pub(crate) const PER_GPU_WITHOUT_GPUS: Rule = Rule {
-    explanation: "--mem-per-gpu and --cpus-per-gpu count per GPU, so without a GPU request they mean nothing: --mem-per-gpu is refused (\"did not request any GPU\"), --cpus-per-gpu silently has no effect. Request GPUs (--gres=gpu:N or --gpus-per-node=N) or use --mem / --cpus-per-task.",
+    explanation: "--mem-per-gpu and --cpus-per-gpu count per GPU, so without a GPU request they mean nothing: --mem-per-gpu is refused (\"did not request any GPU\"), --cpus-per-gpu silently has no effect before 24.11 and is refused from it. Request GPUs (--gres=gpu:N or --gpus-per-node=N) or use --mem / --cpus-per-task.",
     ..Rule::new(
         "sbatch/per-gpu-without-gpus",
         Severity::Error,
@@ -183,12 +183,21 @@ fn per_gpu_without_gpus(c: &mut Checker, r: &Request) {
         );
     }
     if let Some(d) = r.cpus_per_gpu {
-        c.push(
-            Code::PerGpuWithoutGpus,
-            d.span.clone(),
-            "--cpus-per-gpu without a GPU request has no effect; request GPUs or use --cpus-per-task.",
-        )
-        .severity = Severity::Warning;
+        // 22.05 ignores it; 24.11 refuses it (measured; the releases between are not).
+        if c.version.is_some_and(|v| v >= (24, 11)) {
+            c.push(
+                Code::PerGpuWithoutGpus,
+                d.span.clone(),
+                "--cpus-per-gpu without a GPU request: sbatch refuses the job (\"Requested cpus_per_tres=gres/gpu:N but did not request any\"). Request GPUs or use --cpus-per-task.",
+            );
+        } else {
+            c.push(
+                Code::PerGpuWithoutGpus,
+                d.span.clone(),
+                "--cpus-per-gpu without a GPU request has no effect; request GPUs or use --cpus-per-task.",
+            )
+            .severity = Severity::Warning;
+        }
     }
 }
 

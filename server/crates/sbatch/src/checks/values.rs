@@ -55,7 +55,14 @@ pub(crate) static GRAMMARS: &[Grammar] = &[
     row(ValueKind::Constraint, Code::InvalidConstraint, |v, _, _| grammar::check_constraint(v)),
     Grammar {
         fix: Some(gres_fix),
-        ..row(ValueKind::Gres, Code::InvalidGres, |v, _, _| grammar::parse_gres(v).map(drop))
+        ..row(ValueKind::Gres, Code::InvalidGres, |v, _, version| {
+            // `gpu=2` is refused by 22.05 and accepted by 24.11 (measured; the releases
+            // between are not).
+            if version.is_some_and(|x| x >= (24, 11)) && v.contains('=') {
+                return grammar::parse_gres(&v.replace('=', ":")).map(drop);
+            }
+            grammar::parse_gres(v).map(drop)
+        })
     },
     row(ValueKind::Gpus, Code::InvalidGpus, |v, _, _| grammar::parse_gpus(v).map(drop)),
     row(ValueKind::SocketCoreThread, Code::InvalidValue, |v, _, _| {
