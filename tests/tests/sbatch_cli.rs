@@ -311,13 +311,14 @@ fn json_lists_the_skipped_checks_and_why() {
         sbatch/qos-limit: the facts (Slurm 20.11.9) do not carry the QOS limits
         sbatch/qos-submit-limit: the facts (Slurm 20.11.9) do not carry the QOS limits
         sbatch/reservation-denied: the facts (Slurm 20.11.9) do not carry who may use each reservation
+        sbatch/signal-needs-preemption: the facts (Slurm 20.11.9) do not say whether preemption is enabled (PreemptType)
         sbatch/unknown-license: the facts (Slurm 20.11.9) do not carry the cluster's licenses"#]]
     .assert_eq(&skipped(&v).join("\n"));
     // The text output counts them in a note on stderr.
     let out =
         clusterls(&["check", "--no-shellcheck", "--facts", facts.to_str().unwrap(), "-"], script);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("7 check(s) against the cluster were skipped, the facts lack what they need: sbatch/array-too-large,"), "{err}");
+    assert!(err.contains("8 check(s) against the cluster were skipped, the facts lack what they need: sbatch/array-too-large,"), "{err}");
 }
 
 #[test]

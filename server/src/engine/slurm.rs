@@ -23,7 +23,7 @@ u=$(id -un)
 s user; printf '%s\n' "$u"
 s groups; id -Gn 2>&1
 s version; sinfo --version 2>&1
-s config; scontrol show config 2>/dev/null | grep -E '^(ClusterName|SLURM_VERSION|AccountingStorageEnforce|EnforcePartLimits|GresTypes|MaxArraySize|MaxJobCount|DefMemPerCPU) '
+s config; scontrol show config 2>/dev/null | grep -E '^(ClusterName|SLURM_VERSION|AccountingStorageEnforce|EnforcePartLimits|GresTypes|MaxArraySize|MaxJobCount|DefMemPerCPU|PreemptType) '
 s partitions; scontrol show partition --all --oneliner 2>&1
 s nodes; sinfo --all -h -N -o '%R|%n|%c|%m|%G|%f' 2>&1
 s reservations; scontrol show reservation --oneliner 2>&1
@@ -124,6 +124,10 @@ pub fn parse_facts(text: &str, problems: &mut Vec<String>) -> ClusterFacts {
                 "MaxArraySize" => f.admission.max_array_size = v.trim().parse().ok(),
                 "MaxJobCount" => f.admission.max_job_count = v.trim().parse().ok(),
                 "DefMemPerCPU" => f.admission.def_mem_per_cpu_mb = v.trim().parse().ok(),
+                "PreemptType" => {
+                    let t = v.trim();
+                    f.admission.preemption = Some(!(t == "(null)" || t == "preempt/none"))
+                }
                 "GresTypes" => {
                     f.gres_types =
                         split_list(v.trim()).into_iter().filter(|x| x != "(null)").collect()

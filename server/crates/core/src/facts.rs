@@ -80,6 +80,9 @@ pub struct Admission {
     /// DefMemPerCPU of the cluster (MB), when set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub def_mem_per_cpu_mb: Option<u64>,
+    /// Whether preemption is enabled (PreemptType other than none). `None`: unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preemption: Option<bool>,
     /// Directories asked about in the facts' round trip (`test -d`): the absolute
     /// directories of the checked scripts' `--output`/`--error` files. A directory not
     /// listed is unknown.

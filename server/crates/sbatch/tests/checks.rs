@@ -1149,3 +1149,57 @@ fn releases_differ_on_gres_and_cpus_per_gpu() {
         "#]],
     );
 }
+
+/// `--signal=R...` on a cluster without preemption: 24.11 refuses it, 22.05 accepts it
+/// (both measured on the local clusters, PreemptType none).
+#[test]
+fn signal_needs_preemption() {
+    let script = "#SBATCH -A lab_grads --signal=RB:USR1@30\n#SBATCH hetjob\n#SBATCH -A lab_grads --signal=R:10\n";
+    check_local(
+        script,
+        expect![[r#"
+            no findings
+        "#]],
+    );
+    let mut f = local_facts();
+    f.slurm_version = Some("24.11.5".into());
+    check_with(
+        script,
+        Some(&f),
+        expect![[r#"
+            2:31 error sbatch/signal-needs-preemption: The R flag of --signal needs preemption, which this cluster does not have: Slurm 24.11.5 refuses the job ("Preemption is required but is disabled on this system"). Drop it: --signal=B:USR1@30.
+                at "RB:USR1@30"
+                fix Change to B:USR1@30: "RB:USR1@30"->"B:USR1@30"
+            4:31 error sbatch/signal-needs-preemption: The R flag of --signal needs preemption, which this cluster does not have: Slurm 24.11.5 refuses the job ("Preemption is required but is disabled on this system"). Drop it: --signal=10.
+                at "R:10"
+                fix Change to 10: "R:10"->"10"
+        "#]],
+    );
+    f.admission.preemption = Some(true);
+    check_with(
+        script,
+        Some(&f),
+        expect![[r#"
+            no findings
+        "#]],
+    );
+}
+
+/// A --nodelist node that the cluster has but the partition does not (measured on 22.05
+/// and 24.11: "Node count specification invalid").
+#[test]
+fn node_not_in_partition() {
+    check_admission(
+        "#SBATCH -p multi -A lab_dev --nodelist=m1,c1\n",
+        expect![[r#"
+            2:40 error sbatch/node-not-in-partition: Node c1 is not in partition multi (its nodes: m1, m2): sbatch refuses the job ("Node count specification invalid"). c1 is in: cpu, staff, prio, nolab.
+                at "m1,c1"
+        "#]],
+    );
+    check_admission(
+        "#SBATCH -p multi -A lab_dev --nodelist=m[1-2]\n",
+        expect![[r#"
+            no findings
+        "#]],
+    );
+}

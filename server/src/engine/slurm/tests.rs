@@ -688,3 +688,19 @@ fn facts_program_probes_directories() {
         ]
     );
 }
+
+/// PreemptType as 22.05 (`preempt/none`) and 24.11 (`(null)`) print it when preemption
+/// is off (both measured), and as a cluster with preemption prints it.
+#[test]
+fn preemption_from_the_config() {
+    let read = |v: &str| {
+        let text =
+            format!("@@clusterls config@@\nPreemptType             = {v}\n@@clusterls end@@\n");
+        parse_facts(&text, &mut Vec::new()).admission.preemption
+    };
+    assert_eq!(
+        [read("preempt/none"), read("(null)"), read("preempt/qos")],
+        [Some(false), Some(false), Some(true)]
+    );
+    assert_eq!(parse_facts("", &mut Vec::new()).admission.preemption, None);
+}

@@ -45,6 +45,7 @@ const NEEDS: &[(Code, Needs)] = &[
     (Code::MemPerCpuRaised, always),
     (Code::NoGpusOnPartition, always),
     (Code::NoNodesLeft, always),
+    (Code::NodeNotInPartition, always),
     (Code::OptionVersion, |f| {
         f.slurm_version.is_none().then_some("the facts do not say the cluster's Slurm release")
     }),
@@ -75,6 +76,12 @@ const NEEDS: &[(Code, Needs)] = &[
             .reservation_access
             .is_empty()
             .then_some("the facts do not carry who may use each reservation")
+    }),
+    (Code::SignalNeedsPreemption, |f| {
+        f.admission
+            .preemption
+            .is_none()
+            .then_some("the facts do not say whether preemption is enabled (PreemptType)")
     }),
     (Code::TimeOverLimit, always),
     (Code::TooManyCpus, |f| {
