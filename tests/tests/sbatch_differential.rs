@@ -2,7 +2,10 @@
 //! ones (misspelled options, bad values, wrong partitions and accounts, limits exceeded,
 //! directives moved below commands or hidden from sbatch), and each goes through both
 //! `clusterls check --facts tests/data/local-cluster-facts.json` and `sbatch --test-only`
-//! on the local cluster (as alice, over ssh, one ssh call for the whole batch).
+//! on the local cluster (as alice, over ssh, one ssh call for the whole batch). With
+//! `CLUSTERLS_TEST_RELEASE=24.11` both go to the 24.11 cluster, the checker with that
+//! cluster's facts (`local-cluster-facts-24.11.json`, recorded from it), so the checker's
+//! release-dependent answers are what is tested.
 //! "Has an error" must agree with "sbatch refuses it" on at least 99.5% of them; every
 //! disagreement is printed with both sides.
 //!
