@@ -1192,12 +1192,35 @@ fn node_not_in_partition() {
     check_admission(
         "#SBATCH -p multi -A lab_dev --nodelist=m1,c1\n",
         expect![[r#"
-            2:40 error sbatch/node-not-in-partition: Node c1 is not in partition multi (its nodes: m1, m2): sbatch refuses the job ("Node count specification invalid"). c1 is in: cpu, staff, prio, nolab.
+            2:40 error sbatch/node-not-in-partition: Node c1 is not in partition multi (its nodes: m1, m2): sbatch refuses the job ("Requested nodes not in this partition" or "Node count specification invalid"). c1 is in: cpu, staff, prio, nolab.
                 at "m1,c1"
         "#]],
     );
     check_admission(
         "#SBATCH -p multi -A lab_dev --nodelist=m[1-2]\n",
+        expect![[r#"
+            no findings
+        "#]],
+    );
+}
+
+/// 24.11 takes --nodes of a longer --nodelist when enough of it is in the partition
+/// (measured); 22.05 refuses it.
+#[test]
+fn node_list_longer_than_nodes_on_24_11() {
+    let script = "#SBATCH -p multi -A lab_dev -N 1 --nodelist=m1,c1\n";
+    check_admission(
+        script,
+        expect![[r#"
+            2:45 error sbatch/node-not-in-partition: Node c1 is not in partition multi (its nodes: m1, m2): sbatch refuses the job ("Requested nodes not in this partition" or "Node count specification invalid"). c1 is in: cpu, staff, prio, nolab.
+                at "m1,c1"
+        "#]],
+    );
+    let mut f = admission_facts();
+    f.slurm_version = Some("24.11.5".into());
+    check_with(
+        script,
+        Some(&f),
         expect![[r#"
             no findings
         "#]],
