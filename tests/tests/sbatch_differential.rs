@@ -190,7 +190,9 @@ const EXTRA_OPTIONS: &[&str] = &[
 /// time specified" because the reservation is not active yet, a refusal about the
 /// reservation's timing, not the script (name-case.txt in the engine's testdata); and
 /// `multi`, which the facts file does not describe. On the richer fixture (22.05.8):
-/// 2000/2000 agreement for the default seed and for CLUSTERLS_DIFF_SEED=20261130.
+/// 2000/2000 agreement for the default seed and for CLUSTERLS_DIFF_SEED=20261130. On 24.11
+/// with its own facts: 2000/2000 and 1999/2000 (tests/data/sbatch-differential-slurm-24.11.txt
+/// says which and why).
 const ADMISSION: &[&str] = &[
     "--licenses=matlab:1",
     "--licenses=matlab:2",
