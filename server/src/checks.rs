@@ -19,3 +19,31 @@ pub fn check(
         FileKind::Dockerfile => clusterls_dockerfile::check_with(text, facts, filter),
     }
 }
+
+/// The checks against the cluster that could not run on documents of `kinds` with these
+/// facts, as (code, reason); `why_no_facts` is the reason when there are none.
+pub fn skipped(
+    kinds: &[FileKind],
+    facts: Option<&ClusterFacts>,
+    why_no_facts: &str,
+) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if kinds.contains(&FileKind::Sbatch) {
+        out.extend(
+            clusterls_sbatch::skipped(facts, why_no_facts).into_iter().map(|s| (s.code, s.reason)),
+        );
+    }
+    if kinds.contains(&FileKind::Dockerfile) {
+        let reason = match facts {
+            None => Some(why_no_facts.to_string()),
+            Some(f) if f.gpu_driver.is_none() => Some(
+                "the facts carry no NVIDIA driver version (no nvidia-smi on the login node)".into(),
+            ),
+            Some(_) => None,
+        };
+        if let Some(r) = reason {
+            out.push(("gpu/cuda-too-new", r));
+        }
+    }
+    out
+}

@@ -123,7 +123,8 @@ fn explain_a_code() {
 /// The codes reported per file, from `check --format json`.
 fn codes_by_file(out: &Output) -> Vec<(String, String)> {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    v.as_array()
+    v["findings"]
+        .as_array()
         .unwrap()
         .iter()
         .map(|f| (f["file"].as_str().unwrap().to_string(), f["code"].as_str().unwrap().to_string()))

@@ -81,32 +81,36 @@ fn json_output_with_facts_from_stdin() {
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     expect![[r#"
-        [
-          {
-            "code": "sbatch/unknown-partition",
-            "column": 12,
-            "end_column": 16,
-            "end_line": 2,
-            "file": "<stdin>",
-            "fixes": [
-              {
-                "edits": [
-                  {
-                    "column": 12,
-                    "end_column": 16,
-                    "end_line": 2,
-                    "line": 2,
-                    "replacement": "gpu"
-                  }
-                ],
-                "title": "Change to gpu"
-              }
-            ],
-            "line": 2,
-            "message": "The cluster has no partition `gpuu`: sbatch refuses the job. Did you mean `gpu`? Partitions: cpu, test, gpu.",
-            "severity": "error"
-          }
-        ]"#]]
+        {
+          "findings": [
+            {
+              "code": "sbatch/unknown-partition",
+              "column": 12,
+              "end_column": 16,
+              "end_line": 2,
+              "file": "<stdin>",
+              "fixes": [
+                {
+                  "edits": [
+                    {
+                      "column": 12,
+                      "end_column": 16,
+                      "end_line": 2,
+                      "line": 2,
+                      "replacement": "gpu"
+                    }
+                  ],
+                  "title": "Change to gpu"
+                }
+              ],
+              "line": 2,
+              "message": "The cluster has no partition `gpuu`: sbatch refuses the job. Did you mean `gpu`? Partitions: cpu, test, gpu.",
+              "severity": "error"
+            }
+          ],
+          "notes": [],
+          "skipped": []
+        }"#]]
     .assert_eq(&serde_json::to_string_pretty(&v).unwrap());
 }
 
@@ -161,7 +165,10 @@ fn dockerfiles_are_dispatched_by_name() {
     let out = clusterls(&["check", "--format", "json", path.to_str().unwrap()], "");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
-        v.as_array().unwrap().iter().all(|f| f["code"].as_str().unwrap().starts_with("docker/")
+        v["findings"].as_array().unwrap().iter().all(|f| f["code"]
+            .as_str()
+            .unwrap()
+            .starts_with("docker/")
             || f["code"].as_str().unwrap().starts_with("apptainer/")),
         "{v}"
     );
@@ -176,7 +183,7 @@ fn shellcheck_findings_are_mapped_when_installed() {
     let script = "#!/bin/bash\n#SBATCH --time=10\nfor f in $(ls *.txt); do echo $f; done\n";
     let out = clusterls(&["check", "--format", "json", "-"], script);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let sc: Vec<(String, u64, u64)> = v
+    let sc: Vec<(String, u64, u64)> = v["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -206,11 +213,112 @@ fn check_against_the_live_cluster_with_host() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", clusterls_tests::describe("check --host", &out));
     let findings: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let codes: Vec<&str> =
-        findings.as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
     assert!(codes.contains(&"sbatch/unknown-partition"), "{codes:?}");
-    let message = findings[0]["message"].as_str().unwrap();
+    let message = findings["findings"][0]["message"].as_str().unwrap();
     assert!(message.contains("Did you mean `gpu`?"), "{message}");
+}
+
+/// `--output`/`--error` directories are asked about in the facts' round trip: an absolute
+/// one that does not exist on the cluster is reported, one that does is not.
+#[test]
+fn output_directories_are_probed_on_the_live_cluster() {
+    let cluster = clusterls_tests::require_cluster();
+    let dir = scratch("outdir");
+    let script = dir.join("job.sbatch");
+    let missing = format!("/tmp/clusterls-no-such-dir-{}", std::process::id());
+    std::fs::write(
+        &script,
+        format!("#!/bin/bash\n#SBATCH -A lab_grads\n#SBATCH -o {missing}/%j.out\n#SBATCH -e /tmp/%j.err\necho hi\n"),
+    )
+    .unwrap();
+    let out = cluster
+        .clusterls(&[
+            "check".as_ref(),
+            "--no-shellcheck".as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            script.as_os_str(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", clusterls_tests::describe("check --host", &out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap().to_string(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(found, [("sbatch/output-dir-missing".to_string(), 3)], "{v}");
+    let skipped: Vec<&str> =
+        v["skipped"].as_array().unwrap().iter().map(|s| s["code"].as_str().unwrap()).collect();
+    assert!(!skipped.contains(&"sbatch/output-dir-missing"), "{skipped:?}");
+}
+
+/// `--format json` says which checks against the cluster were skipped and why: all of
+/// them without facts, those whose facts are missing with facts that lack them.
+#[test]
+fn json_lists_the_skipped_checks_and_why() {
+    let script = "#!/bin/bash\n#SBATCH -p gpu -L matlab:9 --array=0-99999\necho\n";
+    let out = clusterls(&["check", "--no-shellcheck", "--format", "json", "-"], script);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let skipped = |v: &Value| -> Vec<String> {
+        v["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| format!("{}: {}", s["code"].as_str().unwrap(), s["reason"].as_str().unwrap()))
+            .collect()
+    };
+    let none = skipped(&v);
+    assert!(
+        none.contains(&"sbatch/unknown-partition: no cluster given; pass --host ALIAS, or --facts FILE (from `clusterls facts --json`)".to_string()),
+        "{none:#?}"
+    );
+    assert!(v["notes"][0].as_str().unwrap().contains("were skipped"), "{v}");
+    // Facts of an older Slurm that lack licenses, MaxArraySize, groups, QOS limits.
+    let dir = scratch("skipped");
+    let facts = dir.join("facts.json");
+    std::fs::write(
+        &facts,
+        r#"{"slurm_version": "20.11.9", "partitions": [{"name": "gpu", "nodes": ["n1"], "cpus_per_node": 8,
+            "mem_per_node_mb": 1000, "features": []}], "associations": [{"account": "a"}], "qos": ["normal"],
+            "reservations": []}"#,
+    )
+    .unwrap();
+    let out = clusterls(
+        &["check", "--no-shellcheck", "--format", "json", "--facts", facts.to_str().unwrap(), "-"],
+        script,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "an unknown fact is never a false error: {}",
+        stdout(&out)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    expect![[r#"
+        sbatch/array-too-large: the facts (Slurm 20.11.9) do not carry MaxArraySize
+        sbatch/feature-combination: the facts (Slurm 20.11.9) do not carry the partitions' nodes with their features
+        sbatch/image-not-found: the facts (Slurm 20.11.9) do not name the cluster's image directory
+        sbatch/qos-limit: the facts (Slurm 20.11.9) do not carry the QOS limits
+        sbatch/qos-submit-limit: the facts (Slurm 20.11.9) do not carry the QOS limits
+        sbatch/reservation-denied: the facts (Slurm 20.11.9) do not carry who may use each reservation
+        sbatch/signal-needs-preemption: the facts (Slurm 20.11.9) do not say whether preemption is enabled (PreemptType)
+        sbatch/unknown-license: the facts (Slurm 20.11.9) do not carry the cluster's licenses"#]]
+    .assert_eq(&skipped(&v).join("\n"));
+    // The text output counts them in a note on stderr.
+    let out =
+        clusterls(&["check", "--no-shellcheck", "--facts", facts.to_str().unwrap(), "-"], script);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("8 check(s) against the cluster were skipped, the facts lack what they need: sbatch/array-too-large,"), "{err}");
 }
 
 #[test]

@@ -2,7 +2,10 @@
 //! ones (misspelled options, bad values, wrong partitions and accounts, limits exceeded,
 //! directives moved below commands or hidden from sbatch), and each goes through both
 //! `clusterls check --facts tests/data/local-cluster-facts.json` and `sbatch --test-only`
-//! on the local cluster (as alice, over ssh, one ssh call for the whole batch).
+//! on the local cluster (as alice, over ssh, one ssh call for the whole batch). With
+//! `CLUSTERLS_TEST_RELEASE=24.11` both go to the 24.11 cluster, the checker with that
+//! cluster's facts (`local-cluster-facts-24.11.json`, recorded from it), so the checker's
+//! release-dependent answers are what is tested.
 //! "Has an error" must agree with "sbatch refuses it" on at least 99.5% of them; every
 //! disagreement is printed with both sides.
 //!
@@ -187,7 +190,9 @@ const EXTRA_OPTIONS: &[&str] = &[
 /// time specified" because the reservation is not active yet, a refusal about the
 /// reservation's timing, not the script (name-case.txt in the engine's testdata); and
 /// `multi`, which the facts file does not describe. On the richer fixture (22.05.8):
-/// 2000/2000 agreement for the default seed and for CLUSTERLS_DIFF_SEED=20261130.
+/// 2000/2000 agreement for the default seed and for CLUSTERLS_DIFF_SEED=20261130. On 24.11
+/// with its own facts: 2000/2000 and 1999/2000 (tests/data/sbatch-differential-slurm-24.11.txt
+/// says which and why).
 const ADMISSION: &[&str] = &[
     "--licenses=matlab:1",
     "--licenses=matlab:2",
@@ -524,7 +529,11 @@ fn wait_for_healthy_cluster() {
 
 /// clusterls check on every script in one process: name -> error findings.
 fn clusterls_errors(dir: &Path, cases: &[Case]) -> HashMap<String, Vec<String>> {
-    let facts = data("local-cluster-facts.json");
+    // The facts of the cluster under test: 24.11's recorded from its own cluster.
+    let facts = match std::env::var("CLUSTERLS_TEST_RELEASE").ok().filter(|r| !r.is_empty()) {
+        Some(r) => data(&format!("local-cluster-facts-{r}.json")),
+        None => data("local-cluster-facts.json"),
+    };
     let out = Command::new(binary())
         .args(["check", "--no-shellcheck", "--format", "json", "--facts"])
         .arg(&facts)
@@ -536,7 +545,7 @@ fn clusterls_errors(dir: &Path, cases: &[Case]) -> HashMap<String, Vec<String>> 
     assert!(matches!(out.status.code(), Some(0 | 1)), "clusterls check failed: {:?}", out.status);
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     let mut m: HashMap<String, Vec<String>> = HashMap::new();
-    for f in v.as_array().unwrap() {
+    for f in v["findings"].as_array().unwrap() {
         if f["severity"] == "error" {
             let file = Path::new(f["file"].as_str().unwrap())
                 .file_name()
@@ -558,7 +567,32 @@ fn clusterls_agrees_with_sbatch_test_only() {
     let cluster = require_cluster();
     let n: usize =
         std::env::var("CLUSTERLS_DIFF_N").ok().and_then(|s| s.parse().ok()).unwrap_or(600);
-    let cases = generate(n);
+    let mut cases = generate(n);
+    // Dependencies name a job that exists: a held one, submitted for this run. Slurm 24.11
+    // refuses a dependency on a job it no longer knows ("Job dependency problem",
+    // measured; 22.05 accepts it), which depends on the queue, not on the script.
+    let held = cluster
+        .sbatch(&[
+            "--hold",
+            "-p",
+            "test",
+            "-A",
+            "lab_grads",
+            "-t",
+            "1",
+            "-J",
+            "differential-dep",
+            "--wrap",
+            "true",
+        ])
+        .unwrap_or_else(|e| panic!("sbatch of the held job the dependencies name: {e}"));
+    for c in &mut cases {
+        c.text = c
+            .text
+            .replace("afterok:1?afterany:2", &format!("afterok:{held}?afterany:{held}"))
+            .replace("afterok:1\n", &format!("afterok:{held}\n"))
+            .replace("afterok:1 ", &format!("afterok:{held} "));
+    }
     let scratch = clusterls_tests::Scratch::new("differential");
     let dir = scratch.path();
     for c in &cases {
@@ -581,6 +615,7 @@ fn clusterls_agrees_with_sbatch_test_only() {
         wait_for_healthy_cluster();
         sbatch.extend(sbatch_test_only(&cluster, dir, &again));
     }
+    let _ = cluster.ssh(&["scancel", &held.to_string()]);
     let start = std::time::Instant::now();
     let ours = clusterls_errors(dir, &cases);
     let ours_secs = start.elapsed().as_secs_f64();

@@ -3,7 +3,8 @@
 //!
 //! Exit status: 0 when no finding is an error, 1 when one is, 2 on a usage or input
 //! failure, 3 when `--host` cannot be reached. Output formats: `text` (rustc/ruff style),
-//! `json` (a list of findings with 1-based positions) and `sarif` (SARIF 2.1.0).
+//! `json` (`findings` with 1-based positions, the checks against the cluster `skipped`
+//! and why, and the `notes`) and `sarif` (SARIF 2.1.0).
 //! Notes (files skipped, checks against the cluster skipped and why) go to stderr, and
 //! into the SARIF invocation.
 
@@ -60,19 +61,6 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
         }
     };
     let filter = config.code_filter();
-    let facts = match load_facts(global, &args, config.host.as_deref()) {
-        Ok(Facts::Loaded(f)) => Some(*f),
-        Ok(Facts::Skipped(why)) => {
-            notes.push(format!(
-                "checks against the cluster (partitions, accounts, limits, images) were skipped: {why}"
-            ));
-            None
-        }
-        Err((code, msg)) => {
-            eprintln!("clusterls check: {msg}");
-            return ExitCode::from(code);
-        }
-    };
     if args.fix && args.paths.iter().any(|p| p.as_os_str() == "-") {
         eprintln!(
             "clusterls check: --fix changes files; it cannot fix standard input. Pass the file's path."
@@ -80,6 +68,31 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
         return ExitCode::from(exit::USAGE);
     }
     let inputs = input::collect(&args.paths, args.stdin_filename.as_deref());
+    // The scripts' absolute --output/--error directories, asked about in the facts'
+    // round trip.
+    let mut dirs: Vec<String> = Vec::new();
+    for f in inputs.files.iter().filter(|f| f.kind == FileKind::Sbatch) {
+        for d in clusterls_sbatch::log_dirs(&clusterls_sbatch::parse(&f.text)) {
+            if !dirs.contains(&d) {
+                dirs.push(d);
+            }
+        }
+    }
+    let mut why_no_facts = String::new();
+    let facts = match load_facts(global, &args, config.host.as_deref(), &dirs) {
+        Ok(Facts::Loaded(f)) => Some(*f),
+        Ok(Facts::Skipped(why)) => {
+            notes.push(format!(
+                "checks against the cluster (partitions, accounts, limits, images) were skipped: {why}"
+            ));
+            why_no_facts = why;
+            None
+        }
+        Err((code, msg)) => {
+            eprintln!("clusterls check: {msg}");
+            return ExitCode::from(code);
+        }
+    };
     for e in &inputs.errors {
         eprintln!("clusterls check: {e}");
     }
@@ -118,7 +131,11 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
     let out = match args.format {
         Format::Text => render::render_text(&checked, styled_stdout()),
         Format::Json => {
-            serde_json::to_string_pretty(&render::render_json(&checked)).unwrap_or_default() + "\n"
+            let mut kinds: Vec<FileKind> = checked.iter().map(|c| c.input.kind).collect();
+            kinds.dedup();
+            let skipped = skipped_checks(&kinds, facts.as_ref(), &why_no_facts, &dirs);
+            let doc = render::render_json(&checked, &skipped, &notes);
+            serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
         }
         Format::Sarif => {
             serde_json::to_string_pretty(&render::render_sarif(&checked, &notes))
@@ -126,6 +143,20 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
                 + "\n"
         }
     };
+    // With facts that lack what some checks need, the text says how many (JSON says which).
+    if args.format == Format::Text && facts.is_some() {
+        let mut kinds: Vec<FileKind> = checked.iter().map(|c| c.input.kind).collect();
+        kinds.dedup();
+        let skipped = skipped_checks(&kinds, facts.as_ref(), &why_no_facts, &dirs);
+        if !skipped.is_empty() {
+            let codes: Vec<&str> = skipped.iter().map(|s| s.0).collect();
+            notes.push(format!(
+                "{} check(s) against the cluster were skipped, the facts lack what they need: {} (`--format json` says why)",
+                codes.len(),
+                codes.join(", ")
+            ));
+        }
+    }
     for n in &notes {
         eprintln!("clusterls check: note: {}", visible(n));
     }
@@ -139,6 +170,21 @@ pub fn run(global: &Global, args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The checks against the cluster that could not run; the --output directory check only
+/// when a script has a directory it could have asked about.
+fn skipped_checks(
+    kinds: &[FileKind],
+    facts: Option<&ClusterFacts>,
+    why_no_facts: &str,
+    dirs: &[String],
+) -> Vec<(&'static str, String)> {
+    let mut skipped = crate::checks::skipped(kinds, facts, why_no_facts);
+    if dirs.is_empty() {
+        skipped.retain(|s| s.0 != "sbatch/output-dir-missing");
+    }
+    skipped
 }
 
 /// Whether stdout takes colour: `--color`, `NO_COLOR`, and whether it is a terminal, as
@@ -163,6 +209,7 @@ fn load_facts(
     global: &Global,
     args: &CheckArgs,
     config_host: Option<&str>,
+    dirs: &[String],
 ) -> Result<Facts, (u8, String)> {
     if let Some(path) = &args.facts {
         let text = std::fs::read_to_string(path).map_err(|e| {
@@ -180,7 +227,7 @@ fn load_facts(
         return Ok(Facts::Loaded(Box::new(facts)));
     }
     if let Some(host) = &global.host {
-        return super::cluster::fetch_facts(global).map(|f| Facts::Loaded(Box::new(f))).map_err(|(code, e)| {
+        return super::cluster::fetch_facts(global, dirs).map(|f| Facts::Loaded(Box::new(f))).map_err(|(code, e)| {
             (code, format!(
                 "cannot read the facts of {}: {}\nOr check against saved facts: `clusterls check --facts FILE` (write FILE with `clusterls --host {} facts --json`).",
                 visible(host), visible_lines_of(&e), visible(host)

@@ -136,11 +136,16 @@ pub fn exit_status(e: &EngineError) -> u8 {
 /// The facts of `--host` for `clusterls check --host`: from the cache when fresh, else
 /// one round trip.
 /// Errors carry their exit status (see [`super::exit`]).
-pub(super) fn fetch_facts(g: &Global) -> Result<clusterls_core::ClusterFacts, (u8, String)> {
+/// The facts (cached unless `dirs` are asked about: then one fresh round trip that also
+/// says which of them exist).
+pub(super) fn fetch_facts(
+    g: &Global,
+    dirs: &[String],
+) -> Result<clusterls_core::ClusterFacts, (u8, String)> {
     let err = |e: EngineError| (exit_status(&e), e.to_string());
     runtime().block_on(async {
         let engine = open(g, None).await.map_err(err)?;
-        engine.facts(false).await.map(|f| f.facts).map_err(err)
+        engine.facts_with_dirs(false, dirs).await.map(|f| f.facts).map_err(err)
     })
 }
 

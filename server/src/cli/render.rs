@@ -112,7 +112,16 @@ fn span(text: &str, index: &LineIndex, range: &Range<usize>) -> (usize, usize, u
     (l, c, el, ec)
 }
 
-pub fn render_json(checked: &[Checked]) -> Value {
+/// `{"findings": [...], "skipped": [{"code", "reason"}], "notes": [...]}`: the findings,
+/// the checks against the cluster that could not run and why, and the notes that the
+/// text output writes to stderr.
+pub fn render_json(checked: &[Checked], skipped: &[(&str, String)], notes: &[String]) -> Value {
+    let skipped: Vec<Value> =
+        skipped.iter().map(|(code, reason)| json!({"code": code, "reason": reason})).collect();
+    json!({"findings": findings_json(checked), "skipped": skipped, "notes": notes})
+}
+
+fn findings_json(checked: &[Checked]) -> Value {
     let mut all = Vec::new();
     for c in checked {
         let text = &c.input.text;

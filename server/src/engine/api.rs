@@ -287,7 +287,22 @@ impl Engine {
     /// The cluster's facts: from the disk cache unless `refresh` (or none cached),
     /// else read in ONE round trip.
     pub async fn facts(&self, refresh: bool) -> Result<Facts> {
+        self.facts_with_dirs(refresh, &[]).await
+    }
+
+    /// As [`Engine::facts`], and whether each of `dirs` (absolute directories, e.g. the
+    /// checked scripts' `--output` directories: `clusterls_sbatch::log_dirs`) exists on
+    /// the cluster, asked with `test -d` in the same one round trip (so never from the
+    /// cache). The answers are in `admission.dirs`; the cache keeps the facts without them.
+    pub async fn facts_with_dirs(&self, refresh: bool, dirs: &[String]) -> Result<Facts> {
+        let dirs: Vec<String> = dirs
+            .iter()
+            .filter(|d| d.starts_with('/'))
+            .take(slurm::MAX_PROBED_DIRS)
+            .cloned()
+            .collect();
         if !refresh
+            && dirs.is_empty()
             && let Ok(text) = std::fs::read_to_string(self.facts_path())
             && let Ok(facts) = serde_json::from_str::<ClusterFacts>(&text)
         {
@@ -295,11 +310,10 @@ impl Engine {
             return Ok(Facts { facts, age_secs, from_cache: true });
         }
         let image_dir = self.inner.config.image_dir.clone().unwrap_or_default();
+        let mut argv = vec!["bash".into(), "-s".into(), "--".into(), image_dir];
+        argv.extend(dirs.iter().cloned());
         let out = self
-            .exec(
-                Exec::new("facts", vec!["bash".into(), "-s".into(), "--".into(), image_dir])
-                    .stdin(slurm::FACTS_PROGRAM.as_bytes().to_vec()),
-            )
+            .exec(Exec::new("facts", argv).stdin(slurm::FACTS_PROGRAM.as_bytes().to_vec()))
             .await?;
         let mut problems = Vec::new();
         let mut facts = slurm::parse_facts(&out.stdout_str(), &mut problems);
@@ -324,6 +338,7 @@ impl Engine {
         facts.host = Some(self.inner.host.clone());
         facts.fetched_at = Some(store::now());
         self.save_facts(&facts)?;
+        facts.admission.dirs = slurm::parse_dirs(&out.stdout_str(), &dirs);
         Ok(Facts { facts, age_secs: 0, from_cache: false })
     }
 

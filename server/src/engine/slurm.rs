@@ -15,15 +15,15 @@ use serde::{Deserialize, Serialize};
 use super::state::JobState;
 
 /// The fixed shell program that prints every section of the facts in one round trip.
-/// It is sent as the stdin of `bash -s -- IMAGE_DIR`; its only input is that argument,
-/// used quoted. Sections start with `@@clusterls NAME@@` on a line of their own.
+/// It is sent as the stdin of `bash -s -- IMAGE_DIR [DIR...]`; its only inputs are those
+/// arguments, used quoted (each DIR is answered `y` or `n` by `test -d`, in order). Sections start with `@@clusterls NAME@@` on a line of their own.
 pub const FACTS_PROGRAM: &str = r#"export LC_ALL=C
 s() { printf '\n@@clusterls %s@@\n' "$1"; }
 u=$(id -un)
 s user; printf '%s\n' "$u"
 s groups; id -Gn 2>&1
 s version; sinfo --version 2>&1
-s config; scontrol show config 2>/dev/null | grep -E '^(ClusterName|SLURM_VERSION|AccountingStorageEnforce|EnforcePartLimits|GresTypes|MaxArraySize|MaxJobCount|DefMemPerCPU) '
+s config; scontrol show config 2>/dev/null | grep -E '^(ClusterName|SLURM_VERSION|AccountingStorageEnforce|EnforcePartLimits|GresTypes|MaxArraySize|MaxJobCount|DefMemPerCPU|PreemptType) '
 s partitions; scontrol show partition --all --oneliner 2>&1
 s nodes; sinfo --all -h -N -o '%R|%n|%c|%m|%G|%f' 2>&1
 s reservations; scontrol show reservation --oneliner 2>&1
@@ -53,10 +53,28 @@ case $d in ""|/*) ;; *) d="$HOME/$d";; esac
 printf '%s\n' "$d"
 s images
 [ -n "$d" ] && [ -d "$d" ] && find "$d" -mindepth 1 -maxdepth 1 ! -name '.*' -printf '%y|%s|%f\n' 2>/dev/null
+s dirs
+shift
+for p in "$@"; do if [ -d "$p" ]; then echo y; else echo n; fi; done
 s gpudriver
 command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi --query-gpu=driver_version --format=csv,noheader 2>/dev/null | head -n 1
 s end
 "#;
+
+/// At most this many directories are probed in one facts round trip (argv stays small).
+pub const MAX_PROBED_DIRS: usize = 256;
+
+/// The `dirs` section: one `y`/`n` per directory asked, in order. A directory without an
+/// answer is left out (unknown).
+pub fn parse_dirs(text: &str, dirs: &[String]) -> Vec<clusterls_core::facts::RemoteDir> {
+    let s = sections(text);
+    let answers = s.get("dirs").map(String::as_str).unwrap_or("");
+    dirs.iter()
+        .zip(answers.lines().filter(|l| !l.is_empty()))
+        .filter(|(_, a)| *a == "y" || *a == "n")
+        .map(|(d, a)| clusterls_core::facts::RemoteDir { path: d.clone(), exists: a == "y" })
+        .collect()
+}
 
 /// Split `@@clusterls NAME@@` sections.
 pub fn sections(text: &str) -> BTreeMap<String, String> {
@@ -106,6 +124,10 @@ pub fn parse_facts(text: &str, problems: &mut Vec<String>) -> ClusterFacts {
                 "MaxArraySize" => f.admission.max_array_size = v.trim().parse().ok(),
                 "MaxJobCount" => f.admission.max_job_count = v.trim().parse().ok(),
                 "DefMemPerCPU" => f.admission.def_mem_per_cpu_mb = v.trim().parse().ok(),
+                "PreemptType" => {
+                    let t = v.trim();
+                    f.admission.preemption = Some(!(t == "(null)" || t == "preempt/none"))
+                }
                 "GresTypes" => {
                     f.gres_types =
                         split_list(v.trim()).into_iter().filter(|x| x != "(null)").collect()

@@ -80,6 +80,22 @@ pub struct Admission {
     /// DefMemPerCPU of the cluster (MB), when set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub def_mem_per_cpu_mb: Option<u64>,
+    /// Whether preemption is enabled (PreemptType other than none). `None`: unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preemption: Option<bool>,
+    /// Directories asked about in the facts' round trip (`test -d`): the absolute
+    /// directories of the checked scripts' `--output`/`--error` files. A directory not
+    /// listed is unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dirs: Vec<RemoteDir>,
+}
+
+/// Whether a directory exists on the cluster (the login node's view).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RemoteDir {
+    pub path: String,
+    pub exists: bool,
 }
 
 /// How Slurm compares names, measured with `sbatch --test-only` on 22.05
@@ -361,6 +377,11 @@ impl ClusterFacts {
     /// The reservation's access rules, when known.
     pub fn reservation(&self, name: &str) -> Option<&Reservation> {
         self.admission.reservation_access.iter().find(|r| r.name == name)
+    }
+
+    /// Whether the directory `path` exists on the cluster, when the facts asked.
+    pub fn dir_exists(&self, path: &str) -> Option<bool> {
+        self.admission.dirs.iter().find(|d| d.path == path).map(|d| d.exists)
     }
 
     pub fn qos_limits(&self, name: &str) -> Option<&QosLimits> {

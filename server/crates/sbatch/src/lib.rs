@@ -21,4 +21,6 @@ pub use parse::{
     resolve_long, resolve_long_for,
 };
 
+pub use checks::outputs::log_dirs;
+pub use checks::skipped::{Skipped, skipped};
 pub use checks::{MAX_SCRIPT_BYTES, check, check_parsed};

@@ -246,11 +246,15 @@ fn is_space(b: u8) -> bool {
 }
 
 /// Split the part of a directive line after the magic word into words.
-/// `base` is the document offset of `bytes[0]`.
+/// `base` is the document offset of `bytes[0]`. `escaped_space`: a backslash keeps the
+/// space after it in the word (measured: 24.11 reads `--output=out\ x.log` as the file
+/// `out x.log`; 22.05 ends the word at the space and refuses `x.log` as a directive;
+/// the releases between are not measured).
 fn split_words(
     bytes: &[u8],
     base: usize,
     problems: &mut Vec<LineProblem>,
+    escaped_space: bool,
 ) -> (Vec<Word>, Option<Range<usize>>) {
     let mut words = Vec::new();
     let mut i = 0;
@@ -271,7 +275,7 @@ fn split_words(
         let mut offsets = Vec::new();
         let mut quote: Option<u8> = None;
         let mut escape = false;
-        while i < n && (quote.is_some() || !is_space(bytes[i])) {
+        while i < n && (quote.is_some() || (escape && escaped_space) || !is_space(bytes[i])) {
             let b = bytes[i];
             if escape {
                 escape = false;
@@ -364,6 +368,7 @@ pub fn parse_for(text: &str, version: Option<options::Version>) -> Script {
     let mut script = Script { body_start: text.len(), components: 1, ..Default::default() };
     let mut component = 0;
     let mut stopped = false;
+    let escaped_space = version.is_some_and(|v| v >= (24, 11));
     for (n, start, content) in lines(text) {
         let end = start + content.len();
         if stopped {
@@ -409,8 +414,12 @@ pub fn parse_for(text: &str, version: Option<options::Version>) -> Script {
             }
             continue;
         };
-        let (mut words, comment) =
-            split_words(&content.as_bytes()[mlen..], start + mlen, &mut script.problems);
+        let (mut words, comment) = split_words(
+            &content.as_bytes()[mlen..],
+            start + mlen,
+            &mut script.problems,
+            escaped_space,
+        );
         // Measured on sbatch 22.05: a line whose first word is `hetjob` (or the deprecated
         // `packjob`), in any case, starts the next component; the word `hetjob` elsewhere
         // on a line is dropped without splitting; `myhetjob` or `hetjobx` are ordinary words.
@@ -671,7 +680,8 @@ pub fn completion_context(text: &str, offset: usize) -> CompletionContext {
     }
     // Split only up to the cursor: what follows does not change what is being typed.
     let mut problems = Vec::new();
-    let (words, comment) = split_words(&line.as_bytes()[7..col], line_start + 7, &mut problems);
+    let (words, comment) =
+        split_words(&line.as_bytes()[7..col], line_start + 7, &mut problems, false);
     if comment.is_some() || !problems.is_empty() {
         return CompletionContext::None;
     }

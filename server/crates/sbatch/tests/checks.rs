@@ -468,18 +468,167 @@ fn containers() {
             4:1 warning sbatch/container-no-nv: The job asks for GPUs but `apptainer exec` has no --nv: the container will not see them. Add --nv.
                 at "apptainer exec"
                 fix Add --nv: ""->" --nv"
-            4:16 warning sbatch/image-not-found: `pytorch_2.1.2-cuda12.1-cudnn8-devel.sif` is not among the cluster's images; the job will fail when it starts. Did you mean `pytorch_2.2.1-cuda12.1-cudnn8-devel.sif`? Images: pytorch_2.2.1-cuda12.1-cudnn8-devel.sif.
+            4:16 warning sbatch/image-not-pulled: `apptainer exec` runs `pytorch_2.1.2-cuda12.1-cudnn8-devel.sif`, but this script writes `pytorch_latest.sif` (line 3): the job runs another image than the one it pulls, or fails if `pytorch_2.1.2-cuda12.1-cudnn8-devel.sif` does not exist. Did you mean `pytorch_latest.sif`?
                 at "pytorch_2.1.2-cuda12.1-cudnn8-devel.sif"
-                fix Change to pytorch_2.2.1-cuda12.1-cudnn8-devel.sif: "pytorch_2.1.2-cuda12.1-cudnn8-devel.sif"->"pytorch_2.2.1-cuda12.1-cudnn8-devel.sif"
+                fix Change to pytorch_latest.sif: "pytorch_2.1.2-cuda12.1-cudnn8-devel.sif"->"pytorch_latest.sif"
         "#]],
     );
     check_facts(
         "#SBATCH -A lab_grads\nsingularity exec img.sif python x.py # cpu job: no --nv needed\n",
         expect![[r#"
-            3:18 info sbatch/image-not-found: `img.sif` is not among the cluster's images; the job will fail when it starts. Images: pytorch_2.2.1-cuda12.1-cudnn8-devel.sif.
-                at "img.sif"
+            no findings
         "#]],
     );
+}
+
+/// `facts()` with the image directory the facts read.
+fn image_facts() -> ClusterFacts {
+    let mut f = facts();
+    f.image_dir = Some("/images".into());
+    f
+}
+
+#[track_caller]
+fn check_images(script: &str, expect: Expect) {
+    check_with(script, Some(&image_facts()), expect);
+}
+
+/// The image a script runs against the one it pulls in the same script.
+#[test]
+fn image_not_pulled() {
+    // `pull URI` writes NAME_TAG.sif; the run names another tag.
+    check(
+        "#SBATCH -A lab_grads\napptainer pull docker://pytorch/pytorch:2.2.1-cuda12.1\napptainer exec pytorch_2.1.2-cuda12.1.sif python x.py\n",
+        expect![[r#"
+            4:16 warning sbatch/image-not-pulled: `apptainer exec` runs `pytorch_2.1.2-cuda12.1.sif`, but this script writes `pytorch_2.2.1-cuda12.1.sif` (line 3): the job runs another image than the one it pulls, or fails if `pytorch_2.1.2-cuda12.1.sif` does not exist. Did you mean `pytorch_2.2.1-cuda12.1.sif`?
+                at "pytorch_2.1.2-cuda12.1.sif"
+                fix Change to pytorch_2.2.1-cuda12.1.sif: "pytorch_2.1.2-cuda12.1.sif"->"pytorch_2.2.1-cuda12.1.sif"
+        "#]],
+    );
+    // An explicit output name, a path, --name; quotes.
+    check(
+        "#SBATCH -A lab_grads\nsingularity pull \"$HOME/img/torch-24.01.sif\" docker://nvcr.io/nvidia/pytorch:24.01-py3\nsingularity run \"$HOME/img/torch-24.02.sif\"\nsingularity pull --name tf_2.15.sif docker://tensorflow/tensorflow:2.15.0\nsingularity exec tf_2.14.sif python y.py\n",
+        expect![[r#"
+            6:18 warning sbatch/image-not-pulled: `singularity exec` runs `tf_2.14.sif`, but this script writes `tf_2.15.sif` (line 5): the job runs another image than the one it pulls, or fails if `tf_2.14.sif` does not exist. Did you mean `tf_2.15.sif`?
+                at "tf_2.14.sif"
+                fix Change to tf_2.15.sif: "tf_2.14.sif"->"tf_2.15.sif"
+        "#]],
+    );
+    // What the pull writes, run: nothing; no tag: `_latest`.
+    check(
+        "#SBATCH -A lab_grads\napptainer pull docker://alpine\napptainer exec alpine_latest.sif true\napptainer pull out/py.sif docker://python:3.11\napptainer exec out/py.sif python\n",
+        expect![[r#"
+            no findings
+        "#]],
+    );
+    // A pull into a variable could write anything; an unrelated image is not a near miss.
+    check(
+        "#SBATCH -A lab_grads\nIMG=py_3.12.sif\napptainer pull $IMG docker://python:3.12\napptainer exec py_3.11.sif python\n",
+        expect![[r#"
+            no findings
+        "#]],
+    );
+    check(
+        "#SBATCH -A lab_grads\napptainer pull docker://python:3.12\napptainer exec /shared/images/base.sif python\n",
+        expect![[r#"
+            no findings
+        "#]],
+    );
+}
+
+/// Images against the cluster's image directory: said only when the facts know it.
+#[test]
+fn image_not_found() {
+    check_images(
+        "#SBATCH -A lab_grads\napptainer exec /images/pytorch_2.1.2-cuda12.1-cudnn8-devel.sif python x.py\napptainer exec /images/other.sif true\napptainer exec /elsewhere/other.sif true\napptainer exec /images/pytorch_2.2.1-cuda12.1-cudnn8-devel.sif true\n",
+        expect![[r#"
+            3:16 warning sbatch/image-not-found: `/images/pytorch_2.1.2-cuda12.1-cudnn8-devel.sif` does not exist on the cluster; the job will fail when it starts. Did you mean `pytorch_2.2.1-cuda12.1-cudnn8-devel.sif`? Images in /images: pytorch_2.2.1-cuda12.1-cudnn8-devel.sif.
+                at "/images/pytorch_2.1.2-cuda12.1-cudnn8-devel.sif"
+                fix Change to pytorch_2.2.1-cuda12.1-cudnn8-devel.sif: "pytorch_2.1.2-cuda12.1-cudnn8-devel.sif"->"pytorch_2.2.1-cuda12.1-cudnn8-devel.sif"
+            4:16 warning sbatch/image-not-found: `/images/other.sif` does not exist on the cluster; the job will fail when it starts. Images in /images: pytorch_2.2.1-cuda12.1-cudnn8-devel.sif.
+                at "/images/other.sif"
+        "#]],
+    );
+    // Relative: the job's working directory is unknown; a near name is a hint.
+    check_images(
+        "#SBATCH -A lab_grads\napptainer exec pytorch_2.1.2-cuda12.1-cudnn8-devel.sif python x.py\napptainer exec mine.sif true\napptainer exec pytorch_2.2.1-cuda12.1-cudnn8-devel.sif true\n",
+        expect![[r#"
+            3:16 info sbatch/image-not-found: `pytorch_2.1.2-cuda12.1-cudnn8-devel.sif` is not in the cluster's image directory; unless the job's working directory has it, the job will fail when it starts. Did you mean `/images/pytorch_2.2.1-cuda12.1-cudnn8-devel.sif`? Images in /images: pytorch_2.2.1-cuda12.1-cudnn8-devel.sif.
+                at "pytorch_2.1.2-cuda12.1-cudnn8-devel.sif"
+                fix Change to /images/pytorch_2.2.1-cuda12.1-cudnn8-devel.sif: "pytorch_2.1.2-cuda12.1-cudnn8-devel.sif"->"/images/pytorch_2.2.1-cuda12.1-cudnn8-devel.sif"
+        "#]],
+    );
+    // Without the image directory in the facts: nothing.
+    check_facts(
+        "#SBATCH -A lab_grads\napptainer exec /images/other.sif true\n",
+        expect![[r#"
+            no findings
+        "#]],
+    );
+}
+
+/// `--nv` in GPU jobs: apptainer/singularity only (ch-run has no such flag).
+#[test]
+fn container_no_nv() {
+    check(
+        "#SBATCH --gpus=1\napptainer run img.sif && singularity exec --nvccli img.sif nvidia-smi\nch-run /var/tmp/img -- nvidia-smi\nsingularity instance start --nv img.sif inst\n",
+        expect![[r#"
+            3:1 warning sbatch/container-no-nv: The job asks for GPUs but `apptainer run` has no --nv: the container will not see them. Add --nv.
+                at "apptainer run"
+                fix Add --nv: ""->" --nv"
+        "#]],
+    );
+    check(
+        "#SBATCH --gres=gpu:a100:2\n/usr/bin/apptainer exec --bind /data:/data img.sif python\n",
+        expect![[r#"
+            3:1 warning sbatch/container-no-nv: The job asks for GPUs but `apptainer exec` has no --nv: the container will not see them. Add --nv.
+                at "/usr/bin/apptainer exec"
+                fix Add --nv: ""->" --nv"
+        "#]],
+    );
+}
+
+/// `--output`/`--error` directories, as the facts' `test -d` found them.
+#[test]
+fn output_dir_missing() {
+    let mut f = facts();
+    f.admission.dirs = serde_json::from_str(
+        r#"[{"path": "/scratch/alice/logs", "exists": false}, {"path": "/home/alice", "exists": true},
+            {"path": "/work/x/out", "exists": false}]"#,
+    )
+    .unwrap();
+    check_with(
+        "#SBATCH -A lab_grads -o /scratch/alice/logs/%j.out\n#SBATCH --error=/home/alice/%x.err\necho\n",
+        Some(&f),
+        expect![[r#"
+            2:25 warning sbatch/output-dir-missing: The directory /scratch/alice/logs does not exist on the cluster: Slurm does not create it, so the job would start, fail to open its --output file and end FAILED without any output. Create it first: `mkdir -p /scratch/alice/logs` (`clusterls run` does this itself).
+                at "/scratch/alice/logs/%j.out"
+        "#]],
+    );
+    check_with(
+        "#SBATCH -A lab_grads --chdir=/work/x -e out/err.txt\n#SBATCH -o logs/out.txt\necho\n",
+        Some(&f),
+        expect![[r#"
+            2:41 warning sbatch/output-dir-missing: The directory /work/x/out does not exist on the cluster: Slurm does not create it, so the job would start, fail to open its --error file and end FAILED without any output. Create it first: `mkdir -p /work/x/out` (`clusterls run` does this itself).
+                at "out/err.txt"
+        "#]],
+    );
+    // Not asked (relative, a pattern in the directory, no facts): nothing.
+    check_with(
+        "#SBATCH -A lab_grads -o logs/%j.out -e /scratch/%u/x.err\necho\n",
+        Some(&f),
+        expect![[r#"
+            no findings
+        "#]],
+    );
+    let dirs = |s: &str| clusterls_sbatch::log_dirs(&clusterls_sbatch::parse(s));
+    assert_eq!(
+        dirs(
+            "#!/bin/sh\n#SBATCH -o /a/./b//c.out -e /a/b/d.err\n#SBATCH hetjob\n#SBATCH -D /w -o o/x -e %u/y\n"
+        ),
+        ["/a/b", "/w/o"]
+    );
+    assert_eq!(dirs("#!/bin/sh\n#SBATCH -o x.out -e /top.err\n"), ["/"]);
 }
 
 fn local_facts() -> ClusterFacts {
@@ -838,6 +987,240 @@ fn heterogeneous_partition_fits_the_largest_node() {
 fn admission_unknown_says_nothing() {
     check_facts(
         "#SBATCH -p cpu -A lab_grads -L anything:9 --array=0-99999 --reservation=\n",
+        expect![[r#"
+            no findings
+        "#]],
+    );
+}
+
+/// The partition's per-job limits and the QOS's per-user ones, when the facts carry them.
+#[test]
+fn partition_and_qos_per_user_limits() {
+    let mut f = admission_facts();
+    let p = f.partitions.iter_mut().find(|p| p.name == "gpu").unwrap();
+    p.max_nodes = Some(2);
+    p.max_cpus_per_node = Some(16);
+    p.max_mem_per_node_mb = Some(65536);
+    p.max_mem_per_cpu_mb = Some(4096);
+    f.admission.qos_limits[0].max_tres_per_user = Some("cpu=8,gres/gpu=4".into());
+    f.admission.qos_limits[0].max_submit_jobs_per_user = Some(10);
+    check_with(
+        "#SBATCH -p gpu -A lab_dev -N 3 -c 32\n#SBATCH --mem=100G\n",
+        Some(&f),
+        expect![[r#"
+            2:30 error sbatch/partition-limit: partition gpu allows at most 2 node(s) per job (MaxNodes), and the job asks for 3: sbatch refuses the job. Ask for at most 2.
+                at "3"
+                fix Set it to 2: "3"->"2"
+            2:35 error sbatch/partition-limit: partition gpu lets a job use at most 16 CPUs on a node (MaxCPUsPerNode); one task cannot have 32: sbatch refuses the job. Ask for at most 16.
+                at "32"
+                fix Set it to 16: "32"->"16"
+            3:15 error sbatch/partition-limit: partition gpu lets a job use at most 64G of memory on a node (MaxMemPerNode), and the job asks for 100G: sbatch refuses the job. Ask for at most 64G.
+                at "100G"
+                fix Set it to 64G: "100G"->"64G"
+        "#]],
+    );
+    check_with(
+        "#SBATCH -p gpu -A lab_dev --ntasks-per-node=4 -c 8 --mincpus=20\n#SBATCH --mem-per-cpu=8G\n",
+        Some(&f),
+        expect![[r#"
+            2:27 error sbatch/partition-limit: 4 tasks per node × 8 CPUs per task = 32 CPUs on a node, but partition gpu lets a job use at most 16 (MaxCPUsPerNode): sbatch refuses the job. Lower --ntasks-per-node or --cpus-per-task.
+                at "--ntasks-per-node=4"
+            2:52 error sbatch/partition-limit: partition gpu lets a job use at most 16 CPUs on a node (MaxCPUsPerNode); --mincpus=20 cannot be met: sbatch refuses the job.
+                at "--mincpus=20"
+            3:23 warning sbatch/mem-per-cpu-raised: partition gpu allows at most 4G per CPU (MaxMemPerCPU); for 8G per CPU Slurm gives each task 16 CPUs instead of 8, and the job is billed for them. Ask for --mem-per-cpu=4G and --cpus-per-task=16, or use --mem.
+                at "8G"
+            3:23 error sbatch/partition-limit: 8G per CPU × 32 CPU(s) on a node = 256G, more than partition gpu lets a job use on a node (64G, MaxMemPerNode): sbatch refuses the job. Lower --mem-per-cpu.
+                at "8G"
+        "#]],
+    );
+    check_with(
+        "#SBATCH -p gpu -A lab_dev -q high -t 1:00:00 --gpus=1 --array=0-19\n#SBATCH -n 3 -c 3\n",
+        Some(&f),
+        expect![[r#"
+            2:30 warning sbatch/qos-limit: QOS `high` allows at most 4 CPUs per job (the job asks for 9), at most 8 CPUs for all your running jobs together (MaxTRESPerUser; this job alone asks for 9): the job would be accepted but pend forever. Ask for less or use another QOS.
+                at "high"
+            2:63 error sbatch/qos-submit-limit: The array has 20 tasks, but QOS `high` lets you have at most 10 jobs submitted at once (MaxSubmitJobsPerUser; each task counts, and so do your jobs already queued): sbatch refuses it ("Job violates accounting/QOS policy"). Submit at most 10 tasks at a time.
+                at "0-19"
+        "#]],
+    );
+    check_with(
+        "#SBATCH -p gpu -A lab_dev -q high -t 1:00:00 --gpus=1 --array=0-9 -N 2 -c 4\n#SBATCH --mem-per-cpu=4G\n",
+        Some(&f),
+        expect![[r#"
+            no findings
+        "#]],
+    );
+    // Not enforced: a warning.
+    f.enforce_part_limits = Some("NO".into());
+    check_with(
+        "#SBATCH -p gpu -A lab_dev -N 3\n",
+        Some(&f),
+        expect![[r#"
+            2:30 warning sbatch/partition-limit: partition gpu allows at most 2 node(s) per job (MaxNodes), and the job asks for 3: the job is accepted but never starts. Ask for at most 2.
+                at "3"
+                fix Set it to 2: "3"->"2"
+        "#]],
+    );
+    // Unknown limits: nothing.
+    check_admission(
+        "#SBATCH -p gpu -A lab_dev -N 3 -c 32 --mem=100G --mem-per-cpu=8G -q high -t 1:00:00 --array=0-10\n",
+        expect![[r#"
+            2:49 error sbatch/mem-conflict: --mem and --mem-per-cpu exclude each other: sbatch refuses the script. Keep only one of them.
+                at "--mem-per-cpu=8G"
+            2:69 warning sbatch/qos-limit: QOS `high` allows at most 4 CPUs per job (the job asks for 32): the job would be accepted but pend forever. Ask for less or use another QOS.
+                at "high"
+        "#]],
+    );
+}
+
+/// `--exclusive=topo` is 24.11's (22.05 refuses it, measured): the message lists the
+/// choices of the cluster's release.
+#[test]
+fn choices_of_the_clusters_release() {
+    check_local(
+        "#SBATCH -A lab_grads --exclusive=topo\n",
+        expect![[r#"
+            2:34 error sbatch/invalid-choice: --exclusive: `topo` is not one of user, mcs.
+                at "topo"
+        "#]],
+    );
+    let mut f = local_facts();
+    f.slurm_version = Some("24.11.5".into());
+    check_with(
+        "#SBATCH -A lab_grads --exclusive=topo\n",
+        Some(&f),
+        expect![[r#"
+        no findings
+    "#]],
+    );
+}
+
+/// Where 22.05 and 24.11 differ (measured on both local clusters): a backslash-escaped
+/// space stays in the word on 24.11; `--tres-per-task=cpu=` excludes --cpus-per-task there.
+#[test]
+fn releases_differ() {
+    let script = "#SBATCH -A lab_grads --output=out\\ x.log\n#SBATCH --tres-per-task=cpu=2 -c 2\n";
+    check_local(
+        script,
+        expect![[r#"
+            2:36 error sbatch/stray-word: sbatch refuses the script: `x.log` is not an option ("Invalid directive found in batch script"). Remove it, or quote it into the value it belongs to.
+                at "x.log"
+            3:9 error sbatch/option-version: --tres-per-task needs Slurm 23.02 or newer; the cluster runs 22.05, whose sbatch refuses it. Remove it.
+                at "--tres-per-task"
+        "#]],
+    );
+    let mut f = local_facts();
+    f.slurm_version = Some("24.11.5".into());
+    check_with(
+        script,
+        Some(&f),
+        expect![[r#"
+            3:9 error sbatch/cpus-conflict: --tres-per-task=cpu=... and --cpus-per-task (line 3) exclude each other: sbatch refuses the job. Keep one.
+                at "--tres-per-task=cpu=2"
+        "#]],
+    );
+    let v = clusterls_sbatch::parse_for("#!/bin/sh\n#SBATCH -o out\\ x.log\n", Some((24, 11)));
+    assert_eq!(v.directives[0].value.as_deref(), Some("out x.log"));
+}
+
+/// More of 24.11's answers (measured): `--gres=gpu=2` accepted, `--cpus-per-gpu` without
+/// GPUs refused (22.05: refused, and ignored).
+#[test]
+fn releases_differ_on_gres_and_cpus_per_gpu() {
+    let script = "#SBATCH -A lab_grads --gres=gpu=2\n#SBATCH hetjob\n#SBATCH -A lab_grads --cpus-per-gpu=2\n";
+    check_local(
+        script,
+        expect![[r#"
+            2:29 error sbatch/invalid-gres: --gres: `gpu=2`: --gres uses `:` before the count; write `gpu:2`.
+                at "gpu=2"
+                fix Write gpu:2: "gpu=2"->"gpu:2"
+            4:22 warning sbatch/per-gpu-without-gpus: --cpus-per-gpu without a GPU request has no effect; request GPUs or use --cpus-per-task.
+                at "--cpus-per-gpu=2"
+        "#]],
+    );
+    let mut f = local_facts();
+    f.slurm_version = Some("24.11.5".into());
+    check_with(
+        script,
+        Some(&f),
+        expect![[r#"
+            4:22 error sbatch/per-gpu-without-gpus: --cpus-per-gpu without a GPU request: sbatch refuses the job ("Requested cpus_per_tres=gres/gpu:N but did not request any"). Request GPUs or use --cpus-per-task.
+                at "--cpus-per-gpu=2"
+        "#]],
+    );
+}
+
+/// `--signal=R...` on a cluster without preemption: 24.11 refuses it, 22.05 accepts it
+/// (both measured on the local clusters, PreemptType none).
+#[test]
+fn signal_needs_preemption() {
+    let script = "#SBATCH -A lab_grads --signal=RB:USR1@30\n#SBATCH hetjob\n#SBATCH -A lab_grads --signal=R:10\n";
+    check_local(
+        script,
+        expect![[r#"
+            no findings
+        "#]],
+    );
+    let mut f = local_facts();
+    f.slurm_version = Some("24.11.5".into());
+    check_with(
+        script,
+        Some(&f),
+        expect![[r#"
+            2:31 error sbatch/signal-needs-preemption: The R flag of --signal needs preemption, which this cluster does not have: Slurm 24.11.5 refuses the job ("Preemption is required but is disabled on this system"). Drop it: --signal=B:USR1@30.
+                at "RB:USR1@30"
+                fix Change to B:USR1@30: "RB:USR1@30"->"B:USR1@30"
+            4:31 error sbatch/signal-needs-preemption: The R flag of --signal needs preemption, which this cluster does not have: Slurm 24.11.5 refuses the job ("Preemption is required but is disabled on this system"). Drop it: --signal=10.
+                at "R:10"
+                fix Change to 10: "R:10"->"10"
+        "#]],
+    );
+    f.admission.preemption = Some(true);
+    check_with(
+        script,
+        Some(&f),
+        expect![[r#"
+            no findings
+        "#]],
+    );
+}
+
+/// A --nodelist node that the cluster has but the partition does not (measured on 22.05
+/// and 24.11: "Node count specification invalid").
+#[test]
+fn node_not_in_partition() {
+    check_admission(
+        "#SBATCH -p multi -A lab_dev --nodelist=m1,c1\n",
+        expect![[r#"
+            2:40 error sbatch/node-not-in-partition: Node c1 is not in partition multi (its nodes: m1, m2): sbatch refuses the job ("Requested nodes not in this partition" or "Node count specification invalid"). c1 is in: cpu, staff, prio, nolab.
+                at "m1,c1"
+        "#]],
+    );
+    check_admission(
+        "#SBATCH -p multi -A lab_dev --nodelist=m[1-2]\n",
+        expect![[r#"
+            no findings
+        "#]],
+    );
+}
+
+/// 24.11 takes --nodes of a longer --nodelist when enough of it is in the partition
+/// (measured); 22.05 refuses it.
+#[test]
+fn node_list_longer_than_nodes_on_24_11() {
+    let script = "#SBATCH -p multi -A lab_dev -N 1 --nodelist=m1,c1\n";
+    check_admission(
+        script,
+        expect![[r#"
+            2:45 error sbatch/node-not-in-partition: Node c1 is not in partition multi (its nodes: m1, m2): sbatch refuses the job ("Requested nodes not in this partition" or "Node count specification invalid"). c1 is in: cpu, staff, prio, nolab.
+                at "m1,c1"
+        "#]],
+    );
+    let mut f = admission_facts();
+    f.slurm_version = Some("24.11.5".into());
+    check_with(
+        script,
+        Some(&f),
         expect![[r#"
             no findings
         "#]],

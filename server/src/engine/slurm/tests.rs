@@ -648,3 +648,59 @@ fn facts_without_the_new_sections_are_unknown() {
     );
     assert!(f.admission.qos_limits.is_empty());
 }
+
+/// The facts program answers `test -d` for each directory after the image directory, in
+/// order, with hostile names taken as data.
+#[test]
+fn facts_program_probes_directories() {
+    let tmp = std::env::temp_dir().join(format!("clusterls-dirs-{}", std::process::id()));
+    let odd = tmp.join("a dir; $(touch pwned) 'q'");
+    std::fs::create_dir_all(&odd).unwrap();
+    let dirs: Vec<String> = vec![
+        odd.to_str().unwrap().into(),
+        tmp.join("missing").to_str().unwrap().into(),
+        "/".into(),
+        format!("{}\nn", tmp.join("x").display()),
+    ];
+    let mut child = std::process::Command::new("bash")
+        .args(["-s", "--", ""])
+        .args(&dirs)
+        .current_dir(&tmp)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(FACTS_PROGRAM.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let got = parse_dirs(&String::from_utf8_lossy(&out.stdout), &dirs);
+    assert!(!tmp.join("pwned").exists());
+    let _ = std::fs::remove_dir_all(&tmp);
+    let got: Vec<(&str, bool)> = got.iter().map(|d| (d.path.as_str(), d.exists)).collect();
+    assert_eq!(
+        got,
+        [
+            (dirs[0].as_str(), true),
+            (dirs[1].as_str(), false),
+            ("/", true),
+            (dirs[3].as_str(), false)
+        ]
+    );
+}
+
+/// PreemptType as 22.05 (`preempt/none`) and 24.11 (`(null)`) print it when preemption
+/// is off (both measured), and as a cluster with preemption prints it.
+#[test]
+fn preemption_from_the_config() {
+    let read = |v: &str| {
+        let text =
+            format!("@@clusterls config@@\nPreemptType             = {v}\n@@clusterls end@@\n");
+        parse_facts(&text, &mut Vec::new()).admission.preemption
+    };
+    assert_eq!(
+        [read("preempt/none"), read("(null)"), read("preempt/qos")],
+        [Some(false), Some(false), Some(true)]
+    );
+    assert_eq!(parse_facts("", &mut Vec::new()).admission.preemption, None);
+}

@@ -22,6 +22,7 @@ pub(crate) fn check(c: &mut Checker, f: &ClusterFacts, t: &Target, account: Opti
     array_too_large(c, f, t);
     feature_combination(c, t);
     qos_limit(c, f, t);
+    signal_needs_preemption(c, f, t.r.component);
 }
 
 pub(crate) const PARTITION_RESTRICTED: Rule = Rule {
@@ -278,11 +279,11 @@ fn feature_combination(c: &mut Checker, t: &Target) {
 }
 
 pub(crate) const QOS_LIMIT: Rule = Rule {
-    explanation: "The job asks for more than its QOS allows per job (MaxWall, MaxTRESPerJob). Slurm accepts it (unless the QOS has DenyOnLimit) and it pends forever with a QOS*Limit reason (measured: `-q high -c 8` with MaxTRESPerJob=cpu=4 is accepted by 22.05). Ask for less or use another QOS.",
+    explanation: "The job asks for more than its QOS allows per job (MaxWall, MaxTRESPerJob), or more than it allows one user's running jobs together (MaxTRESPerUser). Slurm accepts it (unless the QOS has DenyOnLimit) and it pends forever with a QOS*Limit reason (measured: `-q high -c 8` with MaxTRESPerJob=cpu=4 is accepted by 22.05). Ask for less or use another QOS.",
     ..Rule::new(
         "sbatch/qos-limit",
         Severity::Warning,
-        "A request over its QOS's per-job limits: it would pend forever.",
+        "A request over its QOS's per-job or per-user limits: it would pend forever.",
     )
 };
 
@@ -311,6 +312,22 @@ fn qos_limit(c: &mut Checker, f: &ClusterFacts, t: &Target) {
     {
         over.push(format!("at most {max} GPUs per job (the job asks for {gpus})"));
     }
+    // MaxTRESPerUser: all of the user's running jobs together; one job over it alone
+    // can never start (QOSMax*PerUserLimit).
+    if let Some(max) = QosLimits::tres(&l.max_tres_per_user, "cpu")
+        && cpus > max
+    {
+        over.push(format!(
+            "at most {max} CPUs for all your running jobs together (MaxTRESPerUser; this job alone asks for {cpus})"
+        ));
+    }
+    if let Some(max) = QosLimits::tres(&l.max_tres_per_user, "gres/gpu")
+        && gpus > max
+    {
+        over.push(format!(
+            "at most {max} GPUs for all your running jobs together (MaxTRESPerUser; this job alone asks for {gpus})"
+        ));
+    }
     if over.is_empty() {
         return;
     }
@@ -323,4 +340,45 @@ fn qos_limit(c: &mut Checker, f: &ClusterFacts, t: &Target) {
             over.join(", ")
         ),
     );
+}
+
+pub(crate) const SIGNAL_NEEDS_PREEMPTION: Rule = Rule {
+    explanation: "`--signal=R...` asks for the signal when the job is preempted. From Slurm 24.11 sbatch refuses it on a cluster without preemption (\"Preemption is required but is disabled on this system\", measured; 22.05 accepts it and never sends the signal). Drop the `R` flag (`B:USR1@60` signals the batch shell before the time limit).",
+    ..Rule::new(
+        "sbatch/signal-needs-preemption",
+        Severity::Error,
+        "--signal with the R flag on a cluster without preemption (24.11 refuses it).",
+    )
+};
+
+/// `--signal=R[B]:SIG[@TIME]` where the facts say preemption is off.
+pub(crate) fn signal_needs_preemption(c: &mut Checker, f: &ClusterFacts, component: usize) {
+    if f.admission.preemption != Some(false) || c.version.is_none_or(|v| v < (24, 11)) {
+        return;
+    }
+    let Some(d) = c.index.last(component, "signal") else { return };
+    let Some(v) = d.value.as_deref() else { return };
+    let Some((flags, _)) = v.split_once(':') else { return };
+    if !flags.contains(['R', 'r']) || !flags.chars().all(|ch| "RrBb".contains(ch)) {
+        return;
+    }
+    let vr = c.value_range(d);
+    let exact = c.text.get(vr.clone()) == Some(v);
+    let rest: String = flags.chars().filter(|ch| !"Rr".contains(*ch)).collect();
+    let fixed = if rest.is_empty() {
+        v[flags.len() + 1..].to_string()
+    } else {
+        format!("{rest}{}", &v[flags.len()..])
+    };
+    let fd = c.push(
+        Code::SignalNeedsPreemption,
+        vr.clone(),
+        format!(
+            "The R flag of --signal needs preemption, which this cluster does not have: Slurm {} refuses the job (\"Preemption is required but is disabled on this system\"). Drop it: --signal={fixed}.",
+            f.slurm_version.as_deref().unwrap_or("24.11")
+        ),
+    );
+    if exact {
+        fd.fixes.push(Fix::replace(format!("Change to {fixed}"), vr, fixed));
+    }
 }

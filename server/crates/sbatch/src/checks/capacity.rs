@@ -15,6 +15,7 @@ pub(crate) fn check(c: &mut Checker, f: &ClusterFacts, t: &Target, p: &Partition
     time_over_limit(c, f, t, p);
     unknown_node(c, f, t);
     no_nodes_left(c, t, p);
+    node_not_in_partition(c, f, t, p);
     too_many_nodes(c, t, p);
     gpus(c, f, t, p);
     too_many_cpus(c, t, p);
@@ -136,6 +137,54 @@ fn no_nodes_left(c: &mut Checker, t: &Target, p: &Partition) {
             ),
         );
     }
+}
+
+pub(crate) const NODE_NOT_IN_PARTITION: Rule = Rule {
+    explanation: "--nodelist asks for nodes the job must get, and one of them is not in the job's partition, so sbatch refuses the job (\"Requested nodes not in this partition\" or \"Node count specification invalid\", measured on 22.05 and 24.11; 24.11 accepts a list longer than --nodes when enough of it is in the partition). List only the partition's nodes, or use the partition that has the node.",
+    ..Rule::new(
+        "sbatch/node-not-in-partition",
+        Severity::Error,
+        "--nodelist names a node outside the job's partition.",
+    )
+};
+
+fn node_not_in_partition(c: &mut Checker, f: &ClusterFacts, t: &Target, p: &Partition) {
+    let Some(d) = c.index.last(t.r.component, "nodelist") else { return };
+    let Some(v) = d.value.as_deref() else { return };
+    if p.nodes.is_empty() || v.contains('/') || v.contains('$') {
+        return;
+    }
+    let Some(names) = values::expand_hostlist(v) else { return };
+    let known = |n: &str| f.partitions.iter().any(|q| q.nodes.iter().any(|x| x == n));
+    // Nodes the cluster does not have are `sbatch/unknown-node`'s.
+    let Some(outside) = names.iter().find(|n| known(n) && !p.nodes.contains(n)) else { return };
+    // 24.11 takes only --nodes of a longer list when enough of it is in the partition
+    // (measured: `-p gpu -N 1 --nodelist=node[01-02]` accepted, node02 not in gpu; 22.05
+    // refuses it: "invalid number of nodes (-N 2-1)").
+    let inside = names.iter().filter(|n| p.nodes.contains(n)).count() as u64;
+    if c.version.is_some_and(|v| v >= (24, 11))
+        && let Some((_, min, max)) = t.r.nodes
+        && (names.len() as u64) > max.unwrap_or(min)
+        && inside >= min
+    {
+        return;
+    }
+    let has: Vec<&str> = f
+        .partitions
+        .iter()
+        .filter(|q| q.nodes.contains(outside))
+        .map(|q| q.name.as_str())
+        .collect();
+    c.push(
+        Code::NodeNotInPartition,
+        c.value_range(d),
+        format!(
+            "Node {outside} is not in {} (its nodes: {}): sbatch refuses the job (\"Requested nodes not in this partition\" or \"Node count specification invalid\"). {outside} is in: {}.",
+            t.pname(p),
+            p.nodes.join(", "),
+            has.join(", ")
+        ),
+    );
 }
 
 pub(crate) const TOO_MANY_NODES: Rule = Rule {

@@ -51,6 +51,7 @@ pub(crate) fn check<'a>(c: &mut Checker<'a>, f: &'a ClusterFacts, r: &Request<'a
     }
     qos(c, f, &t, account.as_deref());
     admission::check(c, f, &t, account.as_deref());
+    super::limits::check(c, f, &t);
     // Only single-partition requests are checked for limits: with a list, Slurm picks
     // whichever partition fits.
     if let [p] = t.parts[..] {

@@ -122,7 +122,7 @@ fn gpus_per_task_without_tasks(c: &mut Checker, r: &Request) {
 }
 
 pub(crate) const CPUS_CONFLICT: Rule = Rule {
-    explanation: "--cpus-per-gpu and --cpus-per-task both set the CPUs of the job's tasks and exclude each other; sbatch refuses the job. Keep one.",
+    explanation: "--cpus-per-gpu (or, from 24.11, `--tres-per-task=cpu=N`) and --cpus-per-task both set the CPUs of the job's tasks and exclude each other; sbatch refuses the job. Keep one.",
     ..Rule::new(
         "sbatch/cpus-conflict",
         Severity::Error,
@@ -131,6 +131,25 @@ pub(crate) const CPUS_CONFLICT: Rule = Rule {
 };
 
 fn cpus_conflict(c: &mut Checker, r: &Request) {
+    // `--tres-per-task=cpu=N` with --cpus-per-task: sbatch 24.11 stops ("You can not have
+    // --tres-per-task=cpu= and --cpus-per-task", measured; 22.05 has no --tres-per-task;
+    // the releases between are not measured).
+    if c.version.is_none_or(|v| v >= (24, 11))
+        && let Some((ct, _)) = r.cpus_per_task
+        && let Some(d) = c.index.last(r.component, "tres-per-task")
+        && d.value
+            .as_deref()
+            .is_some_and(|v| v.split(',').any(|t| t.starts_with("cpu=") || t.starts_with("cpu:")))
+    {
+        c.push(
+            Code::CpusConflict,
+            d.span.clone(),
+            format!(
+                "--tres-per-task=cpu=... and --cpus-per-task (line {}) exclude each other: sbatch refuses the job. Keep one.",
+                ct.line + 1
+            ),
+        );
+    }
     if let (Some(d), Some((ct, _))) = (r.cpus_per_gpu, r.cpus_per_task) {
         c.push(
             Code::CpusConflict,
@@ -144,7 +163,7 @@ fn cpus_conflict(c: &mut Checker, r: &Request) {
 }
 
 pub(crate) const PER_GPU_WITHOUT_GPUS: Rule = Rule {
-    explanation: "--mem-per-gpu and --cpus-per-gpu count per GPU, so without a GPU request they mean nothing: --mem-per-gpu is refused (\"did not request any GPU\"), --cpus-per-gpu silently has no effect. Request GPUs (--gres=gpu:N or --gpus-per-node=N) or use --mem / --cpus-per-task.",
+    explanation: "--mem-per-gpu and --cpus-per-gpu count per GPU, so without a GPU request they mean nothing: --mem-per-gpu is refused (\"did not request any GPU\"), --cpus-per-gpu silently has no effect before 24.11 and is refused from it. Request GPUs (--gres=gpu:N or --gpus-per-node=N) or use --mem / --cpus-per-task.",
     ..Rule::new(
         "sbatch/per-gpu-without-gpus",
         Severity::Error,
@@ -164,12 +183,21 @@ fn per_gpu_without_gpus(c: &mut Checker, r: &Request) {
         );
     }
     if let Some(d) = r.cpus_per_gpu {
-        c.push(
-            Code::PerGpuWithoutGpus,
-            d.span.clone(),
-            "--cpus-per-gpu without a GPU request has no effect; request GPUs or use --cpus-per-task.",
-        )
-        .severity = Severity::Warning;
+        // 22.05 ignores it; 24.11 refuses it (measured; the releases between are not).
+        if c.version.is_some_and(|v| v >= (24, 11)) {
+            c.push(
+                Code::PerGpuWithoutGpus,
+                d.span.clone(),
+                "--cpus-per-gpu without a GPU request: sbatch refuses the job (\"Requested cpus_per_tres=gres/gpu:N but did not request any\"). Request GPUs or use --cpus-per-task.",
+            );
+        } else {
+            c.push(
+                Code::PerGpuWithoutGpus,
+                d.span.clone(),
+                "--cpus-per-gpu without a GPU request has no effect; request GPUs or use --cpus-per-task.",
+            )
+            .severity = Severity::Warning;
+        }
     }
 }
 

@@ -6,8 +6,10 @@
 //! next to it and registered in [`crate::rules`]: `file` (the file as a whole), `lines`
 //! (which lines sbatch reads, and how it splits them), `options` (option names and the
 //! getopt rules), `values` (each value against Slurm's grammar, from a table),
-//! `conflicts` (options that exclude each other), `cluster` and `capacity` (against the
-//! cluster's facts), `containers` (the script's body).
+//! `conflicts` (options that exclude each other), `cluster`, `capacity`, `admission` and
+//! `limits` (against the cluster's facts), `outputs` (the files Slurm writes, against directories the facts
+//! probed), `containers` (the script's body); `skipped` says which of the checks against the
+//! cluster the facts at hand cannot run.
 //!
 //! Every check is linear in the script: options are looked up through an [`Index`] built
 //! once, never by scanning the directives again.
@@ -25,9 +27,12 @@ pub(crate) mod cluster;
 pub(crate) mod conflicts;
 pub(crate) mod containers;
 pub(crate) mod file;
+pub(crate) mod limits;
 pub(crate) mod lines;
 pub(crate) mod options;
+pub(crate) mod outputs;
 mod request;
+pub mod skipped;
 pub(crate) mod values;
 
 use request::Request;
@@ -60,6 +65,7 @@ pub fn check_parsed(text: &str, script: &Script, facts: Option<&ClusterFacts>) -
         (0..script.components).map(|comp| Request::of(&c.index, comp)).collect();
     for req in &requests {
         conflicts::check(&mut c, req);
+        outputs::check(&mut c, req.component);
         if let Some(f) = facts {
             cluster::check(&mut c, f, req);
         }

@@ -55,7 +55,14 @@ pub(crate) static GRAMMARS: &[Grammar] = &[
     row(ValueKind::Constraint, Code::InvalidConstraint, |v, _, _| grammar::check_constraint(v)),
     Grammar {
         fix: Some(gres_fix),
-        ..row(ValueKind::Gres, Code::InvalidGres, |v, _, _| grammar::parse_gres(v).map(drop))
+        ..row(ValueKind::Gres, Code::InvalidGres, |v, _, version| {
+            // `gpu=2` is refused by 22.05 and accepted by 24.11 (measured; the releases
+            // between are not).
+            if version.is_some_and(|x| x >= (24, 11)) && v.contains('=') {
+                return grammar::parse_gres(&v.replace('=', ":")).map(drop);
+            }
+            grammar::parse_gres(v).map(drop)
+        })
     },
     row(ValueKind::Gpus, Code::InvalidGpus, |v, _, _| grammar::parse_gpus(v).map(drop)),
     row(ValueKind::SocketCoreThread, Code::InvalidValue, |v, _, _| {
@@ -97,7 +104,19 @@ fn choice(value: &str, spec: &OptionSpec, version: Option<(u8, u8)>) -> Result<(
         "exclusive" if value.eq_ignore_ascii_case("topo") => version.is_none_or(|v| v >= (24, 11)),
         _ => spec.choices.iter().any(|c| c.eq_ignore_ascii_case(value)),
     };
-    if ok { Ok(()) } else { Err(format!("`{value}` is not one of {}", spec.choices.join(", "))) }
+    if ok {
+        return Ok(());
+    }
+    // The choices of the cluster's release (`topo`: 24.11 on, measured 22.05 refusing it).
+    let valid: Vec<&str> = spec
+        .choices
+        .iter()
+        .copied()
+        .filter(|c| {
+            spec.long != "exclusive" || *c != "topo" || version.is_none_or(|v| v >= (24, 11))
+        })
+        .collect();
+    Err(format!("`{value}` is not one of {}", valid.join(", ")))
 }
 
 fn choice_fix(value: &str, spec: &OptionSpec) -> Option<(String, String)> {
