@@ -194,6 +194,15 @@ impl Engine {
             if let Some(rec) = self.job(step)?
                 && rec.is_final()
             {
+                // The step may have ended between the read above and the tick: read
+                // what it wrote last before saying why it stopped.
+                let chunk = self.logs(step, out_off, err_off).await?;
+                out.extend_from_slice(&chunk.out);
+                err.extend_from_slice(&chunk.err);
+                let text = String::from_utf8_lossy(&out);
+                if plan::parse_serve_line(&text) == Served::Missing {
+                    return Err(server.missing(image));
+                }
                 return Err(EngineError::Usage(format!(
                     "{} stopped before it answered (step {step} is {}); its output:\n{}{}",
                     server.name(),
