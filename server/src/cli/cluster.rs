@@ -453,6 +453,7 @@ pub fn run(g: &Global, a: RunArgs) -> ExitCode {
             },
             array: a.array.clone(),
             dockerfile: a.dockerfile.clone(),
+            config: None,
         };
         let rec = match engine.run(&opts).await {
             Ok(r) => r,

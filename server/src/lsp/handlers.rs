@@ -276,7 +276,7 @@ impl LanguageServer for Backend {
                 findings.map(Ok).unwrap_or(Err((
                     doc.kind,
                     s.facts.clone(),
-                    s.project.clone().or(s.editor.engine_config()).code_filter(),
+                    s.config_for_uri(&uri).code_filter(),
                 ))),
             )
         };
