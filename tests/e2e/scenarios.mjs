@@ -260,8 +260,10 @@ async function scenarioClean(page) {
   await page.locator('.editor-group-container.active .monaco-editor .squiggly-error').first().waitFor({ timeout: JOB });
   await page.locator('#status\\.problems').click();
   const rows = page.locator('.markers-panel .monaco-list-row');
-  // Did-you-mean comes from the cluster's real partitions: the bundled server reached it.
-  await rows.filter({ hasText: 'Did you mean `gpu`' }).first().waitFor({ timeout: JOB });
+  // Did-you-mean comes from the cluster's real partitions (`multi` is on the cluster
+  // only): the bundled server reached it through the user's own ssh config.
+  await rows.filter({ hasText: 'Did you mean `gpu`' }).filter({ hasText: 'multi' }).first().waitFor({ timeout: JOB });
+  await page.locator('[id="clusterls.clusterls.connection"]').filter({ hasText: /testcluster$/ }).waitFor({ timeout: SHORT });
   await shot(page, 'clean-diagnostics');
 }
 
