@@ -1,5 +1,6 @@
 //! Multi-root workspaces through the real binary over stdio: each workspace folder's
-//! clusterls.toml applies to the files of that folder, and to no other.
+//! clusterls.toml applies to the files of that folder, and to no other; folders added
+//! later too.
 
 mod lsp_common;
 
@@ -58,6 +59,20 @@ fn each_folder_has_its_own_project_file() {
     // And b's file no longer silencing it brings the finding back in b only.
     std::fs::write(b.join("clusterls.toml"), "partition = \"gpu\"\n").unwrap();
     let d = s.diagnostics_where(&in_b, |p| p["diagnostics"].to_string().contains("gpuu"));
+    assert!(render_diagnostics(&d).contains("sbatch/unknown-partition"), "{d}");
+
+    // A folder added to the workspace later brings its own file: it silences nothing,
+    // where the first folder's (which applied to the file before) silences the partition.
+    let c = ws.path().join("c");
+    std::fs::create_dir_all(&c).unwrap();
+    std::fs::write(c.join("clusterls.toml"), "partition = \"gpu\"\n").unwrap();
+    let in_c = file_uri(&c.join("job.sbatch"));
+    s.open(&in_c, "shellscript", SCRIPT);
+    s.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [{"uri": file_uri(&c), "name": "c"}], "removed": []}}),
+    );
+    let d = s.diagnostics_where(&in_c, |p| p["diagnostics"].to_string().contains("gpuu"));
     assert!(render_diagnostics(&d).contains("sbatch/unknown-partition"), "{d}");
     s.shutdown();
 }
