@@ -663,13 +663,30 @@ export class Features implements vscode.Disposable {
   }
 
   private async doLogin(cmd: LoginCommand): Promise<boolean> {
-    const terminal = vscode.window.createTerminal({ name: `clusterls: log in to ${cmd.host}` });
+    // ssh is the terminal's process, not text typed into a shell: a shell that is still
+    // starting echoes typed text and then shows it again after its prompt (the command
+    // appeared twice). The command is written once above ssh's prompt, as the user's
+    // own shell would show it.
+    // `ssh -fN` forks the master and exits; as the terminal's first process it leads the
+    // terminal's session, and its exit hangs up the process group before the master has
+    // left it (measured: the master died). So the master ignores that hang-up (an ignored
+    // signal stays ignored across exec). The script is constant; the command's words are
+    // its positional parameters, never read as shell text.
+    const [shellPath, ...shellArgs] =
+      process.platform === 'win32' ? cmd.argv : ['/bin/sh', '-c', 'trap "" HUP; exec "$@"', 'sh', ...cmd.argv];
+    const terminal = vscode.window.createTerminal({
+      name: `clusterls: log in to ${cmd.host}`,
+      shellPath,
+      shellArgs,
+      message: `\x1b[2m$ ${cmd.commandLine}\x1b[0m`,
+    });
     terminal.show();
-    terminal.sendText(cmd.commandLine, true);
     let closed = false;
+    let wake: (() => void) | undefined;
     const sub = vscode.window.onDidCloseTerminal((t) => {
       if (t === terminal) {
         closed = true;
+        wake?.();
       }
     });
     try {
@@ -681,12 +698,21 @@ export class Features implements vscode.Disposable {
         },
         async (_progress, token) => {
           const deadline = Date.now() + 10 * 60 * 1000;
-          while (!token.isCancellationRequested && !closed && Date.now() < deadline) {
-            await new Promise((r) => setTimeout(r, 2000));
+          while (!token.isCancellationRequested && Date.now() < deadline) {
+            // ssh -fN exits once the master is up, which may close the terminal:
+            // the connection is checked once more after that.
+            const wasClosed = closed;
+            await new Promise<void>((r) => {
+              wake = r;
+              setTimeout(r, 2000);
+            });
             // Without the login retry: this is the login.
             const still = await proto.login(this.sendOnce);
             if (!still) {
               return true;
+            }
+            if (wasClosed) {
+              return false;
             }
           }
           return false;

@@ -346,6 +346,11 @@ export type LoginCommand = {
    * The ssh command to run in a terminal, shell-quoted.
    */
   commandLine: string,
+  /**
+   * The same command as words: a terminal runs it as its process, without a shell
+   * (text typed into a shell that is still starting is echoed twice).
+   */
+  argv: Array<string>,
 };
 
 /**

@@ -291,9 +291,40 @@ async function scenarioClean(page) {
   await page.locator('.editor-group-container.active .monaco-editor .squiggly-error').first().waitFor({ timeout: JOB });
   await page.locator('#status\\.problems').click();
   const rows = page.locator('.markers-panel .monaco-list-row');
-  // Did-you-mean comes from the cluster's real partitions: the bundled server reached it.
-  await rows.filter({ hasText: 'Did you mean `gpu`' }).first().waitFor({ timeout: JOB });
+  // Did-you-mean comes from the cluster's real partitions (`multi` is on the cluster
+  // only): the bundled server reached it through the user's own ssh config.
+  await rows.filter({ hasText: 'Did you mean `gpu`' }).filter({ hasText: 'multi' }).first().waitFor({ timeout: JOB });
+  await page.locator('[id="clusterls.clusterls.connection"]').filter({ hasText: /testcluster$/ }).waitFor({ timeout: SHORT });
   await shot(page, 'clean-diagnostics');
+}
+
+/** code-server as the cluster's user on the cluster machine, no host set: the local mode. */
+async function scenarioLocal(page) {
+  step('scenario local: Slurm on this machine, found without being told');
+  // The extension activates on our views: open the Jobs view, as a user would.
+  await page.locator('.activitybar .action-item a[aria-label^="Cluster Jobs"]').first().click();
+  const mode = page.locator('[id="clusterls.clusterls.mode"]');
+  await mode.filter({ hasText: 'Slurm here (local)' }).waitFor({ timeout: SHORT });
+  step(`status bar: ${await mode.innerText()}`);
+  await shot(page, 'local-mode');
+  await runFromExplorer(page, 'train.py');
+  const status = statusItem(page);
+  await status.filter({ hasText: /train\.py (PENDING|RUNNING|COMPLETED)/ }).waitFor({ timeout: JOB });
+  step(`status bar: ${await status.innerText()}`);
+  await status.filter({ hasText: /train\.py COMPLETED/ }).waitFor({ timeout: JOB });
+  const done = toast(page, /train\.py\) COMPLETED/);
+  await done.waitFor({ timeout: SHORT });
+  await done.getByRole('button', { name: 'Open Log' }).click();
+  await page.locator('.tabs-container .tab[aria-label^="train.py #"]').first().waitFor({ timeout: SHORT });
+  const log = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+  await log.filter({ hasText: 'training done' }).waitFor({ timeout: SHORT });
+  const text = await editorText(page);
+  for (const want of ['hello from train.py', 'container runtime: charliecloud', 'training done']) {
+    if (!text.includes(want)) {
+      throw new Error(`the job's log lacks "${want}":\n${text}`);
+    }
+  }
+  await shot(page, 'local-log');
 }
 
 /** Answer the input box that is open with `text` (and Enter). */
@@ -410,6 +441,12 @@ async function scenario4(page) {
   const terminal = page.locator('.terminal-wrapper.active .xterm-rows');
   await terminal.filter({ hasText: /passphrase/i }).waitFor({ timeout: SHORT });
   await shot(page, '4-terminal');
+  // The ssh command is shown once (it was twice when typed into a starting shell);
+  // rows are joined, as a long command wraps.
+  const shown = (await terminal.innerText()).replace(/\n/g, '').split('ControlPersist=yes').length - 1;
+  if (shown !== 1) {
+    throw new Error(`the login terminal shows the ssh command ${shown} times:\n${await terminal.innerText()}`);
+  }
   await page.locator('.terminal-wrapper.active .xterm').click();
   await page.keyboard.type('secret passphrase');
   await page.keyboard.press('Enter');
@@ -767,9 +804,12 @@ try {
     // Last: it logs in through another workspace's window.
     ['4', scenario4],
     ['clean', scenarioClean],
+    ['local', scenarioLocal],
   ];
+  // `clean` and `local` run in code-servers of their own (tests/e2e/run's phases).
+  const phases = ['clean', 'local'];
   for (const [n, f] of scenarios) {
-    if (only ? only.has(n) : n !== 'clean') {
+    if (only ? only.has(n) : !phases.includes(n)) {
       const t0 = Date.now();
       await f(page);
       step(`scenario ${n} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -54,7 +54,13 @@ fn initialize_reports_server_info_and_capabilities_and_nothing_comes_first() {
               ]
             },
             "hoverProvider": true,
-            "textDocumentSync": 2
+            "textDocumentSync": 2,
+            "workspace": {
+              "workspaceFolders": {
+                "changeNotifications": true,
+                "supported": true
+              }
+            }
           },
           "serverInfo": {
             "name": "clusterls",

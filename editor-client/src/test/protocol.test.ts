@@ -51,7 +51,7 @@ test('the reply is passed through as the typed result', async () => {
 });
 
 test('a login-required error carries its ssh command as typed data', () => {
-  const data: protocol.LoginCommand = { host: 'kempner', commandLine: 'ssh -o ControlMaster=yes kempner true' };
+  const data: protocol.LoginCommand = { host: 'kempner', commandLine: 'ssh -o ControlMaster=yes kempner true', argv: ['ssh', '-o', 'ControlMaster=yes', 'kempner', 'true'] };
   assert.deepEqual(protocol.loginRequired({ code: protocol.ErrorCodes.loginRequired, message: 'x', data }), data);
   assert.equal(protocol.loginRequired({ code: protocol.ErrorCodes.requestFailed, message: 'needs a password', data }), undefined);
   assert.equal(protocol.loginRequired(new Error('needs a password')), undefined);

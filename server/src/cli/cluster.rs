@@ -468,6 +468,7 @@ pub fn run(g: &Global, a: RunArgs) -> ExitCode {
             },
             array: a.array.clone(),
             dockerfile: a.dockerfile.clone(),
+            config: None,
         };
         // What the run does first (a build or pull it needs, line by line; what the
         // upload sent) goes to stderr as it happens.

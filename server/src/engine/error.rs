@@ -6,10 +6,11 @@ use super::slurm::RefusalKind;
 pub enum EngineError {
     /// Logging in needs a password or a one-time code, which clusterls never asks for.
     /// Run `command` once in a terminal; every later clusterls call reuses that connection.
+    /// `argv` is the same command as words, for a terminal that runs it without a shell.
     #[error(
         "logging in to {host} needs a password or a code, which clusterls never asks for.\nRun this once in a terminal, then try again (clusterls reuses that connection):\n  {command}"
     )]
-    LoginRequired { host: String, command: String },
+    LoginRequired { host: String, command: String, argv: Vec<String> },
 
     #[error(
         "the host key of {host} could not be verified (ssh said: {detail}).\nCheck it and add it to known_hosts by connecting once in a terminal:\n  {command}"

@@ -437,6 +437,7 @@ impl SshTransport {
                         EngineError::LoginRequired {
                             host: host.clone(),
                             command: shell::join(&words),
+                            argv: words,
                         }
                     }
                     LoginFailure::HostKey => {

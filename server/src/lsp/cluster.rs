@@ -233,10 +233,11 @@ fn started(job: ext::Job) -> ext::JobStartedParams {
 pub fn error(e: EngineError) -> Error {
     let message = e.to_string();
     match e {
-        EngineError::LoginRequired { host, command } => Error {
+        EngineError::LoginRequired { host, command, argv } => Error {
             code: ErrorCode::ServerError(ext::error_code::LOGIN_REQUIRED),
             message: message.into(),
-            data: serde_json::to_value(ext::LoginCommand { host, command_line: command }).ok(),
+            data: serde_json::to_value(ext::LoginCommand { host, command_line: command, argv })
+                .ok(),
         },
         EngineError::Usage(_) | EngineError::Config(_) => Error::invalid_params(message),
         _ => request_failed(message),
@@ -252,6 +253,9 @@ mod tests {
         let e = error(EngineError::LoginRequired {
             host: "kempner".into(),
             command: "ssh -F '/home/a b/cfg' -o ControlMaster=yes kempner true".into(),
+            argv: ["ssh", "-F", "/home/a b/cfg", "-o", "ControlMaster=yes", "kempner", "true"]
+                .map(String::from)
+                .to_vec(),
         });
         assert_eq!(e.code, ErrorCode::ServerError(ext::error_code::LOGIN_REQUIRED));
         assert!(e.message.contains("needs a password or a code"), "{}", e.message);
@@ -259,7 +263,8 @@ mod tests {
             e.data,
             Some(serde_json::json!({
                 "host": "kempner",
-                "commandLine": "ssh -F '/home/a b/cfg' -o ControlMaster=yes kempner true"
+                "commandLine": "ssh -F '/home/a b/cfg' -o ControlMaster=yes kempner true",
+                "argv": ["ssh", "-F", "/home/a b/cfg", "-o", "ControlMaster=yes", "kempner", "true"]
             }))
         );
         let e = error(EngineError::Usage("give a script".into()));

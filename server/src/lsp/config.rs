@@ -3,7 +3,7 @@
 //! The file wins where it says something: it belongs to the project, and it is what
 //! the CLI reads too (`engine::config`, the one parser of that file).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -62,14 +62,37 @@ impl Config {
 /// engine's rules, in its parents and the user's config directory).
 pub const PROJECT_FILE: &str = "clusterls.toml";
 
-/// The engine's configuration from `clusterls.toml` files, searched from the first
-/// workspace folder. A missing file is no error.
-pub fn read_project(roots: &[PathBuf]) -> (EngineConfig, Option<String>) {
-    let Some(start) = roots.first() else { return (EngineConfig::default(), None) };
-    match EngineConfig::load(start) {
-        Ok((c, _files)) => (c, None),
-        Err(e) => (EngineConfig::default(), Some(e.to_string())),
-    }
+/// Each workspace folder's configuration (its `clusterls.toml`, by the engine's rules),
+/// in the order of `roots`, and the errors of the files that could not be read.
+pub fn read_folders(roots: &[PathBuf]) -> (Vec<(PathBuf, EngineConfig)>, Vec<String>) {
+    let mut errors = Vec::new();
+    let folders = roots
+        .iter()
+        .map(|root| {
+            let config = match EngineConfig::load(root) {
+                Ok((c, _files)) => c,
+                Err(e) => {
+                    errors.push(e.to_string());
+                    EngineConfig::default()
+                }
+            };
+            (root.clone(), config)
+        })
+        .collect();
+    (folders, errors)
+}
+
+/// Pure: the configuration of the workspace folder holding `path` (the innermost one
+/// when folders nest), or `None` for a file outside every folder.
+pub fn folder_config<'a>(
+    folders: &'a [(PathBuf, EngineConfig)],
+    path: &Path,
+) -> Option<&'a EngineConfig> {
+    folders
+        .iter()
+        .filter(|(root, _)| path.starts_with(root))
+        .max_by_key(|(root, _)| root.components().count())
+        .map(|(_, config)| config)
 }
 
 impl Config {
@@ -160,8 +183,9 @@ mod tests {
             "partition = \"gpu\"\nimage_dir = \"/scratch/img\"\n",
         )
         .unwrap();
-        let (file, err) = read_project(std::slice::from_ref(&dir));
-        assert_eq!(err, None);
+        let (mut folders, errs) = read_folders(std::slice::from_ref(&dir));
+        assert_eq!(errs, Vec::<String>::new());
+        let (_, file) = folders.remove(0);
         let editor =
             Config { partition: Some("cpu".into()), host: Some("h".into()), ..Default::default() };
         let c = file.or(editor.engine_config());
@@ -169,9 +193,30 @@ mod tests {
         assert_eq!(c.host.as_deref(), Some("h"));
         assert_eq!(c.image_dir.as_deref(), Some("/scratch/img"));
         std::fs::write(dir.join(PROJECT_FILE), "gpus = \"x\"").unwrap();
-        let (_, err) = read_project(std::slice::from_ref(&dir));
-        let err = err.unwrap();
+        let (_, errs) = read_folders(std::slice::from_ref(&dir));
+        let err = &errs[0];
         assert!(err.contains("clusterls.toml") && err.contains("gpus"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_takes_the_configuration_of_its_folder() {
+        let folder = |root: &str, partition: &str| {
+            let mut c = EngineConfig::default();
+            c.resources.partition = Some(partition.into());
+            (PathBuf::from(root), c)
+        };
+        let folders = [folder("/ws/a", "a"), folder("/ws/b", "b"), folder("/ws/b/inner", "inner")];
+        let check = |path: &str, expected: Option<&str>| {
+            let got = folder_config(&folders, Path::new(path));
+            assert_eq!(got.and_then(|c| c.resources.partition.as_deref()), expected, "{path}");
+        };
+        check("/ws/a/train.py", Some("a"));
+        check("/ws/a/sub/dir/job.sbatch", Some("a"));
+        check("/ws/b/job.sbatch", Some("b"));
+        check("/ws/b/inner/job.sbatch", Some("inner"));
+        // A sibling whose name starts like a folder's is not inside it.
+        check("/ws/ab/job.sbatch", None);
+        check("/elsewhere/job.sbatch", None);
     }
 }

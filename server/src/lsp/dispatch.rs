@@ -123,11 +123,18 @@ impl Backend {
             None => build::project_dockerfile(&script, &self.state().roots.clone())?,
         };
         opts.image = p.image;
+        // Defaults from the clusterls.toml of the script's workspace folder (multi-root:
+        // each folder's own), over the editor's settings.
+        opts.config = Some(self.state().config_for(Some(&script)));
         let name = display_name(&script);
         let stop = self.worker().stoppable(&format!("Running {name} on the cluster"), token).await;
         // A missing image is pulled first, here, so that its progress shows and the
         // user can stop it; the submit itself is not cut in the middle.
-        let image = opts.image.clone().or_else(|| c.engine.config().image.clone());
+        let image = opts
+            .image
+            .clone()
+            .or_else(|| opts.config.as_ref().and_then(|c| c.image.clone()))
+            .or_else(|| c.engine.config().image.clone());
         if let Some(file) = dockerfile {
             let uri = Uri::from_file_path(&file).ok_or_else(|| {
                 Error::invalid_params(format!("{} is not a local path", file.display()))
@@ -289,8 +296,8 @@ impl Backend {
         let c = self.cluster()?;
         match c.engine.connect().await {
             Ok(()) => Ok(None),
-            Err(engine::EngineError::LoginRequired { host, command }) => {
-                Ok(Some(ext::LoginCommand { host, command_line: command }))
+            Err(engine::EngineError::LoginRequired { host, command, argv }) => {
+                Ok(Some(ext::LoginCommand { host, command_line: command, argv }))
             }
             Err(e) => Err(cluster::error(e)),
         }

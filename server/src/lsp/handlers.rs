@@ -16,6 +16,10 @@ use tower_lsp_server::ls_types::{
     ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
     WorkDoneProgressCancelParams,
 };
+use tower_lsp_server::ls_types::{
+    DidChangeWorkspaceFoldersParams, OneOf, WorkspaceFolder, WorkspaceFoldersServerCapabilities,
+    WorkspaceServerCapabilities,
+};
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::config::{self, Config};
@@ -159,6 +163,14 @@ impl LanguageServer for Backend {
                 }),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+                // Folders added or removed later get their clusterls.toml read and watched.
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
                 execute_command_provider: Some(ExecuteCommandOptions {
                     commands: ext::command::ALL.iter().map(|s| s.to_string()).collect(),
                     ..Default::default()
@@ -183,6 +195,22 @@ impl LanguageServer for Backend {
         // change with a facts source triggers the first facts refresh.
         self.send(Event::ProjectFile);
         tokio::spawn(self.worker().run(receiver));
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let path = |f: &WorkspaceFolder| f.uri.to_file_path().map(|p| p.into_owned());
+        {
+            let mut s = self.state();
+            let removed: Vec<PathBuf> = params.event.removed.iter().filter_map(path).collect();
+            s.roots.retain(|r| !removed.contains(r));
+            for added in params.event.added.iter().filter_map(path) {
+                if !s.roots.contains(&added) {
+                    s.roots.push(added);
+                }
+            }
+        }
+        self.watch_project_files();
+        self.send(Event::ProjectFile);
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -273,7 +301,7 @@ impl LanguageServer for Backend {
                 findings.map(Ok).unwrap_or(Err((
                     doc.kind,
                     s.facts.clone(),
-                    s.project.clone().or(s.editor.engine_config()).code_filter(),
+                    s.config_for_uri(&uri).code_filter(),
                 ))),
             )
         };

@@ -4,14 +4,14 @@
 //! `.await`) and send an `Event`; one task (`worker`) applies events in order.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use clusterls_core::ClusterFacts;
 use tower_lsp_server::ls_types::Uri;
 
 use super::cluster::Cluster;
-use super::config::{Config, EngineConfig};
+use super::config::{self, Config, EngineConfig};
 use super::documents::Documents;
 
 #[derive(Default)]
@@ -19,8 +19,12 @@ pub struct State {
     pub docs: Documents,
     /// The editor's settings.
     pub editor: Config,
-    /// `clusterls.toml` (project, then user).
+    /// `clusterls.toml` (project, then user) of the first workspace folder: the host
+    /// and what the engine runs with.
     pub project: EngineConfig,
+    /// Each workspace folder's `clusterls.toml` (project, then user), in the order of
+    /// `roots`: what applies to the files of that folder.
+    pub folders: Vec<(PathBuf, EngineConfig)>,
     /// Where facts come from and what the engine runs with; `None` until known.
     pub source: Option<Source>,
     /// The engine for `source`'s host, when one is configured and opened.
@@ -41,6 +45,22 @@ pub struct State {
     /// Dockerfiles whose last build from the editor failed: the failing line, shown as a
     /// diagnostic until the next build of that file.
     pub build_failures: HashMap<Uri, super::run::BuildFailure>,
+}
+
+impl State {
+    /// The configuration that applies to a file: the `clusterls.toml` of the workspace
+    /// folder holding it (the first folder's for a file outside every folder), over
+    /// the editor's settings.
+    pub fn config_for(&self, path: Option<&Path>) -> EngineConfig {
+        let project =
+            path.and_then(|p| config::folder_config(&self.folders, p)).unwrap_or(&self.project);
+        project.clone().or(self.editor.engine_config())
+    }
+
+    /// [`Self::config_for`] the file of a document.
+    pub fn config_for_uri(&self, uri: &Uri) -> EngineConfig {
+        self.config_for(uri.to_file_path().as_deref())
+    }
 }
 
 /// Where facts come from and what the engine runs with.

@@ -103,12 +103,23 @@ impl Worker {
             }
             Event::ProjectFile => {
                 let roots = lock(&self.state).roots.clone();
-                let (project, error) = config::read_project(&roots);
-                if let Some(e) = error {
+                let (folders, errors) = config::read_folders(&roots);
+                for e in errors {
                     self.popup(MessageType::WARNING, e).await;
                 }
-                lock(&self.state).project = project;
+                // The first folder's decides the host and what the engine runs with.
+                let project = folders.first().map(|(_, c)| c.clone()).unwrap_or_default();
+                let folders_changed = {
+                    let mut s = lock(&self.state);
+                    s.project = project;
+                    std::mem::replace(&mut s.folders, folders) != s.folders
+                };
                 self.config_changed().await;
+                // Another folder's file changed what applies to its documents (the
+                // first folder's is a change of the engine's source: published above).
+                if folders_changed {
+                    self.publish_all().await;
+                }
                 self.ready.send_replace(true);
             }
             Event::Facts(Ok(facts), applied) => {
@@ -343,7 +354,7 @@ impl Worker {
             if !force && doc.findings.as_ref().is_some_and(|(v, _)| *v == doc.version) {
                 return;
             }
-            let filter = s.project.clone().or(s.editor.engine_config()).code_filter();
+            let filter = s.config_for_uri(uri).code_filter();
             let failed = s.build_failures.get(uri).cloned();
             let doc = (doc.version, doc.kind, doc.text.clone(), doc.index.clone());
             (doc, s.facts.clone(), filter, failed)

@@ -27,7 +27,7 @@ impl Engine {
         text: &str,
         progress: &(dyn Fn(&str) + Send + Sync),
     ) -> Result<super::RunOutcome> {
-        let config = self.config();
+        let config = opts.config.as_ref().unwrap_or(self.config());
         let mut flags_res = opts.resources.clone();
         if opts.gpus_per_node.is_some() {
             flags_res.gpus = opts.gpus_per_node;

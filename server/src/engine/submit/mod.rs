@@ -54,6 +54,9 @@ pub struct RunOptions {
     pub array: Option<String>,
     /// Run in the image of this Dockerfile (built first when its key changed).
     pub dockerfile: Option<PathBuf>,
+    /// The configuration this run takes its defaults from instead of the engine's (the
+    /// language server: the clusterls.toml of the script's workspace folder).
+    pub config: Option<super::config::Config>,
 }
 
 impl RunOptions {
@@ -85,7 +88,7 @@ impl Engine {
         opts: &RunOptions,
         progress: &(dyn Fn(&str) + Send + Sync),
     ) -> Result<RunOutcome> {
-        let config = self.config();
+        let config = opts.config.as_ref().unwrap_or(self.config());
         let res = config.resources(&opts.resources);
         res.validate().map_err(EngineError::Usage)?;
         let script_name = plan::script_name(&opts.script)?;

@@ -469,6 +469,9 @@ pub struct LoginCommand {
     pub host: String,
     /// The ssh command to run in a terminal, shell-quoted.
     pub command_line: String,
+    /// The same command as words: a terminal runs it as its process, without a shell
+    /// (text typed into a shell that is still starting is echoed twice).
+    pub argv: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

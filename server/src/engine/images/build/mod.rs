@@ -181,7 +181,7 @@ impl Engine {
         run: &super::super::RunOptions,
         progress: &(dyn Fn(&str) + Send + Sync),
     ) -> Result<super::super::RunOptions> {
-        let config = self.config();
+        let config = run.config.as_ref().unwrap_or(self.config());
         let file = match (&run.dockerfile, &run.image, &config.dockerfile) {
             _ if run.no_container => return Ok(run.clone()),
             (Some(f), _, _) => f.clone(),
