@@ -77,6 +77,10 @@ impl Engine {
             return Err(EngineError::refused("cancel", &out.stderr_str(), ""));
         }
         self.cancelled_task(id)?;
+        if step_dir.is_none() {
+            // Its forwards end with it, now rather than at the watcher's next look.
+            self.close_forwards_of(id).await;
+        }
         self.changed();
         Ok(())
     }
