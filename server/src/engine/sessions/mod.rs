@@ -108,6 +108,10 @@ impl Engine {
             .into();
         let out = self.exec(Exec::new("squeue", argv)).await?;
         if out.status != 0 {
+            // Left the queue (ended): not pending; the caller says how it ended.
+            if out.stderr_str().contains("Invalid job id") {
+                return Ok(None);
+            }
             return Err(EngineError::refused("squeue --start", &out.stderr_str(), ""));
         }
         Ok(reason::parse_start(&out.stdout_str()).into_iter().next())
