@@ -1,13 +1,14 @@
 //! The cluster commands' conventions on the real cluster: `run --parsable` prints the bare
 //! id, `--follow` keeps stdout for the job's output (state lines on stderr), a failed
 //! job makes exit status 1 with its own code on stderr's last line, and `jobs` lists every
-//! host's jobs without --host, as an aligned table.
+//! host's jobs without --host, as an aligned table; `jobs --refresh` without --host
+//! reaches each host through the ssh config stored with its jobs.
 
 mod engine_common;
 
 use std::process::{Command, Stdio};
 
-use engine_common::{Project, binary, stderr, stdout};
+use engine_common::{Project, binary, ssh, stderr, stdout, wait_for};
 
 const RUN: &[&str] = &["run", "--no-container", "--partition", "test"];
 
@@ -77,4 +78,35 @@ fn run_parsable_follow_streams_exit_status_and_jobs_without_host() {
     let out = p.run(&["jobs", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 4);
+}
+
+/// `jobs --refresh` with neither --host nor --ssh-config: the host is reached through the
+/// ssh config its job was submitted with (the test host is unknown to the default one).
+#[test]
+fn jobs_refresh_without_host_uses_each_jobs_ssh_config() {
+    let p = Project::new("cli-refresh");
+    let long = p.write("long.sh", "sleep 300\n");
+    let out = p.run(&[RUN, &["--parsable", long.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let id = stdout(&out).trim().to_string();
+    // Ended behind clusterls's back: only a poll can tell.
+    let gone = ssh(&["scancel", &id]);
+    assert!(gone.status.success(), "{}", stderr(&gone));
+    let refresh = || {
+        Command::new(binary())
+            .args(["jobs", "--refresh", "--json"])
+            .current_dir(&p.dir)
+            .env("CLUSTERLS_STATE_DIR", &p.state)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let state = wait_for("jobs --refresh to see the job cancelled", || {
+        let out = refresh();
+        assert!(out.status.success(), "jobs --refresh without --host: {}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rec = v.as_array().unwrap().iter().find(|r| r["id"] == id.as_str()).cloned().unwrap();
+        (rec["state"] == "CANCELLED").then_some(rec["state"].clone())
+    });
+    assert_eq!(state, "CANCELLED");
 }

@@ -184,6 +184,29 @@ fn a_forward_reaches_the_server_in_the_job_without_a_new_login_and_ends_with_it(
         let out = p.run(&["forward", &id, &format!("{l}:{remote}")]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
+    // ONE watcher for the host's forwards, ONE squeue per tick for all of them.
+    let locks: Vec<_> = std::fs::read_dir(p.state.join("forwards"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("watch-"))
+        .filter(|e| e.path().extension().is_some_and(|x| x == "lock"))
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(locks.len(), 1, "one watcher lock for the host: {locks:?}");
+    let log = locks[0].with_extension("log");
+    let ticks = wait_for("two ticks of the watcher with both forwards", || {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let ticks: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.split("watch tick: ").nth(1).map(str::to_string))
+            .filter(|t| t.starts_with("2 forwards"))
+            .collect();
+        (ticks.len() >= 2).then_some(ticks)
+    });
+    eprintln!("watcher ticks with 2 forwards: {ticks:#?}");
+    for t in &ticks {
+        assert_eq!(t, "2 forwards into 1 jobs asked with 1 squeue call", "{ticks:?}");
+    }
     let close = p.run(&["forward", "--close-job", &id]);
     assert!(close.status.success(), "{}", stderr(&close));
     assert!(!listening(a) && !listening(b), "--close-job left a listener");
@@ -195,10 +218,35 @@ fn a_forward_reaches_the_server_in_the_job_without_a_new_login_and_ends_with_it(
     assert!(listening(local2));
     let cancel = p.run(&["cancel", &id]);
     assert!(cancel.status.success(), "{}", stderr(&cancel));
-    wait_for("the forward to end with its job", || (!listening(local2)).then_some(()));
-    wait_for("the record to go", || {
-        let l = p.run(&["forward", "--list"]);
-        (!stdout(&l).contains(&format!(":{local2} "))).then_some(())
+    // `clusterls cancel` closes the job's forwards itself: no wait for the watcher.
+    assert!(!listening(local2), "the forward outlived `clusterls cancel`");
+    let l = p.run(&["forward", "--list"]);
+    assert!(!stdout(&l).contains(&format!(":{local2} ")), "{}", stdout(&l));
+
+    // A job ended behind clusterls's back (scancel on the login host): the watcher sees
+    // it at its next tick (1 s apart just after the forward was made, as the tracker).
+    let remote3 = free_port();
+    let id3 = start_server(&p, &mut jobs, remote3);
+    let local3 = free_port();
+    let out = p.run(&["forward", &id3, &format!("{local3}:{remote3}")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(listening(local3));
+    let gone = ssh(&["scancel", &id3]);
+    assert!(gone.status.success(), "{}", stderr(&gone));
+    let started = std::time::Instant::now();
+    wait_for("the watcher to close the forward of the ended job", || {
+        (!listening(local3)).then_some(())
+    });
+    eprintln!("closed by the watcher {:?} after scancel", started.elapsed());
+    wait_for("the watcher to leave with no forwards", || {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let held = std::process::Command::new("flock")
+            .args(["-n", "-x"])
+            .arg(&locks[0])
+            .arg("true")
+            .status()
+            .unwrap();
+        (held.success() && !text.is_empty()).then_some(())
     });
     let records = std::fs::read_dir(p.state.join("forwards"))
         .map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "json")).count())

@@ -105,6 +105,11 @@ fn an_sbatch_script_is_submitted_as_written() {
          srun hostname >/dev/null && echo step ok\necho to-stderr >&2\n",
     );
     let script = script.to_str().unwrap();
+    // clusterls.toml's partition and time are not what this script is submitted with.
+    p.write(
+        "clusterls.toml",
+        "account = \"lab_dev\"\npartition = \"gpu\"\ntime = \"10\"\n[pull]\npartition = \"test\"\n",
+    );
     // --partition test overrides the script's cpu.
     let out = p.run(&["run", "--partition", "test", "--follow", script]);
     let (text, err) = (stdout(&out), stderr(&out));
@@ -120,6 +125,16 @@ fn an_sbatch_script_is_submitted_as_written() {
     let logs = p.run(&["logs", &id]);
     assert!(logs.status.success(), "{}", stderr(&logs));
     assert_eq!(stdout(&logs), text);
+    // The record holds what was submitted: the flag's partition, the script's time,
+    // clusterls.toml's account (the one value neither sets); not the toml's gpu and 10.
+    let jobs = p.run(&["jobs", "--json"]);
+    let all: serde_json::Value = serde_json::from_str(&stdout(&jobs)).expect("jobs --json");
+    let rec = all.as_array().unwrap().iter().find(|r| r["id"] == id.as_str()).expect("the record");
+    assert_eq!(
+        (&rec["partition"], &rec["time"], &rec["account"]),
+        (&serde_json::json!("test"), &serde_json::json!("5"), &serde_json::json!("lab_dev")),
+        "{rec}"
+    );
     // The copy says where each value came from.
     let copy = c.ssh_ok(&["cat", &format!("{dir}/job.sbatch")]);
     assert!(

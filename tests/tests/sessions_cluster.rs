@@ -258,3 +258,43 @@ fn extending_is_refused_in_slurms_words_and_shortening_works() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("is not a time change"), "{}", stderr(&out));
 }
+
+/// `why` of a job that has ended: its final state, exit 0 (not squeue's refusal). A job
+/// clusterls followed (its record says it), and one submitted behind its back, ended
+/// and gone from squeue's answer for a single id (then sacct says it).
+#[test]
+fn why_of_an_ended_job_says_it_finished() {
+    let p = Project::new("sessions-why-ended");
+    let script = p.write("quick.sh", "echo hi\n");
+    let out = p.run(&[
+        "run",
+        "--no-container",
+        "--partition",
+        "test",
+        "--parsable",
+        "--follow",
+        script.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let id = stdout(&out).lines().next().unwrap().trim().to_string();
+    let out = p.run(&["why", &id]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "job {id} has finished: COMPLETED, exit code 0; it no longer waits. `clusterls jobs {id}` shows how it went\n"
+        )
+    );
+
+    let c = engine_common::cluster();
+    let other = c.sbatch(&["-p", "test", "-t", "1", "--wrap", "exit 0"]).unwrap();
+    c.wait_job_done(other, std::time::Duration::from_secs(120));
+    let other = other.to_string();
+    let out = p.run(&["why", &other]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with(&format!("job {other} has finished: COMPLETED;")),
+        "{}",
+        stdout(&out)
+    );
+}

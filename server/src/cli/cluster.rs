@@ -570,12 +570,21 @@ async fn all_jobs(g: &Global, refresh: bool) -> Result<Vec<JobRecord>, EngineErr
     })
     .await?;
     if refresh {
-        let mut hosts: Vec<String> =
-            store.all_jobs()?.into_iter().filter(|j| !j.is_final()).map(|j| j.host).collect();
+        // Each host as its jobs reached it: the ssh config stored with them (unless
+        // --ssh-config names one for all).
+        let mut hosts: Vec<(String, Option<String>)> = store
+            .all_jobs()?
+            .into_iter()
+            .filter(|j| !j.is_final())
+            .map(|j| (j.host, j.ssh_config))
+            .collect();
         hosts.sort();
         hosts.dedup();
-        for host in hosts {
-            let one = Global { host: Some(host), ..g.clone() };
+        for (host, ssh_config) in hosts {
+            let one = Global {
+                host: Some(host),
+                ssh_config: g.ssh_config.clone().or(ssh_config.map(Into::into)),
+            };
             open(&one, None).await?.poll().await?;
         }
     }

@@ -33,9 +33,9 @@ pub struct ForwardArgs {
     /// Close every forward into this job.
     #[arg(long, value_name = "JOB", conflicts_with = "job")]
     pub close_job: Option<String>,
-    /// (internal) watch the forward on this local port and close it when its job ends.
-    #[arg(long, hide = true, value_name = "LOCAL")]
-    pub watch: Option<u16>,
+    /// (internal) watch the forwards of `--host` and close each when its job ends.
+    #[arg(long, hide = true)]
+    pub watch: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -88,12 +88,12 @@ fn line(r: &ForwardRecord) -> String {
 
 pub fn forward(g: &Global, a: ForwardArgs) -> ExitCode {
     runtime().block_on(async {
-        if let Some(local) = a.watch {
+        if a.watch {
             let engine = match open(g, None).await {
                 Ok(e) => e,
                 Err(e) => return fail(&e),
             };
-            return match engine.watch_forward(local).await {
+            return match engine.watch_forwards().await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(&e),
             };

@@ -7,6 +7,7 @@ use super::Global;
 use super::render::visible;
 use crate::engine::EngineError;
 use crate::engine::JobRecord;
+use crate::engine::JobState;
 use crate::engine::sessions::{efficiency, reason, time};
 
 #[derive(Debug, clap::Args)]
@@ -126,6 +127,18 @@ pub fn why(g: &Global, a: WhyArgs) -> ExitCode {
         };
         let Some(est) = est else {
             let known = engine.job(&a.job).ok().flatten();
+            // Ended: its final state, from the record, else from accounting.
+            if let Some(r) = known.as_ref().filter(|r| r.is_final()) {
+                print!("{}", finished_text(&a.job, &r.state, r.exit_code, true));
+                return ExitCode::SUCCESS;
+            }
+            if let Ok(Some(e)) = engine.efficiency(&a.job).await {
+                let state = JobState::parse(&e.state);
+                if state.is_final() {
+                    print!("{}", finished_text(&a.job, &state, None, known.is_some()));
+                    return ExitCode::SUCCESS;
+                }
+            }
             return match known {
                 Some(r) => {
                     println!("job {} is not pending: {}", visible(&a.job), r.state);
@@ -140,6 +153,17 @@ pub fn why(g: &Global, a: WhyArgs) -> ExitCode {
         };
         super::write_stdout(&why_text(&est))
     })
+}
+
+/// What `clusterls why` says of a job that has ended (pure).
+/// `tracked`: clusterls has its record, so `clusterls jobs ID` can tell more.
+pub fn finished_text(id: &str, state: &JobState, exit_code: Option<i32>, tracked: bool) -> String {
+    let code = exit_code.map(|c| format!(", exit code {c}")).unwrap_or_default();
+    let more = match tracked {
+        true => format!(" `clusterls jobs {}` shows how it went", visible(id)),
+        false => format!(" `sacct -j {}` on the cluster shows how it went", visible(id)),
+    };
+    format!("job {} has finished: {state}{code}; it no longer waits.{more}\n", visible(id))
 }
 
 /// The text of `clusterls why` (pure).
@@ -276,5 +300,17 @@ mod tests {
             estimated start: Slurm has none yet (the backfill scheduler has not planned this job; ask again in a minute)
         "#]]
         .assert_eq(&why_text(&est[0]));
+    }
+
+    #[test]
+    fn why_of_an_ended_job_says_how_it_ended() {
+        expect_test::expect![[r#"
+            job 41 has finished: COMPLETED, exit code 0; it no longer waits. `clusterls jobs 41` shows how it went
+        "#]]
+        .assert_eq(&finished_text("41", &JobState::parse("COMPLETED"), Some(0), true));
+        expect_test::expect![[r#"
+            job 41_2 has finished: CANCELLED; it no longer waits. `sacct -j 41_2` on the cluster shows how it went
+        "#]]
+        .assert_eq(&finished_text("41_2", &JobState::parse("CANCELLED"), None, false));
     }
 }

@@ -7,29 +7,31 @@
 //! already carries every command listens on 127.0.0.1:LOCAL and the login host's sshd
 //! connects to NODE:PORT, so no new login happens and no `ssh` process is started for
 //! it. The forward lives in the master; clusterls keeps a record of it
-//! (`forwards/LOCAL.json` in the state directory) and one small watcher process per
-//! forward (`clusterls forward --watch LOCAL`, detached) that asks squeue every few
-//! seconds and cancels the forward on the mux (`close_port_forward`, `ssh -O cancel`)
-//! when the job ends. It also keeps a master of clusterls's own from expiring (each
-//! check is a mux client, which resets ControlPersist's timer).
+//! (`forwards/LOCAL.json` in the state directory) and ONE small watcher process per
+//! host (`clusterls --host H forward --watch`, detached; it holds the lock
+//! `forwards/watch-NAME.lock` while it lives, so a second one exits at once) that asks
+//! squeue about all the host's forwarded jobs with one call per tick, no more often than
+//! the tracker polls ([`policy::poll_interval`]), and cancels a forward on the mux
+//! (`close_port_forward`, `ssh -O cancel`) when its job ends. `clusterls cancel JOB`
+//! closes the job's forwards at once (`Engine::cancel`). It also keeps a master of
+//! clusterls's own from expiring (each check is a mux client, which resets
+//! ControlPersist's timer).
 
 pub mod plan;
 pub mod serve;
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use openssh::{ForwardType, Session, Socket};
 
 use super::Engine;
 use super::error::{EngineError, Result};
+use super::policy;
 use super::sessions::plan::{ForwardSpec, check_job_id};
 use super::store;
 use super::transport::Exec;
 use plan::{ForwardRecord, JobNow};
-
-/// How often a watcher asks whether its job still runs.
-pub const WATCH_INTERVAL: Duration = Duration::from_secs(3);
 
 fn listen(local: u16) -> Socket<'static> {
     Socket::new("127.0.0.1", local)
@@ -78,9 +80,27 @@ async fn refused_through(local: u16) -> bool {
     )
 }
 
-fn pid_alive(pid: u32) -> bool {
-    let proc = Path::new("/proc");
-    !proc.exists() || proc.join(pid.to_string()).exists()
+/// Take the exclusive lock of `f` without waiting (flock(2), released by the kernel
+/// when the holder dies): whether it was taken.
+fn try_lock(f: &std::fs::File) -> bool {
+    rustix::fs::flock(f, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_ok()
+}
+
+/// Whether the lock file at `path` is held (by a live watcher: the kernel releases a
+/// dead process's lock).
+fn lock_held(path: &std::path::Path) -> bool {
+    let Ok(f) =
+        std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)
+    else {
+        return false;
+    };
+    match try_lock(&f) {
+        true => {
+            let _ = rustix::fs::flock(&f, rustix::fs::FlockOperation::Unlock);
+            false
+        }
+        false => true,
+    }
 }
 
 impl Engine {
@@ -225,8 +245,8 @@ impl Engine {
             self.remove_forward(rec.local_port);
             return Err(plan::forwarding_refused(&rec.host, &rec.node, rec.remote_port));
         }
-        match self.spawn_watcher(&rec) {
-            Ok(pid) => rec.watcher_pid = Some(pid),
+        match self.ensure_watcher(&rec) {
+            Ok(pid) => rec.watcher_pid = pid,
             Err(e) => {
                 let _ = cancel_on_master(&rec).await;
                 self.remove_forward(rec.local_port);
@@ -247,13 +267,30 @@ impl Engine {
         Ok(job.to_string())
     }
 
-    /// `clusterls --host H [--ssh-config C] forward --watch LOCAL`, detached (its own
-    /// process group, so a Ctrl-C in the terminal that made the forward leaves it).
+    fn watch_lock(&self, rec: &ForwardRecord) -> PathBuf {
+        let name = plan::watcher_name(&rec.host, rec.ssh_config.as_deref());
+        self.forwards_dir().join(format!("watch-{name}.lock"))
+    }
+
+    /// Start the host's watcher unless one lives (its lock is held); called after the
+    /// record is written, so a watcher about to leave for want of forwards sees it
+    /// (it looks again after letting the lock go). Two started at once: one keeps the
+    /// lock, the other exits. The pid of the watcher started, if any.
+    fn ensure_watcher(&self, rec: &ForwardRecord) -> Result<Option<u32>> {
+        if lock_held(&self.watch_lock(rec)) {
+            let pid = std::fs::read_to_string(self.watch_lock(rec)).ok();
+            return Ok(pid.and_then(|p| p.trim().parse().ok()));
+        }
+        self.spawn_watcher(rec).map(Some)
+    }
+
+    /// `clusterls --host H [--ssh-config C] forward --watch`, detached (its own process
+    /// group, so a Ctrl-C in the terminal that made the forward leaves it).
     fn spawn_watcher(&self, rec: &ForwardRecord) -> Result<u32> {
         use std::os::unix::process::CommandExt;
         let exe = std::env::current_exe()
             .map_err(|e| EngineError::io("cannot find the clusterls binary", e))?;
-        let log = self.forwards_dir().join(format!("{}.log", rec.local_port));
+        let log = self.watch_lock(rec).with_extension("log");
         let log = std::fs::File::create(&log)
             .map_err(|e| EngineError::io(format!("cannot write {}", log.display()), e))?;
         let mut cmd = std::process::Command::new(exe);
@@ -261,19 +298,19 @@ impl Engine {
         if let Some(c) = &rec.ssh_config {
             cmd.arg("--ssh-config").arg(c);
         }
-        cmd.args(["forward", "--watch", &rec.local_port.to_string()])
+        cmd.args(["forward", "--watch"])
             .env("CLUSTERLS_STATE_DIR", &self.inner.state_dir)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(log)
             .process_group(0);
         let child =
-            cmd.spawn().map_err(|e| EngineError::io("cannot start the forward's watcher", e))?;
+            cmd.spawn().map_err(|e| EngineError::io("cannot start the forwards' watcher", e))?;
         Ok(child.id())
     }
 
-    /// The forwards this machine holds, of every host; records whose watcher is gone
-    /// are cancelled and dropped first (nothing dangles).
+    /// The forwards this machine holds, of every host; records whose host has no live
+    /// watcher are cancelled and dropped first (nothing dangles).
     pub async fn forwards(&self) -> Result<Vec<ForwardRecord>> {
         let mut out = Vec::new();
         let Ok(entries) = std::fs::read_dir(self.forwards_dir()) else { return Ok(out) };
@@ -283,14 +320,13 @@ impl Engine {
                 continue;
             };
             let Some(rec) = self.read_forward(local) else { continue };
-            match rec.watcher_pid {
-                Some(pid) if pid_alive(pid) => out.push(rec),
-                // Being made right now (no watcher yet) if young; else left over.
-                None if store::now().saturating_sub(rec.created_at) < 60 => out.push(rec),
-                _ => {
-                    let _ = cancel_on_master(&rec).await;
-                    self.remove_forward(local);
-                }
+            // Being made right now (no watcher yet) if young; else left over.
+            if lock_held(&self.watch_lock(&rec)) || store::now().saturating_sub(rec.created_at) < 60
+            {
+                out.push(rec);
+            } else {
+                let _ = cancel_on_master(&rec).await;
+                self.remove_forward(local);
             }
         }
         out.sort_by_key(|r| r.local_port);
@@ -305,9 +341,8 @@ impl Engine {
             )));
         };
         let r = cancel_on_master(&rec).await;
-        // The watcher sees its record gone and exits.
+        // The watcher sees the record gone (and exits when it was the host's last).
         self.remove_forward(local);
-        let _ = std::fs::remove_file(self.forwards_dir().join(format!("{local}.log")));
         r.map(|()| rec)
     }
 
@@ -323,34 +358,153 @@ impl Engine {
         Ok(closed)
     }
 
-    /// The watcher of the forward on `local` (`clusterls forward --watch`): until the
-    /// record is gone (closed), the master is gone (the forward with it) or the job
-    /// has ended (then it cancels the forward).
-    pub async fn watch_forward(&self, local: u16) -> Result<()> {
-        let me = std::process::id();
-        loop {
-            tokio::time::sleep(WATCH_INTERVAL).await;
-            let Some(rec) = self.read_forward(local) else { return Ok(()) };
-            if rec.watcher_pid.is_some_and(|p| p != me) {
-                return Ok(());
+    /// The forwards of the host this engine reaches (same alias and ssh config).
+    fn host_forwards(&self) -> Vec<ForwardRecord> {
+        let mut out = Vec::new();
+        let Ok(entries) = std::fs::read_dir(self.forwards_dir()) else { return out };
+        let config = self.ssh().and_then(|s| s.ssh_config());
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(local) = name.strip_suffix(".json").and_then(|p| p.parse::<u16>().ok()) else {
+                continue;
+            };
+            if let Some(rec) = self.read_forward(local)
+                && rec.host == self.host()
+                && rec.ssh_config == config
+            {
+                out.push(rec);
             }
+        }
+        out
+    }
+
+    /// Close the forwards into job `job` of this host (its cancel went through): how
+    /// many.
+    pub(super) async fn close_forwards_of(&self, job: &str) -> usize {
+        let mut n = 0;
+        for rec in self.host_forwards().iter().filter(|r| r.job == job) {
+            self.end_forward(rec).await;
+            n += 1;
+        }
+        n
+    }
+
+    /// Close `rec` because its job ended (or its master went).
+    async fn end_forward(&self, rec: &ForwardRecord) {
+        let _ = cancel_on_master(rec).await;
+        self.remove_forward(rec.local_port);
+    }
+
+    /// The watcher of this host's forwards (`clusterls forward --watch`): while the host
+    /// has forwards, ONE squeue per tick for all their jobs, at the tracker's pace (fast
+    /// just after a forward was made or a job ended, then down to once a minute);
+    /// a forward whose job left the running state, or whose master is gone, is closed.
+    /// Returns at once when another watcher of the host lives.
+    pub async fn watch_forwards(&self) -> Result<()> {
+        let probe = ForwardRecord {
+            host: self.host().to_string(),
+            ssh_config: self.ssh().and_then(|s| s.ssh_config()),
+            socket: String::new(),
+            job: String::new(),
+            local_port: 0,
+            node: String::new(),
+            remote_port: 0,
+            watcher_pid: None,
+            created_at: 0,
+            what: None,
+        };
+        let path = self.watch_lock(&probe);
+        let _ = std::fs::create_dir_all(self.forwards_dir());
+        let lock = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| EngineError::io(format!("cannot open {}", path.display()), e))?;
+        if !try_lock(&lock) {
+            return Ok(());
+        }
+        let _ = std::fs::write(&path, std::process::id().to_string());
+        let mut last_change = Instant::now();
+        loop {
+            let recs = self.host_forwards();
+            if recs.is_empty() {
+                // Let go, then look once more: a forward written before its maker found
+                // the lock held is seen here.
+                let _ = rustix::fs::flock(&lock, rustix::fs::FlockOperation::Unlock);
+                if self.host_forwards().is_empty() || !try_lock(&lock) {
+                    return Ok(());
+                }
+                continue;
+            }
+            let newest = recs.iter().map(|r| r.created_at).max().unwrap_or(0);
+            let since =
+                last_change.elapsed().min(Duration::from_secs(store::now().saturating_sub(newest)));
+            let wait = policy::poll_interval(since, recs.len()).unwrap_or(Duration::from_secs(1));
+            tokio::time::sleep(wait).await;
+            if self.watch_tick().await > 0 {
+                last_change = Instant::now();
+            }
+        }
+    }
+
+    /// One tick of the host's watcher: the forwards whose master is gone are dropped
+    /// (the master took them), then ONE squeue for the jobs of the rest. How many
+    /// forwards it closed.
+    pub async fn watch_tick(&self) -> usize {
+        let mut closed = 0;
+        let mut live = Vec::new();
+        let mut masters: std::collections::HashMap<String, bool> = Default::default();
+        for rec in self.host_forwards() {
             // Never let a command below start a new master (a new login): the forward
             // lived in this one.
-            if mux(&rec.socket).await.is_none() {
-                tracing::info!("the ssh master is gone, and the forward with it");
-                self.remove_forward(local);
-                return Ok(());
+            let up = match masters.get(&rec.socket) {
+                Some(up) => *up,
+                None => {
+                    let up = mux(&rec.socket).await.is_some();
+                    masters.insert(rec.socket.clone(), up);
+                    up
+                }
+            };
+            if up {
+                live.push(rec);
+            } else {
+                tracing::info!(
+                    local = rec.local_port,
+                    "the ssh master is gone, and the forward with it"
+                );
+                self.remove_forward(rec.local_port);
+                closed += 1;
             }
-            match self.job_now(&rec.job).await {
-                Ok(JobNow::Running { .. }) | Ok(JobNow::Unknown(_)) | Err(_) => continue,
-                Ok(JobNow::Gone) | Ok(JobNow::NotRunning(_)) => {
-                    tracing::info!(job = %rec.job, "the job ended; closing its forward");
-                    let _ = cancel_on_master(&rec).await;
-                    self.remove_forward(local);
-                    let _ = std::fs::remove_file(self.forwards_dir().join(format!("{local}.log")));
-                    return Ok(());
+        }
+        let jobs = plan::watched_jobs(&live);
+        if jobs.is_empty() {
+            return closed;
+        }
+        let asked = self.exec(Exec::new("squeue", plan::squeue_jobs_argv(&jobs))).await;
+        // What the tests count: squeue calls per tick, however many forwards.
+        tracing::info!(
+            "watch tick: {} forwards into {} jobs asked with 1 squeue call",
+            live.len(),
+            jobs.len()
+        );
+        let out = match asked {
+            Ok(out) => out,
+            Err(e) => {
+                tracing::info!("squeue: {e}");
+                return closed;
+            }
+        };
+        for (job, now) in plan::jobs_now(&jobs, out.status, &out.stdout_str(), &out.stderr_str()) {
+            if matches!(now, JobNow::Gone | JobNow::NotRunning(_)) {
+                tracing::info!(%job, "the job ended; closing its forwards");
+                for rec in live.iter().filter(|r| r.job == job) {
+                    self.end_forward(rec).await;
+                    closed += 1;
                 }
             }
         }
+        closed
     }
 }

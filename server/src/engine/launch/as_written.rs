@@ -98,6 +98,38 @@ impl AsWritten {
     }
 }
 
+impl AsWritten {
+    /// What is actually submitted, for the job record (the Jobs view, `clusterls jobs`):
+    /// the script's directives merged with the flags and clusterls.toml's fill-ins, as
+    /// [`Self::settings`] holds them. A value the one `Resources` type cannot say
+    /// (`--mem-per-cpu`, `--cpus-per-gpu`, `--gpus-per-task`) is left out rather than
+    /// shown as something else; GPUs are the `gpu` GRES count, or `--gpus`/`--gpus-per-node`.
+    pub fn resources(&self) -> Resources {
+        let mut r = Resources::default();
+        for x in &self.settings {
+            let v = Some(x.value.clone());
+            match x.option {
+                "partition" => r.partition = v,
+                "account" => r.account = v,
+                "qos" => r.qos = v,
+                "time" => r.time = v,
+                "mem" => r.mem = v,
+                "cpus-per-task" => r.cpus = x.value.trim().parse().ok(),
+                "gres" => {
+                    r.gpus = parse_gres(&x.value).ok().map(|items| {
+                        items.iter().filter(|g| g.name == "gpu").map(|g| g.count as u32).sum()
+                    })
+                }
+                "gpus" | "gpus-per-node" => {
+                    r.gpus = x.value.rsplit(':').next().and_then(|n| n.trim().parse().ok())
+                }
+                _ => {}
+            }
+        }
+        r
+    }
+}
+
 /// Whether sbatch reads at least one directive of `text` (then it is submitted as written).
 pub fn is_batch_script(text: &str) -> bool {
     !clusterls_sbatch::parse(text).lines.is_empty()

@@ -77,6 +77,10 @@ impl Engine {
             return Err(EngineError::refused("cancel", &out.stderr_str(), ""));
         }
         self.cancelled_task(id)?;
+        if step_dir.is_none() {
+            // Its forwards end with it, now rather than at the watcher's next look.
+            self.close_forwards_of(id).await;
+        }
         self.changed();
         Ok(())
     }
@@ -104,6 +108,10 @@ impl Engine {
             .into();
         let out = self.exec(Exec::new("squeue", argv)).await?;
         if out.status != 0 {
+            // Left the queue (ended): not pending; the caller says how it ended.
+            if out.stderr_str().contains("Invalid job id") {
+                return Ok(None);
+            }
             return Err(EngineError::refused("squeue --start", &out.stderr_str(), ""));
         }
         Ok(reason::parse_start(&out.stdout_str()).into_iter().next())

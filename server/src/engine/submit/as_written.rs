@@ -91,7 +91,9 @@ impl Engine {
             &out.stdout_str(),
             &out.stderr_str(),
         )?;
-        let res = config.resources(&opts.resources);
+        // What is submitted (directives, flags over them, clusterls.toml's fill-ins),
+        // not clusterls.toml's view of a run.
+        let res = planned.resources();
         let mut rec = self.new_record(
             &done.id,
             JobKind::Run,

@@ -117,3 +117,109 @@ fn a_record_reads_back() {
     assert_eq!(serde_json::from_str::<ForwardRecord>(&json).unwrap(), r);
     assert_eq!(r.local_url(), "http://127.0.0.1:18888/");
 }
+
+fn record(job: &str, local: u16) -> ForwardRecord {
+    ForwardRecord {
+        host: "testcluster".into(),
+        ssh_config: None,
+        socket: "/tmp/s".into(),
+        job: job.into(),
+        local_port: local,
+        node: "node01".into(),
+        remote_port: 8888,
+        watcher_pid: None,
+        created_at: 1,
+        what: None,
+    }
+}
+
+#[test]
+fn one_squeue_per_tick_for_all_forwards_of_a_host() {
+    // N forwards (into N/2 jobs, two each): what ONE tick of the host's watcher asks.
+    let mut lines = Vec::new();
+    for n in [1usize, 2, 10, 100] {
+        let recs: Vec<_> =
+            (0..n).map(|i| record(&(100 + i / 2).to_string(), 9000 + i as u16)).collect();
+        let jobs = watched_jobs(&recs);
+        let calls = [squeue_jobs_argv(&jobs)];
+        lines.push(format!("{n} forwards, {} jobs: {} squeue per tick", jobs.len(), calls.len()));
+    }
+    eprintln!("{}", lines.join("\n"));
+    expect![[r#"
+        1 forwards, 1 jobs: 1 squeue per tick
+        2 forwards, 1 jobs: 1 squeue per tick
+        10 forwards, 5 jobs: 1 squeue per tick
+        100 forwards, 50 jobs: 1 squeue per tick"#]]
+    .assert_eq(&lines.join("\n"));
+    assert_eq!(
+        squeue_jobs_argv(&watched_jobs(&[record("7", 1), record("12", 2), record("7", 3)])),
+        ["squeue", "-h", "--jobs", "12,7", "-o", "%i|%T|%N"]
+    );
+}
+
+fn check_jobs(jobs: &[&str], status: i32, stdout: &str, stderr: &str, expected: Expect) {
+    let jobs: Vec<String> = jobs.iter().map(|j| j.to_string()).collect();
+    let text: Vec<String> = jobs_now(&jobs, status, stdout, stderr)
+        .iter()
+        .map(|(j, n)| format!("{j}: {n:?}"))
+        .collect();
+    expected.assert_eq(&text.join("\n"));
+}
+
+#[test]
+fn what_one_squeue_says_about_several_jobs() {
+    // Measured on 22.05 (6269 running, array 6270 task 2 running, 1 unknown).
+    check_jobs(
+        &["6269", "1", "6270_2"],
+        0,
+        "6269|RUNNING|node01\n6270_2|RUNNING|node01\n",
+        "",
+        expect![[r#"
+            6269: Running { node: "node01" }
+            1: Gone
+            6270_2: Running { node: "node01" }"#]],
+    );
+    check_jobs(
+        &["1", "2"],
+        0,
+        "",
+        "",
+        expect![[r#"
+        1: Gone
+        2: Gone"#]],
+    );
+    check_jobs(
+        &["1"],
+        1,
+        "",
+        "slurm_load_jobs error: Invalid job id specified\n",
+        expect!["1: Gone"],
+    );
+    check_jobs(
+        &["5", "6"],
+        0,
+        "5|COMPLETING|node01\n6|RUNNING|node[02-03]\n",
+        "",
+        expect![[r#"
+            5: NotRunning("COMPLETING")
+            6: Running { node: "node02" }"#]],
+    );
+    check_jobs(
+        &["5", "6"],
+        1,
+        "",
+        "slurm_load_jobs error: Unable to contact slurm controller (connect failure)\n",
+        expect![[r#"
+            5: Unknown("slurm_load_jobs error: Unable to contact slurm controller (connect failure)")
+            6: Unknown("slurm_load_jobs error: Unable to contact slurm controller (connect failure)")"#]],
+    );
+}
+
+#[test]
+fn watcher_names_are_file_names() {
+    let a = watcher_name("testcluster", None);
+    let b = watcher_name("testcluster", Some("/x/config"));
+    assert!(a.starts_with("testcluster-") && b.starts_with("testcluster-") && a != b, "{a} {b}");
+    let odd = watcher_name("a b/$(x);'", None);
+    assert!(odd.chars().all(|c| c.is_ascii_alphanumeric() || "-._".contains(c)), "{odd}");
+}

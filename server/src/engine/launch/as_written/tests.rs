@@ -223,3 +223,69 @@ fn hostile_names_keep_the_directives() {
     expect!["<--job-name=a__SBATCH_--partition_evil___x____q_><job $(x).sbatch>"]
         .assert_eq(&String::from_utf8_lossy(&out.stdout));
 }
+
+#[track_caller]
+fn check_record(text: &str, flags: Resources, config: Resources, expect: Expect) {
+    let flags = Flags { resources: flags, ..Default::default() };
+    let actual = match plan(text, &flags, &config, "a.sbatch", "job.sbatch") {
+        Ok(p) => format!("{:?}", p.resources()),
+        Err(e) => format!("error: {e}"),
+    };
+    expect.assert_eq(&actual);
+}
+
+#[test]
+fn the_record_holds_what_is_submitted() {
+    let toml = Resources {
+        partition: Some("gpu".into()),
+        gpus: Some(1),
+        time: Some("30".into()),
+        account: Some("lab".into()),
+        ..Default::default()
+    };
+    let array = "#!/bin/bash\n#SBATCH --partition=cpu\n#SBATCH --array=0-3\n#SBATCH -c 2 --mem=1G\nhostname\n";
+    // The script's partition, not clusterls.toml's; the toml fills what the script
+    // does not set (GPUs, account, time), as the submission does.
+    check_record(
+        array,
+        Resources::default(),
+        toml.clone(),
+        expect![[
+            r#"Resources { partition: Some("cpu"), account: Some("lab"), qos: None, gpus: Some(1), cpus: Some(2), mem: Some("1G"), time: Some("30") }"#
+        ]],
+    );
+    // A flag over the script.
+    check_record(
+        array,
+        Resources { partition: Some("test".into()), time: Some("5".into()), ..Default::default() },
+        toml.clone(),
+        expect![[
+            r#"Resources { partition: Some("test"), account: Some("lab"), qos: None, gpus: Some(1), cpus: Some(2), mem: Some("1G"), time: Some("5") }"#
+        ]],
+    );
+    // The script's GPUs in its own forms; GRES other than GPUs do not count.
+    check_record(
+        "#!/bin/bash\n#SBATCH --gres=gpu:a100:2,shard:1\nhostname\n",
+        Resources::default(),
+        toml.clone(),
+        expect![[
+            r#"Resources { partition: Some("gpu"), account: Some("lab"), qos: None, gpus: Some(2), cpus: None, mem: None, time: Some("30") }"#
+        ]],
+    );
+    check_record(
+        "#!/bin/bash\n#SBATCH --gpus-per-node=a100:4\n#SBATCH --mem-per-cpu=2G\nhostname\n",
+        Resources::default(),
+        Resources::default(),
+        expect![[
+            r#"Resources { partition: None, account: None, qos: None, gpus: Some(4), cpus: None, mem: None, time: None }"#
+        ]],
+    );
+    check_record(
+        "#!/bin/bash\n#SBATCH --gres=none\nhostname\n",
+        Resources::default(),
+        toml,
+        expect![[
+            r#"Resources { partition: Some("gpu"), account: Some("lab"), qos: None, gpus: Some(0), cpus: None, mem: None, time: Some("30") }"#
+        ]],
+    );
+}
