@@ -8,7 +8,6 @@
 
 mod lsp_common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use clusterls_tests::require_cluster;
@@ -18,23 +17,10 @@ use serde_json::{Value, json};
 const BUILD: Duration = Duration::from_secs(240);
 
 fn start(c: &clusterls_tests::ClusterInfo, ws: &TempDir) -> Server {
-    let mut cmd = Command::new(lsp_common::binary());
-    cmd.arg("lsp")
-        // Not the project's folder: a relative `dockerfile` must not depend on it.
-        .current_dir("/")
-        .env("RUST_LOG", "clusterls=debug")
-        .env("CLUSTERLS_STATE_DIR", ws.path().join("state"))
-        .env("XDG_CONFIG_HOME", ws.path().join("config"));
-    let mut s = Server::spawn_command(cmd);
-    let r = s.initialize(
-        json!({
-            "host": c.ssh_host, "sshConfig": c.ssh_config, "partition": "gpu",
-            "account": "lab_dev", "gpus": 1, "time": "00:10:00", "image": c.image,
-        }),
-        Some(ws.path()),
-    );
-    assert!(r.get("result").is_some(), "{r}");
-    s
+    // Not the project's folder: a relative `dockerfile` must not depend on it.
+    Server::on_cluster(c, ws, |cmd| {
+        cmd.current_dir("/");
+    })
 }
 
 /// Send a command with the client's own progress token; the reply's request id.

@@ -13,21 +13,7 @@ use lsp_common::{Server, TempDir, file_uri};
 use serde_json::{Value, json};
 
 fn start(c: &clusterls_tests::ClusterInfo, ws: &TempDir) -> Server {
-    let mut cmd = Command::new(lsp_common::binary());
-    cmd.arg("lsp")
-        .env("RUST_LOG", "clusterls=debug")
-        .env("CLUSTERLS_STATE_DIR", ws.path().join("state"))
-        .env("XDG_CONFIG_HOME", ws.path().join("config"));
-    let mut s = Server::spawn_command(cmd);
-    let r = s.initialize(
-        json!({
-            "host": c.ssh_host, "sshConfig": c.ssh_config, "partition": "gpu",
-            "account": "lab_dev", "gpus": 1, "time": "00:10:00", "image": c.image,
-        }),
-        Some(ws.path()),
-    );
-    assert!(r.get("result").is_some(), "{r}");
-    s
+    Server::on_cluster(c, ws, |_| {})
 }
 
 fn command(s: &mut Server, name: &str, arg: Value) -> Value {

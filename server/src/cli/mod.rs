@@ -10,6 +10,7 @@ pub mod build;
 pub mod check;
 pub mod cluster;
 pub mod fix;
+pub mod follow;
 pub mod forward;
 pub mod input;
 pub mod render;

@@ -60,6 +60,32 @@ pub struct Server {
 }
 
 impl Server {
+    /// `clusterls lsp` initialized for the test cluster `c` (partition gpu, account
+    /// lab_dev, 1 GPU, 10 minutes, the fixture's image) with its state and config under
+    /// `ws`; `extra` adds to the command (more environment, a working directory).
+    pub fn on_cluster(
+        c: &clusterls_tests::ClusterInfo,
+        ws: &TempDir,
+        extra: impl FnOnce(&mut Command),
+    ) -> Server {
+        let mut cmd = Command::new(binary());
+        cmd.arg("lsp")
+            .env("RUST_LOG", "clusterls=debug")
+            .env("CLUSTERLS_STATE_DIR", ws.path().join("state"))
+            .env("XDG_CONFIG_HOME", ws.path().join("config"));
+        extra(&mut cmd);
+        let mut s = Server::spawn_command(cmd);
+        let r = s.initialize(
+            json!({
+                "host": c.ssh_host, "sshConfig": c.ssh_config, "partition": "gpu",
+                "account": "lab_dev", "gpus": 1, "time": "00:10:00", "image": c.image,
+            }),
+            Some(ws.path()),
+        );
+        assert!(r.get("result").is_some(), "{r}");
+        s
+    }
+
     /// Spawn `clusterls lsp` without initializing it.
     pub fn spawn() -> Server {
         let mut cmd = Command::new(binary());

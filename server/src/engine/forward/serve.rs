@@ -173,6 +173,9 @@ impl Engine {
         let (mut out_off, mut err_off) = (0u64, 0u64);
         let mut err = Vec::new();
         let mut pause = Duration::from_millis(300);
+        // The step's record once seen final: its output is read once more (it may have
+        // ended between a read and the tick) before saying why it stopped.
+        let mut ended: Option<super::super::JobRecord> = None;
         loop {
             let chunk = self.logs(step, out_off, err_off).await?;
             out_off += chunk.out.len() as u64;
@@ -190,19 +193,7 @@ impl Engine {
                 }
                 Served::Waiting => {}
             }
-            let _ = self.tick().await;
-            if let Some(rec) = self.job(step)?
-                && rec.is_final()
-            {
-                // The step may have ended between the read above and the tick: read
-                // what it wrote last before saying why it stopped.
-                let chunk = self.logs(step, out_off, err_off).await?;
-                out.extend_from_slice(&chunk.out);
-                err.extend_from_slice(&chunk.err);
-                let text = String::from_utf8_lossy(&out);
-                if plan::parse_serve_line(&text) == Served::Missing {
-                    return Err(server.missing(image));
-                }
+            if let Some(rec) = ended {
                 return Err(EngineError::Usage(format!(
                     "{} stopped before it answered (step {step} is {}); its output:\n{}{}",
                     server.name(),
@@ -210,6 +201,13 @@ impl Engine {
                     super::super::error::last_lines(&text, 10),
                     super::super::error::last_lines(&String::from_utf8_lossy(&err), 10)
                 )));
+            }
+            let _ = self.tick().await;
+            if let Some(rec) = self.job(step)?
+                && rec.is_final()
+            {
+                ended = Some(rec);
+                continue;
             }
             if start.elapsed() > wait {
                 return Err(EngineError::Usage(format!(
