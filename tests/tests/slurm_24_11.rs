@@ -194,10 +194,8 @@ impl Project {
     }
 }
 
-/// The facts of 24.11 read by the engine in one round trip: the same shape as 22.05's
-/// fixture. Where 24.11 answers differently: `scontrol show licenses` says "No licenses
-/// configured" (read as none: `Some([])`, not unknown), and no reservation exists
-/// (`reservations: []`).
+/// The facts of 24.11 read by the engine in one round trip: the same fixture as 22.05's
+/// (hidden restricted partitions, QOS `high`, licenses, reservations, node features).
 #[test]
 fn engine_facts_on_24_11() {
     let p = Project::new("facts");
@@ -226,7 +224,10 @@ fn engine_facts_on_24_11() {
         cpu* max=10080 cpus=8 mem=32000 gpus=[{"count":4,"type":null}] kinds=1
         test max=480 cpus=8 mem=32000 gpus=[{"count":4,"type":null}] kinds=1
         gpu max=2880 cpus=8 mem=32000 gpus=[{"count":4,"type":null}] kinds=1
-        multi max=1440 cpus=4 mem=16000 gpus=[{"count":2,"type":"a100"}] kinds=1"#]]
+        multi max=1440 cpus=4 mem=16000 gpus=[{"count":2,"type":"a100"}] kinds=2
+        acctonly max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}] kinds=1
+        grouponly max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}] kinds=1
+        qosonly max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}] kinds=1"#]]
     .assert_eq(&parts.join("\n"));
     let mut assoc: Vec<String> = f["associations"]
         .as_array()
@@ -247,13 +248,21 @@ fn engine_facts_on_24_11() {
         "gres_types": f["gres_types"], "groups": f["groups"], "licenses": f["licenses"],
         "reservations": f["reservations"], "max_array_size": f["max_array_size"], "qos": f["qos"],
     });
-    expect_test::expect![[r#"{"accounting_enforce":["associations","limits"],"default_account":"lab_grads","enforce_part_limits":"ALL","gres_types":["gpu"],"groups":["alice"],"licenses":[],"max_array_size":1001,"qos":["normal"],"reservations":[],"runtime":"charliecloud","user":"alice"}"#]].assert_eq(&serde_json::to_string(&admission).unwrap());
-    // The checks against this cluster use its facts: a partition it lacks is an error.
-    let script =
-        p.write("job.sbatch", "#!/bin/bash\n#SBATCH -p acctonly\n#SBATCH -A lab_dev\nhostname\n");
+    expect_test::expect![[r#"{"accounting_enforce":["associations","limits"],"default_account":"lab_grads","enforce_part_limits":"ALL","gres_types":["gpu"],"groups":["alice"],"licenses":[{"name":"ansys","total":1},{"name":"matlab","total":2}],"max_array_size":1001,"qos":["normal","high"],"reservations":["alice_resv","root_resv"],"runtime":"charliecloud","user":"alice"}"#]].assert_eq(&serde_json::to_string(&admission).unwrap());
+    // The checks against this cluster use its facts: its partition rules decide.
+    let script = p.write(
+        "job.sbatch",
+        "#!/bin/bash\n#SBATCH -p acctonly\n#SBATCH -A lab_grads\n#SBATCH -t 10\nhostname\n",
+    );
     let (out, text) = p.text(&["check", "--no-shellcheck", &script]);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("sbatch/unknown-partition"), "{text}");
+    assert!(text.contains("sbatch/account-partition"), "{text}");
+    let ok = p.write(
+        "ok.sbatch",
+        "#!/bin/bash\n#SBATCH -p gpu\n#SBATCH -A LAB_DEV\n#SBATCH -t 10\n#SBATCH -L matlab:2\nhostname\n",
+    );
+    let (out, text) = p.text(&["check", "--no-shellcheck", &ok]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
 }
 
 /// Pull, then run on `gpu` with one GPU in a container, followed to the end (the tracker

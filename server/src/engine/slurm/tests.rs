@@ -518,11 +518,23 @@ fn an_unreachable_controller_is_told_apart() {
 
 /// Recorded from the richer fixture (hidden restricted partitions, node features,
 /// licenses, reservations, QOS limits): what decides a submission, in one round trip.
+/// Both releases' recordings say the same (their clusters have the same fixture).
 #[test]
 fn facts_recorded_richer_fixture() {
+    richer_fixture(include_str!("../testdata/slurm/facts.txt"), "22.05.");
+    richer_fixture(include_str!("../testdata/slurm-24.11/facts.txt"), "24.11.");
+}
+
+#[track_caller]
+fn richer_fixture(text: &str, release: &str) {
     let mut problems = Vec::new();
-    let f = parse_facts(include_str!("../testdata/slurm/facts.txt"), &mut problems);
+    let f = parse_facts(text, &mut problems);
     assert_eq!(problems, Vec::<String>::new());
+    assert!(
+        f.slurm_version.as_deref().is_some_and(|v| v.starts_with(release)),
+        "{:?}",
+        f.slurm_version
+    );
     let parts: Vec<String> = f
         .partitions
         .iter()
