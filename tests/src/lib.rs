@@ -99,6 +99,20 @@ pub fn require_cluster() -> ClusterInfo {
     );
 }
 
+/// The cluster of `tests/cluster/up` (Slurm 22.05), whatever `CLUSTERLS_TEST_RELEASE`
+/// says: for tests that name the release they run on. Missing: a failure.
+#[track_caller]
+pub fn require_main_cluster() -> ClusterInfo {
+    if let Some(c) = main_cluster() {
+        return c;
+    }
+    panic!(
+        "no local cluster: {} is missing or its daemons are not running. \
+         Start it with `tests/cluster/up` (as root), or run the whole suite with `tests/run-all`.",
+        cluster_dir().join("cluster.env").display()
+    );
+}
+
 /// A second local cluster running another Slurm release (`tests/cluster/up-release
 /// 24.11`), if it is up: the same ssh config, user, registry and image as [`cluster`],
 /// but its own ssh host (`testcluster-2411`), whose commands use that release's tools.

@@ -1,18 +1,19 @@
 //! Differential test against the real thing: a generator makes scripts by mutating valid
 //! ones (misspelled options, bad values, wrong partitions and accounts, limits exceeded,
-//! directives moved below commands or hidden from sbatch), and each goes through both
-//! `clusterls check --facts tests/data/local-cluster-facts.json` and `sbatch --test-only`
-//! on the local cluster (as alice, over ssh, one ssh call for the whole batch). With
-//! `CLUSTERLS_TEST_RELEASE=24.11` both go to the 24.11 cluster, the checker with that
-//! cluster's facts (`local-cluster-facts-24.11.json`, recorded from it), so the checker's
-//! release-dependent answers are what is tested.
-//! "Has an error" must agree with "sbatch refuses it" on at least 99.5% of them; every
-//! disagreement is printed with both sides.
+//! directives moved below commands or hidden from sbatch, and each family of admission
+//! rules of the richer fixture), and each goes through both `clusterls check --facts
+//! FACTS` and `sbatch --test-only` on the cluster (as alice, over ssh, one ssh call for
+//! the whole batch). It runs on both local clusters, which have the same fixture: Slurm
+//! 22.05 (`tests/cluster/up`, facts `tests/data/local-cluster-facts.json`) and 24.11
+//! (`tests/cluster/up-release 24.11`, facts `local-cluster-facts-24.11.json`, recorded
+//! from it, so the checker's release-dependent answers are what is tested).
+//! For each of two seeds, "has an error" must agree with "sbatch refuses it" on at least
+//! 99.5% of 2000 scripts; every disagreement is printed with both sides.
 //!
-//! `CLUSTERLS_DIFF_N` (default 600) and `CLUSTERLS_DIFF_SEED` change the number of
-//! scripts and the generator's seed.
+//! `CLUSTERLS_DIFF_N` (default 2000) changes the number of scripts per seed, and
+//! `CLUSTERLS_DIFF_SEED` runs that one seed instead of the two.
 //!
-//! Needs the local cluster (`tests/cluster/up`; a failure without one). Run alone with
+//! Needs both clusters (a failure without them). Run alone with
 //! `cargo test -p clusterls-tests --test sbatch_differential -- --nocapture`.
 
 mod sbatch_common;
@@ -22,7 +23,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use clusterls_tests::{ClusterInfo, require_cluster};
+use clusterls_tests::{ClusterInfo, require_main_cluster, require_release_cluster};
 use sbatch_common::{binary, data};
 use serde_json::Value;
 
@@ -189,10 +190,8 @@ const EXTRA_OPTIONS: &[&str] = &[
 /// `--reservation=alice_resv` (open to alice), which `--test-only` refuses with "Invalid
 /// time specified" because the reservation is not active yet, a refusal about the
 /// reservation's timing, not the script (name-case.txt in the engine's testdata); and
-/// `multi`, which the facts file does not describe. On the richer fixture (22.05.8):
-/// 2000/2000 agreement for the default seed and for CLUSTERLS_DIFF_SEED=20261130. On 24.11
-/// with its own facts: 2000/2000 and 1999/2000 (tests/data/sbatch-differential-slurm-24.11.txt
-/// says which and why).
+/// `multi`, which the 22.05 facts file does not describe. The results per release and
+/// seed, and every disagreement explained: tests/data/sbatch-differential.txt.
 const ADMISSION: &[&str] = &[
     "--licenses=matlab:1",
     "--licenses=matlab:2",
@@ -410,11 +409,19 @@ fn mutate(rng: &mut Rng, seed: &str) -> (String, String) {
     }
 }
 
-fn generate(n: usize) -> Vec<Case> {
-    let seed = std::env::var("CLUSTERLS_DIFF_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5eed_cafe_f00d_0001);
+/// The generator's seed when none is given, and the seeds a run uses: both, or
+/// `CLUSTERLS_DIFF_SEED` alone.
+const DEFAULT_SEED: u64 = 0x5eed_cafe_f00d_0001;
+const SECOND_SEED: u64 = 20261130;
+
+fn seeds() -> Vec<u64> {
+    match std::env::var("CLUSTERLS_DIFF_SEED").ok().and_then(|s| s.parse().ok()) {
+        Some(seed) => vec![seed],
+        None => vec![DEFAULT_SEED, SECOND_SEED],
+    }
+}
+
+fn generate(n: usize, seed: u64) -> Vec<Case> {
     let mut rng = Rng(seed | 1);
     let mut cases = Vec::new();
     for (i, s) in SEEDS.iter().enumerate() {
@@ -452,7 +459,11 @@ fn healthy(states: &str) -> bool {
 /// test, or a node not yet registered, makes sbatch refuse valid jobs ("Requested node
 /// configuration is not available"), which says nothing about the script.
 fn sbatch_test_only(c: &ClusterInfo, dir: &Path, names: &[&str]) -> HashMap<String, SbatchResult> {
-    let remote_dir = format!("clusterls-differential-{}", std::process::id());
+    let remote_dir = format!(
+        "clusterls-differential-{}-{}",
+        std::process::id(),
+        dir.file_name().unwrap().to_string_lossy()
+    );
     let tar = Command::new("tar")
         .arg("-c")
         .arg("-C")
@@ -513,14 +524,11 @@ done"#;
 }
 
 /// Wait (at most a minute) until every node is in a state where jobs can start.
-fn wait_for_healthy_cluster() {
+fn wait_for_healthy_cluster(c: &ClusterInfo) {
     let start = std::time::Instant::now();
     while start.elapsed() < std::time::Duration::from_secs(60) {
-        let out = Command::new("sinfo").args(["-h", "-o", "%T"]).stdin(Stdio::null()).output();
-        if let Ok(o) = out
-            && o.status.success()
-            && healthy(&String::from_utf8_lossy(&o.stdout).replace('\n', ","))
-        {
+        let o = c.ssh(&["sinfo", "-h", "-o", "%T"]);
+        if o.status.success() && healthy(&String::from_utf8_lossy(&o.stdout).replace('\n', ",")) {
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(500));
@@ -528,15 +536,10 @@ fn wait_for_healthy_cluster() {
 }
 
 /// clusterls check on every script in one process: name -> error findings.
-fn clusterls_errors(dir: &Path, cases: &[Case]) -> HashMap<String, Vec<String>> {
-    // The facts of the cluster under test: 24.11's recorded from its own cluster.
-    let facts = match std::env::var("CLUSTERLS_TEST_RELEASE").ok().filter(|r| !r.is_empty()) {
-        Some(r) => data(&format!("local-cluster-facts-{r}.json")),
-        None => data("local-cluster-facts.json"),
-    };
+fn clusterls_errors(facts: &Path, dir: &Path, cases: &[Case]) -> HashMap<String, Vec<String>> {
     let out = Command::new(binary())
         .args(["check", "--no-shellcheck", "--format", "json", "--facts"])
-        .arg(&facts)
+        .arg(facts)
         .args(cases.iter().map(|c| dir.join(&c.name)))
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
@@ -563,11 +566,45 @@ fn clusterls_errors(dir: &Path, cases: &[Case]) -> HashMap<String, Vec<String>> 
 }
 
 #[test]
-fn clusterls_agrees_with_sbatch_test_only() {
-    let cluster = require_cluster();
+fn clusterls_agrees_with_sbatch_test_only_on_slurm_22_05() {
+    differential(&require_main_cluster(), &data("local-cluster-facts.json"), "22.05");
+}
+
+/// The checker with the facts of 24.11's cluster (recorded from it), so its
+/// release-dependent answers are what is tested.
+#[test]
+fn clusterls_agrees_with_sbatch_test_only_on_slurm_24_11() {
+    differential(
+        &require_release_cluster("24.11"),
+        &data("local-cluster-facts-24.11.json"),
+        "24.11",
+    );
+}
+
+/// Every seed on one cluster; each must agree on at least 99.5% of its scripts.
+fn differential(cluster: &ClusterInfo, facts: &Path, release: &str) {
+    let version =
+        String::from_utf8_lossy(&cluster.ssh(&["sinfo", "--version"]).stdout).into_owned();
+    assert!(version.contains(release), "the cluster for {release} runs {version}");
     let n: usize =
-        std::env::var("CLUSTERLS_DIFF_N").ok().and_then(|s| s.parse().ok()).unwrap_or(600);
-    let mut cases = generate(n);
+        std::env::var("CLUSTERLS_DIFF_N").ok().and_then(|s| s.parse().ok()).unwrap_or(2000);
+    let mut failures = Vec::new();
+    for seed in seeds() {
+        let rate = one_seed(cluster, facts, release, seed, n);
+        if rate < 0.995 {
+            failures.push(format!("seed {seed}: {:.2}%", rate * 100.0));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "Slurm {release}: agreement below 99.5% ({}); the disagreements are printed above",
+        failures.join(", ")
+    );
+}
+
+/// One seed's scripts through both; the agreement rate.
+fn one_seed(cluster: &ClusterInfo, facts: &Path, release: &str, seed: u64, n: usize) -> f64 {
+    let mut cases = generate(n, seed);
     // Dependencies name a job that exists: a held one, submitted for this run. Slurm 24.11
     // refuses a dependency on a job it no longer knows ("Job dependency problem",
     // measured; 22.05 accepts it), which depends on the queue, not on the script.
@@ -593,15 +630,15 @@ fn clusterls_agrees_with_sbatch_test_only() {
             .replace("afterok:1\n", &format!("afterok:{held}\n"))
             .replace("afterok:1 ", &format!("afterok:{held} "));
     }
-    let scratch = clusterls_tests::Scratch::new("differential");
+    let scratch = clusterls_tests::Scratch::new(&format!("differential-{release}-{seed}"));
     let dir = scratch.path();
     for c in &cases {
         std::fs::write(dir.join(&c.name), &c.text).unwrap();
     }
-    wait_for_healthy_cluster();
+    wait_for_healthy_cluster(cluster);
     let start = std::time::Instant::now();
     let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
-    let mut sbatch = sbatch_test_only(&cluster, dir, &names);
+    let mut sbatch = sbatch_test_only(cluster, dir, &names);
     let sbatch_secs = start.elapsed().as_secs_f64();
     // Scripts whose answer came while the cluster was not healthy are asked again.
     let mut reruns = 0;
@@ -612,12 +649,12 @@ fn clusterls_agrees_with_sbatch_test_only() {
             break;
         }
         reruns += again.len();
-        wait_for_healthy_cluster();
-        sbatch.extend(sbatch_test_only(&cluster, dir, &again));
+        wait_for_healthy_cluster(cluster);
+        sbatch.extend(sbatch_test_only(cluster, dir, &again));
     }
     let _ = cluster.ssh(&["scancel", &held.to_string()]);
     let start = std::time::Instant::now();
-    let ours = clusterls_errors(dir, &cases);
+    let ours = clusterls_errors(facts, dir, &cases);
     let ours_secs = start.elapsed().as_secs_f64();
     let mut agree = 0;
     let mut refused = 0;
@@ -639,7 +676,7 @@ fn clusterls_agrees_with_sbatch_test_only() {
     }
     let rate = agree as f64 / cases.len() as f64;
     eprintln!(
-        "differential: {} scripts ({} refused by sbatch), agreement {agree}/{} = {:.2}%; sbatch --test-only batch {sbatch_secs:.1}s ({reruns} asked again after the cluster was unhealthy), clusterls check {ours_secs:.2}s",
+        "differential on Slurm {release}, seed {seed}: {} scripts ({} refused by sbatch), agreement {agree}/{} = {:.2}%; sbatch --test-only batch {sbatch_secs:.1}s ({reruns} asked again after the cluster was unhealthy), clusterls check {ours_secs:.2}s",
         cases.len(),
         refused,
         cases.len(),
@@ -653,10 +690,5 @@ fn clusterls_agrees_with_sbatch_test_only() {
         refused * 4 > cases.len() && refused * 4 < cases.len() * 3,
         "the generator should make both kinds"
     );
-    assert!(
-        rate >= 0.995,
-        "agreement {:.2}% is below 99.5%: {} disagreements above",
-        rate * 100.0,
-        disagreements.len()
-    );
+    rate
 }
