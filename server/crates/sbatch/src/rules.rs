@@ -79,6 +79,7 @@ rule_registry! {
         SpacedDirective => checks::lines::SPACED_DIRECTIVE,
         StrayWord => checks::lines::STRAY_WORD,
         TaskLayout => checks::conflicts::TASK_LAYOUT,
+        TasksOverGpuCpus => checks::conflicts::TASKS_OVER_GPU_CPUS,
         TimeMinOverTime => checks::conflicts::TIME_MIN_OVER_TIME,
         TimeMinutesSeconds => checks::values::TIME_MINUTES_SECONDS,
         TimeOverLimit => checks::capacity::TIME_OVER_LIMIT,

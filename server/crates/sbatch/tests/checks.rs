@@ -1226,3 +1226,77 @@ fn node_list_longer_than_nodes_on_24_11() {
         "#]],
     );
 }
+
+/// More tasks than GPUs × --cpus-per-gpu: a warning with the fix that makes it add up;
+/// nothing when the GPU total is not known from the script or something else sets CPUs.
+#[test]
+fn tasks_over_gpu_cpus() {
+    check(
+        "#SBATCH -n 8 --gpus=2 --cpus-per-gpu=2\nsrun true\n",
+        expect![[r#"
+            2:12 warning sbatch/tasks-over-gpu-cpus: 8 tasks, but --cpus-per-gpu=2 gives the job's 2 GPU(s) 4 CPU(s), and every task needs one: Slurm may refuse the job ("Requested node configuration is not available", depending on the release and the nodes). Ask for --cpus-per-gpu=4, or fewer tasks.
+                at "8"
+                fix Set --cpus-per-gpu=4: "2"->"4"
+        "#]],
+    );
+    // Exactly enough: nothing. GPUs per node count on one node, or on a fixed node count.
+    check(
+        "#SBATCH -n 4 --gpus=2 --cpus-per-gpu=2\nsrun true\n",
+        expect![[r#"
+        no findings
+    "#]],
+    );
+    check(
+        "#SBATCH -n 3 --gres=gpu:1 --cpus-per-gpu=2\nsrun true\n",
+        expect![[r#"
+        2:12 warning sbatch/tasks-over-gpu-cpus: 3 tasks, but --cpus-per-gpu=2 gives the job's 1 GPU(s) 2 CPU(s), and every task needs one: Slurm may refuse the job ("Requested node configuration is not available", depending on the release and the nodes). Ask for --cpus-per-gpu=3, or fewer tasks.
+            at "3"
+            fix Set --cpus-per-gpu=3: "2"->"3"
+    "#]],
+    );
+    check(
+        "#SBATCH -N 2 -n 5 --gpus-per-node=1 --cpus-per-gpu=2\nsrun true\n",
+        expect![[r#"
+        2:17 warning sbatch/tasks-over-gpu-cpus: 5 tasks, but --cpus-per-gpu=2 gives the job's 2 GPU(s) 4 CPU(s), and every task needs one: Slurm may refuse the job ("Requested node configuration is not available", depending on the release and the nodes). Ask for --cpus-per-gpu=3, or fewer tasks.
+            at "5"
+            fix Set --cpus-per-gpu=3: "2"->"3"
+    "#]],
+    );
+    // Unknown GPU total (a node range), or CPUs set another way: nothing.
+    check(
+        "#SBATCH -N 1-2 -n 5 --gpus-per-node=1 --cpus-per-gpu=2\nsrun true\n",
+        expect![[r#"
+        no findings
+    "#]],
+    );
+    // --ntasks-per-node: 24.11 raises the CPUs; 22.05 (and an unknown release) may refuse.
+    let mut f = facts();
+    f.slurm_version = Some("24.11.5".into());
+    check_with(
+        "#SBATCH -n 5 --gpus=1 --cpus-per-gpu=2 --ntasks-per-node=5 -A lab_dev -p gpu\nsrun true\n",
+        Some(&f),
+        expect![[r#"
+            no findings
+        "#]],
+    );
+    check(
+        "#SBATCH -n 5 --gpus=1 --cpus-per-gpu=2 --ntasks-per-node=5\nsrun true\n",
+        expect![[r#"
+            2:12 warning sbatch/tasks-over-gpu-cpus: 5 tasks, but --cpus-per-gpu=2 gives the job's 1 GPU(s) 2 CPU(s), and every task needs one: Slurm may refuse the job ("Requested node configuration is not available", depending on the release and the nodes). Ask for --cpus-per-gpu=5, or fewer tasks.
+                at "5"
+                fix Set --cpus-per-gpu=5: "2"->"5"
+        "#]],
+    );
+    check(
+        "#SBATCH -n 5 --gpus=1 --cpus-per-gpu=2 -O\nsrun true\n",
+        expect![[r#"
+        no findings
+    "#]],
+    );
+    check(
+        "#SBATCH -n 5 --gpus-per-task=1 --cpus-per-gpu=2\nsrun true\n",
+        expect![[r#"
+        no findings
+    "#]],
+    );
+}

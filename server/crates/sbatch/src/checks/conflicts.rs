@@ -1,6 +1,6 @@
 //! Options of one job component that exclude or contradict each other.
 
-use clusterls_core::{Rule, Severity};
+use clusterls_core::{Fix, Rule, Severity};
 
 use super::{Checker, Request};
 use crate::parse::Directive;
@@ -15,6 +15,7 @@ pub(crate) fn check(c: &mut Checker, r: &Request) {
     cpus_conflict(c, r);
     per_gpu_without_gpus(c, r);
     task_layout(c, r);
+    tasks_over_gpu_cpus(c, r);
     time_min_over_time(c, r);
 }
 
@@ -199,6 +200,55 @@ fn per_gpu_without_gpus(c: &mut Checker, r: &Request) {
             .severity = Severity::Warning;
         }
     }
+}
+
+pub(crate) const TASKS_OVER_GPU_CPUS: Rule = Rule {
+    explanation: "With --cpus-per-gpu, the job's CPUs are its GPUs times that number, and every task needs a CPU: more tasks than that is a request that does not add up. Slurm's answer depends on the release and the node layout (measured, `--test-only`: 22.05 refuses `-n 5 --gpus=2 --cpus-per-gpu=2` and accepts `-n 6` or `-n 8`; 24.11 refuses them all on one node and accepts them with `-N 1`, with `--ntasks-per-node` or spread over several nodes; both accept `--overcommit` and `--gpus-per-task`), with \"Requested node configuration is not available\". Raise --cpus-per-gpu to at least tasks ÷ GPUs (the quick fix), or ask for fewer tasks or more GPUs.",
+    ..Rule::new(
+        "sbatch/tasks-over-gpu-cpus",
+        Severity::Warning,
+        "More tasks than the CPUs --cpus-per-gpu gives the job's GPUs.",
+    )
+};
+
+/// More tasks than GPUs × --cpus-per-gpu, when the GPU total is known from the script
+/// alone (`--gpus`, or GPUs per node on one node) and nothing else sets the CPUs
+/// (`--overcommit`, `--gpus-per-task`; `--ntasks-per-node` from 24.11). A warning: Slurm's own
+/// answer depends on more than the script (the doc above).
+fn tasks_over_gpu_cpus(c: &mut Checker, r: &Request) {
+    let (Some((td, tasks)), Some(cd)) = (r.ntasks, r.cpus_per_gpu) else { return };
+    let Some(per_gpu) = cd.value.as_deref().and_then(|v| values::parse_count(v, false).ok()) else {
+        return;
+    };
+    // --ntasks-per-node: 24.11 raises the CPUs, 22.05 still refuses (measured).
+    let per_node_raises = r.ntasks_per_node.is_some() && c.version.is_some_and(|v| v >= (24, 11));
+    if per_node_raises
+        || r.gpus_per_task.is_some()
+        || c.index.last(r.component, "overcommit").is_some()
+        || per_gpu == 0
+    {
+        return;
+    }
+    let gpus = match (&r.gpus, r.gpus_per_node_count(), r.nodes) {
+        (Some((_, _, g)), _, _) => *g,
+        (None, Some((_, _, g)), None) => g,
+        (None, Some((_, _, g)), Some((_, min, max))) if max.is_none_or(|m| m == min) => g * min,
+        _ => return,
+    };
+    if gpus == 0 || tasks <= gpus * per_gpu {
+        return;
+    }
+    let need = tasks.div_ceil(gpus);
+    let fix_range = c.value_range(cd);
+    let fd = c.push(
+        Code::TasksOverGpuCpus,
+        c.value_range(td),
+        format!(
+            "{tasks} tasks, but --cpus-per-gpu={per_gpu} gives the job's {gpus} GPU(s) {} CPU(s), and every task needs one: Slurm may refuse the job (\"Requested node configuration is not available\", depending on the release and the nodes). Ask for --cpus-per-gpu={need}, or fewer tasks.",
+            gpus * per_gpu
+        ),
+    );
+    fd.fixes.push(Fix::replace(format!("Set --cpus-per-gpu={need}"), fix_range, need.to_string()));
 }
 
 pub(crate) const TASK_LAYOUT: Rule = Rule {
