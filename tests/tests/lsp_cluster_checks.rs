@@ -2,13 +2,14 @@
 //! document per family of issue 13 (partition rules, QOS, constraints, licenses, array
 //! size, per-node limits, reservations, the container a script runs), each finding on
 //! its line and range with the facts the server read from the cluster itself.
-//! Fails without the cluster (`tests/cluster/up`), and with a cluster that lacks the
-//! fixture of issue 13 (restricted partitions, features, licenses, reservations, QOS
-//! `high`): `tests/cluster/up` has it, `up-release 24.11` does not yet.
+//! The same cases on both local clusters, Slurm 22.05 (`tests/cluster/up`) and 24.11
+//! (`tests/cluster/up-release 24.11`), which have the same fixture (restricted
+//! partitions, features, licenses, reservations, QOS `high`); a cluster that lacks it,
+//! or is not up, is a failure.
 
 mod lsp_common;
 
-use clusterls_tests::require_cluster;
+use clusterls_tests::{ClusterInfo, require_main_cluster, require_release_cluster};
 use expect_test::{Expect, expect};
 use lsp_common::{Server, TempDir, file_uri};
 use serde_json::{Value, json};
@@ -31,9 +32,17 @@ fn positions(params: &Value) -> String {
 }
 
 #[test]
-fn each_family_of_cluster_findings_on_its_line() {
-    let c = require_cluster();
-    let ws = TempDir::new("lsp-cluster-checks");
+fn each_family_of_cluster_findings_on_its_line_on_slurm_22_05() {
+    families(require_main_cluster(), "22.05");
+}
+
+#[test]
+fn each_family_of_cluster_findings_on_its_line_on_slurm_24_11() {
+    families(require_release_cluster("24.11"), "24.11");
+}
+
+fn families(c: ClusterInfo, release: &str) {
+    let ws = TempDir::new(&format!("lsp-cluster-checks-{release}"));
     let mut cmd = std::process::Command::new(lsp_common::binary());
     cmd.arg("lsp")
         .env("CLUSTERLS_STATE_DIR", ws.path().join("state"))
@@ -48,7 +57,13 @@ fn each_family_of_cluster_findings_on_its_line() {
         ["acctonly", "grouponly", "qosonly", "multi"].iter().all(|p| parts.contains(p))
             && f["licenses"].as_array().is_some_and(|l| !l.is_empty())
             && f["reservation_access"].as_array().is_some_and(|r| !r.is_empty()),
-        "the cluster lacks the fixture of these checks (partitions {parts:?}; licenses, reservations): use the cluster of tests/cluster/up"
+        "the cluster lacks the fixture of these checks (partitions {parts:?}; licenses, reservations): start it with tests/cluster/up{}",
+        if release == "22.05" { String::new() } else { format!("-release {release}") }
+    );
+    assert!(
+        f["slurm_version"].as_str().is_some_and(|v| v.starts_with(release)),
+        "{}",
+        f["slurm_version"]
     );
 
     let mut n = 0;
@@ -148,6 +163,14 @@ fn each_family_of_cluster_findings_on_its_line() {
             3:20-3:35 sbatch/image-not-pulled
             4:0-4:14 sbatch/container-no-nv
             5:0-5:14 sbatch/pull-in-gpu-job
+        "#]],
+    );
+    // The --output directory: asked with `test -d` when the document names it (a warning:
+    // sbatch accepts the job, which then fails without output). One that exists is fine.
+    case(
+        "#SBATCH -p cpu -A lab_grads\n#SBATCH --output=/nonexistent/clusterls-logs/%j.out\n#SBATCH -e /tmp/x.err\nhostname\n",
+        expect![[r#"
+            2:17-2:51 sbatch/output-dir-missing
         "#]],
     );
     s.shutdown();

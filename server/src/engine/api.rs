@@ -342,6 +342,31 @@ impl Engine {
         Ok(Facts { facts, age_secs: 0, from_cache: false })
     }
 
+    /// Whether each of `dirs` (absolute directories) exists on the cluster: `test -d` on
+    /// the login node, in one round trip that asks nothing of Slurm (the language server
+    /// asks this for a document's `--output`/`--error` directories). A directory without
+    /// an answer is left out (unknown).
+    pub async fn dirs_exist(
+        &self,
+        dirs: &[String],
+    ) -> Result<Vec<clusterls_core::facts::RemoteDir>> {
+        let dirs: Vec<String> = dirs
+            .iter()
+            .filter(|d| d.starts_with('/'))
+            .take(slurm::MAX_PROBED_DIRS)
+            .cloned()
+            .collect();
+        if dirs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut argv = vec!["bash".into(), "-s".into(), "--".into()];
+        argv.extend(dirs.iter().cloned());
+        let out = self
+            .exec(Exec::new("test -d", argv).stdin(slurm::DIRS_PROGRAM.as_bytes().to_vec()))
+            .await?;
+        Ok(slurm::parse_dirs(&out.stdout_str(), &dirs))
+    }
+
     /// Tracked jobs of this host, newest first.
     pub fn jobs(&self) -> Result<Vec<JobRecord>> {
         self.inner.store.list(Some(&self.inner.host), false)

@@ -61,6 +61,13 @@ command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi --query-gpu=driver_version -
 s end
 "#;
 
+/// The `dirs` section alone, for [`crate::engine::Engine::dirs_exist`]: sent as the stdin
+/// of `bash -s -- DIR...`; each DIR (used quoted) is answered `y` or `n` by `test -d`.
+pub const DIRS_PROGRAM: &str = r#"printf '\n@@clusterls dirs@@\n'
+for p in "$@"; do if [ -d "$p" ]; then echo y; else echo n; fi; done
+printf '\n@@clusterls end@@\n'
+"#;
+
 /// At most this many directories are probed in one facts round trip (argv stays small).
 pub const MAX_PROBED_DIRS: usize = 256;
 

@@ -21,13 +21,23 @@ pub struct Document {
     /// The findings that have fixes, from the diagnostics last published, with the
     /// version they were computed for; code actions read them.
     pub findings: Option<(i32, Arc<Vec<Finding>>)>,
+    /// The absolute `--output`/`--error` directories it named when last published.
+    pub log_dirs: Vec<String>,
 }
 
 impl Document {
     pub fn new(uri: &Uri, language_id: String, version: i32, text: String) -> Document {
         let kind = kind(uri, &language_id, &text);
         let index = Arc::new(LineIndex::new(&text));
-        Document { version, language_id, text: text.into(), index, kind, findings: None }
+        Document {
+            version,
+            language_id,
+            text: text.into(),
+            index,
+            kind,
+            findings: None,
+            log_dirs: Vec::new(),
+        }
     }
 
     /// Apply one version's changes, in order.

@@ -18,6 +18,7 @@
 mod build;
 mod cluster;
 mod config;
+mod dirs;
 mod dispatch;
 mod documents;
 mod event;

@@ -45,6 +45,10 @@ pub struct State {
     /// Dockerfiles whose last build from the editor failed: the failing line, shown as a
     /// diagnostic until the next build of that file.
     pub build_failures: HashMap<Uri, super::run::BuildFailure>,
+    /// Whether the open scripts' `--output`/`--error` directories exist on the cluster.
+    pub dirs: super::dirs::RemoteDirs,
+    /// A probe of `dirs` is waiting for typing to settle.
+    pub dirs_probe_scheduled: bool,
 }
 
 impl State {

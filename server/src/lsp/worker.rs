@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use clusterls_core::facts::RemoteDir;
 use clusterls_core::{ClusterFacts, CodeFilter, Finding};
 use tokio::sync::mpsc;
 use tower_lsp_server::Client;
@@ -212,7 +213,9 @@ impl Worker {
                     }
                 },
             };
-            lock(&self.state).cluster = opened;
+            let mut s = lock(&self.state);
+            s.cluster = opened;
+            s.dirs.clear();
         }
         let facts_source_changed = before.as_ref().is_none_or(|b| {
             b.host != after.host
@@ -356,16 +359,22 @@ impl Worker {
             }
             let filter = s.config_for_uri(uri).code_filter();
             let failed = s.build_failures.get(uri).cloned();
+            // Directory answers only from a cluster (not from a facts file alone).
+            let known = match &s.cluster {
+                Some(_) if doc.kind == DocKind::Sbatch => s.dirs.all(),
+                _ => Vec::new(),
+            };
             let doc = (doc.version, doc.kind, doc.text.clone(), doc.index.clone());
-            (doc, s.facts.clone(), filter, failed)
+            (doc, s.facts.clone(), filter, failed, known)
         };
-        let ((version, kind, text, index), facts, filter, failed) = snapshot;
-        let mut findings = match check_off_thread(kind, text.clone(), facts, filter).await {
+        let ((version, kind, text, index), facts, filter, failed, known) = snapshot;
+        let checked = check_document_off_thread(kind, text.clone(), facts, filter, known).await;
+        let (mut findings, dirs) = match checked {
             Ok(f) => f,
             // A checker bug must not stop the server; the log says which document.
             Err(_) => {
                 tracing::error!(uri = uri.as_str(), "the checker panicked on this document");
-                Vec::new()
+                (Vec::new(), Vec::new())
             }
         };
         findings.extend(failed.and_then(|f| f.finding(&text, &index)));
@@ -376,13 +385,86 @@ impl Worker {
                 Some(doc) if doc.version == version => {
                     // Code actions need only the findings that have fixes.
                     let fixable = findings.iter().filter(|f| !f.fixes.is_empty()).cloned();
-                    doc.findings = Some((version, Arc::new(fixable.collect())))
+                    doc.findings = Some((version, Arc::new(fixable.collect())));
+                    doc.log_dirs = dirs.clone();
                 }
                 // Changed or closed meanwhile: a newer event will publish.
                 _ => return,
             }
         }
         self.client.publish_diagnostics(uri.clone(), diagnostics, Some(version)).await;
+        self.ask_dirs(&dirs);
+    }
+
+    /// Ask the cluster about directories a document names (`sbatch/output-dir-missing`)
+    /// that have no fresh answer: after typing settles, in one round trip, then publish
+    /// again if an answer is new. Nothing without an engine (no host, or an untrusted
+    /// workspace).
+    fn ask_dirs(&self, dirs: &[String]) {
+        if dirs.is_empty() {
+            return;
+        }
+        let start = {
+            let mut s = lock(&self.state);
+            if s.cluster.is_none() || !s.dirs.want(dirs, std::time::Instant::now()) {
+                return;
+            }
+            !std::mem::replace(&mut s.dirs_probe_scheduled, true)
+        };
+        if !start {
+            return;
+        }
+        let w = self.clone();
+        tokio::spawn(async move {
+            // Typing settles: a path is written a character at a time.
+            tokio::time::sleep(super::dirs::SETTLE).await;
+            let (cluster, asked) = {
+                let mut s = lock(&w.state);
+                s.dirs_probe_scheduled = false;
+                let named: std::collections::HashSet<String> = s
+                    .docs
+                    .uris()
+                    .iter()
+                    .filter_map(|u| s.docs.get(u))
+                    .flat_map(|d| d.log_dirs.iter().cloned())
+                    .collect();
+                (s.cluster.clone(), s.dirs.take(&named))
+            };
+            let Some(cluster) = cluster else { return };
+            if asked.is_empty() {
+                return;
+            }
+            let answers = match cluster.engine.dirs_exist(&asked).await {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!("asking whether {} exist: {e}", asked.join(", "));
+                    Vec::new()
+                }
+            };
+            let changed = {
+                let mut s = lock(&w.state);
+                // Answers about a cluster that is no longer the one in use are dropped.
+                let same = s.cluster.as_ref().is_some_and(|c| Arc::ptr_eq(c, &cluster));
+                same && s.dirs.record(&asked, &answers, std::time::Instant::now())
+            };
+            if changed {
+                let uris: Vec<Uri> = {
+                    let s = lock(&w.state);
+                    s.docs
+                        .uris()
+                        .into_iter()
+                        .filter(|u| {
+                            s.docs
+                                .get(u)
+                                .is_some_and(|d| d.log_dirs.iter().any(|p| asked.contains(p)))
+                        })
+                        .collect()
+                };
+                for uri in uris {
+                    w.publish(&uri, true).await;
+                }
+            }
+        });
     }
 }
 
@@ -423,8 +505,50 @@ pub async fn check_off_thread(
     facts: Option<Arc<ClusterFacts>>,
     filter: CodeFilter,
 ) -> Result<Vec<Finding>> {
-    let run =
-        move || contain("checking a document", || check(kind, &text, facts.as_deref(), &filter));
+    on_checker(move || {
+        contain("checking a document", || check(kind, &text, facts.as_deref(), &filter))
+    })
+    .await
+}
+
+/// [`check_off_thread`] for a document being published: also the absolute
+/// `--output`/`--error` directories an sbatch script names (to be asked about, when
+/// facts are known), checked with the answers in `known` (`sbatch/output-dir-missing`).
+async fn check_document_off_thread(
+    kind: DocKind,
+    text: Arc<str>,
+    facts: Option<Arc<ClusterFacts>>,
+    filter: CodeFilter,
+    known: Vec<RemoteDir>,
+) -> Result<(Vec<Finding>, Vec<String>)> {
+    on_checker(move || {
+        contain("checking a document", || {
+            let dirs = match (kind, &facts) {
+                (DocKind::Sbatch, Some(_)) => {
+                    clusterls_sbatch::log_dirs(&clusterls_sbatch::parse(&text))
+                }
+                _ => Vec::new(),
+            };
+            let answers: Vec<RemoteDir> =
+                known.into_iter().filter(|k| dirs.contains(&k.path)).collect();
+            let facts = match facts {
+                Some(f) if !answers.is_empty() => {
+                    let mut with = (*f).clone();
+                    with.admission.dirs = answers;
+                    Some(Arc::new(with))
+                }
+                f => f,
+            };
+            (check(kind, &text, facts.as_deref(), &filter), dirs)
+        })
+    })
+    .await
+}
+
+/// Run `run` on the checker thread (inline when it could not be started).
+async fn on_checker<T: Send + 'static>(
+    run: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
     let Some(checker) = checker() else { return run() };
     let (tx, rx) = tokio::sync::oneshot::channel();
     let job: CheckJob = Box::new(move || {

@@ -4,8 +4,9 @@
 //!
 //! Only absolute directories can be known: a relative one depends on the directory the
 //! script is submitted from (or on `--chdir`, used when it is absolute). The engine asks
-//! for them with `test -d` in the facts' own round trip ([`log_dirs`] says which), and
-//! the facts carry the answers; a directory the facts did not ask about is not judged.
+//! for them with `test -d` ([`log_dirs`] says which): `clusterls check` in the facts' own
+//! round trip, the language server when a script is opened or changed; the facts carry
+//! the answers, and a directory nobody asked about is not judged.
 
 use clusterls_core::{Rule, Severity};
 
@@ -63,7 +64,7 @@ fn normalize(dir: &str) -> String {
 }
 
 pub(crate) const OUTPUT_DIR_MISSING: Rule = Rule {
-    explanation: "The directory of --output or --error does not exist on the cluster. sbatch accepts the job, but Slurm does not create directories: the job starts, cannot open its output file, and ends FAILED without any output. Create it before submitting (`mkdir -p DIR`; `clusterls run` does this for you). Checked only for absolute directories (or relative to an absolute --chdir), with `test -d` in the round trip that reads the cluster's facts.",
+    explanation: "The directory of --output or --error does not exist on the cluster. sbatch accepts the job, but Slurm does not create directories: the job starts, cannot open its output file, and ends FAILED without any output. Create it before submitting (`mkdir -p DIR`; `clusterls run` does this for you). Checked only for absolute directories (or relative to an absolute --chdir), with `test -d` on the login node: in the round trip that reads the cluster's facts (`clusterls check`), or when the editor opens or changes the script (the language server asks once a minute at most, and never Slurm).",
     ..Rule::new(
         "sbatch/output-dir-missing",
         Severity::Warning,
