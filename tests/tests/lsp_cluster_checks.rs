@@ -1,6 +1,7 @@
 //! The checks against the real cluster, through the language server over stdio: one
 //! document per family of issue 13 (partition rules, QOS, constraints, licenses, array
-//! size, per-node limits, reservations, the container a script runs), each finding on
+//! size, per-node and per-job partition limits, reservations, the container a script
+//! runs, its --output directory), each finding on
 //! its line and range with the facts the server read from the cluster itself.
 //! The same cases on both local clusters, Slurm 22.05 (`tests/cluster/up`) and 24.11
 //! (`tests/cluster/up-release 24.11`), which have the same fixture (restricted
@@ -54,7 +55,9 @@ fn families(c: ClusterInfo, release: &str) {
     let parts: Vec<&str> =
         f["partitions"].as_array().unwrap().iter().filter_map(|p| p["name"].as_str()).collect();
     assert!(
-        ["acctonly", "grouponly", "qosonly", "multi"].iter().all(|p| parts.contains(p))
+        ["acctonly", "grouponly", "qosonly", "multi", "limited", "memcap"]
+            .iter()
+            .all(|p| parts.contains(p))
             && f["licenses"].as_array().is_some_and(|l| !l.is_empty())
             && f["reservation_access"].as_array().is_some_and(|r| !r.is_empty()),
         "the cluster lacks the fixture of these checks (partitions {parts:?}; licenses, reservations): start it with tests/cluster/up{}",
@@ -147,6 +150,19 @@ fn families(c: ClusterInfo, release: &str) {
             2:11-2:12 sbatch/too-many-cpus
             3:14-3:17 sbatch/too-much-memory
             4:15-4:25 sbatch/too-many-gpus
+        "#]],
+    );
+    // Per-job limits of the partition (not of its nodes): MaxCPUsPerNode, MaxMemPerCPU.
+    case(
+        "#SBATCH -p limited -A lab_dev\n#SBATCH -c 5\nhostname\n",
+        expect![[r#"
+            2:11-2:12 sbatch/partition-limit
+        "#]],
+    );
+    case(
+        "#SBATCH -p memcap -A lab_dev\n#SBATCH --mem-per-cpu=3000\nhostname\n",
+        expect![[r#"
+            2:22-2:26 sbatch/mem-per-cpu-raised
         "#]],
     );
     // Reservations.

@@ -4,9 +4,11 @@
 //! rules of the richer fixture), and each goes through both `clusterls check --facts
 //! FACTS` and `sbatch --test-only` on the cluster (as alice, over ssh, one ssh call for
 //! the whole batch). It runs on both local clusters, which have the same fixture: Slurm
-//! 22.05 (`tests/cluster/up`, facts `tests/data/local-cluster-facts.json`) and 24.11
-//! (`tests/cluster/up-release 24.11`, facts `local-cluster-facts-24.11.json`, recorded
-//! from it, so the checker's release-dependent answers are what is tested).
+//! 22.05 (`tests/cluster/up`, facts `tests/data/local-cluster-facts-22.05.json`) and 24.11
+//! (`tests/cluster/up-release 24.11`, facts `local-cluster-facts-24.11.json`), each
+//! recorded from its cluster by `tests/cluster/record-facts [--release 24.11]`, so the
+//! checker's release-dependent answers are what is tested. (Re-record them when the
+//! fixture changes.)
 //! For each of two seeds, "has an error" must agree with "sbatch refuses it" on at least
 //! 99.5% of 2000 scripts; every disagreement is printed with both sides.
 //!
@@ -182,16 +184,17 @@ const EXTRA_OPTIONS: &[&str] = &[
     "--ntasks-per-node=0",
 ];
 
-/// What decides admission on the richer fixture (tests/cluster/up): licenses matlab:2 and
-/// ansys:1, MaxArraySize=1001, reservations (root_resv is for root only), QOS `high`
-/// (lab_dev's associations only; not enforced, so lab_grads may use it), hidden
-/// partitions restricted by account, group and QOS, node features on `multi`, and names
-/// in another case (accounts and QOS match any case, the rest exactly). Not here:
+/// What decides admission on the richer fixture (tests/cluster/up and up-release alike):
+/// licenses matlab:2 and ansys:1, MaxArraySize=1001, reservations (root_resv is for root
+/// only), QOS `high` (lab_dev's associations only; not enforced, so lab_grads may use it),
+/// hidden partitions restricted by account, group and QOS, node features on `multi`
+/// (with Slurm's constraint grammar), per-job partition limits, and names in another case
+/// (accounts and QOS match any case, the rest exactly). Not here:
 /// `--reservation=alice_resv` (open to alice), which `--test-only` refuses with "Invalid
 /// time specified" because the reservation is not active yet, a refusal about the
-/// reservation's timing, not the script (name-case.txt in the engine's testdata); and
-/// `multi`, which the 22.05 facts file does not describe. The results per release and
-/// seed, and every disagreement explained: tests/data/sbatch-differential.txt.
+/// reservation's timing, not the script (name-case.txt in the engine's testdata). The
+/// results per release and seed, and every disagreement explained:
+/// tests/data/sbatch-differential.txt.
 const ADMISSION: &[&str] = &[
     "--licenses=matlab:1",
     "--licenses=matlab:2",
@@ -218,6 +221,19 @@ const ADMISSION: &[&str] = &[
     "--partition=ACCTONLY",
     "--constraint=A100",
     "--constraint=rack1",
+    "--partition=multi --account=lab_dev --constraint=rack1&rack2",
+    "--partition=multi --account=lab_dev --constraint=[rack1|rack2]",
+    "--partition=multi --account=lab_dev --constraint=a100*2",
+    // Per-job partition limits: `limited` (MaxNodes=1, MaxCPUsPerNode=4,
+    // MaxMemPerNode=8000) and `memcap` (MaxMemPerCPU=2000), both open to lab_dev.
+    "--partition=limited --account=lab_dev --cpus-per-task=4",
+    "--partition=limited --account=lab_dev --cpus-per-task=5",
+    "--partition=limited --account=lab_dev --nodes=2",
+    "--partition=limited --account=lab_dev --mem=8000",
+    "--partition=limited --account=lab_dev --mem=8001",
+    "--partition=limited --account=lab_dev --ntasks=3 --cpus-per-task=2",
+    "--partition=memcap --account=lab_dev --mem-per-cpu=3000",
+    "--partition=memcap --account=lab_dev --mem=40000",
 ];
 
 struct Case {
@@ -567,7 +583,7 @@ fn clusterls_errors(facts: &Path, dir: &Path, cases: &[Case]) -> HashMap<String,
 
 #[test]
 fn clusterls_agrees_with_sbatch_test_only_on_slurm_22_05() {
-    differential(&require_main_cluster(), &data("local-cluster-facts.json"), "22.05");
+    differential(&require_main_cluster(), &data("local-cluster-facts-22.05.json"), "22.05");
 }
 
 /// The checker with the facts of 24.11's cluster (recorded from it), so its

@@ -23,7 +23,7 @@ fn main() {
     let facts: clusterls_core::ClusterFacts = serde_json::from_str(
         &std::fs::read_to_string(
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../tests/data/local-cluster-facts.json"),
+                .join("../../../tests/data/local-cluster-facts-22.05.json"),
         )
         .unwrap(),
     )

@@ -61,9 +61,9 @@ fn main() {
     let facts: clusterls_core::ClusterFacts = serde_json::from_str(
         &std::fs::read_to_string(
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../tests/data/local-cluster-facts.json"),
+                .join("../../../tests/data/local-cluster-facts-22.05.json"),
         )
-        .expect("tests/data/local-cluster-facts.json"),
+        .expect("tests/data/local-cluster-facts-22.05.json"),
     )
     .expect("facts JSON");
     for (label, mixed) in [("identical directives", false), ("mixed lines", true)] {

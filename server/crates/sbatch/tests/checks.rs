@@ -1300,3 +1300,79 @@ fn tasks_over_gpu_cpus() {
     "#]],
     );
 }
+
+/// The facts recorded from a local cluster for the differential test (the whole fixture:
+/// hidden restricted partitions, features on `multi`, `limited` and `memcap`).
+fn recorded_facts(release: &str) -> ClusterFacts {
+    let path = format!(
+        "{}/../../../tests/data/local-cluster-facts-{release}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Features by what sbatch does with them on both releases (measured with --test-only):
+/// a feature only other partitions' nodes have is refused, except in a bracketed OR or
+/// with a count; a feature no node has is refused in every form.
+#[test]
+fn features_of_other_partitions() {
+    for release in ["22.05", "24.11"] {
+        check_features(release);
+    }
+}
+
+#[track_caller]
+fn check_features(release: &str) {
+    let f = recorded_facts(release);
+    let c = |script: &str, expect: Expect| check_with(script, Some(&f), expect);
+    c(
+        "#SBATCH -p cpu -A lab_dev --constraint=rack1\necho\n",
+        expect![[r#"
+            2:40 error sbatch/unknown-feature: No node in cpu has the feature `rack1`: only nodes of other partitions have it; sbatch refuses the job ("Requested node configuration is not available"). Its nodes have no features: remove the option.
+                at "rack1"
+        "#]],
+    );
+    let none = || {
+        expect![[r#"
+            no findings
+        "#]]
+    };
+    c("#SBATCH -p cpu -A lab_dev --constraint=[rack1|rack2]\necho\n", none());
+    c("#SBATCH -p cpu -A lab_dev --constraint=a100*2\necho\n", none());
+    c("#SBATCH -p multi -A lab_dev --constraint=[rack1|rack2]\necho\n", none());
+    c(
+        "#SBATCH -p cpu -A lab_dev --constraint=nosuch*2\necho\n",
+        expect![[r#"
+            2:40 error sbatch/unknown-feature: No node in cpu has the feature `nosuch`: sbatch refuses the job ("Invalid feature specification"). Its nodes have no features: remove the option.
+                at "nosuch*2"
+        "#]],
+    );
+}
+
+/// MaxCPUsPerNode against the tasks that must share a node (`limited`: MaxNodes=1,
+/// MaxCPUsPerNode=4; measured: `-n 3 -c 2` refused, `-n 2 -c 2` accepted).
+#[test]
+fn tasks_that_must_share_a_node() {
+    let f = recorded_facts("22.05");
+    let c = |script: &str, expect: Expect| check_with(script, Some(&f), expect);
+    c(
+        "#SBATCH -p limited -A lab_dev -n 3 -c 2\necho\n",
+        expect![[r#"
+        2:34 error sbatch/partition-limit: 3 tasks × 2 CPU(s) on at most 1 node(s) = at least 6 CPUs on a node, but partition limited lets a job use at most 4 (MaxCPUsPerNode): sbatch refuses the job. Ask for fewer tasks or CPUs per task.
+            at "3"
+    "#]],
+    );
+    c(
+        "#SBATCH -p limited -A lab_dev -n 2 -c 2\necho\n",
+        expect![[r#"
+        no findings
+    "#]],
+    );
+    // On `multi` (two nodes, no MaxCPUsPerNode): nothing.
+    c(
+        "#SBATCH -p multi -A lab_dev -n 6 -c 1\necho\n",
+        expect![[r#"
+        no findings
+    "#]],
+    );
+}

@@ -145,7 +145,7 @@ fn unknown_reservation(c: &mut Checker, f: &ClusterFacts, r: &Request) {
 }
 
 pub(crate) const UNKNOWN_FEATURE: Rule = Rule {
-    explanation: "--constraint, --prefer and --batch name node features; a feature no node of the partition has makes sbatch refuse the job (\"Invalid feature specification\"). Use a listed feature (the message lists them), or another partition.",
+    explanation: "--constraint, --prefer and --batch name node features. A feature no node of the cluster has makes sbatch refuse the job (\"Invalid feature specification\"); one that only nodes outside the partition have, too (\"Requested node configuration is not available\"), except in a bracketed OR (`[rack1|rack2]`) or with a count (`a100*2`), which sbatch accepts (measured on 22.05 and 24.11). Use a listed feature (the message lists them), or another partition.",
     ..Rule::new(
         "sbatch/unknown-feature",
         Severity::Error,
@@ -164,28 +164,62 @@ fn unknown_feature(c: &mut Checker, t: &Target) {
     else {
         return;
     };
+    // Every node's features, when every partition's are known (else: None).
+    let cluster: Option<Vec<&str>> = c.facts.and_then(|f| {
+        f.partitions
+            .iter()
+            .map(|p| p.features.as_ref())
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.into_iter().flatten().map(String::as_str).collect())
+    });
     for opt in ["constraint", "prefer", "batch"] {
         let Some(d) = c.index.last(t.r.component, opt) else { continue };
         let Some(v) = d.value.as_deref() else { continue };
-        let unknown: Vec<&str> = v
+        // Measured: features of other partitions' nodes pass sbatch in these two forms.
+        let lenient =
+            opt == "constraint" && (v.contains('*') || (v.contains('[') && v.contains('|')));
+        let words = v
             .split(|ch: char| "&|,[]()!*".contains(ch) || ch.is_whitespace())
             .filter(|w| !w.is_empty() && !w.bytes().all(|b| b.is_ascii_digit()))
-            .filter(|w| !known.contains(w))
-            .collect();
-        if let Some(first) = unknown.first() {
-            let sugg = did_you_mean(first, known.iter().copied());
-            c.push(
-                Code::UnknownFeature,
-                d.value_span.clone().unwrap_or(d.span.clone()),
-                format!(
-                    "No node in {} has the feature `{first}`: sbatch refuses the job (\"Invalid {}feature specification\").{} {}",
-                    t.parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
-                    if opt == "prefer" { "preferred " } else { "" },
-                    sugg.map(|s| format!(" Did you mean `{s}`?")).unwrap_or_default(),
-                    if known.is_empty() { "Its nodes have no features: remove the option.".to_string() } else { format!("Features there: {}.", known.join(", ")) }
-                ),
-            );
+            .filter(|w| !known.contains(w));
+        let mut refused = None;
+        for w in words {
+            let elsewhere = cluster.as_ref().map(|all| all.contains(&w));
+            match elsewhere {
+                // Nowhere in the cluster: "Invalid feature specification", in any form.
+                Some(false) => {
+                    refused = Some((w, false));
+                    break;
+                }
+                Some(true) | None if lenient => {}
+                Some(true) => refused = refused.or(Some((w, true))),
+                None => refused = refused.or(Some((w, false))),
+            }
         }
+        let Some((first, elsewhere)) = refused else { continue };
+        let sugg = did_you_mean(first, known.iter().copied());
+        let why = if elsewhere {
+            "only nodes of other partitions have it; sbatch refuses the job (\"Requested node configuration is not available\")".to_string()
+        } else {
+            format!(
+                "sbatch refuses the job (\"Invalid {}feature specification\")",
+                if opt == "prefer" { "preferred " } else { "" }
+            )
+        };
+        c.push(
+            Code::UnknownFeature,
+            d.value_span.clone().unwrap_or(d.span.clone()),
+            format!(
+                "No node in {} has the feature `{first}`: {why}.{} {}",
+                t.parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
+                sugg.map(|s| format!(" Did you mean `{s}`?")).unwrap_or_default(),
+                if known.is_empty() {
+                    "Its nodes have no features: remove the option.".to_string()
+                } else {
+                    format!("Features there: {}.", known.join(", "))
+                }
+            ),
+        );
     }
 }
 

@@ -33,6 +33,14 @@ fn human(mb: u64) -> String {
     if mb >= 1024 && mb.is_multiple_of(1024) { format!("{}G", mb / 1024) } else { format!("{mb}M") }
 }
 
+/// The most nodes the job can get in the partition: its `--nodes` (the upper end of a
+/// range), the partition's MaxNodes, and its node count, whichever are known.
+fn most_nodes(t: &Target, p: &Partition) -> Option<u64> {
+    let asked = t.r.nodes.map(|(_, min, max)| max.unwrap_or(min));
+    let there = (!p.nodes.is_empty()).then_some(p.nodes.len() as u64);
+    [asked, p.max_nodes, there].into_iter().flatten().min().filter(|n| *n > 0)
+}
+
 fn partition_limit(c: &mut Checker, f: &ClusterFacts, t: &Target, p: &Partition) {
     let r = t.r;
     let enforced = f.enforces_partition_limits();
@@ -60,6 +68,19 @@ fn partition_limit(c: &mut Checker, f: &ClusterFacts, t: &Target, p: &Partition)
             found.push((
                 d.span.clone(),
                 format!("{tpn} tasks per node × {cpt} CPUs per task = {} CPUs on a node, but {} lets a job use at most {max} (MaxCPUsPerNode): {outcome}. Lower --ntasks-per-node or --cpus-per-task.", tpn * cpt, t.pname(p)),
+                None,
+            ));
+        } else if let (None, Some((d, n)), Some(most)) =
+            (r.ntasks_per_node, r.ntasks, most_nodes(t, p))
+            && n.div_ceil(most) * cpt > max
+        {
+            // The tasks share at most `most` nodes, so one node has at least n/most of them
+            // (measured: `-n 3 -c 2` on MaxNodes=1, MaxCPUsPerNode=4 is refused, "More
+            // processors requested than permitted").
+            let per_node = n.div_ceil(most) * cpt;
+            found.push((
+                c.value_range(d),
+                format!("{n} tasks × {cpt} CPU(s) on at most {most} node(s) = at least {per_node} CPUs on a node, but {} lets a job use at most {max} (MaxCPUsPerNode): {outcome}. Ask for fewer tasks or CPUs per task.", t.pname(p)),
                 None,
             ));
         }
