@@ -45,7 +45,9 @@ fn facts_match_the_fixture() {
         multi max=1440 cpus=4 mem=16000 gpus=[{"count":2,"type":"a100"}]
         acctonly max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]
         grouponly max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]
-        qosonly max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]"#]]
+        qosonly max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]
+        limited max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]
+        memcap max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}]"#]]
     .assert_eq(&parts.join("\n"));
     let mut assoc: Vec<String> = f["associations"]
         .as_array()
@@ -56,7 +58,7 @@ fn facts_match_the_fixture() {
         })
         .collect();
     assoc.sort();
-    expect!["lab_dev@cpu lab_dev@gpu lab_dev@multi lab_dev@test lab_grads@cpu lab_grads@test"]
+    expect!["lab_dev@cpu lab_dev@gpu lab_dev@limited lab_dev@memcap lab_dev@multi lab_dev@test lab_grads@cpu lab_grads@test"]
         .assert_eq(&assoc.join(" "));
     assert_eq!(f["default_account"], "lab_grads");
     assert_eq!(f["user"], "alice");

@@ -227,7 +227,9 @@ fn engine_facts_on_24_11() {
         multi max=1440 cpus=4 mem=16000 gpus=[{"count":2,"type":"a100"}] kinds=2
         acctonly max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}] kinds=1
         grouponly max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}] kinds=1
-        qosonly max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}] kinds=1"#]]
+        qosonly max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}] kinds=1
+        limited max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}] kinds=1
+        memcap max=1440 cpus=8 mem=32000 gpus=[{"count":4,"type":null}] kinds=1"#]]
     .assert_eq(&parts.join("\n"));
     let mut assoc: Vec<String> = f["associations"]
         .as_array()
@@ -239,7 +241,7 @@ fn engine_facts_on_24_11() {
         .collect();
     assoc.sort();
     expect_test::expect![
-        "lab_dev@cpu lab_dev@gpu lab_dev@multi lab_dev@test lab_grads@cpu lab_grads@test"
+        "lab_dev@cpu lab_dev@gpu lab_dev@limited lab_dev@memcap lab_dev@multi lab_dev@test lab_grads@cpu lab_grads@test"
     ]
     .assert_eq(&assoc.join(" "));
     let admission = serde_json::json!({
