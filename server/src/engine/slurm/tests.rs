@@ -539,8 +539,17 @@ fn richer_fixture(text: &str, release: &str) {
         .partitions
         .iter()
         .map(|p| {
+            let limits = [
+                ("max_nodes", p.max_nodes),
+                ("max_cpus_per_node", p.max_cpus_per_node.map(u64::from)),
+                ("max_mem_per_node_mb", p.max_mem_per_node_mb),
+                ("max_mem_per_cpu_mb", p.max_mem_per_cpu_mb),
+            ]
+            .iter()
+            .filter_map(|(k, v)| v.map(|v| format!(" {k}={v}")))
+            .collect::<String>();
             format!(
-                "{} allow_accounts={:?} allow_groups={:?} allow_qos={:?} kinds={:?}",
+                "{} allow_accounts={:?} allow_groups={:?} allow_qos={:?}{limits} kinds={:?}",
                 p.name,
                 p.allow_accounts,
                 p.allow_groups,
@@ -566,7 +575,9 @@ fn richer_fixture(text: &str, release: &str) {
         multi allow_accounts=None allow_groups=None allow_qos=None kinds=["1x cpus=Some(4) mem=Some(16000) gpus=2 features=a100,ib,rack1", "1x cpus=Some(4) mem=Some(16000) gpus=2 features=a100,ib,rack2"]
         acctonly allow_accounts=Some(["lab_dev"]) allow_groups=None allow_qos=None kinds=["1x cpus=Some(8) mem=Some(32000) gpus=4 features="]
         grouponly allow_accounts=None allow_groups=Some(["root"]) allow_qos=None kinds=["1x cpus=Some(8) mem=Some(32000) gpus=4 features="]
-        qosonly allow_accounts=None allow_groups=None allow_qos=Some(["high"]) kinds=["1x cpus=Some(8) mem=Some(32000) gpus=4 features="]"#]].assert_eq(&parts.join("\n"));
+        qosonly allow_accounts=None allow_groups=None allow_qos=Some(["high"]) kinds=["1x cpus=Some(8) mem=Some(32000) gpus=4 features="]
+        limited allow_accounts=None allow_groups=None allow_qos=None max_nodes=1 max_cpus_per_node=4 max_mem_per_node_mb=8000 kinds=["1x cpus=Some(8) mem=Some(32000) gpus=4 features="]
+        memcap allow_accounts=None allow_groups=None allow_qos=None max_mem_per_cpu_mb=2000 kinds=["1x cpus=Some(8) mem=Some(32000) gpus=4 features="]"#]].assert_eq(&parts.join("\n"));
     let rest = serde_json::json!({
         "groups": f.admission.groups,
         "licenses": f.admission.licenses,
