@@ -38,6 +38,18 @@ pub enum EngineError {
     #[error("`{what}` failed on {host} (exit {status}): {stderr}")]
     Remote { host: String, what: String, status: i32, stderr: String },
 
+    /// An image build stopped at a Dockerfile instruction; nothing was kept.
+    #[error(
+        "build failed at {dockerfile}:{line}: `{instruction}` (on {host}). No image was kept: fix that line and build again. The build's last lines:\n{stderr}"
+    )]
+    BuildFailed {
+        host: String,
+        dockerfile: String,
+        line: usize,
+        instruction: String,
+        stderr: String,
+    },
+
     #[error("{0}")]
     Config(String),
 

@@ -260,8 +260,13 @@ pub fn read_build(
     if stderr.contains("DUE TO TIME LIMIT") {
         what += " ran out of time in its allocation: give [pull] a longer `time` in clusterls.toml";
     } else if let Some(n) = failed_line(stderr) {
-        let line = dockerfile_text.lines().nth(n - 1).unwrap_or("").trim();
-        what = format!("build failed at {dockerfile}:{n}: `{line}` (no image was kept)");
+        return Err(EngineError::BuildFailed {
+            host: host.into(),
+            dockerfile: dockerfile.into(),
+            line: n,
+            instruction: dockerfile_text.lines().nth(n - 1).unwrap_or("").trim().into(),
+            stderr: last_lines(stderr, 12),
+        });
     }
     Err(EngineError::Remote { host: host.into(), what, status, stderr: last_lines(stderr, 12) })
 }

@@ -199,7 +199,14 @@ fn failing_lines() {
     assert_eq!(failed_line("FATAL: no space left\n"), None);
     let text = "FROM x\nARG X=1\nENV A=1\nWORKDIR /app\nCOPY a /app/\nRUN echo built\nRUN false\n";
     let e = read_build("h", "/img/c", "Dockerfile", text, 1, "", ch).unwrap_err().to_string();
-    assert!(e.contains("build failed at Dockerfile:7: `RUN false` (no image was kept)"), "{e}");
+    expect_test::expect![[r#"
+        build failed at Dockerfile:7: `RUN false` (on h). No image was kept: fix that line and build again. The build's last lines:
+        copying image ...
+          2. ARG X='1'
+          6. RUN echo built > /app/built.txt
+          7. RUN false
+        error: build failed: RUN command exited with 1
+        srun: error: node01: task 0: Exited with exit code 1"#]].assert_eq(&e);
     assert!(read_build("h", "/img/c", "Dockerfile", text, 0, "built /img/c\n", "").unwrap());
     assert!(!read_build("h", "/img/c", "Dockerfile", text, 0, "present /img/c\n", "").unwrap());
     let e = read_build(
