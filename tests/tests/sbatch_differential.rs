@@ -224,6 +224,9 @@ const ADMISSION: &[&str] = &[
     "--partition=multi --account=lab_dev --constraint=rack1&rack2",
     "--partition=multi --account=lab_dev --constraint=[rack1|rack2]",
     "--partition=multi --account=lab_dev --constraint=a100*2",
+    "--partition=multi --account=lab_dev --constraint=[rack1&rack2]",
+    "--partition=multi --account=lab_dev --constraint=[rack1*1&rack2*1]",
+    "--partition=multi --account=lab_dev --constraint=[rack1|rack2]*2",
     // Per-job partition limits: `limited` (MaxNodes=1, MaxCPUsPerNode=4,
     // MaxMemPerNode=8000) and `memcap` (MaxMemPerCPU=2000), both open to lab_dev.
     "--partition=limited --account=lab_dev --cpus-per-task=4",

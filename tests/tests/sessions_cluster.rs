@@ -234,7 +234,8 @@ fn an_allocations_remote_ssh_entry_is_read_by_ssh_and_goes_when_it_ends() {
 
 /// A regular user may not raise their own job's limit: `clusterls extend` shows Slurm's
 /// refusal in its words (exit 4, nothing changed); lowering it, which Slurm allows
-/// users, works and says the new limit. (The fixture has no operator reachable by ssh.)
+/// users, works, says the new limit and records it. (The fixture has no operator
+/// reachable by ssh.)
 #[test]
 fn extending_is_refused_in_slurms_words_and_shortening_works() {
     let p = Project::new("sessions-extend");
@@ -254,6 +255,11 @@ fn extending_is_refused_in_slurms_words_and_shortening_works() {
     let text = stdout(&out);
     assert!(text.starts_with(&format!("job {id}: time limit 7:00, ")), "{text}");
     assert!(text.trim_end().ends_with(" left"), "{text}");
+    // The record keeps the new limit (the Jobs view's "elapsed / limit" reads it).
+    let jobs = p.run(&["jobs", "--json"]);
+    let all: serde_json::Value = serde_json::from_str(&stdout(&jobs)).expect("jobs --json");
+    let rec = all.as_array().unwrap().iter().find(|r| r["id"] == id.as_str()).expect("the record");
+    assert_eq!(rec["time"], "7:00", "{rec}");
     let out = p.run(&["extend", &id, "+1h"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("is not a time change"), "{}", stderr(&out));

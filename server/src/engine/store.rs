@@ -257,6 +257,29 @@ impl Store {
         Ok(Some(old))
     }
 
+    /// Record a job's time limit as Slurm now prints it (after `clusterls extend`).
+    /// Returns the record after the change, when it changed.
+    pub fn update_time_limit(
+        &self,
+        host: &str,
+        id: &str,
+        limit: &str,
+    ) -> Result<Option<JobRecord>> {
+        let Some(old) = self.get(host, id)? else { return Ok(None) };
+        if old.resources.time.as_deref() == Some(limit) {
+            return Ok(None);
+        }
+        {
+            let c = self.conn.lock().unwrap();
+            c.execute(
+                "UPDATE jobs SET time_limit=?3, updated_at=?4 WHERE host=?1 AND id=?2",
+                params![host, id, limit, now() as i64],
+            )
+            .map_err(|e| self.err(e))?;
+        }
+        self.get(host, id)
+    }
+
     /// Record a job array's tasks, the state derived from them and their count per
     /// state as its reason ([`super::array::summary`]). Returns the previous
     /// record when something changed.

@@ -652,6 +652,39 @@ pub fn check_constraint(s: &str) -> Result<(), String> {
     if prev_op {
         return Err(format!("`{t}` ends with an operator"));
     }
+    bracket_groups(t)
+}
+
+/// What sbatch accepts inside `[...]` (measured on 22.05 and 24.11, "Invalid feature
+/// specification" otherwise): a matching OR without counts (`[rack1|rack2]`), or
+/// features joined by `&` each with a count (`[rack1*2&rack2*4]`); no count after `]`.
+/// Nested or mixed groups are not judged.
+fn bracket_groups(t: &str) -> Result<(), String> {
+    let mut rest = t;
+    while let Some(open) = rest.find('[') {
+        let Some(len) = rest[open + 1..].find(']') else { return Ok(()) };
+        let inner = &rest[open + 1..open + 1 + len];
+        let after = &rest[open + 1 + len + 1..];
+        rest = after;
+        if inner.contains(['[', '(']) || (inner.contains('|') && inner.contains('&')) {
+            continue;
+        }
+        if after.starts_with('*') {
+            return Err(format!(
+                "`{t}`: a count after `[...]` is refused; put the counts on the features inside, e.g. `[rack1*2&rack2*2]`"
+            ));
+        }
+        if inner.contains('&') && inner.split('&').any(|w| !w.contains('*')) {
+            return Err(format!(
+                "`[{inner}]`: inside brackets, features joined by `&` each need a count (`[rack1*2&rack2*4]`); for all of them on every node, drop the brackets"
+            ));
+        }
+        if inner.contains('|') && inner.contains('*') {
+            return Err(format!(
+                "`[{inner}]`: a matching OR (`[rack1|rack2]`, all nodes alike) takes no counts"
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -827,6 +860,20 @@ mod tests {
         assert!(check_constraint("[rack1|rack2]&gpu").is_ok());
         assert!(check_constraint("a100&").is_err());
         assert!(check_constraint("[a|b").is_err());
+        // Inside brackets (measured on 22.05 and 24.11 with --test-only).
+        for ok in ["[rack1|rack2]", "[rack1*1&rack2*1]", "[rack1*2]", "ib&[rack1|rack2]", "[rack1]"]
+        {
+            assert!(check_constraint(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "[rack1&rack2]",
+            "[rack1&rack2*1]",
+            "[rack1|rack2*1]",
+            "[rack1*1|rack2*1]",
+            "[rack1|rack2]*2",
+        ] {
+            assert!(check_constraint(bad).is_err(), "{bad}");
+        }
         assert!(check_export("ALL,FOO=1").is_ok());
         assert!(check_export("1FOO").is_err());
     }

@@ -167,7 +167,23 @@ impl Engine {
             });
         }
         self.changed();
-        self.time_left(id).await
+        let left = self.time_left(id).await?;
+        // The record keeps the new limit, and every view of the job learns it (its state
+        // is unchanged: no start or end is announced).
+        if let Some(t) = &left
+            && !t.limit.is_empty()
+            && let Ok(Some(rec)) = self.inner.store.update_time_limit(self.host(), id, &t.limit)
+        {
+            self.emit(super::Event::Job {
+                host: rec.host.clone(),
+                id: rec.id.clone(),
+                previous: Some(rec.state.clone()),
+                state: rec.state,
+                reason: rec.reason,
+                exit_code: rec.exit_code,
+            });
+        }
+        Ok(left)
     }
 
     /// Write the ssh Host entry through which VS Code's Remote-SSH opens running
