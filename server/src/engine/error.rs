@@ -56,6 +56,15 @@ pub enum EngineError {
     #[error("{0}")]
     Usage(String),
 
+    /// The checker found errors in a script submitted as written; nothing was uploaded.
+    /// `errors` are `file:LINE: error[code]: message`, one each.
+    #[error(
+        "{}\nclusterls checked `{file}` before submitting it and found {} error(s); nothing was uploaded. Fix them (`clusterls check {file}` shows them with fixes), override the directive with a flag, or submit anyway with --force.",
+        errors.join("\n"),
+        errors.len()
+    )]
+    ScriptErrors { file: String, errors: Vec<String> },
+
     #[error(
         "job store {path}: {source}\nIf the file is damaged, move it away; clusterls starts a new one."
     )]
@@ -89,7 +98,7 @@ impl EngineError {
     /// 4 Slurm refusal, 1 other.
     pub fn exit_code(&self) -> u8 {
         match self {
-            EngineError::Usage(_) | EngineError::Config(_) => 2,
+            EngineError::Usage(_) | EngineError::Config(_) | EngineError::ScriptErrors { .. } => 2,
             EngineError::LoginRequired { .. }
             | EngineError::HostKey { .. }
             | EngineError::Connect { .. }

@@ -240,6 +240,12 @@ pub fn error(e: EngineError) -> Error {
                 .ok(),
         },
         EngineError::Usage(_) | EngineError::Config(_) => Error::invalid_params(message),
+        // The editor has no --force: its findings are marked in the script already.
+        EngineError::ScriptErrors { file, errors } => Error::invalid_params(format!(
+            "{}\nclusterls checked `{file}` before submitting it and found {} error(s), marked in the editor; nothing was uploaded. Fix them (the light bulb offers fixes), or override the directive with \"Run on cluster GPU with options…\".",
+            errors.join("\n"),
+            errors.len()
+        )),
         _ => request_failed(message),
     }
 }
@@ -247,6 +253,19 @@ pub fn error(e: EngineError) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The editor's words for a script refused by the checker: no --force, which it lacks.
+    #[test]
+    fn script_errors_in_the_editors_words() {
+        let e = error(EngineError::ScriptErrors {
+            file: "a.sbatch".into(),
+            errors: vec!["a.sbatch:2: error[sbatch/unknown-partition]: no partition nope".into()],
+        });
+        assert_eq!(e.code, ErrorCode::InvalidParams);
+        expect_test::expect![[r#"
+            a.sbatch:2: error[sbatch/unknown-partition]: no partition nope
+            clusterls checked `a.sbatch` before submitting it and found 1 error(s), marked in the editor; nothing was uploaded. Fix them (the light bulb offers fixes), or override the directive with "Run on cluster GPU with options…"."#]].assert_eq(&e.message);
+    }
 
     #[test]
     fn login_required_carries_the_ssh_command() {

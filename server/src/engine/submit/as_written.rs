@@ -57,11 +57,11 @@ impl Engine {
             None => Vec::new(),
         };
         let findings = clusterls_sbatch::check(text, facts.as_ref());
-        if let Some(msg) = plan::refusal(script_name, text, &findings, &planned.overridden) {
+        if let Some(refused) = plan::refusal(script_name, text, &findings, &planned.overridden) {
             if !opts.force {
-                return Err(EngineError::Usage(msg));
+                return Err(refused);
             }
-            tracing::warn!("submitting {script_name} with --force despite: {msg}");
+            tracing::warn!("submitting {script_name} with --force despite: {refused}");
         }
         let now =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();

@@ -116,14 +116,14 @@ pub fn interpreter(
 }
 
 /// The sbatch checker's error findings that refuse a script submitted as written, as
-/// the message to print (`file:LINE: error[code]: message`, one a line); findings inside
+/// the error to show (`file:LINE: error[code]: message`, one each); findings inside
 /// `overridden` (directives a flag replaces) do not apply. None: nothing refuses it.
 pub fn refusal(
     file_name: &str,
     text: &str,
     findings: &[Finding],
     overridden: &[std::ops::Range<usize>],
-) -> Option<String> {
+) -> Option<EngineError> {
     let errors: Vec<String> = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
@@ -133,15 +133,7 @@ pub fn refusal(
             format!("{file_name}:{line}: error[{}]: {}", f.code, f.message)
         })
         .collect();
-    (!errors.is_empty()).then(|| {
-        format!(
-            "{}\nclusterls checked `{file_name}` before submitting it and found {} error(s); \
-             nothing was uploaded. Fix them (`clusterls check {file_name}` shows them with \
-             fixes), override the directive with a flag, or submit anyway with --force.",
-            errors.join("\n"),
-            errors.len()
-        )
-    })
+    (!errors.is_empty()).then(|| EngineError::ScriptErrors { file: file_name.into(), errors })
 }
 
 /// `[--] RUN_NAME "" N DIRS.. SBATCH_ARGS..` for [`programs::AS_WRITTEN_PROGRAM`].
@@ -470,8 +462,8 @@ mod tests {
         expect![[r#"
             a.sbatch:2: error[unknown-partition]: no partition nope
             clusterls checked `a.sbatch` before submitting it and found 1 error(s); nothing was uploaded. Fix them (`clusterls check a.sbatch` shows them with fixes), override the directive with a flag, or submit anyway with --force."#]]
-        .assert_eq(&refusal("a.sbatch", text, &[f.clone(), w.clone()], &[]).unwrap());
-        assert_eq!(refusal("a.sbatch", text, &[f, w], &[12..40, 0..0]), None, "overridden");
+        .assert_eq(&refusal("a.sbatch", text, &[f.clone(), w.clone()], &[]).unwrap().to_string());
+        assert!(refusal("a.sbatch", text, &[f, w], &[12..40, 0..0]).is_none(), "overridden");
         let v = as_written_argv("RUN", &["./logs".into()], &["--partition=test".into()]);
         assert_eq!(v[3..], ["clusterls-run", "RUN", "", "1", "./logs", "--partition=test"]);
     }
