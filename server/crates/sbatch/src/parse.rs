@@ -35,18 +35,23 @@ pub struct Word {
     pub text: String,
     /// Its span in the document, quotes included.
     pub span: Range<usize>,
-    /// Document offset of each byte of `text` (same length as `text`).
+    /// Document offset of each byte of `text` (same length as `text`); empty when `text`
+    /// is its source as written (byte k at `span.start + k`).
     offsets: Vec<usize>,
 }
 
 impl Word {
+    fn offset(&self, k: usize) -> usize {
+        if self.offsets.is_empty() { self.span.start + k } else { self.offsets[k] }
+    }
+
     /// Document span from just after the source character of `text[index - 1]` to the
     /// word's end: the value after `=` or after a short option letter, with its quotes.
     pub fn span_from(&self, index: usize) -> Range<usize> {
         if index == 0 || index > self.text.len() {
             return self.span.clone();
         }
-        let prev = self.offsets[index - 1] + 1;
+        let prev = self.offset(index - 1) + 1;
         prev.min(self.span.end)..self.span.end
     }
 
@@ -55,9 +60,8 @@ impl Word {
         if range.start >= self.text.len() {
             return self.span.end..self.span.end;
         }
-        let start = self.offsets[range.start];
-        let end =
-            if range.end >= self.text.len() { self.span.end } else { self.offsets[range.end] };
+        let start = self.offset(range.start);
+        let end = if range.end >= self.text.len() { self.span.end } else { self.offset(range.end) };
         start..end.max(start)
     }
 }
@@ -271,8 +275,17 @@ fn split_words(
             return (words, None);
         }
         let start = i;
-        let mut out: Vec<u8> = Vec::new();
+        // The word's bytes and their offsets, once they differ from the source (a quote
+        // or an escape was dropped); until then the word is `bytes[start..i]` (most words:
+        // no copy, no offsets).
+        let mut out: Option<Vec<u8>> = None;
         let mut offsets = Vec::new();
+        let copy = |out: &mut Option<Vec<u8>>, offsets: &mut Vec<usize>, i: usize| {
+            if out.is_none() {
+                *out = Some(bytes[start..i].to_vec());
+                *offsets = (base + start..base + i).collect();
+            }
+        };
         let mut quote: Option<u8> = None;
         let mut escape = false;
         while i < n && (quote.is_some() || (escape && escaped_space) || !is_space(bytes[i])) {
@@ -280,24 +293,29 @@ fn split_words(
             if escape {
                 escape = false;
             } else if b == b'\\' {
+                copy(&mut out, &mut offsets, i);
                 escape = true;
                 i += 1;
                 continue;
             } else if let Some(q) = quote {
                 if b == q {
+                    copy(&mut out, &mut offsets, i);
                     quote = None;
                     i += 1;
                     continue;
                 }
             } else if b == b'"' || b == b'\'' {
+                copy(&mut out, &mut offsets, i);
                 quote = Some(b);
                 i += 1;
                 continue;
             } else if b == b'#' {
                 break;
             }
-            out.push(b);
-            offsets.push(base + i);
+            if let Some(o) = &mut out {
+                o.push(b);
+                offsets.push(base + i);
+            }
             i += 1;
         }
         if let Some(q) = quote {
@@ -308,9 +326,10 @@ fn split_words(
             return (words, None);
         }
         let comment_at = (i < n && bytes[i] == b'#').then_some(i);
-        if !out.is_empty() {
+        let text = out.as_deref().unwrap_or(&bytes[start..i]);
+        if !text.is_empty() {
             words.push(Word {
-                text: String::from_utf8_lossy(&out).into_owned(),
+                text: String::from_utf8_lossy(text).into_owned(),
                 span: base + start..base + i,
                 offsets,
             });

@@ -60,6 +60,11 @@ pub(crate) fn check(c: &mut Checker, gpu_job: bool) {
 /// The container calls of the body, line by line (comments cut off).
 fn calls(t: &str, body_start: usize) -> Vec<Call<'_>> {
     let mut out = Vec::new();
+    // One search of the whole body first: most scripts call neither.
+    let body = &t[body_start..];
+    if !body.contains("apptainer") && !body.contains("singularity") {
+        return out;
+    }
     let mut offset = body_start;
     let first_line = t[..body_start].matches('\n').count() + 1;
     for (this_line, raw_line) in (first_line..).zip(t[body_start..].split('\n')) {
