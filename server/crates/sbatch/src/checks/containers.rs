@@ -35,6 +35,42 @@ struct Product {
     line: usize,
 }
 
+/// What the script's pulls and builds write, gathered once (a script may pull in every
+/// line: each run is then checked in constant time, so the check stays linear).
+struct Pulled<'p> {
+    /// Some pull's output is not spelled out: it could write anything.
+    unknown: bool,
+    /// Each name written, with the line of its first pull, in order.
+    names: Vec<(&'p str, usize)>,
+    set: std::collections::HashSet<&'p str>,
+}
+
+/// Near names are looked for among this many distinct pulled names at most.
+const MAX_SUGGESTED: usize = 64;
+
+impl<'p> Pulled<'p> {
+    fn of(products: &'p [Product]) -> Pulled<'p> {
+        let mut p = Pulled {
+            unknown: products.iter().any(|p| p.name.is_none()),
+            names: Vec::new(),
+            set: Default::default(),
+        };
+        for pr in products {
+            if let Some(n) = pr.name.as_deref()
+                && p.set.insert(n)
+            {
+                p.names.push((n, pr.line));
+            }
+        }
+        p
+    }
+
+    /// The names near-miss suggestions are taken from.
+    fn candidates(&self) -> impl Iterator<Item = &'p str> + '_ {
+        self.names.iter().take(MAX_SUGGESTED).map(|(n, _)| *n)
+    }
+}
+
 /// The body; `gpu_job`: whether the job (its first component) asks for GPUs.
 pub(crate) fn check(c: &mut Checker, gpu_job: bool) {
     let calls = calls(c.text, c.script.body_start.min(c.text.len()));
@@ -42,6 +78,7 @@ pub(crate) fn check(c: &mut Checker, gpu_job: bool) {
         return;
     }
     let products: Vec<Product> = calls.iter().filter_map(product).collect();
+    let pulled = Pulled::of(&products);
     for call in &calls {
         match call.sub {
             "exec" | "run" | "shell" | "instance" if gpu_job => container_no_nv(c, call),
@@ -50,9 +87,9 @@ pub(crate) fn check(c: &mut Checker, gpu_job: bool) {
         }
         if matches!(call.sub, "exec" | "run" | "shell" | "instance" | "test")
             && let Some((at, word)) = run_image(call)
-            && !image_not_pulled(c, call, at, word, &products)
+            && !image_not_pulled(c, call, at, word, &pulled)
         {
-            image_not_found(c, at, word, &products);
+            image_not_found(c, at, word, &pulled);
         }
     }
 }
@@ -221,33 +258,27 @@ pub(crate) const IMAGE_NOT_PULLED: Rule = Rule {
 };
 
 /// Whether the run image is a near miss of what the script pulls; reports it if so.
-fn image_not_pulled(
-    c: &mut Checker,
-    call: &Call,
-    at: usize,
-    word: &str,
-    products: &[Product],
-) -> bool {
+fn image_not_pulled(c: &mut Checker, call: &Call, at: usize, word: &str, pulled: &Pulled) -> bool {
     // A pull whose output the script does not spell out could write anything.
-    if products.is_empty() || products.iter().any(|p| p.name.is_none()) {
+    if pulled.names.is_empty() || pulled.unknown {
         return false;
     }
     let name = base_name(word);
-    let names: Vec<&str> = products.iter().filter_map(|p| p.name.as_deref()).collect();
     // An image the cluster has (the facts list it) is run on purpose.
     let on_cluster = c.facts.is_some_and(|f| {
         f.images.iter().any(|i| i.path == word || (i.name == name && !word.contains('/')))
     });
-    if names.contains(&name) || on_cluster {
+    if pulled.set.contains(name) || on_cluster {
         return false;
     }
-    let Some(sugg) = did_you_mean(name, names.iter().copied()).or_else(|| {
-        closest_by_prefix(stem(name), &names.iter().map(|n| stem(n)).collect::<Vec<_>>())
-            .and_then(|s| names.iter().copied().find(|n| stem(n) == s))
+    let Some(sugg) = did_you_mean(name, pulled.candidates()).or_else(|| {
+        let stems: Vec<&str> = pulled.candidates().map(stem).collect();
+        closest_by_prefix(stem(name), &stems)
+            .and_then(|s| pulled.candidates().find(|n| stem(n) == s))
     }) else {
         return false;
     };
-    let line = products.iter().find(|p| p.name.as_deref() == Some(sugg)).map_or(0, |p| p.line);
+    let line = pulled.names.iter().find(|(n, _)| *n == sugg).map_or(0, |(_, l)| *l);
     let name_start = at + word.len() - name.len();
     c.push(
         Code::ImageNotPulled,
@@ -276,11 +307,11 @@ pub(crate) const IMAGE_NOT_FOUND: Rule = Rule {
     )
 };
 
-fn image_not_found(c: &mut Checker, at: usize, word: &str, products: &[Product]) {
+fn image_not_found(c: &mut Checker, at: usize, word: &str, pulled: &Pulled) {
     let Some(f) = c.facts else { return };
     let Some(dir) = f.image_dir.as_deref().filter(|d| d.starts_with('/')) else { return };
     let name = base_name(word);
-    if products.iter().any(|p| p.name.as_deref() == Some(name))
+    if pulled.set.contains(name)
         || f.images.iter().any(|i| i.name == name && (i.path == word || !word.contains('/')))
     {
         return;
