@@ -1,8 +1,9 @@
 //! Benchmark: check time against script length, to show the checker is linear.
 //! Prints the time for 10k, 20k, 40k and 80k-line scripts of one directive repeated,
 //! and of a mix (every kind of directive, ignored and stray lines, hetjob components,
-//! a body with container commands), each the best of three runs, then a 50 MB script
-//! past the size cap. Linear means the time doubles with the lines.
+//! a body with container commands), each the best of three runs, the time to find a
+//! mixed script's `--output` directories (`log_dirs`, the editor's probe), then a 50 MB
+//! script past the size cap. Linear means the time doubles with the lines.
 //!
 //!     cargo run --release -p clusterls-sbatch --example bench_sbatch_lines
 //!
@@ -18,6 +19,7 @@ const MIX: &[&str] = &[
     "#SBATCH --gres=gpu:2",
     "#SBATCH --mem=10gb",
     "#SBATCH --output=out-%j-${USER}.log",
+    "#SBATCH --error=/scratch/logs/err-%j.log",
     "#SBATCH --account=nosuch",
     "#SBATCH --nodes=1 --ntasks=2 stray",
     "#SBATCH --exclude=node[1-2]",
@@ -85,6 +87,16 @@ fn main() {
             println!("{line}");
         }
     }
+    // The --output/--error directories the language server asks about, on each publish.
+    let mut line = String::from("log_dirs (the editor's probe), mixed lines:");
+    for n in [10_000, 20_000, 40_000, 80_000] {
+        let script = clusterls_sbatch::parse(&script(n, true));
+        let start = Instant::now();
+        let dirs = clusterls_sbatch::log_dirs(&script);
+        let ms = start.elapsed().as_secs_f64() * 1e3;
+        line += &format!("  {}k lines {ms:8.2} ms ({} dirs)", n / 1000, dirs.len());
+    }
+    println!("{line}");
     // Past the size cap (clusterls_sbatch::MAX_SCRIPT_BYTES) a script gets one finding.
     let huge = script(2_300_000, false);
     let start = Instant::now();

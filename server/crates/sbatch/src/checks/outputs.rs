@@ -15,28 +15,34 @@ use crate::parse::Script;
 use crate::rules::Code;
 
 /// The absolute directories the job's `--output`/`--error` files go to (resolved
-/// against an absolute `--chdir`), each once: what the facts should ask about.
+/// against an absolute `--chdir`), each once: what the facts should ask about. One pass
+/// over the directives (a script may have thousands of hetjob components).
 pub fn log_dirs(script: &Script) -> Vec<String> {
+    // The last --chdir, --output and --error of each component.
+    let mut last: Vec<[Option<&str>; 3]> = vec![[None; 3]; script.components.max(1)];
+    for d in &script.directives {
+        let slot = match d.name() {
+            Some("chdir") => 0,
+            Some("output") => 1,
+            Some("error") => 2,
+            _ => continue,
+        };
+        if let Some(comp) = last.get_mut(d.component) {
+            comp[slot] = d.value.as_deref();
+        }
+    }
     let mut out: Vec<String> = Vec::new();
-    for comp in 0..script.components.max(1) {
-        let chdir = last_value(script, comp, "chdir");
-        for opt in ["output", "error"] {
-            if let Some(dir) = last_value(script, comp, opt).and_then(|v| dir_of(v, chdir))
-                && !out.contains(&dir)
+    let mut seen = std::collections::HashSet::new();
+    for [chdir, output, error] in last {
+        for file in [output, error].into_iter().flatten() {
+            if let Some(dir) = dir_of(file, chdir)
+                && seen.insert(dir.clone())
             {
                 out.push(dir);
             }
         }
     }
     out
-}
-
-fn last_value<'s>(script: &'s Script, comp: usize, name: &str) -> Option<&'s str> {
-    script
-        .directives
-        .iter()
-        .rfind(|d| d.component == comp && d.name() == Some(name))
-        .and_then(|d| d.value.as_deref())
 }
 
 /// The absolute directory of an output file name, when it can be known: no Slurm
