@@ -159,6 +159,15 @@ fn dockerfiles_are_dispatched_by_name() {
     let text = stdout(&out);
     assert!(!text.contains("sbatch/"), "{text}");
     assert!(text.contains("Dockerfile:"), "{text}");
+    // Standard input without a name: a Dockerfile when it starts like one.
+    let out = clusterls(
+        &["check", "--format", "json", "-"],
+        "# syntax=docker/dockerfile:1\nFROM ubuntu:22.04\nUSER 1000\n",
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> =
+        v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(!codes.is_empty() && codes.iter().all(|c| !c.starts_with("sbatch/")), "{v}");
     let dir = scratch("docker");
     let path = dir.join("gpu.Dockerfile");
     std::fs::write(&path, "FROM ubuntu\n").unwrap();

@@ -41,7 +41,8 @@ pub struct CheckArgs {
     /// Do not run shellcheck on sbatch scripts even when it is installed.
     #[arg(long)]
     pub no_shellcheck: bool,
-    /// The name to use for standard input (decides sbatch vs Dockerfile; default: an sbatch script).
+    /// The name to use for standard input (decides sbatch vs Dockerfile; without it, a
+    /// Dockerfile when the text starts like one, else an sbatch script).
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
     /// Apply the fixes that are unambiguous (a finding's only fix) to the files, then

@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use clusterls_core::FileKind;
-use clusterls_core::kind::{kind_from_name, kind_of};
+use clusterls_core::kind::{kind_from_name, kind_of, looks_like_dockerfile};
 
 /// The largest file `check` reads. sbatch scripts and Dockerfiles are kilobytes; this
 /// leaves room for generated ones and keeps a mistaken path from filling memory.
@@ -35,8 +35,8 @@ pub struct Inputs {
     pub errors: Vec<String>,
 }
 
-/// Read `paths` (`-` is standard input, checked as `stdin_name` says, by default an sbatch
-/// script). A file named on the command line is checked when its name or its `#SBATCH`
+/// Read `paths` (`-` is standard input, checked as `stdin_name` says, else as a Dockerfile
+/// when it starts like one, else as an sbatch script). A file named on the command line is checked when its name or its `#SBATCH`
 /// lines say what it is, and otherwise skipped with a note; in a directory, the files that
 /// are neither are passed over silently.
 pub fn collect(paths: &[PathBuf], stdin_name: Option<&str>) -> Inputs {
@@ -46,7 +46,11 @@ pub fn collect(paths: &[PathBuf], stdin_name: Option<&str>) -> Inputs {
             let name = stdin_name.unwrap_or("<stdin>").to_string();
             match read_capped(std::io::stdin().lock(), "standard input") {
                 Ok(text) => {
-                    let kind = kind_from_name(&name).unwrap_or(FileKind::Sbatch);
+                    let kind = kind_from_name(&name).unwrap_or(if looks_like_dockerfile(&text) {
+                        FileKind::Dockerfile
+                    } else {
+                        FileKind::Sbatch
+                    });
                     out.files.push(Input { name, path: None, kind, text });
                 }
                 Err(e) => out.errors.push(e),

@@ -37,6 +37,20 @@ pub fn has_sbatch_directive(text: &str) -> bool {
     text.lines().any(|l| l.starts_with("#SBATCH"))
 }
 
+/// Whether text without a name (standard input) reads as a Dockerfile: no `#SBATCH`
+/// line, and its first instruction (after comments, parser directives and blank lines)
+/// is `FROM` or `ARG`, which is how every Dockerfile starts.
+pub fn looks_like_dockerfile(text: &str) -> bool {
+    if has_sbatch_directive(text) {
+        return false;
+    }
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#'));
+    first.is_some_and(|l| {
+        let word = l.split_whitespace().next().unwrap_or("");
+        word.eq_ignore_ascii_case("FROM") || word.eq_ignore_ascii_case("ARG")
+    })
+}
+
 /// The kind of a file from its name, else from its text: a file whose name says neither
 /// is an sbatch script when some line starts with `#SBATCH`, and otherwise neither (a
 /// Python program or a plain shell script is not checked as a batch script).
@@ -81,5 +95,14 @@ mod tests {
         assert_eq!(kind_of("run.sh", "#!/bin/bash\n#SBATCH -p gpu\n"), Some(FileKind::Sbatch));
         assert_eq!(kind_of("Dockerfile", "#SBATCH\n"), Some(FileKind::Dockerfile));
         assert_eq!(kind_of("x.sbatch", ""), Some(FileKind::Sbatch));
+        // Standard input without a name.
+        assert!(looks_like_dockerfile(
+            "# syntax=docker/dockerfile:1\n\nFROM python:3.11\nRUN pip install torch\n"
+        ));
+        assert!(looks_like_dockerfile("ARG TAG=2.1\nfrom pytorch/pytorch:${TAG}\n"));
+        assert!(!looks_like_dockerfile("#!/bin/bash\n#SBATCH -p gpu\nsrun python x.py\n"));
+        assert!(!looks_like_dockerfile("FROM x\n#SBATCH -p gpu\n"));
+        assert!(!looks_like_dockerfile("echo FROM here\n"));
+        assert!(!looks_like_dockerfile(""));
     }
 }
