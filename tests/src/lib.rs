@@ -89,23 +89,18 @@ fn main_cluster() -> Option<ClusterInfo> {
 /// how to start it), never a silent pass. Tests that need no cluster do not call this.
 #[track_caller]
 pub fn require_cluster() -> ClusterInfo {
-    if let Some(c) = cluster() {
-        return c;
-    }
-    panic!(
-        "no local cluster: {} is missing or its daemons are not running. \
-         Start it with `tests/cluster/up` (as root), or run the whole suite with `tests/run-all`.",
-        cluster_dir().join("cluster.env").display()
-    );
+    cluster().unwrap_or_else(|| no_main_cluster())
 }
 
 /// The cluster of `tests/cluster/up` (Slurm 22.05), whatever `CLUSTERLS_TEST_RELEASE`
 /// says: for tests that name the release they run on. Missing: a failure.
 #[track_caller]
 pub fn require_main_cluster() -> ClusterInfo {
-    if let Some(c) = main_cluster() {
-        return c;
-    }
+    main_cluster().unwrap_or_else(|| no_main_cluster())
+}
+
+#[track_caller]
+fn no_main_cluster() -> ! {
     panic!(
         "no local cluster: {} is missing or its daemons are not running. \
          Start it with `tests/cluster/up` (as root), or run the whole suite with `tests/run-all`.",

@@ -295,12 +295,7 @@ impl Engine {
     /// the cluster, asked with `test -d` in the same one round trip (so never from the
     /// cache). The answers are in `admission.dirs`; the cache keeps the facts without them.
     pub async fn facts_with_dirs(&self, refresh: bool, dirs: &[String]) -> Result<Facts> {
-        let dirs: Vec<String> = dirs
-            .iter()
-            .filter(|d| d.starts_with('/'))
-            .take(slurm::MAX_PROBED_DIRS)
-            .cloned()
-            .collect();
+        let dirs = slurm::probed_dirs(dirs);
         if !refresh
             && dirs.is_empty()
             && let Ok(text) = std::fs::read_to_string(self.facts_path())
@@ -350,12 +345,7 @@ impl Engine {
         &self,
         dirs: &[String],
     ) -> Result<Vec<clusterls_core::facts::RemoteDir>> {
-        let dirs: Vec<String> = dirs
-            .iter()
-            .filter(|d| d.starts_with('/'))
-            .take(slurm::MAX_PROBED_DIRS)
-            .cloned()
-            .collect();
+        let dirs = slurm::probed_dirs(dirs);
         if dirs.is_empty() {
             return Ok(Vec::new());
         }

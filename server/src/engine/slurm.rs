@@ -71,6 +71,12 @@ printf '\n@@clusterls end@@\n'
 /// At most this many directories are probed in one facts round trip (argv stays small).
 pub const MAX_PROBED_DIRS: usize = 256;
 
+/// The directories a round trip asks about: the absolute ones, at most
+/// [`MAX_PROBED_DIRS`] (argv stays small).
+pub fn probed_dirs(dirs: &[String]) -> Vec<String> {
+    dirs.iter().filter(|d| d.starts_with('/')).take(MAX_PROBED_DIRS).cloned().collect()
+}
+
 /// The `dirs` section: one `y`/`n` per directory asked, in order. A directory without an
 /// answer is left out (unknown).
 pub fn parse_dirs(text: &str, dirs: &[String]) -> Vec<clusterls_core::facts::RemoteDir> {
