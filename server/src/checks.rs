@@ -1,6 +1,7 @@
 //! Checking a document: the one dispatch that `clusterls check` and the language
 //! server share, so a file gets the same findings in the terminal and in the editor.
 
+use clusterls_core::facts::RemoteDir;
 use clusterls_core::{ClusterFacts, CodeFilter, FileKind, Finding};
 
 /// Every finding for a document of `kind`, less the codes `filter` turns off.
@@ -17,6 +18,26 @@ pub fn check(
             findings
         }
         FileKind::Dockerfile => clusterls_dockerfile::check_with(text, facts, filter),
+    }
+}
+
+/// [`check`] of a document the language server publishes. With facts, an sbatch script's
+/// check also returns the absolute `--output`/`--error` directories it names (to ask the
+/// cluster about) and uses the `known` answers about them, all from one parse.
+pub fn check_document(
+    kind: FileKind,
+    text: &str,
+    facts: Option<&ClusterFacts>,
+    filter: &CodeFilter,
+    known: &[RemoteDir],
+) -> (Vec<Finding>, Vec<String>) {
+    match (kind, facts) {
+        (FileKind::Sbatch, Some(_)) => {
+            let (mut findings, dirs) = clusterls_sbatch::check_with_dirs(text, facts, known);
+            filter.apply(&mut findings);
+            (findings, dirs)
+        }
+        _ => (check(kind, text, facts, filter), Vec::new()),
     }
 }
 

@@ -290,6 +290,23 @@ pub fn base64_decode(s: &str) -> Vec<u8> {
     out
 }
 
+/// For unit tests that run a program here: Slurm's client tools in `dir`, each a stub
+/// that fails at once, first on `cmd`'s PATH. The real ones would wait for a controller
+/// (about 45 s when none runs), and these tests are about the program's own handling.
+#[cfg(test)]
+pub(crate) fn without_slurm(cmd: &mut std::process::Command, dir: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(dir).unwrap();
+    for tool in ["sinfo", "scontrol", "sacctmgr", "squeue", "sacct"] {
+        let p = dir.join(tool);
+        std::fs::write(&p, "#!/bin/sh\necho \"$0: no controller in unit tests\" >&2\nexit 1\n")
+            .unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = std::env::var("PATH").unwrap_or_default();
+    cmd.env("PATH", format!("{}:{path}", dir.display()));
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};
@@ -342,7 +359,9 @@ mod tests {
         std::fs::create_dir_all(work.join("-delete")).unwrap();
         std::fs::write(work.join("precious.txt"), "keep me").unwrap();
         std::fs::write(work.join("-delete/inside"), "keep me").unwrap();
-        let out = std::process::Command::new("bash")
+        let mut cmd = std::process::Command::new("bash");
+        super::without_slurm(&mut cmd, &s.0.join("bin"));
+        let out = cmd
             .args(["-s", "--", "-delete"])
             .current_dir(&work)
             .env("HOME", s.0.join("home"))

@@ -10,9 +10,12 @@ use clusterls_core::facts::{
     Association, ClusterFacts, ContainerRuntime, GpuGres, Image, License, NodeKind, Partition,
     PartitionState, QosLimits, Reservation, RuntimeKind,
 };
-use serde::{Deserialize, Serialize};
 
-use super::state::JobState;
+mod jobs;
+mod refusal;
+
+pub use jobs::{JobStatus, parse_exit_code, parse_sacct, parse_squeue};
+pub use refusal::{RefusalKind, classify_refusal, controller_unreachable};
 
 /// The fixed shell program that prints every section of the facts in one round trip.
 /// It is sent as the stdin of `bash -s -- IMAGE_DIR [DIR...]`; its only inputs are those
@@ -456,156 +459,6 @@ fn parse_images(s: &str, dir: &str) -> Vec<Image> {
             })
         })
         .collect()
-}
-
-/// One job as `squeue` or `sacct` reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JobStatus {
-    pub id: String,
-    pub state: JobState,
-    /// squeue's reason (`Resources`, `Priority`, `None`), when pending.
-    pub reason: Option<String>,
-    /// sacct's exit code of the batch script, `0:0` → 0; a signal → 128+N.
-    pub exit_code: Option<i32>,
-    pub nodes: Option<String>,
-    /// The job's own numeric id (squeue's `%A`, sacct's `JobIDRaw`): for a task of a job
-    /// array (`123_4`) its own job id, which `%j` in an output pattern names.
-    pub raw_id: Option<u64>,
-}
-
-/// Rows of the tracker's `squeue -h -r -j IDS -o '%i|%T|%r|%N|%A'`
-/// ([`super::programs::POLL_PROGRAM`]; rows without the last field are read too);
-/// anything else (an error line) is skipped.
-pub fn parse_squeue(s: &str) -> Vec<JobStatus> {
-    s.lines()
-        .filter_map(|line| {
-            let f: Vec<&str> = line.split('|').map(str::trim).collect();
-            if !(4..=5).contains(&f.len())
-                || f[0].is_empty()
-                || !f[0].starts_with(|c: char| c.is_ascii_digit())
-            {
-                return None;
-            }
-            Some(JobStatus {
-                id: f[0].to_string(),
-                state: JobState::parse(f[1]),
-                reason: Some(f[2].to_string()).filter(|r| !r.is_empty() && r != "None"),
-                exit_code: None,
-                nodes: Some(f[3].to_string()).filter(|n| !n.is_empty() && !n.starts_with('(')),
-                raw_id: f.get(4).and_then(|r| r.parse().ok()),
-            })
-        })
-        .collect()
-}
-
-/// Rows of the tracker's `sacct -nP -X -j IDS -o JobID,JobName,State,ExitCode,NodeList,JobIDRaw`
-/// (rows without the last field are read too). The placeholder row sacct shows right after submit (JobName
-/// `allocation`, PENDING while the job already runs) is reported as it is; the caller
-/// trusts squeue over sacct for jobs squeue still lists.
-pub fn parse_sacct(s: &str) -> Vec<JobStatus> {
-    s.lines()
-        .filter_map(|line| {
-            let f: Vec<&str> = line.split('|').map(str::trim).collect();
-            if !(5..=6).contains(&f.len())
-                || !f[0].starts_with(|c: char| c.is_ascii_digit())
-                || f[0].contains('.')
-            {
-                return None;
-            }
-            Some(JobStatus {
-                id: f[0].to_string(),
-                state: JobState::parse(f[2]),
-                reason: None,
-                exit_code: parse_exit_code(f[3]),
-                nodes: Some(f[4].to_string()).filter(|n| !n.is_empty() && n != "None assigned"),
-                raw_id: f.get(5).and_then(|r| r.parse().ok()),
-            })
-        })
-        .collect()
-}
-
-/// `0:0` → 0, `3:0` → 3, `0:9` (killed by signal 9) → 137.
-pub fn parse_exit_code(s: &str) -> Option<i32> {
-    let (code, sig) = s.split_once(':')?;
-    let code: i32 = code.parse().ok()?;
-    let sig: i32 = sig.parse().ok()?;
-    Some(if sig != 0 { 128 + sig } else { code })
-}
-
-/// Slurm's words when slurmctld did not answer a command
-/// (`... error: Unable to contact slurm controller (connect failure)`), if it says so.
-pub fn controller_unreachable(stderr: &str) -> Option<String> {
-    stderr
-        .lines()
-        .map(str::trim)
-        .find(|l| l.to_ascii_lowercase().contains("unable to contact slurm controller"))
-        .map(str::to_string)
-}
-
-/// What went wrong when Slurm refused a request, in Slurm's words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RefusalKind {
-    Account,
-    Partition,
-    TimeLimit,
-    Resources,
-    InvalidOption,
-    QosLimit,
-    Other,
-}
-
-/// Classify sbatch/salloc/srun stderr. Returns the kind, Slurm's own message (its last
-/// `error:` line) and what the user can do.
-pub fn classify_refusal(stderr: &str) -> (RefusalKind, String, &'static str) {
-    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    let message = lines
-        .iter()
-        .rev()
-        .find(|l| l.contains("error"))
-        .or_else(|| lines.iter().find(|l| !l.starts_with("Try ")))
-        .or(lines.last())
-        .map(|l| l.to_string())
-        .unwrap_or_else(|| "(Slurm printed nothing)".to_string());
-    let all = stderr.to_ascii_lowercase();
-    let (kind, hint) = if all.contains("invalid account") {
-        (
-            RefusalKind::Account,
-            "use an account you belong to on that partition (`clusterls facts` lists your associations) with --account or in clusterls.toml",
-        )
-    } else if all.contains("invalid partition") {
-        (RefusalKind::Partition, "choose a partition from `clusterls facts` with --partition")
-    } else if all.contains("time limit") || all.contains("invalid --time") {
-        (
-            RefusalKind::TimeLimit,
-            "ask for less time with --time (the partition's MaxTime is in `clusterls facts`)",
-        )
-    } else if all.contains("node configuration is not available")
-        || all.contains("requested node configuration")
-        || all.contains("more processors than permitted")
-        || all.contains("memory specification")
-    {
-        (
-            RefusalKind::Resources,
-            "ask for fewer GPUs, CPUs or less memory than one node of the partition has (see `clusterls facts`)",
-        )
-    } else if all.contains("qos") {
-        (
-            RefusalKind::QosLimit,
-            "the request exceeds your QOS limits; ask for less or use another QOS",
-        )
-    } else if all.contains("unrecognized option")
-        || all.contains("invalid directive")
-        || all.contains("invalid --")
-    {
-        (RefusalKind::InvalidOption, "fix the option Slurm names above")
-    } else {
-        (
-            RefusalKind::Other,
-            "read Slurm's message above; `clusterls facts` shows what the cluster offers",
-        )
-    };
-    (kind, message, hint)
 }
 
 #[cfg(test)]

@@ -265,19 +265,19 @@ impl Store {
         id: &str,
         limit: &str,
     ) -> Result<Option<JobRecord>> {
-        let Some(old) = self.get(host, id)? else { return Ok(None) };
-        if old.resources.time.as_deref() == Some(limit) {
+        let Some(mut rec) = self.get(host, id)? else { return Ok(None) };
+        if rec.resources.time.as_deref() == Some(limit) {
             return Ok(None);
         }
-        {
-            let c = self.conn.lock().unwrap();
-            c.execute(
-                "UPDATE jobs SET time_limit=?3, updated_at=?4 WHERE host=?1 AND id=?2",
-                params![host, id, limit, now() as i64],
-            )
-            .map_err(|e| self.err(e))?;
-        }
-        self.get(host, id)
+        rec.resources.time = Some(limit.to_string());
+        rec.updated_at = now();
+        let c = self.conn.lock().unwrap();
+        c.execute(
+            "UPDATE jobs SET time_limit=?3, updated_at=?4 WHERE host=?1 AND id=?2",
+            params![host, id, limit, rec.updated_at as i64],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(Some(rec))
     }
 
     /// Record a job array's tasks, the state derived from them and their count per

@@ -9,6 +9,8 @@
 //! - Requests wait [`SETTLE`] for typing to stop, then go out together in one round trip;
 //!   a directory no open document names any more (a prefix typed on the way) is dropped.
 //! - A failed round trip answers nothing: the check says nothing rather than guess.
+//!
+//! [`RemoteDirs`] decides (pure); `Worker::ask_dirs` (`dir_probe.rs`) does the asking.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -29,6 +31,8 @@ pub struct RemoteDirs {
     pending: HashSet<String>,
     /// Sent, answer not back yet.
     in_flight: HashSet<String>,
+    /// A probe is waiting for typing to settle (it will take what is pending).
+    scheduled: bool,
 }
 
 impl RemoteDirs {
@@ -41,8 +45,8 @@ impl RemoteDirs {
     }
 
     /// Note that a document names `dirs`: those unknown or stale, and not already asked
-    /// for, become pending. True when something new is pending (a probe should be
-    /// scheduled).
+    /// for, become pending. True when a probe should be started: something new is
+    /// pending and none is waiting already.
     pub fn want(&mut self, dirs: &[String], now: Instant) -> bool {
         let mut added = false;
         for d in dirs {
@@ -51,12 +55,13 @@ impl RemoteDirs {
                 added = true;
             }
         }
-        added
+        added && !std::mem::replace(&mut self.scheduled, true)
     }
 
     /// Take the pending directories that an open document still names (`named`), to
-    /// send now; the rest are forgotten.
+    /// send now; the rest are forgotten. The waiting probe is done.
     pub fn take(&mut self, named: &HashSet<String>) -> Vec<String> {
+        self.scheduled = false;
         let mut out: Vec<String> =
             self.pending.drain().filter(|d| named.contains(d.as_str())).collect();
         out.sort();

@@ -18,6 +18,7 @@
 mod build;
 mod cluster;
 mod config;
+mod dir_probe;
 mod dirs;
 mod dispatch;
 mod documents;

@@ -47,8 +47,6 @@ pub struct State {
     pub build_failures: HashMap<Uri, super::run::BuildFailure>,
     /// Whether the open scripts' `--output`/`--error` directories exist on the cluster.
     pub dirs: super::dirs::RemoteDirs,
-    /// A probe of `dirs` is waiting for typing to settle.
-    pub dirs_probe_scheduled: bool,
 }
 
 impl State {

@@ -395,77 +395,6 @@ impl Worker {
         self.client.publish_diagnostics(uri.clone(), diagnostics, Some(version)).await;
         self.ask_dirs(&dirs);
     }
-
-    /// Ask the cluster about directories a document names (`sbatch/output-dir-missing`)
-    /// that have no fresh answer: after typing settles, in one round trip, then publish
-    /// again if an answer is new. Nothing without an engine (no host, or an untrusted
-    /// workspace).
-    fn ask_dirs(&self, dirs: &[String]) {
-        if dirs.is_empty() {
-            return;
-        }
-        let start = {
-            let mut s = lock(&self.state);
-            if s.cluster.is_none() || !s.dirs.want(dirs, std::time::Instant::now()) {
-                return;
-            }
-            !std::mem::replace(&mut s.dirs_probe_scheduled, true)
-        };
-        if !start {
-            return;
-        }
-        let w = self.clone();
-        tokio::spawn(async move {
-            // Typing settles: a path is written a character at a time.
-            tokio::time::sleep(super::dirs::SETTLE).await;
-            let (cluster, asked) = {
-                let mut s = lock(&w.state);
-                s.dirs_probe_scheduled = false;
-                let named: std::collections::HashSet<String> = s
-                    .docs
-                    .uris()
-                    .iter()
-                    .filter_map(|u| s.docs.get(u))
-                    .flat_map(|d| d.log_dirs.iter().cloned())
-                    .collect();
-                (s.cluster.clone(), s.dirs.take(&named))
-            };
-            let Some(cluster) = cluster else { return };
-            if asked.is_empty() {
-                return;
-            }
-            let answers = match cluster.engine.dirs_exist(&asked).await {
-                Ok(a) => a,
-                Err(e) => {
-                    tracing::warn!("asking whether {} exist: {e}", asked.join(", "));
-                    Vec::new()
-                }
-            };
-            let changed = {
-                let mut s = lock(&w.state);
-                // Answers about a cluster that is no longer the one in use are dropped.
-                let same = s.cluster.as_ref().is_some_and(|c| Arc::ptr_eq(c, &cluster));
-                same && s.dirs.record(&asked, &answers, std::time::Instant::now())
-            };
-            if changed {
-                let uris: Vec<Uri> = {
-                    let s = lock(&w.state);
-                    s.docs
-                        .uris()
-                        .into_iter()
-                        .filter(|u| {
-                            s.docs
-                                .get(u)
-                                .is_some_and(|d| d.log_dirs.iter().any(|p| asked.contains(p)))
-                        })
-                        .collect()
-                };
-                for uri in uris {
-                    w.publish(&uri, true).await;
-                }
-            }
-        });
-    }
 }
 
 type CheckJob = Box<dyn FnOnce() + Send>;
@@ -511,9 +440,9 @@ pub async fn check_off_thread(
     .await
 }
 
-/// [`check_off_thread`] for a document being published: also the absolute
-/// `--output`/`--error` directories an sbatch script names (to be asked about, when
-/// facts are known), checked with the answers in `known` (`sbatch/output-dir-missing`).
+/// [`check_off_thread`] for a document being published ([`crate::checks::check_document`]):
+/// also the absolute `--output`/`--error` directories an sbatch script names, checked with
+/// the answers in `known` (`sbatch/output-dir-missing`).
 async fn check_document_off_thread(
     kind: DocKind,
     text: Arc<str>,
@@ -522,24 +451,9 @@ async fn check_document_off_thread(
     known: Vec<RemoteDir>,
 ) -> Result<(Vec<Finding>, Vec<String>)> {
     on_checker(move || {
-        contain("checking a document", || {
-            let dirs = match (kind, &facts) {
-                (DocKind::Sbatch, Some(_)) => {
-                    clusterls_sbatch::log_dirs(&clusterls_sbatch::parse(&text))
-                }
-                _ => Vec::new(),
-            };
-            let answers: Vec<RemoteDir> =
-                known.into_iter().filter(|k| dirs.contains(&k.path)).collect();
-            let facts = match facts {
-                Some(f) if !answers.is_empty() => {
-                    let mut with = (*f).clone();
-                    with.admission.dirs = answers;
-                    Some(Arc::new(with))
-                }
-                f => f,
-            };
-            (check(kind, &text, facts.as_deref(), &filter), dirs)
+        contain("checking a document", || match kind.file_kind() {
+            Some(k) => crate::checks::check_document(k, &text, facts.as_deref(), &filter, &known),
+            None => (Vec::new(), Vec::new()),
         })
     })
     .await

@@ -23,4 +23,4 @@ pub use parse::{
 
 pub use checks::outputs::log_dirs;
 pub use checks::skipped::{Skipped, skipped};
-pub use checks::{MAX_SCRIPT_BYTES, check, check_parsed};
+pub use checks::{MAX_SCRIPT_BYTES, check, check_parsed, check_with_dirs};

@@ -1,4 +1,5 @@
 use super::*;
+use crate::engine::state::JobState;
 use expect_test::{Expect, expect};
 
 #[track_caller]
@@ -685,7 +686,9 @@ fn facts_program_probes_directories() {
         "/".into(),
         format!("{}\nn", tmp.join("x").display()),
     ];
-    let mut child = std::process::Command::new("bash")
+    let mut cmd = std::process::Command::new("bash");
+    crate::engine::programs::without_slurm(&mut cmd, &tmp.join("bin"));
+    let mut child = cmd
         .args(["-s", "--", ""])
         .args(&dirs)
         .current_dir(&tmp)

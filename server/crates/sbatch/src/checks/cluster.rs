@@ -155,6 +155,10 @@ pub(crate) const UNKNOWN_FEATURE: Rule = Rule {
 
 /// Node features for --constraint/--prefer/--batch, when the facts know them.
 fn unknown_feature(c: &mut Checker, t: &Target) {
+    const OPTIONS: [&str; 3] = ["constraint", "prefer", "batch"];
+    if OPTIONS.iter().all(|o| c.index.last(t.r.component, o).is_none()) {
+        return;
+    }
     let Some(known) = t
         .parts
         .iter()
@@ -172,7 +176,7 @@ fn unknown_feature(c: &mut Checker, t: &Target) {
             .collect::<Option<Vec<_>>>()
             .map(|v| v.into_iter().flatten().map(String::as_str).collect())
     });
-    for opt in ["constraint", "prefer", "batch"] {
+    for opt in OPTIONS {
         let Some(d) = c.index.last(t.r.component, opt) else { continue };
         let Some(v) = d.value.as_deref() else { continue };
         // Measured: features of other partitions' nodes pass sbatch in these two forms.

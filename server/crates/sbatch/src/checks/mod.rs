@@ -16,6 +16,7 @@
 
 use std::ops::Range;
 
+use clusterls_core::facts::RemoteDir;
 use clusterls_core::{ClusterFacts, Finding};
 
 use crate::parse::{Directive, Script, parse_for};
@@ -51,6 +52,34 @@ pub fn check(text: &str, facts: Option<&ClusterFacts>) -> Vec<Finding> {
     let version = facts.and_then(|f| f.slurm_version.as_deref()).and_then(parse_version);
     let script = parse_for(text, version);
     check_parsed(text, &script, facts)
+}
+
+/// [`check`] with what is known of the `--output`/`--error` directories (`known`, the
+/// answers to earlier `test -d`s, for any paths), from one parse; also the script's
+/// absolute log directories ([`outputs::log_dirs`]), so that the caller asks about the
+/// ones it has no answer for. The language server's check of a document.
+pub fn check_with_dirs(
+    text: &str,
+    facts: Option<&ClusterFacts>,
+    known: &[RemoteDir],
+) -> (Vec<Finding>, Vec<String>) {
+    if text.len() > MAX_SCRIPT_BYTES {
+        return (vec![file::too_large(text)], Vec::new());
+    }
+    let version = facts.and_then(|f| f.slurm_version.as_deref()).and_then(parse_version);
+    let script = parse_for(text, version);
+    let dirs = outputs::log_dirs(&script);
+    let answers: Vec<RemoteDir> =
+        known.iter().filter(|k| dirs.contains(&k.path)).cloned().collect();
+    let findings = match facts {
+        Some(f) if !answers.is_empty() => {
+            let mut with = f.clone();
+            with.admission.dirs = answers;
+            check_parsed(text, &script, Some(&with))
+        }
+        _ => check_parsed(text, &script, facts),
+    };
+    (findings, dirs)
 }
 
 /// Check an already parsed script.
