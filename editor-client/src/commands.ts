@@ -295,9 +295,7 @@ export class Features implements vscode.Disposable {
       proto.run(send, {
         uri: target.toString(),
         arguments: choice.arguments || undefined,
-        gpus: choice.gpus,
-        partition: choice.partition,
-        time: choice.time,
+        resources: { gpus: choice.gpus, partition: choice.partition, time: choice.time },
       }),
     );
     this.mine.add(job.id);

@@ -113,6 +113,42 @@ export type TaskCount = {
 export type NoParams = Record<symbol, never>;
 
 /**
+ * What a job asks Slurm for. `None` leaves it to the next layer: flags, then
+ * `clusterls.toml`, then Slurm's (or the partition's) default. The doc comments are
+ * the CLI's help.
+ */
+export type Resources = {
+  /**
+   * Slurm partition (default: clusterls.toml, then the cluster's default partition)
+   */
+  partition?: string,
+  /**
+   * Slurm account to charge (default: clusterls.toml, then your default account)
+   */
+  account?: string,
+  /**
+   * Quality of service
+   */
+  qos?: string,
+  /**
+   * GPUs per job (`--gres=gpu:N`).
+   */
+  gpus?: number,
+  /**
+   * CPUs per task.
+   */
+  cpus?: number,
+  /**
+   * Memory, as Slurm takes it (`16G`, `4000`).
+   */
+  mem?: string,
+  /**
+   * Time limit, as Slurm takes it (`30`, `1:00:00`, `1-00:00:00`).
+   */
+  time?: string,
+};
+
+/**
  * Arguments of [`command::Run`].
  */
 export type RunParams = {
@@ -132,10 +168,11 @@ export type RunParams = {
    * .clusterlsignore. `false`: the file alone.
    */
   sync?: boolean,
-  partition?: string,
-  account?: string,
-  gpus?: number,
-  time?: string,
+  /**
+   * What the job asks Slurm for; unset fields come from `clusterls.toml`, then
+   * the editor's settings.
+   */
+  resources?: Resources,
   image?: string,
 };
 
@@ -164,10 +201,10 @@ export type Pulled = {
  * Arguments of [`command::Alloc`]; unset fields come from the configuration.
  */
 export type AllocParams = {
-  partition?: string,
-  account?: string,
-  gpus?: number,
-  time?: string,
+  /**
+   * What the session asks Slurm for.
+   */
+  resources?: Resources,
 };
 
 /**

@@ -43,7 +43,11 @@ fn jupyter_on_an_allocation_through_the_language_server() {
         Some(ws.path()),
     );
     assert!(r.get("result").is_some(), "{r}");
-    let r = command(&mut s, "clusterls.server.alloc", json!({"partition": "test", "gpus": 0}));
+    let r = command(
+        &mut s,
+        "clusterls.server.alloc",
+        json!({"resources": {"partition": "test", "gpus": 0}}),
+    );
     assert!(r.get("error").is_none(), "{r}");
     let alloc = r["result"]["id"].as_str().unwrap().to_string();
     struct Cancel(String);

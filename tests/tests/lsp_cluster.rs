@@ -117,7 +117,7 @@ fn run_logs_cancel_through_the_language_server() {
     let r = command(
         &mut s,
         "clusterls.server.run",
-        json!({"uri": file_uri(&script), "partition": "nope"}),
+        json!({"uri": file_uri(&script), "resources": {"partition": "nope"}}),
     );
     let msg = r["error"]["message"].as_str().unwrap_or_else(|| panic!("{r}"));
     assert!(msg.contains("Invalid partition"), "{msg}");
@@ -251,7 +251,7 @@ fn the_generated_script_and_the_resources_outlive_the_server() {
     let r = command(
         &mut s,
         "clusterls.server.run",
-        json!({"uri": file_uri(&script), "gpus": 2, "time": "00:05:00"}),
+        json!({"uri": file_uri(&script), "resources": {"gpus": 2, "time": "00:05:00"}}),
     );
     let id = r["result"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
     job_state(&mut s, &id, "completed");
@@ -307,7 +307,7 @@ fn allocate_then_run_in_the_allocation() {
     let r = command(
         &mut s,
         "clusterls.server.alloc",
-        json!({"partition": "test", "account": "lab_grads", "gpus": 0}),
+        json!({"resources": {"partition": "test", "account": "lab_grads", "gpus": 0}}),
     );
     assert!(r.get("error").is_none(), "{r}");
     let alloc = r["result"].clone();
@@ -379,7 +379,7 @@ fn a_waiting_allocation_request_is_withdrawn_when_stopped() {
     let r = command(
         &mut s,
         "clusterls.server.alloc",
-        json!({"partition": "test", "account": "lab_dev", "gpus": 1, "time": "00:05:00"}),
+        json!({"resources": {"partition": "test", "account": "lab_dev", "gpus": 1, "time": "00:05:00"}}),
     );
     let held = r["result"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
     let before = squeue(&c, "clusterls-alloc", "PENDING");
@@ -387,7 +387,7 @@ fn a_waiting_allocation_request_is_withdrawn_when_stopped() {
     s.drain();
     s.send(json!({"jsonrpc": "2.0", "id": 9001, "method": "workspace/executeCommand", "params": {
         "command": "clusterls.server.alloc",
-        "arguments": [{"partition": "test", "account": "lab_dev", "gpus": 4, "time": "00:05:00"}]}}));
+        "arguments": [{"resources": {"partition": "test", "account": "lab_dev", "gpus": 4, "time": "00:05:00"}}]}}));
     let begin = s.wait("a stoppable allocation progress", |m| {
         m["method"] == "$/progress"
             && m["params"]["value"]["kind"] == "begin"

@@ -18,7 +18,7 @@ function recorder(reply: unknown = null) {
 
 test('each helper sends its own command with its argument', async () => {
   const { calls, send } = recorder();
-  await protocol.run(send, { uri: 'file:///w/train.py', gpus: 2 });
+  await protocol.run(send, { uri: 'file:///w/train.py', resources: { gpus: 2 } });
   await protocol.pull(send, { image: 'docker://python:3.12' });
   await protocol.alloc(send, {});
   await protocol.runInAlloc(send, { uri: 'file:///w/a.py', allocation: '12' });
@@ -39,7 +39,7 @@ test('each helper sends its own command with its argument', async () => {
     [...protocol.COMMANDS],
     'one helper per command, in the order the server lists them',
   );
-  assert.deepEqual(calls[0][1], [{ uri: 'file:///w/train.py', gpus: 2 }]);
+  assert.deepEqual(calls[0][1], [{ uri: 'file:///w/train.py', resources: { gpus: 2 } }]);
   assert.deepEqual(calls[5][1], [], 'a command without params sends no argument');
 });
 

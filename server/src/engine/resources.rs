@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 /// `clusterls.toml`, then Slurm's (or the partition's) default. The doc comments are
 /// the CLI's help.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, clap::Args)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(optional_fields))]
 #[serde(default)]
 pub struct Resources {
     /// Slurm partition (default: clusterls.toml, then the cluster's default partition)

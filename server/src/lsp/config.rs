@@ -17,16 +17,13 @@ pub struct Config {
     /// ssh host alias, or `local`.
     pub host: Option<String>,
     pub ssh_config: Option<String>,
-    pub account: Option<String>,
-    pub partition: Option<String>,
-    pub gpus: Option<u32>,
-    pub time: Option<String>,
+    /// `partition`, `account`, `qos`, `gpus`, `cpus`, `mem`, `time`: the one type the
+    /// CLI's flags, `clusterls.toml` and the job record use.
+    #[serde(flatten)]
+    pub resources: crate::engine::Resources,
     pub image: Option<String>,
     pub image_dir: Option<String>,
     pub runtime: Option<String>,
-    pub qos: Option<String>,
-    pub cpus: Option<u32>,
-    pub mem: Option<String>,
     pub binds: Option<Vec<String>>,
     pub python: Option<String>,
     /// Rule codes not to report (`[check].disable` in clusterls.toml).
@@ -105,15 +102,7 @@ impl Config {
     pub fn engine_config(&self) -> EngineConfig {
         EngineConfig {
             host: self.host.clone(),
-            resources: crate::engine::Resources {
-                partition: self.partition.clone(),
-                account: self.account.clone(),
-                qos: self.qos.clone(),
-                gpus: self.gpus,
-                cpus: self.cpus,
-                mem: self.mem.clone(),
-                time: self.time.clone(),
-            },
+            resources: self.resources.clone(),
             image: self.image.clone(),
             image_dir: self.image_dir.clone(),
             binds: self.binds.clone(),
@@ -136,7 +125,7 @@ mod tests {
         let v = serde_json::json!({"clusterls": {"host": "testcluster", "gpus": 2, "imageDir": null, "serverPath": "/x"}});
         let c = Config::from_client(&v).unwrap();
         assert_eq!(c.host.as_deref(), Some("testcluster"));
-        assert_eq!(c.gpus, Some(2));
+        assert_eq!(c.resources.gpus, Some(2));
         let e = Config::from_client(&serde_json::json!({"gpus": "two"})).unwrap_err();
         assert!(e.contains("gpus") || e.contains("invalid type"), "{e}");
         assert_eq!(Config::from_client(&Value::Null).unwrap(), Config::default());
@@ -186,8 +175,9 @@ mod tests {
         let (mut folders, errs) = read_folders(std::slice::from_ref(&dir));
         assert_eq!(errs, Vec::<String>::new());
         let (_, file) = folders.remove(0);
-        let editor =
-            Config { partition: Some("cpu".into()), host: Some("h".into()), ..Default::default() };
+        let resources =
+            crate::engine::Resources { partition: Some("cpu".into()), ..Default::default() };
+        let editor = Config { resources, host: Some("h".into()), ..Default::default() };
         let c = file.or(editor.engine_config());
         assert_eq!(c.resources.partition.as_deref(), Some("gpu"));
         assert_eq!(c.host.as_deref(), Some("h"));

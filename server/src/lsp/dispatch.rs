@@ -109,13 +109,7 @@ impl Backend {
                 d.join(config::PROJECT_FILE).is_file()
             });
         }
-        opts.resources = engine::Resources {
-            partition: p.partition,
-            account: p.account,
-            gpus: p.gpus,
-            time: p.time,
-            ..Default::default()
-        };
+        opts.resources = p.resources.unwrap_or_default();
         // The project's Dockerfile (the nearest clusterls.toml names it) unless an
         // image is asked for: built first, here, like a missing image is pulled.
         let dockerfile = match &p.image {
@@ -205,13 +199,7 @@ impl Backend {
 
     async fn alloc(&self, p: ext::AllocParams, token: Option<ProgressToken>) -> Result<ext::Job> {
         let c = self.cluster()?;
-        let res = engine::Resources {
-            partition: p.partition,
-            account: p.account,
-            gpus: p.gpus,
-            time: p.time,
-            ..Default::default()
-        };
+        let res = p.resources.unwrap_or_default();
         let stop = self.worker().stoppable("Allocating", token).await;
         let requested = std::sync::Mutex::new(None::<String>);
         let remember = |id: &str| {

@@ -10,6 +10,8 @@ use tower_lsp_server::ls_types::notification::Notification;
 #[cfg(test)]
 use ts_rs::TS;
 
+pub use crate::engine::Resources;
+
 /// A `workspace/executeCommand` command of this server: its name, its one argument
 /// (`arguments[0]`) and its reply.
 pub trait Command {
@@ -275,14 +277,10 @@ pub struct RunParams {
     /// .clusterlsignore. `false`: the file alone.
     #[serde(default)]
     pub sync: Option<bool>,
+    /// What the job asks Slurm for; unset fields come from `clusterls.toml`, then
+    /// the editor's settings.
     #[serde(default)]
-    pub partition: Option<String>,
-    #[serde(default)]
-    pub account: Option<String>,
-    #[serde(default)]
-    pub gpus: Option<u32>,
-    #[serde(default)]
-    pub time: Option<String>,
+    pub resources: Option<Resources>,
     #[serde(default)]
     pub image: Option<String>,
 }
@@ -331,14 +329,9 @@ pub struct PullParams {
 #[cfg_attr(test, ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AllocParams {
+    /// What the session asks Slurm for.
     #[serde(default)]
-    pub partition: Option<String>,
-    #[serde(default)]
-    pub account: Option<String>,
-    #[serde(default)]
-    pub gpus: Option<u32>,
-    #[serde(default)]
-    pub time: Option<String>,
+    pub resources: Option<Resources>,
 }
 
 /// Arguments of [`command::RunInAlloc`].

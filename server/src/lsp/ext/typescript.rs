@@ -113,6 +113,7 @@ pub fn typescript() -> String {
     declare::<JobTask>(&mut out);
     declare::<TaskCount>(&mut out);
     declare::<NoParams>(&mut out);
+    declare::<Resources>(&mut out);
     declare::<RunParams>(&mut out);
     declare::<PullParams>(&mut out);
     declare::<Pulled>(&mut out);
