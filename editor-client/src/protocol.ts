@@ -405,6 +405,20 @@ export type ConnectionStateParams = {
 };
 
 /**
+ * The params of `clusterls/controllerState`: whether Slurm's controller (slurmctld)
+ * on a host answers, as the last poll of any clusterls process saw it. While it does
+ * not, the jobs' states are as last seen, not lost or ended.
+ */
+export type ControllerStateParams = {
+  host: string,
+  reachable: boolean,
+  /**
+   * Slurm's words when it does not answer.
+   */
+  message?: string,
+};
+
+/**
  * The params of `clusterls/jobState`.
  */
 export type JobStateParams = {
@@ -548,6 +562,9 @@ export const jobState: NotificationSpec<JobStateParams> = { method: 'clusterls/j
 
 /** Server to client: the connection to the cluster changed state. */
 export const connectionState: NotificationSpec<ConnectionStateParams> = { method: 'clusterls/connectionState' };
+
+/** Server to client: Slurm's controller stopped or started answering. */
+export const controllerState: NotificationSpec<ControllerStateParams> = { method: 'clusterls/controllerState' };
 
 /** Server to client: a job the tracker saw waiting now runs (with its node). */
 export const jobStarted: NotificationSpec<JobStartedParams> = { method: 'clusterls/jobStarted' };

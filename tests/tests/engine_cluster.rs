@@ -3,6 +3,7 @@
 //! Slurm's refusals, hostile file names, re-attaching after the tracker is killed.
 
 mod engine_common;
+mod lsp_common;
 
 use std::process::Stdio;
 
@@ -490,6 +491,36 @@ fn an_unreachable_controller_is_reported_and_changes_no_job() {
     assert!(child.try_wait().unwrap().is_none(), "the follower keeps following");
     let _ = child.kill();
     let _ = child.wait();
+
+    // The editor is told with a state of its own (not a connection error: ssh may be
+    // fine meanwhile), and the job it re-attaches to keeps its state.
+    let mut cmd = std::process::Command::new("runuser");
+    cmd.args(["-u", "alice", "--", "env"])
+        .arg(format!("CLUSTERLS_STATE_DIR={}", p.state.display()))
+        .arg(format!("SLURM_CONF={}", down.join("slurm.conf").display()))
+        .arg("PATH=/usr/local/bin:/usr/bin:/bin")
+        .arg("RUST_LOG=clusterls=debug")
+        .arg(binary())
+        .arg("lsp")
+        .current_dir(&p.dir);
+    let mut s = lsp_common::Server::spawn_command(cmd);
+    let r = s.initialize(serde_json::json!({"host": "local"}), Some(&p.dir));
+    assert!(r.get("result").is_some(), "{r}");
+    let told = s.wait_up_to(std::time::Duration::from_secs(90), "clusterls/controllerState", |m| {
+        m["method"] == "clusterls/controllerState"
+    });
+    eprintln!("editor: {told}");
+    assert_eq!(told["params"]["host"], "local", "{told}");
+    assert_eq!(told["params"]["reachable"], false, "{told}");
+    let message = told["params"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("Unable to contact slurm controller"), "{told}");
+    let connection_errors =
+        s.count(|m| m["method"] == "clusterls/connectionState" && m["params"]["state"] == "error");
+    assert_eq!(connection_errors, 0, "the ssh side is fine: no connection error");
+    let ended = s
+        .count(|m| m["method"] == "clusterls/jobState" && m["params"]["job"]["state"] != "pending");
+    assert_eq!(ended, 0, "no state read from the outage");
+    s.shutdown();
 }
 
 /// `run --sync DIR` copies the project without what its .gitignore ignores, and the

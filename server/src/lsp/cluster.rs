@@ -102,16 +102,8 @@ impl Cluster {
                 };
                 Some(Event::Job(self.job(&rec)))
             }
-            // Until the status bar has a state of its own for it, an unreachable
-            // controller shows as a connection error with Slurm's words.
             engine::Event::Controller { host, reachable, message } => {
-                let state = if reachable {
-                    ext::ConnectionStateKind::Connected
-                } else {
-                    ext::ConnectionStateKind::Error
-                };
-                let message = message.map(|m| format!("Slurm's controller does not answer: {m}"));
-                Some(Event::Connection(ext::ConnectionStateParams { host, state, message }))
+                Some(Event::Controller(ext::ControllerStateParams { host, reachable, message }))
             }
             engine::Event::Connection { host, connected, login_required, message } => {
                 let state = if connected {

@@ -30,4 +30,6 @@ pub enum Event {
     JobStarted(ext::JobStartedParams),
     /// The connection to the cluster changed state.
     Connection(ext::ConnectionStateParams),
+    /// Slurm's controller stopped or started answering.
+    Controller(ext::ControllerStateParams),
 }

@@ -163,6 +163,9 @@ impl Worker {
             Event::Connection(params) => {
                 self.client.send_notification::<ext::ConnectionStateNotification>(params).await;
             }
+            Event::Controller(params) => {
+                self.client.send_notification::<ext::ControllerStateNotification>(params).await;
+            }
         }
     }
 

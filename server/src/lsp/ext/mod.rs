@@ -497,6 +497,21 @@ pub struct JobStateParams {
     pub job: Job,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+#[cfg_attr(test, ts(optional_fields))]
+#[serde(rename_all = "camelCase")]
+/// The params of `clusterls/controllerState`: whether Slurm's controller (slurmctld)
+/// on a host answers, as the last poll of any clusterls process saw it. While it does
+/// not, the jobs' states are as last seen, not lost or ended.
+pub struct ControllerStateParams {
+    pub host: String,
+    pub reachable: bool,
+    /// Slurm's words when it does not answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
 /// Server to client: a job changed state (including its first appearance).
 pub enum JobStateNotification {}
 
@@ -511,6 +526,15 @@ pub enum ConnectionStateNotification {}
 impl Notification for ConnectionStateNotification {
     type Params = ConnectionStateParams;
     const METHOD: &'static str = "clusterls/connectionState";
+}
+
+/// Server to client: Slurm's controller stopped or started answering (distinct from
+/// the ssh connection, which may be fine meanwhile).
+pub enum ControllerStateNotification {}
+
+impl Notification for ControllerStateNotification {
+    type Params = ControllerStateParams;
+    const METHOD: &'static str = "clusterls/controllerState";
 }
 
 mod sessions;

@@ -134,6 +134,7 @@ pub fn typescript() -> String {
     declare::<LoginCommand>(&mut out);
     declare::<ConnectionStateKind>(&mut out);
     declare::<ConnectionStateParams>(&mut out);
+    declare::<ControllerStateParams>(&mut out);
     declare::<JobStateParams>(&mut out);
     declare::<JobDetailParams>(&mut out);
     declare::<JobDetail>(&mut out);
@@ -189,6 +190,11 @@ pub fn typescript() -> String {
         &mut out,
         "connectionState",
         "Server to client: the connection to the cluster changed state.",
+    );
+    notification::<ControllerStateNotification>(
+        &mut out,
+        "controllerState",
+        "Server to client: Slurm's controller stopped or started answering.",
     );
     notification::<JobStartedNotification>(
         &mut out,
