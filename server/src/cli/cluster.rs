@@ -286,18 +286,15 @@ pub fn run(g: &Global, a: RunArgs) -> ExitCode {
         let progress = |m: &str| eprintln!("clusterls: {}", visible_lines_of(m));
         let rec = match engine.run_with(&opts, &progress).await {
             Ok(r) => r.job,
-            Err(e) => return fail(&e),
+            Err(e) => {
+                // Submitted, then not recorded: the job exists, so its id is printed.
+                if let Some(id) = e.submitted_job() {
+                    print_job_id(&a, id);
+                }
+                return fail(&e);
+            }
         };
-        // The id: bare with --parsable (for scripts); with --follow, stdout is the job's
-        // output alone, so the human line goes to stderr.
-        if a.parsable {
-            println!("{}", rec.id);
-        } else if a.follow {
-            eprintln!("job {}", rec.id);
-        } else {
-            println!("job {}", rec.id);
-        }
-        let _ = std::io::stdout().flush();
+        print_job_id(&a, &rec.id);
         if let Some(d) = &rec.run_dir {
             eprintln!("clusterls: run directory {d} on {}", engine.host());
         }
@@ -314,6 +311,19 @@ pub fn run(g: &Global, a: RunArgs) -> ExitCode {
         });
         follow::follow(&engine, &rec.id).await.unwrap_or_else(|e| fail(&e))
     })
+}
+
+/// The id: bare with --parsable (for scripts); with --follow, stdout is the job's
+/// output alone, so the human line goes to stderr.
+fn print_job_id(a: &RunArgs, id: &str) {
+    if a.parsable {
+        println!("{id}");
+    } else if a.follow {
+        eprintln!("job {id}");
+    } else {
+        println!("job {id}");
+    }
+    let _ = std::io::stdout().flush();
 }
 
 pub fn cancel(g: &Global, a: CancelArgs) -> ExitCode {

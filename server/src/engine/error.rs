@@ -72,6 +72,12 @@ pub enum EngineError {
 
     #[error("{what}: {source}")]
     Io { what: String, source: std::io::Error },
+
+    /// A job was submitted, but neither the job store nor its journal could record it.
+    #[error(
+        "job {id} was submitted on {host}, but clusterls could not record it: {store}; and its journal: {journal}.\nThe job runs all the same: see it with `squeue -j {id}` and stop it with `scancel {id}` on {host}. Free disk space or fix the state directory so that clusterls can track new jobs again."
+    )]
+    NotRecorded { host: String, id: String, store: String, journal: String },
 }
 
 impl EngineError {
@@ -87,6 +93,15 @@ impl EngineError {
             kind,
             message,
             hint: format!("{hint}{more}"),
+        }
+    }
+
+    /// The id of a job that exists on the cluster although this error ended the call
+    /// (it was submitted, then not recorded): the caller still prints it.
+    pub fn submitted_job(&self) -> Option<&str> {
+        match self {
+            EngineError::NotRecorded { id, .. } => Some(id),
+            _ => None,
         }
     }
 

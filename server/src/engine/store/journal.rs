@@ -23,8 +23,9 @@ pub fn dir(store: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Write `r` to the journal of the store at `store`; returns the file written.
-pub fn append(store: &Path, r: &JobRecord) -> Result<PathBuf> {
+/// Write `r` to the journal of the store at `store` (which could not take it: `why`);
+/// returns the file written.
+pub fn append(store: &Path, r: &JobRecord, why: &str) -> Result<PathBuf> {
     let dir = dir(store);
     private_dir(&dir)?;
     let line = serde_json::to_string(r).expect("a job record serializes");
@@ -38,7 +39,7 @@ pub fn append(store: &Path, r: &JobRecord) -> Result<PathBuf> {
     f.sync_all().map_err(io)?;
     std::fs::rename(&tmp, &path).map_err(io)?;
     tracing::warn!(
-        "job store {} is locked: job {} on {} is kept in {} until the next clusterls imports it",
+        "job store {} {why}: job {} on {} is kept in {} until the next clusterls imports it",
         store.display(),
         r.id,
         r.host,
@@ -132,8 +133,10 @@ pub fn is_busy(e: &rusqlite::Error) -> bool {
 
 /// Run `write` (a new record `r` into the store at `store`) until it is done or the
 /// store has been locked for `wait`, with backoff between tries (each try also waits
-/// SQLite's busy timeout); then [`append`] `r` to the journal. Returns whether it was
-/// journaled. Errors other than a lock are the store's (`err`).
+/// SQLite's busy timeout); then [`append`] `r` to the journal. A store that fails
+/// otherwise (read-only, damaged, a full disk) journals `r` at once: the job exists on
+/// the cluster, so its record must not be lost with the store. Returns whether it was
+/// journaled; when the journal fails too, [`EngineError::NotRecorded`] names the job.
 pub fn retry(
     store: &Path,
     wait: Duration,
@@ -146,13 +149,29 @@ pub fn retry(
     loop {
         match write() {
             Ok(()) => return Ok(false),
-            Err(e) if !is_busy(&e) => return Err(err(e)),
-            Err(_) if start.elapsed() >= wait => return append(store, r).map(|_| true),
+            Err(e) if !is_busy(&e) => return keep(store, r, err(e)),
+            Err(_) if start.elapsed() >= wait => {
+                return append(store, r, "is locked").map(|_| true);
+            }
             Err(_) => {
                 std::thread::sleep(backoff);
                 backoff = (backoff * 2).min(Duration::from_secs(2));
             }
         }
+    }
+}
+
+/// `r` could not be stored (`failed`): journal it, or say that neither could take it.
+fn keep(store: &Path, r: &JobRecord, failed: EngineError) -> Result<bool> {
+    let why = format!("failed ({failed})").replace('\n', " ");
+    match append(store, r, &why) {
+        Ok(_) => Ok(true),
+        Err(journal) => Err(EngineError::NotRecorded {
+            host: r.host.clone(),
+            id: r.id.clone(),
+            store: failed.to_string().replace('\n', " "),
+            journal: journal.to_string(),
+        }),
     }
 }
 
@@ -246,15 +265,57 @@ mod tests {
         assert_eq!(s.get("h", "77").unwrap(), Some(rec("77")));
         assert!(super::pending(&path).is_empty());
         // Another process's journaled record: the next process to open the store takes it.
-        super::append(&path, &rec("78")).unwrap();
+        super::append(&path, &rec("78"), "is locked").unwrap();
         let next = Store::open(&path).unwrap();
         assert_eq!(next.get("h", "78").unwrap(), Some(rec("78")));
         assert!(super::pending(&path).is_empty());
         // Importing never overwrites what the store already knows.
         next.update_state("h", "77", &JobState::Running, None, None, Some("n1")).unwrap();
-        super::append(&path, &rec("77")).unwrap();
+        super::append(&path, &rec("77"), "is locked").unwrap();
         let again = Store::open(&path).unwrap();
         assert_eq!(again.get("h", "77").unwrap().unwrap().state, JobState::Running);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A store that fails for another reason than a lock (read-only, damaged, a full
+    /// disk) journals the new job at once; before, the error ended `run` after sbatch
+    /// had succeeded, and the job was neither recorded nor its id printed.
+    #[test]
+    fn a_job_the_store_cannot_take_is_journaled_at_once() {
+        let dir = scratch("readonly");
+        let path = dir.join("state/jobs.sqlite");
+        let readonly = || {
+            Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                Some("attempt to write a readonly database".into()),
+            ))
+        };
+        let store_err =
+            |e| crate::engine::error::EngineError::Store { path: "jobs.sqlite".into(), source: e };
+        let start = std::time::Instant::now();
+        let journaled =
+            super::retry(&path, Duration::from_secs(30), &rec("79"), readonly, store_err).unwrap();
+        assert!(journaled);
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "no waiting for a lock that is not there"
+        );
+        let waiting = super::pending(&path);
+        assert_eq!(waiting.len(), 1);
+        assert_eq!(waiting[0].1, rec("79"));
+        // The journal cannot be written either (a file where its directory goes): the
+        // error names the job, which exists on the cluster, and what to do.
+        let _ = std::fs::remove_dir_all(super::dir(&path));
+        std::fs::write(super::dir(&path), "").unwrap();
+        let err = super::retry(&path, Duration::ZERO, &rec("80"), readonly, store_err).unwrap_err();
+        assert_eq!(err.submitted_job(), Some("80"));
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("job 80 was submitted on h, but clusterls could not record it: job store jobs.sqlite: attempt to write a readonly database")
+                && msg.contains("squeue -j 80")
+                && msg.contains("scancel 80"),
+            "{msg}"
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 

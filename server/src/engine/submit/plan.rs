@@ -343,6 +343,16 @@ mod tests {
         assert!(script_name(Path::new("/")).is_err());
     }
 
+    /// Runs started in the same second by many processes get distinct names (before,
+    /// a 4-digit hash of the second collided and `mkdir -p` reused the directory).
+    #[test]
+    fn run_names_never_repeat() {
+        let names: std::collections::HashSet<String> = (0..1000)
+            .map(|_| run_name(1_795_967_412, crate::engine::store::random_token(), "train.py"))
+            .collect();
+        assert_eq!(names.len(), 1000);
+    }
+
     #[track_caller]
     fn check(in_alloc: Option<&str>, status: i32, stdout: &str, stderr: &str, expect: Expect) {
         let r = read_submit("h", in_alloc, "RUN", status, stdout, stderr);
@@ -385,6 +395,15 @@ mod tests {
             expect![[r#"
                 error: Slurm's controller does not answer (sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure)), so the submission was not done.
                 Try again in a minute; if it lasts, ask the cluster's admins."#]],
+        );
+        check(
+            None,
+            programs::EXISTS,
+            "",
+            "clusterls: cannot make the run directory /r/RUN; an existing one is never reused. Run again.\n",
+            expect![[r#"
+                error: clusterls: cannot make the run directory /r/RUN; an existing one is never reused. Run again.
+                Nothing was submitted."#]],
         );
         check(
             Some("7"),
