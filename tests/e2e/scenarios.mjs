@@ -146,6 +146,8 @@ async function chooseMenuItem(page, name) {
 }
 
 const statusItem = (page) => page.locator('[id="clusterls.clusterls.latestJob"]');
+/** The status bar item of the connection (and of Slurm's controller). */
+const connectionItem = (page) => page.locator('[id="clusterls.clusterls.connection"]');
 
 async function scenario2(page) {
   step('scenario 2: Run on cluster GPU from the Explorer');
@@ -294,7 +296,7 @@ async function scenarioClean(page) {
   // Did-you-mean comes from the cluster's real partitions (`multi` is on the cluster
   // only): the bundled server reached it through the user's own ssh config.
   await rows.filter({ hasText: 'Did you mean `gpu`' }).filter({ hasText: 'multi' }).first().waitFor({ timeout: JOB });
-  await page.locator('[id="clusterls.clusterls.connection"]').filter({ hasText: /testcluster$/ }).waitFor({ timeout: SHORT });
+  await connectionItem(page).filter({ hasText: /testcluster$/ }).waitFor({ timeout: SHORT });
   await shot(page, 'clean-diagnostics');
 }
 
@@ -434,7 +436,7 @@ async function scenario4(page) {
   await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
   const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'needs you' });
   await toast.first().waitFor({ timeout: JOB });
-  await page.locator('[id="clusterls.clusterls.connection"]', { hasText: 'log in' }).waitFor({ timeout: SHORT });
+  await connectionItem(page).filter({ hasText: 'log in' }).waitFor({ timeout: SHORT });
   await shot(page, '4-login-required');
   await toast.first().getByRole('button', { name: 'Log In' }).click();
   // The terminal runs the ssh command; ssh asks for the passphrase.
@@ -451,11 +453,41 @@ async function scenario4(page) {
   await page.keyboard.type('secret passphrase');
   await page.keyboard.press('Enter');
   // The extension waits for the connection and the status bar says it is up.
-  await page
-    .locator('[id="clusterls.clusterls.connection"]')
-    .filter({ hasText: /testcluster-2fa$/ })
-    .waitFor({ timeout: JOB });
+  await connectionItem(page).filter({ hasText: /testcluster-2fa$/ }).waitFor({ timeout: JOB });
   await shot(page, '4-logged-in');
+
+  // The answer is remembered (per folder and host): a reload of that window connects
+  // without asking. The dialog would come before the server starts, and so before the
+  // status bar could name the host at all.
+  await page.reload();
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await jobsIcon.waitFor({ timeout: 60_000 });
+  await jobsIcon.click();
+  const named = connectionItem(page).filter({ hasText: /testcluster-2fa/ });
+  await named.or(dialog).first().waitFor({ timeout: JOB });
+  if (await dialog.isVisible()) {
+    await shot(page, '4-asked-again');
+    throw new Error('the repository host was asked about again after the answer');
+  }
+  step(`after a reload, not asked again: ${await named.innerText()}`);
+}
+
+/** Hover `target` (again, every 5 s) until its hover shows `text`, within `timeout`; returns the hover's text. */
+async function hoverUntil(page, target, text, timeout) {
+  const hover = page.locator('.workbench-hover, .monaco-hover', { hasText: text }).first();
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    await target.hover();
+    try {
+      await hover.waitFor({ timeout: 5_000 });
+      return await hover.innerText();
+    } catch (e) {
+      if (Date.now() > deadline) {
+        throw e;
+      }
+      await page.mouse.move(0, 0);
+    }
+  }
 }
 
 async function scenario20(page) {
@@ -473,22 +505,8 @@ async function scenario20(page) {
   await palette(page, 'clusterls: Show Jobs');
   const row = jobsContainer(page).locator('.monaco-list-row', { hasText: 'started.py' }).first();
   await row.waitFor({ timeout: SHORT });
-  const went = page.locator('.workbench-hover, .monaco-hover', { hasText: 'How it went' }).first();
-  const deadline = Date.now() + JOB;
-  for (;;) {
-    await row.hover();
-    try {
-      await went.waitFor({ timeout: 5_000 });
-      break;
-    } catch (e) {
-      // Accounting may lag behind the end by a moment: hover again.
-      if (Date.now() > deadline) {
-        throw e;
-      }
-      await page.mouse.move(0, 0);
-    }
-  }
-  const tip = await went.innerText();
+  // Accounting may lag behind the end by a moment: hovered again until it answers.
+  const tip = await hoverUntil(page, row, 'How it went', JOB);
   step(`tooltip: ${tip.replace(/\n/g, ' | ')}`);
   if (!/time: 0:00:\d\d of 0:10:00/.test(tip) || !/gpus: 1 asked for/.test(tip)) {
     throw new Error(`the tooltip lacks the efficiency lines:\n${tip}`);
@@ -762,6 +780,111 @@ async function scenario13(page) {
   await shot(page, '13-stopped');
 }
 
+// --- Scenario 23: Slurm's controller stops answering, then answers again ---
+
+/** The cluster's state directory (tests/cluster/up records its daemons' pids there). */
+const clusterDir = process.env.E2E_CLUSTER_DIR || '/var/tmp/clusterls-cluster';
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+/** How long one poll may take to see the outage: up to 15 s between polls, ~18 s for squeue to give up. */
+const OUTAGE = 90_000;
+
+/** Whether `pid` runs (a zombie, exited but not yet reaped, does not). */
+function alive(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(') ') + 2));
+  } catch {
+    return false;
+  }
+}
+
+/** Wait for `cond()`, checking every 100 ms, at most `timeout` ms; false when it never held. */
+async function until(cond, timeout) {
+  const deadline = Date.now() + timeout;
+  while (!cond()) {
+    if (Date.now() > deadline) {
+      return false;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+/**
+ * Stop the daemon tests/cluster/up recorded as pids/NAME.pid (SIGTERM, SIGKILL after 30 s),
+ * as tests/cluster/down does: only when that pid still runs `exe`.
+ */
+async function stopDaemon(name, exe) {
+  const pid = Number(fs.readFileSync(path.join(clusterDir, 'pids', `${name}.pid`), 'utf8').trim());
+  const running = alive(pid) ? fs.readlinkSync(`/proc/${pid}/exe`) : undefined;
+  if (running !== fs.realpathSync(exe)) {
+    throw new Error(`${name} is not running as pid ${pid} (${running ?? 'no such process'}): is the cluster up?`);
+  }
+  process.kill(pid, 'SIGTERM');
+  if (!(await until(() => !alive(pid), 30_000))) {
+    process.kill(pid, 'SIGKILL');
+    if (!(await until(() => !alive(pid), 10_000))) {
+      throw new Error(`${name} (pid ${pid}) does not exit`);
+    }
+  }
+  step(`stopped ${name} (pid ${pid})`);
+}
+
+/** Start what is not running of the cluster: tests/cluster/up (it waits until each daemon answers). */
+async function clusterUp() {
+  const { execFile } = await import('node:child_process');
+  const t0 = Date.now();
+  await new Promise((resolve, reject) =>
+    execFile(path.join(repo, 'tests/cluster/up'), { timeout: 180_000, maxBuffer: 16 << 20 }, (e, _out, err) =>
+      e ? reject(new Error(`tests/cluster/up failed: ${e.message}\n${err}`)) : resolve(),
+    ),
+  );
+  step(`tests/cluster/up started what was missing in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+async function scenario23(page) {
+  step("scenario 23: Slurm's controller stops answering: the status bar and the Jobs view say so, then clear");
+  await runFromExplorer(page, 'long.py');
+  await statusItem(page).filter({ hasText: /long\.py RUNNING/ }).waitFor({ timeout: JOB });
+  const conn = connectionItem(page);
+  await conn.filter({ hasText: /testcluster$/ }).waitFor({ timeout: SHORT });
+  await palette(page, 'clusterls: Show Jobs');
+  const long = jobsContainer(page).locator('.monaco-list-row', { hasText: 'long.py' });
+  const message = jobsContainer(page).locator('.tree-explorer-viewlet-tree-view .message', {
+    hasText: /Slurm's controller on testcluster does not answer \(since \d\d:\d\d\): states as last seen\./,
+  });
+  const outage = conn.filter({ hasText: 'testcluster: Slurm not answering' });
+  await stopDaemon('slurmctld', '/usr/sbin/slurmctld');
+  try {
+    const t0 = Date.now();
+    await outage.waitFor({ timeout: OUTAGE });
+    step(`status bar after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${await conn.innerText()}`);
+    await message.waitFor({ timeout: SHORT });
+    step(`jobs view: ${await message.innerText()}`);
+    // The job keeps its last state: an outage is no end.
+    await long.filter({ hasText: 'RUNNING' }).first().waitFor({ timeout: SHORT });
+    await shot(page, '23-controller-down');
+    // The tooltip has Slurm's words and what the outage means.
+    const tip = await hoverUntil(page, conn, 'has not answered since', SHORT);
+    step(`tooltip: ${tip.replace(/\n/g, ' | ')}`);
+    expectAll(tip, [/on testcluster has not answered since \d\d:\d\d: ".+"/, 'job states stay as last seen', "ask the cluster's admins"], 'the tooltip');
+    await page.mouse.move(0, 0);
+  } finally {
+    await clusterUp();
+  }
+  const t1 = Date.now();
+  await conn.filter({ hasText: /testcluster$/ }).waitFor({ timeout: JOB });
+  step(`status bar ${((Date.now() - t1) / 1000).toFixed(1)} s after the controller was back: ${await conn.innerText()}`);
+  await message.waitFor({ state: 'hidden', timeout: SHORT });
+  await shot(page, '23-controller-back');
+  await long.filter({ hasText: 'RUNNING' }).first().waitFor({ timeout: SHORT });
+  await palette(page, 'clusterls: Cancel Job');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'long.py' }).first();
+  await row.waitFor({ timeout: SHORT });
+  await row.click();
+  await statusItem(page).filter({ hasText: /long\.py CANCELLED/ }).waitFor({ timeout: JOB });
+}
+
 const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(work, 'chromium-')), {
   executablePath: '/usr/bin/chromium',
   headless: true,
@@ -801,6 +924,7 @@ try {
     ['20', scenario20],
     ['21', scenario21],
     ['22', scenario22],
+    ['23', scenario23],
     // Last: it logs in through another workspace's window.
     ['4', scenario4],
     ['clean', scenarioClean],

@@ -202,8 +202,13 @@ fn a_note_says_when_the_checks_against_the_cluster_were_skipped() {
 
 /// Run `clusterls ARGS`, failing the test if it has not ended within a minute (a hang).
 fn ends_soon(args: &[&str]) -> Output {
+    ends_soon_with(args, &[])
+}
+
+fn ends_soon_with(args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Output {
     let mut child = Command::new(binary())
         .args(args)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -249,6 +254,18 @@ fn fifos_devices_and_huge_files_are_refused_at_once() {
     let out = clusterls(&["check", "--no-shellcheck", "-"], &text);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("standard input is larger than 4 MiB"), "{}", stderr(&out));
+    // `run` and `build` read their file whole too: refused before anything is done
+    // (before, `run /dev/zero` read until memory ran out and a FIFO hung).
+    let state = dir.join("state");
+    for args in [
+        vec!["--host", "local", "run", fifo.to_str().unwrap()],
+        vec!["--host", "local", "run", "/dev/zero"],
+        vec!["--host", "local", "build", "/dev/zero"],
+    ] {
+        let out = ends_soon_with(&args, &[("CLUSTERLS_STATE_DIR", state.as_os_str())]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("is not a regular file"), "{args:?}: {}", stderr(&out));
+    }
 }
 
 #[test]
@@ -332,10 +349,7 @@ fn sarif_validates_against_the_2_1_0_schema() {
 
 #[test]
 fn shellcheck_is_not_given_huge_scripts() {
-    if !sbatch_common::shellcheck_installed() {
-        eprintln!("shellcheck not installed: skipped (apt install shellcheck)");
-        return;
-    }
+    sbatch_common::require_shellcheck();
     let mut text = String::from("#!/bin/bash\n#SBATCH -p gpu\n");
     while text.len() <= 100 * 1024 {
         text.push_str("echo $x\n");

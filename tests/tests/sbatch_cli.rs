@@ -185,10 +185,7 @@ fn dockerfiles_are_dispatched_by_name() {
 
 #[test]
 fn shellcheck_findings_are_mapped_when_installed() {
-    if !sbatch_common::shellcheck_installed() {
-        eprintln!("shellcheck not installed: skipped (apt install shellcheck)");
-        return;
-    }
+    sbatch_common::require_shellcheck();
     let script = "#!/bin/bash\n#SBATCH --time=10\nfor f in $(ls *.txt); do echo $f; done\n";
     let out = clusterls(&["check", "--format", "json", "-"], script);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();

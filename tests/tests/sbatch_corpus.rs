@@ -4,7 +4,7 @@
 mod sbatch_common;
 
 use clusterls_core::Severity;
-use sbatch_common::{clusterls, data, shellcheck_installed};
+use sbatch_common::{clusterls, data, require_shellcheck};
 
 fn corpus() -> Vec<(String, String)> {
     let dir = data("sbatch/valid");
@@ -47,7 +47,6 @@ fn corpus_through_the_cli_with_shellcheck() {
     let out = clusterls(&args, "");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    if shellcheck_installed() {
-        assert!(!stdout.contains("error["), "{stdout}");
-    }
+    require_shellcheck();
+    assert!(!stdout.contains("error["), "{stdout}");
 }

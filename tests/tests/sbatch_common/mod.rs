@@ -15,12 +15,18 @@ pub fn clusterls(args: &[&str], stdin: &str) -> Output {
     clusterls_tests::output_with_stdin(Command::new(binary()).args(args), stdin.as_bytes())
 }
 
-pub fn shellcheck_installed() -> bool {
-    Command::new("shellcheck")
+/// The tests that need shellcheck fail without it, never pass silently
+/// (`tests/cluster/up` installs it; `apt install shellcheck` does too).
+pub fn require_shellcheck() {
+    let ok = Command::new("shellcheck")
         .arg("--version")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .is_ok_and(|s| s.success())
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "shellcheck is not installed: `apt install shellcheck` (tests/cluster/up installs it)"
+    );
 }

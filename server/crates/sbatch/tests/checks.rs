@@ -1376,3 +1376,25 @@ fn tasks_that_must_share_a_node() {
     "#]],
     );
 }
+
+/// A script over Slurm's default `max_script_size` (4 MiB) gets one finding on its first
+/// line and no other check: the checker's cost stays bounded whatever is opened (before,
+/// a 50 MB script never finished), with and without facts, through both entry points.
+#[test]
+fn a_script_over_4_mib_is_one_finding() {
+    let mut text = String::from("#!/bin/bash\n");
+    while text.len() <= clusterls_sbatch::MAX_SCRIPT_BYTES {
+        text.push_str("#SBATCH --partition=nope --time=1:00:00\n");
+    }
+    let f = facts();
+    for facts in [None, Some(&f)] {
+        let findings = clusterls_sbatch::check(&text, facts);
+        expect![[r##"
+            1:1 warning sbatch/script-too-large: The script is 4.0 MiB: Slurm refuses batch scripts over 4 MiB unless the site raised `max_script_size`, and clusterls does not check scripts this large. Move data out of the script into files.
+                at "#!/bin/bash"
+        "##]]
+        .assert_eq(&render(&text, &findings));
+        let (with_dirs, dirs) = clusterls_sbatch::check_with_dirs(&text, facts, &[]);
+        assert_eq!((with_dirs, dirs), (findings, Vec::<String>::new()));
+    }
+}

@@ -92,8 +92,7 @@ impl Engine {
         let res = config.resources(&opts.resources);
         res.validate().map_err(EngineError::Usage)?;
         let script_name = plan::script_name(&opts.script)?;
-        let script_bytes = std::fs::read(&opts.script)
-            .map_err(|e| EngineError::io(format!("cannot read {}", opts.script.display()), e))?;
+        let script_bytes = super::upload::read_local(&opts.script, config.upload_limit)?;
         // A Dockerfile (flag, or config without --image) resolves to its built image.
         let opts = &self.dockerfile_image(opts, progress).await?;
         if opts.in_alloc.is_none()

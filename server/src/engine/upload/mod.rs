@@ -253,6 +253,32 @@ impl Engine {
     }
 }
 
+/// A local file a run or a build reads whole (the script, the Dockerfile): only a
+/// regular file (a FIFO with no writer would block for ever, `/dev/zero` never ends),
+/// and at most `limit` bytes (the upload limit; a file may grow after the check).
+pub fn read_local(path: &Path, limit: Option<u64>) -> Result<Vec<u8>> {
+    let limit = limit.unwrap_or(manifest::DEFAULT_LIMIT);
+    let cannot = |e| EngineError::io(format!("cannot read {}", path.display()), e);
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() { "a directory" } else { "not a regular file" };
+        return Err(EngineError::Usage(format!(
+            "{} is {what}: clusterls reads the script or Dockerfile of a run or build from a regular file",
+            path.display()
+        )));
+    }
+    let mut data = Vec::new();
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    file.take(limit + 1).read_to_end(&mut data).map_err(cannot)?;
+    if data.len() as u64 > limit {
+        return Err(EngineError::Usage(format!(
+            "{} is larger than the upload limit ({limit} bytes; `upload_limit` in clusterls.toml)",
+            path.display()
+        )));
+    }
+    Ok(data)
+}
+
 /// The content of the files an upload sends.
 fn read_sent(project: &Project, send: &[String]) -> Result<Vec<plan::Entry>> {
     let modes: std::collections::HashMap<&str, u32> =

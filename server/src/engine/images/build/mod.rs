@@ -52,8 +52,11 @@ impl Engine {
         progress: &(dyn Fn(&str) + Send + Sync),
     ) -> Result<BuiltImage> {
         let shown = opts.dockerfile.display().to_string();
-        let text = std::fs::read_to_string(&opts.dockerfile)
-            .map_err(|e| EngineError::io(format!("cannot read {shown}"), e))?;
+        let bytes =
+            crate::engine::upload::read_local(&opts.dockerfile, self.config().upload_limit)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            EngineError::Usage(format!("{shown} is not UTF-8 text: is it the Dockerfile?"))
+        })?;
         let facts = self.facts(false).await?.facts;
         let (kind, _, dir) = images::runtime(&facts)?;
         // Checked first: error findings refuse, and nothing is sent.
