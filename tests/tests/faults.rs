@@ -300,8 +300,8 @@ fn slurmctld_stopped_during_a_follow() {
 }
 
 /// slurmdbd is stopped (sacct cannot answer) while a short job runs and ends: the
-/// follow waits without showing a false state and, once slurmdbd is back, settles the
-/// job as COMPLETED with its output.
+/// follow says that accounting does not answer, waits without showing a false state
+/// and, once slurmdbd is back, says so and settles the job as COMPLETED with its output.
 #[test]
 fn slurmdbd_stopped_while_a_job_ends() {
     let _serial = serial();
@@ -324,12 +324,15 @@ fn slurmdbd_stopped_while_a_job_ends() {
         let q = c.ssh(&["squeue", "-h", "-j", &id, "-o", "%T"]);
         String::from_utf8_lossy(&q.stdout).trim().is_empty().then_some(())
     });
+    // The follower says why the job's end does not show yet (before, nothing).
+    follow.wait_err("accounting (slurmdbd) on ", Duration::from_secs(120));
     let seen_during = follow.stderr();
     eprintln!("[fault] while slurmdbd was down, the user saw:\n{seen_during}");
     down.start();
     let status = follow.finish(Duration::from_secs(120));
     let err = follow.stderr();
     assert!(status.success(), "{status}\n{err}");
+    assert!(err.contains("accounting on ") && err.contains(" answers again"), "{err}");
     assert!(follow.stdout().contains("ended while accounting was down"), "{}", follow.stdout());
     assert_no_false_state(&err);
     assert_eq!(jobs(&p, &["--refresh"]), [(id.clone(), "COMPLETED".to_string())]);

@@ -356,9 +356,10 @@ pub fn jobs(g: &Global, a: JobsArgs) -> ExitCode {
                     if let Err(e) = engine.poll().await {
                         return fail(&e);
                     }
-                    // An unreachable controller: the states shown are the last known ones.
+                    // An unreachable controller or accounting: the states shown are the
+                    // last known ones.
                     while let Ok(e) = events.try_recv() {
-                        if matches!(e, Event::Controller { .. }) {
+                        if matches!(e, Event::Controller { .. } | Event::Accounting { .. }) {
                             follow::print_event(&e);
                         }
                     }

@@ -19,6 +19,13 @@ pub(super) fn print_event(e: &Event) {
         Event::Controller { host, reachable: true, .. } => {
             eprintln!("clusterls: Slurm's controller on {host} answers again")
         }
+        Event::Accounting { host, reachable: false, message } => eprintln!(
+            "clusterls: Slurm's accounting (slurmdbd) on {host} does not answer ({}); a job that left the queue shows how it ended once it does. If it lasts, ask the cluster's admins.",
+            message.as_deref().unwrap_or("no answer")
+        ),
+        Event::Accounting { host, reachable: true, .. } => {
+            eprintln!("clusterls: Slurm's accounting on {host} answers again")
+        }
         _ => {}
     }
     if let Event::Job { id, state, reason, exit_code, .. } = e {
@@ -124,7 +131,7 @@ pub(super) async fn follow(engine: &Engine, id: &str) -> Result<ExitCode, Engine
                         printed = Some(state.clone());
                         print_event(e)
                     }
-                    Event::Controller { .. } => print_event(e),
+                    Event::Controller { .. } | Event::Accounting { .. } => print_event(e),
                     _ => {}
                 })
             }

@@ -90,6 +90,10 @@ pub enum Event {
     /// slurmctld stopped answering (`message`: Slurm's words) or answers again. While
     /// it does not, no job is taken to have left the queue: their states wait.
     Controller { host: String, reachable: bool, message: Option<String> },
+    /// Accounting (slurmdbd, what sacct asks) stopped answering or answers again, as
+    /// this process's polls saw it. While it does not, a job that left the queue keeps
+    /// its last state: its end shows when accounting answers.
+    Accounting { host: String, reachable: bool, message: Option<String> },
 }
 
 /// Facts with their age.

@@ -105,6 +105,9 @@ impl Cluster {
             engine::Event::Controller { host, reachable, message } => {
                 Some(Event::Controller(ext::ControllerStateParams { host, reachable, message }))
             }
+            // Only the poller sees it, and a job waits in its last state meanwhile; the
+            // log says it (the editor shows the controller's outage, which matters more).
+            engine::Event::Accounting { .. } => None,
             engine::Event::Connection { host, connected, login_required, message } => {
                 let state = if connected {
                     ext::ConnectionStateKind::Connected

@@ -38,6 +38,8 @@ pub(super) struct TrackState {
     fresh_submit: bool,
     /// Whether slurmctld answered the last poll that asked it (None: not asked yet).
     controller_up: Option<bool>,
+    /// Whether accounting answered the last sacct this process asked (None: not yet).
+    accounting_up: Option<bool>,
 }
 
 impl Default for TrackState {
@@ -48,6 +50,7 @@ impl Default for TrackState {
             seen: HashMap::new(),
             fresh_submit: false,
             controller_up: None,
+            accounting_up: None,
         }
     }
 }
@@ -128,9 +131,7 @@ impl Engine {
         let answer = plan::Answer::parse(&out.stdout_str());
         let outcome = plan::apply(&live, &p, &answer, &mut self.track().memory);
         let controller = self.report_controller(&outcome.controller)?;
-        if let plan::Accounting::Unreachable(m) = &outcome.accounting {
-            tracing::info!("accounting (sacct) on {} did not answer: {m}", self.host());
-        }
+        let accounting = self.accounting_seen(&outcome.accounting);
         let mut changes = Vec::new();
         for u in outcome.updates {
             let old = match &u.tasks {
@@ -162,6 +163,7 @@ impl Engine {
         }
         // Not a job's change: polling stays as slow as it was.
         changes.extend(controller);
+        changes.extend(accounting);
         Ok(changes)
     }
 
@@ -193,6 +195,26 @@ impl Engine {
             return None;
         }
         let ev = Event::Controller { host: self.host().to_string(), reachable: up, message };
+        self.emit(ev.clone());
+        Some(ev)
+    }
+
+    /// An event when accounting stops or starts answering this process's sacct (not
+    /// on every poll; nothing when the first news is that it answers).
+    fn accounting_seen(&self, a: &plan::Accounting) -> Option<Event> {
+        let (up, message) = match a {
+            plan::Accounting::NotAsked => return None,
+            plan::Accounting::Answered | plan::Accounting::Disabled => (true, None),
+            plan::Accounting::Unreachable(m) => {
+                tracing::info!("accounting (sacct) on {} did not answer: {m}", self.host());
+                (false, Some(m.clone()))
+            }
+        };
+        let before = self.track().accounting_up.replace(up);
+        if before == Some(up) || (before.is_none() && up) {
+            return None;
+        }
+        let ev = Event::Accounting { host: self.host().to_string(), reachable: up, message };
         self.emit(ev.clone());
         Some(ev)
     }
