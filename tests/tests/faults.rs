@@ -348,7 +348,10 @@ fn the_store_locked_for_30_seconds_during_run() {
     let _serial = serial();
     let p = project("fault-lock");
     assert!(jobs(&p, &[]).is_empty());
-    let script = p.write("locked.py", "print('ran once')\n");
+    // A name no other run has, to count this run's jobs on the cluster.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    let unique = format!("locked-{}-{}", std::process::id(), now.as_millis());
+    let script = p.write(&format!("{unique}.py"), "print('ran once')\n");
     let locker = rusqlite::Connection::open(p.state.join("jobs.sqlite")).unwrap();
     locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
     let locked = Instant::now();
@@ -372,7 +375,16 @@ fn the_store_locked_for_30_seconds_during_run() {
     let mut logs = Watched::spawn(p.cmd(&["logs", &id, "--follow"]));
     assert!(logs.finish(Duration::from_secs(120)).success(), "{}", logs.stderr());
     assert!(logs.stdout().contains("ran once"), "{}", logs.stdout());
-    assert_eq!(jobs(&p, &[]), [(id, "COMPLETED".to_string())]);
+    assert_eq!(jobs(&p, &[]), [(id.clone(), "COMPLETED".to_string())]);
+    // One job on the cluster, not only one record: nothing was submitted twice.
+    let named =
+        cluster().ssh(&["sacct", "-n", "-X", "-P", "-S", "now-1days", "-o", "JobID,JobName"]);
+    let mine: Vec<String> = String::from_utf8_lossy(&named.stdout)
+        .lines()
+        .filter(|l| l.contains(&unique))
+        .map(|l| l.split('|').next().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(mine, [id.clone()], "jobs named after {unique} on the cluster");
     eprintln!("[fault] what the user saw:\n{err}");
 }
 
