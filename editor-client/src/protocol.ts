@@ -3,9 +3,9 @@
 // `UPDATE_EXPECT=1 cargo test -p clusterls --lib lsp::ext`.
 
 /**
- * A job's state, coarse enough for an editor.
+ * What an editor shows: where the job is in its life. The protocol's `JobState`.
  */
-export type JobState = "pending" | "running" | "completed" | "failed" | "cancelled" | "timeout" | "unknown";
+export type JobState = "pending" | "running" | "completed" | "failed" | "cancelled" | "timeout" | "vanished" | "unknown";
 
 /**
  * A job as the client sees it. Times are unix seconds.
@@ -527,7 +527,7 @@ export type JobStartedParams = {
 };
 
 /** The states a job does not leave. */
-export const FINISHED_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled', 'timeout'];
+export const FINISHED_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled', 'timeout', 'vanished'];
 
 export function isFinished(state: JobState): boolean {
   return FINISHED_STATES.includes(state);

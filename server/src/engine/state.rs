@@ -41,8 +41,10 @@ pub enum JobState {
     Other(String),
 }
 
-/// What an editor shows: where the job is in its life.
+/// What an editor shows: where the job is in its life. The protocol's `JobState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename = "JobState"))]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
     Pending,
@@ -55,6 +57,28 @@ pub enum Phase {
     Vanished,
     /// A state word this table does not know.
     Unknown,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 8] = [
+        Phase::Pending,
+        Phase::Running,
+        Phase::Completed,
+        Phase::Failed,
+        Phase::Cancelled,
+        Phase::Timeout,
+        Phase::Vanished,
+        Phase::Unknown,
+    ];
+
+    /// The job has ended: exactly the phases of the final states (a test holds the
+    /// table to it), so an editor never announces the end of a job that may go on.
+    pub fn is_ended(self) -> bool {
+        matches!(
+            self,
+            Phase::Completed | Phase::Failed | Phase::Cancelled | Phase::Timeout | Phase::Vanished
+        )
+    }
 }
 
 struct Row {
@@ -85,7 +109,8 @@ const TABLE: &[Row] = &[
     row(S::RequeueHold, "REQUEUE_HOLD", "RH", P::Pending, false),
     row(S::RequeueFed, "REQUEUE_FED", "RF", P::Pending, false),
     row(S::ResvDelHold, "RESV_DEL_HOLD", "RD", P::Pending, false),
-    row(S::SpecialExit, "SPECIAL_EXIT", "SE", P::Failed, false),
+    // Held for requeue after a special exit value: waiting, not ended.
+    row(S::SpecialExit, "SPECIAL_EXIT", "SE", P::Pending, false),
     row(S::Suspended, "SUSPENDED", "S", P::Pending, false),
     row(S::Configuring, "CONFIGURING", "CF", P::Running, false),
     row(S::Running, "RUNNING", "R", P::Running, false),
@@ -178,7 +203,7 @@ mod tests {
         check("OOM", expect!["OUT_OF_MEMORY Failed final=true"]);
         // The two a second table once read differently.
         check("REVOKED", expect!["REVOKED Cancelled final=true"]);
-        check("SPECIAL_EXIT", expect!["SPECIAL_EXIT Failed final=false"]);
+        check("SPECIAL_EXIT", expect!["SPECIAL_EXIT Pending final=false"]);
         check("VANISHED", expect!["VANISHED Vanished final=true"]);
         check("WEIRD", expect!["WEIRD Unknown final=false"]);
         check("", expect![" Unknown final=false"]);
@@ -195,6 +220,11 @@ mod tests {
             let json = serde_json::to_string(&r.state).unwrap();
             assert_eq!(json, format!("\"{}\"", r.word));
             assert_eq!(serde_json::from_str::<JobState>(&json).unwrap(), r.state);
+        }
+        // An editor's "ended" is the table's "final" (SPECIAL_EXIT was Failed, an ended
+        // phase, while the job could still be released and run).
+        for r in TABLE {
+            assert_eq!(r.phase.is_ended(), r.final_, "{}", r.word);
         }
         let mut names: Vec<&str> = TABLE.iter().flat_map(|r| [r.word, r.short]).collect();
         names.sort();

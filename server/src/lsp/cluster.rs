@@ -128,21 +128,6 @@ impl Cluster {
     }
 }
 
-/// The editor's state of a job, from the engine's one table of states.
-fn state(p: engine::Phase) -> ext::JobState {
-    use engine::Phase as P;
-    match p {
-        P::Pending => ext::JobState::Pending,
-        P::Running => ext::JobState::Running,
-        P::Completed => ext::JobState::Completed,
-        // It ended, how is not known: finished for the editor, `VANISHED` as its word.
-        P::Failed | P::Vanished => ext::JobState::Failed,
-        P::Cancelled => ext::JobState::Cancelled,
-        P::Timeout => ext::JobState::Timeout,
-        P::Unknown => ext::JobState::Unknown,
-    }
-}
-
 /// A job array's tasks and counts as the client sees them (None, None for other jobs).
 fn tasks(r: &JobRecord) -> (Option<Vec<ext::JobTask>>, Option<Vec<ext::TaskCount>>) {
     if !r.is_array() {
@@ -155,7 +140,7 @@ fn tasks(r: &JobRecord) -> (Option<Vec<ext::JobTask>>, Option<Vec<ext::TaskCount
         .map(|t| ext::JobTask {
             id: format!("{}_{}", r.id, t.index),
             index: t.index,
-            state: state(t.state.phase()),
+            state: t.state.phase(),
             slurm_state: t.state.as_str().to_string(),
             exit_code: t.exit_code,
             nodes: t.nodes.clone(),
@@ -169,7 +154,7 @@ fn tasks(r: &JobRecord) -> (Option<Vec<ext::JobTask>>, Option<Vec<ext::TaskCount
     let counts = engine::array::counts(&r.tasks)
         .into_iter()
         .map(|(s, n)| ext::TaskCount {
-            state: state(s.phase()),
+            state: s.phase(),
             slurm_state: s.as_str().to_string(),
             count: n as u32,
         })
@@ -183,7 +168,7 @@ fn job(r: &JobRecord) -> ext::Job {
     ext::Job {
         id: r.id.clone(),
         name: r.name.clone(),
-        state: state(r.state.phase()),
+        state: r.state.phase(),
         slurm_state: Some(r.state.as_str().to_string()),
         partition: r.resources.partition.clone(),
         gpus: r.resources.gpus,
@@ -464,10 +449,11 @@ mod tests {
             ("OUT_OF_MEMORY", ext::JobState::Failed),
             ("TIMEOUT", ext::JobState::Timeout),
             ("REVOKED", ext::JobState::Cancelled),
-            ("VANISHED", ext::JobState::Failed),
+            ("SPECIAL_EXIT", ext::JobState::Pending),
+            ("VANISHED", ext::JobState::Vanished),
             ("WEIRD", ext::JobState::Unknown),
         ] {
-            assert_eq!(state(engine::JobState::parse(word).phase()), want, "{word}");
+            assert_eq!(engine::JobState::parse(word).phase(), want, "{word}");
         }
     }
 }

@@ -132,40 +132,9 @@ pub struct Pulled {
     pub already_present: bool,
 }
 
-/// A job's state, coarse enough for an editor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(test, derive(TS))]
-#[serde(rename_all = "lowercase")]
-pub enum JobState {
-    Pending,
-    Running,
-    Completed,
-    Failed,
-    Cancelled,
-    Timeout,
-    Unknown,
-}
-
-/// For the TypeScript generator (`FINISHED_STATES`).
-#[cfg(test)]
-impl JobState {
-    pub const ALL: [JobState; 7] = [
-        JobState::Pending,
-        JobState::Running,
-        JobState::Completed,
-        JobState::Failed,
-        JobState::Cancelled,
-        JobState::Timeout,
-        JobState::Unknown,
-    ];
-
-    pub fn is_finished(self) -> bool {
-        matches!(
-            self,
-            JobState::Completed | JobState::Failed | JobState::Cancelled | JobState::Timeout
-        )
-    }
-}
+/// A job's state, coarse enough for an editor: the phase of the engine's one table
+/// of Slurm's states.
+pub use crate::engine::Phase as JobState;
 
 /// A job as the client sees it. Times are unix seconds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

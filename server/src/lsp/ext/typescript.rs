@@ -145,7 +145,7 @@ pub fn typescript() -> String {
 
     let finished: Vec<String> = JobState::ALL
         .iter()
-        .filter(|s| s.is_finished())
+        .filter(|s| s.is_ended())
         .map(|s| serde_json::to_string(s).unwrap().replace('"', "'"))
         .collect();
     let _ = write!(
