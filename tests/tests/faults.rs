@@ -384,7 +384,7 @@ fn the_store_locked_for_30_seconds_during_run() {
         .filter(|l| l.contains(&unique))
         .map(|l| l.split('|').next().unwrap_or_default().to_string())
         .collect();
-    assert_eq!(mine, [id.clone()], "jobs named after {unique} on the cluster");
+    assert_eq!(mine, [id], "jobs named after {unique} on the cluster");
     eprintln!("[fault] what the user saw:\n{err}");
 }
 
