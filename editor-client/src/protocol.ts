@@ -367,11 +367,300 @@ export type Built = {
   built: boolean,
 };
 
+export type ClusterFacts = {
+  /**
+   * Slurm's ClusterName.
+   */
+  cluster: string | null,
+  /**
+   * The ssh host alias or `local` these facts were read through.
+   */
+  host: string | null,
+  /**
+   * Slurm version, e.g. `22.05.8`.
+   */
+  slurm_version: string | null,
+  /**
+   * The unix user the facts were read as.
+   */
+  user: string | null,
+  /**
+   * Unix seconds when the facts were read.
+   */
+  fetched_at: number | null,
+  partitions: Array<Partition>,
+  /**
+   * The user's associations. Empty means unknown (accounting not reachable):
+   * account checks are then skipped.
+   */
+  associations: Array<Association>,
+  /**
+   * The user's default account, if any.
+   */
+  default_account: string | null,
+  /**
+   * Every QOS defined on the cluster. Empty means unknown.
+   */
+  qos: Array<string>,
+  /**
+   * The container runtime on the cluster, if one was found.
+   */
+  runtime: ContainerRuntime | null,
+  /**
+   * Where images live (the image directory for apptainer/singularity, the storage
+   * directory for charliecloud).
+   */
+  image_dir: string | null,
+  /**
+   * Images already pulled there.
+   */
+  images: Array<Image>,
+  /**
+   * NVIDIA driver version on the GPU nodes, when known (e.g. `535.104.05`).
+   */
+  gpu_driver: string | null,
+  /**
+   * AccountingStorageEnforce flags, lowercased (`associations`, `limits`, `qos`,
+   * `safe`). Empty means unknown: the checkers then assume accounts and QOS are enforced.
+   */
+  accounting_enforce: Array<string>,
+  /**
+   * EnforcePartLimits (`ALL`, `ANY`, `NO`); `None` is unknown (assumed enforced).
+   * Without it a job over a partition's limits is accepted and pends forever.
+   */
+  enforce_part_limits: string | null,
+  /**
+   * GresTypes (`gpu`, `shard`, ...). Empty means unknown.
+   */
+  gres_types: Array<string>,
+  /**
+   * Reservations the user may name with `--reservation`. `None`: unknown.
+   */
+  reservations: Array<string> | null,
+  /**
+   * Who may use each reservation (`scontrol show reservation`). Empty: unknown.
+   */
+  reservation_access?: Array<Reservation>,
+  /**
+   * The user's unix groups (`id -Gn`), for partitions' AllowGroups. `None`: unknown.
+   */
+  groups?: Array<string>,
+  /**
+   * Cluster licenses (`--licenses`). `None`: unknown; `Some([])`: none configured.
+   */
+  licenses?: Array<License>,
+  /**
+   * MaxArraySize: array indices must be below it. `None`: unknown.
+   */
+  max_array_size?: number,
+  /**
+   * MaxJobCount of slurmctld. `None`: unknown.
+   */
+  max_job_count?: number,
+  /**
+   * Limits of each QOS (`sacctmgr show qos`). Empty: unknown.
+   */
+  qos_limits?: Array<QosLimits>,
+  /**
+   * DefMemPerCPU of the cluster (MB), when set.
+   */
+  def_mem_per_cpu_mb?: number,
+  /**
+   * Whether preemption is enabled (PreemptType other than none). `None`: unknown.
+   */
+  preemption?: boolean,
+  /**
+   * Directories asked about in the facts' round trip (`test -d`): the absolute
+   * directories of the checked scripts' `--output`/`--error` files. A directory not
+   * listed is unknown.
+   */
+  dirs?: Array<RemoteDir>,
+};
+
+export type License = {
+  name: string,
+  total: number,
+};
+
+export type Reservation = {
+  name: string,
+  /**
+   * `Users=`; `None`: not restricted by user.
+   */
+  users: Array<string> | null,
+  /**
+   * `Accounts=`; `None`: not restricted by account.
+   */
+  accounts: Array<string> | null,
+  /**
+   * `PartitionName=`, when the reservation is tied to one.
+   */
+  partition: string | null,
+};
+
+export type QosLimits = {
+  name: string,
+  /**
+   * MaxWall in minutes.
+   */
+  max_wall_minutes: number | null,
+  /**
+   * MaxTRES (per job), e.g. `cpu=4,gres/gpu=1`.
+   */
+  max_tres_per_job: string | null,
+  max_tres_per_user: string | null,
+  max_submit_jobs_per_user: number | null,
+};
+
+/**
+ * Nodes of a partition that share one configuration.
+ */
+export type NodeKind = {
+  count: number,
+  cpus: number | null,
+  mem_mb: number | null,
+  gpus: Array<GpuGres>,
+  features: Array<string>,
+};
+
+export type Partition = {
+  name: string,
+  state: PartitionState,
+  is_default: boolean,
+  /**
+   * MaxTime in minutes; `None` is UNLIMITED.
+   */
+  max_time_minutes: number | null,
+  /**
+   * DefaultTime in minutes; `None` means the partition's MaxTime applies.
+   */
+  default_time_minutes: number | null,
+  /**
+   * Node names (expanded).
+   */
+  nodes: Array<string>,
+  /**
+   * CPUs per node (the smallest node's, when nodes differ).
+   */
+  cpus_per_node: number | null,
+  /**
+   * Memory per node in MB (the smallest node's).
+   */
+  mem_per_node_mb: number | null,
+  /**
+   * GPU GRES per node. Empty: the partition has no GPUs.
+   */
+  gpus: Array<GpuGres>,
+  /**
+   * AllowAccounts, when the partition restricts them (`None`: ALL).
+   */
+  allow_accounts: Array<string> | null,
+  /**
+   * AllowQos, when restricted (`None`: ALL).
+   */
+  allow_qos: Array<string> | null,
+  /**
+   * Node features available in the partition (union over its nodes), for
+   * `--constraint`/`--prefer`. `None`: unknown; `Some(vec![])`: the nodes have none.
+   */
+  features: Array<string> | null,
+  /**
+   * DenyAccounts (`None`: none denied).
+   */
+  deny_accounts?: Array<string>,
+  /**
+   * AllowGroups (`None`: ALL).
+   */
+  allow_groups?: Array<string>,
+  /**
+   * DenyQos (`None`: none denied).
+   */
+  deny_qos?: Array<string>,
+  /**
+   * MaxNodes per job (`None`: UNLIMITED or unknown).
+   */
+  max_nodes?: number,
+  /**
+   * MaxCPUsPerNode (`None`: UNLIMITED or unknown).
+   */
+  max_cpus_per_node?: number,
+  /**
+   * MaxMemPerNode in MB.
+   */
+  max_mem_per_node_mb?: number,
+  /**
+   * MaxMemPerCPU in MB.
+   */
+  max_mem_per_cpu_mb?: number,
+  /**
+   * DefMemPerCPU in MB (the partition's own).
+   */
+  def_mem_per_cpu_mb?: number,
+  /**
+   * The node set, grouped by configuration (CPUs, memory, GRES, features). Empty:
+   * unknown.
+   */
+  node_kinds?: Array<NodeKind>,
+};
+
+export type PartitionState = "up" | "down" | "drain" | "inactive";
+
+export type GpuGres = {
+  /**
+   * `a100`, `h100`, ... or `None` for untyped `gpu:4`.
+   */
+  type: string | null,
+  /**
+   * Per node.
+   */
+  count: number,
+};
+
+export type Association = {
+  account: string,
+  /**
+   * `None`: the association is valid on every partition.
+   */
+  partition: string | null,
+  qos: Array<string>,
+};
+
+export type ContainerRuntime = {
+  kind: RuntimeKind,
+  version: string | null,
+  /**
+   * Absolute path of the main executable (`apptainer`, `singularity`, `ch-run`).
+   */
+  path: string | null,
+};
+
+export type RuntimeKind = "apptainer" | "singularity" | "charliecloud";
+
+export type Image = {
+  /**
+   * File name (`pytorch_2.2.1-cuda12.1-cudnn8-devel.sif`) or charliecloud image name.
+   */
+  name: string,
+  /**
+   * Absolute path on the cluster.
+   */
+  path: string,
+  size_bytes: number | null,
+};
+
+/**
+ * Whether a directory exists on the cluster (the login node's view).
+ */
+export type RemoteDir = {
+  path: string,
+  exists: boolean,
+};
+
 /**
  * Cluster facts (partitions, accounts, limits, runtime, images), in the
- * `clusterls facts --json` form; the client does not look inside.
+ * `clusterls facts --json` form; their TypeScript is generated from the same types.
  */
-export type Facts = Record<string, unknown>;
+export type Facts = ClusterFacts;
 
 /**
  * The answer to [`command::Login`] and the `data` of a [`error_code::LOGIN_REQUIRED`] error: the

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct ClusterFacts {
     /// Slurm's ClusterName.
@@ -57,41 +58,52 @@ pub struct ClusterFacts {
 /// Facts that decide a submission beyond partitions and associations. Every field may
 /// be missing (an older Slurm, a site that hides it): missing means "don't check".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct Admission {
     /// Who may use each reservation (`scontrol show reservation`). Empty: unknown.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Reservation>>", optional))]
     pub reservation_access: Vec<Reservation>,
     /// The user's unix groups (`id -Gn`), for partitions' AllowGroups. `None`: unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub groups: Option<Vec<String>>,
     /// Cluster licenses (`--licenses`). `None`: unknown; `Some([])`: none configured.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub licenses: Option<Vec<License>>,
     /// MaxArraySize: array indices must be below it. `None`: unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub max_array_size: Option<u64>,
     /// MaxJobCount of slurmctld. `None`: unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub max_job_count: Option<u64>,
     /// Limits of each QOS (`sacctmgr show qos`). Empty: unknown.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<QosLimits>>", optional))]
     pub qos_limits: Vec<QosLimits>,
     /// DefMemPerCPU of the cluster (MB), when set.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub def_mem_per_cpu_mb: Option<u64>,
     /// Whether preemption is enabled (PreemptType other than none). `None`: unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub preemption: Option<bool>,
     /// Directories asked about in the facts' round trip (`test -d`): the absolute
     /// directories of the checked scripts' `--output`/`--error` files. A directory not
     /// listed is unknown.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<RemoteDir>>", optional))]
     pub dirs: Vec<RemoteDir>,
 }
 
 /// Whether a directory exists on the cluster (the login node's view).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct RemoteDir {
     pub path: String,
@@ -114,6 +126,7 @@ pub mod names {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct License {
     pub name: String,
@@ -121,6 +134,7 @@ pub struct License {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct Reservation {
     pub name: String,
@@ -160,6 +174,7 @@ impl Reservation {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct QosLimits {
     pub name: String,
@@ -196,6 +211,7 @@ impl QosLimits {
 
 /// Nodes of a partition that share one configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct NodeKind {
     pub count: u32,
@@ -206,6 +222,7 @@ pub struct NodeKind {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct Partition {
     pub name: String,
@@ -232,31 +249,40 @@ pub struct Partition {
     pub features: Option<Vec<String>>,
     /// DenyAccounts (`None`: none denied).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub deny_accounts: Option<Vec<String>>,
     /// AllowGroups (`None`: ALL).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub allow_groups: Option<Vec<String>>,
     /// DenyQos (`None`: none denied).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub deny_qos: Option<Vec<String>>,
     /// MaxNodes per job (`None`: UNLIMITED or unknown).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub max_nodes: Option<u64>,
     /// MaxCPUsPerNode (`None`: UNLIMITED or unknown).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub max_cpus_per_node: Option<u32>,
     /// MaxMemPerNode in MB.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub max_mem_per_node_mb: Option<u64>,
     /// MaxMemPerCPU in MB.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub max_mem_per_cpu_mb: Option<u64>,
     /// DefMemPerCPU in MB (the partition's own).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub def_mem_per_cpu_mb: Option<u64>,
     /// The node set, grouped by configuration (CPUs, memory, GRES, features). Empty:
     /// unknown.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<NodeKind>>", optional))]
     pub node_kinds: Vec<NodeKind>,
 }
 
@@ -291,6 +317,7 @@ impl Partition {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum PartitionState {
     #[default]
@@ -301,6 +328,7 @@ pub enum PartitionState {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct GpuGres {
     /// `a100`, `h100`, ... or `None` for untyped `gpu:4`.
@@ -311,6 +339,7 @@ pub struct GpuGres {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct Association {
     pub account: String,
@@ -320,6 +349,7 @@ pub struct Association {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ContainerRuntime {
     pub kind: RuntimeKind,
     pub version: Option<String>,
@@ -328,6 +358,7 @@ pub struct ContainerRuntime {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum RuntimeKind {
     Apptainer,
@@ -346,6 +377,7 @@ impl RuntimeKind {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct Image {
     /// File name (`pytorch_2.2.1-cuda12.1-cudnn8-devel.sif`) or charliecloud image name.

@@ -130,6 +130,22 @@ pub fn typescript() -> String {
     declare::<Served>(&mut out);
     declare::<BuildParams>(&mut out);
     declare::<Built>(&mut out);
+    {
+        use clusterls_core::facts::*;
+        declare::<ClusterFacts>(&mut out);
+        declare::<License>(&mut out);
+        declare::<Reservation>(&mut out);
+        declare::<QosLimits>(&mut out);
+        declare::<NodeKind>(&mut out);
+        declare::<Partition>(&mut out);
+        declare::<PartitionState>(&mut out);
+        declare::<GpuGres>(&mut out);
+        declare::<Association>(&mut out);
+        declare::<ContainerRuntime>(&mut out);
+        declare::<RuntimeKind>(&mut out);
+        declare::<Image>(&mut out);
+        declare::<RemoteDir>(&mut out);
+    }
     declare::<Facts>(&mut out);
     declare::<LoginCommand>(&mut out);
     declare::<ConnectionStateKind>(&mut out);
