@@ -8,15 +8,7 @@ import { JobItem, JobsModel, stateWord } from './jobs';
 import * as proto from './lsp_ext';
 import { stoppable } from './progress';
 import { hasSbatchDirectives } from './sbatch';
-import {
-  ConnectionStateParams,
-  isFinished,
-  Job,
-  LoginCommand,
-  connectionStateNotification,
-  jobStateNotification,
-  loginRequired,
-} from './lsp_ext';
+import { isFinished, Job, LoginCommand, jobStateNotification, loginRequired } from './lsp_ext';
 
 /**
  * The URI scheme of job logs opened read-only in the editor: `clusterls-log:/<job id>/<name> #<id>`,
@@ -74,15 +66,12 @@ export class Features implements vscode.Disposable {
   private readonly sbatchScripts = new Set<string>();
   /** The end notification's addition (the efficiency advice), asked on demand: sessions.ts. */
   endDetail?: (job: Job) => Promise<string | undefined>;
-  /** The connection to the cluster, in the status bar once the server reports it. */
-  private readonly connection = vscode.window.createStatusBarItem('connection', vscode.StatusBarAlignment.Left, 11);
 
   constructor(
     private readonly ctx: Ctx,
     private readonly jobs: JobsModel,
   ) {
-    const reg = (id: string, f: (...args: any[]) => unknown) =>
-      this.disposables.push(vscode.commands.registerCommand(id, (...args: any[]) => this.guard(id, () => f(...args))));
+    const reg = (id: string, f: (...args: any[]) => unknown) => this.registerCommand(id, f);
     reg('clusterls.runOnCluster', (uri?: vscode.Uri) => this.run(uri));
     reg('clusterls.runOnClusterWithOptions', (uri?: vscode.Uri) => this.runWithOptions(uri));
     // The server decides by the content: a script with #SBATCH lines is submitted as written.
@@ -125,15 +114,6 @@ export class Features implements vscode.Disposable {
     }
     ctx.onClient((client) => {
       client.onNotification(jobStateNotification, ({ job }) => this.onJob(job));
-      client.onNotification(connectionStateNotification, (p) => {
-        this.ctx.output.appendLine(`connection to ${p.host}: ${p.state}${p.message ? `: ${p.message}` : ''}`);
-        this.showConnection(p);
-        if (p.state === 'loginRequired') {
-          void vscode.window
-            .showWarningMessage(`clusterls: logging in to ${p.host} needs you (password or code).`, 'Log In')
-            .then((pick) => (pick ? this.login() : undefined));
-        }
-      });
     });
   }
 
@@ -162,34 +142,15 @@ export class Features implements vscode.Disposable {
     for (const d of this.disposables) {
       d.dispose();
     }
-    this.connection.dispose();
   }
 
-  private showConnection(p: ConnectionStateParams) {
-    const c = this.connection;
-    c.name = 'clusterls: connection';
-    c.tooltip = p.message ? `${p.host}: ${p.message}` : `clusterls is ${p.state} to ${p.host}`;
-    c.command = undefined;
-    c.backgroundColor = undefined;
-    switch (p.state) {
-      case 'connected':
-        c.text = `$(vm-connect) ${p.host}`;
-        break;
-      case 'loginRequired':
-        c.text = `$(key) ${p.host}: log in`;
-        c.command = 'clusterls.login';
-        c.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-        break;
-      default:
-        c.text = `$(debug-disconnect) ${p.host}`;
-        c.command = 'clusterls.showOutput';
-        c.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
-    }
-    c.show();
+  /** Register command `id` (disposed with the features), its errors shown by `guard`. */
+  registerCommand(id: string, f: (...args: any[]) => unknown) {
+    this.disposables.push(vscode.commands.registerCommand(id, (...args: any[]) => this.guard(id, () => f(...args))));
   }
 
   /** Run a command, showing any error once, readably. */
-  private async guard(id: string, f: () => unknown): Promise<unknown> {
+  async guard(id: string, f: () => unknown): Promise<unknown> {
     try {
       return await f();
     } catch (e) {

@@ -8,6 +8,7 @@ import { LOCAL_HOST, localSlurm } from './local';
 import { rustLog } from './parse';
 import { findServer, ServerNotFound } from './server';
 import { machineSetting, repositoryHostAllowed, repositoryTarget } from './trust';
+import { serverSettings } from './trust_rules';
 
 /** Documents the server looks at. sbatch scripts are shell scripts; it decides by content too. */
 const documentSelector: lc.DocumentSelector = [
@@ -73,7 +74,7 @@ export class Ctx {
   /** The settings as the server gets them (trust, machine scope, the repository's host and the local mode applied). */
   async settings(): Promise<Record<string, unknown>> {
     this.hostAllowed = await repositoryHostAllowed(this.extension);
-    const s = settings(this.hostAllowed);
+    const s = serverSettings(vscode.workspace.getConfiguration('clusterls'), vscode.workspace.isTrusted, this.hostAllowed);
     this.localMode = !s.host && !this.repositoryNamesHost() && localSlurm(process.env.PATH ?? '');
     if (this.localMode) {
       s.host = LOCAL_HOST;
@@ -179,43 +180,4 @@ export class Ctx {
     await this.stop();
     await this.start();
   }
-}
-
-/** Every engine setting the server reads (camelCase, as in package.json). */
-export const SETTING_KEYS = [
-  'host',
-  'account',
-  'partition',
-  'qos',
-  'gpus',
-  'cpus',
-  'mem',
-  'time',
-  'image',
-  'imageDir',
-  'binds',
-  'python',
-  'runtime',
-  'logLevel',
-];
-
-/**
- * The `clusterls` settings as the server reads them (initializationOptions and
- * didChangeConfiguration): `sshConfig` from the User settings only; the workspace's `host`
- * only when `hostAllowed`; `trusted` from workspace trust.
- */
-export function settings(hostAllowed = true): Record<string, unknown> {
-  const c = vscode.workspace.getConfiguration('clusterls');
-  const out: Record<string, unknown> = {};
-  for (const k of SETTING_KEYS) {
-    out[k] = c.get(k) ?? null;
-  }
-  if (!hostAllowed) {
-    out.host = machineSetting<string>('host') ?? null;
-  }
-  out.sshConfig = machineSetting<string>('sshConfig') ?? null;
-  out.checkDisable = c.get<string[]>('check.disable') ?? null;
-  out.trusted = vscode.workspace.isTrusted;
-  out.projectHost = hostAllowed;
-  return out;
 }

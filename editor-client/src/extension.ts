@@ -7,6 +7,7 @@ import { Ctx } from './ctx';
 import { JobStatus, JobsModel, JobsTree } from './jobs';
 import { configureCluster } from './onboarding';
 import { Sessions } from './sessions';
+import { ClusterStatus } from './status';
 
 let ctx: Ctx | undefined;
 
@@ -22,11 +23,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   const features = new Features(c, jobs);
   const tree = new JobsTree(jobs);
+  const jobsView = vscode.window.createTreeView('clusterls.jobs', { treeDataProvider: tree, showCollapseAll: false });
   context.subscriptions.push(
     jobs,
     features,
     new JobStatus(jobs),
-    vscode.window.createTreeView('clusterls.jobs', { treeDataProvider: tree, showCollapseAll: false }),
+    jobsView,
+    new ClusterStatus(c, jobsView),
     new Sessions(c, jobs, features, tree),
   );
   await c.start();

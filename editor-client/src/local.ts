@@ -1,21 +1,12 @@
 // The login-node mode: when the extension host runs where Slurm's commands are (VS Code
 // Remote-SSH or WSL on a login node, code-server on the cluster), clusterls runs them here.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+
+import { isExecutableFile } from './platform';
 
 /** The host value that means "run Slurm's commands on this machine". */
 export const LOCAL_HOST = 'local';
-
-
-function isExecutableFile(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** Whether `sbatch` and `squeue` are both on `pathVar` (a PATH value). */
 export function localSlurm(pathVar: string, isFile: (p: string) => boolean = isExecutableFile): boolean {

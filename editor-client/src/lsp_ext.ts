@@ -18,5 +18,8 @@ export const jobStateNotification = notification(protocol.jobState);
 /** Server to client: the connection to the cluster changed state. */
 export const connectionStateNotification = notification(protocol.connectionState);
 
+/** Server to client: Slurm's controller on a host stopped or started answering (the ssh connection may be fine). */
+export const controllerStateNotification = notification(protocol.controllerState);
+
 /** Server to client: a job the tracker saw waiting now runs (with its node). */
 export const jobStartedNotification = notification(protocol.jobStarted);

@@ -30,11 +30,6 @@ export function repoTarget(toml: string): RepoTarget {
   return out;
 }
 
-/** The key an approval is remembered under: the folder and exactly what it names. */
-export function approvalKey(folder: string, t: RepoTarget): string {
-  return JSON.stringify([folder, t.host ?? null, t.sshConfig ?? null]);
-}
-
 /**
  * The host aliases an ssh config defines: the names on its `Host` lines, without
  * patterns (`*`, `?`, `!`) and without duplicates, in order. `Include`d files are read

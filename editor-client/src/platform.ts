@@ -2,6 +2,7 @@
 // (no vscode: unit-tested).
 
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 
 export const INSTALL_HINT =
   'Install the clusterls extension for your platform (the Marketplace picks it; from a file: ' +
@@ -41,4 +42,14 @@ export function probe(bin: string): string | undefined {
     return `exit status ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-1)[0] ?? ''}`;
   }
   return undefined;
+}
+
+/** Whether `p` is a file this process may execute. */
+export function isExecutableFile(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -4,22 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-import { INSTALL_HINT, platformMismatch, platformName, probe } from './platform';
+import { INSTALL_HINT, isExecutableFile, platformMismatch, platformName, probe } from './platform';
 import { machineSetting } from './trust';
 
 export class ServerNotFound extends Error {}
-
-function isExecutable(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-
-
 
 function isMusl(): boolean {
   try {
@@ -36,7 +24,7 @@ export function findServer(context: vscode.ExtensionContext): string {
   const configured = machineSetting<string>('serverPath');
   if (configured) {
     const p = configured.startsWith('~/') ? path.join(process.env.HOME ?? '', configured.slice(2)) : configured;
-    if (!isExecutable(p)) {
+    if (!isExecutableFile(p)) {
       throw new ServerNotFound(
         `The clusterls.serverPath setting points at "${configured}", which is not an executable file. ` +
           'Fix the setting, or clear it to use the bundled server.',
@@ -61,7 +49,7 @@ export function findServer(context: vscode.ExtensionContext): string {
     if (mismatch) {
       throw new ServerNotFound(mismatch);
     }
-    if (!isExecutable(bundled)) {
+    if (!isExecutableFile(bundled)) {
       // Some .vsix extractors drop the executable bit.
       try {
         fs.chmodSync(bundled, 0o755);
@@ -76,7 +64,7 @@ export function findServer(context: vscode.ExtensionContext): string {
     return bundled;
   }
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir && isExecutable(path.join(dir, exe))) {
+    if (dir && isExecutableFile(path.join(dir, exe))) {
       return path.join(dir, exe);
     }
   }

@@ -42,10 +42,8 @@ export class Sessions implements vscode.Disposable {
     this.item.name = 'clusterls: session time left';
     tree.detail = (job) => this.detailMarkdown(job);
     features.endDetail = (job) => this.endDetail(job);
-    const reg = (id: string, f: (...args: any[]) => unknown) =>
-      this.disposables.push(vscode.commands.registerCommand(id, (...args: any[]) => this.guard(id, () => f(...args))));
-    reg('clusterls.extendSession', (item?: JobItem) => this.extend(item));
-    reg('clusterls.openVSCodeOnAllocation', (item?: JobItem) => this.openVSCode(item));
+    features.registerCommand('clusterls.extendSession', (item?: JobItem) => this.extend(item));
+    features.registerCommand('clusterls.openVSCodeOnAllocation', (item?: JobItem) => this.openVSCode(item));
     ctx.onClient((client) => {
       client.onNotification(jobStartedNotification, ({ job, message }) => this.onStarted(job, message));
     });
@@ -58,17 +56,6 @@ export class Sessions implements vscode.Disposable {
     this.item.dispose();
     for (const d of this.disposables) {
       d.dispose();
-    }
-  }
-
-  private async guard(id: string, f: () => unknown): Promise<unknown> {
-    try {
-      return await f();
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      this.ctx.output.appendLine(`${id}: ${msg}`);
-      void vscode.window.showErrorMessage(`clusterls: ${msg}`);
-      return undefined;
     }
   }
 
@@ -174,7 +161,7 @@ export class Sessions implements vscode.Disposable {
     const actions = job.allocation ? ['Open VS Code', 'Open Terminal'] : job.logPath ? ['Open Log'] : [];
     void vscode.window.showInformationMessage(`clusterls: ${message}`, ...actions).then((pick) => {
       if (pick === 'Open VS Code') {
-        void this.guard('clusterls.openVSCodeOnAllocation', () => this.openVSCode(job));
+        void this.features.guard('clusterls.openVSCodeOnAllocation', () => this.openVSCode(job));
       } else if (pick === 'Open Terminal') {
         void vscode.commands.executeCommand('clusterls.openSessionTerminal', new JobItem(job, this.jobs));
       } else if (pick === 'Open Log') {

@@ -6,20 +6,19 @@
 //   from the User (machine) settings only, whatever a workspace's settings.json says.
 // - A host or ssh config named by the repository (clusterls.toml, or the workspace's
 //   settings) is used only once the user said yes to it; the answer is remembered.
+// The rules themselves are pure, in trust_rules.ts.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-import { approvalKey, RepoTarget, repoTarget } from './parse';
+import { RepoTarget, repoTarget } from './parse';
+import { approvalKey, repositoryAnswer, userValue, workspaceValue } from './trust_rules';
 
 /** A setting's User-level value (machine scope), never a workspace's. */
 export function machineSetting<T>(key: string): T | undefined {
-  const i = vscode.workspace.getConfiguration('clusterls').inspect<T>(key);
-  return (i?.globalValue ?? i?.defaultValue ?? undefined) as T | undefined;
+  return userValue(vscode.workspace.getConfiguration('clusterls').inspect<T>(key));
 }
-
-
 
 /** The repository's cluster: clusterls.toml of the first folder, else the workspace's own settings. */
 export function repositoryTarget(): RepoTarget {
@@ -32,8 +31,7 @@ export function repositoryTarget(): RepoTarget {
       // No clusterls.toml.
     }
   }
-  const i = vscode.workspace.getConfiguration('clusterls').inspect<string>('host');
-  const wsHost = i?.workspaceFolderValue ?? i?.workspaceValue;
+  const wsHost = workspaceValue(vscode.workspace.getConfiguration('clusterls').inspect<string>('host'));
   if (!out.host && wsHost) {
     out.host = wsHost;
   }
@@ -49,20 +47,11 @@ const APPROVALS = 'clusterls.approvedRepositoryTargets';
  */
 export async function repositoryHostAllowed(context: vscode.ExtensionContext): Promise<boolean> {
   const t = repositoryTarget();
-  if (!t.host && !t.sshConfig) {
-    return true;
-  }
-  if (t.host === machineSetting<string>('host') && !t.sshConfig) {
-    return true; // The user chose that host themselves.
-  }
-  if (!vscode.workspace.isTrusted) {
-    return false;
-  }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.toString() ?? '';
-  const key = approvalKey(folder, t);
   const answers = context.globalState.get<Record<string, boolean>>(APPROVALS, {});
-  if (key in answers) {
-    return answers[key];
+  const known = repositoryAnswer(t, machineSetting<string>('host'), vscode.workspace.isTrusted, folder, answers);
+  if (known !== 'ask') {
+    return known;
   }
   const what = [t.host ? `host "${t.host}"` : undefined, t.sshConfig ? `ssh config "${t.sshConfig}"` : undefined]
     .filter(Boolean)
@@ -78,6 +67,6 @@ export async function repositoryHostAllowed(context: vscode.ExtensionContext): P
     return false; // Dismissed: ask again next time.
   }
   const allowed = pick === 'Connect';
-  await context.globalState.update(APPROVALS, { ...answers, [key]: allowed });
+  await context.globalState.update(APPROVALS, { ...answers, [approvalKey(folder, t)]: allowed });
   return allowed;
 }

@@ -1,6 +1,7 @@
 // The client's pure parts: which platform a bundled server fits, the ssh config's hosts
-// for the host picker, the repository's host (asked before connecting), the login-node
-// detection and the log level given to the server. One check() per feature, many cases.
+// for the host picker, the repository's host (asked before connecting), what a workspace's
+// settings may choose, the login-node detection and the log level given to the server.
+// One check() per feature, many cases.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -9,8 +10,9 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 
 import { localSlurm } from '../local';
-import { approvalKey, repoTarget, rustLog, sshHosts } from '../parse';
+import { repoTarget, rustLog, sshHosts } from '../parse';
 import { platformMismatch, platformName, probe } from '../platform';
+import { approvalKey, Inspected, repositoryAnswer, serverSettings, SettingsSource, userValue } from '../trust_rules';
 
 test('platform names as vsce spells them', () => {
   const check = (platform: string, arch: string, musl: boolean, expected: string) =>
@@ -89,6 +91,62 @@ test('approvals are remembered per folder and per exact target', () => {
   assert.notEqual(a, approvalKey('file:///w', { host: 'y' }));
   assert.notEqual(a, approvalKey('file:///v', { host: 'x' }));
   assert.notEqual(a, approvalKey('file:///w', { host: 'x', sshConfig: 'c' }));
+  // What is asked: the user said yes to host x in folder w, and no to host z there.
+  const answers = { [a]: true, [approvalKey('file:///w', { host: 'z' })]: false };
+  const check = (target: { host?: string; sshConfig?: string }, folder: string, expected: boolean | 'ask', opts: { userHost?: string; trusted?: boolean } = {}) =>
+    assert.equal(repositoryAnswer(target, opts.userHost, opts.trusted ?? true, folder, answers), expected, JSON.stringify([target, folder, opts]));
+  check({ host: 'x' }, 'file:///w', true); // answered: not asked again
+  check({ host: 'z' }, 'file:///w', false); // declined: not asked again either
+  check({ host: 'x' }, 'file:///v', 'ask'); // another folder naming the same host
+  check({ host: 'y' }, 'file:///w', 'ask'); // the folder now names another host
+  check({ host: 'x', sshConfig: 'c' }, 'file:///w', 'ask'); // ... or adds an ssh config
+  check({ sshConfig: 'c' }, 'file:///w', 'ask');
+  check({}, 'file:///w', true); // the repository names nothing
+  check({ host: 'u' }, 'file:///v', true, { userHost: 'u' }); // the host of the User settings
+  check({ host: 'u', sshConfig: 'c' }, 'file:///v', 'ask', { userHost: 'u' }); // not its ssh config
+  check({ host: 'y' }, 'file:///w', false, { trusted: false }); // untrusted: never asked, never used
+  check({ host: 'x' }, 'file:///w', false, { trusted: false });
+});
+
+/** A settings section as VS Code resolves it: a folder's value, the workspace's, the User's, the default. */
+function settingsSource(values: Record<string, Inspected<unknown>>): SettingsSource {
+  return {
+    get: <T>(key: string) => {
+      const i = values[key] ?? {};
+      return (i.workspaceFolderValue ?? i.workspaceValue ?? i.globalValue ?? i.defaultValue) as T | undefined;
+    },
+    inspect: <T>(key: string) => (values[key] ?? {}) as Inspected<T>,
+  };
+}
+
+test("executables and the ssh config come from the User settings, never a workspace's", () => {
+  const check = (i: Inspected<string>, expected: string | undefined) => assert.equal(userValue(i), expected, JSON.stringify(i));
+  const everywhere = { workspaceValue: '/repo/evil', workspaceFolderValue: '/repo/evil2', workspaceLanguageValue: '/repo/evil3', workspaceFolderLanguageValue: '/repo/evil4' };
+  check({ ...everywhere, globalValue: '/usr/local/bin/clusterls' }, '/usr/local/bin/clusterls');
+  check(everywhere, undefined);
+  check({ ...everywhere, defaultValue: 'd' }, 'd');
+  check({ workspaceFolderValue: '/repo/ssh_config', globalValue: '~/.ssh/cluster' }, '~/.ssh/cluster');
+  check({}, undefined);
+
+  // What the server gets: the repository's ssh config never; its host only once agreed to.
+  const source = settingsSource({
+    sshConfig: { workspaceValue: '/repo/ssh_config', workspaceFolderValue: '/repo/.ssh/config', globalValue: '/home/u/.ssh/cluster' },
+    host: { workspaceValue: 'repo-host', globalValue: 'my-host' },
+    partition: { workspaceFolderValue: 'gpu', globalValue: 'cpu' },
+  });
+  const agreed = serverSettings(source, true, true);
+  assert.equal(agreed.sshConfig, '/home/u/.ssh/cluster');
+  assert.equal(agreed.host, 'repo-host');
+  assert.equal(agreed.partition, 'gpu'); // run defaults may come from the workspace
+  assert.equal(agreed.projectHost, true);
+  assert.equal(agreed.trusted, true);
+  const declined = serverSettings(source, false, false);
+  assert.equal(declined.host, 'my-host');
+  assert.equal(declined.sshConfig, '/home/u/.ssh/cluster');
+  assert.equal(declined.projectHost, false);
+  assert.equal(declined.trusted, false);
+  assert.equal(serverSettings(settingsSource({ sshConfig: { workspaceValue: '/repo/ssh_config' } }), true, true).sshConfig, null);
+  assert.equal('serverPath' in agreed, false); // the server never hears of it: the client alone runs it
 });
 
 test('Slurm on this machine: sbatch and squeue both on PATH', () => {
