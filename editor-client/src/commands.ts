@@ -156,8 +156,8 @@ export class Features implements vscode.Disposable {
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       this.ctx.output.appendLine(`${id}: ${msg}`);
-      // No host yet: offer to pick one right there.
-      const actions = /no cluster is configured/.test(msg) ? ['Configure Cluster'] : [];
+      // No host yet (the server's typed error): offer to pick one right there.
+      const actions = proto.noCluster(e) ? ['Configure Cluster'] : [];
       void vscode.window.showErrorMessage(`clusterls: ${msg}`, ...actions).then((pick) => {
         if (pick) {
           void vscode.commands.executeCommand('clusterls.configureCluster');
@@ -318,23 +318,19 @@ export class Features implements vscode.Disposable {
 
   /** A partition from the cluster's facts; '' for the default; undefined when dismissed. */
   private async pickPartition(title: string, last?: string): Promise<string | undefined> {
-    const facts = (await proto.refreshFacts(this.send).catch(() => null)) as { partitions?: unknown } | null;
-    const parts = Array.isArray(facts?.partitions) ? (facts.partitions as { name?: string; is_default?: boolean; isDefault?: boolean; gpus?: unknown[] }[]) : [];
+    const facts = await proto.refreshFacts(this.send).catch(() => null);
+    const parts = facts?.partitions ?? [];
     if (parts.length === 0) {
       // No facts (no connection yet): type it.
       return vscode.window.showInputBox({ title, prompt: 'Partition (empty: the configured default)', value: last ?? '', ignoreFocusOut: true });
     }
     const items: (vscode.QuickPickItem & { value: string })[] = [
       { label: '(default)', description: 'the configured partition, else the cluster\'s default', value: '' },
-      ...parts
-        .filter((p) => typeof p.name === 'string')
-        .map((p) => ({
-          label: p.name as string,
-          description: [p.is_default || p.isDefault ? 'cluster default' : '', Array.isArray(p.gpus) && p.gpus.length ? 'GPUs' : '']
-            .filter(Boolean)
-            .join(' · '),
-          value: p.name as string,
-        })),
+      ...parts.map((p) => ({
+        label: p.name,
+        description: [p.is_default ? 'cluster default' : '', p.gpus.length ? 'GPUs' : ''].filter(Boolean).join(' · '),
+        value: p.name,
+      })),
     ];
     // The last choice first, so Enter keeps it.
     items.sort((a, b) => Number(b.value === (last ?? '')) - Number(a.value === (last ?? '')));

@@ -826,6 +826,8 @@ export function isFinished(state: JobState): boolean {
 export const ErrorCodes = {
   /** The host needs an interactive login first; the error's `data` is a `LoginCommand`. */
   loginRequired: -32001,
+  /** No cluster is configured: the client offers to pick one. */
+  noCluster: -32002,
   /** The request was understood but failed; the message says what to do. */
   requestFailed: -32803,
 } as const;
@@ -837,6 +839,11 @@ export function loginRequired(e: unknown): LoginCommand | undefined {
   }
   const { code, data } = e as { code?: unknown; data?: unknown };
   return code === ErrorCodes.loginRequired ? (data as LoginCommand | undefined) : undefined;
+}
+
+/** Whether `e` is the error of a request made while no cluster is configured. */
+export function noCluster(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === ErrorCodes.noCluster;
 }
 
 /** A server-to-client notification: its method, typed by its params. */

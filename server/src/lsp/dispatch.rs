@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use tokio::sync::mpsc;
-use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::{LSPAny, ProgressToken, Uri};
 
 use super::cluster::{self, Cluster};
@@ -90,10 +90,10 @@ impl Backend {
                 "this workspace is not trusted, so clusterls runs nothing on a cluster from it: trust it (Workspaces: Manage Workspace Trust) to run jobs",
             ));
         }
-        self.state().cluster.clone().ok_or_else(|| {
-            request_failed(
-                "no cluster is configured: set the clusterls.host setting (an ssh host alias, or `local`) or `host` in clusterls.toml",
-            )
+        self.state().cluster.clone().ok_or_else(|| Error {
+            code: ErrorCode::ServerError(ext::error_code::NO_CLUSTER),
+            message: "no cluster is configured: set the clusterls.host setting (an ssh host alias, or `local`) or `host` in clusterls.toml".into(),
+            data: None,
         })
     }
 

@@ -101,6 +101,9 @@ pub mod error_code {
     /// The host needs an interactive login first; the error's `data` is a
     /// [`super::LoginCommand`].
     pub const LOGIN_REQUIRED: i64 = -32001;
+    /// No cluster is configured (no host in the settings or clusterls.toml): the client
+    /// offers to pick one.
+    pub const NO_CLUSTER: i64 = -32002;
     /// The request was understood but failed (the cluster said no, a file is missing);
     /// LSP's `RequestFailed`. The message says what to do.
     pub const REQUEST_FAILED: i64 = -32803;

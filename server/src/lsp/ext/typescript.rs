@@ -179,6 +179,8 @@ pub fn typescript() -> String {
          export const ErrorCodes = {{\n  \
          /** The host needs an interactive login first; the error's `data` is a `LoginCommand`. */\n  \
          loginRequired: {},\n  \
+         /** No cluster is configured: the client offers to pick one. */\n  \
+         noCluster: {},\n  \
          /** The request was understood but failed; the message says what to do. */\n  \
          requestFailed: {},\n\
          }} as const;\n\
@@ -188,8 +190,14 @@ pub fn typescript() -> String {
          if (typeof e !== 'object' || e === null) {{\n    return undefined;\n  }}\n  \
          const {{ code, data }} = e as {{ code?: unknown; data?: unknown }};\n  \
          return code === ErrorCodes.loginRequired ? (data as LoginCommand | undefined) : undefined;\n\
+         }}\n\
+         \n\
+         /** Whether `e` is the error of a request made while no cluster is configured. */\n\
+         export function noCluster(e: unknown): boolean {{\n  \
+         return typeof e === 'object' && e !== null && (e as {{ code?: unknown }}).code === ErrorCodes.noCluster;\n\
          }}\n",
         error_code::LOGIN_REQUIRED,
+        error_code::NO_CLUSTER,
         error_code::REQUEST_FAILED,
     );
 
