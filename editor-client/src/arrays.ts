@@ -12,16 +12,14 @@ export function taskCountsText(job: Job): string | undefined {
   return job.taskCounts.map((c) => `${c.count} ${c.slurmState.split(/\s/)[0].toLowerCase()}`).join(', ');
 }
 
-/** Task `task` of array `parent` as a job: its own id, state, reason and log; the array's name, partition and times. */
+/** Task `task` of array `parent` as a job: its own id, state, reason and log; the array's name, resources and times. */
 export function taskJob(parent: Job, task: JobTask): Job {
   return {
     id: task.id,
     name: `${parent.name} [${task.index}]`,
     state: task.state,
     slurmState: task.slurmState,
-    partition: parent.partition,
-    gpus: parent.gpus,
-    timeLimit: parent.timeLimit,
+    resources: parent.resources,
     submittedAt: parent.submittedAt,
     exitCode: task.exitCode,
     allocation: false,

@@ -360,7 +360,7 @@ export class Features implements vscode.Disposable {
       return live[0];
     }
     const pick = await vscode.window.showQuickPick(
-      live.map((j) => ({ label: `allocation ${j.id}`, description: j.partition, job: j })),
+      live.map((j) => ({ label: `allocation ${j.id}`, description: j.resources.partition, job: j })),
       { placeHolder: 'Which allocation?' },
     );
     return pick?.job;

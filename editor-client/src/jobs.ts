@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 
 import { taskCountsText, taskJob } from './arrays';
-import { isFinished, Job, JobState } from './lsp_ext';
+import { isFinished, Job, JobState, Resources } from './lsp_ext';
 
 export class JobsModel implements vscode.Disposable {
   private readonly jobs = new Map<string, Job>();
@@ -111,6 +111,20 @@ export function formatElapsed(secs: number): string {
   return h > 0 ? `${h}:${mm}:${ss}` : `${m}:${ss}`;
 }
 
+/** The resources a job asked for, as tooltip rows (unset ones are the cluster's defaults, not shown). */
+export function resourceRows(r: Resources): [string, string][] {
+  const rows: [string, string | number | undefined][] = [
+    ['Partition', r.partition],
+    ['Account', r.account],
+    ['QOS', r.qos],
+    ['GPUs', r.gpus],
+    ['CPUs per task', r.cpus],
+    ['Memory', r.mem],
+    ['Time limit', r.time],
+  ];
+  return rows.filter((row): row is [string, string | number] => row[1] !== undefined).map(([k, v]) => [k, String(v)]);
+}
+
 export function stateIcon(state: JobState): string {
   switch (state) {
     case 'pending':
@@ -171,14 +185,15 @@ export class JobItem extends vscode.TreeItem {
       stateText += ` (${job.reason})`;
     }
     const parts = array ? [stateText] : [`job ${job.id}`, stateText];
-    if (job.partition) {
-      parts.push(job.partition);
+    const asked = job.resources;
+    if (asked.partition) {
+      parts.push(asked.partition);
     }
-    if (job.gpus !== undefined) {
-      parts.push(`${job.gpus} GPU${job.gpus === 1 ? '' : 's'}`);
+    if (asked.gpus !== undefined) {
+      parts.push(`${asked.gpus} GPU${asked.gpus === 1 ? '' : 's'}`);
     }
     const elapsed = formatElapsed(model.elapsed(job));
-    parts.push(job.timeLimit ? `${elapsed} / ${job.timeLimit}` : elapsed);
+    parts.push(asked.time ? `${elapsed} / ${asked.time}` : elapsed);
     const left = model.timeLeft(job);
     if (left !== undefined) {
       parts.push(`${formatElapsed(left)} left`);
@@ -206,19 +221,13 @@ export class JobItem extends vscode.TreeItem {
     if (counts !== undefined) {
       tip.appendMarkdown(`- Tasks: ${job.tasks?.length} (${counts})\n`);
     }
-    if (job.partition) {
-      tip.appendMarkdown(`- Partition: ${job.partition}\n`);
-    }
-    if (job.gpus !== undefined) {
-      tip.appendMarkdown(`- GPUs: ${job.gpus}\n`);
-    }
-    if (job.timeLimit) {
-      tip.appendMarkdown(`- Time limit: ${job.timeLimit}\n`);
+    for (const [label, value] of resourceRows(asked)) {
+      tip.appendMarkdown(`- ${label}: ${value}\n`);
     }
     if (job.nodes) {
       tip.appendMarkdown(`- Node: ${job.nodes}\n`);
     }
-    tip.appendMarkdown(`- Elapsed: ${elapsed}${job.timeLimit ? ` of ${job.timeLimit}` : ''}\n`);
+    tip.appendMarkdown(`- Elapsed: ${elapsed}${asked.time ? ` of ${asked.time}` : ''}\n`);
     if (left !== undefined) {
       tip.appendMarkdown(`- Time left: ${formatElapsed(left)}\n`);
     }

@@ -18,12 +18,11 @@ export type Job = {
    * Slurm's own state word, e.g. `CANCELLED`, `OUT_OF_MEMORY`.
    */
   slurmState?: string,
-  partition?: string,
-  gpus?: number,
   /**
-   * Time limit as Slurm prints it.
+   * What was asked for at submit (flags, settings and clusterls.toml merged), as
+   * the job store keeps it; an unset field: the cluster's default.
    */
-  timeLimit?: string,
+  resources: Resources,
   submittedAt?: number,
   startedAt?: number,
   endedAt?: number,
@@ -114,8 +113,8 @@ export type NoParams = Record<symbol, never>;
 
 /**
  * What a job asks Slurm for. `None` leaves it to the next layer: flags, then
- * `clusterls.toml`, then Slurm's (or the partition's) default. The doc comments are
- * the CLI's help.
+ * `clusterls.toml`, then Slurm's (or the partition's) default, and is left out of
+ * the JSON. The doc comments are the CLI's help.
  */
 export type Resources = {
   /**

@@ -69,8 +69,8 @@ fn run_logs_cancel_through_the_language_server() {
     let job = r["result"].clone();
     assert!(r.get("error").is_none(), "{r}");
     let id = job["id"].as_str().unwrap().to_string();
-    assert_eq!(job["partition"], "gpu");
-    assert_eq!(job["gpus"], 1);
+    assert_eq!(job["resources"]["partition"], "gpu");
+    assert_eq!(job["resources"]["gpus"], 1);
     let done = job_state(&mut s, &id, "completed");
     assert_eq!(done["slurmState"], "COMPLETED", "{done}");
     // One notification for the submission (the reply carries the job too).
@@ -289,7 +289,12 @@ fn the_generated_script_and_the_resources_outlive_the_server() {
         .find(|j| j["id"] == id.as_str())
         .unwrap_or_else(|| panic!("job {id} in {jobs}"));
     assert_eq!(
-        (&job["partition"], &job["gpus"], &job["timeLimit"], &job["state"]),
+        (
+            &job["resources"]["partition"],
+            &job["resources"]["gpus"],
+            &job["resources"]["time"],
+            &job["state"]
+        ),
         (&json!("gpu"), &json!(2), &json!("00:05:00"), &json!("completed")),
         "{job}"
     );
@@ -312,7 +317,7 @@ fn allocate_then_run_in_the_allocation() {
     assert!(r.get("error").is_none(), "{r}");
     let alloc = r["result"].clone();
     assert_eq!(alloc["allocation"], true, "{alloc}");
-    assert_eq!(alloc["partition"], "test", "{alloc}");
+    assert_eq!(alloc["resources"]["partition"], "test", "{alloc}");
     let alloc_id = alloc["id"].as_str().unwrap().to_string();
     // The terminal command goes through the live connection into the allocation.
     let t = s.call(

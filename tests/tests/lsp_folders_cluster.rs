@@ -61,9 +61,12 @@ fn a_run_takes_the_defaults_of_its_own_folder() {
     s.notify("initialized", json!({}));
 
     let in_b = run(&mut s, &b.join("hello.py"));
-    assert_eq!((&in_b["partition"], &in_b["gpus"]), (&json!("test"), &json!(0)), "{in_b}");
+    let asked = |job: &serde_json::Value| {
+        (job["resources"]["partition"].clone(), job["resources"]["gpus"].clone())
+    };
+    assert_eq!(asked(&in_b), (json!("test"), json!(0)), "{in_b}");
     let in_a = run(&mut s, &a.join("hello.py"));
-    assert_eq!((&in_a["partition"], &in_a["gpus"]), (&json!("gpu"), &json!(1)), "{in_a}");
+    assert_eq!(asked(&in_a), (json!("gpu"), json!(1)), "{in_a}");
     // Slurm took b's account and partition: the job ran to its end.
     let id = in_b["id"].as_str().unwrap().to_string();
     let done = s.wait_up_to(Duration::from_secs(300), "folder b's job completed", |m| {

@@ -12,7 +12,7 @@ const array: Job = {
   name: 'sweep.py',
   state: 'running',
   slurmState: 'RUNNING',
-  partition: 'cpu',
+  resources: { partition: 'cpu', gpus: 1 },
   submittedAt: 100,
   allocation: false,
   tasks: [
@@ -41,7 +41,7 @@ test('a task is a job of its own for open-log and cancel', () => {
       assert.deepEqual(t[k as keyof Job], v, k);
     }
   };
-  check(0, { id: '12_0', name: 'sweep.py [0]', state: 'completed', exitCode: 0, logPath: '/r/output-0.log', partition: 'cpu' });
+  check(0, { id: '12_0', name: 'sweep.py [0]', state: 'completed', exitCode: 0, logPath: '/r/output-0.log', resources: { partition: 'cpu', gpus: 1 } });
   check(1, { id: '12_1', state: 'running', nodes: 'node01', submittedAt: 100 });
   check(2, { id: '12_2', state: 'cancelled', logPath: undefined, allocation: false });
 });

@@ -44,7 +44,7 @@ test('each helper sends its own command with its argument', async () => {
 });
 
 test('the reply is passed through as the typed result', async () => {
-  const job: protocol.Job = { id: '7', name: 'train.py', state: 'pending', allocation: false };
+  const job: protocol.Job = { id: '7', name: 'train.py', state: 'pending', resources: {}, allocation: false };
   const { send } = recorder(job);
   const got: protocol.Job = await protocol.run(send, { uri: 'file:///w/train.py' });
   assert.equal(got.id, '7');

@@ -139,15 +139,20 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// Logs go to stderr, level from `RUST_LOG` (default `warn`), never to stdout.
+/// Logs go to stderr, never to stdout. By default only warnings, each one line a
+/// person reads (`WARN ...`, no timestamp or module); with `RUST_LOG` set,
+/// its level, timestamped and with the module, for a bug report.
 pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .try_init();
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false);
+    let _ = match tracing_subscriber::EnvFilter::try_from_default_env() {
+        Ok(filter) => builder.with_env_filter(filter).try_init(),
+        Err(_) => builder
+            .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+            .without_time()
+            .with_target(false)
+            .compact()
+            .try_init(),
+    };
 }
 
 /// `--color` as given on the command line, for clap's own help and errors (which are

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 /// What a job asks Slurm for. `None` leaves it to the next layer: flags, then
-/// `clusterls.toml`, then Slurm's (or the partition's) default. The doc comments are
-/// the CLI's help.
+/// `clusterls.toml`, then Slurm's (or the partition's) default, and is left out of
+/// the JSON. The doc comments are the CLI's help.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, clap::Args)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[cfg_attr(test, ts(optional_fields))]
@@ -13,25 +13,32 @@ use serde::{Deserialize, Serialize};
 pub struct Resources {
     /// Slurm partition (default: clusterls.toml, then the cluster's default partition)
     #[arg(long, short = 'p')]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition: Option<String>,
     /// Slurm account to charge (default: clusterls.toml, then your default account)
     #[arg(long, short = 'A')]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     /// Quality of service
     #[arg(long, short = 'q')]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub qos: Option<String>,
     /// GPUs per job (`--gres=gpu:N`).
     #[arg(long, short = 'G')]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gpus: Option<u32>,
     /// CPUs per task.
     #[arg(long, short = 'c')]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cpus: Option<u32>,
     /// Memory, as Slurm takes it (`16G`, `4000`).
     #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mem: Option<String>,
     /// Time limit, as Slurm takes it (`30`, `1:00:00`, `1-00:00:00`).
     #[arg(long, short = 't')]
     #[serde(alias = "time_limit")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
 }
 

@@ -578,7 +578,8 @@ impl Transport for SshTransport {
                 Err((true, e)) => {
                     // The master died (network drop, ControlPersist expired): replace it
                     // and send the command again; it had not started.
-                    tracing::warn!("ssh master unusable ({e}); reconnecting");
+                    // Recovered here; a failure to reconnect reaches the caller.
+                    tracing::info!("ssh master unusable ({e}); reconnecting");
                     let session = self.session(true).await?;
                     self.exec_once(session, &exec).await.map_err(|(_, e)| e)
                 }

@@ -149,13 +149,10 @@ pub struct Job {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     /// Slurm's own state word, e.g. `CANCELLED`, `OUT_OF_MEMORY`.
     pub slurm_state: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partition: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gpus: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    /// Time limit as Slurm prints it.
-    pub time_limit: Option<String>,
+    /// What was asked for at submit (flags, settings and clusterls.toml merged), as
+    /// the job store keeps it; an unset field: the cluster's default.
+    #[serde(default)]
+    pub resources: Resources,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
