@@ -148,30 +148,42 @@ pub const IMAGE_MISSING: i32 = 97;
 /// The exit status of [`STEP_PROGRAM`] when the allocation is not running.
 pub const ALLOC_NOT_RUNNING: i32 = 98;
 
+/// The lock a pull or a build of `$final` (with `$kind`) holds while it makes the
+/// image, and the look that follows it: another pull or build may have made it
+/// meanwhile (`present FINAL`). ch-image refuses a storage directory it did not
+/// create and locks the whole storage, so charliecloud has one lock per user,
+/// outside it. Sets `$dir`, the image's directory.
+macro_rules! image_lock {
+    () => {
+        r#"dir=$(dirname -- "$final")
+case $kind in
+  charliecloud) lock="${TMPDIR:-/tmp}/clusterls-$(id -un)-ch-pull.lock" ;;
+  *) mkdir -p -- "$dir"; lock="$final.lock" ;;
+esac
+exec 9> "$lock"
+if ! flock -n 9; then
+  echo "clusterls: waiting for another pull or build of this image to finish" >&2
+  flock 9
+fi
+if [ -e "$final" ]; then printf 'present %s\n' "$final"; exit 0; fi
+"#
+    };
+}
+
 /// `bash -c PULL_PROGRAM clusterls-pull KIND FINAL REF SRUN_ARGS...`: pull `REF` into
 /// `FINAL` (an absolute path) inside a light allocation (srun), atomically: the pull
 /// writes a temporary name that is renamed into place, under an flock so that racing
 /// pulls of the same image wait for each other and the second finds it present. Prints
 /// `present FINAL` or `pulled FINAL`. Inside the allocation it first writes
 /// `clusterls: pull job ID` to stderr (see [`super::images::plan::pull_job_id`]).
-pub const PULL_PROGRAM: &str = r#"set -e
+pub const PULL_PROGRAM: &str = concat!(
+    r#"set -e
 kind=$1; final=$2; ref=$3; shift 3
 case $final in /*) ;; *) echo "clusterls: the image path $final is not absolute; set image_dir to an absolute path" >&2; exit 2;; esac
 if [ -e "$final" ]; then printf 'present %s\n' "$final"; exit 0; fi
-dir=$(dirname -- "$final")
-case $kind in
-  # ch-image refuses a storage directory it did not create, and locks the whole
-  # storage: one lock per user, outside it.
-  charliecloud) lock="${TMPDIR:-/tmp}/clusterls-$(id -un)-ch-pull.lock" ;;
-  *) mkdir -p -- "$dir"; lock="$final.lock" ;;
-esac
-exec 9> "$lock"
-if ! flock -n 9; then
-  echo "clusterls: waiting for another pull to finish" >&2
-  flock 9
-fi
-if [ -e "$final" ]; then printf 'present %s\n' "$final"; exit 0; fi
-echo "clusterls: pulling $ref in an allocation (srun $*)" >&2
+"#,
+    image_lock!(),
+    r#"echo "clusterls: pulling $ref in an allocation (srun $*)" >&2
 # The step names its job first, so that a caller who stops waiting can scancel it
 # (srun outlives the ssh channel that started it). A fixed string: the words follow it.
 named='echo "clusterls: pull job $SLURM_JOB_ID" >&2; exec "$@"'
@@ -188,7 +200,8 @@ case $kind in
 esac
 mv -T -- "$tmp" "$final"
 trap - EXIT
-printf 'pulled %s\n' "$final""#;
+printf 'pulled %s\n' "$final""#
+);
 
 /// `bash -c BUILT_PROGRAM clusterls-built FINAL`: whether a built image is there
 /// (`present`), the one round trip of an unchanged build.
@@ -227,18 +240,9 @@ tar --no-same-permissions --no-same-owner -C "$st" -xf -
 if [ -n "$sd" ]; then cp -R --reflink=auto -- "$sd/files/." context/; exec 8>&-; fi
 if [ -d "$st/r" ]; then cp -R --remove-destination -- "$st/r/." ./; fi
 rm -rf -- "$st"
-dir=$(dirname -- "$final")
-case $kind in
-  charliecloud) lock="${TMPDIR:-/tmp}/clusterls-$(id -un)-ch-pull.lock" ;;
-  *) mkdir -p -- "$dir"; lock="$final.lock" ;;
-esac
-exec 9> "$lock"
-if ! flock -n 9; then
-  echo "clusterls: waiting for another build or pull to finish" >&2
-  flock 9
-fi
-if [ -e "$final" ]; then printf 'present %s\n' "$final"; exit 0; fi
-echo "clusterls: building in an allocation (srun $*)" >&2
+"#,
+    image_lock!(),
+    r#"echo "clusterls: building in an allocation (srun $*)" >&2
 case $kind in
   apptainer|singularity)
     tmp="$final.part-$$"
@@ -327,6 +331,29 @@ mod tests {
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);
         }
+    }
+
+    /// The exit codes the Rust side reads are the ones the shell programs exit with
+    /// (a code changed on one side only would read as Slurm refusing the job).
+    #[test]
+    fn exit_codes_match_the_programs() {
+        let exits = |program: &str| -> Vec<i32> {
+            let mut codes: Vec<i32> = program
+                .split("exit ")
+                .skip(1)
+                .filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+                .filter(|c| *c >= 90)
+                .collect();
+            codes.sort_unstable();
+            codes.dedup();
+            codes
+        };
+        use super::*;
+        let stale = sync::STALE;
+        assert_eq!(exits(RUN_PROGRAM), [stale, EXISTS, IMAGE_MISSING]);
+        assert_eq!(exits(AS_WRITTEN_PROGRAM), [stale, EXISTS, IMAGE_MISSING]);
+        assert_eq!(exits(STEP_PROGRAM), [stale, EXISTS, IMAGE_MISSING, ALLOC_NOT_RUNNING]);
+        assert_eq!(exits(SCRIPT_PROGRAM), [GONE]);
     }
 
     /// `bash -c PROGRAM NAME ARGS...` in `cwd` with `HOME=home`, as clusterls runs it.

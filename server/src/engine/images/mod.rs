@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clusterls_core::ClusterFacts;
+use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::Engine;
 use super::container::{DockerRef, ImageSpec};
@@ -30,6 +31,29 @@ pub(super) struct RunImage {
 pub struct PulledImage {
     pub path: String,
     pub already_present: bool,
+}
+
+/// A sink for a program's stderr and the lines it gathers, for [`show_lines`].
+pub(super) fn stderr_lines() -> (LineSink, UnboundedReceiver<String>) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let sink = LineSink(Arc::new(move |l: &str| {
+        let _ = tx.send(l.to_string());
+    }));
+    (sink, rx)
+}
+
+/// Hand each line to `progress` as it comes (without the programs' `clusterls: `
+/// prefix; blank lines dropped), until the program ends.
+pub(super) async fn show_lines(
+    mut rx: UnboundedReceiver<String>,
+    progress: &(dyn Fn(&str) + Send + Sync),
+) {
+    while let Some(line) = rx.recv().await {
+        let line = line.trim();
+        if !line.is_empty() {
+            progress(line.strip_prefix("clusterls: ").unwrap_or(line));
+        }
+    }
 }
 
 impl Engine {
@@ -86,10 +110,7 @@ impl Engine {
             plan::srun_args(&res).join(" ")
         ));
         // Lines of the pull's stderr reach `progress` as they come.
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-        let sink = LineSink(Arc::new(move |l: &str| {
-            let _ = tx.send(l.to_string());
-        }));
+        let (sink, rx) = stderr_lines();
         let exec = self.exec(
             Exec::new(
                 "pull",
@@ -102,15 +123,7 @@ impl Engine {
             .timeout(Duration::from_secs(3600))
             .stderr_lines(sink),
         );
-        let drain = async {
-            while let Some(line) = rx.recv().await {
-                let line = line.trim();
-                if !line.is_empty() {
-                    progress(line.strip_prefix("clusterls: ").unwrap_or(line));
-                }
-            }
-        };
-        let (out, ()) = tokio::join!(exec, drain);
+        let (out, ()) = tokio::join!(exec, show_lines(rx, progress));
         let out = out?;
         let already_present =
             plan::read_pull(self.host(), r, out.status, &out.stdout_str(), &out.stderr_str())?;

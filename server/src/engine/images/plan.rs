@@ -61,6 +61,23 @@ pub fn pull_job_id(line: &str) -> Option<String> {
 }
 
 /// What a finished pull program said: `Ok(already_present)`, or the error to show.
+/// Slurm refused the light allocation a pull or a build (`what`) runs in.
+pub fn allocation_refused(what: &str, stderr: &str) -> Option<EngineError> {
+    let refused = [
+        "Unable to allocate resources",
+        "submission failed",
+        "Invalid account",
+        "Invalid partition",
+    ];
+    refused.iter().any(|x| stderr.contains(x)).then(|| {
+        EngineError::refused(
+            &format!("image {what} allocation"),
+            stderr,
+            &format!(" (the {what} uses [pull] in clusterls.toml)"),
+        )
+    })
+}
+
 pub fn read_pull(
     host: &str,
     r: &DockerRef,
@@ -71,18 +88,8 @@ pub fn read_pull(
     if status == 0 {
         return Ok(stdout.lines().any(|l| l.starts_with("present ")));
     }
-    let refused = [
-        "Unable to allocate resources",
-        "submission failed",
-        "Invalid account",
-        "Invalid partition",
-    ];
-    if refused.iter().any(|x| stderr.contains(x)) {
-        return Err(EngineError::refused(
-            "image pull allocation",
-            stderr,
-            " (the pull uses [pull] in clusterls.toml)",
-        ));
+    if let Some(e) = allocation_refused("pull", stderr) {
+        return Err(e);
     }
     Err(EngineError::Remote {
         host: host.into(),

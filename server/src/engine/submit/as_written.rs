@@ -6,15 +6,12 @@
 //! trip. Its `--output`/`--error` patterns are kept with the job record, so that `logs`
 //! and `--follow` read the files Slurm really writes.
 
-use std::time::Duration;
-
 use super::super::Engine;
 use super::super::array;
 use super::super::error::{EngineError, Result};
 use super::super::launch::{as_written, distributed, log_pattern};
 use super::super::state::JobState;
 use super::super::store::{self, JobKind};
-use super::super::transport::Exec;
 use super::super::{script, upload};
 use super::{RunOptions, plan};
 
@@ -78,19 +75,8 @@ impl Engine {
         // Relative to the run directory, where the program makes them.
         let log_dirs = planned.log_dirs(&log_pattern::work_dir(".", planned.chdir.as_deref()));
         let argv = plan::as_written_argv(&run_name, &log_dirs, &planned.argv);
-        let exec = Exec::new("sbatch", argv).timeout(Duration::from_secs(600)).not_idempotent();
-        let (out, sent) = self.upload_exec(project.as_ref(), &up, exec).await?;
-        if sent.project.is_some() {
-            progress(&sent.line());
-        }
-        let done = plan::read_submit(
-            self.host(),
-            None,
-            &run_name,
-            out.status,
-            &out.stdout_str(),
-            &out.stderr_str(),
-        )?;
+        let (done, sent) =
+            self.submit(project.as_ref(), &up, argv, None, &run_name, progress).await?;
         // What is submitted (directives, flags over them, clusterls.toml's fill-ins),
         // not clusterls.toml's view of a run.
         let res = planned.resources();

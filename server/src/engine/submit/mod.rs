@@ -139,19 +139,8 @@ impl Engine {
         let in_alloc = opts.in_alloc.as_deref();
         let image_check = image.as_ref().map(|i| i.check_path.as_str()).unwrap_or("");
         let argv = plan::submit_argv(in_alloc, &run_name, image_check)?;
-        let exec = Exec::new("sbatch", argv).timeout(Duration::from_secs(600)).not_idempotent();
-        let (out, sent) = self.upload_exec(project.as_ref(), &up, exec).await?;
-        if sent.project.is_some() {
-            progress(&sent.line());
-        }
-        let done = plan::read_submit(
-            self.host(),
-            in_alloc,
-            &run_name,
-            out.status,
-            &out.stdout_str(),
-            &out.stderr_str(),
-        )?;
+        let (done, sent) =
+            self.submit(project.as_ref(), &up, argv, in_alloc, &run_name, progress).await?;
         let job = match in_alloc {
             Some(alloc) => {
                 let held = self.job(alloc)?.map(|a| a.resources);
@@ -218,6 +207,34 @@ impl Engine {
             distributed::validate_array(spec, max).map_err(EngineError::Usage)?;
         }
         Ok((layout, opts.array.clone()))
+    }
+
+    /// Upload the run's files (and the project's changes) and run the submit program
+    /// `argv` with them, in one round trip (never sent again: a retry could make a
+    /// second job); what the cluster said, and what the upload sent.
+    pub(super) async fn submit(
+        &self,
+        project: Option<&upload::Project>,
+        up: &upload::plan::Upload,
+        argv: Vec<String>,
+        in_alloc: Option<&str>,
+        run_name: &str,
+        progress: &(dyn Fn(&str) + Send + Sync),
+    ) -> Result<(plan::Submitted, upload::plan::UploadSummary)> {
+        let exec = Exec::new("sbatch", argv).timeout(Duration::from_secs(600)).not_idempotent();
+        let (out, sent) = self.upload_exec(project, up, exec).await?;
+        if sent.project.is_some() {
+            progress(&sent.line());
+        }
+        let done = plan::read_submit(
+            self.host(),
+            in_alloc,
+            run_name,
+            out.status,
+            &out.stdout_str(),
+            &out.stderr_str(),
+        )?;
+        Ok((done, sent))
     }
 
     /// Store a new job with the resources it asked for, and wake the tracker. The

@@ -8,7 +8,6 @@ pub mod plan;
 mod stop;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use clusterls_core::facts::RuntimeKind;
@@ -17,7 +16,7 @@ use super::super::Engine;
 use super::super::error::{EngineError, Result};
 use super::super::programs;
 use super::super::script::bash;
-use super::super::transport::{Exec, LineSink};
+use super::super::transport::Exec;
 use super::super::upload::{self, plan::Upload};
 use super::plan as images;
 
@@ -132,10 +131,7 @@ impl Engine {
             ctx.files.len(),
             kind.as_str(),
         ));
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-        let sink = LineSink(Arc::new(move |l: &str| {
-            let _ = tx.send(l.to_string());
-        }));
+        let (sink, rx) = super::stderr_lines();
         let exec = Exec::new(
             "build",
             bash(
@@ -147,15 +143,7 @@ impl Engine {
         .timeout(Duration::from_secs(4 * 3600))
         .stderr_lines(sink);
         let exec = self.upload_exec(Some(&ctx), &defs, exec);
-        let drain = async {
-            while let Some(line) = rx.recv().await {
-                let line = line.trim();
-                if !line.is_empty() {
-                    progress(line.strip_prefix("clusterls: ").unwrap_or(line));
-                }
-            }
-        };
-        let (out, ()) = tokio::join!(exec, drain);
+        let (out, ()) = tokio::join!(exec, super::show_lines(rx, progress));
         let (out, sent) = out?;
         progress(&format!("context: {}", sent.line()));
         let built = plan::read_build(

@@ -243,18 +243,8 @@ pub fn read_build(
     if status == 0 {
         return Ok(!stdout.lines().any(|l| l.starts_with("present ")));
     }
-    let refused = [
-        "Unable to allocate resources",
-        "submission failed",
-        "Invalid account",
-        "Invalid partition",
-    ];
-    if refused.iter().any(|x| stderr.contains(x)) {
-        return Err(EngineError::refused(
-            "image build allocation",
-            stderr,
-            " (the build uses [pull] in clusterls.toml)",
-        ));
+    if let Some(e) = super::super::plan::allocation_refused("build", stderr) {
+        return Err(e);
     }
     let mut what = format!("build {path}");
     if stderr.contains("DUE TO TIME LIMIT") {
