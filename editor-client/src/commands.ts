@@ -8,7 +8,7 @@ import { JobItem, JobsModel, stateWord } from './jobs';
 import * as proto from './lsp_ext';
 import { stoppable } from './progress';
 import { hasSbatchDirectives } from './sbatch';
-import { isFinished, Job, LoginCommand, jobStateNotification, loginRequired } from './lsp_ext';
+import { isFinished, Job, LoginCommand, jobStateNotification, loginRequired, Resources } from './lsp_ext';
 
 /**
  * The URI scheme of job logs opened read-only in the editor: `clusterls-log:/<job id>/<name> #<id>`,
@@ -29,11 +29,8 @@ function baseName(uri: vscode.Uri): string {
 }
 
 /** What "Run on cluster GPU with options…" asked last, per file (workspaceState). */
-interface RunChoice {
+interface RunChoice extends Pick<Resources, 'gpus' | 'partition' | 'time'> {
   arguments?: string;
-  gpus?: number;
-  partition?: string;
-  time?: string;
 }
 
 /** A log document that grows: what was read so far and where the next read starts. */

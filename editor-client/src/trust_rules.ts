@@ -38,7 +38,10 @@ export function workspaceValue<T>(i: Inspected<T> | undefined): T | undefined {
   return i?.workspaceFolderValue ?? i?.workspaceValue ?? undefined;
 }
 
-/** Every engine setting the server reads (camelCase, as in package.json). */
+/**
+ * Every engine setting the server reads (camelCase, as in package.json); a test holds it
+ * to package.json, and the server's own test to what it reads.
+ */
 export const SETTING_KEYS = [
   'host',
   'account',
@@ -53,7 +56,6 @@ export const SETTING_KEYS = [
   'binds',
   'python',
   'runtime',
-  'logLevel',
 ];
 
 /**

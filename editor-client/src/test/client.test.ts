@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { localSlurm } from '../local';
 import { repoTarget, rustLog, sshHosts } from '../parse';
 import { platformMismatch, platformName, probe } from '../platform';
-import { approvalKey, Inspected, repositoryAnswer, serverSettings, SettingsSource, userValue } from '../trust_rules';
+import { approvalKey, Inspected, repositoryAnswer, serverSettings, SETTING_KEYS, SettingsSource, userValue } from '../trust_rules';
 
 test('platform names as vsce spells them', () => {
   const check = (platform: string, arch: string, musl: boolean, expected: string) =>
@@ -169,4 +169,13 @@ test("VS Code's log levels as RUST_LOG", () => {
   check(4, 'warn');
   check(5, 'error');
   check(9, 'info');
+});
+
+test('every setting in package.json reaches the server, or is the client\'s own', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+  const declared = Object.keys(pkg.contributes.configuration.properties).map((k) => k.replace(/^clusterls\./, ''));
+  // Sent apart (sshConfig from the User settings only, check.disable as checkDisable), or
+  // read by the client alone (the server binary, its log level at start, LSP tracing).
+  const apart = ['sshConfig', 'check.disable', 'serverPath', 'logLevel', 'trace.server'];
+  assert.deepEqual([...SETTING_KEYS, ...apart].sort(), [...declared].sort());
 });

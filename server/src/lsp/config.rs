@@ -131,6 +131,40 @@ mod tests {
         assert_eq!(Config::from_client(&Value::Null).unwrap(), Config::default());
     }
 
+    /// Every setting the extension declares is read here, but those the client keeps
+    /// (the server binary, its log level at start, LSP tracing) or sends under another
+    /// key (`check.disable` as `checkDisable`). A setting added to package.json and not
+    /// to `Config` would be ignored without a word.
+    #[test]
+    fn every_setting_of_the_extension_is_read() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../editor-client/package.json");
+        let pkg: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let props = pkg["contributes"]["configuration"]["properties"].as_object().unwrap();
+        let mut unread = Vec::new();
+        for (key, spec) in props {
+            let key = key.trim_start_matches("clusterls.");
+            let key = match key {
+                "serverPath" | "logLevel" | "trace.server" => continue,
+                "check.disable" => "checkDisable",
+                k => k,
+            };
+            // `"type": "array"` or `"type": ["array", "null"]`.
+            let ty = spec["type"].as_str().or_else(|| spec["type"][0].as_str());
+            let sample = match ty {
+                Some("number" | "integer") => serde_json::json!(1),
+                Some("array") => serde_json::json!(["x"]),
+                Some("boolean") => serde_json::json!(true),
+                _ => serde_json::json!("x"),
+            };
+            let c = Config::from_client(&serde_json::json!({ key: sample })).unwrap();
+            if c == Config::default() {
+                unread.push(key.to_string());
+            }
+        }
+        assert!(props.len() > 10, "{path}");
+        assert_eq!(unread, Vec::<String>::new(), "settings the server ignores");
+    }
+
     #[test]
     fn every_engine_setting_reaches_the_engine() {
         let v = serde_json::json!({"clusterls": {

@@ -54,7 +54,9 @@ macro_rules! commands {
 }
 
 /// The commands. Their argument types say which fields each takes; unknown fields are
-/// refused (`InvalidParams`), as are unknown commands.
+/// refused (`InvalidParams`), as are unknown commands. Inside `resources` (the type
+/// clusterls.toml and the job store share, which must read older files) an unknown key
+/// is ignored; the generated TypeScript keeps the client to the known ones.
 pub mod command {
     use super::*;
 
