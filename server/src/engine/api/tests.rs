@@ -45,7 +45,9 @@ fn track(e: &Engine, id: &str, kind: JobKind, run_dir: Option<String>) {
         time: Some("00:10:00".into()),
         ..Default::default()
     };
-    e.record(id, kind, "x.py", JobState::Pending, run_dir, None, &res).unwrap();
+    let mut rec = e.new_record(id, kind, "x.py", JobState::Pending, &res);
+    rec.run_dir = run_dir;
+    e.track_new(rec).unwrap();
 }
 
 /// A submit is not broadcast: the submitter has the record and tells its user

@@ -60,7 +60,7 @@ impl Engine {
         let Some(id) = script::parse_salloc_job_id(&stderr).filter(|_| out.status == 0) else {
             return Err(EngineError::refused("allocation", &stderr, ""));
         };
-        self.record(&id, JobKind::Alloc, "allocation", JobState::Running, None, None, &res)
+        self.track_new(self.new_record(&id, JobKind::Alloc, "allocation", JobState::Running, &res))
     }
 
     /// Cancel a job or release an allocation.

@@ -80,16 +80,9 @@ impl Engine {
         // What is submitted (directives, flags over them, clusterls.toml's fill-ins),
         // not clusterls.toml's view of a run.
         let res = planned.resources();
-        let mut rec = self.new_record(
-            &done.id,
-            JobKind::Run,
-            &planned.job_name,
-            JobState::Pending,
-            done.dir.clone(),
-            None,
-            &res,
-        );
-        rec.tasks = tasks;
+        let mut rec =
+            self.new_record(&done.id, JobKind::Run, &planned.job_name, JobState::Pending, &res);
+        (rec.run_dir, rec.tasks) = (done.dir.clone(), tasks);
         if let Some(dir) = &done.dir {
             let work = log_pattern::work_dir(dir, planned.chdir.as_deref());
             rec.log_out = Some(plan::stored_log(&planned.logs.output, &work));

@@ -145,21 +145,20 @@ impl Engine {
             Some(alloc) => {
                 let held = self.job(alloc)?.map(|a| a.resources);
                 let held = sessions::plan::held_by(held.as_ref());
-                let alloc = Some(alloc.to_string());
-                let (id, dir) = (&done.id, done.dir);
-                self.record(id, JobKind::Step, &script_name, JobState::Running, dir, alloc, &held)?
-            }
-            None => {
                 let mut rec = self.new_record(
                     &done.id,
-                    JobKind::Run,
+                    JobKind::Step,
                     &script_name,
-                    JobState::Pending,
-                    done.dir,
-                    None,
-                    &res,
+                    JobState::Running,
+                    &held,
                 );
-                rec.tasks = tasks;
+                (rec.run_dir, rec.alloc_id) = (done.dir, Some(alloc.to_string()));
+                self.track_new(rec)?
+            }
+            None => {
+                let mut rec =
+                    self.new_record(&done.id, JobKind::Run, &script_name, JobState::Pending, &res);
+                (rec.run_dir, rec.tasks) = (done.dir, tasks);
                 self.track_new(rec)?
             }
         };
@@ -237,33 +236,14 @@ impl Engine {
         Ok((done, sent))
     }
 
-    /// Store a new job with the resources it asked for, and wake the tracker. The
-    /// submit is not broadcast as an event: the caller has the record (and tells
-    /// its user once); the job's later changes are.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn record(
-        &self,
-        id: &str,
-        kind: JobKind,
-        name: &str,
-        state: JobState,
-        run_dir: Option<String>,
-        alloc: Option<String>,
-        res: &Resources,
-    ) -> Result<JobRecord> {
-        self.track_new(self.new_record(id, kind, name, state, run_dir, alloc, res))
-    }
-
-    /// A new job's record, not stored yet.
-    #[allow(clippy::too_many_arguments)]
+    /// A new job's record, not stored yet ([`Engine::track_new`] stores it); the caller
+    /// adds what else it knows (run directory, allocation, tasks, log files).
     pub(super) fn new_record(
         &self,
         id: &str,
         kind: JobKind,
         name: &str,
         state: JobState,
-        run_dir: Option<String>,
-        alloc: Option<String>,
         res: &Resources,
     ) -> JobRecord {
         let now = store::now();
@@ -275,8 +255,8 @@ impl Engine {
             state,
             reason: None,
             exit_code: None,
-            run_dir,
-            alloc_id: alloc,
+            run_dir: None,
+            alloc_id: None,
             nodes: None,
             submitted_at: now,
             updated_at: now,
@@ -288,8 +268,10 @@ impl Engine {
         }
     }
 
-    /// Store a new job's record and wake the tracker (see [`Engine::record`]).
-    fn track_new(&self, mut rec: JobRecord) -> Result<JobRecord> {
+    /// Store a new job's record and wake the tracker. The submit is not broadcast as
+    /// an event: the caller has the record (and tells its user once); the job's later
+    /// changes are.
+    pub(super) fn track_new(&self, mut rec: JobRecord) -> Result<JobRecord> {
         if rec.is_array() {
             rec.reason = Some(array::summary(&rec.tasks));
         }
