@@ -42,6 +42,7 @@ pub mod array;
 pub mod config;
 pub mod container;
 pub mod error;
+mod event;
 pub mod forward;
 pub mod images;
 pub mod launch;
@@ -60,8 +61,9 @@ pub mod tracker;
 pub mod transport;
 pub mod upload;
 
-pub use api::{EngineOptions, Event, Facts, LogChunk};
+pub use api::{EngineOptions, Facts, LogChunk};
 pub use error::{EngineError, Result};
+pub use event::Event;
 pub use images::PulledImage;
 pub use images::build::{BuildOptions, BuiltImage};
 pub use resources::Resources;
