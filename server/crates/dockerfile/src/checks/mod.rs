@@ -46,6 +46,21 @@ pub(crate) struct Ctx<'a> {
     lines: LineIndex,
 }
 
+/// One RUN as the rules see it: its commands and cache mounts, and the state of the
+/// stage before it.
+pub(crate) struct Run<'a> {
+    pub inst: &'a Instruction,
+    pub cmds: &'a [Command],
+    /// Targets of `--mount=type=cache`.
+    pub mount_targets: Vec<String>,
+    /// Whether an earlier ENV/ARG sets PIP_NO_CACHE_DIR.
+    pub pip_no_cache_env: bool,
+    /// Whether the stage's SHELL sets pipefail.
+    pub pipefail_shell: bool,
+    /// Whether the stage ends up in the image (the last one, or a later stage's base).
+    pub stage_matters: bool,
+}
+
 impl Ctx<'_> {
     fn push(&mut self, range: Range<usize>, code: Code, message: String) -> &mut Finding {
         self.out.push(code.finding(range, message));

@@ -1,6 +1,5 @@
 //! Package managers in RUN: apt-get, yum/dnf, apk, conda, pip (hadolint's ground).
 
-use super::practice::Run;
 use super::*;
 use crate::rules::Code;
 use clusterls_core::Rule;

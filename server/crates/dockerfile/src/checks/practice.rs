@@ -56,21 +56,6 @@ pub(crate) const UNTAGGED_IMAGE: Rule = Rule {
     ..Rule::new("docker/untagged-image", Severity::Warning, "Base image without a tag.")
 };
 
-/// One RUN as the rules see it: its commands and cache mounts, and the state of the
-/// stage before it.
-pub(super) struct Run<'a> {
-    pub inst: &'a Instruction,
-    pub cmds: &'a [Command],
-    /// Targets of `--mount=type=cache`.
-    pub mount_targets: Vec<String>,
-    /// Whether an earlier ENV/ARG sets PIP_NO_CACHE_DIR.
-    pub pip_no_cache_env: bool,
-    /// Whether the stage's SHELL sets pipefail.
-    pub pipefail_shell: bool,
-    /// Whether the stage ends up in the image (the last one, or a later stage's base).
-    pub stage_matters: bool,
-}
-
 pub(super) fn practice(ctx: &mut Ctx<'_>) {
     base_images(ctx);
     run_instructions(ctx);

@@ -6,7 +6,7 @@ use std::ops::Range;
 use clusterls_core::{Finding, Severity};
 
 use super::codes::{self, rule};
-use super::copy::{ADD_FN, CONTEXT, COPY_FN, FETCH_FN, FROM_DIR};
+use super::helpers::{ADD_FN, CONTEXT, COPY_FN, FETCH_FN, FROM_DIR};
 use super::words::{self, Piece, Vars, dq, literal, sh};
 use super::{OutStage, Plan, STEP_MARKER, Source};
 use crate::parse::{Instruction, Kind, unquote};

@@ -6,7 +6,7 @@ use clusterls_core::suggest::did_you_mean;
 use clusterls_core::{ClusterFacts, Fix, Rule, Severity};
 
 use super::Checker;
-use super::cluster::Target;
+use super::request::Target;
 use crate::parse::Directive;
 use crate::rules::Code;
 use crate::values;

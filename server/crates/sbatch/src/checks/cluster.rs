@@ -1,37 +1,14 @@
 //! The request against the cluster's facts: partitions, accounts, QOS, reservations,
-//! node features. Limits of the one partition asked for are in `capacity`.
-
-use std::ops::Range;
+//! node features; then the partitions' admission (`admission`), per-job limits (`limits`)
+//! and, for the one partition asked for, its capacity (`capacity`).
 
 use clusterls_core::facts::{Partition, PartitionState, names};
 use clusterls_core::suggest::did_you_mean;
 use clusterls_core::{ClusterFacts, Fix, Rule, Severity};
 
-use super::{Checker, Request, admission, capacity};
-use crate::parse::Directive;
+use super::request::{Request, Target};
+use super::{Checker, admission, capacity, limits};
 use crate::rules::Code;
-
-/// The partitions a component goes to, and how to name them in messages.
-pub(crate) struct Target<'r, 'a> {
-    pub parts: Vec<&'a Partition>,
-    pub r: &'r Request<'a>,
-}
-
-impl Target<'_, '_> {
-    /// `partition gpu`, or `the default partition cpu` when the script names none.
-    pub fn pname(&self, p: &Partition) -> String {
-        if self.r.partition.is_some() {
-            format!("partition {}", p.name)
-        } else {
-            format!("the default partition {}", p.name)
-        }
-    }
-
-    /// Where a finding about `d` goes: `d`, else the --partition directive.
-    pub fn anchor(&self, d: Option<&Directive>) -> Range<usize> {
-        d.map(|d| d.span.clone()).or(self.r.partition.map(|p| p.span.clone())).unwrap_or(0..0)
-    }
-}
 
 pub(crate) fn check<'a>(c: &mut Checker<'a>, f: &'a ClusterFacts, r: &Request<'a>) {
     if f.partitions.is_empty() {
@@ -51,7 +28,7 @@ pub(crate) fn check<'a>(c: &mut Checker<'a>, f: &'a ClusterFacts, r: &Request<'a
     }
     qos(c, f, &t, account.as_deref());
     admission::check(c, f, &t, account.as_deref());
-    super::limits::check(c, f, &t);
+    limits::check(c, f, &t);
     // Only single-partition requests are checked for limits: with a list, Slurm picks
     // whichever partition fits.
     if let [p] = t.parts[..] {
