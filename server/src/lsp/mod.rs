@@ -35,6 +35,9 @@ mod state;
 mod transport;
 mod worker;
 
+/// The language server's own rules (a failed build's diagnostic), for `cli::rules`.
+pub use run::RULES;
+
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

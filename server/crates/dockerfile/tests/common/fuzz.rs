@@ -298,7 +298,7 @@ pub fn exercise(text: &str) -> usize {
     for f in findings.iter().chain(&with_facts) {
         span_ok(text, &f.range, &f.code);
         assert!(
-            clusterls_dockerfile::rules::lookup(&f.code).is_some(),
+            clusterls_dockerfile::rules::RULES.iter().any(|r| r.code == f.code),
             "unregistered code {}",
             f.code
         );

@@ -8,7 +8,6 @@ use clusterls_core::{ClusterFacts, Fix, Rule, Severity};
 
 use super::request::{Request, Target};
 use super::{Checker, admission, capacity, limits};
-use crate::rules::Code;
 
 pub(crate) fn check<'a>(c: &mut Checker<'a>, f: &'a ClusterFacts, r: &Request<'a>) {
     if f.partitions.is_empty() {
@@ -68,7 +67,7 @@ fn partitions<'a>(
                 let names: Vec<&str> = f.partitions.iter().map(|p| p.name.as_str()).collect();
                 let sugg = did_you_mean(name, names.iter().copied());
                 let fd = c.push(
-                    Code::UnknownPartition,
+                    &UNKNOWN_PARTITION,
                     exact_span.clone(),
                     format!(
                         "The cluster has no partition `{name}`: sbatch refuses the job.{} Partitions: {}.",
@@ -110,7 +109,7 @@ fn unknown_reservation(c: &mut Checker, f: &ClusterFacts, r: &Request) {
     {
         let sugg = did_you_mean(bad, known.iter().map(String::as_str));
         c.push(
-            Code::UnknownReservation,
+            &UNKNOWN_RESERVATION,
             d.value_span.clone().unwrap_or(d.span.clone()),
             format!(
                 "The cluster has no reservation `{bad}`: sbatch refuses the job (\"Requested reservation is invalid\").{} {}",
@@ -188,7 +187,7 @@ fn unknown_feature(c: &mut Checker, t: &Target) {
             )
         };
         c.push(
-            Code::UnknownFeature,
+            &UNKNOWN_FEATURE,
             d.value_span.clone().unwrap_or(d.span.clone()),
             format!(
                 "No node in {} has the feature `{first}`: {why}.{} {}",
@@ -222,7 +221,7 @@ fn partition_list(c: &mut Checker, f: &ClusterFacts, t: &Target) {
             .any(|a| names::account_eq(&a.account, &acct) && a.partition.is_some())
     {
         c.push(
-            Code::PartitionList,
+            &PARTITION_LIST,
             t.anchor(t.r.partition),
             format!(
                 "Your associations for `{acct}` are per partition, and then Slurm refuses a list of partitions (\"Multiple partition job request not supported when a partition is set in the association\"). Give one partition."
@@ -246,7 +245,7 @@ fn partition_down(c: &mut Checker, t: &Target) {
             PartitionState::Up => {}
             PartitionState::Inactive => {
                 c.push(
-                    Code::PartitionDown,
+                    &PARTITION_DOWN,
                     t.anchor(t.r.partition),
                     format!(
                         "{} is INACTIVE: sbatch refuses jobs for it. Use another partition.",
@@ -257,7 +256,7 @@ fn partition_down(c: &mut Checker, t: &Target) {
             }
             PartitionState::Down | PartitionState::Drain => {
                 c.push(
-                    Code::PartitionDown,
+                    &PARTITION_DOWN,
                     t.anchor(t.r.partition),
                     format!(
                         "{} is {}: the job will be accepted but will not start until an admin brings it up. Use another partition.",
@@ -293,7 +292,7 @@ fn account_known(c: &mut Checker, f: &ClusterFacts, r: &Request, acct: &str) -> 
         .unwrap_or(0..0);
     let sugg = did_you_mean(acct, accounts.iter().copied());
     let fd = c.push(
-        Code::UnknownAccount,
+        &UNKNOWN_ACCOUNT,
         ar.clone(),
         format!(
             "You have no account `{acct}` on this cluster: sbatch refuses the job (\"Invalid account\").{} Your accounts: {}.",
@@ -338,7 +337,7 @@ fn account_partition(c: &mut Checker, f: &ClusterFacts, t: &Target, acct: &str) 
             let other: Vec<&str> =
                 accounts.iter().copied().filter(|a| f.may_use(a, &p.name) == Some(true)).collect();
             c.push(
-                Code::AccountPartition,
+                &ACCOUNT_PARTITION,
                 if r.account.is_some() { ar.clone() } else { t.anchor(r.partition) },
                 format!(
                     "Account `{acct}` may not use {}: sbatch refuses the job (\"Invalid account or account/partition combination\"). {}{}",
@@ -361,7 +360,7 @@ fn account_partition(c: &mut Checker, f: &ClusterFacts, t: &Target, acct: &str) 
                 .filter(|a| p.account_allowed(a) && f.may_use(a, &p.name) != Some(false))
                 .collect();
             c.push(
-                Code::AccountPartition,
+                &ACCOUNT_PARTITION,
                 ar.clone(),
                 format!(
                     "{} {why}; `{acct}` is refused (\"Invalid account or account/partition combination\").{}",
@@ -399,7 +398,7 @@ fn qos(c: &mut Checker, f: &ClusterFacts, t: &Target, account: Option<&str>) {
         let sugg = did_you_mean(q, f.qos.iter().map(String::as_str));
         let enforced = f.enforces("qos");
         let fd = c.push(
-            Code::UnknownQos,
+            &UNKNOWN_QOS,
             vr.clone(),
             format!(
                 "The cluster has no QOS `{q}`: {}.{} QOS: {}.",
@@ -434,7 +433,7 @@ fn qos(c: &mut Checker, f: &ClusterFacts, t: &Target, account: Option<&str>) {
             // association's QOS list (measured: `-A lab_grads -q high` is accepted).
             let enforced = f.enforces("qos");
             let fd = c.push(
-                Code::QosNotAllowed,
+                &QOS_NOT_ALLOWED,
                 vr,
                 format!(
                     "Account `{acct}` may not use QOS `{q}`: {}. Allowed: {}.",
