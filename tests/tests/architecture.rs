@@ -171,152 +171,551 @@ fn only_the_cli_prints_to_stdout() {
     }
 }
 
-/// A module of `server/src` and the source files that make it up.
-struct Module {
-    /// Path from the crate root, e.g. `["lsp", "documents"]`.
-    path: Vec<String>,
-    file: PathBuf,
+// ---------------------------------------------------------------------------------------
+// Module cycles.
+//
+// The graph is read from the source text of one crate (`src/`): its modules are its files
+// (`a/b.rs` or `a/b/mod.rs` is `a::b`) and their inline `mod x { .. }` blocks; modules and
+// items behind `#[cfg(test)]` are left out (test code is not the dependency structure).
+// Every path that starts with `crate::`, `self::` or any number of `super::` (in a `use`,
+// nested groups included, or in an expression or a type) names a module of the crate: the
+// longest module its segments spell, then followed through the `use` declarations of that
+// module (`pub use a::X` at a root is an edge to `a`, not to the root; globs included)
+// to the module that defines the item. Comments, strings and char literals never count.
+
+type ModPath = Vec<String>;
+
+fn is_ident(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
 }
 
-fn modules(src: &Path) -> Vec<Module> {
-    rust_files(src)
-        .into_iter()
-        .map(|file| {
+/// The text with comments, string and char literals blanked (newlines kept), so that
+/// nothing inside them reads as a path or a brace. Non-ASCII characters become spaces.
+fn blank_literals(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let blank = |out: &mut Vec<u8>, c: u8| out.push(if c == b'\n' { b'\n' } else { b' ' });
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        let after_ident = i > 0 && is_ident(b[i - 1]);
+        if c == b'/' && next == Some(b'/') {
+            while i < b.len() && b[i] != b'\n' {
+                blank(&mut out, b[i]);
+                i += 1;
+            }
+        } else if c == b'/' && next == Some(b'*') {
+            let mut depth = 0;
+            while i < b.len() {
+                if b[i..].starts_with(b"/*") {
+                    depth += 1;
+                    out.extend(b"  ");
+                    i += 2;
+                } else if b[i..].starts_with(b"*/") {
+                    depth -= 1;
+                    out.extend(b"  ");
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    blank(&mut out, b[i]);
+                    i += 1;
+                }
+            }
+        } else if !after_ident && (c == b'r' || (c == b'b' && next == Some(b'r'))) && {
+            // A raw string: r"..", r#".."#, br".." (else an identifier starting with r or b).
+            let mut j = i + if c == b'b' { 2 } else { 1 };
+            while b.get(j) == Some(&b'#') {
+                j += 1;
+            }
+            b.get(j) == Some(&b'"')
+        } {
+            let open = b[i..].iter().position(|&x| x == b'"').unwrap();
+            let hashes = open - if c == b'b' { 2 } else { 1 };
+            let mut close = b"\"".to_vec();
+            close.extend(std::iter::repeat_n(b'#', hashes));
+            let end = b[i + open + 1..]
+                .windows(close.len())
+                .position(|w| w == close.as_slice())
+                .map_or(b.len(), |p| i + open + 1 + p + close.len());
+            while i < end {
+                blank(&mut out, b[i]);
+                i += 1;
+            }
+        } else if c == b'"' {
+            blank(&mut out, c);
+            i += 1;
+            while i < b.len() && b[i] != b'"' {
+                if b[i] == b'\\' {
+                    blank(&mut out, b[i]);
+                    i += 1;
+                }
+                if i < b.len() {
+                    blank(&mut out, b[i]);
+                    i += 1;
+                }
+            }
+            if i < b.len() {
+                blank(&mut out, b[i]);
+                i += 1;
+            }
+        } else if c == b'\'' {
+            // A char literal ('x', '\n', '\u{1F600}', 'é') or a lifetime ('a, 'static).
+            let end = if next == Some(b'\\') {
+                b[i + 2..].iter().position(|&x| x == b'\'').map(|p| i + 2 + p + 1)
+            } else {
+                let len = text[i + 1..].chars().next().map_or(1, char::len_utf8);
+                (b.get(i + 1 + len) == Some(&b'\'')).then_some(i + 2 + len)
+            };
+            match end {
+                Some(end) => {
+                    while i < end {
+                        blank(&mut out, b[i]);
+                        i += 1;
+                    }
+                }
+                None => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        } else if c.is_ascii() {
+            out.push(c);
+            i += 1;
+        } else {
+            out.push(b' ');
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// The index just past the brace that closes the one at `open`.
+fn matching_brace(code: &[u8], open: usize) -> usize {
+    let mut depth = 0;
+    for (i, &c) in code.iter().enumerate().skip(open) {
+        match c {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    code.len()
+}
+
+fn skip_ws(code: &[u8], mut i: usize) -> usize {
+    while i < code.len() && code[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+fn ident_at(code: &[u8], i: usize) -> &str {
+    let end = code[i..].iter().position(|&c| !is_ident(c)).map_or(code.len(), |p| i + p);
+    std::str::from_utf8(&code[i..end]).unwrap()
+}
+
+/// Positions where the word `word` starts (not inside another identifier, not after `::`).
+fn word_starts<'a>(code: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let b = code.as_bytes();
+    words(code, word).filter(move |&i| i == 0 || b[i - 1] != b':')
+}
+
+/// Positions where the word `word` starts, also as the last segment of a path
+/// (`clusterls_core::Rule`).
+fn words<'a>(code: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let b = code.as_bytes();
+    code.match_indices(word).map(|(i, _)| i).filter(move |&i| {
+        let before_ok = i == 0 || !is_ident(b[i - 1]);
+        let after_ok = b.get(i + word.len()).is_none_or(|&c| !is_ident(c));
+        before_ok && after_ok
+    })
+}
+
+/// Blanks every item behind `#[cfg(test)]`; returns the names of the file modules it
+/// declares (`#[cfg(test)] mod tests;`), which are test code too.
+fn strip_test_items(code: &mut String) -> Vec<String> {
+    let mut test_mods = Vec::new();
+    while let Some(at) = code.find("#[cfg(test)]") {
+        let b = code.as_bytes();
+        let mut i = at + "#[cfg(test)]".len();
+        // Further attributes of the same item.
+        loop {
+            i = skip_ws(b, i);
+            if b[i..].starts_with(b"#[") {
+                i = b[i..].iter().position(|&c| c == b']').map_or(b.len(), |p| i + p + 1);
+            } else {
+                break;
+            }
+        }
+        let item = &code[i..];
+        let words: Vec<&str> = item.split_whitespace().take(3).collect();
+        let is_use = words
+            .first()
+            .is_some_and(|w| *w == "use" || w.starts_with("pub") && words.get(1) == Some(&"use"));
+        let end = match b[i..].iter().position(|&c| c == b'{' || c == b';') {
+            Some(p) if b[i + p] == b';' => {
+                let head: Vec<&str> = code[i..i + p].split_whitespace().collect();
+                if let [.., "mod", name] = head.as_slice() {
+                    test_mods.push(name.to_string());
+                }
+                i + p + 1
+            }
+            Some(p) => {
+                let close = matching_brace(b, i + p);
+                if is_use {
+                    b[close..].iter().position(|&c| c == b';').map_or(b.len(), |q| close + q + 1)
+                } else {
+                    close
+                }
+            }
+            None => b.len(),
+        };
+        let blanked: String =
+            code[at..end].chars().map(|c| if c == '\n' { '\n' } else { ' ' }).collect();
+        code.replace_range(at..end, &blanked);
+    }
+    test_mods
+}
+
+/// One leaf of a path or a `use` tree: its segments, its `as` name, whether it is a glob.
+#[derive(Debug, Clone)]
+struct Leaf {
+    path: Vec<String>,
+    alias: Option<String>,
+    glob: bool,
+}
+
+/// Reads a path or use tree at `i` (`a::b::{c, d::{e as f, self}, *}`); every leaf with
+/// its full path.
+fn use_tree(code: &[u8], i: &mut usize) -> Vec<Leaf> {
+    *i = skip_ws(code, *i);
+    if code.get(*i) == Some(&b'{') {
+        *i += 1;
+        let mut leaves = Vec::new();
+        loop {
+            *i = skip_ws(code, *i);
+            match code.get(*i) {
+                None => break,
+                Some(b'}') => {
+                    *i += 1;
+                    break;
+                }
+                Some(b',') => *i += 1,
+                Some(_) => {
+                    let before = *i;
+                    leaves.extend(use_tree(code, i));
+                    if *i == before {
+                        *i += 1; // Not a path: skip it.
+                    }
+                }
+            }
+        }
+        return leaves;
+    }
+    if code.get(*i) == Some(&b'*') {
+        *i += 1;
+        return vec![Leaf { path: Vec::new(), alias: None, glob: true }];
+    }
+    let name = ident_at(code, *i).to_string();
+    if name.is_empty() {
+        return Vec::new();
+    }
+    *i += name.len();
+    let j = skip_ws(code, *i);
+    if code[j..].starts_with(b"::") {
+        let mut k = j + 2;
+        let sub = use_tree(code, &mut k);
+        if !sub.is_empty() {
+            *i = k;
+            return sub
+                .into_iter()
+                .map(|mut l| {
+                    l.path.insert(0, name.clone());
+                    l
+                })
+                .collect();
+        }
+    }
+    let mut alias = None;
+    if code[j..].starts_with(b"as") && code.get(j + 2).is_some_and(|c| c.is_ascii_whitespace()) {
+        let k = skip_ws(code, j + 2);
+        alias = Some(ident_at(code, k).to_string());
+        *i = k + alias.as_ref().unwrap().len();
+    }
+    vec![Leaf { path: vec![name], alias, glob: false }]
+}
+
+/// What one crate's source says about its modules.
+#[derive(Default)]
+struct Crate {
+    modules: std::collections::BTreeSet<ModPath>,
+    /// Names a module binds with `use` (pub or not), to the path they name.
+    bindings: std::collections::BTreeMap<ModPath, std::collections::BTreeMap<String, ModPath>>,
+    /// Modules a module imports whole (`use a::*`).
+    globs: std::collections::BTreeMap<ModPath, Vec<ModPath>>,
+    /// Items a module defines (struct, enum, fn, const, ...).
+    defines: std::collections::BTreeMap<ModPath, std::collections::BTreeSet<String>>,
+    /// Each `crate::`/`self::`/`super::` path: the module that wrote it, where, and the
+    /// path it names from the crate root.
+    references: Vec<(ModPath, String, ModPath)>,
+    /// Each file: its module, its path from the repository, its code (literals blanked,
+    /// test items left out).
+    files: Vec<(ModPath, String, String)>,
+    /// Inline modules: (file index, start, end, name).
+    inline: Vec<(usize, usize, usize, String)>,
+}
+
+impl Crate {
+    fn read(src: &Path) -> Crate {
+        let files = rust_files(src);
+        assert!(!files.is_empty(), "no Rust file under {}", src.display());
+        // Each file's module path and its code, test items blanked.
+        let mut parsed = Vec::new();
+        let mut test_only: Vec<ModPath> = Vec::new();
+        for file in files {
             let rel = file.strip_prefix(src).unwrap().with_extension("");
-            let mut path: Vec<String> =
+            let mut path: ModPath =
                 rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
             if path.last().is_some_and(|l| l == "mod" || l == "lib" || l == "main") {
                 path.pop();
             }
-            Module { path, file }
-        })
-        .collect()
-}
-
-/// Every `crate::`, `super::` and `self::` path in the code (not comments, not the test
-/// module at the end), resolved to a path from the crate root. `use a::{b, c}` gives
-/// both `a::b` and `a::c` (first level of braces).
-fn references(module: &[String], is_mod_file: bool, text: &str) -> Vec<Vec<String>> {
-    let code = text.split("\n#[cfg(test)]\nmod tests").next().unwrap();
-    let code: String = code
-        .lines()
-        .map(|l| match l.find("//") {
-            Some(i) => &l[..i],
-            None => l,
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let ident = |s: &str| -> String {
-        s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect()
-    };
-    let mut out = Vec::new();
-    for (prefix, base) in [
-        ("crate::", Vec::new()),
-        ("super::", {
-            // A module's parent (for `x/mod.rs` the module is `x`, so its parent is
-            // the one above the directory).
-            let mut p = module.to_vec();
-            p.pop();
-            p
-        }),
-        ("self::", if is_mod_file { module.to_vec() } else { Vec::new() }),
-    ] {
-        if prefix == "self::" && !is_mod_file {
-            continue;
-        }
-        for (i, _) in code.match_indices(prefix) {
-            if code[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':') {
-                continue;
+            let mut code = blank_literals(&fs::read_to_string(&file).unwrap());
+            for name in strip_test_items(&mut code) {
+                let mut p = path.clone();
+                p.push(name);
+                test_only.push(p);
             }
-            let rest = &code[i + prefix.len()..];
-            let mut heads = Vec::new();
-            if let Some(group) = rest.strip_prefix('{') {
-                let mut depth = 0;
-                let mut item = String::new();
-                for c in group.chars() {
-                    match c {
-                        '{' => depth += 1,
-                        '}' if depth == 0 => break,
-                        '}' => depth -= 1,
-                        ',' if depth == 0 => {
-                            heads.push(ident(item.trim()));
-                            item.clear();
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    if depth == 0 || c != '{' {
-                        item.push(c);
+            let rel = file.strip_prefix(repo()).unwrap_or(&file).display().to_string();
+            parsed.push((path, rel, code));
+        }
+        parsed.retain(|(path, ..)| !test_only.iter().any(|t| path.starts_with(t)));
+
+        let mut krate = Crate { files: parsed, ..Crate::default() };
+        for (n, (path, _, code)) in krate.files.iter().enumerate() {
+            krate.modules.insert(path.clone());
+            let b = code.as_bytes();
+            for at in word_starts(code, "mod") {
+                let i = skip_ws(b, at + 3);
+                let name = ident_at(b, i);
+                let j = skip_ws(b, i + name.len());
+                if !name.is_empty() && b.get(j) == Some(&b'{') {
+                    krate.inline.push((n, j, matching_brace(b, j), name.to_string()));
+                }
+            }
+        }
+        for k in 0..krate.inline.len() {
+            let (n, start, ..) = krate.inline[k];
+            krate.modules.insert(krate.module_at(n, start));
+        }
+        for n in 0..krate.files.len() {
+            let (file, code) = (krate.files[n].1.clone(), krate.files[n].2.clone());
+            let b = code.as_bytes();
+            let line = |pos: usize| code[..pos].matches('\n').count() + 1;
+            // Items defined.
+            for kw in ["struct", "enum", "fn", "const", "static", "type", "trait", "union", "mod"] {
+                for at in word_starts(&code, kw) {
+                    let i = skip_ws(b, at + kw.len());
+                    let name = ident_at(b, i);
+                    if !name.is_empty() {
+                        let module = krate.module_at(n, at);
+                        krate.defines.entry(module).or_default().insert(name.to_string());
                     }
                 }
-                heads.push(ident(item.trim()));
-            } else {
-                heads.push(ident(rest));
             }
-            for h in heads.into_iter().filter(|h| !h.is_empty()) {
-                let mut p = base.clone();
-                p.push(h);
-                out.push(p);
+            for at in word_starts(&code, "macro_rules") {
+                let i = skip_ws(b, at + "macro_rules!".len());
+                krate.defines.entry(Vec::new()).or_default().insert(ident_at(b, i).to_string());
+            }
+            // `use` declarations: the names they bind.
+            for at in word_starts(&code, "use") {
+                let module = krate.module_at(n, at);
+                let mut i = at + 3;
+                for leaf in use_tree(b, &mut i) {
+                    let Some(target) = krate.absolute(&module, &leaf.path) else {
+                        continue;
+                    };
+                    if leaf.glob {
+                        krate.globs.entry(module.clone()).or_default().push(target);
+                        continue;
+                    }
+                    let name = match &leaf.alias {
+                        Some(a) => a.clone(),
+                        None => match leaf.path.last().map(String::as_str) {
+                            Some("self") => leaf.path[leaf.path.len() - 2].clone(),
+                            Some(l) => l.to_string(),
+                            None => continue,
+                        },
+                    };
+                    if name != "_" {
+                        krate.bindings.entry(module.clone()).or_default().insert(name, target);
+                    }
+                }
+            }
+            // Every path from `crate`, `self` or `super`.
+            for kw in ["crate", "self", "super"] {
+                for at in word_starts(&code, kw) {
+                    if !code[at + kw.len()..].starts_with("::") {
+                        continue;
+                    }
+                    let module = krate.module_at(n, at);
+                    let mut i = at;
+                    for leaf in use_tree(b, &mut i) {
+                        if let Some(target) = krate.absolute(&module, &leaf.path) {
+                            let place = format!("{file}:{}: {}", line(at), leaf.path.join("::"));
+                            krate.references.push((module.clone(), place, target));
+                        }
+                    }
+                }
             }
         }
+        krate
     }
-    out
+
+    /// The module of a position in file `n`: the file's, then each inline block around it.
+    fn module_at(&self, n: usize, pos: usize) -> ModPath {
+        let mut p = self.files[n].0.clone();
+        for (m, start, end, name) in &self.inline {
+            if *m == n && *start <= pos && pos < *end {
+                p.push(name.clone());
+            }
+        }
+        p
+    }
+
+    /// A `crate::`/`self::`/`super::` path, or one through a child module (`use child::X`),
+    /// written in `module`, from the crate root; `None` for a path into another crate.
+    fn absolute(&self, module: &ModPath, path: &[String]) -> Option<ModPath> {
+        let (mut base, mut rest) = match path.first().map(String::as_str) {
+            Some("crate") => (Vec::new(), &path[1..]),
+            Some("self") => (module.clone(), &path[1..]),
+            Some("super") => (module.clone(), path),
+            Some(first) => {
+                let mut child = module.clone();
+                child.push(first.to_string());
+                if !self.modules.contains(&child) {
+                    return None;
+                }
+                (module.clone(), path)
+            }
+            None => return None,
+        };
+        while rest.first().is_some_and(|s| s == "super") {
+            base.pop();
+            rest = &rest[1..];
+        }
+        base.extend(rest.iter().filter(|s| *s != "self").cloned());
+        Some(base)
+    }
+
+    /// The module that defines what `path` names: the longest module it spells, then
+    /// through that module's `use` bindings and globs while they lead on.
+    fn resolve(&self, path: &[String]) -> ModPath {
+        self.module_of(&self.follow(path))
+    }
+
+    /// The longest module that `path` spells.
+    fn module_of(&self, path: &[String]) -> ModPath {
+        let mut m = path.to_vec();
+        while !m.is_empty() && !self.modules.contains(&m) {
+            m.pop();
+        }
+        m
+    }
+
+    /// `path` followed through `use` bindings and globs to where its item is defined (or
+    /// as far as they lead).
+    fn follow(&self, path: &[String]) -> ModPath {
+        let mut path = path.to_vec();
+        for _ in 0..32 {
+            let m = self.module_of(&path);
+            let Some(name) = path.get(m.len()) else { return path };
+            let rest = &path[m.len() + 1..];
+            let defined =
+                |module: &ModPath| self.defines.get(module).is_some_and(|d| d.contains(name));
+            let bound = |module: &ModPath| self.bindings.get(module).and_then(|b| b.get(name));
+            let mut next = if let Some(target) = bound(&m) {
+                target.clone()
+            } else if defined(&m) {
+                return path;
+            } else if let Some(from) = self
+                .globs
+                .get(&m)
+                .into_iter()
+                .flatten()
+                .find(|g| *g != &m && (defined(g) || bound(g).is_some()))
+            {
+                let mut t = from.clone();
+                t.push(name.clone());
+                t
+            } else {
+                return path;
+            };
+            next.extend(rest.iter().cloned());
+            if next == path {
+                return path;
+            }
+            path = next;
+        }
+        panic!("`use` bindings that lead round in a circle: {}", path.join("::"))
+    }
 }
 
-/// Cycles between sibling modules: at the top of `server/src` (`cli`, `lsp`, `engine`,
-/// ...) and among the children of each module. An edge a → b means code in a (or
-/// below it) names b (or something below it).
+/// Cycles between sibling modules of the crate under `src`: at its top and among the
+/// children of each module. An edge a → b means code in a (or below it) names something
+/// that b (or a module below it) defines. Each cycle is reported once with, for each of its
+/// edges, one place that makes it.
 fn module_cycles(src: &Path) -> Vec<String> {
-    let mods = modules(src);
-    let known: std::collections::BTreeSet<Vec<String>> =
-        mods.iter().map(|m| m.path.clone()).collect();
-    // Edges per parent: parent path -> (child name -> child names it uses).
-    let mut graphs: std::collections::BTreeMap<
-        Vec<String>,
-        std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
-    > = Default::default();
-    for m in &mods {
-        let text = fs::read_to_string(&m.file).unwrap();
-        let is_mod_file = m.file.file_stem().is_some_and(|s| s == "mod" || s == "lib");
-        for target in references(&m.path, is_mod_file, &text) {
-            // The longest known module the target names.
-            let mut t = target.clone();
-            while !t.is_empty() && !known.contains(&t) {
-                t.pop();
-            }
-            // The sibling pair under the deepest common parent.
-            let common = m.path.iter().zip(&t).take_while(|(a, b)| a == b).count();
-            if common >= m.path.len() || common >= t.len() {
-                continue; // A module and its own ancestor or descendant.
-            }
-            let parent = m.path[..common].to_vec();
-            graphs
-                .entry(parent)
-                .or_default()
-                .entry(m.path[common].clone())
-                .or_default()
-                .insert(t[common].clone());
+    use std::collections::{BTreeMap, BTreeSet};
+    let krate = Crate::read(src);
+    // parent -> child -> child it uses -> one place that does.
+    let mut graphs: BTreeMap<ModPath, BTreeMap<String, BTreeMap<String, String>>> = BTreeMap::new();
+    for (from, place, target) in &krate.references {
+        let to = krate.resolve(target);
+        let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+        if common >= from.len() || common >= to.len() {
+            continue; // A module and its own ancestor or descendant.
         }
+        graphs
+            .entry(from[..common].to_vec())
+            .or_default()
+            .entry(from[common].clone())
+            .or_default()
+            .entry(to[common].clone())
+            .or_insert_with(|| place.clone());
     }
     let mut cycles = Vec::new();
     for (parent, graph) in &graphs {
+        let at = if parent.is_empty() { "crate".to_string() } else { parent.join("::") };
         // Depth-first search from each node, reporting a path back to it.
         for start in graph.keys() {
             let mut stack = vec![(start.clone(), vec![start.clone()])];
-            let mut seen = std::collections::BTreeSet::new();
+            let mut seen = BTreeSet::new();
             while let Some((node, path)) = stack.pop() {
-                for next in graph.get(&node).into_iter().flatten() {
+                for next in graph.get(&node).into_iter().flat_map(|n| n.keys()) {
                     if next == start {
-                        let mut cycle = path.clone();
-                        cycle.push(start.clone());
                         // Report each cycle once, from its smallest member.
                         if path.iter().all(|n| n >= start) {
-                            let at = if parent.is_empty() {
-                                "crate".to_string()
-                            } else {
-                                parent.join("::")
-                            };
-                            cycles.push(format!("{at}: {}", cycle.join(" -> ")));
+                            let mut cycle = path.clone();
+                            cycle.push(start.clone());
+                            let why: Vec<String> = cycle
+                                .windows(2)
+                                .map(|w| {
+                                    format!("    {} -> {}: {}", w[0], w[1], graph[&w[0]][&w[1]])
+                                })
+                                .collect();
+                            cycles.push(format!(
+                                "{at}: {}\n{}",
+                                cycle.join(" -> "),
+                                why.join("\n")
+                            ));
                         }
                     } else if seen.insert(next.clone()) {
                         let mut p = path.clone();
@@ -327,37 +726,334 @@ fn module_cycles(src: &Path) -> Vec<String> {
             }
         }
     }
+    cycles.sort();
     cycles
 }
 
+/// `server/src` and the `src` of each crate under `server/crates`.
+fn crate_sources() -> Vec<PathBuf> {
+    let mut srcs = vec![repo().join("server/src")];
+    let mut crates: Vec<PathBuf> = fs::read_dir(repo().join("server/crates"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join("src"))
+        .filter(|p| p.is_dir())
+        .collect();
+    crates.sort();
+    assert!(crates.len() >= 3, "expected the crates core, sbatch and dockerfile: {crates:?}");
+    srcs.extend(crates);
+    srcs
+}
+
 #[test]
-fn modules_of_the_server_form_no_cycle() {
-    let cycles = module_cycles(&repo().join("server/src"));
+fn modules_form_no_cycle() {
+    let mut all = Vec::new();
+    for src in crate_sources() {
+        let rel = src.strip_prefix(repo()).unwrap().display().to_string();
+        all.extend(module_cycles(&src).into_iter().map(|c| format!("{rel}: {c}")));
+    }
     assert!(
-        cycles.is_empty(),
-        "import cycles between modules of server/src (move what both sides need into a module both may use):\n{}",
-        cycles.join("\n")
+        all.is_empty(),
+        "import cycles between modules (move what both sides need into a module both may use):\n{}",
+        all.join("\n")
     );
+}
+
+/// What `check` says about a crate written from `files` (path, text) into a fresh
+/// directory, with the directory taken out of its messages.
+fn in_temp_crate(files: &[(&str, &str)], check: fn(&Path) -> Vec<String>) -> Vec<String> {
+    let dir = std::env::temp_dir().join(format!(
+        "clusterls-arch-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    ));
+    for (rel, text) in files {
+        let p = dir.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+    let found = check(&dir);
+    fs::remove_dir_all(&dir).unwrap();
+    let prefix = format!("{}/", dir.display());
+    found.iter().map(|m| m.replace(&prefix, "")).collect()
+}
+
+/// The cycles found in a crate written from `files`, without the places.
+fn cycles_in(files: &[(&str, &str)]) -> Vec<String> {
+    let cycles = in_temp_crate(files, module_cycles);
+    cycles.iter().map(|c| c.lines().next().unwrap().to_string()).collect()
 }
 
 #[test]
 fn the_cycle_check_finds_cycles() {
-    let dir = std::env::temp_dir().join(format!("clusterls-cycles-{}", std::process::id()));
-    let write = |rel: &str, text: &str| {
-        let p = dir.join(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, text).unwrap();
-    };
-    write("lib.rs", "pub mod a;\npub mod b;\npub mod c;\n");
-    write("a.rs", "use crate::b::X;\n");
-    write("b/mod.rs", "mod inner;\npub use self::inner::X;\n");
-    write("b/inner.rs", "use crate::c::{Y, self};\npub struct X;\n");
-    write("c.rs", "// use crate::b;\npub fn f() { crate::a::g() }\n");
-    write("d/mod.rs", "mod p;\nmod q;\n");
-    write("d/p.rs", "use super::q::Q;\n");
-    write("d/q.rs", "use super::{p::P, r};\n#[cfg(test)]\nmod tests {\n    use super::p;\n}\n");
-    let mut cycles = module_cycles(&dir);
-    cycles.sort();
-    fs::remove_dir_all(&dir).unwrap();
+    // `crate::` paths, a re-export inside a module, a nested group with `self`, a path in
+    // an expression; comments, strings and tests make no edge.
+    let cycles = cycles_in(&[
+        ("lib.rs", "pub mod a;\npub mod b;\npub mod c;\npub mod d;\n"),
+        ("a.rs", "use crate::b::X;\n"),
+        ("b/mod.rs", "mod inner;\npub use self::inner::X;\n"),
+        ("b/inner.rs", "use crate::{c::{Y, self}};\npub struct X;\n"),
+        (
+            "c.rs",
+            "// use crate::b;\npub fn f() { crate::a::g() }\nconst S: &str = \"crate::d::x\";\n",
+        ),
+        ("d/mod.rs", "mod p;\nmod q;\n#[cfg(test)]\nmod tests;\n"),
+        ("d/p.rs", "use super::q::Q;\n"),
+        ("d/q.rs", "use super::{p::P, r};\n#[cfg(test)]\nmod tests {\n    use super::p;\n}\n"),
+        ("d/tests.rs", "use crate::a::g;\n"),
+    ]);
     assert_eq!(cycles, ["crate: a -> b -> c -> a", "d: p -> q -> p"]);
+    assert_eq!(
+        cycles_in(&[
+            ("lib.rs", "pub mod a;\npub mod b;\n"),
+            ("a.rs", "/* crate::b::X */ fn f() { let _ = \"super::b\"; let _ = '\"'; }\n"),
+            ("b.rs", "use crate::a;\n#[cfg(test)]\nfn t() { crate::a::f() }\n"),
+        ]),
+        [] as [&str; 0]
+    );
+}
+
+#[test]
+fn the_cycle_check_follows_re_exports_and_every_path_form() {
+    // The engine's cycle of old: `sessions` named `super::Event`, which the root
+    // re-exported from `api`; `api` named `super::super::submit` from a child.
+    let cycles = cycles_in(&[
+        ("lib.rs", "pub mod engine;\n"),
+        ("engine/mod.rs", "mod api;\npub mod sessions;\npub mod submit;\npub use api::Event;\n"),
+        ("engine/api.rs", "mod logs;\npub enum Event {}\n"),
+        ("engine/api/logs.rs", "use super::super::submit::plan::log_files;\n"),
+        ("engine/submit/mod.rs", "pub mod plan;\n"),
+        ("engine/submit/plan.rs", "pub fn log_files() { super::super::sessions::check() }\n"),
+        ("engine/sessions.rs", "pub fn check() {}\nfn f(e: super::Event) {}\n"),
+    ]);
+    assert_eq!(cycles, ["engine: api -> submit -> sessions -> api"]);
+    // Through a glob re-export, an alias and a chain of re-exports; `self::` in a file
+    // that is not a mod.rs; an inline module's `super::`.
+    let cycles = cycles_in(&[
+        ("lib.rs", "pub mod a;\npub mod b;\npub mod c;\npub use c::Z as Zed;\n"),
+        ("a.rs", "mod inner { use super::super::Zed; }\n"),
+        ("b.rs", "pub use self::deep::*;\nmod deep;\n"),
+        ("b/deep.rs", "pub struct Y;\n"),
+        ("c.rs", "pub use crate::b::Y as Why;\npub struct Z;\npub fn g(_: Why) {}\n"),
+        ("d.rs", "use crate::c::Why;\n"),
+    ]);
+    assert_eq!(cycles, [] as [&str; 0], "c -> b only, a -> c only: no cycle");
+    let cycles = cycles_in(&[
+        ("lib.rs", "pub mod a;\npub mod b;\npub mod c;\npub use c::Z as Zed;\n"),
+        ("a.rs", "mod inner { use super::super::Zed; }\n"),
+        ("b.rs", "pub use self::deep::*;\nmod deep;\n"),
+        ("b/deep.rs", "pub struct Y;\nfn h() { crate::a::k() }\n"),
+        ("c.rs", "pub use crate::b::Y as Why;\npub struct Z;\n"),
+    ]);
+    assert_eq!(cycles, ["crate: a -> c -> b -> a"]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Rules.
+//
+// A finding is made from a registered rule, never from a string (ARCHITECTURE.md, "The rule
+// registry"). The types do half of it: the checkers' `push` take a `&'static Rule`, and
+// `Rule::finding` is the way from a rule to a finding. This proves the rest on the sources of
+// each crate (test code left out):
+// - every `Rule` value is built in the initializer of a `const` (or `static`) of type `Rule`:
+//   no `Rule { .. }` or `Rule::new(..)` anywhere else, so no rule is made up at a push;
+// - every such const is listed by a registry of its crate (a `static RULES: &[&Rule]`);
+// - nothing makes a `Finding` but a rule: no `Finding::new`/`error`/`warning`/`info`/`hint`
+//   or `Finding { .. }`, and no `.code = ..` on one, except in the files below.
+
+/// Files that may make a finding without a rule, and why.
+const FINDINGS_WITHOUT_RULE: &[(&str, &str)] = &[
+    ("server/crates/core/src/finding.rs", "it defines Finding"),
+    ("server/crates/core/src/rule.rs", "it defines Rule and Rule::finding"),
+    ("server/crates/sbatch/src/shellcheck.rs", "shellcheck's own codes, which its wiki documents"),
+];
+
+/// Whether the word at `at` is in a place where a value is built: after `=`, `(`, `[`, `{`,
+/// `,`, `;`, `=>`, `..` or `return` (not in a type: after `->`, `&`, `:`, `impl`, ...).
+fn builds_here(code: &str, at: usize) -> bool {
+    // Before the path the word ends (`clusterls_core::Rule`).
+    let start = code[..at].trim_end_matches(|c: char| c.is_alphanumeric() || c == '_' || c == ':');
+    let before = start.trim_end();
+    (before.ends_with(['=', '(', '[', '{', ',', ';']) && !before.ends_with("->"))
+        || before.ends_with("=>")
+        || before.ends_with("..")
+        || before.ends_with("return")
+}
+
+/// Where the item whose initializer starts at `from` ends: its `;` outside brackets.
+fn item_end(code: &[u8], from: usize) -> usize {
+    let mut depth = 0i32;
+    for (i, &c) in code.iter().enumerate().skip(from) {
+        match c {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth -= 1,
+            b';' if depth <= 0 => return i,
+            _ => {}
+        }
+    }
+    code.len()
+}
+
+/// What breaks "a finding comes from a registered rule" in the crate under `src`.
+fn rule_problems(src: &Path) -> Vec<String> {
+    let krate = Crate::read(src);
+    let mut problems = Vec::new();
+    let mut declared: Vec<(ModPath, String)> = Vec::new();
+    let mut registered = std::collections::BTreeSet::new();
+    for (n, (_, file, code)) in krate.files.iter().enumerate() {
+        let b = code.as_bytes();
+        let line = |pos: usize| code[..pos].matches('\n').count() + 1;
+        // `const NAME: Rule = ..` (their initializers), and the registries' lists.
+        let mut initializers = Vec::new();
+        for kw in ["const", "static"] {
+            for at in word_starts(code, kw) {
+                let i = skip_ws(b, at + kw.len());
+                let name = ident_at(b, i);
+                let j = skip_ws(b, i + name.len());
+                if name.is_empty() || b.get(j) != Some(&b':') || b.get(j + 1) == Some(&b':') {
+                    continue;
+                }
+                let Some(eq) = code[j..].find('=').map(|p| j + p) else { continue };
+                let ty: String = code[j + 1..eq].split_whitespace().collect();
+                let end = item_end(b, eq);
+                let module = krate.module_at(n, at);
+                if ty == "Rule" || ty.ends_with("::Rule") {
+                    let mut item = module;
+                    item.push(name.to_string());
+                    declared.push((item, format!("{file}:{}", line(at))));
+                    initializers.push(eq..end);
+                } else if name == "RULES" && ty.contains("Rule") {
+                    for (k, _) in code[eq..end].match_indices('&').filter(|(k, _)| *k > 0) {
+                        let mut i = eq + k + 1;
+                        for leaf in use_tree(b, &mut i) {
+                            registered.insert(krate.follow(&krate.item_path(&module, &leaf.path)));
+                        }
+                    }
+                }
+            }
+        }
+        let place = |at: usize| format!("{file}:{}", line(at));
+        if !code.contains("pub struct Rule ") {
+            for at in words(code, "Rule") {
+                let k = skip_ws(b, at + "Rule".len());
+                let built = code[k..].starts_with("::new(")
+                    || (b.get(k) == Some(&b'{') && builds_here(code, at));
+                if built && !initializers.iter().any(|r| r.contains(&at)) {
+                    problems.push(format!(
+                        "{}: a Rule built outside a `const NAME: Rule`: declare it as a const next to its check and register it",
+                        place(at)
+                    ));
+                }
+            }
+        }
+        if !FINDINGS_WITHOUT_RULE.iter().any(|(f, _)| *f == file) {
+            for at in words(code, "Finding") {
+                let k = skip_ws(b, at + "Finding".len());
+                let rest = &code[k..];
+                let made = ["::new(", "::error(", "::warning(", "::info(", "::hint("]
+                    .iter()
+                    .any(|m| rest.starts_with(m))
+                    || (b.get(k) == Some(&b'{') && builds_here(code, at));
+                if made {
+                    problems.push(format!(
+                        "{}: a Finding made without a rule: push a registered rule, or make it with `RULE.finding(range, message)`",
+                        place(at)
+                    ));
+                }
+            }
+            for (at, _) in
+                code.match_indices(".code =").filter(|(at, _)| b.get(at + 7) != Some(&b'='))
+            {
+                problems.push(format!("{}: a finding's code changed after it was made", place(at)));
+            }
+        }
+    }
+    for (item, at) in declared {
+        if !registered.contains(&item) {
+            problems.push(format!(
+                "{at}: the rule `{}` is in no registry (a `static RULES: &[&Rule]` of its crate)",
+                item.join("::")
+            ));
+        }
+    }
+    // By file, then line.
+    problems.sort_by_key(|p| {
+        let mut parts = p.splitn(3, ':');
+        let file = parts.next().unwrap_or_default().to_string();
+        (file, parts.next().and_then(|l| l.parse::<usize>().ok()), p.clone())
+    });
+    problems
+}
+
+impl Crate {
+    /// The item a path written in `module` names, from the crate root: through `crate`,
+    /// `self`, `super`, a name the module binds with `use`, a child module, or else an
+    /// item of the module itself.
+    fn item_path(&self, module: &ModPath, path: &[String]) -> ModPath {
+        if let Some(p) = self.absolute(module, path) {
+            return p;
+        }
+        let bound = path.first().and_then(|f| self.bindings.get(module)?.get(f));
+        let mut out = match bound {
+            Some(target) => target.clone(),
+            None => {
+                let mut m = module.clone();
+                m.extend(path.first().cloned());
+                m
+            }
+        };
+        out.extend(path.iter().skip(1).cloned());
+        out
+    }
+}
+
+#[test]
+fn every_rule_is_a_registered_const() {
+    let mut all = Vec::new();
+    let mut rules = 0;
+    for src in crate_sources() {
+        all.extend(rule_problems(&src));
+        let krate = Crate::read(&src);
+        rules +=
+            krate.files.iter().map(|(_, _, c)| c.matches(": Rule = Rule").count()).sum::<usize>();
+    }
+    assert!(
+        rules > 150,
+        "expected the checkers' rules as `const NAME: Rule = Rule ..`, found {rules}"
+    );
+    assert!(
+        all.is_empty(),
+        "findings that may not come from a registered rule:\n{}",
+        all.join("\n")
+    );
+}
+
+#[test]
+fn the_rule_check_finds_what_is_not_registered() {
+    let problems = in_temp_crate(
+        &[
+            ("lib.rs", "mod checks;\nmod rules;\n"),
+            (
+                "rules.rs",
+                "use clusterls_core::Rule;\nuse crate::checks;\npub static RULES: &[&Rule] = &[&checks::A, &checks::inner::C];\n",
+            ),
+            (
+                "checks/mod.rs",
+                "mod inner;\nconst A: Rule = Rule::new(\"x/a\", Severity::Error, \"A.\");\nconst B: Rule = Rule { code: \"x/b\", ..A };\nfn f(c: &mut C) {\n    c.push(&A, 0..1, \"m\");\n    c.push(&B, 0..1, \"m\");\n    c.push(&Rule::new(\"x/c\", Severity::Info, \"C.\"), 0..1, \"m\");\n    let f = Finding::new(0..1, Severity::Info, \"x/d\", \"m\");\n    f.code = \"x/e\".into();\n    let g = clusterls_core::Finding { code: \"x/f\".into(), ..f };\n    let same = f.code == \"x/d\";\n}\nfn g() -> &'static Rule { &A }\nfn h() -> clusterls_core::Rule { clusterls_core::Rule::new(\"x/g\", Severity::Info, \"G.\") }\n#[cfg(test)]\nconst T: Rule = Rule::new(\"x/t\", Severity::Info, \"T.\");\n",
+            ),
+            ("checks/inner.rs", "pub const C: clusterls_core::Rule = super::A;\n"),
+        ],
+        rule_problems,
+    );
+    assert_eq!(
+        problems,
+        [
+            "checks/mod.rs:3: the rule `checks::B` is in no registry (a `static RULES: &[&Rule]` of its crate)",
+            "checks/mod.rs:7: a Rule built outside a `const NAME: Rule`: declare it as a const next to its check and register it",
+            "checks/mod.rs:8: a Finding made without a rule: push a registered rule, or make it with `RULE.finding(range, message)`",
+            "checks/mod.rs:9: a finding's code changed after it was made",
+            "checks/mod.rs:10: a Finding made without a rule: push a registered rule, or make it with `RULE.finding(range, message)`",
+            "checks/mod.rs:14: a Rule built outside a `const NAME: Rule`: declare it as a const next to its check and register it",
+        ]
+    );
 }
