@@ -1244,7 +1244,9 @@ fn corpus() {
                         want.push(codes::COPY_FLAG.code);
                     }
                     if let Some(from) = flag("from")
-                        && df.stage_named(&from).is_none()
+                        && !df.stages.iter().any(|s| {
+                            s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&from))
+                        })
                         && from.parse::<usize>().is_err()
                     {
                         want.push(codes::COPY_FROM_IMAGE.code);

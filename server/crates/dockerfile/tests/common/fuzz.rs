@@ -282,9 +282,6 @@ pub fn exercise(text: &str) -> usize {
             }
         }
     }
-    for idx in 0..=df.instructions.len() {
-        let _ = df.args_in_scope(idx);
-    }
     for st in &df.stages {
         span_ok(text, &st.image_span, "stage image");
         if let Some(n) = &st.name_span {
