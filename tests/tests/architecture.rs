@@ -28,8 +28,9 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// `[dependencies]` names of a Cargo.toml (not dev-dependencies).
-fn dependencies(manifest: &Path) -> Vec<String> {
+/// `[dependencies]` of a Cargo.toml (not dev-dependencies): each name, and whether it
+/// is optional (`optional = true`, built only when a feature asks for it).
+fn dependencies(manifest: &Path) -> Vec<(String, bool)> {
     let text = fs::read_to_string(manifest).unwrap();
     let mut in_deps = false;
     let mut deps = Vec::new();
@@ -39,10 +40,11 @@ fn dependencies(manifest: &Path) -> Vec<String> {
             in_deps = line == "[dependencies]";
             continue;
         }
-        if in_deps && let Some((name, _)) = line.split_once('=') {
+        if in_deps && let Some((name, spec)) = line.split_once('=') {
             let name = name.trim();
             if !name.is_empty() && !name.starts_with('#') {
-                deps.push(name.split('.').next().unwrap().to_string());
+                let optional = spec.replace(' ', "").contains("optional=true");
+                deps.push((name.split('.').next().unwrap().to_string(), optional));
             }
         }
     }
@@ -52,15 +54,26 @@ fn dependencies(manifest: &Path) -> Vec<String> {
 #[test]
 fn pure_crates_depend_on_nothing_that_does_io_or_protocol() {
     let allowed = ["serde", "clusterls-core", "serde_json"];
+    // Optional, behind a feature only the server's tests enable: a derive that writes
+    // the facts' TypeScript declarations (no IO, nothing at run time).
+    let optional = ["ts-rs"];
     for krate in ["core", "sbatch", "dockerfile"] {
         let manifest = repo().join("server/crates").join(krate).join("Cargo.toml");
-        for dep in dependencies(&manifest) {
+        for (dep, is_optional) in dependencies(&manifest) {
             assert!(
-                allowed.contains(&dep.as_str()),
-                "server/crates/{krate} depends on `{dep}`: the pure crates take only {allowed:?}"
+                allowed.contains(&dep.as_str())
+                    || (is_optional && optional.contains(&dep.as_str())),
+                "server/crates/{krate} depends on `{dep}`: the pure crates take only {allowed:?} (and, optional, {optional:?})"
             );
         }
     }
+    // The feature stays a test's: the server's normal dependencies do not enable it.
+    let server = fs::read_to_string(repo().join("server/Cargo.toml")).unwrap();
+    let normal = server.split("[dev-dependencies]").next().unwrap();
+    assert!(
+        !normal.contains("features = [\"ts\"]"),
+        "clusterls-core's ts feature outside the tests"
+    );
 }
 
 #[test]
@@ -171,193 +184,48 @@ fn only_the_cli_prints_to_stdout() {
     }
 }
 
-/// A module of `server/src` and the source files that make it up.
-struct Module {
-    /// Path from the crate root, e.g. `["lsp", "documents"]`.
-    path: Vec<String>,
-    file: PathBuf,
+// Reading Rust source (`source`), and what is checked with it: no module cycles
+// (`cycles`), findings only from registered rules (`rules`), and ARCHITECTURE.md's code map
+// against the tree (`code_map`); each in its own file under `architecture/`.
+#[path = "architecture/code_map.rs"]
+mod code_map;
+#[path = "architecture/cycles.rs"]
+mod cycles;
+#[path = "architecture/rules.rs"]
+mod rules;
+#[path = "architecture/source.rs"]
+mod source;
+
+/// `server/src` and the `src` of each crate under `server/crates`.
+fn crate_sources() -> Vec<PathBuf> {
+    let mut srcs = vec![repo().join("server/src")];
+    let mut crates: Vec<PathBuf> = fs::read_dir(repo().join("server/crates"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join("src"))
+        .filter(|p| p.is_dir())
+        .collect();
+    crates.sort();
+    assert!(crates.len() >= 3, "expected the crates core, sbatch and dockerfile: {crates:?}");
+    srcs.extend(crates);
+    srcs
 }
 
-fn modules(src: &Path) -> Vec<Module> {
-    rust_files(src)
-        .into_iter()
-        .map(|file| {
-            let rel = file.strip_prefix(src).unwrap().with_extension("");
-            let mut path: Vec<String> =
-                rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-            if path.last().is_some_and(|l| l == "mod" || l == "lib" || l == "main") {
-                path.pop();
-            }
-            Module { path, file }
-        })
-        .collect()
-}
-
-/// Every `crate::`, `super::` and `self::` path in the code (not comments, not the test
-/// module at the end), resolved to a path from the crate root. `use a::{b, c}` gives
-/// both `a::b` and `a::c` (first level of braces).
-fn references(module: &[String], is_mod_file: bool, text: &str) -> Vec<Vec<String>> {
-    let code = text.split("\n#[cfg(test)]\nmod tests").next().unwrap();
-    let code: String = code
-        .lines()
-        .map(|l| match l.find("//") {
-            Some(i) => &l[..i],
-            None => l,
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let ident = |s: &str| -> String {
-        s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect()
-    };
-    let mut out = Vec::new();
-    for (prefix, base) in [
-        ("crate::", Vec::new()),
-        ("super::", {
-            // A module's parent (for `x/mod.rs` the module is `x`, so its parent is
-            // the one above the directory).
-            let mut p = module.to_vec();
-            p.pop();
-            p
-        }),
-        ("self::", if is_mod_file { module.to_vec() } else { Vec::new() }),
-    ] {
-        if prefix == "self::" && !is_mod_file {
-            continue;
-        }
-        for (i, _) in code.match_indices(prefix) {
-            if code[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':') {
-                continue;
-            }
-            let rest = &code[i + prefix.len()..];
-            let mut heads = Vec::new();
-            if let Some(group) = rest.strip_prefix('{') {
-                let mut depth = 0;
-                let mut item = String::new();
-                for c in group.chars() {
-                    match c {
-                        '{' => depth += 1,
-                        '}' if depth == 0 => break,
-                        '}' => depth -= 1,
-                        ',' if depth == 0 => {
-                            heads.push(ident(item.trim()));
-                            item.clear();
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    if depth == 0 || c != '{' {
-                        item.push(c);
-                    }
-                }
-                heads.push(ident(item.trim()));
-            } else {
-                heads.push(ident(rest));
-            }
-            for h in heads.into_iter().filter(|h| !h.is_empty()) {
-                let mut p = base.clone();
-                p.push(h);
-                out.push(p);
-            }
-        }
-    }
-    out
-}
-
-/// Cycles between sibling modules: at the top of `server/src` (`cli`, `lsp`, `engine`,
-/// ...) and among the children of each module. An edge a → b means code in a (or
-/// below it) names b (or something below it).
-fn module_cycles(src: &Path) -> Vec<String> {
-    let mods = modules(src);
-    let known: std::collections::BTreeSet<Vec<String>> =
-        mods.iter().map(|m| m.path.clone()).collect();
-    // Edges per parent: parent path -> (child name -> child names it uses).
-    let mut graphs: std::collections::BTreeMap<
-        Vec<String>,
-        std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
-    > = Default::default();
-    for m in &mods {
-        let text = fs::read_to_string(&m.file).unwrap();
-        let is_mod_file = m.file.file_stem().is_some_and(|s| s == "mod" || s == "lib");
-        for target in references(&m.path, is_mod_file, &text) {
-            // The longest known module the target names.
-            let mut t = target.clone();
-            while !t.is_empty() && !known.contains(&t) {
-                t.pop();
-            }
-            // The sibling pair under the deepest common parent.
-            let common = m.path.iter().zip(&t).take_while(|(a, b)| a == b).count();
-            if common >= m.path.len() || common >= t.len() {
-                continue; // A module and its own ancestor or descendant.
-            }
-            let parent = m.path[..common].to_vec();
-            graphs
-                .entry(parent)
-                .or_default()
-                .entry(m.path[common].clone())
-                .or_default()
-                .insert(t[common].clone());
-        }
-    }
-    let mut cycles = Vec::new();
-    for (parent, graph) in &graphs {
-        // Depth-first search from each node, reporting a path back to it.
-        for start in graph.keys() {
-            let mut stack = vec![(start.clone(), vec![start.clone()])];
-            let mut seen = std::collections::BTreeSet::new();
-            while let Some((node, path)) = stack.pop() {
-                for next in graph.get(&node).into_iter().flatten() {
-                    if next == start {
-                        let mut cycle = path.clone();
-                        cycle.push(start.clone());
-                        // Report each cycle once, from its smallest member.
-                        if path.iter().all(|n| n >= start) {
-                            let at = if parent.is_empty() {
-                                "crate".to_string()
-                            } else {
-                                parent.join("::")
-                            };
-                            cycles.push(format!("{at}: {}", cycle.join(" -> ")));
-                        }
-                    } else if seen.insert(next.clone()) {
-                        let mut p = path.clone();
-                        p.push(next.clone());
-                        stack.push((next.clone(), p));
-                    }
-                }
-            }
-        }
-    }
-    cycles
-}
-
-#[test]
-fn modules_of_the_server_form_no_cycle() {
-    let cycles = module_cycles(&repo().join("server/src"));
-    assert!(
-        cycles.is_empty(),
-        "import cycles between modules of server/src (move what both sides need into a module both may use):\n{}",
-        cycles.join("\n")
-    );
-}
-
-#[test]
-fn the_cycle_check_finds_cycles() {
-    let dir = std::env::temp_dir().join(format!("clusterls-cycles-{}", std::process::id()));
-    let write = |rel: &str, text: &str| {
+/// What `check` says about a crate written from `files` (path, text) into a fresh
+/// directory, with the directory taken out of its messages.
+fn in_temp_crate(files: &[(&str, &str)], check: fn(&Path) -> Vec<String>) -> Vec<String> {
+    let dir = std::env::temp_dir().join(format!(
+        "clusterls-arch-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    ));
+    for (rel, text) in files {
         let p = dir.join(rel);
         fs::create_dir_all(p.parent().unwrap()).unwrap();
         fs::write(p, text).unwrap();
-    };
-    write("lib.rs", "pub mod a;\npub mod b;\npub mod c;\n");
-    write("a.rs", "use crate::b::X;\n");
-    write("b/mod.rs", "mod inner;\npub use self::inner::X;\n");
-    write("b/inner.rs", "use crate::c::{Y, self};\npub struct X;\n");
-    write("c.rs", "// use crate::b;\npub fn f() { crate::a::g() }\n");
-    write("d/mod.rs", "mod p;\nmod q;\n");
-    write("d/p.rs", "use super::q::Q;\n");
-    write("d/q.rs", "use super::{p::P, r};\n#[cfg(test)]\nmod tests {\n    use super::p;\n}\n");
-    let mut cycles = module_cycles(&dir);
-    cycles.sort();
+    }
+    let found = check(&dir);
     fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(cycles, ["crate: a -> b -> c -> a", "d: p -> q -> p"]);
+    let prefix = format!("{}/", dir.display());
+    found.iter().map(|m| m.replace(&prefix, "")).collect()
 }

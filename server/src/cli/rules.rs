@@ -1,9 +1,9 @@
 //! What the CLI knows about each finding code, for `clusterls explain`, SARIF rule
 //! metadata and the generated rule reference (`server/RULES.md`).
 //!
-//! [`rule`] and [`all`] are the one adapter over the checkers' rule registries
-//! (`clusterls_sbatch::rules::RULES`, `clusterls_dockerfile::rules::RULES`, both of
-//! `clusterls_core::Rule`).
+//! [`rule`] and [`all`] are the one adapter over the rule registries
+//! (`clusterls_sbatch::rules::RULES`, `clusterls_dockerfile::rules::RULES`, and the
+//! language server's own `lsp::RULES`, all of `clusterls_core::Rule`).
 
 use clusterls_core::Severity;
 
@@ -44,9 +44,11 @@ pub fn rule(code: &str) -> Option<RuleDoc> {
     all().into_iter().find(|r| r.code == code)
 }
 
-/// Every code of clusterls' own checkers, sbatch first, each registry in its order.
+/// Every code of clusterls' own checkers, sbatch first, each registry in its order, then
+/// the language server's (a failed build).
 pub fn all() -> Vec<RuleDoc> {
-    let registries = [clusterls_sbatch::rules::RULES, clusterls_dockerfile::rules::RULES];
+    let registries =
+        [clusterls_sbatch::rules::RULES, clusterls_dockerfile::rules::RULES, crate::lsp::RULES];
     registries.into_iter().flatten().map(|r| doc(r)).collect()
 }
 
@@ -63,7 +65,9 @@ fn doc(r: &clusterls_core::Rule) -> RuleDoc {
             " hadolint's {dl} covers the same ground; `# hadolint ignore={dl}` comments are honoured."
         );
     }
-    full += &if r.namespace() == "sbatch" {
+    full += &if r.namespace() == "build" {
+        "\n\nIt cannot be silenced: it stays until the next build of the Dockerfile.".to_string()
+    } else if r.namespace() == "sbatch" {
         format!(
             "\n\nSilence it in a project with `[check] disable = [\"{}\"]` in clusterls.toml (or the whole `sbatch` namespace).",
             r.code

@@ -37,7 +37,7 @@ use super::Engine;
 use super::Inner;
 use super::config::Config;
 use super::error::{EngineError, Result};
-use super::state::JobState;
+use super::event::Event;
 use super::store::{self, JobRecord, Store};
 use super::transport::{Exec, LocalTransport, SshOptions, SshTransport, Transport};
 use super::{programs, script, shell, slurm};
@@ -68,32 +68,6 @@ impl EngineOptions {
             config: None,
         }
     }
-}
-
-/// What happened, for whoever listens ([`Engine::subscribe`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Event {
-    /// A tracked job changed state (a submit is not an event: the submitter has the
-    /// record it returned).
-    Job {
-        host: String,
-        id: String,
-        state: JobState,
-        previous: Option<JobState>,
-        reason: Option<String>,
-        exit_code: Option<i32>,
-    },
-    /// The connection came up or failed (`message` says why and what to do;
-    /// `login_required`: it failed because logging in needs a person).
-    Connection { host: String, connected: bool, login_required: bool, message: Option<String> },
-    /// slurmctld stopped answering (`message`: Slurm's words) or answers again. While
-    /// it does not, no job is taken to have left the queue: their states wait.
-    Controller { host: String, reachable: bool, message: Option<String> },
-    /// Accounting (slurmdbd, what sacct asks) stopped answering or answers again, as
-    /// this process's polls saw it. While it does not, a job that left the queue keeps
-    /// its last state: its end shows when accounting answers.
-    Accounting { host: String, reachable: bool, message: Option<String> },
 }
 
 /// Facts with their age.
@@ -455,7 +429,7 @@ impl Engine {
             let facts = self.facts(false).await.ok();
             let user = facts.as_ref().and_then(|f| f.facts.user.clone()).unwrap_or_default();
             let version = facts.as_ref().and_then(|f| f.facts.slurm_version.clone());
-            let logged = super::submit::plan::LoggedJob {
+            let logged = super::launch::log_pattern::LoggedJob {
                 id: if task.is_some() { id } else { &rec.id },
                 name: &rec.name,
                 nodes: task.and_then(|t| t.nodes.as_deref()).or(rec.nodes.as_deref()),
@@ -463,7 +437,7 @@ impl Engine {
                 log_err: rec.log_err.as_deref(),
                 task_job_id: task.and_then(|t| t.job_id),
             };
-            let (o, e) = super::submit::plan::log_files(&logged, &user, version.as_deref())
+            let (o, e) = super::launch::log_pattern::log_files(&logged, &user, version.as_deref())
                 .map_err(EngineError::Usage)?;
             args.extend([o, e]);
         }

@@ -1,6 +1,6 @@
 //! Pure: job arrays. A job array is ONE record (the array's job id, `123`) holding its
 //! tasks (`123_0`, `123_1`, ...), each with its own state; the record's state is
-//! derived from its tasks ([`derive`]). The task indexes come from the `--array` spec
+//! derived from its tasks ([`derive()`]). The task indexes come from the `--array` spec
 //! ([`indexes`]); Slurm's task ids are `ARRAY_INDEX` ([`split_task_id`]), and squeue
 //! and sacct print pending tasks that have not split off yet as `123_[2-5%2]`
 //! ([`task_indexes`]).
@@ -89,8 +89,8 @@ pub fn split_task_id(id: &str) -> Option<(&str, u32)> {
     Some((job, task.parse().ok()?))
 }
 
-/// The task indexes of a squeue/sacct row id of array `array`: `123_4` → [4],
-/// `123_[2-3,5%2]` → [2, 3, 5]; None when the row is not a task of that array.
+/// The task indexes of a squeue/sacct row id of array `array`: `123_4` → `[4]`,
+/// `123_[2-3,5%2]` → `[2, 3, 5]`; None when the row is not a task of that array.
 pub fn task_indexes(array: &str, row_id: &str) -> Option<Vec<u32>> {
     let rest = row_id.strip_prefix(array)?.strip_prefix('_')?;
     if let Some(list) = rest.strip_prefix('[') {

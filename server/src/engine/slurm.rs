@@ -462,4 +462,6 @@ fn parse_images(s: &str, dir: &str) -> Vec<Image> {
 }
 
 #[cfg(test)]
+mod fixture_tests;
+#[cfg(test)]
 mod tests;

@@ -195,8 +195,10 @@ impl Store {
         Ok(store)
     }
 
-    /// How long [`Store::insert`] retries a locked store (and any statement waits).
-    pub fn set_write_wait(&mut self, d: std::time::Duration) {
+    /// How long [`Store::insert`] retries a locked store (and any statement waits); tests
+    /// shorten it.
+    #[cfg(test)]
+    pub(crate) fn set_write_wait(&mut self, d: std::time::Duration) {
         self.write_wait = d;
         let _ = self.conn.lock().unwrap().busy_timeout(d.min(std::time::Duration::from_secs(10)));
     }

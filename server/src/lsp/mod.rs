@@ -3,7 +3,7 @@
 //! - `transport`: the guard in front of tower-lsp-server's stdio transport.
 //! - `ext`: the clusterls protocol (commands, notifications, errors), declared once; the
 //!   client's TypeScript is generated from it.
-//! - `state`: what the server knows; `event`: the [`event::Event`]s that change it.
+//! - `state`: what the server knows; `event`: the `event::Event`s that change it.
 //! - `handlers`: the LSP handlers; `dispatch`: `workspace/executeCommand`, typed.
 //! - `worker`: the one loop that applies events, reads facts and publishes diagnostics.
 //! - `documents`: open documents, synced incrementally in version order; `kind`: which
@@ -12,8 +12,12 @@
 //! - `proto`: the one place that builds LSP types from core values and owns UTF-16.
 //! - `config`: editor settings merged with `clusterls.toml`; `cluster`: the engine's
 //!   side; `reply`: typed replies and error codes.
-//! - `run`: the run commands' pure helpers (the folder a run copies, arguments, banner);
-//!   `build`: image builds from the editor (progress, stop, the failing line's diagnostic).
+//! - `run`: the run commands' pure helpers (the folder a run copies, arguments, banner,
+//!   a failed build's line as a finding and its rule, [`RULES`]); `build`: image builds
+//!   from the editor (progress, stop, the failing line's diagnostic).
+//! - `sessions`: the session commands (a job's detail on demand, extend, Remote-SSH host).
+//! - `dirs`: when to ask whether an sbatch script's `--output`/`--error` directories exist
+//!   (pure); `dir_probe`: the asking, through the engine, and publishing again.
 
 mod build;
 mod cluster;
@@ -34,6 +38,9 @@ mod sessions;
 mod state;
 mod transport;
 mod worker;
+
+/// The language server's own rules (a failed build's diagnostic), for `cli::rules`.
+pub use run::RULES;
 
 use std::process::ExitCode;
 use std::sync::Arc;

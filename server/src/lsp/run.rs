@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clusterls_core::{Finding, LineIndex, Severity};
+use clusterls_core::{Finding, LineIndex, Rule, Severity};
 use tower_lsp_server::jsonrpc::Error;
 use tower_lsp_server::ls_types::Uri;
 
@@ -59,8 +59,20 @@ pub fn split_banner(err: &str) -> (String, Option<String>) {
     (rest, (!banner.is_empty()).then(|| banner.join("\n")))
 }
 
-/// The code of a failed build's diagnostic.
-pub const BUILD_FAILED: &str = "build/failed";
+/// A failed build's diagnostic ([`BuildFailure::finding`]), on the Dockerfile instruction
+/// the build stopped at.
+pub const BUILD_FAILED: Rule = Rule {
+    explanation: "The image build on the cluster (Build on cluster, or the build a run with a Dockerfile needs first) stopped at this instruction: a RUN that exited non-zero, a COPY of a file missing from the build context, a base image that could not be pulled. The diagnostic shows the last lines the build printed; no image was kept. Fix the instruction and build again: the next build of the Dockerfile clears it.",
+    ..Rule::new(
+        "build/failed",
+        Severity::Error,
+        "The image build on the cluster failed at this instruction.",
+    )
+};
+
+/// The language server's own rules, next to the checkers' registries
+/// (`cli::rules::all` reads all three).
+pub static RULES: &[&Rule] = &[&BUILD_FAILED];
 
 /// A failed build of a Dockerfile: the 1-based line of the instruction it stopped at,
 /// and what the build said last.
@@ -95,7 +107,7 @@ impl BuildFailure {
         let content = &text[r.clone()];
         let start = r.start + (content.len() - content.trim_start().len());
         let end = (r.start + content.trim_end().len()).max(start);
-        Some(Finding::new(start..end, Severity::Error, BUILD_FAILED, self.message.clone()))
+        Some(BUILD_FAILED.finding(start..end, self.message.clone()))
     }
 }
 
@@ -189,6 +201,12 @@ mod tests {
             Some((f.line, dockerfile[finding.range].to_string()))
         });
         assert_eq!(got, want.map(|(l, s)| (l, s.to_string())), "{log:?}");
+    }
+
+    #[test]
+    fn registry_is_sound() {
+        let problems = clusterls_core::rule::registry_problems(RULES, &["build"]);
+        assert_eq!(problems, Vec::<String>::new());
     }
 
     #[test]

@@ -91,29 +91,6 @@ impl Finding {
         Finding::new(range, Severity::Warning, code, message)
     }
 
-    pub fn info(
-        range: Range<usize>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Finding {
-        Finding::new(range, Severity::Info, code, message)
-    }
-
-    pub fn hint(
-        range: Range<usize>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Finding {
-        Finding::new(range, Severity::Hint, code, message)
-    }
-
-    /// The same finding with another severity (a rule's findings may differ, e.g. an
-    /// error where the cluster enforces a limit and a warning where it does not).
-    pub fn with_severity(mut self, severity: Severity) -> Finding {
-        self.severity = severity;
-        self
-    }
-
     pub fn with_fix(mut self, fix: Fix) -> Finding {
         self.fixes.push(fix);
         self

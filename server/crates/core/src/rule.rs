@@ -1,14 +1,21 @@
-//! The one shape of a check's rule, shared by every checker (sbatch, Dockerfile, and the
-//! ones to come), after ruff's model: a rule is a small function in its checker's
-//! `checks/` module with its [`Rule`] value next to it (code, default severity, one-line
-//! summary, full explanation), and each checker lists its rules once with
-//! [`rule_registry!`]. The registry generates the checker's `Code` enum, and findings are
-//! made from a `Code` ([`Rule::finding`]), never from a string: a code that is not
-//! registered cannot be pushed, and a rule value that is not registered is dead code
-//! (a compile warning, an error under clippy `-D warnings`).
+//! The one shape of a check's rule, shared by every checker (sbatch, Dockerfile, the
+//! Dockerfile converter, and the language server's build failures), after ruff's model:
+//! a rule is a small function in its checker's `checks/` module with its [`Rule`] value
+//! next to it (code, default severity, one-line summary, full explanation), and each
+//! checker lists its rules once in its registry, a `pub static RULES: &[&Rule]` (its
+//! `rules.rs`). Findings are made from a rule ([`Rule::finding`], the checkers'
+//! `push(&RULE, range, message)`), never from a string, so an unknown code never becomes
+//! a silent default severity.
+//!
+//! The dependency goes one way: the registry names the checks' rules, the checks never
+//! name the registry. That every rule a check may push is registered is proven by a
+//! test (`tests/tests/architecture.rs`, `every_rule_is_a_registered_const`): every
+//! `Rule` value in the sources is a `const` that a registry lists, and nothing but a
+//! rule makes a finding. A `Rule` that is neither registered nor pushed is dead code
+//! (an error under clippy `-D warnings`).
 //!
 //! Documentation (`RULES.md`), SARIF rule descriptions and `clusterls explain CODE` all
-//! read the registry ([`Rule::markdown`], `lookup`).
+//! read the registries ([`Rule::markdown`], [`rules_markdown`]).
 
 use std::ops::Range;
 
@@ -123,66 +130,6 @@ pub fn registry_problems(rules: &[&Rule], namespaces: &[&str]) -> Vec<String> {
         }
     }
     out
-}
-
-/// Declares a checker's registry: the `Code` enum (one variant per rule), `Code::rule`,
-/// `Code::ALL`, the `RULES` list and `lookup(code)`.
-///
-/// ```
-/// use clusterls_core::{Rule, Severity, rule_registry};
-/// const EMPTY: Rule = Rule {
-///     explanation: "An empty file does nothing. Add content or delete the file.",
-///     ..Rule::new("demo/empty", Severity::Warning, "The file is empty.")
-/// };
-/// rule_registry! {
-///     /// The demo checker's codes.
-///     pub enum Code {
-///         Empty => EMPTY,
-///     }
-/// }
-/// assert_eq!(Code::Empty.rule().code, "demo/empty");
-/// assert_eq!(lookup("demo/empty"), Some(&EMPTY));
-/// assert_eq!(lookup("demo/other"), None);
-/// assert_eq!(RULES.len(), 1);
-/// ```
-#[macro_export]
-macro_rules! rule_registry {
-    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($variant:ident => $rule:path,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        $vis enum $name {
-            $($variant,)*
-        }
-
-        impl $name {
-            /// Every code, in registry order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            /// The rule behind this code.
-            pub fn rule(self) -> &'static $crate::Rule {
-                match self {
-                    $($name::$variant => &$rule,)*
-                }
-            }
-
-            /// A finding of this code with the rule's default severity.
-            pub fn finding(
-                self,
-                range: ::std::ops::Range<usize>,
-                message: impl Into<String>,
-            ) -> $crate::Finding {
-                self.rule().finding(range, message)
-            }
-        }
-
-        /// Every rule of this checker, in registry order.
-        $vis static RULES: &[&$crate::Rule] = &[$(&$rule,)*];
-
-        /// The rule with this code, if it is one of this checker's.
-        $vis fn lookup(code: &str) -> Option<&'static $crate::Rule> {
-            RULES.iter().copied().find(|r| r.code == code)
-        }
-    };
 }
 
 #[cfg(test)]

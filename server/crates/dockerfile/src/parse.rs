@@ -256,10 +256,6 @@ impl Args {
     pub fn source(&self) -> Source<'_> {
         Source { text: &self.text, map: Map::Table(&self.map) }
     }
-
-    pub fn is_exec(&self) -> bool {
-        self.json.is_some()
-    }
 }
 
 /// A text with a way back to original offsets (used by the shell lexer).
@@ -336,50 +332,6 @@ impl Dockerfile {
             }
         }
         out
-    }
-
-    /// Names of the build arguments usable at instruction `idx`: before the first FROM,
-    /// the global ARGs declared so far; inside a stage, the ARGs (re)declared in that
-    /// stage before `idx` (global ARGs are not visible in a stage until re-declared).
-    /// Every FROM sees the global ARGs.
-    pub fn args_in_scope(&self, idx: usize) -> Vec<String> {
-        // FROM lines see the global ARGs.
-        let stage =
-            self.instructions.get(idx).filter(|i| i.kind != Kind::From).and_then(|i| i.stage);
-        let range = match stage {
-            None => {
-                let first_from = self.stages.first().map_or(self.instructions.len(), |s| s.from);
-                0..idx.min(first_from)
-            }
-            Some(s) => self.stages[s].from + 1..idx.max(self.stages[s].from + 1),
-        };
-        let mut out: Vec<String> = Vec::new();
-        for i in &self.instructions[range] {
-            if i.kind != Kind::Arg {
-                continue;
-            }
-            for w in &i.args.words {
-                let name = w.value.split('=').next().unwrap_or("").to_string();
-                if !name.is_empty() && !out.contains(&name) {
-                    out.push(name);
-                }
-            }
-        }
-        out
-    }
-
-    /// The instruction whose span holds byte `offset` (its end included, so a cursor
-    /// at the end of a line still finds it), with its index.
-    pub fn instruction_at(&self, offset: usize) -> Option<(usize, &Instruction)> {
-        self.instructions
-            .iter()
-            .enumerate()
-            .find(|(_, i)| i.span.start <= offset && offset <= i.span.end)
-    }
-
-    /// The stage whose name (case-insensitively) is `name`.
-    pub fn stage_named(&self, name: &str) -> Option<&Stage> {
-        self.stages.iter().find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
     }
 
     /// Instructions of stage `i`.

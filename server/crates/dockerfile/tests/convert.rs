@@ -4,6 +4,7 @@
 
 use clusterls_dockerfile::convert::{self, Conversion, codes};
 use clusterls_dockerfile::deffile;
+use clusterls_dockerfile::rules;
 use expect_test::{Expect, expect};
 
 #[path = "common/fuzz.rs"]
@@ -55,7 +56,7 @@ pub fn round_trip(c: &Conversion) -> Result<(), String> {
 /// A finding says why the output does not read back cleanly: a script line that looks
 /// like a section, or no base image (an error: the build is refused).
 fn explained(c: &Conversion) -> bool {
-    c.findings.iter().any(|f| f.code == codes::SCRIPT_LINE || f.code == codes::NO_BASE)
+    c.findings.iter().any(|f| f.code == codes::SCRIPT_LINE.code || f.code == codes::NO_BASE.code)
 }
 
 fn render(text: &str, c: &Conversion) -> String {
@@ -106,11 +107,7 @@ fn check_args(text: &str, args: &[(&str, &str)], expect: Expect) {
         panic!("{e}");
     }
     for f in &c.findings {
-        assert!(
-            codes::rule(&f.code).is_some() || codes::REUSED.contains(&f.code.as_str()),
-            "{} is in neither table",
-            f.code
-        );
+        assert!(rules::RULES.iter().any(|r| r.code == f.code), "{} is not registered", f.code);
     }
     expect.assert_eq(&render(text, &c));
 }
@@ -1077,7 +1074,7 @@ EOF
 "#;
     let c = convert::convert(text, &[]);
     let codes: Vec<&str> = c.findings.iter().map(|f| f.code.as_str()).collect();
-    assert_eq!(codes, [codes::SCRIPT_LINE]);
+    assert_eq!(codes, [codes::SCRIPT_LINE.code]);
     // The reader sees what Apptainer would: extra sections, so the round trip fails.
     assert!(round_trip(&c).is_err());
 }
@@ -1129,15 +1126,13 @@ fn failed_step_names_the_line() {
 }
 
 #[test]
-fn codes_table_is_complete() {
-    for r in codes::CODES {
-        assert!(r.code.starts_with("apptainer/convert-"), "{}", r.code);
+fn the_converters_rules_are_documented() {
+    let own: Vec<_> =
+        rules::RULES.iter().filter(|r| r.code.starts_with("apptainer/convert-")).collect();
+    assert_eq!(own.len(), 16);
+    for r in own {
         assert!(r.summary.ends_with('.') && r.explanation.len() > 80, "{}", r.code);
     }
-    let mut seen: Vec<&str> = codes::CODES.iter().map(|r| r.code).collect();
-    seen.sort();
-    seen.dedup();
-    assert_eq!(seen.len(), codes::CODES.len());
 }
 
 /// The checker's codes the converter reuses are reported by the checker too, on the same
@@ -1147,9 +1142,27 @@ fn reused_codes_match_the_checker() {
     let text = "FROM python:3.11\nUSER bob\nWORKDIR /app\nEXPOSE 80\nVOLUME /data\nHEALTHCHECK CMD true\nSTOPSIGNAL SIGINT\n";
     let checker = clusterls_dockerfile::check(text, None);
     let converter = convert::convert(text, &[]).findings;
-    for code in codes::REUSED {
-        let a: Vec<_> = checker.iter().filter(|f| f.code == *code).map(|f| &f.range).collect();
-        let b: Vec<_> = converter.iter().filter(|f| f.code == *code).map(|f| &f.range).collect();
+    let mut reused: Vec<&str> = converter
+        .iter()
+        .map(|f| f.code.as_str())
+        .filter(|c| !c.starts_with("apptainer/convert-"))
+        .collect();
+    reused.sort_unstable();
+    reused.dedup();
+    assert_eq!(
+        reused,
+        [
+            "apptainer/expose-no-effect",
+            "apptainer/healthcheck-no-effect",
+            "apptainer/stopsignal-no-effect",
+            "apptainer/user-ignored",
+            "apptainer/volume-no-effect",
+            "apptainer/workdir-ignored",
+        ]
+    );
+    for code in reused {
+        let a: Vec<_> = checker.iter().filter(|f| f.code == code).map(|f| &f.range).collect();
+        let b: Vec<_> = converter.iter().filter(|f| f.code == code).map(|f| &f.range).collect();
         assert!(!a.is_empty() && a == b, "{code}: checker {a:?}, converter {b:?}");
     }
 }
@@ -1187,7 +1200,7 @@ fn corpus() {
         match round_trip(&c) {
             Ok(()) => clean += 1,
             Err(e) => assert!(
-                c.findings.iter().any(|f| f.code == codes::SCRIPT_LINE),
+                c.findings.iter().any(|f| f.code == codes::SCRIPT_LINE.code),
                 "{name}: {e}\n{}",
                 c.definition
             ),
@@ -1208,36 +1221,38 @@ fn corpus() {
             let flag = |n: &str| inst.flag(n).and_then(|f| f.value.clone());
             let mut want: Vec<&str> = Vec::new();
             match inst.kind {
-                Kind::Expose => want.push(codes::EXPOSE),
-                Kind::Volume => want.push(codes::VOLUME),
-                Kind::Stopsignal => want.push(codes::STOPSIGNAL),
-                Kind::Onbuild => want.push(codes::ONBUILD),
+                Kind::Expose => want.push("apptainer/expose-no-effect"),
+                Kind::Volume => want.push("apptainer/volume-no-effect"),
+                Kind::Stopsignal => want.push("apptainer/stopsignal-no-effect"),
+                Kind::Onbuild => want.push(codes::ONBUILD.code),
                 Kind::Healthcheck
                     if Some(n) == last_health && !arg.eq_ignore_ascii_case("none") =>
                 {
-                    want.push(codes::HEALTHCHECK)
+                    want.push("apptainer/healthcheck-no-effect")
                 }
                 Kind::User if !matches!(arg, "root" | "0" | "root:root" | "0:0") => {
-                    want.push(codes::USER_IGNORED)
+                    want.push("apptainer/user-ignored")
                 }
                 Kind::Run if flag("mount").is_some_and(|m| !m.contains("type=cache")) => {
-                    want.push(codes::RUN_FLAG)
+                    want.push(codes::RUN_FLAG.code)
                 }
                 Kind::Copy | Kind::Add => {
                     if flag("chown").is_some() {
-                        want.push(codes::CHOWN);
+                        want.push(codes::CHOWN.code);
                     }
                     if flag("chmod").is_some() {
-                        want.push(codes::COPY_FLAG);
+                        want.push(codes::COPY_FLAG.code);
                     }
                     if let Some(from) = flag("from")
-                        && df.stage_named(&from).is_none()
+                        && !df.stages.iter().any(|s| {
+                            s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&from))
+                        })
                         && from.parse::<usize>().is_err()
                     {
-                        want.push(codes::COPY_FROM_IMAGE);
+                        want.push(codes::COPY_FROM_IMAGE.code);
                     }
                     if inst.kind == Kind::Add && arg.contains("://") {
-                        want.push(codes::ADD_REMOTE);
+                        want.push(codes::ADD_REMOTE.code);
                     }
                 }
                 _ => {}

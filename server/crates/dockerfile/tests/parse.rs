@@ -226,22 +226,3 @@ fn continuation_at_eof() {
     "#]],
     );
 }
-
-#[test]
-fn args_in_scope() {
-    let df = parse("ARG A=1\nARG B\nFROM x:$A\nARG A\nRUN echo\nFROM y\nRUN echo\n");
-    let scopes: Vec<String> =
-        (0..df.instructions.len()).map(|i| df.args_in_scope(i).join(",")).collect();
-    assert_eq!(scopes, ["", "A", "A,B", "", "A", "A,B", ""]);
-}
-
-#[test]
-fn instruction_at() {
-    let text = "FROM x\n\nRUN a \\\n  b\n";
-    let df = parse(text);
-    let at = |o: usize| df.instruction_at(o).map(|(i, _)| i);
-    assert_eq!(at(0), Some(0));
-    assert_eq!(at(6), Some(0));
-    assert_eq!(at(7), None);
-    assert_eq!(at(text.find('b').unwrap()), Some(1));
-}

@@ -1,4 +1,5 @@
 use super::super::resources::Resources;
+use super::super::state::JobState;
 use super::super::store::JobKind;
 use super::super::submit::RunOptions;
 use super::*;

@@ -18,7 +18,8 @@
 //!
 //! The engine calls [`LogNames::of`] with the script's directives (or the CLI's), then
 //! [`expand`] once the job id (and, for an array task, its ids) and the first node are
-//! known: `expand(&names.output, &JobIds { .. }, work_dir)`.
+//! known: `expand(&names.output, &JobIds { .. }, work_dir)`; [`log_files`] does so for a
+//! job record (`logs` of a script submitted as written).
 
 /// What the patterns refer to. `first_node` is `None` before the job starts: a pattern
 /// with `%N` cannot be expanded yet.
@@ -142,6 +143,82 @@ pub fn work_dir(submit_dir: &str, chdir: Option<&str>) -> String {
     }
 }
 
+/// What [`log_files`] reads of a job's record.
+#[derive(Debug, Clone, Copy)]
+pub struct LoggedJob<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub nodes: Option<&'a str>,
+    /// The stored `--output` pattern, absolute.
+    pub log_out: &'a str,
+    pub log_err: Option<&'a str>,
+    /// A job array task's own job id (what `%j` names), when known; `id` is then
+    /// `ARRAY_TASK`.
+    pub task_job_id: Option<u64>,
+}
+
+/// The output and error files of `rec` (a script submitted as written) for the logs
+/// program: its stored patterns resolved with Slurm's rules; an empty error file when
+/// standard error goes to the output file. `user` is the cluster user (from the facts).
+pub fn log_files(
+    rec: &LoggedJob,
+    user: &str,
+    slurm_version: Option<&str>,
+) -> Result<(String, String), String> {
+    let (job, array) = match rec.id.split_once('_') {
+        Some((a, t)) => (a, t.parse::<u64>().ok()),
+        None => (rec.id, None),
+    };
+    let array_id: u64 = job.parse().map_err(|_| format!("job {} has no numeric id", rec.id))?;
+    // A task's own job id is not the array's (measured: task 2 of array 5850 was job
+    // 5850, tasks 0 and 1 jobs 5851 and 5852); until the tracker saw it, `%j` is unknown.
+    let job_id = match (array, rec.task_job_id) {
+        (Some(_), Some(own)) => own,
+        (Some(t), None)
+            if rec.log_out.contains("%j") || rec.log_err.is_some_and(|e| e.contains("%j")) =>
+        {
+            return Err(format!(
+                "task {t} of job {job} has not started yet, and its output file is named by its \
+                 own job id (%j); try again once it runs"
+            ));
+        }
+        _ => array_id,
+    };
+    let first_node = rec.nodes.map(first_node);
+    let ids = JobIds {
+        job_id,
+        array: array.map(|t| (array_id, t)),
+        user,
+        job_name: rec.name,
+        first_node: first_node.as_deref(),
+        restart_count: 0,
+        slurm_version: slurm_version.and_then(parse_version),
+    };
+    let expand = |p: &str| {
+        expand(p, &ids, "").map_err(|e| {
+            format!("cannot tell which file job {} writes: {e}; look in {p} on the cluster", rec.id)
+        })
+    };
+    let out = expand(rec.log_out)?;
+    let err = match rec.log_err {
+        Some(p) => expand(p)?,
+        None => String::new(),
+    };
+    Ok((out, err))
+}
+
+/// The first node of a Slurm node list: `node[02-03],gpu1` → `node02`.
+pub fn first_node(list: &str) -> String {
+    let head = list.split(',').next().unwrap_or(list);
+    match head.split_once('[') {
+        Some((prefix, range)) => {
+            let first = range.split(['-', ',', ']']).next().unwrap_or("");
+            format!("{prefix}{first}")
+        }
+        None => head.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,5 +328,38 @@ mod tests {
             LogNames::of(None, Some("e"), false),
             LogNames { output: "slurm-%j.out".into(), error: Some("e".into()) }
         );
+    }
+
+    #[test]
+    fn first_nodes() {
+        for (list, first) in
+            [("node02", "node02"), ("node[02-03]", "node02"), ("node[05,07],gpu1", "node05")]
+        {
+            assert_eq!(first_node(list), first, "{list}");
+        }
+    }
+
+    #[test]
+    fn logs_of_a_job_submitted_as_written() {
+        let rec = |id: &'static str, out: &'static str, err: Option<&'static str>| LoggedJob {
+            id,
+            name: "aw",
+            nodes: Some("node[02-03]"),
+            log_out: out,
+            log_err: err,
+            task_job_id: None,
+        };
+        let r = rec("42", "/r/logs/%x-%j-%N.out", Some("/r/%u.err"));
+        expect![[r#"Ok(("/r/logs/aw-42-node02.out", "/r/alice.err"))"#]]
+            .assert_eq(&format!("{:?}", log_files(&r, "alice", Some("22.05.8"))));
+        let r = rec("42_3", "/r/slurm-%A_%a.out", None);
+        expect![[r#"Ok(("/r/slurm-42_3.out", ""))"#]]
+            .assert_eq(&format!("{:?}", log_files(&r, "alice", None)));
+        // A task's %j is its own job id, once known.
+        let r = LoggedJob { task_job_id: Some(45), ..rec("42_3", "/r/%j-%A_%a.out", None) };
+        expect![[r#"Ok(("/r/45-42_3.out", ""))"#]]
+            .assert_eq(&format!("{:?}", log_files(&r, "alice", None)));
+        let r = rec("42_3", "/r/%j.out", None);
+        expect![[r#"Err("task 3 of job 42 has not started yet, and its output file is named by its own job id (%j); try again once it runs")"#]].assert_eq(&format!("{:?}", log_files(&r, "alice", None)));
     }
 }

@@ -14,7 +14,8 @@
 //! 4. As written: write `plan.copy`, create `plan.log_dirs(work_dir)`, run
 //!    `sbatch --parsable [plan.argv..] job.sbatch`. Generated: `distributed::task_command`,
 //!    then `distributed::render` → job.sbatch, logs `distributed::log_files(array)`.
-//! 5. Logs: `log_pattern::expand(pattern, &JobIds { .. }, work_dir)`; a failed job's exit
+//! 5. Logs: `log_pattern::expand(pattern, &JobIds { .. }, work_dir)` (for a stored
+//!    record: `log_pattern::log_files(&LoggedJob { .. }, user, version)`); a failed job's exit
 //!    code through `distributed::explain_exit`.
 
 pub mod as_written;

@@ -75,3 +75,33 @@ pub fn parse_exit_code(s: &str) -> Option<i32> {
     let sig: i32 = sig.parse().ok()?;
     Some(if sig != 0 { 128 + sig } else { code })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::state::JobState;
+    use expect_test::{Expect, expect};
+
+    #[track_caller]
+    fn check_state(input: &str, expect: Expect) {
+        let s = JobState::parse(input);
+        expect.assert_eq(&format!("{s} final={}", s.is_final()));
+    }
+
+    #[test]
+    fn states() {
+        check_state("RUNNING", expect!["RUNNING final=false"]);
+        check_state("CANCELLED by 1000", expect!["CANCELLED final=true"]);
+        check_state("COMPLETED", expect!["COMPLETED final=true"]);
+        check_state("PD", expect!["PENDING final=false"]);
+        check_state("RESIZING", expect!["RESIZING final=false"]);
+    }
+
+    #[test]
+    fn squeue_and_sacct() {
+        expect![[r#"[JobStatus { id: "12", state: Running, reason: None, exit_code: None, nodes: Some("node1"), raw_id: None }, JobStatus { id: "13", state: Pending, reason: Some("Resources"), exit_code: None, nodes: None, raw_id: None }]"#]]
+            .assert_eq(&format!("{:?}", parse_squeue("12|RUNNING|None|node1\n13|PENDING|Resources|\nslurm_load_jobs error: Invalid job id specified\n")));
+        expect![[r#"[JobStatus { id: "12", state: Completed, reason: None, exit_code: Some(0), nodes: Some("node1"), raw_id: None }, JobStatus { id: "14", state: Failed, reason: None, exit_code: Some(3), nodes: Some("node1"), raw_id: None }, JobStatus { id: "15", state: Cancelled, reason: None, exit_code: Some(137), nodes: None, raw_id: None }]"#]]
+            .assert_eq(&format!("{:?}", parse_sacct("12|train|COMPLETED|0:0|node1\n12.batch|batch|COMPLETED|0:0|node1\n14|x|FAILED|3:0|node1\n15|y|CANCELLED by 0|0:9|None assigned\n")));
+    }
+}

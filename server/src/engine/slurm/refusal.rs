@@ -77,3 +77,97 @@ pub fn classify_refusal(stderr: &str) -> (RefusalKind, String, &'static str) {
     };
     (kind, message, hint)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::slurm::parse_facts;
+    use expect_test::{Expect, expect};
+
+    #[track_caller]
+    fn check_refusal(stderr: &str, expect: Expect) {
+        let (kind, msg, _) = classify_refusal(stderr);
+        expect.assert_eq(&format!("{kind:?}: {msg}"));
+    }
+
+    #[test]
+    fn refusals() {
+        check_refusal(
+            "sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified\n",
+            expect![
+                "Account: sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified"
+            ],
+        );
+        check_refusal(
+            "sbatch: error: invalid partition specified: nope\nsbatch: error: Batch job submission failed: Invalid partition name specified\n",
+            expect![
+                "Partition: sbatch: error: Batch job submission failed: Invalid partition name specified"
+            ],
+        );
+        check_refusal(
+            "sbatch: error: Batch job submission failed: Requested time limit is invalid (missing or exceeds some limit)\n",
+            expect![
+                "TimeLimit: sbatch: error: Batch job submission failed: Requested time limit is invalid (missing or exceeds some limit)"
+            ],
+        );
+        check_refusal(
+            "sbatch: error: Batch job submission failed: Requested node configuration is not available\n",
+            expect![
+                "Resources: sbatch: error: Batch job submission failed: Requested node configuration is not available"
+            ],
+        );
+    }
+
+    /// Every refusal recorded from the real sbatch 22.05.8 (tests/cluster/record-testdata).
+    #[test]
+    fn recorded_refusals() {
+        let files = [
+            ("bad-account", include_str!("../testdata/slurm/sbatch-bad-account.stderr.txt")),
+            ("bad-partition", include_str!("../testdata/slurm/sbatch-bad-partition.stderr.txt")),
+            ("bad-time-spec", include_str!("../testdata/slurm/sbatch-bad-time-spec.stderr.txt")),
+            (
+                "forbidden-account-partition",
+                include_str!("../testdata/slurm/sbatch-forbidden-account-partition.stderr.txt"),
+            ),
+            (
+                "invalid-directive",
+                include_str!("../testdata/slurm/sbatch-invalid-directive.stderr.txt"),
+            ),
+            ("time-over-max", include_str!("../testdata/slurm/sbatch-time-over-max.stderr.txt")),
+            ("too-many-gpus", include_str!("../testdata/slurm/sbatch-too-many-gpus.stderr.txt")),
+            (
+                "too-much-memory",
+                include_str!("../testdata/slurm/sbatch-too-much-memory.stderr.txt"),
+            ),
+        ];
+        let got: Vec<String> = files
+            .iter()
+            .map(|(name, text)| {
+                let (kind, message, _) = classify_refusal(text);
+                format!("{name}: {kind:?}: {message}")
+            })
+            .collect();
+        expect![[r#"
+            bad-account: Account: sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified
+            bad-partition: Partition: sbatch: error: Batch job submission failed: Invalid partition name specified
+            bad-time-spec: TimeLimit: sbatch: error: Invalid --time specification
+            forbidden-account-partition: Account: sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified
+            invalid-directive: InvalidOption: sbatch: unrecognized option '--no-such-option'
+            time-over-max: TimeLimit: sbatch: error: Batch job submission failed: Requested time limit is invalid (missing or exceeds some limit)
+            too-many-gpus: Resources: sbatch: error: Batch job submission failed: Requested node configuration is not available
+            too-much-memory: Resources: sbatch: error: Batch job submission failed: Requested node configuration is not available"#]].assert_eq(&got.join("\n"));
+    }
+
+    #[test]
+    fn an_unreachable_controller_is_told_apart() {
+        let down =
+            include_str!("../testdata/slurm/scontrol-show-partition-controller-down.stderr.txt");
+        let mut problems = Vec::new();
+        let facts = parse_facts(&format!("@@clusterls partitions@@\n{down}"), &mut problems);
+        assert!(facts.partitions.is_empty());
+        expect![[r#"Some("partitions: unexpected line `slurm_load_partitions error: Unable to contact slurm controller (connect failure)`")"#]]
+            .assert_eq(&format!("{:?}", problems.iter().find_map(|p| controller_unreachable(p))));
+        let unknown = include_str!("../testdata/slurm/squeue-unknown-job.stderr.txt");
+        assert_eq!(controller_unreachable(unknown), None);
+    }
+}

@@ -12,7 +12,6 @@ use clusterls_core::{Finding, Severity};
 use super::super::error::EngineError;
 use super::super::launch::distributed::{self, Layout};
 use super::super::launch::interpreter::{self, Interpreter};
-use super::super::launch::log_pattern::{self, JobIds};
 use super::super::programs;
 use super::super::resources::Resources;
 use super::super::script::{self, bash};
@@ -151,82 +150,6 @@ pub fn stored_log(pattern: &str, work_dir: &str) -> String {
         pattern.to_string()
     } else {
         format!("{}/{pattern}", work_dir.trim_end_matches('/'))
-    }
-}
-
-/// What [`log_files`] reads of a job's record.
-#[derive(Debug, Clone, Copy)]
-pub struct LoggedJob<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
-    pub nodes: Option<&'a str>,
-    /// The stored `--output` pattern, absolute.
-    pub log_out: &'a str,
-    pub log_err: Option<&'a str>,
-    /// A job array task's own job id (what `%j` names), when known; `id` is then
-    /// `ARRAY_TASK`.
-    pub task_job_id: Option<u64>,
-}
-
-/// The output and error files of `rec` (a script submitted as written) for the logs
-/// program: its stored patterns resolved with Slurm's rules; an empty error file when
-/// standard error goes to the output file. `user` is the cluster user (from the facts).
-pub fn log_files(
-    rec: &LoggedJob,
-    user: &str,
-    slurm_version: Option<&str>,
-) -> Result<(String, String), String> {
-    let (job, array) = match rec.id.split_once('_') {
-        Some((a, t)) => (a, t.parse::<u64>().ok()),
-        None => (rec.id, None),
-    };
-    let array_id: u64 = job.parse().map_err(|_| format!("job {} has no numeric id", rec.id))?;
-    // A task's own job id is not the array's (measured: task 2 of array 5850 was job
-    // 5850, tasks 0 and 1 jobs 5851 and 5852); until the tracker saw it, `%j` is unknown.
-    let job_id = match (array, rec.task_job_id) {
-        (Some(_), Some(own)) => own,
-        (Some(t), None)
-            if rec.log_out.contains("%j") || rec.log_err.is_some_and(|e| e.contains("%j")) =>
-        {
-            return Err(format!(
-                "task {t} of job {job} has not started yet, and its output file is named by its \
-                 own job id (%j); try again once it runs"
-            ));
-        }
-        _ => array_id,
-    };
-    let first_node = rec.nodes.map(first_node);
-    let ids = JobIds {
-        job_id,
-        array: array.map(|t| (array_id, t)),
-        user,
-        job_name: rec.name,
-        first_node: first_node.as_deref(),
-        restart_count: 0,
-        slurm_version: slurm_version.and_then(log_pattern::parse_version),
-    };
-    let expand = |p: &str| {
-        log_pattern::expand(p, &ids, "").map_err(|e| {
-            format!("cannot tell which file job {} writes: {e}; look in {p} on the cluster", rec.id)
-        })
-    };
-    let out = expand(rec.log_out)?;
-    let err = match rec.log_err {
-        Some(p) => expand(p)?,
-        None => String::new(),
-    };
-    Ok((out, err))
-}
-
-/// The first node of a Slurm node list: `node[02-03],gpu1` → `node02`.
-pub fn first_node(list: &str) -> String {
-    let head = list.split(',').next().unwrap_or(list);
-    match head.split_once('[') {
-        Some((prefix, range)) => {
-            let first = range.split(['-', ',', ']']).next().unwrap_or("");
-            format!("{prefix}{first}")
-        }
-        None => head.to_string(),
     }
 }
 
@@ -443,36 +366,7 @@ mod tests {
     }
 
     #[test]
-    fn first_nodes() {
-        for (list, first) in
-            [("node02", "node02"), ("node[02-03]", "node02"), ("node[05,07],gpu1", "node05")]
-        {
-            assert_eq!(first_node(list), first, "{list}");
-        }
-    }
-
-    #[test]
-    fn as_written_logs_and_refusals() {
-        let rec = |id: &'static str, out: &'static str, err: Option<&'static str>| LoggedJob {
-            id,
-            name: "aw",
-            nodes: Some("node[02-03]"),
-            log_out: out,
-            log_err: err,
-            task_job_id: None,
-        };
-        let r = rec("42", "/r/logs/%x-%j-%N.out", Some("/r/%u.err"));
-        expect![[r#"Ok(("/r/logs/aw-42-node02.out", "/r/alice.err"))"#]]
-            .assert_eq(&format!("{:?}", log_files(&r, "alice", Some("22.05.8"))));
-        let r = rec("42_3", "/r/slurm-%A_%a.out", None);
-        expect![[r#"Ok(("/r/slurm-42_3.out", ""))"#]]
-            .assert_eq(&format!("{:?}", log_files(&r, "alice", None)));
-        // A task's %j is its own job id, once known.
-        let r = LoggedJob { task_job_id: Some(45), ..rec("42_3", "/r/%j-%A_%a.out", None) };
-        expect![[r#"Ok(("/r/45-42_3.out", ""))"#]]
-            .assert_eq(&format!("{:?}", log_files(&r, "alice", None)));
-        let r = rec("42_3", "/r/%j.out", None);
-        expect![[r#"Err("task 3 of job 42 has not started yet, and its output file is named by its own job id (%j); try again once it runs")"#]].assert_eq(&format!("{:?}", log_files(&r, "alice", None)));
+    fn as_written_stored_logs_and_refusals() {
         assert_eq!(stored_log("logs/%j.out", "/r/x/"), "/r/x/logs/%j.out");
         assert_eq!(stored_log("/abs/%j.out", "/r"), "/abs/%j.out");
         let text = "#!/bin/bash\n#SBATCH --partition=nope\n";

@@ -11,8 +11,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::Engine;
-use super::api::Event;
 use super::error::Result;
+use super::event::Event;
 use super::state::JobState;
 use super::store::{self, JobKind, JobRecord};
 use super::transport::Exec;

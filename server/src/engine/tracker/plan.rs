@@ -2,7 +2,7 @@
 //! poll asks (one `squeue` for every tracked job, `sacct` for jobs that left it, the
 //! exit files of step runs); [`apply`] reads the answer ([`Answer`], the sections of
 //! [`super::super::programs::POLL_PROGRAM`]) into state updates. Tested on recorded real
-//! output in `tracker/tests.rs`.
+//! output in `tracker/plan/tests.rs` (job arrays, `array`: `tracker/plan/array_tests.rs`).
 //!
 //! The rules:
 //! - squeue is trusted for jobs it lists live; sacct's final row settles a job;
@@ -35,7 +35,7 @@ pub enum Tracked {
     Job { id: String },
     /// A step run inside an allocation: its exit file in its run directory.
     Step { id: String, alloc: String, run_dir: String },
-    /// A job array: its tasks as last stored, followed one by one ([`super::array`]).
+    /// A job array: its tasks as last stored, followed one by one (`tracker/plan/array.rs`).
     Array { id: String, tasks: Vec<Task> },
 }
 

@@ -2,7 +2,6 @@
 
 use super::packages::pip_install;
 use super::*;
-use crate::rules::Code;
 use clusterls_core::Rule;
 
 pub(crate) const CMD_BYPASSED: Rule = Rule {
@@ -163,26 +162,26 @@ fn runtime_metadata(ctx: &mut Ctx<'_>) {
         match inst.kind {
             Kind::User => {
                 let who = inst.args.text.trim();
-                ctx.push(at, Code::UserIgnored, format!("Apptainer ignores USER: the container runs as your own cluster user, not `{who}`. Make what it needs readable by all (`chmod -R a+rX`) instead of owned by `{who}`."));
+                ctx.push(&USER_IGNORED, at, format!("Apptainer ignores USER: the container runs as your own cluster user, not `{who}`. Make what it needs readable by all (`chmod -R a+rX`) instead of owned by `{who}`."));
             }
             Kind::Workdir => last_workdir = Some(i),
             Kind::Expose => {
-                ctx.push(at, Code::ExposeNoEffect, "EXPOSE has no effect under Apptainer: the container uses the node's network directly, so a server listens on the node's port (pick a free one per job).".into());
+                ctx.push(&EXPOSE_NO_EFFECT, at, "EXPOSE has no effect under Apptainer: the container uses the node's network directly, so a server listens on the node's port (pick a free one per job).");
             }
             Kind::Volume => {
-                ctx.push(at, Code::VolumeNoEffect, "VOLUME has no effect under Apptainer, and the image is read-only: bind a host directory there with `--bind /host/dir:/path`.".into());
+                ctx.push(&VOLUME_NO_EFFECT, at, "VOLUME has no effect under Apptainer, and the image is read-only: bind a host directory there with `--bind /host/dir:/path`.");
             }
             Kind::Healthcheck if last_of(i) => {
-                ctx.push(at, Code::HealthcheckNoEffect, "HEALTHCHECK has no effect under Apptainer (nothing runs it); check the job from the script or Slurm instead.".into());
+                ctx.push(&HEALTHCHECK_NO_EFFECT, at, "HEALTHCHECK has no effect under Apptainer (nothing runs it); check the job from the script or Slurm instead.");
             }
             Kind::Stopsignal => {
-                ctx.push(at, Code::StopsignalNoEffect, "STOPSIGNAL has no effect under Apptainer: Slurm sends SIGTERM (then SIGKILL) at the time limit; use `#SBATCH --signal=` to get an earlier signal.".into());
+                ctx.push(&STOPSIGNAL_NO_EFFECT, at, "STOPSIGNAL has no effect under Apptainer: Slurm sends SIGTERM (then SIGKILL) at the time limit; use `#SBATCH --signal=` to get an earlier signal.");
             }
             Kind::Entrypoint if last_of(i) => {
-                ctx.push(at, Code::EntrypointBypassed, "`apptainer exec IMAGE cmd` runs cmd directly and skips ENTRYPOINT (only `apptainer run` uses it). If it sets things up (activating an environment, exporting variables), do that with ENV so every command gets it.".into());
+                ctx.push(&ENTRYPOINT_BYPASSED, at, "`apptainer exec IMAGE cmd` runs cmd directly and skips ENTRYPOINT (only `apptainer run` uses it). If it sets things up (activating an environment, exporting variables), do that with ENV so every command gets it.");
             }
             Kind::Cmd if last_of(i) => {
-                ctx.push(at, Code::CmdBypassed, "`apptainer exec` ignores CMD: it is only the default for `apptainer run`. Give the command explicitly in the job script.".into());
+                ctx.push(&CMD_BYPASSED, at, "`apptainer exec` ignores CMD: it is only the default for `apptainer run`. Give the command explicitly in the job script.");
             }
             _ => {}
         }
@@ -196,7 +195,7 @@ fn runtime_metadata(ctx: &mut Ctx<'_>) {
         if home_path(&dir) {
             msg.push_str(" Also, this path is under a home directory, which Apptainer replaces with your host home.");
         }
-        ctx.push(inst.keyword_span.clone(), Code::WorkdirIgnored, msg);
+        ctx.push(&WORKDIR_IGNORED, inst.keyword_span.clone(), msg);
     }
 }
 
@@ -221,8 +220,8 @@ fn image_content(ctx: &mut Ctx<'_>) {
                     && home_path(&dest.value)
                 {
                     ctx.push(
+                        &HOME_BOUND_OVER,
                         dest.span.clone(),
-                        Code::HomeBoundOver,
                         home_message(&dest.value, "files copied there"),
                     );
                 }
@@ -241,12 +240,12 @@ fn image_content(ctx: &mut Ctx<'_>) {
                         && !v.starts_with("/dev/shm")
                         && !home_path(v)
                     {
-                        ctx.push(w.span.clone(), Code::ReadOnlyImage, format!("`{k}` points into the image ({v}), which is read-only under Apptainer, so writes there fail at run time. Point it at $HOME, /tmp or a directory you --bind (e.g. a scratch path)."));
+                        ctx.push(&READ_ONLY_IMAGE, w.span.clone(), format!("`{k}` points into the image ({v}), which is read-only under Apptainer, so writes there fail at run time. Point it at $HOME, /tmp or a directory you --bind (e.g. a scratch path)."));
                     }
                     if k == "PATH" && v.split(':').any(home_path) {
                         ctx.push(
+                            &HOME_BOUND_OVER,
                             w.span.clone(),
-                            Code::HomeBoundOver,
                             home_message(v, "programs on this PATH"),
                         );
                     }
@@ -267,7 +266,7 @@ fn image_content(ctx: &mut Ctx<'_>) {
                         for x in &w[p + 1..] {
                             if x.value == "--user" {
                                 let range = with_following_space(ctx.text, x.span.clone());
-                                let f = ctx.push(x.span.clone(), Code::PipUser, "`pip install --user` installs into ~/.local of the build user; under Apptainer $HOME is your host home, so these packages vanish. Drop `--user` (install system-wide or into a venv under /opt).".into());
+                                let f = ctx.push(&PIP_USER, x.span.clone(), "`pip install --user` installs into ~/.local of the build user; under Apptainer $HOME is your host home, so these packages vanish. Drop `--user` (install system-wide or into a venv under /opt).");
                                 f.fixes.push(Fix::replace("Remove `--user`", range, ""));
                             }
                         }
@@ -287,7 +286,7 @@ fn image_content(ctx: &mut Ctx<'_>) {
                             .rev()
                             .find(|x| x.value.starts_with('/') && !x.value.starts_with("/tmp"))
                     {
-                        ctx.push(target.span.clone(), Code::ReadOnlyImage, format!("Making {} writable does not help under Apptainer: the image is read-only at run time. Write to $HOME, /tmp or a host directory bound there with `--bind /scratch/...:{}` (or run with --writable-tmpfs for scratch space).", target.value, target.value));
+                        ctx.push(&READ_ONLY_IMAGE, target.span.clone(), format!("Making {} writable does not help under Apptainer: the image is read-only at run time. Write to $HOME, /tmp or a host directory bound there with `--bind /scratch/...:{}` (or run with --writable-tmpfs for scratch space).", target.value, target.value));
                     }
                     if flagged_home
                         || matches!(
@@ -313,8 +312,8 @@ fn image_content(ctx: &mut Ctx<'_>) {
                                 && !flagged_home
                             {
                                 ctx.push(
+                                    &HOME_BOUND_OVER,
                                     t.span.clone(),
-                                    Code::HomeBoundOver,
                                     home_message(&t.value, "this file"),
                                 );
                                 flagged_home = true;
@@ -333,7 +332,7 @@ fn image_content(ctx: &mut Ctx<'_>) {
                         })
                         && !w.iter().any(|x| x.value == "-p")
                     {
-                        ctx.push(w[1].span.clone(), Code::HomeBoundOver, "The conda installer without `-p` installs into ~/miniconda3 (/root/...), which is hidden under Apptainer (your host home is mounted as $HOME). Install with `-b -p /opt/conda`.".into());
+                        ctx.push(&HOME_BOUND_OVER, w[1].span.clone(), "The conda installer without `-p` installs into ~/miniconda3 (/root/...), which is hidden under Apptainer (your host home is mounted as $HOME). Install with `-b -p /opt/conda`.");
                         flagged_home = true;
                         continue;
                     }
@@ -342,8 +341,8 @@ fn image_content(ctx: &mut Ctx<'_>) {
                         let v = v.split_once('=').map_or(v, |(_, b)| b);
                         if home_path(v) && !v.contains(".cache") {
                             ctx.push(
+                                &HOME_BOUND_OVER,
                                 x.span.clone(),
-                                Code::HomeBoundOver,
                                 home_message(v, "what this installs there"),
                             );
                             flagged_home = true;
@@ -361,9 +360,9 @@ fn image_content(ctx: &mut Ctx<'_>) {
         let inst = &df.instructions[idx];
         let line_start = ctx.text[..inst.span.start].rfind('\n').map_or(0, |i| i + 1);
         let f = ctx.push(
+            &HOST_ENV_LEAKS,
             inst.keyword_span.clone(),
-            Code::HostEnvLeaks,
-            "Apptainer passes the host environment in and mounts your home, so a host PYTHONPATH or packages in ~/.local shadow the image's. Set `ENV PYTHONNOUSERSITE=1` in the image (and run with --cleanenv if host variables interfere).".into(),
+            "Apptainer passes the host environment in and mounts your home, so a host PYTHONPATH or packages in ~/.local shadow the image's. Set `ENV PYTHONNOUSERSITE=1` in the image (and run with --cleanenv if host variables interfere).",
         );
         f.fixes.push(Fix::replace(
             "Add `ENV PYTHONNOUSERSITE=1`",

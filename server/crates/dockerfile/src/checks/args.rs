@@ -3,7 +3,6 @@
 use std::collections::HashSet;
 
 use super::*;
-use crate::rules::Code;
 use clusterls_core::Rule;
 
 pub(crate) const ARG_NOT_IN_SCOPE: Rule = Rule {
@@ -126,8 +125,8 @@ fn arg_uses(
             format!("ARG {name}\n")
         };
         let f = ctx.push(
+                &ARG_NOT_IN_SCOPE,
                 span,
-                Code::ArgNotInScope,
                 format!("`${name}` is a global ARG (declared before FROM), which is not visible inside a stage, so it is empty here. Re-declare it in this stage with `ARG {name}` after the FROM."),
             );
         f.fixes.push(Fix::replace(
@@ -161,8 +160,8 @@ pub(super) fn secret_name(ctx: &mut Ctx<'_>, w: &Word, kw: &str) {
         || upper.contains("PRIVATE_KEY");
     if secretish && !upper.ends_with("_FILE") && !upper.ends_with("_PATH") {
         ctx.push(
+            &SECRET_IN_ARG_ENV,
             w.span.clone(),
-            Code::SecretInArgEnv,
             format!("{kw} `{name}` looks like a secret: {kw} values are stored in the image and its history. Use `RUN --mount=type=secret,id={}` instead.", name.to_ascii_lowercase()),
         );
     }

@@ -2,7 +2,6 @@
 
 use super::packages::pip_install;
 use super::*;
-use crate::rules::Code;
 use clusterls_core::Rule;
 
 pub(crate) const BASE_WITHOUT_CUDA: Rule = Rule {
@@ -120,8 +119,8 @@ pub(super) fn gpu(ctx: &mut Ctx<'_>) {
         && !image.eq_ignore_ascii_case("scratch")
     {
         ctx.push(
+            &BASE_WITHOUT_CUDA,
             st.image_span.clone(),
-            Code::BaseWithoutCuda,
             format!("`{image}` has no CUDA. PyTorch/JAX pip wheels bring their own CUDA runtime, but anything built against CUDA (nvcc, custom kernels, system cuDNN) needs a CUDA base such as `nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04`. Run with `apptainer exec --nv` either way."),
         );
     }
@@ -141,15 +140,15 @@ pub(super) fn gpu(ctx: &mut Ctx<'_>) {
     });
     if floor.is_some_and(|f| driver >= f) {
         let f = ctx.push(
+            &CUDA_TOO_NEW,
             span,
-            Code::CudaTooNew,
             format!("{source} uses CUDA {major}.{minor}, which needs NVIDIA driver {need_s} or newer; the cluster has {driver_s}. It runs only through CUDA minor-version compatibility (no PTX JIT, so kernels not built for the GPU fail).{suggest}"),
         );
         f.severity = Severity::Warning;
     } else {
         ctx.push(
+            &CUDA_TOO_NEW,
             span,
-            Code::CudaTooNew,
             format!("{source} uses CUDA {major}.{minor}, which needs NVIDIA driver {need_s} or newer; the cluster's driver is {driver_s}, so CUDA will fail to initialise (\"driver version is insufficient\").{suggest}"),
         );
     }

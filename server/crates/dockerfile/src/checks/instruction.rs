@@ -2,7 +2,6 @@
 
 use super::args::secret_name;
 use super::*;
-use crate::rules::Code;
 use clusterls_core::Rule;
 
 pub(crate) const ARGUMENT_COUNT: Rule = Rule {
@@ -172,8 +171,8 @@ fn unknown_instruction(ctx: &mut Ctx<'_>, inst: &Instruction) {
     let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
     let upper = inst.keyword.to_ascii_uppercase();
     let f = ctx.push(
+        &UNKNOWN_INSTRUCTION,
         at.clone(),
-        Code::UnknownInstruction,
         format!("`{}` is not a Dockerfile instruction.", inst.keyword),
     );
     if let Some(s) = did_you_mean(&upper, names.iter().copied()) {
@@ -211,7 +210,7 @@ fn flags(ctx: &mut Ctx<'_>, inst: &Instruction) {
             if let Some(s) = sugg {
                 msg = format!("{kw} has no flag `--{}`; did you mean `--{s}`?", f.name);
             }
-            let fin = ctx.push(f.name_span.clone(), Code::UnknownFlag, msg);
+            let fin = ctx.push(&UNKNOWN_FLAG, f.name_span.clone(), msg);
             if let Some(s) = sugg {
                 fin.fixes.push(Fix::replace(format!("Change to `--{s}`"), f.name_span.clone(), s));
             }
@@ -219,8 +218,8 @@ fn flags(ctx: &mut Ctx<'_>, inst: &Instruction) {
         }
         if seen.contains(&f.name.as_str()) && !repeatable(&f.name) {
             let fin = ctx.push(
+                &DUPLICATE_FLAG,
                 f.span.clone(),
-                Code::DuplicateFlag,
                 format!("`--{}` is given twice; keep one.", f.name),
             );
             fin.fixes.push(Fix::replace(
@@ -232,8 +231,8 @@ fn flags(ctx: &mut Ctx<'_>, inst: &Instruction) {
         seen.push(&f.name);
         if !bool_flag(&f.name) && f.value.as_deref().is_none_or(str::is_empty) {
             ctx.push(
+                &FLAG_MISSING_VALUE,
                 f.span.clone(),
-                Code::FlagMissingValue,
                 format!("`--{}` needs a value: `--{}=<value>`.", f.name, f.name),
             );
         }
@@ -247,7 +246,7 @@ fn argument_count(ctx: &mut Ctx<'_>, inst: &Instruction) {
     let n = words.len();
     let at = inst.keyword_span.clone();
     let missing = |ctx: &mut Ctx<'_>, what: &str| {
-        ctx.push(at.clone(), Code::ArgumentCount, format!("{kw} needs {what}."));
+        ctx.push(&ARGUMENT_COUNT, at.clone(), format!("{kw} needs {what}."));
     };
     match inst.kind {
         Kind::From => {
@@ -255,9 +254,9 @@ fn argument_count(ctx: &mut Ctx<'_>, inst: &Instruction) {
                 missing(ctx, "an image: `FROM <image>:<tag> [AS <name>]`");
             } else if n == 2 || n > 3 || (n == 3 && !words[1].value.eq_ignore_ascii_case("as")) {
                 ctx.push(
+                    &ARGUMENT_COUNT,
                     words[1].span.start..words[n - 1].span.end,
-                    Code::ArgumentCount,
-                    "FROM takes `<image> [AS <name>]`; remove the extra words.".into(),
+                    "FROM takes `<image> [AS <name>]`; remove the extra words.",
                 );
             }
         }
@@ -304,7 +303,7 @@ fn argument_count(ctx: &mut Ctx<'_>, inst: &Instruction) {
     }
 
     if inst.kind == Kind::Shell && n > 0 && inst.args.json.is_none() {
-        ctx.push(at.clone(), Code::ArgumentCount, "SHELL must be a JSON array, e.g. `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]`.".into());
+        ctx.push(&ARGUMENT_COUNT, at.clone(), "SHELL must be a JSON array, e.g. `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]`.");
     }
 }
 
@@ -320,8 +319,8 @@ fn env(ctx: &mut Ctx<'_>, inst: &Instruction) {
         let rest_end = words[n - 1].span.end;
         let rest = &text[rest_start..rest_end];
         let f = ctx.push(
+            &LEGACY_ENV_FORMAT,
             key.span.clone(),
-            Code::LegacyEnvFormat,
             format!(
                 "`ENV {} <value>` is the legacy form; write `ENV {}=<value>`.",
                 key.value, key.value
@@ -338,8 +337,8 @@ fn env(ctx: &mut Ctx<'_>, inst: &Instruction) {
         }
     } else if n == 1 && !words[0].value.contains('=') {
         ctx.push(
+            &ARGUMENT_COUNT,
             at.clone(),
-            Code::ArgumentCount,
             format!("ENV {} has no value: write `ENV {}=<value>`.", words[0].value, words[0].value),
         );
     }
@@ -364,9 +363,9 @@ fn maintainer(ctx: &mut Ctx<'_>, inst: &Instruction) {
     let at = inst.keyword_span.clone();
     let value = inst.args.text.trim().replace('\\', "\\\\").replace('"', "\\\"");
     let f = ctx.push(
+        &MAINTAINER_DEPRECATED,
         at.clone(),
-        Code::MaintainerDeprecated,
-        "MAINTAINER is deprecated; use `LABEL maintainer=\"...\"`.".into(),
+        "MAINTAINER is deprecated; use `LABEL maintainer=\"...\"`.",
     );
     if !inst.args.text.contains('\n') {
         f.fixes.push(Fix::replace(
@@ -385,7 +384,7 @@ fn workdir(ctx: &mut Ctx<'_>, inst: &Instruction) {
         let windows =
             v.len() >= 2 && v.as_bytes()[1] == b':' && v.as_bytes()[0].is_ascii_alphabetic();
         if !v.starts_with('/') && !v.starts_with('$') && !windows && !v.starts_with('\\') {
-            ctx.push(w.span.clone(), Code::RelativeWorkdir, format!("WORKDIR `{v}` is relative to the previous WORKDIR; write an absolute path such as `/{v}`."));
+            ctx.push(&RELATIVE_WORKDIR, w.span.clone(), format!("WORKDIR `{v}` is relative to the previous WORKDIR; write an absolute path such as `/{v}`."));
         }
     }
 }
@@ -395,7 +394,7 @@ fn expose(ctx: &mut Ctx<'_>, inst: &Instruction) {
     let words = &inst.args.words;
     for w in words {
         if !valid_port(&w.value) {
-            ctx.push(w.span.clone(), Code::InvalidPort, format!("`{}` is not a port: write `<port>[/tcp|/udp|/sctp]` (0-65535) or a range `8000-8010`.", w.value));
+            ctx.push(&INVALID_PORT, w.span.clone(), format!("`{}` is not a port: write `<port>[/tcp|/udp|/sctp]` (0-65535) or a range `8000-8010`.", w.value));
         }
     }
 }
@@ -407,8 +406,8 @@ fn stopsignal(ctx: &mut Ctx<'_>, inst: &Instruction) {
         && !valid_signal(&w.value)
     {
         ctx.push(
+            &INVALID_SIGNAL,
             w.span.clone(),
-            Code::InvalidSignal,
             format!(
                 "`{}` is not a signal: use a name such as SIGTERM or SIGINT, or a number.",
                 w.value
@@ -427,15 +426,15 @@ fn healthcheck(ctx: &mut Ctx<'_>, inst: &Instruction) {
         Some("NONE") => {
             if n > 1 || !inst.flags.is_empty() {
                 ctx.push(
+                    &INVALID_HEALTHCHECK,
                     at.clone(),
-                    Code::InvalidHealthcheck,
-                    "HEALTHCHECK NONE takes no flags or arguments.".into(),
+                    "HEALTHCHECK NONE takes no flags or arguments.",
                 );
             }
         }
         Some("CMD") if n > 1 => {}
         _ => {
-            ctx.push(at.clone(), Code::InvalidHealthcheck, "HEALTHCHECK takes `NONE` or `CMD <command>`, e.g. `HEALTHCHECK CMD curl -f http://localhost/ || exit 1`.".into());
+            ctx.push(&INVALID_HEALTHCHECK, at.clone(), "HEALTHCHECK takes `NONE` or `CMD <command>`, e.g. `HEALTHCHECK CMD curl -f http://localhost/ || exit 1`.");
         }
     }
     for f in &inst.flags {
@@ -446,11 +445,11 @@ fn healthcheck(ctx: &mut Ctx<'_>, inst: &Instruction) {
         match f.name.as_str() {
             "interval" | "timeout" | "start-period" | "start-interval" => {
                 if parse_duration(v).is_none() {
-                    ctx.push(span.clone(), Code::InvalidDuration, format!("`{v}` is not a duration: write a number with a unit, e.g. `30s`, `1m30s`, `500ms`."));
+                    ctx.push(&INVALID_DURATION, span.clone(), format!("`{v}` is not a duration: write a number with a unit, e.g. `30s`, `1m30s`, `500ms`."));
                 } else if parse_duration(v).is_some_and(|d| d > 0.0 && d < 0.001) {
                     ctx.push(
+                        &INVALID_DURATION,
                         span.clone(),
-                        Code::InvalidDuration,
                         format!("`{v}` is shorter than the minimum of 1ms."),
                     );
                 }
@@ -458,8 +457,8 @@ fn healthcheck(ctx: &mut Ctx<'_>, inst: &Instruction) {
             "retries" => {
                 if v.parse::<u32>().map_or(true, |r| r == 0) {
                     ctx.push(
+                        &INVALID_RETRIES,
                         span.clone(),
-                        Code::InvalidRetries,
                         format!(
                             "`--retries={v}`: write a positive whole number, e.g. `--retries=3`."
                         ),
@@ -477,7 +476,7 @@ fn from_args(ctx: &mut Ctx<'_>, inst: &Instruction) {
     if let Some(w) = words.first() {
         for var in vars(&w.value) {
             if !ctx.args.iter().any(|(n, _)| *n == var) && !BUILTIN_ARGS.contains(&var.as_str()) {
-                ctx.push(w.span.clone(), Code::UndefinedArgInFrom, format!("`${var}` is not declared by an ARG before the first FROM, so it expands to nothing. Add `ARG {var}=<default>` at the top."));
+                ctx.push(&UNDEFINED_ARG_IN_FROM, w.span.clone(), format!("`${var}` is not declared by an ARG before the first FROM, so it expands to nothing. Add `ARG {var}=<default>` at the top."));
             }
         }
     }
@@ -488,8 +487,8 @@ fn json_single_quotes(ctx: &mut Ctx<'_>, inst: &Instruction) {
     if inst.args.bad_json && inst.kind.takes_json() {
         let t = &inst.args.text;
         let f = ctx.push(
+            &JSON_SINGLE_QUOTES,
             inst.args.span.clone(),
-            Code::JsonSingleQuotes,
             if t.contains('\'') {
                 format!("JSON form needs double quotes: as written Docker runs `{}` through /bin/sh -c. Use `\"` around each item.", t.trim())
             } else {
@@ -511,8 +510,8 @@ fn unterminated_heredoc(ctx: &mut Ctx<'_>, inst: &Instruction) {
     for h in &inst.heredocs {
         if h.terminator_span.is_none() {
             ctx.push(
+                &UNTERMINATED_HEREDOC,
                 h.marker_span.clone(),
-                Code::UnterminatedHeredoc,
                 format!(
                     "The heredoc `{}` is never closed: add a line with just `{}` after its body.",
                     h.delimiter, h.delimiter
@@ -534,8 +533,8 @@ fn exec_form_recommended(ctx: &mut Ctx<'_>, inst: &Instruction) {
         && n > 0
     {
         let f = ctx.push(
+            &EXEC_FORM_RECOMMENDED,
             at.clone(),
-            Code::ExecFormRecommended,
             format!("{kw} in shell form runs under /bin/sh -c, which does not pass signals (docker stop, Slurm's SIGTERM) to your program. Use the JSON form."),
         );
         if let Some(json) = to_json(words) {

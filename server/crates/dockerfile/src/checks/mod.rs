@@ -19,11 +19,10 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use clusterls_core::suggest::did_you_mean;
-use clusterls_core::{ClusterFacts, Edit, Finding, Fix, LineIndex, Severity};
+use clusterls_core::{ClusterFacts, Edit, Finding, Fix, LineIndex, Rule, Severity};
 
 use crate::cuda;
 use crate::parse::{Dockerfile, Instruction, Kind, Map, Source, Stage, Word};
-use crate::rules::Code;
 use crate::shell::{self, Command, Sep};
 
 pub(crate) struct Ctx<'a> {
@@ -46,9 +45,31 @@ pub(crate) struct Ctx<'a> {
     lines: LineIndex,
 }
 
+/// One RUN as the rules see it: its commands and cache mounts, and the state of the
+/// stage before it.
+pub(crate) struct Run<'a> {
+    pub inst: &'a Instruction,
+    pub cmds: &'a [Command],
+    /// Targets of `--mount=type=cache`.
+    pub mount_targets: Vec<String>,
+    /// Whether an earlier ENV/ARG sets PIP_NO_CACHE_DIR.
+    pub pip_no_cache_env: bool,
+    /// Whether the stage's SHELL sets pipefail.
+    pub pipefail_shell: bool,
+    /// Whether the stage ends up in the image (the last one, or a later stage's base).
+    pub stage_matters: bool,
+}
+
 impl Ctx<'_> {
-    fn push(&mut self, range: Range<usize>, code: Code, message: String) -> &mut Finding {
-        self.out.push(code.finding(range, message));
+    /// Push a finding of `rule` with the rule's severity; returns it for fixes or a
+    /// different severity.
+    fn push(
+        &mut self,
+        rule: &'static Rule,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Finding {
+        self.out.push(rule.finding(range, message));
         self.out.last_mut().expect("just pushed")
     }
 
@@ -77,9 +98,9 @@ impl Ctx<'_> {
 /// responsive whatever is opened in it (the same bound as sbatch scripts).
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
 
-pub(crate) const FILE_TOO_LARGE: clusterls_core::Rule = clusterls_core::Rule {
+pub(crate) const FILE_TOO_LARGE: Rule = Rule {
     explanation: "A Dockerfile over 4 MiB is almost certainly not one (a data file or generated text opened as a Dockerfile), and clusterls checks nothing else in it so that the editor stays responsive. Keep data out of the Dockerfile: COPY it from the build context.",
-    ..clusterls_core::Rule::new(
+    ..Rule::new(
         "docker/file-too-large",
         Severity::Warning,
         "A Dockerfile over 4 MiB: clusterls does not check it.",
@@ -90,7 +111,7 @@ pub(crate) const FILE_TOO_LARGE: clusterls_core::Rule = clusterls_core::Rule {
 pub(crate) fn too_large(text: &str) -> Finding {
     let first_end = text.find('\n').unwrap_or(text.len()).min(200);
     let first_end = (0..=first_end).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
-    Code::FileTooLarge.finding(
+    FILE_TOO_LARGE.finding(
         0..first_end,
         format!(
             "The file is {:.1} MiB: clusterls does not check Dockerfiles over {} MiB. Keep data out of the Dockerfile (COPY it from the build context).",

@@ -1,8 +1,6 @@
 //! Package managers in RUN: apt-get, yum/dnf, apk, conda, pip (hadolint's ground).
 
-use super::practice::Run;
 use super::*;
-use crate::rules::Code;
 use clusterls_core::Rule;
 
 pub(crate) const APK_NO_CACHE: Rule = Rule {
@@ -138,7 +136,7 @@ fn apt_get_install(ctx: &mut Ctx<'_>, run: &Run) {
                     || (v.starts_with('-') && !v.starts_with("--") && v.contains('y'))
             }) || c.assignments.iter().any(|a| a.value.starts_with("APT_GET_YES"));
             if !yes {
-                let f = ctx.push(sub.span.clone(), Code::AptGetMissingYes, "`apt-get install` asks for confirmation and the build has no terminal: add `-y`.".into());
+                let f = ctx.push(&APT_GET_MISSING_YES, sub.span.clone(), "`apt-get install` asks for confirmation and the build has no terminal: add `-y`.");
                 f.fixes.push(Fix::replace("Add `-y`", sub.span.end..sub.span.end, " -y"));
             }
             let norec = w.iter().any(|x| {
@@ -147,7 +145,7 @@ fn apt_get_install(ctx: &mut Ctx<'_>, run: &Run) {
                     || x.value.contains("Install-Recommends=0")
             });
             if !norec {
-                let f = ctx.push(sub.span.clone(), Code::AptMissingNoInstallRecommends, "`apt-get install` also installs recommended packages, which bloats the image: add `--no-install-recommends`.".into());
+                let f = ctx.push(&APT_MISSING_NO_INSTALL_RECOMMENDS, sub.span.clone(), "`apt-get install` also installs recommended packages, which bloats the image: add `--no-install-recommends`.");
                 f.fixes.push(Fix::replace(
                     "Add `--no-install-recommends`",
                     sub.span.end..sub.span.end,
@@ -163,9 +161,9 @@ fn use_apt_get(ctx: &mut Ctx<'_>, run: &Run) {
         if prog == "apt" {
             let first = &w[0];
             let f = ctx.push(
+                &USE_APT_GET,
                 first.span.clone(),
-                Code::UseAptGet,
-                "`apt` has no stable command-line interface for scripts; use `apt-get`.".into(),
+                "`apt` has no stable command-line interface for scripts; use `apt-get`.",
             );
             f.fixes.push(Fix::replace("Use `apt-get`", first.span.clone(), "apt-get"));
         }
@@ -198,7 +196,7 @@ fn apt_lists_not_cleaned(ctx: &mut Ctx<'_>, run: &Run) {
     let inst = run.inst;
     let lists_cached = run.mount_targets.iter().any(|t| t.starts_with("/var/lib/apt"));
     if has_apt_update && !cleans_lists && !lists_cached && run.stage_matters {
-        let f = ctx.push(inst.keyword_span.clone(), Code::AptListsNotCleaned, "`apt-get update` leaves its package lists (tens of MB) in this layer: end this RUN with `&& rm -rf /var/lib/apt/lists/*`.".into());
+        let f = ctx.push(&APT_LISTS_NOT_CLEANED, inst.keyword_span.clone(), "`apt-get update` leaves its package lists (tens of MB) in this layer: end this RUN with `&& rm -rf /var/lib/apt/lists/*`.");
         if inst.heredocs.is_empty()
             && inst.args.json.is_none()
             && run.cmds.last().is_some_and(|c| c.sep == Sep::End)
@@ -241,12 +239,12 @@ fn yum_dnf(ctx: &mut Ctx<'_>, run: &Run) {
                                 && x.value.contains('y'))
                     });
                     let (code, tool) = if prog == "yum" {
-                        (Code::YumMissingYes, "yum")
+                        (&YUM_MISSING_YES, "yum")
                     } else {
-                        (Code::DnfMissingYes, "dnf")
+                        (&DNF_MISSING_YES, "dnf")
                     };
                     if !yes && prog != "microdnf" {
-                        let f = ctx.push(sub.span.clone(), code, format!("`{tool} install` asks for confirmation and the build has no terminal: add `-y`."));
+                        let f = ctx.push(code, sub.span.clone(), format!("`{tool} install` asks for confirmation and the build has no terminal: add `-y`."));
                         f.fixes.push(Fix::replace("Add `-y`", sub.span.end..sub.span.end, " -y"));
                     }
                     pkg_installs.push((prog.to_string(), sub.span.clone()));
@@ -269,8 +267,8 @@ fn yum_dnf(ctx: &mut Ctx<'_>, run: &Run) {
                 c == tool || (family == "dnf" && c != "yum") || (family == "yum" && c == "yum")
             })
         {
-            let code = if family == "yum" { Code::YumNoClean } else { Code::DnfNoClean };
-            ctx.push(span.clone(), code, format!("`{tool} install` leaves its cache in this layer: end this RUN with `&& {tool} clean all`."));
+            let code = if family == "yum" { &YUM_NO_CLEAN } else { &DNF_NO_CLEAN };
+            ctx.push(code, span.clone(), format!("`{tool} install` leaves its cache in this layer: end this RUN with `&& {tool} clean all`."));
         }
     }
 }
@@ -290,9 +288,9 @@ fn apk_no_cache(ctx: &mut Ctx<'_>, run: &Run) {
         {
             let sub = sub.expect("checked");
             let f = ctx.push(
+                &APK_NO_CACHE,
                 sub.span.clone(),
-                Code::ApkNoCache,
-                "`apk add` keeps its package index in the image: add `--no-cache`.".into(),
+                "`apk add` keeps its package index in the image: add `--no-cache`.",
             );
             f.fixes.push(Fix::replace(
                 "Add `--no-cache`",
@@ -320,7 +318,7 @@ fn conda_no_clean(ctx: &mut Ctx<'_>, run: &Run) {
     if let Some(span) = conda_install
         && !conda_clean
     {
-        ctx.push(span, Code::CondaNoClean, "conda keeps downloaded packages and tarballs in the image: end this RUN with `&& conda clean -afy`.".into());
+        ctx.push(&CONDA_NO_CLEAN, span, "conda keeps downloaded packages and tarballs in the image: end this RUN with `&& conda clean -afy`.");
     }
 }
 
@@ -340,9 +338,9 @@ fn pip(ctx: &mut Ctx<'_>, run: &Run) {
                 || mount_targets.iter().any(|t| t.contains(".cache/pip") || t.ends_with(".cache"));
             if !no_cache {
                 let f = ctx.push(
+                    &PIP_NO_CACHE_DIR,
                     install.span.clone(),
-                    Code::PipNoCacheDir,
-                    "pip keeps its download cache in the image: add `--no-cache-dir`.".into(),
+                    "pip keeps its download cache in the image: add `--no-cache-dir`.",
                 );
                 f.fixes.push(Fix::replace(
                     "Add `--no-cache-dir`",
@@ -437,7 +435,7 @@ fn pip_unpinned(ctx: &mut Ctx<'_>, args: &[shell::ShWord]) {
             continue;
         }
         if !v.contains(['=', '<', '>', '~', '@', '!']) {
-            ctx.push(a.span.clone(), Code::PipUnpinned, format!("`{v}` has no version, so rebuilds may install a different one: pin it, e.g. `{v}==<version>` (or use a requirements file)."));
+            ctx.push(&PIP_UNPINNED, a.span.clone(), format!("`{v}` has no version, so rebuilds may install a different one: pin it, e.g. `{v}==<version>` (or use a requirements file)."));
         }
     }
 }

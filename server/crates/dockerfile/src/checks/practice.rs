@@ -3,7 +3,6 @@
 
 use super::packages;
 use super::*;
-use crate::rules::Code;
 use clusterls_core::Rule;
 
 pub(crate) const ADD_INSTEAD_OF_COPY: Rule = Rule {
@@ -56,21 +55,6 @@ pub(crate) const UNTAGGED_IMAGE: Rule = Rule {
     ..Rule::new("docker/untagged-image", Severity::Warning, "Base image without a tag.")
 };
 
-/// One RUN as the rules see it: its commands and cache mounts, and the state of the
-/// stage before it.
-pub(super) struct Run<'a> {
-    pub inst: &'a Instruction,
-    pub cmds: &'a [Command],
-    /// Targets of `--mount=type=cache`.
-    pub mount_targets: Vec<String>,
-    /// Whether an earlier ENV/ARG sets PIP_NO_CACHE_DIR.
-    pub pip_no_cache_env: bool,
-    /// Whether the stage's SHELL sets pipefail.
-    pub pipefail_shell: bool,
-    /// Whether the stage ends up in the image (the last one, or a later stage's base).
-    pub stage_matters: bool,
-}
-
 pub(super) fn practice(ctx: &mut Ctx<'_>) {
     base_images(ctx);
     run_instructions(ctx);
@@ -97,12 +81,12 @@ fn base_images(ctx: &mut Ctx<'_>) {
         }
         match tag {
             None if !name.is_empty() => {
-                ctx.push(st.image_span.clone(), Code::UntaggedImage, format!("`{name}` has no tag{via}, so it means `latest` and changes under you. Pin a version, e.g. `{name}:<version>`."));
+                ctx.push(&UNTAGGED_IMAGE, st.image_span.clone(), format!("`{name}` has no tag{via}, so it means `latest` and changes under you. Pin a version, e.g. `{name}:<version>`."));
             }
             Some("latest") => {
                 ctx.push(
+                    &LATEST_TAG,
                     st.image_span.clone(),
-                    Code::LatestTag,
                     format!(
                         "`{image}` uses `latest`{via}, which changes under you. Pin a version."
                     ),
@@ -232,8 +216,8 @@ fn consecutive_run(
             df.instructions[p].flags.iter().map(|f| &text[f.span.clone()]).collect();
         if !onbuild_run && pflags == flags_key && count <= 1 && pc <= 1 {
             ctx.push(
+                &CONSECUTIVE_RUN,
                 inst.keyword_span.clone(),
-                Code::ConsecutiveRun,
                 format!(
                     "This RUN follows another (line {}): each RUN is a layer; join them with `&&`.",
                     ctx.line(df.instructions[p].span.start)
@@ -246,7 +230,7 @@ fn consecutive_run(
 fn sudo(ctx: &mut Ctx<'_>, run: &Run) {
     for c in run.cmds {
         if c.words.first().is_some_and(|x| x.value == "sudo") {
-            ctx.push(c.words[0].span.clone(), Code::Sudo, "RUN already runs as root (or as USER); `sudo` adds a TTY/password prompt risk. Drop `sudo`, or switch with USER.".into());
+            ctx.push(&SUDO, c.words[0].span.clone(), "RUN already runs as root (or as USER); `sudo` adds a TTY/password prompt risk. Drop `sudo`, or switch with USER.");
         }
     }
 }
@@ -256,7 +240,7 @@ fn cd_in_run(ctx: &mut Ctx<'_>, run: &Run) {
         if let Some(first) = c.unwrapped().first()
             && first.value.rsplit('/').next() == Some("cd")
         {
-            ctx.push(first.span.clone(), Code::CdInRun, "`cd` lasts only for this RUN; use `WORKDIR /path` to change directory for the following instructions.".into());
+            ctx.push(&CD_IN_RUN, first.span.clone(), "`cd` lasts only for this RUN; use `WORKDIR /path` to change directory for the following instructions.");
         }
     }
 }
@@ -269,7 +253,7 @@ fn pipefail(ctx: &mut Ctx<'_>, run: &Run) {
             && w.iter().any(|x| x.value == "pipefail" || x.value.contains("pipefail"))
     });
     if has_pipe && !run.pipefail_shell && !sets_pipefail && run.inst.args.json.is_none() {
-        ctx.push(run.inst.keyword_span.clone(), Code::Pipefail, "A pipe's status is its last command's, so a failing first command goes unnoticed. Put `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN (or start it with `set -o pipefail &&` in bash).".into());
+        ctx.push(&PIPEFAIL, run.inst.keyword_span.clone(), "A pipe's status is its last command's, so a failing first command goes unnoticed. Put `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN (or start it with `set -o pipefail &&` in bash).");
     }
 }
 
@@ -304,7 +288,7 @@ fn add_instead_of_copy(ctx: &mut Ctx<'_>) {
         if !remote_or_archive
             && !inst.flags.iter().any(|f| f.name == "checksum" || f.name == "keep-git-dir")
         {
-            let f = ctx.push(inst.keyword_span.clone(), Code::AddInsteadOfCopy, "ADD of local files behaves like COPY but also extracts archives and fetches URLs; use COPY to say what you mean.".into());
+            let f = ctx.push(&ADD_INSTEAD_OF_COPY, inst.keyword_span.clone(), "ADD of local files behaves like COPY but also extracts archives and fetches URLs; use COPY to say what you mean.");
             f.fixes.push(Fix::replace(
                 "Use COPY",
                 inst.keyword_span.clone(),

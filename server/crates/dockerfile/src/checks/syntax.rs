@@ -3,7 +3,6 @@
 
 use super::*;
 use super::{args::*, instruction::*};
-use crate::rules::Code;
 use clusterls_core::Rule;
 
 pub(crate) const COPY_FROM_SELF: Rule = Rule {
@@ -141,8 +140,8 @@ fn instructions(ctx: &mut Ctx<'_>) {
         if let Some(t) = &inst.trigger {
             if matches!(t.kind, Kind::From | Kind::Maintainer | Kind::Onbuild) {
                 ctx.push(
+                    &INVALID_ONBUILD,
                     t.keyword_span.clone(),
-                    Code::InvalidOnbuild,
                     format!("ONBUILD cannot register {}; remove it.", t.kind.as_str()),
                 );
             } else {
@@ -151,9 +150,9 @@ fn instructions(ctx: &mut Ctx<'_>) {
         }
         if inst.kind == Kind::Onbuild && inst.trigger.is_none() {
             ctx.push(
+                &super::instruction::ARGUMENT_COUNT,
                 inst.keyword_span.clone(),
-                Code::ArgumentCount,
-                "ONBUILD needs an instruction to register, e.g. `ONBUILD COPY . /app`.".into(),
+                "ONBUILD needs an instruction to register, e.g. `ONBUILD COPY . /app`.",
             );
         }
     }
@@ -168,8 +167,8 @@ fn directives(ctx: &mut Ctx<'_>) {
     for d in &df.directives {
         if seen.contains(&d.name.as_str()) {
             ctx.push(
+                &INVALID_DIRECTIVE,
                 d.span.clone(),
-                Code::InvalidDirective,
                 format!("`{}` is given twice; keep one (BuildKit rejects the file).", d.name),
             )
             .fixes
@@ -178,8 +177,8 @@ fn directives(ctx: &mut Ctx<'_>) {
         seen.push(&d.name);
         if d.name == "escape" && d.value != "\\" && d.value != "`" {
             ctx.push(
+                &INVALID_DIRECTIVE,
                 d.value_span.clone(),
-                Code::InvalidDirective,
                 format!("The escape character must be `\\` or `` ` ``, not `{}`.", d.value),
             );
         }
@@ -198,8 +197,8 @@ fn directives(ctx: &mut Ctx<'_>) {
                 && !v.contains(' ')
             {
                 ctx.push(
+                    &MISPLACED_DIRECTIVE,
                     c.span.clone(),
-                    Code::MisplacedDirective,
                     format!("`{k}` is a parser directive only at the very top of the file (before any comment, blank line or instruction); here it is just a comment. Move it to the first line."),
                 );
             }
@@ -208,9 +207,9 @@ fn directives(ctx: &mut Ctx<'_>) {
 
     for r in &df.empty_continuation_lines {
         let f = ctx.push(
+            &EMPTY_CONTINUATION_LINE,
             r.start..r.start,
-            Code::EmptyContinuationLine,
-            "Empty line inside a continued instruction: BuildKit skips it but warns, and it will become an error. Delete it.".into(),
+            "Empty line inside a continued instruction: BuildKit skips it but warns, and it will become an error. Delete it.",
         );
         f.fixes.push(Fix::replace("Delete the empty line", r.clone(), ""));
     }
@@ -223,17 +222,17 @@ fn from_order(ctx: &mut Ctx<'_>) {
         None => {
             let range = df.instructions.first().map_or(0..0, |i| i.keyword_span.clone());
             ctx.push(
+                &NO_FROM,
                 range,
-                Code::NoFrom,
-                "The Dockerfile has no FROM: start it with `FROM <image>:<tag>`.".into(),
+                "The Dockerfile has no FROM: start it with `FROM <image>:<tag>`.",
             );
         }
         Some(first) => {
             for i in &df.instructions[..first] {
                 if i.kind != Kind::Arg && i.kind != Kind::Unknown {
                     ctx.push(
+                        &INSTRUCTION_BEFORE_FROM,
                         i.keyword_span.clone(),
-                        Code::InstructionBeforeFrom,
                         format!("{} before the first FROM: only ARG may come before FROM. Move it after FROM.", i.kind.as_str()),
                     );
                 }
@@ -258,8 +257,8 @@ fn casing(ctx: &mut Ctx<'_>) {
         };
         if i.keyword != want {
             let f = ctx.push(
+                &INCONSISTENT_CASING,
                 i.keyword_span.clone(),
-                Code::InconsistentCasing,
                 format!(
                     "`{}` differs from the casing of the other instructions; write `{want}`.",
                     i.keyword
@@ -278,8 +277,8 @@ fn casing(ctx: &mut Ctx<'_>) {
             let want_as = if want_lower { "as" } else { "AS" };
             if w.value != want_as && (i.keyword == i.kind.as_str()) == (want_as == "AS") {
                 let f = ctx.push(
+                    &INCONSISTENT_CASING,
                     w.span.clone(),
-                    Code::InconsistentCasing,
                     format!(
                         "`{}` does not match the casing of `{}`; write `{want_as}`.",
                         w.value, i.keyword
@@ -304,23 +303,23 @@ fn stage_names(ctx: &mut Ctx<'_>) {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"-_.".contains(&c));
         if valid && matches!(lower.as_str(), "scratch" | "context") {
             ctx.push(
+                &INVALID_STAGE_NAME,
                 span.clone(),
-                Code::InvalidStageName,
                 format!("`{name}` is a reserved name (BuildKit uses it for the empty image / the build context); name the stage differently."),
             );
         }
         if !valid {
             ctx.push(
+                &INVALID_STAGE_NAME,
                 span.clone(),
-                Code::InvalidStageName,
                 format!("`{name}` is not a valid stage name: start with a letter and use only letters, digits, `-`, `_` and `.`."),
             );
         }
         if let Some(prev) = ctx.stage_names.first(name).filter(|i| *i < st.index) {
             let line = ctx.line(df.instructions[df.stages[prev].from].span.start);
             ctx.push(
+                &DUPLICATE_STAGE_NAME,
                 span,
-                Code::DuplicateStageName,
                 format!("Stage `{name}` is already defined on line {line}; give this stage another name."),
             );
         }
@@ -343,8 +342,8 @@ fn copy_from(ctx: &mut Ctx<'_>) {
         if let Ok(n) = v.parse::<usize>() {
             if n >= cur {
                 ctx.push(
+                    if n == cur { &COPY_FROM_SELF } else { &COPY_FROM_UNKNOWN_STAGE },
                     span.clone(),
-                    if n == cur { Code::CopyFromSelf } else { Code::CopyFromUnknownStage },
                     if cur == 0 {
                         format!("`--from={n}`: there is no earlier stage to copy from (stages are numbered from 0 in order).")
                     } else {
@@ -358,8 +357,8 @@ fn copy_from(ctx: &mut Ctx<'_>) {
         match ctx.stage_names.first(v) {
             Some(s) if s == cur => {
                 ctx.push(
+                    &COPY_FROM_SELF,
                     span.clone(),
-                    Code::CopyFromSelf,
                     format!(
                         "`--from={v}` names the stage this COPY is in; copy from an earlier stage."
                     ),
@@ -367,7 +366,7 @@ fn copy_from(ctx: &mut Ctx<'_>) {
             }
             Some(s) if s > cur => {
                 let line = ctx.line(df.instructions[df.stages[s].from].span.start);
-                ctx.push(span.clone(), Code::CopyFromUnknownStage, format!("Stage `{v}` is defined later (line {line}); COPY --from can only use earlier stages. Move that stage up."));
+                ctx.push(&COPY_FROM_UNKNOWN_STAGE, span.clone(), format!("Stage `{v}` is defined later (line {line}); COPY --from can only use earlier stages. Move that stage up."));
             }
             Some(_) => {}
             None if lower.contains(['/', ':', '@']) => {} // an image
@@ -377,8 +376,8 @@ fn copy_from(ctx: &mut Ctx<'_>) {
                     .filter_map(|s| s.name.as_deref())
                     .collect();
                 let f = ctx.push(
+                    &COPY_FROM_UNKNOWN_STAGE,
                     span.clone(),
-                    Code::CopyFromUnknownStage,
                     format!("No earlier stage is named `{v}`, so Docker will pull an image called `{v}`. Name a stage `AS {v}`, or write the image with its tag."),
                 );
                 if let Some(s) = did_you_mean(v, earlier.iter().copied()) {
@@ -395,9 +394,9 @@ fn repeated_instructions(ctx: &mut Ctx<'_>) {
     let text = ctx.text;
     for st in &df.stages {
         for (kind, code) in [
-            (Kind::Cmd, Code::MultipleCmd),
-            (Kind::Entrypoint, Code::MultipleEntrypoint),
-            (Kind::Healthcheck, Code::MultipleHealthcheck),
+            (Kind::Cmd, &MULTIPLE_CMD),
+            (Kind::Entrypoint, &MULTIPLE_ENTRYPOINT),
+            (Kind::Healthcheck, &MULTIPLE_HEALTHCHECK),
         ] {
             let all: Vec<&Instruction> = df.instructions[st.instructions.clone()]
                 .iter()
@@ -407,8 +406,8 @@ fn repeated_instructions(ctx: &mut Ctx<'_>) {
                 let line = ctx.line(last.span.start);
                 for i in earlier {
                     let f = ctx.push(
-                        i.keyword_span.clone(),
                         code,
+                        i.keyword_span.clone(),
                         format!("This {} is overridden by the one on line {line}: only the last in a stage takes effect. Delete this one.", kind.as_str()),
                     );
                     f.fixes.push(delete_line(text, i.span.clone()));

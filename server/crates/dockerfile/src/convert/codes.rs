@@ -1,43 +1,16 @@
-//! The codes the converter reports. New ones are listed in [`CODES`] (one row each:
-//! a [`Rule`]: code, severity, summary, explanation), and each is registered in the
-//! Dockerfile checker's registry (`crate::rules`) so `explain` and SARIF know it; [`REUSED`] lists the checker's existing `apptainer/...` codes the converter
-//! also reports, with the same meaning, on the same span (the instruction's keyword),
-//! so the two can be deduplicated by (code, range).
+//! The converter's own rules (`apptainer/convert-*`): what it cannot convert faithfully.
+//! Each is registered in the Dockerfile registry ([`crate::rules`]), so `clusterls
+//! explain`, SARIF and RULES.md know it. Where the converter finds what the checker
+//! finds (USER, WORKDIR, EXPOSE, VOLUME, HEALTHCHECK, STOPSIGNAL), it pushes the
+//! checker's own rule (`checks::apptainer`) on the same span (the instruction's keyword),
+//! so the two sets of findings can be merged by (code, range).
 
 use clusterls_core::{Rule, Severity};
 
 use Severity::{Error, Info, Warning};
 
-pub const RUN_AS_ROOT: &str = "apptainer/convert-run-as-root";
-pub const COPY_FROM_IMAGE: &str = "apptainer/convert-copy-from-image";
-pub const ADD_REMOTE: &str = "apptainer/convert-add-remote";
-pub const ADD_ARCHIVE: &str = "apptainer/convert-add-archive";
-pub const CHOWN: &str = "apptainer/convert-chown";
-pub const COPY_FLAG: &str = "apptainer/convert-copy-flag";
-pub const RUN_FLAG: &str = "apptainer/convert-run-flag";
-pub const HEREDOC: &str = "apptainer/convert-heredoc";
-pub const ONBUILD: &str = "apptainer/convert-onbuild";
-pub const PLATFORM: &str = "apptainer/convert-platform";
-pub const NO_BASE: &str = "apptainer/convert-no-base-image";
-pub const ENV_NAME: &str = "apptainer/convert-env-name";
-pub const SCRIPT_LINE: &str = "apptainer/convert-script-line";
-pub const NO_SHELL: &str = "apptainer/convert-no-shell";
-pub const LABEL: &str = "apptainer/convert-label";
-pub const BASE_WORKDIR: &str = "apptainer/convert-base-workdir";
-
-/// Existing checker codes the converter reports too (same meaning).
-pub const USER_IGNORED: &str = "apptainer/user-ignored";
-pub const WORKDIR_IGNORED: &str = "apptainer/workdir-ignored";
-pub const EXPOSE: &str = "apptainer/expose-no-effect";
-pub const VOLUME: &str = "apptainer/volume-no-effect";
-pub const HEALTHCHECK: &str = "apptainer/healthcheck-no-effect";
-pub const STOPSIGNAL: &str = "apptainer/stopsignal-no-effect";
-
-pub const REUSED: &[&str] =
-    &[USER_IGNORED, WORKDIR_IGNORED, EXPOSE, VOLUME, HEALTHCHECK, STOPSIGNAL];
-
-pub const RUN_AS_ROOT_RULE: Rule = Rule {
-    code: RUN_AS_ROOT,
+pub const RUN_AS_ROOT: Rule = Rule {
+    code: "apptainer/convert-run-as-root",
     severity: Warning,
     summary: "RUN after USER runs as root in the Apptainer build.",
     explanation: "`apptainer build --fakeroot` runs every `%post` command as (fake) root: a \
@@ -49,8 +22,8 @@ pub const RUN_AS_ROOT_RULE: Rule = Rule {
     aliases: &[],
 };
 
-pub const COPY_FROM_IMAGE_RULE: Rule = Rule {
-    code: COPY_FROM_IMAGE,
+pub const COPY_FROM_IMAGE: Rule = Rule {
+    code: "apptainer/convert-copy-from-image",
     severity: Info,
     summary: "COPY --from an image becomes an extra build stage.",
     explanation: "`COPY --from=image:tag` copies out of an image that is not a stage of this \
@@ -61,8 +34,8 @@ pub const COPY_FROM_IMAGE_RULE: Rule = Rule {
     aliases: &[],
 };
 
-pub const ADD_REMOTE_RULE: Rule = Rule {
-    code: ADD_REMOTE,
+pub const ADD_REMOTE: Rule = Rule {
+    code: "apptainer/convert-add-remote",
     severity: Warning,
     summary: "ADD of a URL or git repository.",
     explanation: "ADD of an http(s) URL is converted to a download with `curl` (or `wget`) in \
@@ -73,8 +46,8 @@ pub const ADD_REMOTE_RULE: Rule = Rule {
     aliases: &[],
 };
 
-pub const ADD_ARCHIVE_RULE: Rule = Rule {
-    code: ADD_ARCHIVE,
+pub const ADD_ARCHIVE: Rule = Rule {
+    code: "apptainer/convert-add-archive",
     severity: Info,
     summary: "ADD of a local archive is unpacked with the image's tar.",
     explanation: "Docker unpacks a local tar archive given to ADD (plain, gzip, bzip2 or xz). \
@@ -85,8 +58,8 @@ pub const ADD_ARCHIVE_RULE: Rule = Rule {
     aliases: &[],
 };
 
-pub const CHOWN_RULE: Rule = Rule {
-    code: CHOWN,
+pub const CHOWN: Rule = Rule {
+    code: "apptainer/convert-chown",
     severity: Info,
     summary: "COPY/ADD --chown is not applied.",
     explanation: "Files copied into an Apptainer image are owned by root (the build runs as \
@@ -97,8 +70,8 @@ pub const CHOWN_RULE: Rule = Rule {
     aliases: &[],
 };
 
-pub const COPY_FLAG_RULE: Rule = Rule {
-    code: COPY_FLAG,
+pub const COPY_FLAG: Rule = Rule {
+    code: "apptainer/convert-copy-flag",
     severity: Warning,
     summary: "A COPY/ADD flag the definition file cannot express.",
     explanation: "`--exclude`, `--parents`, `--checksum` and `--keep-git-dir` have no counterpart \
@@ -110,8 +83,8 @@ pub const COPY_FLAG_RULE: Rule = Rule {
     aliases: &[],
 };
 
-pub const RUN_FLAG_RULE: Rule = Rule {
-    code: RUN_FLAG,
+pub const RUN_FLAG: Rule = Rule {
+    code: "apptainer/convert-run-flag",
     severity: Warning,
     summary: "A RUN flag the definition file cannot express.",
     explanation: "`RUN --mount=type=secret|ssh|bind|tmpfs`, `--network` and `--security` are \
@@ -123,8 +96,8 @@ pub const RUN_FLAG_RULE: Rule = Rule {
     aliases: &[],
 };
 
-pub const HEREDOC_RULE: Rule = Rule {
-    code: HEREDOC,
+pub const HEREDOC: Rule = Rule {
+    code: "apptainer/convert-heredoc",
     severity: Warning,
     summary: "A heredoc the converter cannot reproduce exactly.",
     explanation: "Heredocs in RUN and COPY are converted: a heredoc-only RUN runs its body with \
@@ -136,8 +109,8 @@ pub const HEREDOC_RULE: Rule = Rule {
     aliases: &[],
 };
 
-pub const ONBUILD_RULE: Rule = Rule {
-    code: ONBUILD,
+pub const ONBUILD: Rule = Rule {
+    code: "apptainer/convert-onbuild",
     severity: Info,
     summary: "ONBUILD has no counterpart in Apptainer.",
     explanation: "ONBUILD registers a trigger that Docker runs when another image is built FROM \
@@ -146,8 +119,8 @@ pub const ONBUILD_RULE: Rule = Rule {
     aliases: &[],
 };
 
-pub const PLATFORM_RULE: Rule = Rule {
-    code: PLATFORM,
+pub const PLATFORM: Rule = Rule {
+    code: "apptainer/convert-platform",
     severity: Info,
     summary: "FROM --platform is not part of the definition file.",
     explanation: "A definition file's header has no platform: Apptainer pulls the image for the \
@@ -156,8 +129,8 @@ pub const PLATFORM_RULE: Rule = Rule {
     aliases: &[],
 };
 
-pub const NO_BASE_RULE: Rule = Rule {
-    code: NO_BASE,
+pub const NO_BASE: Rule = Rule {
+    code: "apptainer/convert-no-base-image",
     severity: Error,
     summary: "FROM names no usable base image.",
     explanation: "The definition file's `From:` header must name an image. Here FROM names \
@@ -168,8 +141,8 @@ pub const NO_BASE_RULE: Rule = Rule {
     aliases: &[],
 };
 
-pub const ENV_NAME_RULE: Rule = Rule {
-    code: ENV_NAME,
+pub const ENV_NAME: Rule = Rule {
+    code: "apptainer/convert-env-name",
     severity: Warning,
     summary: "An ENV name the shell cannot export.",
     explanation: "Apptainer applies the environment with a shell script (`%environment`), which \
@@ -178,8 +151,8 @@ pub const ENV_NAME_RULE: Rule = Rule {
     aliases: &[],
 };
 
-pub const SCRIPT_LINE_RULE: Rule = Rule {
-    code: SCRIPT_LINE,
+pub const SCRIPT_LINE: Rule = Rule {
+    code: "apptainer/convert-script-line",
     severity: Warning,
     summary: "A script line Apptainer would read as a new section.",
     explanation: "In a definition file, a line that starts with `%` followed by a section name \
@@ -190,8 +163,8 @@ pub const SCRIPT_LINE_RULE: Rule = Rule {
     aliases: &[],
 };
 
-pub const NO_SHELL_RULE: Rule = Rule {
-    code: NO_SHELL,
+pub const NO_SHELL: Rule = Rule {
+    code: "apptainer/convert-no-shell",
     severity: Info,
     summary: "A stage on an image without a shell copies files with plain `%files`.",
     explanation: "A stage based on `scratch` or a distroless/static image that has no RUN has no \
@@ -204,8 +177,8 @@ pub const NO_SHELL_RULE: Rule = Rule {
     aliases: &[],
 };
 
-pub const LABEL_RULE: Rule = Rule {
-    code: LABEL,
+pub const LABEL: Rule = Rule {
+    code: "apptainer/convert-label",
     severity: Info,
     summary: "A LABEL that `%labels` cannot hold as written.",
     explanation: "Each `%labels` line is `NAME VALUE` on one line: a label name with spaces or a \
@@ -214,8 +187,8 @@ pub const LABEL_RULE: Rule = Rule {
     aliases: &[],
 };
 
-pub const BASE_WORKDIR_RULE: Rule = Rule {
-    code: BASE_WORKDIR,
+pub const BASE_WORKDIR: Rule = Rule {
+    code: "apptainer/convert-base-workdir",
     severity: Info,
     summary: "A relative destination before any WORKDIR.",
     explanation: "Docker resolves a relative COPY/ADD destination (and runs RUN) in the base \
@@ -225,28 +198,3 @@ pub const BASE_WORKDIR_RULE: Rule = Rule {
               before the COPY, or use an absolute destination.",
     aliases: &[],
 };
-
-/// Every converter rule (each is registered in `crate::rules`).
-pub const CODES: &[&Rule] = &[
-    &RUN_AS_ROOT_RULE,
-    &COPY_FROM_IMAGE_RULE,
-    &ADD_REMOTE_RULE,
-    &ADD_ARCHIVE_RULE,
-    &CHOWN_RULE,
-    &COPY_FLAG_RULE,
-    &RUN_FLAG_RULE,
-    &HEREDOC_RULE,
-    &ONBUILD_RULE,
-    &PLATFORM_RULE,
-    &NO_BASE_RULE,
-    &ENV_NAME_RULE,
-    &SCRIPT_LINE_RULE,
-    &NO_SHELL_RULE,
-    &LABEL_RULE,
-    &BASE_WORKDIR_RULE,
-];
-
-/// The row for a converter code.
-pub fn rule(code: &str) -> Option<&'static Rule> {
-    CODES.iter().copied().find(|r| r.code == code)
-}

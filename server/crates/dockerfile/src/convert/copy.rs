@@ -3,45 +3,11 @@
 
 use super::Source;
 use super::codes;
+use super::helpers::{CONTEXT, FROM_DIR};
 use super::run::{chomp, delimiter, terminated};
 use super::step::Ctx;
 use super::words::{self, Vars, glob_word, literal, sh, sq};
 use crate::parse::{Instruction, Kind};
-
-pub(super) const CONTEXT: &str = "/.clusterls-context";
-pub(super) const FROM_DIR: &str = "/.clusterls-from";
-
-/// Shell helpers written at the top of `%post` when a stage copies files.
-pub(super) const COPY_FN: &str = r#"# COPY as Docker does it: a directory's contents merge into DEST; a file goes
-# into DEST when DEST ends in / (or is a directory), else becomes DEST. With a MODE
-# (--chmod), a copy of SRC gets that mode first.
-clusterls_copy() {
-    if [ -n "${3:-}" ]; then
-        rm -rf /.clusterls-mode && mkdir /.clusterls-mode && cp -a "$1" /.clusterls-mode/ &&
-            chmod -R "$3" "/.clusterls-mode/${1##*/}" &&
-            clusterls_copy "/.clusterls-mode/${1##*/}" "$2" && rm -rf /.clusterls-mode
-        return
-    fi
-    if [ -d "$1" ]; then mkdir -p "$2" && cp -a "$1/." "$2"
-    else case "$2" in
-        */) mkdir -p "$2" && cp -a "$1" "$2" ;;
-        *) mkdir -p "$(dirname "$2")" && cp -a "$1" "$2" ;;
-    esac; fi
-}"#;
-pub(super) const ADD_FN: &str = r#"# ADD: a local tar archive (by content, as Docker decides) is unpacked into DEST.
-clusterls_add() {
-    if [ -f "$1" ] && tar -tf "$1" >/dev/null 2>&1; then mkdir -p "$2" && tar -xf "$1" -C "$2"
-    else clusterls_copy "$1" "$2" "${3:-}"; fi
-}"#;
-pub(super) const FETCH_FN: &str = r#"# ADD of a URL: download with curl or wget.
-clusterls_fetch() {
-    case "$2" in
-        */) mkdir -p "$2"; set -- "$1" "$2${1##*/}" ;;
-        *) mkdir -p "$(dirname "$2")" ;;
-    esac
-    if command -v curl >/dev/null 2>&1; then curl -fsSL -o "$2" "$1"; else wget -q -O "$2" "$1"; fi
-    chmod 600 "$2"
-}"#;
 
 impl Ctx<'_, '_> {
     pub(super) fn copy(&mut self, stage: usize, inst: &Instruction) {
@@ -49,7 +15,7 @@ impl Ctx<'_, '_> {
         for f in &inst.flags {
             let v = f.value.as_deref().unwrap_or("");
             match f.name.as_str() {
-                "chown" => self.find(f.span.clone(), codes::CHOWN, format!("`--chown={v}` is not applied: files in an Apptainer image belong to root and you run as your own user. Make them readable by all instead (`--chmod=a+rX`).")),
+                "chown" => self.find(&codes::CHOWN, f.span.clone(), format!("`--chown={v}` is not applied: files in an Apptainer image belong to root and you run as your own user. Make them readable by all instead (`--chmod=a+rX`).")),
                 "chmod" if self.shell_ok => {}
                 "chmod" | "exclude" | "parents" | "checksum" | "keep-git-dir" => {
                     let what = match f.name.as_str() {
@@ -59,7 +25,7 @@ impl Ctx<'_, '_> {
                         "checksum" => "verify it with `RUN sha256sum -c`",
                         _ => "clone with `RUN git clone` instead",
                     };
-                    self.find(f.span.clone(), codes::COPY_FLAG, format!("`--{}` has no counterpart in the definition file and is not applied: {what}.", f.name));
+                    self.find(&codes::COPY_FLAG, f.span.clone(), format!("`--{}` has no counterpart in the definition file and is not applied: {what}.", f.name));
                 }
                 _ => {}
             }
@@ -87,7 +53,7 @@ impl Ctx<'_, '_> {
             .collect();
         if !raw_dest.starts_with('/') && self.workdir_span.is_none() && self.base_workdir_unknown {
             self.base_workdir_unknown = false;
-            self.find(inst.keyword_span.clone(), codes::BASE_WORKDIR, format!("`{raw_dest}` is relative and no WORKDIR comes before it: Docker puts it in the base image's WORKDIR, which the converter cannot know, so the definition file uses `/`. Add a WORKDIR before this line or give an absolute destination."));
+            self.find(&codes::BASE_WORKDIR, inst.keyword_span.clone(), format!("`{raw_dest}` is relative and no WORKDIR comes before it: Docker puts it in the base image's WORKDIR, which the converter cannot know, so the definition file uses `/`. Add a WORKDIR before this line or give an absolute destination."));
         }
         let mut dest = words::join_path(&self.workdir, &raw_dest);
         if sources.len() > 1 && !dest.ends_with('/') {
@@ -97,7 +63,7 @@ impl Ctx<'_, '_> {
         let from = from.map(|v| self.plan.resolve_from(&v, stage));
         if !self.shell_ok && !self.no_shell_told {
             self.no_shell_told = true;
-            self.find(inst.keyword_span.clone(), codes::NO_SHELL, "This stage's image has no shell (scratch or distroless, and no RUN), so the files are copied with plain `%files` lines. Apptainer copies like `cp -r`: a directory copied onto an existing directory lands inside it instead of merging.".into());
+            self.find(&codes::NO_SHELL, inst.keyword_span.clone(), "This stage's image has no shell (scratch or distroless, and no RUN), so the files are copied with plain `%files` lines. Apptainer copies like `cp -r`: a directory copied onto an existing directory lands inside it instead of merging.");
         }
         let mut heredocs = inst.heredocs.iter();
         for src in sources {
@@ -121,12 +87,12 @@ impl Ctx<'_, '_> {
                         )
                     };
                     self.find(
+                        &codes::ADD_REMOTE,
                         inst.keyword_span.clone(),
-                        codes::ADD_REMOTE,
                         format!("ADD of `{src}` is not converted: it is {why}. Use {fix}."),
                     );
                 } else {
-                    self.find(inst.keyword_span.clone(), codes::ADD_REMOTE, format!("ADD of `{src}` becomes a download with curl or wget in %post: the image needs one of them, and --checksum is not verified. An explicit `RUN curl -fsSL URL -o FILE` builds the same everywhere."));
+                    self.find(&codes::ADD_REMOTE, inst.keyword_span.clone(), format!("ADD of `{src}` becomes a download with curl or wget in %post: the image needs one of them, and --checksum is not verified. An explicit `RUN curl -fsSL URL -o FILE` builds the same everywhere."));
                     self.need[0] = true;
                     self.need[2] = true;
                     self.marker(inst);
@@ -145,7 +111,7 @@ impl Ctx<'_, '_> {
                 } else {
                     "is copied as it is, not unpacked: this stage's image has no shell to run tar"
                 };
-                self.find(inst.keyword_span.clone(), codes::ADD_ARCHIVE, format!("`{src}` looks like an archive: it {how}. Prefer COPY plus an explicit `RUN tar -xf`."));
+                self.find(&codes::ADD_ARCHIVE, inst.keyword_span.clone(), format!("`{src}` looks like an archive: it {how}. Prefer COPY plus an explicit `RUN tar -xf`."));
             }
             match &from {
                 Some(Source::Stage(_)) | Some(Source::Image(_)) => {
@@ -165,7 +131,7 @@ impl Ctx<'_, '_> {
                             let typo = clusterls_core::suggest::did_you_mean(img, stages)
                                 .map(|s| format!(" Did you mean the stage `{s}`? As written, Docker pulls an image of that name too."))
                                 .unwrap_or_default();
-                            self.find(inst.flag("from").map_or(inst.keyword_span.clone(), |f| f.span.clone()), codes::COPY_FROM_IMAGE, format!("`{img}` is not a stage of this Dockerfile: the definition file pulls it as the extra stage `{name}` and copies from there (symbolic links are followed).{typo}"));
+                            self.find(&codes::COPY_FROM_IMAGE, inst.flag("from").map_or(inst.keyword_span.clone(), |f| f.span.clone()), format!("`{img}` is not a stage of this Dockerfile: the definition file pulls it as the extra stage `{name}` and copies from there (symbolic links are followed).{typo}"));
                             name
                         }
                         _ => unreachable!(),
@@ -229,11 +195,11 @@ impl Ctx<'_, '_> {
 
     fn heredoc_file(&mut self, inst: &Instruction, h: &crate::parse::Heredoc, dest: &str) {
         if !self.shell_ok {
-            self.find(inst.keyword_span.clone(), codes::HEREDOC, "This stage's image has no shell (scratch or distroless), so the heredoc cannot be written into the image. Put the content in a file in the build context and COPY it.".into());
+            self.find(&codes::HEREDOC, inst.keyword_span.clone(), "This stage's image has no shell (scratch or distroless), so the heredoc cannot be written into the image. Put the content in a file in the build context and COPY it.");
             return;
         }
         if h.terminator_span.is_none() {
-            self.find(inst.keyword_span.clone(), codes::HEREDOC, "This heredoc has no terminator line, so its body runs to the end of the file. Add the terminator line.".into());
+            self.find(&codes::HEREDOC, inst.keyword_span.clone(), "This heredoc has no terminator line, so its body runs to the end of the file. Add the terminator line.");
         }
         let mut body = if h.strip_tabs { chomp(&h.body) } else { h.body.clone() };
         if !h.quoted {

@@ -27,6 +27,7 @@
 
 pub mod codes;
 mod copy;
+mod helpers;
 mod run;
 mod step;
 pub mod words;

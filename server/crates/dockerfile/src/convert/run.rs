@@ -25,10 +25,10 @@ impl Ctx<'_, '_> {
                 ),
                 _ => continue,
             };
-            self.find(f.span.clone(), codes::RUN_FLAG, msg);
+            self.find(&codes::RUN_FLAG, f.span.clone(), msg);
         }
         if let Some((who, span)) = self.user.clone() {
-            self.find(span, codes::RUN_AS_ROOT, format!("RUN after `USER {who}` runs as root in the Apptainer build (a definition file cannot switch users): files it creates belong to root and ~ is /root. Install to system paths (/opt, /usr/local) and make files readable by all."));
+            self.find(&codes::RUN_AS_ROOT, span, format!("RUN after `USER {who}` runs as root in the Apptainer build (a definition file cannot switch users): files it creates belong to root and ~ is /root. Install to system paths (/opt, /usr/local) and make files readable by all."));
         }
         let shell: Vec<String> = self.shell.iter().map(|s| sh(s)).collect();
         let command = if let Some(j) = &inst.args.json {
@@ -44,7 +44,7 @@ impl Ctx<'_, '_> {
             )
         } else {
             if inst.heredocs.iter().any(|h| h.terminator_span.is_none()) {
-                self.find(inst.keyword_span.clone(), codes::HEREDOC, "This heredoc has no terminator line, so its body runs to the end of the file. Add the terminator line.".into());
+                self.find(&codes::HEREDOC, inst.keyword_span.clone(), "This heredoc has no terminator line, so its body runs to the end of the file. Add the terminator line.");
             }
             let h = &inst.heredocs[0];
             let only = inst.args.words.len() == 1 && inst.heredocs.len() == 1;

@@ -3,12 +3,13 @@
 
 use std::ops::Range;
 
-use clusterls_core::{Finding, Severity};
+use clusterls_core::Rule;
 
-use super::codes::{self, rule};
-use super::copy::{ADD_FN, CONTEXT, COPY_FN, FETCH_FN, FROM_DIR};
+use super::codes;
+use super::helpers::{ADD_FN, CONTEXT, COPY_FN, FETCH_FN, FROM_DIR};
 use super::words::{self, Piece, Vars, dq, literal, sh};
 use super::{OutStage, Plan, STEP_MARKER, Source};
+use crate::checks::apptainer;
 use crate::parse::{Instruction, Kind, unquote};
 
 pub(crate) struct StageState {
@@ -63,7 +64,7 @@ impl StageState {
             } else {
                 root_stage.image_span.clone()
             };
-            push(plan, at, codes::NO_BASE, msg);
+            push(plan, &codes::NO_BASE, at, msg);
         }
         for &c in &chain {
             let from = &df.instructions[df.stages[c].from];
@@ -72,7 +73,7 @@ impl StageState {
                     "Apptainer ignores `--platform={}`: it pulls the image for the build host's architecture. Build on a node of that architecture or pass `--arch` to `apptainer build`.",
                     f.value.as_deref().unwrap_or("")
                 );
-                push(plan, f.span.clone(), codes::PLATFORM, msg);
+                push(plan, &codes::PLATFORM, f.span.clone(), msg);
             }
         }
         // `%post` needs a shell in the image: there is one when the stage RUNs
@@ -131,14 +132,19 @@ impl StageState {
             }
         }
         if let (true, Some(span)) = (is_final, cx.healthcheck.clone()) {
-            push(cx.plan, span, codes::HEALTHCHECK, "HEALTHCHECK has no effect under Apptainer (nothing runs it); check the job from the script or Slurm instead.".into());
+            push(
+                cx.plan,
+                &apptainer::HEALTHCHECK_NO_EFFECT,
+                span,
+                "HEALTHCHECK has no effect under Apptainer (nothing runs it); check the job from the script or Slurm instead.",
+            );
         }
         if let (true, Some(span)) = (is_final, cx.workdir_span.clone()) {
             let dir = cx.workdir.clone();
             push(
                 cx.plan,
+                &apptainer::WORKDIR_IGNORED,
                 span,
-                codes::WORKDIR_IGNORED,
                 format!(
                     "`apptainer run` starts in WORKDIR `{dir}` (the runscript changes there), but `apptainer exec` and `shell` start in your current directory: pass `--pwd {dir}`, or `cd {dir}` in the job's command."
                 ),
@@ -148,9 +154,15 @@ impl StageState {
     }
 }
 
-pub(super) fn push(plan: &mut Plan<'_>, range: Range<usize>, code: &str, message: String) {
-    let severity = rule(code).map_or(Severity::Info, |r| r.severity);
-    plan.push(Finding::new(range, severity, code, message));
+/// Push a finding of `rule` (one of the converter's, [`codes`], or one of the checker's
+/// that means the same, registered in [`crate::rules`] either way) with its severity.
+pub(super) fn push(
+    plan: &mut Plan<'_>,
+    rule: &'static Rule,
+    range: Range<usize>,
+    message: impl Into<String>,
+) {
+    plan.push(rule.finding(range, message));
 }
 
 /// Docker's RUN sees the base image's ENV; Apptainer writes it to this file (sourced at
@@ -180,8 +192,13 @@ pub(super) fn hazard(text: &str) -> bool {
 }
 
 impl Ctx<'_, '_> {
-    pub(super) fn find(&mut self, range: Range<usize>, code: &str, message: String) {
-        push(self.plan, range, code, message);
+    pub(super) fn find(
+        &mut self,
+        rule: &'static Rule,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) {
+        push(self.plan, rule, range, message);
     }
 
     pub(super) fn vars(&self) -> Vars {
@@ -196,7 +213,7 @@ impl Ctx<'_, '_> {
 
     pub(super) fn post_chunk(&mut self, inst: &Instruction, chunk: String) {
         if hazard(&chunk) {
-            self.find(inst.keyword_span.clone(), codes::SCRIPT_LINE, format!("A line of this {} starts with `%` or `Bootstrap:`, which Apptainer reads as a new section or stage of the definition file. Indent that line, or generate it (e.g. with printf).", inst.kind.as_str()));
+            self.find(&codes::SCRIPT_LINE, inst.keyword_span.clone(), format!("A line of this {} starts with `%` or `Bootstrap:`, which Apptainer reads as a new section or stage of the definition file. Indent that line, or generate it (e.g. with printf).", inst.kind.as_str()));
         }
         self.post.push(chunk);
     }
@@ -204,7 +221,7 @@ impl Ctx<'_, '_> {
     /// A finding when a section line would start a new section or stage.
     pub(super) fn check_line(&mut self, inst: &Instruction, line: &str) {
         if hazard(line) {
-            self.find(inst.keyword_span.clone(), codes::SCRIPT_LINE, format!("A line this {} writes into the definition file starts with `%` or `Bootstrap:`, which Apptainer reads as a new section or stage. Rename it so it does not start that way.", inst.kind.as_str()));
+            self.find(&codes::SCRIPT_LINE, inst.keyword_span.clone(), format!("A line this {} writes into the definition file starts with `%` or `Bootstrap:`, which Apptainer reads as a new section or stage. Rename it so it does not start that way.", inst.kind.as_str()));
         }
     }
 
@@ -242,7 +259,7 @@ impl Ctx<'_, '_> {
                 };
                 let root = who.is_empty() || who == "root" || who == "0" || who.starts_with("root:") || who.starts_with("0:");
                 if fin && !root {
-                    self.find(at.clone(), codes::USER_IGNORED, format!("Apptainer ignores USER: the container runs as your own cluster user, not `{who}`. Make what it needs readable by all (`chmod -R a+rX`) instead of owned by `{who}`."));
+                    self.find(&apptainer::USER_IGNORED, at.clone(), format!("Apptainer ignores USER: the container runs as your own cluster user, not `{who}`. Make what it needs readable by all (`chmod -R a+rX`) instead of owned by `{who}`."));
                 }
                 self.user = (!root).then_some((who, at));
             }
@@ -276,14 +293,14 @@ impl Ctx<'_, '_> {
                     }
                 }
             }
-            Kind::Expose if fin => self.find(at, codes::EXPOSE, "EXPOSE has no effect under Apptainer: the container uses the node's network directly, so a server listens on the node's port (pick a free one per job).".into()),
-            Kind::Volume if fin => self.find(at, codes::VOLUME, "VOLUME has no effect under Apptainer, and the image is read-only: bind a host directory there with `--bind /host/dir:/path`.".into()),
+            Kind::Expose if fin => self.find(&apptainer::EXPOSE_NO_EFFECT, at, "EXPOSE has no effect under Apptainer: the container uses the node's network directly, so a server listens on the node's port (pick a free one per job)."),
+            Kind::Volume if fin => self.find(&apptainer::VOLUME_NO_EFFECT, at, "VOLUME has no effect under Apptainer, and the image is read-only: bind a host directory there with `--bind /host/dir:/path`."),
             // Only the last HEALTHCHECK counts (reported at the end, as the checker does).
             Kind::Healthcheck => {
                 self.healthcheck = (!inst.args.text.trim().eq_ignore_ascii_case("none")).then_some(at);
             }
-            Kind::Stopsignal if fin => self.find(at, codes::STOPSIGNAL, "STOPSIGNAL has no effect under Apptainer: Slurm sends SIGTERM (then SIGKILL) at the time limit; use `#SBATCH --signal=` to get an earlier signal.".into()),
-            Kind::Onbuild => self.find(at, codes::ONBUILD, "ONBUILD is dropped: a SIF image has no triggers for images built from it. Put these steps in the Dockerfiles that build on this image.".into()),
+            Kind::Stopsignal if fin => self.find(&apptainer::STOPSIGNAL_NO_EFFECT, at, "STOPSIGNAL has no effect under Apptainer: Slurm sends SIGTERM (then SIGKILL) at the time limit; use `#SBATCH --signal=` to get an earlier signal."),
+            Kind::Onbuild => self.find(&codes::ONBUILD, at, "ONBUILD is dropped: a SIF image has no triggers for images built from it. Put these steps in the Dockerfiles that build on this image."),
             _ => {}
         }
     }
@@ -347,7 +364,7 @@ impl Ctx<'_, '_> {
         let mut assigns = Vec::new();
         for (k, v) in self.pairs(inst) {
             if !words::is_shell_name(&k) {
-                self.find(inst.keyword_span.clone(), codes::ENV_NAME, format!("`{k}` is not a name a shell can export, and Apptainer sets the environment with a shell script: it is left out. Use letters, digits and `_`."));
+                self.find(&codes::ENV_NAME, inst.keyword_span.clone(), format!("`{k}` is not a name a shell can export, and Apptainer sets the environment with a shell script: it is left out. Use letters, digits and `_`."));
                 continue;
             }
             assigns.push(format!("{k}={}", dq(&v)));
@@ -362,7 +379,7 @@ impl Ctx<'_, '_> {
         }
         if self.is_final {
             if hazard(&line) {
-                self.find(inst.keyword_span.clone(), codes::SCRIPT_LINE, "A line of this ENV value starts with `%` or `Bootstrap:`, which Apptainer reads as a new section of the definition file. Avoid line breaks in the value.".into());
+                self.find(&codes::SCRIPT_LINE, inst.keyword_span.clone(), "A line of this ENV value starts with `%` or `Bootstrap:`, which Apptainer reads as a new section of the definition file. Avoid line breaks in the value.");
             }
             self.env_lines.push(line);
         }
@@ -376,7 +393,7 @@ impl Ctx<'_, '_> {
             let v = literal(&v);
             let key: String = k.chars().map(|c| if c.is_whitespace() { '_' } else { c }).collect();
             if key != k || v.contains(['\n', '\r']) || key.is_empty() {
-                self.find(inst.keyword_span.clone(), codes::LABEL, format!("`%labels` holds one `NAME VALUE` per line: label `{k}` is written as `{key}` with line breaks in its value turned into spaces."));
+                self.find(&codes::LABEL, inst.keyword_span.clone(), format!("`%labels` holds one `NAME VALUE` per line: label `{k}` is written as `{key}` with line breaks in its value turned into spaces."));
             }
             if key.is_empty() {
                 continue;

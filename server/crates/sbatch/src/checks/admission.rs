@@ -11,8 +11,7 @@ use clusterls_core::suggest::did_you_mean;
 use clusterls_core::{ClusterFacts, Fix, Rule, Severity};
 
 use super::Checker;
-use super::cluster::Target;
-use crate::rules::Code;
+use super::request::Target;
 use crate::values;
 
 pub(crate) fn check(c: &mut Checker, f: &ClusterFacts, t: &Target, account: Option<&str>) {
@@ -65,7 +64,7 @@ fn partition_restricted(c: &mut Checker, f: &ClusterFacts, t: &Target, account: 
         let others: Vec<&str> =
             f.partitions.iter().filter(|q| usable(q)).map(|q| q.name.as_str()).collect();
         let fd = c.push(
-            Code::PartitionRestricted,
+            &PARTITION_RESTRICTED,
             t.anchor(t.r.partition),
             format!(
                 "{}{}: sbatch refuses the job. {}",
@@ -111,7 +110,7 @@ fn reservation_denied(c: &mut Checker, f: &ClusterFacts, t: &Target, account: Op
                 .map(|r| r.name.as_str())
                 .collect();
             c.push(
-                Code::ReservationDenied,
+                &RESERVATION_DENIED,
                 d.value_span.clone().unwrap_or(d.span.clone()),
                 format!(
                     "Reservation `{name}` is for {}: sbatch refuses the job (\"Access denied to requested reservation\"). {}",
@@ -165,7 +164,7 @@ fn licenses(c: &mut Checker, f: &ClusterFacts, t: &Target) {
                 let names: Vec<&str> = known.iter().map(|l| l.name.as_str()).collect();
                 let sugg = did_you_mean(name, names.iter().copied());
                 let fd = c.push(
-                    Code::UnknownLicense,
+                    &UNKNOWN_LICENSE,
                     name_span.clone(),
                     format!(
                         "The cluster has no license `{name}`: sbatch refuses the job (\"Invalid license specification\").{} {}",
@@ -182,7 +181,7 @@ fn licenses(c: &mut Checker, f: &ClusterFacts, t: &Target) {
             }
             Some(l) if count.is_some_and(|n| n > l.total) => {
                 let fd = c.push(
-                    Code::UnknownLicense,
+                    &UNKNOWN_LICENSE,
                     if exact { here.clone() } else { vr.clone() },
                     format!(
                         "The cluster has {} `{name}` license{} in all, and the job asks for {}: sbatch refuses the job (\"Invalid license specification\"). Ask for at most {}.",
@@ -221,7 +220,7 @@ fn array_too_large(c: &mut Checker, f: &ClusterFacts, t: &Target) {
     let Some(Ok((top, _))) = d.value.as_deref().map(values::parse_array) else { return };
     if top >= max {
         c.push(
-            Code::ArrayTooLarge,
+            &ARRAY_TOO_LARGE,
             d.value_span.clone().unwrap_or(d.span.clone()),
             format!(
                 "The largest array index is {top}, but this cluster's MaxArraySize is {max} (indices 0-{}): sbatch refuses the job (\"Invalid job array specification\"). Use indices up to {}.",
@@ -264,7 +263,7 @@ fn feature_combination(c: &mut Checker, t: &Target) {
     let vr = d.value_span.clone().unwrap_or(d.span.clone());
     let exact = c.text.get(vr.clone()) == Some(v);
     let fd = c.push(
-        Code::FeatureCombination,
+        &FEATURE_COMBINATION,
         vr.clone(),
         format!(
             "No node in {} has all of {} together: sbatch refuses the job (\"Requested node configuration is not available\"). Nodes there have: {}. Use `|` if any one will do.",
@@ -332,7 +331,7 @@ fn qos_limit(c: &mut Checker, f: &ClusterFacts, t: &Target) {
         return;
     }
     c.push(
-        Code::QosLimit,
+        &QOS_LIMIT,
         d.value_span.clone().unwrap_or(d.span.clone()),
         format!(
             "QOS `{}` allows {}: the job would be accepted but pend forever. Ask for less or use another QOS.",
@@ -371,7 +370,7 @@ pub(crate) fn signal_needs_preemption(c: &mut Checker, f: &ClusterFacts, compone
         format!("{rest}{}", &v[flags.len()..])
     };
     let fd = c.push(
-        Code::SignalNeedsPreemption,
+        &SIGNAL_NEEDS_PREEMPTION,
         vr.clone(),
         format!(
             "The R flag of --signal needs preemption, which this cluster does not have: Slurm {} refuses the job (\"Preemption is required but is disabled on this system\"). Drop it: --signal={fixed}.",

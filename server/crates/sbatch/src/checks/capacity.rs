@@ -6,9 +6,8 @@ use clusterls_core::suggest::did_you_mean;
 use clusterls_core::{ClusterFacts, Fix, Rule, Severity};
 
 use super::Checker;
-use super::cluster::Target;
+use super::request::Target;
 use crate::parse::Directive;
-use crate::rules::Code;
 use crate::values;
 
 pub(crate) fn check(c: &mut Checker, f: &ClusterFacts, t: &Target, p: &Partition) {
@@ -41,7 +40,7 @@ fn time_over_limit(c: &mut Checker, f: &ClusterFacts, t: &Target, p: &Partition)
     let vr = d.value_span.clone().unwrap_or(d.span.clone());
     let enforced = f.enforces_partition_limits();
     let fd = c.push(
-        Code::TimeOverLimit,
+        &TIME_OVER_LIMIT,
         vr.clone(),
         format!(
             "{} is longer than {}'s limit of {} ({}): {}. Ask for at most {}.",
@@ -101,7 +100,7 @@ fn unknown_node(c: &mut Checker, f: &ClusterFacts, t: &Target) {
         if let Some(first) = unknown.first() {
             let sugg = did_you_mean(first, all_nodes.iter().copied());
             c.push(
-                Code::UnknownNode,
+                &UNKNOWN_NODE,
                 d.value_span.clone().unwrap_or(d.span.clone()),
                 format!(
                     "The cluster has no node `{first}`: sbatch refuses the job (\"Invalid node name specified\").{} Write node names like {}.",
@@ -129,7 +128,7 @@ fn no_nodes_left(c: &mut Checker, t: &Target, p: &Partition) {
         && p.nodes.iter().all(|n| names.contains(n))
     {
         c.push(
-            Code::NoNodesLeft,
+            &NO_NODES_LEFT,
             d.value_span.clone().unwrap_or(d.span.clone()),
             format!(
                 "--exclude removes every node of {}: the job can never run and sbatch refuses it. Exclude fewer nodes or use another partition.",
@@ -176,7 +175,7 @@ fn node_not_in_partition(c: &mut Checker, f: &ClusterFacts, t: &Target, p: &Part
         .map(|q| q.name.as_str())
         .collect();
     c.push(
-        Code::NodeNotInPartition,
+        &NODE_NOT_IN_PARTITION,
         c.value_range(d),
         format!(
             "Node {outside} is not in {} (its nodes: {}): sbatch refuses the job (\"Requested nodes not in this partition\" or \"Node count specification invalid\"). {outside} is in: {}.",
@@ -200,7 +199,7 @@ fn too_many_nodes(c: &mut Checker, t: &Target, p: &Partition) {
         && min.min(t.r.ntasks.map_or(u64::MAX, |x| x.1)) > node_count
     {
         c.push(
-            Code::TooManyNodes,
+            &TOO_MANY_NODES,
             d.value_span.clone().unwrap_or(d.span.clone()),
             format!("{} has {node_count} node(s); {min} were asked for: sbatch refuses the job. Ask for at most {node_count}.", t.pname(p)),
         );
@@ -251,7 +250,7 @@ fn gpus(c: &mut Checker, f: &ClusterFacts, t: &Target, p: &Partition) {
             .map(|q| q.name.as_str())
             .collect();
         c.push(
-            Code::NoGpusOnPartition,
+            &NO_GPUS_ON_PARTITION,
             t.anchor(d),
             format!(
                 "{} has no GPUs: the job is refused (\"Requested node configuration is not available\").{}",
@@ -265,7 +264,7 @@ fn gpus(c: &mut Checker, f: &ClusterFacts, t: &Target, p: &Partition) {
         gpu_type(c, t, p, &ty, d);
         if n > per_node_gpus as u64 {
             c.push(
-                Code::TooManyGpus,
+                &TOO_MANY_GPUS,
                 d.value_span.clone().unwrap_or(d.span.clone()),
                 format!(
                     "{} nodes have {per_node_gpus} GPU(s) each; {n} per node were asked for: the job is refused (\"Requested node configuration is not available\"). Ask for at most {per_node_gpus} per node, and more nodes if you need more GPUs.",
@@ -284,7 +283,7 @@ fn gpus(c: &mut Checker, f: &ClusterFacts, t: &Target, p: &Partition) {
         let cap = per * max_nodes;
         if n > cap {
             c.push(
-                Code::TooManyGpus,
+                &TOO_MANY_GPUS,
                 d.value_span.clone().unwrap_or(d.span.clone()),
                 format!(
                     "{n} GPUs cannot fit: {per} per node over at most {max_nodes} node(s) of {} is {cap} (\"Node count specification invalid\"). Ask for at most {cap}, or more GPUs per node.",
@@ -301,7 +300,7 @@ fn gpu_type(c: &mut Checker, t: &Target, p: &Partition, ty: &Option<String>, d: 
     {
         let types: Vec<&str> = p.gpus.iter().filter_map(|g| g.gpu_type.as_deref()).collect();
         c.push(
-            Code::GpuType,
+            &GPU_TYPE,
             d.value_span.clone().unwrap_or(d.span.clone()),
             format!(
                 "{} has no `{ty}` GPUs: the job is refused.{}",
@@ -340,7 +339,7 @@ fn too_many_cpus(c: &mut Checker, t: &Target, p: &Partition) {
         && n > cpus
     {
         c.push(
-            Code::TooManyCpus,
+            &TOO_MANY_CPUS,
             d.value_span.clone().unwrap_or(d.span.clone()),
             format!("{}'s nodes have {cpus} CPUs; one task cannot have {n}: the job is refused. Ask for at most {cpus}.", t.pname(p)),
         );
@@ -348,7 +347,7 @@ fn too_many_cpus(c: &mut Checker, t: &Target, p: &Partition) {
         && tpn * cpt > cpus
     {
         c.push(
-            Code::TooManyCpus,
+            &TOO_MANY_CPUS,
             d.span.clone(),
             format!(
                 "{tpn} tasks per node × {cpt} CPUs per task = {} CPUs, but {}'s nodes have {cpus}: the job is refused. Lower --ntasks-per-node or --cpus-per-task.",
@@ -360,7 +359,7 @@ fn too_many_cpus(c: &mut Checker, t: &Target, p: &Partition) {
         let max_nodes = r.nodes.and_then(|x| x.2).unwrap_or(node_count.max(1));
         if n * cpt > cpus * max_nodes && r.ntasks_per_node.is_none() {
             c.push(
-                Code::TooManyCpus,
+                &TOO_MANY_CPUS,
                 d.span.clone(),
                 format!(
                     "{n} tasks × {cpt} CPUs = {} CPUs, more than {max_nodes} node(s) × {cpus} CPUs in {}: the job is refused. Ask for fewer tasks or more nodes.",
@@ -374,7 +373,7 @@ fn too_many_cpus(c: &mut Checker, t: &Target, p: &Partition) {
         && m > cpus
     {
         c.push(
-            Code::TooManyCpus,
+            &TOO_MANY_CPUS,
             d.span.clone(),
             format!(
                 "{}'s nodes have {cpus} CPUs; --mincpus={m} cannot be met. Ask for at most {cpus}.",
@@ -406,7 +405,7 @@ fn too_much_memory(c: &mut Checker, t: &Target, p: &Partition) {
         && m > mem
     {
         c.push(
-            Code::TooMuchMemory,
+            &TOO_MUCH_MEMORY,
             d.value_span.clone().unwrap_or(d.span.clone()),
             format!(
                 "{} per node is more than {}'s nodes have ({}): the job is refused (\"Requested node configuration is not available\"). Ask for at most {}, or --mem=0 for all of it.",
@@ -423,7 +422,7 @@ fn too_much_memory(c: &mut Checker, t: &Target, p: &Partition) {
         let per_node = m * cpt * tpn;
         if per_node > mem {
             c.push(
-                Code::TooMuchMemory,
+                &TOO_MUCH_MEMORY,
                 d.value_span.clone().unwrap_or(d.span.clone()),
                 format!(
                     "{} per CPU × {} CPU(s) per node = {}, more than {}'s nodes have ({}): the job is refused. Lower --mem-per-cpu.",
@@ -440,7 +439,7 @@ fn too_much_memory(c: &mut Checker, t: &Target, p: &Partition) {
         let g = r.gpus_per_node_count().map(|x| x.2).unwrap_or(1);
         if m * g > mem {
             c.push(
-                Code::TooMuchMemory,
+                &TOO_MUCH_MEMORY,
                 d.value_span.clone().unwrap_or(d.span.clone()),
                 format!("{} per GPU × {g} GPU(s) is more than {}'s nodes have ({}): the job is refused. Lower --mem-per-gpu.", human(m), t.pname(p), human(mem)),
             );

@@ -1,37 +1,13 @@
 //! The request against the cluster's facts: partitions, accounts, QOS, reservations,
-//! node features. Limits of the one partition asked for are in `capacity`.
-
-use std::ops::Range;
+//! node features; then the partitions' admission (`admission`), per-job limits (`limits`)
+//! and, for the one partition asked for, its capacity (`capacity`).
 
 use clusterls_core::facts::{Partition, PartitionState, names};
 use clusterls_core::suggest::did_you_mean;
 use clusterls_core::{ClusterFacts, Fix, Rule, Severity};
 
-use super::{Checker, Request, admission, capacity};
-use crate::parse::Directive;
-use crate::rules::Code;
-
-/// The partitions a component goes to, and how to name them in messages.
-pub(crate) struct Target<'r, 'a> {
-    pub parts: Vec<&'a Partition>,
-    pub r: &'r Request<'a>,
-}
-
-impl Target<'_, '_> {
-    /// `partition gpu`, or `the default partition cpu` when the script names none.
-    pub fn pname(&self, p: &Partition) -> String {
-        if self.r.partition.is_some() {
-            format!("partition {}", p.name)
-        } else {
-            format!("the default partition {}", p.name)
-        }
-    }
-
-    /// Where a finding about `d` goes: `d`, else the --partition directive.
-    pub fn anchor(&self, d: Option<&Directive>) -> Range<usize> {
-        d.map(|d| d.span.clone()).or(self.r.partition.map(|p| p.span.clone())).unwrap_or(0..0)
-    }
-}
+use super::request::{Request, Target};
+use super::{Checker, admission, capacity, limits};
 
 pub(crate) fn check<'a>(c: &mut Checker<'a>, f: &'a ClusterFacts, r: &Request<'a>) {
     if f.partitions.is_empty() {
@@ -51,7 +27,7 @@ pub(crate) fn check<'a>(c: &mut Checker<'a>, f: &'a ClusterFacts, r: &Request<'a
     }
     qos(c, f, &t, account.as_deref());
     admission::check(c, f, &t, account.as_deref());
-    super::limits::check(c, f, &t);
+    limits::check(c, f, &t);
     // Only single-partition requests are checked for limits: with a list, Slurm picks
     // whichever partition fits.
     if let [p] = t.parts[..] {
@@ -91,7 +67,7 @@ fn partitions<'a>(
                 let names: Vec<&str> = f.partitions.iter().map(|p| p.name.as_str()).collect();
                 let sugg = did_you_mean(name, names.iter().copied());
                 let fd = c.push(
-                    Code::UnknownPartition,
+                    &UNKNOWN_PARTITION,
                     exact_span.clone(),
                     format!(
                         "The cluster has no partition `{name}`: sbatch refuses the job.{} Partitions: {}.",
@@ -133,7 +109,7 @@ fn unknown_reservation(c: &mut Checker, f: &ClusterFacts, r: &Request) {
     {
         let sugg = did_you_mean(bad, known.iter().map(String::as_str));
         c.push(
-            Code::UnknownReservation,
+            &UNKNOWN_RESERVATION,
             d.value_span.clone().unwrap_or(d.span.clone()),
             format!(
                 "The cluster has no reservation `{bad}`: sbatch refuses the job (\"Requested reservation is invalid\").{} {}",
@@ -211,7 +187,7 @@ fn unknown_feature(c: &mut Checker, t: &Target) {
             )
         };
         c.push(
-            Code::UnknownFeature,
+            &UNKNOWN_FEATURE,
             d.value_span.clone().unwrap_or(d.span.clone()),
             format!(
                 "No node in {} has the feature `{first}`: {why}.{} {}",
@@ -245,7 +221,7 @@ fn partition_list(c: &mut Checker, f: &ClusterFacts, t: &Target) {
             .any(|a| names::account_eq(&a.account, &acct) && a.partition.is_some())
     {
         c.push(
-            Code::PartitionList,
+            &PARTITION_LIST,
             t.anchor(t.r.partition),
             format!(
                 "Your associations for `{acct}` are per partition, and then Slurm refuses a list of partitions (\"Multiple partition job request not supported when a partition is set in the association\"). Give one partition."
@@ -269,7 +245,7 @@ fn partition_down(c: &mut Checker, t: &Target) {
             PartitionState::Up => {}
             PartitionState::Inactive => {
                 c.push(
-                    Code::PartitionDown,
+                    &PARTITION_DOWN,
                     t.anchor(t.r.partition),
                     format!(
                         "{} is INACTIVE: sbatch refuses jobs for it. Use another partition.",
@@ -280,7 +256,7 @@ fn partition_down(c: &mut Checker, t: &Target) {
             }
             PartitionState::Down | PartitionState::Drain => {
                 c.push(
-                    Code::PartitionDown,
+                    &PARTITION_DOWN,
                     t.anchor(t.r.partition),
                     format!(
                         "{} is {}: the job will be accepted but will not start until an admin brings it up. Use another partition.",
@@ -316,7 +292,7 @@ fn account_known(c: &mut Checker, f: &ClusterFacts, r: &Request, acct: &str) -> 
         .unwrap_or(0..0);
     let sugg = did_you_mean(acct, accounts.iter().copied());
     let fd = c.push(
-        Code::UnknownAccount,
+        &UNKNOWN_ACCOUNT,
         ar.clone(),
         format!(
             "You have no account `{acct}` on this cluster: sbatch refuses the job (\"Invalid account\").{} Your accounts: {}.",
@@ -361,7 +337,7 @@ fn account_partition(c: &mut Checker, f: &ClusterFacts, t: &Target, acct: &str) 
             let other: Vec<&str> =
                 accounts.iter().copied().filter(|a| f.may_use(a, &p.name) == Some(true)).collect();
             c.push(
-                Code::AccountPartition,
+                &ACCOUNT_PARTITION,
                 if r.account.is_some() { ar.clone() } else { t.anchor(r.partition) },
                 format!(
                     "Account `{acct}` may not use {}: sbatch refuses the job (\"Invalid account or account/partition combination\"). {}{}",
@@ -384,7 +360,7 @@ fn account_partition(c: &mut Checker, f: &ClusterFacts, t: &Target, acct: &str) 
                 .filter(|a| p.account_allowed(a) && f.may_use(a, &p.name) != Some(false))
                 .collect();
             c.push(
-                Code::AccountPartition,
+                &ACCOUNT_PARTITION,
                 ar.clone(),
                 format!(
                     "{} {why}; `{acct}` is refused (\"Invalid account or account/partition combination\").{}",
@@ -422,7 +398,7 @@ fn qos(c: &mut Checker, f: &ClusterFacts, t: &Target, account: Option<&str>) {
         let sugg = did_you_mean(q, f.qos.iter().map(String::as_str));
         let enforced = f.enforces("qos");
         let fd = c.push(
-            Code::UnknownQos,
+            &UNKNOWN_QOS,
             vr.clone(),
             format!(
                 "The cluster has no QOS `{q}`: {}.{} QOS: {}.",
@@ -457,7 +433,7 @@ fn qos(c: &mut Checker, f: &ClusterFacts, t: &Target, account: Option<&str>) {
             // association's QOS list (measured: `-A lab_grads -q high` is accepted).
             let enforced = f.enforces("qos");
             let fd = c.push(
-                Code::QosNotAllowed,
+                &QOS_NOT_ALLOWED,
                 vr,
                 format!(
                     "Account `{acct}` may not use QOS `{q}`: {}. Allowed: {}.",

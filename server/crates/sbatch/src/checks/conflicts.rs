@@ -4,7 +4,6 @@ use clusterls_core::{Fix, Rule, Severity};
 
 use super::{Checker, Request};
 use crate::parse::Directive;
-use crate::rules::Code;
 use crate::values;
 
 pub(crate) fn check(c: &mut Checker, r: &Request) {
@@ -39,7 +38,7 @@ fn mem_conflict(c: &mut Checker, r: &Request) {
             mems.iter().map(|d| format!("--{}", d.name().unwrap_or(""))).collect();
         for d in &mems[1..] {
             c.push(
-                Code::MemConflict,
+                &MEM_CONFLICT,
                 d.span.clone(),
                 format!(
                     "{} exclude each other: sbatch refuses the script. Keep only one of them.",
@@ -62,7 +61,7 @@ pub(crate) const GPU_CONFLICT: Rule = Rule {
 fn gpu_conflict(c: &mut Checker, r: &Request) {
     if let (Some(g), Some(p)) = (&r.gres_gpu, &r.gpus_per_node) {
         c.push(
-            Code::GpuConflict,
+            &GPU_CONFLICT,
             p.0.span.clone(),
             format!(
                 "GPUs are requested twice, with --gres (line {}) and --gpus-per-node; keep one (they must agree or the job is refused).",
@@ -75,7 +74,7 @@ fn gpu_conflict(c: &mut Checker, r: &Request) {
         && *total < per_node
     {
         c.push(
-            Code::GpuConflict,
+            &GPU_CONFLICT,
             d.span.clone(),
             format!(
                 "--gpus={total} for the whole job is fewer than the {per_node} per node asked on line {}: sbatch refuses the job. Make --gpus at least {per_node}, or drop one of them.",
@@ -92,7 +91,7 @@ fn nodes_zero_in_array(c: &mut Checker, r: &Request) {
         && c.index.last(r.component, "array").is_some()
     {
         c.push(
-            Code::InvalidNodeCount,
+            &super::values::INVALID_NODE_COUNT,
             d.span.clone(),
             "--nodes=0 in a job array: sbatch refuses it (\"Node count specification invalid\"). Ask for at least 1 node.",
         );
@@ -115,7 +114,7 @@ fn gpus_per_task_without_tasks(c: &mut Checker, r: &Request) {
         && r.gpus.is_none()
     {
         c.push(
-            Code::GpusPerTaskWithoutTasks,
+            &GPUS_PER_TASK_WITHOUT_TASKS,
             d.span.clone(),
             "--gpus-per-task needs --ntasks (or --gpus): sbatch refuses it alone. Add --ntasks=N.",
         );
@@ -143,7 +142,7 @@ fn cpus_conflict(c: &mut Checker, r: &Request) {
             .is_some_and(|v| v.split(',').any(|t| t.starts_with("cpu=") || t.starts_with("cpu:")))
     {
         c.push(
-            Code::CpusConflict,
+            &CPUS_CONFLICT,
             d.span.clone(),
             format!(
                 "--tres-per-task=cpu=... and --cpus-per-task (line {}) exclude each other: sbatch refuses the job. Keep one.",
@@ -153,7 +152,7 @@ fn cpus_conflict(c: &mut Checker, r: &Request) {
     }
     if let (Some(d), Some((ct, _))) = (r.cpus_per_gpu, r.cpus_per_task) {
         c.push(
-            Code::CpusConflict,
+            &CPUS_CONFLICT,
             d.span.clone(),
             format!(
                 "--cpus-per-gpu and --cpus-per-task (line {}) exclude each other: sbatch refuses the job. Keep one.",
@@ -178,7 +177,7 @@ fn per_gpu_without_gpus(c: &mut Checker, r: &Request) {
     }
     if let Some((d, _)) = r.mem_per_gpu {
         c.push(
-            Code::PerGpuWithoutGpus,
+            &PER_GPU_WITHOUT_GPUS,
             d.span.clone(),
             "--mem-per-gpu without a GPU request: sbatch refuses the job (\"did not request any GPU\"). Request GPUs (--gres=gpu:N or --gpus-per-node=N) or use --mem.",
         );
@@ -187,13 +186,13 @@ fn per_gpu_without_gpus(c: &mut Checker, r: &Request) {
         // 22.05 ignores it; 24.11 refuses it (measured; the releases between are not).
         if c.version.is_some_and(|v| v >= (24, 11)) {
             c.push(
-                Code::PerGpuWithoutGpus,
+                &PER_GPU_WITHOUT_GPUS,
                 d.span.clone(),
                 "--cpus-per-gpu without a GPU request: sbatch refuses the job (\"Requested cpus_per_tres=gres/gpu:N but did not request any\"). Request GPUs or use --cpus-per-task.",
             );
         } else {
             c.push(
-                Code::PerGpuWithoutGpus,
+                &PER_GPU_WITHOUT_GPUS,
                 d.span.clone(),
                 "--cpus-per-gpu without a GPU request has no effect; request GPUs or use --cpus-per-task.",
             )
@@ -241,7 +240,7 @@ fn tasks_over_gpu_cpus(c: &mut Checker, r: &Request) {
     let need = tasks.div_ceil(gpus);
     let fix_range = c.value_range(cd);
     let fd = c.push(
-        Code::TasksOverGpuCpus,
+        &TASKS_OVER_GPU_CPUS,
         c.value_range(td),
         format!(
             "{tasks} tasks, but --cpus-per-gpu={per_gpu} gives the job's {gpus} GPU(s) {} CPU(s), and every task needs one: Slurm may refuse the job (\"Requested node configuration is not available\", depending on the release and the nodes). Ask for --cpus-per-gpu={need}, or fewer tasks.",
@@ -265,7 +264,7 @@ fn task_layout(c: &mut Checker, r: &Request) {
         && n < min
     {
         c.push(
-            Code::TaskLayout,
+            &TASK_LAYOUT,
             td.span.clone(),
             format!(
                 "{n} task(s) cannot be spread over {min} nodes (line {}): sbatch lowers the node count to {n}. Ask for at least {min} tasks or fewer nodes.",
@@ -279,7 +278,7 @@ fn task_layout(c: &mut Checker, r: &Request) {
         && n > min * per
     {
         c.push(
-            Code::TaskLayout,
+            &TASK_LAYOUT,
             td.span.clone(),
             format!(
                 "{n} tasks do not fit on {min} node(s) × {per} tasks per node; raise --nodes or --ntasks-per-node, or lower --ntasks.",
@@ -302,7 +301,7 @@ fn time_min_over_time(c: &mut Checker, r: &Request) {
         && min > t
     {
         c.push(
-            Code::TimeMinOverTime,
+            &TIME_MIN_OVER_TIME,
             tm.span.clone(),
             format!(
                 "--time-min ({}) is longer than --time on line {} ({}); lower it.",

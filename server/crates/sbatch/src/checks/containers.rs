@@ -13,7 +13,6 @@ use clusterls_core::suggest::did_you_mean;
 use clusterls_core::{Fix, Rule, Severity};
 
 use super::Checker;
-use crate::rules::Code;
 
 /// One `apptainer|singularity SUB ...` in the body.
 struct Call<'t> {
@@ -219,7 +218,7 @@ fn container_no_nv(c: &mut Checker, call: &Call) {
     if !has_nv {
         let end = call.range.end;
         c.push(
-            Code::ContainerNoNv,
+            &CONTAINER_NO_NV,
             call.range.clone(),
             format!("The job asks for GPUs but `{} {}` has no --nv: the container will not see them. Add --nv.", call.tool, call.sub),
         )
@@ -239,7 +238,7 @@ pub(crate) const PULL_IN_GPU_JOB: Rule = Rule {
 
 fn pull_in_gpu_job(c: &mut Checker, call: &Call) {
     c.push(
-        Code::PullInGpuJob,
+        &PULL_IN_GPU_JOB,
         call.range.clone(),
         format!(
             "`{} {}` inside a GPU job holds the GPUs idle while the image downloads and converts. Pull the image beforehand (a small CPU job or `clusterls pull`) and only run it here.",
@@ -281,7 +280,7 @@ fn image_not_pulled(c: &mut Checker, call: &Call, at: usize, word: &str, pulled:
     let line = pulled.names.iter().find(|(n, _)| *n == sugg).map_or(0, |(_, l)| *l);
     let name_start = at + word.len() - name.len();
     c.push(
-        Code::ImageNotPulled,
+        &IMAGE_NOT_PULLED,
         name_start..name_start + name.len(),
         format!(
             "`{} {}` runs `{name}`, but this script writes `{sugg}` (line {line}): the job runs another image than the one it pulls, or fails if `{name}` does not exist. Did you mean `{sugg}`?",
@@ -335,7 +334,7 @@ fn image_not_found(c: &mut Checker, at: usize, word: &str, pulled: &Pulled) {
     };
     let name_start = at + word.len() - name.len();
     let fd = c.push(
-        Code::ImageNotFound,
+        &IMAGE_NOT_FOUND,
         at..at + word.len(),
         if in_dir {
             format!(

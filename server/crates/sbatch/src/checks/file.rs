@@ -3,7 +3,6 @@
 use clusterls_core::{Edit, Finding, Fix, Rule, Severity};
 
 use super::{Checker, MAX_SCRIPT_BYTES};
-use crate::rules::Code;
 
 pub(crate) fn check(c: &mut Checker) {
     if empty_script(c) {
@@ -24,7 +23,7 @@ fn empty_script(c: &mut Checker) -> bool {
     let empty = c.text.trim().is_empty();
     if empty {
         c.push(
-            Code::EmptyScript,
+            &EMPTY_SCRIPT,
             0..0,
             "The script is empty: sbatch refuses it. Start with `#!/bin/bash`, then #SBATCH lines, then commands.",
         );
@@ -46,7 +45,7 @@ fn no_shebang(c: &mut Checker) {
     if !t.starts_with("#!") {
         let first_end = t.find('\n').unwrap_or(t.len());
         c.push(
-            Code::NoShebang,
+            &NO_SHEBANG,
             0..first_end,
             "sbatch refuses a script whose first line is not `#!` and an interpreter; add `#!/bin/bash` as the first line.",
         )
@@ -72,7 +71,7 @@ fn dos_line_endings(c: &mut Checker) {
             .map(|(i, _)| Edit { range: i..i + 1, replacement: String::new() })
             .collect();
         c.push(
-            Code::DosLineEndings,
+            &DOS_LINE_ENDINGS,
             first..first + 1,
             "The script has DOS line endings (\\r\\n): sbatch refuses it. Convert it to Unix line endings (dos2unix, or your editor's LF setting).",
         )
@@ -89,7 +88,7 @@ pub(crate) const NUL_BYTE: Rule = Rule {
 fn nul_byte(c: &mut Checker) {
     if let Some(i) = c.text.find('\0') {
         c.push(
-            Code::NulByte,
+            &NUL_BYTE,
             i..i + 1,
             "The script contains a NUL byte: sbatch refuses binary content. Remove it.",
         );
@@ -109,7 +108,7 @@ pub(crate) const SCRIPT_TOO_LARGE: Rule = Rule {
 pub(crate) fn too_large(text: &str) -> Finding {
     let first_end = text.find('\n').unwrap_or(text.len()).min(200);
     let first_end = (0..=first_end).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
-    Code::ScriptTooLarge.finding(
+    SCRIPT_TOO_LARGE.finding(
         0..first_end,
         format!(
             "The script is {:.1} MiB: Slurm refuses batch scripts over {} MiB unless the site raised `max_script_size`, and clusterls does not check scripts this large. Move data out of the script into files.",

@@ -7,8 +7,7 @@ use clusterls_core::facts::Partition;
 use clusterls_core::{ClusterFacts, Fix, Rule, Severity};
 
 use super::Checker;
-use super::cluster::Target;
-use crate::rules::Code;
+use super::request::Target;
 use crate::values;
 
 pub(crate) fn check(c: &mut Checker, f: &ClusterFacts, t: &Target) {
@@ -111,7 +110,7 @@ fn partition_limit(c: &mut Checker, f: &ClusterFacts, t: &Target, p: &Partition)
         }
     }
     for (range, message, fix) in found {
-        let fd = c.push(Code::PartitionLimit, range.clone(), message);
+        let fd = c.push(&PARTITION_LIMIT, range.clone(), message);
         if !enforced {
             fd.severity = Severity::Warning;
         }
@@ -138,7 +137,7 @@ fn mem_per_cpu_raised(c: &mut Checker, t: &Target, p: &Partition) {
     let cpt = t.r.cpus_per_task.map_or(1, |x| x.1);
     let raised = (m * cpt).div_ceil(max);
     c.push(
-        Code::MemPerCpuRaised,
+        &MEM_PER_CPU_RAISED,
         c.value_range(d),
         format!(
             "{} allows at most {} per CPU (MaxMemPerCPU); for {} per CPU Slurm gives each task {raised} CPUs instead of {cpt}, and the job is billed for them. Ask for --mem-per-cpu={} and --cpus-per-task={raised}, or use --mem.",
@@ -166,7 +165,7 @@ fn qos_submit_limit(c: &mut Checker, f: &ClusterFacts, t: &Target) {
     let Some(Ok((_, count))) = d.value.as_deref().map(values::parse_array) else { return };
     if count > max {
         c.push(
-            Code::QosSubmitLimit,
+            &QOS_SUBMIT_LIMIT,
             c.value_range(d),
             format!(
                 "The array has {count} tasks, but QOS `{q}` lets you have at most {max} jobs submitted at once (MaxSubmitJobsPerUser; each task counts, and so do your jobs already queued): sbatch refuses it (\"Job violates accounting/QOS policy\"). Submit at most {max} tasks at a time."

@@ -5,7 +5,6 @@ use clusterls_core::{Edit, Fix, Rule, Severity};
 use super::{Checker, full_line};
 use crate::options::ArgKind;
 use crate::parse::{Ignored, IgnoredKind, LineProblem, Magic};
-use crate::rules::Code;
 
 pub(crate) fn check(c: &mut Checker) {
     // The first command's line, for the messages about directives after it (counted
@@ -33,14 +32,14 @@ pub(crate) fn check(c: &mut Checker) {
         match p {
             LineProblem::UnmatchedQuote { quote, span } => {
                 c.push(
-                    Code::UnmatchedQuote,
+                    &UNMATCHED_QUOTE,
                     span.clone(),
                     format!("Unmatched {quote}: sbatch refuses the script. Close the quote on the same line."),
                 );
             }
             LineProblem::LeadingColon { span } => {
                 c.push(
-                    Code::LeadingColon,
+                    &LEADING_COLON,
                     span.clone(),
                     "sbatch refuses a directive word that starts with `:`. Remove the colon (heterogeneous jobs use `#SBATCH hetjob`).",
                 );
@@ -68,7 +67,7 @@ fn directive_after_command(
     let t = c.text;
     let moved = t[ig.span.clone()].trim_start();
     let f = c.push(
-        Code::DirectiveAfterCommand,
+        &DIRECTIVE_AFTER_COMMAND,
         ig.span.clone(),
         format!(
             "sbatch ignores this line: directives stop at the first command (line {cmd_line}: `{cmd_text}`). Move it above that line."
@@ -98,7 +97,7 @@ fn indented_directive(c: &mut Checker, ig: &Ignored) {
     let line_text = &c.text[ig.span.clone()];
     let indent = line_text.len() - line_text.trim_start().len();
     c.push(
-        Code::IndentedDirective,
+        &INDENTED_DIRECTIVE,
         ig.span.clone(),
         "sbatch ignores an indented #SBATCH: it must start at column 1. Remove the indentation.",
     )
@@ -119,7 +118,7 @@ fn spaced_directive(c: &mut Checker, ig: &Ignored) {
     let after_hash = &c.text[ig.span.clone()][1..];
     let spaces = after_hash.len() - after_hash.trim_start().len();
     c.push(
-        Code::SpacedDirective,
+        &SPACED_DIRECTIVE,
         ig.span.clone(),
         "sbatch ignores `# SBATCH` (space after `#`). Write `#SBATCH` to apply it, or `##SBATCH` to disable it on purpose.",
     )
@@ -138,7 +137,7 @@ pub(crate) const DIRECTIVE_CASE: Rule = Rule {
 
 fn directive_case(c: &mut Checker, ig: &Ignored) {
     c.push(
-        Code::DirectiveCase,
+        &DIRECTIVE_CASE,
         ig.span.clone(),
         "sbatch only reads `#SBATCH` in capitals; this line is ignored. Write `#SBATCH`.",
     )
@@ -156,7 +155,7 @@ fn slurm_magic(c: &mut Checker) {
         if l.magic == Magic::Slurm {
             let r = l.span.start..l.span.start + 6;
             c.push(
-                Code::SlurmMagic,
+                &SLURM_MAGIC,
                 r.clone(),
                 "`#SLURM` is read, but sbatch prints an error asking to change it; write `#SBATCH`.",
             )
@@ -201,7 +200,7 @@ fn stray_words(c: &mut Checker) {
         let before = ds.partition_point(|d| d.span.end <= s.span.start);
         let prev = before.checked_sub(1).map(|i| &ds[i]).filter(|d| d.component == s.component);
         let f = c.push(
-            Code::StrayWord,
+            &STRAY_WORD,
             s.span.clone(),
             format!(
                 "sbatch refuses the script: `{}` is not an option (\"Invalid directive found in batch script\"). Remove it, or quote it into the value it belongs to.",
@@ -244,7 +243,7 @@ fn hetjob_array(c: &mut Checker) {
     let first = (0..c.script.components).find_map(|comp| c.index.first(comp, "array"));
     if let Some(d) = first {
         c.push(
-            Code::HetjobArray,
+            &HETJOB_ARRAY,
             d.span.clone(),
             "A heterogeneous job (#SBATCH hetjob) cannot be a job array: sbatch refuses it (\"Invalid job array specification\"). Remove --array or the hetjob separator.",
         );

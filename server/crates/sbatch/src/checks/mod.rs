@@ -17,10 +17,9 @@
 use std::ops::Range;
 
 use clusterls_core::facts::RemoteDir;
-use clusterls_core::{ClusterFacts, Finding};
+use clusterls_core::{ClusterFacts, Finding, Rule};
 
 use crate::parse::{Directive, Script, parse_for};
-use crate::rules::Code;
 
 pub(crate) mod admission;
 pub(crate) mod capacity;
@@ -120,15 +119,15 @@ pub(crate) struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    /// Push a finding of `code` with the rule's severity; returns it for fixes or a
+    /// Push a finding of `rule` with the rule's severity; returns it for fixes or a
     /// different severity.
     pub fn push(
         &mut self,
-        code: Code,
+        rule: &'static Rule,
         range: Range<usize>,
         message: impl Into<String>,
     ) -> &mut Finding {
-        self.out.push(code.finding(range, message));
+        self.out.push(rule.finding(range, message));
         self.out.last_mut().expect("just pushed")
     }
 

@@ -7,7 +7,6 @@ use clusterls_core::{Fix, Rule, Severity};
 use super::{Checker, full_line, values};
 use crate::options::{ArgKind, OptionSpec, ValueKind};
 use crate::parse::{Directive, OptionProblem, Resolved};
-use crate::rules::Code;
 
 pub(crate) fn check(c: &mut Checker) {
     for d in &c.script.directives {
@@ -38,7 +37,7 @@ pub(crate) const AMBIGUOUS_OPTION: Rule = Rule {
 fn ambiguous_option(c: &mut Checker, d: &Directive, names: &[&str]) {
     let list = names.iter().map(|n| format!("--{n}")).collect::<Vec<_>>().join(", ");
     c.push(
-        Code::AmbiguousOption,
+        &AMBIGUOUS_OPTION,
         d.name_span.clone(),
         format!(
             "`{}` is ambiguous (it could be {list}): sbatch refuses it. Write the option in full.",
@@ -58,7 +57,7 @@ pub(crate) const ABBREVIATED_OPTION: Rule = Rule {
 
 fn abbreviated_option(c: &mut Checker, d: &Directive, spec: &OptionSpec) {
     c.push(
-        Code::AbbreviatedOption,
+        &ABBREVIATED_OPTION,
         d.name_span.clone(),
         format!("`{}` works as an abbreviation of --{}, but may become ambiguous in a later Slurm; write it in full.", d.written, spec.long),
     )
@@ -94,7 +93,7 @@ fn option_version(c: &mut Checker, d: &Directive, spec: &OptionSpec) {
         && !spec.in_version(v)
     {
         let msg = version_message(spec, v, "", "Remove it or ask for a newer Slurm.");
-        c.push(Code::OptionVersion, d.name_span.clone(), msg);
+        c.push(&OPTION_VERSION, d.name_span.clone(), msg);
     }
 }
 
@@ -111,7 +110,7 @@ fn unknown_option(c: &mut Checker, d: &Directive) {
     {
         // An option of another release: say which.
         let msg = version_message(spec, v, ", whose sbatch refuses it", "Remove it.");
-        c.push(Code::OptionVersion, d.name_span.clone(), msg);
+        c.push(&OPTION_VERSION, d.name_span.clone(), msg);
         return;
     }
     if long {
@@ -119,7 +118,7 @@ fn unknown_option(c: &mut Checker, d: &Directive) {
         let suggestion = did_you_mean(name, crate::options::options().iter().map(|o| o.long));
         let hint = suggestion.map(|s| format!(" Did you mean --{s}?")).unwrap_or_default();
         let f = c.push(
-            Code::UnknownOption,
+            &UNKNOWN_OPTION,
             d.name_span.clone(),
             format!(
                 "sbatch has no option `{}`: it refuses the script (\"Invalid directive found in batch script\").{hint}",
@@ -142,7 +141,7 @@ fn unknown_option(c: &mut Checker, d: &Directive) {
             .map(|o| format!(" (-{} is --{})", o.short.unwrap_or('?'), o.long))
             .unwrap_or_default();
         c.push(
-            Code::UnknownOption,
+            &UNKNOWN_OPTION,
             d.name_span.clone(),
             format!(
                 "sbatch has no option `-{ch}`{alt}: it refuses the script. Use the long form, e.g. --partition=NAME."
@@ -185,7 +184,7 @@ fn known_option(c: &mut Checker, d: &Directive, spec: &'static OptionSpec) {
     match d.problem {
         Some(OptionProblem::MissingValue) => {
             c.push(
-                Code::MissingValue,
+                &MISSING_VALUE,
                 d.name_span.clone(),
                 format!(
                     "--{} needs a value: sbatch refuses the script. Write --{}={}.",
@@ -198,7 +197,7 @@ fn known_option(c: &mut Checker, d: &Directive, spec: &'static OptionSpec) {
             let range = d.name_span.end..d.span.end;
             let value = &c.text[range.clone()];
             c.push(
-                Code::UnexpectedValue,
+                &UNEXPECTED_VALUE,
                 range.clone(),
                 format!(
                     "--{} takes no value: sbatch refuses the script. Remove `{value}`.",
@@ -221,11 +220,11 @@ fn known_option(c: &mut Checker, d: &Directive, spec: &'static OptionSpec) {
         _ => None,
     };
     if let Some(msg) = msg {
-        c.push(Code::NotInScript, d.name_span.clone(), msg);
+        c.push(&NOT_IN_SCRIPT, d.name_span.clone(), msg);
     }
     if matches!(spec.long, "uid" | "gid") {
         c.push(
-            Code::RootOnly,
+            &ROOT_ONLY,
             d.name_span.clone(),
             format!(
                 "--{} works only for root; for anyone else sbatch refuses it. Remove it.",
@@ -243,7 +242,7 @@ fn known_option(c: &mut Checker, d: &Directive, spec: &'static OptionSpec) {
         )
     {
         c.push(
-            Code::MissingValue,
+            &MISSING_VALUE,
             d.span.clone(),
             format!(
                 "--{} has an empty value. Write --{}={}.",
@@ -266,6 +265,14 @@ pub(crate) const SHELL_VARIABLE: Rule = Rule {
 
 fn shell_variable(c: &mut Checker, d: &Directive, spec: &OptionSpec, value: &str) {
     let Some(vr) = d.value_span.clone() else { return };
+    let pattern = spec.value == ValueKind::FilePattern;
+    if pattern && value.starts_with('~') {
+        c.push(
+            &SHELL_VARIABLE,
+            vr.clone(),
+            "sbatch does not expand `~`: the file would go to a directory literally named `~`. Write the full path, or a path relative to the working directory.",
+        );
+    }
     let raw = &c.text[vr.clone()];
     let has_var = raw.contains("$(")
         || raw.contains('`')
@@ -279,9 +286,8 @@ fn shell_variable(c: &mut Checker, d: &Directive, spec: &OptionSpec, value: &str
     if !has_var {
         return;
     }
-    let pattern = spec.value == ValueKind::FilePattern;
     let f = c.push(
-        Code::ShellVariable,
+        &SHELL_VARIABLE,
         vr.clone(),
         format!(
             "sbatch takes #SBATCH values literally: `{value}` is not expanded by the shell. Write the value itself{}, or pass it on the command line (sbatch --{}=\"$VAR\" script).",
@@ -338,7 +344,7 @@ fn duplicate_options(c: &mut Checker) {
             let whole_line = line.words.len() <= 2 && per_line[d.line_index] == 1;
             let range = full_line(c.text, &line.span);
             let f = c.push(
-                Code::DuplicateOption,
+                &DUPLICATE_OPTION,
                 d.span.clone(),
                 format!(
                     "--{name} is given again on line {} with the same value; remove one.",
@@ -351,7 +357,7 @@ fn duplicate_options(c: &mut Checker) {
             }
         } else {
             c.push(
-                Code::DuplicateOption,
+                &DUPLICATE_OPTION,
                 d.span.clone(),
                 format!(
                     "--{name} is given again on line {} and sbatch uses the last one (`{}`); remove the one you don't mean.",

@@ -12,7 +12,6 @@ use clusterls_core::{Rule, Severity};
 
 use super::Checker;
 use crate::parse::Script;
-use crate::rules::Code;
 
 /// The absolute directories the job's `--output`/`--error` files go to (resolved
 /// against an absolute `--chdir`), each once: what the facts should ask about. One pass
@@ -89,7 +88,7 @@ pub(crate) fn check(c: &mut Checker, component: usize) {
         let Some(dir) = d.value.as_deref().and_then(|v| dir_of(v, chdir)) else { continue };
         if f.dir_exists(&dir) == Some(false) {
             c.push(
-                Code::OutputDirMissing,
+                &OUTPUT_DIR_MISSING,
                 c.value_range(d),
                 format!(
                     "The directory {dir} does not exist on the cluster: Slurm does not create it, so the job would start, fail to open its --{opt} file and end FAILED without any output. Create it first: `mkdir -p {dir}` (`clusterls run` does this itself)."

@@ -1,4 +1,9 @@
-//! What a job component asks for, read once from the [`Index`].
+//! What a job component asks for, read once from the [`Index`], and the partitions it
+//! goes to ([`Target`], what the checks against the cluster's facts take).
+
+use std::ops::Range;
+
+use clusterls_core::facts::Partition;
 
 use super::Index;
 use crate::parse::Directive;
@@ -86,5 +91,27 @@ impl<'a> Request<'a> {
     /// GPUs per node, when the request says so directly.
     pub fn gpus_per_node_count(&self) -> Option<(&'a Directive, Option<String>, u64)> {
         self.gres_gpu.clone().or(self.gpus_per_node.clone())
+    }
+}
+
+/// The partitions a component goes to, and how to name them in messages.
+pub(crate) struct Target<'r, 'a> {
+    pub parts: Vec<&'a Partition>,
+    pub r: &'r Request<'a>,
+}
+
+impl Target<'_, '_> {
+    /// `partition gpu`, or `the default partition cpu` when the script names none.
+    pub fn pname(&self, p: &Partition) -> String {
+        if self.r.partition.is_some() {
+            format!("partition {}", p.name)
+        } else {
+            format!("the default partition {}", p.name)
+        }
+    }
+
+    /// Where a finding about `d` goes: `d`, else the --partition directive.
+    pub fn anchor(&self, d: Option<&Directive>) -> Range<usize> {
+        d.map(|d| d.span.clone()).or(self.r.partition.map(|p| p.span.clone())).unwrap_or(0..0)
     }
 }

@@ -3,9 +3,7 @@
 //! hides it). A check that lacks its facts says nothing, never a false error; this list
 //! is how `clusterls check --format json` says so.
 
-use clusterls_core::ClusterFacts;
-
-use crate::rules::Code;
+use clusterls_core::{ClusterFacts, Rule};
 
 /// A check that did not run, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,99 +21,99 @@ fn always(_: &ClusterFacts) -> Option<&'static str> {
 }
 
 /// Every rule that reads the facts, with what it needs (sorted by code).
-const NEEDS: &[(Code, Needs)] = &[
-    (Code::AccountPartition, |f| {
+const NEEDS: &[(&Rule, Needs)] = &[
+    (&super::cluster::ACCOUNT_PARTITION, |f| {
         f.associations
             .is_empty()
             .then_some("the facts have no associations of the user (sacctmgr gave none)")
     }),
-    (Code::ArrayTooLarge, |f| {
+    (&super::admission::ARRAY_TOO_LARGE, |f| {
         f.admission.max_array_size.is_none().then_some("the facts do not carry MaxArraySize")
     }),
-    (Code::FeatureCombination, |f| {
+    (&super::admission::FEATURE_COMBINATION, |f| {
         f.partitions
             .iter()
             .all(|p| p.node_kinds.is_empty())
             .then_some("the facts do not carry the partitions' nodes with their features")
     }),
-    (Code::GpuType, always),
-    (Code::ImageNotFound, |f| {
+    (&super::capacity::GPU_TYPE, always),
+    (&super::containers::IMAGE_NOT_FOUND, |f| {
         f.image_dir.is_none().then_some("the facts do not name the cluster's image directory")
     }),
-    (Code::MemPerCpuRaised, always),
-    (Code::NoGpusOnPartition, always),
-    (Code::NoNodesLeft, always),
-    (Code::NodeNotInPartition, always),
-    (Code::OptionVersion, |f| {
+    (&super::limits::MEM_PER_CPU_RAISED, always),
+    (&super::capacity::NO_GPUS_ON_PARTITION, always),
+    (&super::capacity::NO_NODES_LEFT, always),
+    (&super::capacity::NODE_NOT_IN_PARTITION, always),
+    (&super::options::OPTION_VERSION, |f| {
         f.slurm_version.is_none().then_some("the facts do not say the cluster's Slurm release")
     }),
-    (Code::OutputDirMissing, |f| {
+    (&super::outputs::OUTPUT_DIR_MISSING, |f| {
         f.admission.dirs.is_empty().then_some(
             "no --output/--error directory was probed on the cluster (only `clusterls check --host` probes the scripts' absolute ones)",
         )
     }),
-    (Code::PartitionDown, always),
-    (Code::PartitionLimit, always),
-    (Code::PartitionRestricted, |f| {
+    (&super::cluster::PARTITION_DOWN, always),
+    (&super::limits::PARTITION_LIMIT, always),
+    (&super::admission::PARTITION_RESTRICTED, |f| {
         (f.admission.groups.is_none() && f.partitions.iter().any(|p| p.allow_groups.is_some()))
             .then_some("the facts do not carry the user's unix groups (AllowGroups not checked)")
     }),
-    (Code::QosLimit, |f| {
+    (&super::admission::QOS_LIMIT, |f| {
         f.admission.qos_limits.is_empty().then_some("the facts do not carry the QOS limits")
     }),
-    (Code::QosNotAllowed, |f| {
+    (&super::cluster::QOS_NOT_ALLOWED, |f| {
         f.associations
             .is_empty()
             .then_some("the facts have no associations of the user (sacctmgr gave none)")
     }),
-    (Code::QosSubmitLimit, |f| {
+    (&super::limits::QOS_SUBMIT_LIMIT, |f| {
         f.admission.qos_limits.is_empty().then_some("the facts do not carry the QOS limits")
     }),
-    (Code::ReservationDenied, |f| {
+    (&super::admission::RESERVATION_DENIED, |f| {
         f.admission
             .reservation_access
             .is_empty()
             .then_some("the facts do not carry who may use each reservation")
     }),
-    (Code::SignalNeedsPreemption, |f| {
+    (&super::admission::SIGNAL_NEEDS_PREEMPTION, |f| {
         f.admission
             .preemption
             .is_none()
             .then_some("the facts do not say whether preemption is enabled (PreemptType)")
     }),
-    (Code::TimeOverLimit, always),
-    (Code::TooManyCpus, |f| {
+    (&super::capacity::TIME_OVER_LIMIT, always),
+    (&super::capacity::TOO_MANY_CPUS, |f| {
         f.partitions
             .iter()
             .all(|p| p.cpus_per_node.is_none() && p.node_kinds.iter().all(|k| k.cpus.is_none()))
             .then_some("the facts do not carry the nodes' CPU counts")
     }),
-    (Code::TooManyGpus, always),
-    (Code::TooManyNodes, always),
-    (Code::TooMuchMemory, |f| {
+    (&super::capacity::TOO_MANY_GPUS, always),
+    (&super::capacity::TOO_MANY_NODES, always),
+    (&super::capacity::TOO_MUCH_MEMORY, |f| {
         f.partitions
             .iter()
             .all(|p| p.mem_per_node_mb.is_none() && p.node_kinds.iter().all(|k| k.mem_mb.is_none()))
             .then_some("the facts do not carry the nodes' memory")
     }),
-    (Code::UnknownAccount, |f| {
+    (&super::cluster::UNKNOWN_ACCOUNT, |f| {
         f.associations
             .is_empty()
             .then_some("the facts have no associations of the user (sacctmgr gave none)")
     }),
-    (Code::UnknownFeature, |f| {
+    (&super::cluster::UNKNOWN_FEATURE, |f| {
         f.partitions
             .iter()
             .all(|p| p.features.is_none())
             .then_some("the facts do not carry the nodes' features")
     }),
-    (Code::UnknownLicense, |f| {
+    (&super::admission::UNKNOWN_LICENSE, |f| {
         f.admission.licenses.is_none().then_some("the facts do not carry the cluster's licenses")
     }),
-    (Code::UnknownNode, always),
-    (Code::UnknownPartition, always),
-    (Code::UnknownQos, |f| f.qos.is_empty().then_some("the facts list no QOS")),
-    (Code::UnknownReservation, |f| {
+    (&super::capacity::UNKNOWN_NODE, always),
+    (&super::cluster::UNKNOWN_PARTITION, always),
+    (&super::cluster::UNKNOWN_QOS, |f| f.qos.is_empty().then_some("the facts list no QOS")),
+    (&super::cluster::UNKNOWN_RESERVATION, |f| {
         f.reservations.is_none().then_some("the facts do not list the reservations")
     }),
 ];
@@ -125,7 +123,7 @@ const NEEDS: &[(Code, Needs)] = &[
 pub fn skipped(facts: Option<&ClusterFacts>, why_no_facts: &str) -> Vec<Skipped> {
     NEEDS
         .iter()
-        .filter_map(|(code, needs)| {
+        .filter_map(|(rule, needs)| {
             let reason = match facts {
                 None => why_no_facts.to_string(),
                 Some(f) => {
@@ -139,7 +137,7 @@ pub fn skipped(facts: Option<&ClusterFacts>, why_no_facts: &str) -> Vec<Skipped>
                     }
                 }
             };
-            Some(Skipped { code: code.rule().code, reason })
+            Some(Skipped { code: rule.code, reason })
         })
         .collect()
 }
@@ -150,7 +148,7 @@ mod tests {
 
     #[test]
     fn every_rule_that_reads_the_facts_is_listed_once_in_order() {
-        let codes: Vec<&str> = NEEDS.iter().map(|(c, _)| c.rule().code).collect();
+        let codes: Vec<&str> = NEEDS.iter().map(|(r, _)| r.code).collect();
         let mut sorted = codes.clone();
         sorted.sort_unstable();
         sorted.dedup();

@@ -8,7 +8,6 @@ use clusterls_core::{Fix, Rule, Severity};
 use super::Checker;
 use crate::options::{OptionSpec, ValueKind};
 use crate::parse::Directive;
-use crate::rules::Code;
 use crate::values as grammar;
 
 /// A value grammar: `Err(what is wrong)`, said after `--option: `. Takes the cluster's
@@ -21,41 +20,40 @@ pub(crate) type ValueFix = fn(&str, &OptionSpec) -> Option<(String, String)>;
 /// One row of the value table.
 pub(crate) struct Grammar {
     pub kind: ValueKind,
-    pub code: Code,
+    /// The rule of a value it rejects.
+    pub rule: &'static Rule,
     pub check: Parser,
     pub fix: Option<ValueFix>,
 }
 
-const fn row(kind: ValueKind, code: Code, check: Parser) -> Grammar {
-    Grammar { kind, code, check, fix: None }
+const fn row(kind: ValueKind, rule: &'static Rule, check: Parser) -> Grammar {
+    Grammar { kind, rule, check, fix: None }
 }
 
-/// Value kind → Slurm's parser → the code of a value it rejects.
+/// Value kind → Slurm's parser → the rule of a value it rejects.
 pub(crate) static GRAMMARS: &[Grammar] = &[
-    row(ValueKind::Time, Code::InvalidTime, |v, _, _| grammar::parse_time(v).map(drop)),
+    row(ValueKind::Time, &INVALID_TIME, |v, _, _| grammar::parse_time(v).map(drop)),
     Grammar {
         fix: Some(memory_fix),
-        ..row(ValueKind::Memory, Code::InvalidMemory, |v, _, _| grammar::parse_memory(v).map(drop))
+        ..row(ValueKind::Memory, &INVALID_MEMORY, |v, _, _| grammar::parse_memory(v).map(drop))
     },
-    row(ValueKind::Count, Code::InvalidNumber, |v, spec, _| {
+    row(ValueKind::Count, &INVALID_NUMBER, |v, spec, _| {
         grammar::parse_count(v, matches!(spec.long, "core-spec" | "thread-spec")).map(drop)
     }),
-    row(ValueKind::NodeCount, Code::InvalidNodeCount, |v, _, _| {
+    row(ValueKind::NodeCount, &INVALID_NODE_COUNT, |v, _, _| {
         grammar::parse_node_count(v).map(drop)
     }),
-    row(ValueKind::Array, Code::InvalidArray, |v, _, _| grammar::parse_array(v).map(drop)),
-    row(ValueKind::Dependency, Code::InvalidDependency, |v, _, _| grammar::check_dependency(v)),
-    row(ValueKind::MailType, Code::InvalidMailType, |v, _, _| {
-        grammar::check_mail_type(v).map(drop)
-    }),
-    row(ValueKind::Signal, Code::InvalidSignal, |v, _, _| grammar::check_signal(v)),
-    row(ValueKind::DateTime, Code::InvalidBegin, |v, _, _| grammar::check_datetime(v)),
-    Grammar { fix: Some(choice_fix), ..row(ValueKind::Choice, Code::InvalidChoice, choice) },
-    Grammar { fix: Some(choice_fix), ..row(ValueKind::Exclusive, Code::InvalidChoice, choice) },
-    row(ValueKind::Constraint, Code::InvalidConstraint, |v, _, _| grammar::check_constraint(v)),
+    row(ValueKind::Array, &INVALID_ARRAY, |v, _, _| grammar::parse_array(v).map(drop)),
+    row(ValueKind::Dependency, &INVALID_DEPENDENCY, |v, _, _| grammar::check_dependency(v)),
+    row(ValueKind::MailType, &INVALID_MAIL_TYPE, |v, _, _| grammar::check_mail_type(v).map(drop)),
+    row(ValueKind::Signal, &INVALID_SIGNAL, |v, _, _| grammar::check_signal(v)),
+    row(ValueKind::DateTime, &INVALID_BEGIN, |v, _, _| grammar::check_datetime(v)),
+    Grammar { fix: Some(choice_fix), ..row(ValueKind::Choice, &INVALID_CHOICE, choice) },
+    Grammar { fix: Some(choice_fix), ..row(ValueKind::Exclusive, &INVALID_CHOICE, choice) },
+    row(ValueKind::Constraint, &INVALID_CONSTRAINT, |v, _, _| grammar::check_constraint(v)),
     Grammar {
         fix: Some(gres_fix),
-        ..row(ValueKind::Gres, Code::InvalidGres, |v, _, version| {
+        ..row(ValueKind::Gres, &INVALID_GRES, |v, _, version| {
             // `gpu=2` is refused by 22.05 and accepted by 24.11 (measured; the releases
             // between are not).
             if version.is_some_and(|x| x >= (24, 11)) && v.contains('=') {
@@ -64,14 +62,14 @@ pub(crate) static GRAMMARS: &[Grammar] = &[
             grammar::parse_gres(v).map(drop)
         })
     },
-    row(ValueKind::Gpus, Code::InvalidGpus, |v, _, _| grammar::parse_gpus(v).map(drop)),
-    row(ValueKind::SocketCoreThread, Code::InvalidValue, |v, _, _| {
+    row(ValueKind::Gpus, &INVALID_GPUS, |v, _, _| grammar::parse_gpus(v).map(drop)),
+    row(ValueKind::SocketCoreThread, &INVALID_VALUE, |v, _, _| {
         grammar::check_socket_core_thread(v)
     }),
-    row(ValueKind::Partition, Code::InvalidValue, name_list),
-    row(ValueKind::Account, Code::InvalidValue, name_list),
-    row(ValueKind::Qos, Code::InvalidValue, name_list),
-    row(ValueKind::Text, Code::InvalidValue, |v, spec, _| match spec.long {
+    row(ValueKind::Partition, &INVALID_VALUE, name_list),
+    row(ValueKind::Account, &INVALID_VALUE, name_list),
+    row(ValueKind::Qos, &INVALID_VALUE, name_list),
+    row(ValueKind::Text, &INVALID_VALUE, |v, spec, _| match spec.long {
         "distribution" => grammar::check_distribution(v),
         "cpu-freq" => grammar::check_cpu_freq(v),
         "gpu-bind" => grammar::check_gpu_bind(v),
@@ -138,7 +136,7 @@ pub(crate) fn check(c: &mut Checker, d: &Directive, spec: &'static OptionSpec, v
     if let Some(g) = GRAMMARS.iter().find(|g| g.kind == spec.value)
         && let Err(m) = (g.check)(value, spec, c.version)
     {
-        let f = c.push(g.code, vr.clone(), format!("--{}: {m}.", spec.long));
+        let f = c.push(g.rule, vr.clone(), format!("--{}: {m}.", spec.long));
         if let Some((title, fixed)) = g.fix.and_then(|fix| fix(value, spec)) {
             f.fixes.push(Fix::replace(title, vr, fixed));
         }
@@ -175,7 +173,7 @@ fn signed_int(c: &mut Checker, vr: std::ops::Range<usize>, spec: &OptionSpec, va
     let v = value.strip_prefix('-').unwrap_or(value);
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
         c.push(
-            Code::InvalidNumber,
+            &INVALID_NUMBER,
             vr,
             format!(
                 "--{}: `{value}` is not a whole number; sbatch reads it as 0. Write a number.",
@@ -185,7 +183,7 @@ fn signed_int(c: &mut Checker, vr: std::ops::Range<usize>, spec: &OptionSpec, va
         .severity = Severity::Warning;
     } else if value.starts_with('-') && v.bytes().any(|b| b != b'0') {
         c.push(
-            Code::InvalidNumber,
+            &INVALID_NUMBER,
             vr,
             format!("--{}: a negative nice raises priority, which only operators may do; the job is refused. Use --nice=0 or a positive value.", spec.long),
         );
@@ -223,7 +221,7 @@ pub(crate) const INVALID_MAIL_TYPE: Rule = Rule {
 fn unknown_mail_types(c: &mut Checker, vr: std::ops::Range<usize>, value: &str) {
     for u in grammar::check_mail_type(value).unwrap_or_default() {
         c.push(
-            Code::InvalidMailType,
+            &INVALID_MAIL_TYPE,
             vr.clone(),
             format!("--mail-type: `{u}` is not a mail type and is ignored; use NONE, BEGIN, END, FAIL, REQUEUE, ALL, TIME_LIMIT_90, ARRAY_TASKS, ..."),
         )
@@ -259,7 +257,7 @@ fn choice_list(c: &mut Checker, vr: std::ops::Range<usize>, spec: &OptionSpec, v
         if !spec.choices.iter().any(|ch| ch.eq_ignore_ascii_case(part)) {
             let list = spec.choices.join(", ");
             c.push(
-                Code::InvalidChoice,
+                &INVALID_CHOICE,
                 vr.clone(),
                 format!("--{}: `{part}` is not one of {list}.", spec.long),
             );
@@ -308,7 +306,7 @@ fn gres_on_cluster(
             sugg.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(),
             known.join(", ")
         );
-        c.push(Code::InvalidGres, vr, msg);
+        c.push(&INVALID_GRES, vr, msg);
     }
 }
 
@@ -343,7 +341,7 @@ fn time_minutes_seconds(c: &mut Checker, vr: std::ops::Range<usize>, value: &str
     {
         let (a, b) = value.split_once(':').unwrap_or(("", ""));
         c.push(
-            Code::TimeMinutesSeconds,
+            &TIME_MINUTES_SECONDS,
             vr.clone(),
             format!("`{value}` means {a} min {b} s, not {a} h {b} min. If you meant hours, write {a}:{b}:00."),
         )
@@ -365,25 +363,18 @@ fn filename_pattern(c: &mut Checker, vr: std::ops::Range<usize>, value: &str) {
     for (at, ch) in grammar::file_pattern_problems(value) {
         let start = vr.start + at.min(vr.len());
         c.push(
-            Code::FilenamePattern,
+            &FILENAME_PATTERN,
             start..(start + 2).min(vr.end),
             format!("`%{ch}` is not a Slurm file name pattern and stays as written. Use %j (job id), %A/%a (array job/task), %x (job name), %u (user), %N (node), or %% for a literal %."),
         );
     }
     if (value.contains("%a") || value.contains("%A")) && c.index.last(0, "array").is_none() {
         c.push(
-            Code::FilenamePattern,
+            &FILENAME_PATTERN,
             vr.clone(),
             "%a/%A only mean something in job arrays (there is no --array here); use %j for the job id.",
         )
         .severity = Severity::Info;
-    }
-    if value.starts_with('~') {
-        c.push(
-            Code::ShellVariable,
-            vr,
-            "sbatch does not expand `~`: the file would go to a directory literally named `~`. Write the full path, or a path relative to the working directory.",
-        );
     }
 }
 
@@ -399,7 +390,7 @@ pub(crate) const INVALID_EXPORT: Rule = Rule {
 fn export(c: &mut Checker, vr: std::ops::Range<usize>, value: &str) {
     if let Err(m) = grammar::check_export(value) {
         c.push(
-            Code::InvalidExport,
+            &INVALID_EXPORT,
             vr,
             format!("--export: {m}; sbatch passes it on as is, and the job will not see such a variable."),
         );
