@@ -1,7 +1,5 @@
 //! Errors a user of the engine sees. Each says what went wrong and what to do next.
 
-use super::slurm::RefusalKind;
-
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     /// Logging in needs a password or a one-time code, which clusterls never asks for.
@@ -27,7 +25,7 @@ pub enum EngineError {
 
     /// Slurm refused a request; `message` is Slurm's own words.
     #[error("Slurm refused the {action}: {message}\n{hint}")]
-    SlurmRefused { action: String, kind: RefusalKind, message: String, hint: String },
+    SlurmRefused { action: String, message: String, hint: String },
 
     /// slurmctld did not answer (down, restarting, unreachable): nothing was done.
     #[error(
@@ -87,10 +85,9 @@ impl EngineError {
         if let Some(message) = super::slurm::controller_unreachable(stderr) {
             return EngineError::ControllerUnreachable { action: action.into(), message };
         }
-        let (kind, message, hint) = super::slurm::classify_refusal(stderr);
+        let (_, message, hint) = super::slurm::classify_refusal(stderr);
         EngineError::SlurmRefused {
             action: action.into(),
-            kind,
             message,
             hint: format!("{hint}{more}"),
         }

@@ -161,7 +161,6 @@ impl Engine {
             let (message, hint) = time::refusal(change, &said);
             return Err(EngineError::SlurmRefused {
                 action: format!("time limit change of job {id}"),
-                kind: super::slurm::RefusalKind::TimeLimit,
                 message,
                 hint: hint.into(),
             });

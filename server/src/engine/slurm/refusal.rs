@@ -12,7 +12,8 @@ pub fn controller_unreachable(stderr: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// What went wrong when Slurm refused a request, in Slurm's words.
+/// Which of the classifier's rows Slurm's refusal fell in (each has its own hint);
+/// the tests name the row a recorded refusal reads as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RefusalKind {
