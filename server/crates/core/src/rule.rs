@@ -50,6 +50,18 @@ impl Rule {
         Finding::new(range, self.severity, self.code, message)
     }
 
+    /// Push a finding of this rule onto `out`; returns it for fixes or a different
+    /// severity (what each checker's `push` does).
+    pub fn push<'a>(
+        &self,
+        out: &'a mut Vec<Finding>,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> &'a mut Finding {
+        out.push(self.finding(range, message));
+        out.last_mut().expect("just pushed")
+    }
+
     /// The namespace of the code (`sbatch` of `sbatch/duplicate-option`).
     pub fn namespace(&self) -> &'static str {
         self.code.split_once('/').map_or(self.code, |(ns, _)| ns)

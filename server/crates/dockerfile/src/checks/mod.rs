@@ -69,8 +69,7 @@ impl Ctx<'_> {
         range: Range<usize>,
         message: impl Into<String>,
     ) -> &mut Finding {
-        self.out.push(rule.finding(range, message));
-        self.out.last_mut().expect("just pushed")
+        rule.push(&mut self.out, range, message)
     }
 
     /// The 1-based line of `offset`.

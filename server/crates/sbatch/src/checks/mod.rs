@@ -127,8 +127,7 @@ impl Checker<'_> {
         range: Range<usize>,
         message: impl Into<String>,
     ) -> &mut Finding {
-        self.out.push(rule.finding(range, message));
-        self.out.last_mut().expect("just pushed")
+        rule.push(&mut self.out, range, message)
     }
 
     /// The value's span, or the option name's when there is no value.
