@@ -86,11 +86,7 @@ impl EngineError {
             return EngineError::ControllerUnreachable { action: action.into(), message };
         }
         let (_, message, hint) = super::slurm::classify_refusal(stderr);
-        EngineError::SlurmRefused {
-            action: action.into(),
-            message,
-            hint: format!("{hint}{more}"),
-        }
+        EngineError::SlurmRefused { action: action.into(), message, hint: format!("{hint}{more}") }
     }
 
     /// The id of a job that exists on the cluster although this error ended the call
