@@ -5,11 +5,12 @@
 //! error at once, never a hang or a read without end. Directories are walked with the
 //! `ignore` crate (`.gitignore`, `.ignore`, `.clusterlsignore`, hidden files skipped).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use clusterls_core::FileKind;
 use clusterls_core::kind::{kind_from_name, kind_of, looks_like_dockerfile};
+
+use crate::engine::local_file::{self, ReadError};
 
 /// The largest file `check` reads. sbatch scripts and Dockerfiles are kilobytes; this
 /// leaves room for generated ones and keeps a mistaken path from filling memory.
@@ -44,7 +45,7 @@ pub fn collect(paths: &[PathBuf], stdin_name: Option<&str>) -> Inputs {
     for path in paths {
         if path.as_os_str() == "-" {
             let name = stdin_name.unwrap_or("<stdin>").to_string();
-            match read_capped(std::io::stdin().lock(), "standard input") {
+            match read_stdin("standard input") {
                 Ok(text) => {
                     let kind = kind_from_name(&name).unwrap_or(if looks_like_dockerfile(&text) {
                         FileKind::Dockerfile
@@ -133,61 +134,34 @@ fn walk(dir: &Path, out: &mut Inputs) {
 
 /// Read a regular file of at most [`MAX_INPUT_BYTES`].
 fn read_file(path: &Path, meta: &std::fs::Metadata) -> Result<String, String> {
-    if !meta.is_file() {
-        return Err(format!(
-            "{} is not a regular file ({}); check reads files and directories, or `-` for standard input",
-            show(path),
-            file_type_name(meta)
-        ));
-    }
-    if meta.len() > MAX_INPUT_BYTES {
-        return Err(too_large(&show(path), meta.len()));
-    }
-    let file = std::fs::File::open(path).map_err(|e| {
-        format!("cannot read {}: {e}; check the path and its permissions", show(path))
+    let bytes = local_file::read(path, meta, MAX_INPUT_BYTES).map_err(|e| match e {
+        ReadError::NotRegular(what) => format!(
+            "{} is not a regular file ({what}); check reads files and directories, or `-` for standard input",
+            show(path)
+        ),
+        ReadError::TooLarge => too_large(&show(path)),
+        ReadError::Io(e) => {
+            format!("cannot read {}: {e}; check the path and its permissions", show(path))
+        }
     })?;
-    read_capped(file, &show(path))
-}
-
-/// Read at most [`MAX_INPUT_BYTES`] (a file may grow between stat and read); invalid
-/// UTF-8 is replaced, as an editor shows it.
-fn read_capped(r: impl Read, name: &str) -> Result<String, String> {
-    let mut bytes = Vec::new();
-    r.take(MAX_INPUT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {name}: {e}"))?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(too_large(name, bytes.len() as u64));
-    }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-fn too_large(name: &str, _len: u64) -> String {
+/// Read standard input, at most [`MAX_INPUT_BYTES`]; invalid UTF-8 is replaced, as an
+/// editor shows it.
+fn read_stdin(name: &str) -> Result<String, String> {
+    match local_file::read_capped(std::io::stdin().lock(), MAX_INPUT_BYTES) {
+        Ok(Some(bytes)) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        Ok(None) => Err(too_large(name)),
+        Err(e) => Err(format!("cannot read {name}: {e}")),
+    }
+}
+
+fn too_large(name: &str) -> String {
     format!(
         "{name} is larger than {} MiB, the most check reads: pass the sbatch script or Dockerfile itself",
         MAX_INPUT_BYTES / (1024 * 1024)
     )
-}
-
-fn file_type_name(meta: &std::fs::Metadata) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = meta.file_type();
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_char_device() {
-            return "a character device";
-        }
-        if t.is_block_device() {
-            return "a block device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    if meta.is_dir() { "a directory" } else { "not a regular file" }
 }
 
 /// A path as shown in messages, with control characters made visible.

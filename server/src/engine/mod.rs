@@ -56,6 +56,7 @@ pub mod forward;
 pub mod images;
 pub mod launch;
 pub mod lease;
+pub mod local_file;
 pub mod policy;
 pub mod programs;
 pub mod resources;

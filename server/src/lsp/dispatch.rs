@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use tokio::sync::mpsc;
-use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{LSPAny, ProgressToken, Uri};
 
 use super::cluster::{self, Cluster};
@@ -21,7 +21,7 @@ use super::ext::command::{
 use super::ext::command::{Extend, JobDetail, RemoteSshHost};
 use super::ext::{self, Command as _};
 use super::handlers::Backend;
-use super::reply::{params, reply, request_failed};
+use super::reply::{no_cluster, params, reply, request_failed};
 use super::run::{display_name, file_path};
 use super::worker::Stoppable;
 use super::{build, config, run};
@@ -90,11 +90,7 @@ impl Backend {
                 "this workspace is not trusted, so clusterls runs nothing on a cluster from it: trust it (Workspaces: Manage Workspace Trust) to run jobs",
             ));
         }
-        self.state().cluster.clone().ok_or_else(|| Error {
-            code: ErrorCode::ServerError(ext::error_code::NO_CLUSTER),
-            message: "no cluster is configured: set the clusterls.host setting (an ssh host alias, or `local`) or `host` in clusterls.toml".into(),
-            data: None,
-        })
+        self.state().cluster.clone().ok_or_else(no_cluster)
     }
 
     async fn run(&self, p: ext::RunParams, token: Option<ProgressToken>) -> Result<ext::Job> {

@@ -37,6 +37,15 @@ pub fn request_failed(message: impl Into<String>) -> Error {
     }
 }
 
+/// No cluster is configured: its own code, so that the client offers to pick one.
+pub fn no_cluster() -> Error {
+    Error {
+        code: ErrorCode::ServerError(ext::error_code::NO_CLUSTER),
+        message: "no cluster is configured: set the clusterls.host setting (an ssh host alias, or `local`) or `host` in clusterls.toml".into(),
+        data: None,
+    }
+}
+
 /// Run pure code, turning a panic (a bug) into an internal-error reply instead of
 /// taking the server down with it.
 pub fn contain<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {

@@ -187,20 +187,14 @@ impl Engine {
         Ok(self.controller_seen(up, message))
     }
 
-    /// An event when slurmctld stops or starts answering, as this process last knew
-    /// (not on every poll; nothing when the first news is that it answers).
+    /// An event when slurmctld stops or starts answering, as this process last knew.
     fn controller_seen(&self, up: bool, message: Option<String>) -> Option<Event> {
-        let before = self.track().controller_up.replace(up);
-        if before == Some(up) || (before.is_none() && up) {
-            return None;
-        }
-        let ev = Event::Controller { host: self.host().to_string(), reachable: up, message };
-        self.emit(ev.clone());
-        Some(ev)
+        let host = self.host().to_string();
+        let ev = Event::Controller { host, reachable: up, message };
+        self.answering_changed(|t| &mut t.controller_up, up, ev)
     }
 
-    /// An event when accounting stops or starts answering this process's sacct (not
-    /// on every poll; nothing when the first news is that it answers).
+    /// An event when accounting stops or starts answering this process's sacct.
     fn accounting_seen(&self, a: &plan::Accounting) -> Option<Event> {
         let (up, message) = match a {
             plan::Accounting::NotAsked => return None,
@@ -210,13 +204,26 @@ impl Engine {
                 (false, Some(m.clone()))
             }
         };
-        let before = self.track().accounting_up.replace(up);
+        let host = self.host().to_string();
+        let ev = Event::Accounting { host, reachable: up, message };
+        self.answering_changed(|t| &mut t.accounting_up, up, ev)
+    }
+
+    /// Emit `event` when a service (slurmctld, slurmdbd) now answers differently from
+    /// what this process last knew (`last`): not on every poll, and nothing when the
+    /// first news is that it answers.
+    fn answering_changed(
+        &self,
+        last: impl FnOnce(&mut TrackState) -> &mut Option<bool>,
+        up: bool,
+        event: Event,
+    ) -> Option<Event> {
+        let before = last(&mut self.track()).replace(up);
         if before == Some(up) || (before.is_none() && up) {
             return None;
         }
-        let ev = Event::Accounting { host: self.host().to_string(), reachable: up, message };
-        self.emit(ev.clone());
-        Some(ev)
+        self.emit(event.clone());
+        Some(event)
     }
 
     fn see(&self, id: &str, state: &JobState, reason: &Option<String>, exit_code: Option<i32>) {

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use super::Engine;
 use super::error::{EngineError, Result};
 use super::launch::manifest::{self, ContentHasher, LocalFile};
+use super::local_file;
 use super::programs;
 use super::script::bash;
 use super::transport::{Exec, Output};
@@ -253,30 +254,23 @@ impl Engine {
     }
 }
 
-/// A local file a run or a build reads whole (the script, the Dockerfile): only a
-/// regular file (a FIFO with no writer would block for ever, `/dev/zero` never ends),
-/// and at most `limit` bytes (the upload limit; a file may grow after the check).
+/// A local file a run or a build reads whole (the script, the Dockerfile): a regular
+/// file of at most `limit` bytes (the upload limit), through [`local_file::read`].
 pub fn read_local(path: &Path, limit: Option<u64>) -> Result<Vec<u8>> {
     let limit = limit.unwrap_or(manifest::DEFAULT_LIMIT);
     let cannot = |e| EngineError::io(format!("cannot read {}", path.display()), e);
     let meta = std::fs::metadata(path).map_err(cannot)?;
-    if !meta.is_file() {
-        let what = if meta.is_dir() { "a directory" } else { "not a regular file" };
-        return Err(EngineError::Usage(format!(
-            "{} is {what}: clusterls reads the script or Dockerfile of a run or build from a regular file",
+    local_file::read(path, &meta, limit).map_err(|e| match e {
+        local_file::ReadError::NotRegular(what) => EngineError::Usage(format!(
+            "{} is not a regular file ({what}): clusterls reads the script or Dockerfile of a run or build from a regular file",
             path.display()
-        )));
-    }
-    let mut data = Vec::new();
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    file.take(limit + 1).read_to_end(&mut data).map_err(cannot)?;
-    if data.len() as u64 > limit {
-        return Err(EngineError::Usage(format!(
+        )),
+        local_file::ReadError::TooLarge => EngineError::Usage(format!(
             "{} is larger than the upload limit ({limit} bytes; `upload_limit` in clusterls.toml)",
             path.display()
-        )));
-    }
-    Ok(data)
+        )),
+        local_file::ReadError::Io(e) => cannot(e),
+    })
 }
 
 /// The content of the files an upload sends.
